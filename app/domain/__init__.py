@@ -1,0 +1,1 @@
+"""Pure-Python domain: vocabulary, value objects, validation. Imports neither Qt nor SQLAlchemy."""

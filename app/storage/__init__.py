@@ -1,0 +1,1 @@
+"""Storage: the only package that imports SQLAlchemy. SQLite specifics (FTS5, pragmas) stay here."""

@@ -1,0 +1,152 @@
+"""The SQLite engine, its pragmas, transactions, and translation of SQLite failures to plain words."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, exc, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.domain.errors import StorageError
+from app.domain.ids import new_id
+from app.storage.orm import AppMeta
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def make_engine(path: Path) -> Engine:
+    """An engine with WAL, foreign keys, a busy timeout, and real BEGIN statements."""
+    engine = create_engine(
+        f"sqlite+pysqlite:///{path}",
+        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        # pysqlite's own transaction handling defers BEGIN oddly; take control (SQLAlchemy docs).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA cache_size = -16000")  # 16 MB per connection
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def describe_sqlite_error(error: BaseException, path: Path) -> str:
+    """Plain-language text for the SQLite failures people actually meet."""
+    message = str(getattr(error, "orig", error)).lower()
+    if "locked" in message or "busy" in message:
+        return (f"The database {path} is busy: another Leadline window or program is writing "
+                "to it. Close the other window and try again.")
+    if "readonly" in message or "read-only" in message:
+        return f"The database {path} is read-only. Move it to a folder you can write to."
+    if "disk is full" in message or "database or disk is full" in message:
+        return "The disk is full. Free some space; nothing was saved from the last change."
+    if "not a database" in message or "malformed" in message:
+        return (f"The file {path} is damaged or is not a Leadline database. "
+                "Restore it from a backup.")
+    if "unable to open" in message:
+        return f"The database {path} cannot be opened: check that the folder exists and is yours."
+    return f"The database {path} reported an error: {getattr(error, 'orig', error)}"
+
+
+class Database:
+    """One SQLite file: engine, session factory, transactions and local identity.
+
+    Services receive this object; only repositories use the sessions it hands out.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.engine = make_engine(path)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        self._device_id: uuid.UUID | None = None
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One transaction: everything in the block is committed together or not at all."""
+        with self._translated(), self._sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._translated(), self._sessions() as session:
+            yield session
+
+    @contextmanager
+    def raw_connection(self) -> Iterator[sqlite3.Connection]:
+        """The DB-API connection, for bulk paths measured against raw sqlite3."""
+        with self._translated():
+            pooled = self.engine.raw_connection()
+            try:
+                yield pooled.driver_connection  # type: ignore[misc]
+            finally:
+                pooled.close()
+
+    @contextmanager
+    def _translated(self) -> Iterator[None]:
+        try:
+            yield
+        except (exc.OperationalError, exc.DatabaseError, sqlite3.OperationalError,
+                sqlite3.DatabaseError) as error:
+            if isinstance(error, exc.IntegrityError | sqlite3.IntegrityError):
+                raise
+            raise StorageError(describe_sqlite_error(error, self.path)) from error
+
+    def get_meta(self, key: str) -> str | None:
+        with self.read() as session:
+            row = session.get(AppMeta, key)
+            return row.value if row else None
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        with self.write() as session:
+            row = session.get(AppMeta, key)
+            if value is None:
+                if row is not None:
+                    session.delete(row)
+            elif row is None:
+                session.add(AppMeta(key=key, value=value))
+            else:
+                row.value = value
+
+    @property
+    def device_id(self) -> uuid.UUID:
+        """This database's device identity, minted on first use and kept in app_meta."""
+        if self._device_id is None:
+            stored = self.get_meta("device_id")
+            if stored is None:
+                stored = str(new_id())
+                self.set_meta("device_id", stored)
+            self._device_id = uuid.UUID(stored)
+        return self._device_id
+
+    def schema_tables(self) -> set[str]:
+        with self.read() as session:
+            rows = session.execute(
+                select(_sqlite_master.c.name).where(_sqlite_master.c.type == "table"))
+            return {r[0] for r in rows}
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _master_table() -> Any:
+    from sqlalchemy import Column, MetaData, String, Table
+
+    return Table("sqlite_master", MetaData(), Column("name", String), Column("type", String))
+
+
+_sqlite_master = _master_table()

@@ -1,0 +1,82 @@
+"""SQLite FTS5 (trigram) index over lead names, company, email, phones and notes.
+
+Contentless: the index holds only trigrams, keyed by ``lead.key``; triggers keep it in step
+with the lead table in the same transaction as every write. Kept here so a server database
+could swap in its own search without touching services.
+"""
+
+from __future__ import annotations
+
+import re
+
+_COLUMNS = {
+    "name": "{r}.first_name || ' ' || {r}.last_name",
+    "company": "{r}.company",
+    "email": "{r}.email",
+    "phone": "{r}.phone || ' ' || {r}.phone_e164 || ' ' || {r}.mobile || ' ' || {r}.mobile_e164",
+    "notes": "{r}.notes",
+}
+_WATCHED = (
+    "first_name, last_name, company, email, phone, phone_e164, mobile, mobile_e164, notes"
+)
+
+
+def _values(row: str) -> str:
+    return ", ".join(expr.format(r=row) for expr in _COLUMNS.values())
+
+
+_NAMES = ", ".join(_COLUMNS)
+
+CREATE_STATEMENTS: tuple[str, ...] = (
+    f"CREATE VIRTUAL TABLE lead_search USING fts5({_NAMES}, content='', tokenize='trigram')",
+    f"""CREATE TRIGGER lead_search_insert AFTER INSERT ON lead BEGIN
+        INSERT INTO lead_search(rowid, {_NAMES}) VALUES (new.key, {_values('new')});
+    END""",
+    f"""CREATE TRIGGER lead_search_delete AFTER DELETE ON lead BEGIN
+        INSERT INTO lead_search(lead_search, rowid, {_NAMES})
+        VALUES ('delete', old.key, {_values('old')});
+    END""",
+    f"""CREATE TRIGGER lead_search_update AFTER UPDATE OF {_WATCHED} ON lead BEGIN
+        INSERT INTO lead_search(lead_search, rowid, {_NAMES})
+        VALUES ('delete', old.key, {_values('old')});
+        INSERT INTO lead_search(rowid, {_NAMES}) VALUES (new.key, {_values('new')});
+    END""",
+)
+DROP_STATEMENTS: tuple[str, ...] = (
+    "DROP TRIGGER IF EXISTS lead_search_update",
+    "DROP TRIGGER IF EXISTS lead_search_delete",
+    "DROP TRIGGER IF EXISTS lead_search_insert",
+    "DROP TABLE IF EXISTS lead_search",
+)
+# Tables the FTS5 module creates for itself; schema comparison must ignore them.
+SHADOW_TABLES = frozenset(
+    {"lead_search", "lead_search_data", "lead_search_idx", "lead_search_docsize",
+     "lead_search_config", "lead_search_content"}
+)
+
+MIN_TRIGRAM = 3
+_PHONEISH = re.compile(r"^[+\d][\d\s()./-]*$")
+
+
+def match_expression(text: str) -> str | None:
+    """Turn what a person typed into an FTS5 query, or None if it is too short for trigrams.
+
+    Every word of three or more characters must occur somewhere (substring, any column, any
+    case). Phone-like input is also tried without separators and a leading trunk zero, so
+    "030 1234" finds "+49301234…".
+    """
+    text = text.strip()
+    if _PHONEISH.match(text) and sum(c.isdigit() for c in text) >= MIN_TRIGRAM:
+        digits = "".join(c for c in text if c.isdigit()).lstrip("0")
+        spaced = _quote(text)
+        if len(digits) >= MIN_TRIGRAM:
+            return f"{spaced} OR {_quote(digits)}"
+        return spaced
+    words = [w for w in text.split() if len(w) >= MIN_TRIGRAM]
+    if not words:
+        return None
+    return " AND ".join(_quote(w) for w in words)
+
+
+def _quote(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'

@@ -1,0 +1,327 @@
+"""SQLAlchemy 2 typed tables for the whole mission. The only place table shapes are declared.
+
+Every synced row carries a UUIDv7 ``id``, ``updated_at`` (UTC) and ``device_id`` (the device
+that last changed it), which sync needs. Leads also have a local integer ``key``: SQLite's
+rowid, stable across VACUUM because it is declared, used by the full-text index and paging.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    Uuid,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from app.domain.history import ActivityKind
+from app.domain.ids import new_id
+from app.domain.leads import Channel, Consent, LeadStatus, Rating
+from app.domain.people import Availability, Role, RoutingMode
+from app.domain.tasks import TaskKind, TaskOutcome
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Stores naive UTC, hands out aware UTC; refuses naive datetimes so no local time sneaks in."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        return value.replace(tzinfo=dt.UTC) if value is not None else None
+
+
+def _enum(enum_cls: type[StrEnum], length: int = 20) -> Enum:
+    return Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {
+        uuid.UUID: Uuid(),
+        dt.datetime: UTCDateTime(),
+        dt.date: Date(),
+        str: String(200),
+    }
+
+
+def _text_column(length: int = 200) -> Mapped[str]:
+    return mapped_column(String(length), nullable=False, default="", server_default="")
+
+
+class Synced:
+    """Columns every synced table has."""
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    updated_at: Mapped[dt.datetime] = mapped_column(nullable=False)
+    device_id: Mapped[uuid.UUID] = mapped_column(nullable=False)
+
+
+class AppMeta(Base):
+    """Local-only key/value facts about this database: device identity, current user, HLC."""
+
+    __tablename__ = "app_meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class Team(Synced, Base):
+    __tablename__ = "team"
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    routing_mode: Mapped[RoutingMode] = mapped_column(
+        _enum(RoutingMode), nullable=False, default=RoutingMode.ROUND_ROBIN)
+    # No FK: user.team_id already points here, and SQLite cannot add a cyclic FK later.
+    manager_id: Mapped[uuid.UUID | None] = mapped_column(nullable=True)
+    deleted_at: Mapped[dt.datetime | None]
+
+
+class User(Synced, Base):
+    __tablename__ = "user"
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    email: Mapped[str] = mapped_column(String(254), nullable=False, index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role), nullable=False)
+    availability: Mapped[Availability] = mapped_column(
+        _enum(Availability), nullable=False, default=Availability.ACTIVE)
+    away_until: Mapped[dt.date | None]
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    territories: Mapped[str] = mapped_column(Text, nullable=False, default="")  # JSON list
+    team_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("team.id"))
+    deleted_at: Mapped[dt.datetime | None]
+
+
+class Queue(Synced, Base):
+    __tablename__ = "queue"
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    team_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("team.id"))
+    is_catch_all: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    deleted_at: Mapped[dt.datetime | None]
+
+
+class Event(Synced, Base):
+    __tablename__ = "event"
+    name: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
+    starts_on: Mapped[dt.date | None]
+    ends_on: Mapped[dt.date | None]
+    venue: Mapped[str] = _text_column()
+    city: Mapped[str] = _text_column(100)
+    country: Mapped[str] = _text_column(2)
+    cost: Mapped[int | None] = mapped_column(Integer)  # minor units
+    currency: Mapped[str] = mapped_column(String(3), nullable=False, default="EUR")
+    deleted_at: Mapped[dt.datetime | None]
+
+
+_LIVE = text("deleted_at IS NULL")
+
+
+def _live_index(name: str, *columns: str) -> Index:
+    """A partial index over live (not deleted) leads: lists always filter on that."""
+    return Index(name, *columns, sqlite_where=_LIVE)
+
+
+class Lead(Base):
+    __tablename__ = "lead"
+    key: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(nullable=False, unique=True, default=new_id)
+    updated_at: Mapped[dt.datetime] = mapped_column(nullable=False)
+    device_id: Mapped[uuid.UUID] = mapped_column(nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(nullable=False)
+    deleted_at: Mapped[dt.datetime | None]
+
+    first_name: Mapped[str] = _text_column(100)
+    last_name: Mapped[str] = _text_column(100)
+    title: Mapped[str] = _text_column()
+    company: Mapped[str] = _text_column()
+    industry: Mapped[str] = _text_column(100)
+    company_size: Mapped[str] = _text_column(50)
+    website: Mapped[str] = _text_column()
+    email: Mapped[str] = _text_column(254)
+    phone: Mapped[str] = _text_column(50)
+    phone_e164: Mapped[str] = _text_column(20)
+    mobile: Mapped[str] = _text_column(50)
+    mobile_e164: Mapped[str] = _text_column(20)
+    street: Mapped[str] = _text_column()
+    postal_code: Mapped[str] = _text_column(20)
+    city: Mapped[str] = _text_column(100)
+    region: Mapped[str] = _text_column(100)
+    country: Mapped[str] = _text_column(2)
+
+    channel: Mapped[Channel] = mapped_column(_enum(Channel), nullable=False, default=Channel.OTHER)
+    event_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("event.id"))
+    campaign: Mapped[str] = _text_column()
+    badge_id: Mapped[str] = _text_column(100)
+
+    status: Mapped[LeadStatus] = mapped_column(
+        _enum(LeadStatus), nullable=False, default=LeadStatus.INQUIRY)
+    rating: Mapped[Rating | None] = mapped_column(_enum(Rating))
+    score: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    product_interest: Mapped[str] = _text_column()
+    budget: Mapped[str] = _text_column()
+    authority: Mapped[str] = _text_column()
+    need: Mapped[str] = _text_column()
+    timeline: Mapped[str] = _text_column()
+    come_back_on: Mapped[dt.date | None]
+    disqualify_reason: Mapped[str] = _text_column()
+    deal_value: Mapped[int | None] = mapped_column(Integer)  # minor units
+
+    owner_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user.id"))
+    team_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("team.id"))
+    queue_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("queue.id"))
+    captured_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user.id"))
+
+    consent: Mapped[Consent] = mapped_column(
+        _enum(Consent), nullable=False, default=Consent.UNKNOWN)
+    do_not_contact: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    needs_review: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    review_reason: Mapped[str] = _text_column(500)
+    notes: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
+
+    # Maintained by services from tasks and activities, so lists can sort and filter cheaply.
+    first_touch_at: Mapped[dt.datetime | None]
+    last_touch_at: Mapped[dt.datetime | None]
+    next_due_at: Mapped[dt.datetime | None]
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("lead.id"))
+
+    __table_args__ = (
+        _live_index("ix_lead_live_created", "created_at"),
+        _live_index("ix_lead_live_updated", "updated_at"),
+        _live_index("ix_lead_live_name", "last_name", "first_name"),
+        _live_index("ix_lead_live_company", "company"),
+        _live_index("ix_lead_live_email", "email"),
+        _live_index("ix_lead_live_phone", "phone_e164"),
+        _live_index("ix_lead_live_country", "country"),
+        _live_index("ix_lead_live_status", "status"),
+        _live_index("ix_lead_live_score", "score"),
+        _live_index("ix_lead_live_owner", "owner_id"),
+        _live_index("ix_lead_live_event", "event_id"),
+        _live_index("ix_lead_live_next_due", "next_due_at"),
+        _live_index("ix_lead_live_last_touch", "last_touch_at"),
+        _live_index("ix_lead_live_badge", "badge_id"),
+    )
+
+
+class Task(Synced, Base):
+    __tablename__ = "task"
+    lead_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("lead.id"), nullable=False, index=True)
+    owner_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user.id"))
+    kind: Mapped[TaskKind] = mapped_column(_enum(TaskKind), nullable=False)
+    title: Mapped[str] = _text_column()
+    notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    due_at: Mapped[dt.datetime] = mapped_column(nullable=False)
+    done_at: Mapped[dt.datetime | None]
+    outcome: Mapped[TaskOutcome | None] = mapped_column(_enum(TaskOutcome))
+    cadence_step: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(nullable=False)
+    deleted_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (Index("ix_task_owner_open_due", "owner_id", "done_at", "due_at"),)
+
+
+class ImportBatch(Synced, Base):
+    __tablename__ = "import_batch"
+    file_name: Mapped[str] = _text_column(500)
+    source_format: Mapped[str] = _text_column(20)
+    event_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("event.id"))
+    channel: Mapped[Channel] = mapped_column(_enum(Channel), nullable=False, default=Channel.IMPORT)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user.id"))
+    started_at: Mapped[dt.datetime] = mapped_column(nullable=False)
+    finished_at: Mapped[dt.datetime | None]
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="running")
+    created_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    duplicate_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    rejected_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    mapping: Mapped[str] = mapped_column(Text, nullable=False, default="")  # JSON
+
+
+class Activity(Synced, Base):
+    """Append-only history: rows are added, never changed (sync unions them)."""
+
+    __tablename__ = "activity"
+    lead_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("lead.id"), nullable=False)
+    kind: Mapped[ActivityKind] = mapped_column(_enum(ActivityKind), nullable=False)
+    occurred_at: Mapped[dt.datetime] = mapped_column(nullable=False)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user.id"))
+    field: Mapped[str] = _text_column(50)
+    old_value: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    new_value: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    outcome: Mapped[str] = _text_column(30)
+    task_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("task.id"))
+    batch_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("import_batch.id"))
+
+    __table_args__ = (Index("ix_activity_lead_occurred", "lead_id", "occurred_at"),)
+
+
+class Suppression(Synced, Base):
+    """Who must not be contacted: an email, a whole domain, a company or a phone number."""
+
+    __tablename__ = "suppression"
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    value: Mapped[str] = mapped_column(String(254), nullable=False)
+    reason: Mapped[str] = mapped_column(String(30), nullable=False)
+    note: Mapped[str] = _text_column(500)
+    created_at: Mapped[dt.datetime] = mapped_column(nullable=False)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user.id"))
+    deleted_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (Index("ix_suppression_kind_value", "kind", "value"),)
+
+
+class Question(Synced, Base):
+    """A qualifier question, global or per event; may branch from a parent answer."""
+
+    __tablename__ = "question"
+    event_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("event.id"))
+    prompt: Mapped[str] = _text_column(500)
+    answer_kind: Mapped[str] = mapped_column(String(20), nullable=False, default="choice")
+    choices: Mapped[str] = mapped_column(Text, nullable=False, default="")  # JSON list
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("question.id"))
+    parent_answer: Mapped[str] = _text_column()
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    deleted_at: Mapped[dt.datetime | None]
+
+
+class Answer(Synced, Base):
+    __tablename__ = "answer"
+    lead_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("lead.id"), nullable=False, index=True)
+    question_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("question.id"), nullable=False)
+    value: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    answered_at: Mapped[dt.datetime] = mapped_column(nullable=False)
+    deleted_at: Mapped[dt.datetime | None]
