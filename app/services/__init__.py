@@ -1,0 +1,1 @@
+"""Plain-Python use-cases over storage. No Qt here; every method returns records or raises domain errors."""

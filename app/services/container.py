@@ -1,0 +1,27 @@
+"""The set of services the composition root builds once and hands to the GUI or the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.services.context import ServiceContext, utc_now
+from app.services.event_service import EventService
+from app.services.lead_service import LeadService
+from app.services.people_service import PeopleService
+from app.storage.db import Database
+
+
+@dataclass(frozen=True)
+class Services:
+    context: ServiceContext
+    leads: LeadService
+    people: PeopleService
+    events: EventService
+
+    @classmethod
+    def build(cls, db: Database, clock: Callable[[], dt.datetime] = utc_now) -> Services:
+        context = ServiceContext(db, clock)
+        return cls(context=context, leads=LeadService(context), people=PeopleService(context),
+                   events=EventService(context))

@@ -1,0 +1,290 @@
+"""Create, edit, delete, find and list leads. Every change writes its history in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.domain.contact_data import format_money
+from app.domain.errors import NotFoundError, ValidationError
+from app.domain.history import ActivityKind, ActivityRecord
+from app.domain.ids import new_id
+from app.domain.lead_validation import check_lead_rules, normalise_changes
+from app.domain.leads import (
+    FIELDS_BY_NAME,
+    LEAD_FIELDS,
+    REFERENCE_KINDS,
+    Channel,
+    FieldKind,
+    LeadQuery,
+    LeadRecord,
+)
+from app.services.context import ServiceContext
+from app.storage.orm import Activity, Lead
+from app.storage.repositories.events import EventRepository
+from app.storage.repositories.history import HistoryRepository
+from app.storage.repositories.leads import LeadRepository
+from app.storage.repositories.people import PeopleRepository
+
+_REFERENCE_COLUMNS = {"owner": "owner_id", "event": "event_id", "team": "team_id",
+                      "queue": "queue_id"}
+_HISTORY_KIND = {"status": ActivityKind.STATUS_CHANGED, "owner": ActivityKind.OWNER_CHANGED}
+
+
+class LeadService:
+    def __init__(self, context: ServiceContext) -> None:
+        self.context = context
+        self.db = context.db
+
+    # -- reading ------------------------------------------------------------------------------
+    def get(self, lead_id: uuid.UUID) -> LeadRecord:
+        with self.db.read() as session:
+            record = LeadRepository(session).record(lead_id)
+        if record is None:
+            raise NotFoundError(f"No lead with id {lead_id}")
+        return record
+
+    def count(self, query: LeadQuery) -> int:
+        with self.db.read() as session:
+            return LeadRepository(session).count(query, self.context.clock())
+
+    def list(self, query: LeadQuery, *, offset: int = 0, limit: int = 100) -> list[LeadRecord]:
+        with self.db.read() as session:
+            return LeadRepository(session).page(query, self.context.clock(), offset, limit)
+
+    def search(self, text: str, *, limit: int = 50) -> list[LeadRecord]:
+        return self.list(LeadQuery(search=text), limit=limit)
+
+    def ordered_keys(self, query: LeadQuery) -> list[int]:
+        """Local keys of every match in display order: the lazy list pages through these."""
+        with self.db.read() as session:
+            return LeadRepository(session).ordered_keys(query, self.context.clock())
+
+    def records_for_keys(self, keys: Sequence[int]) -> list[LeadRecord]:
+        with self.db.read() as session:
+            return LeadRepository(session).records_for_keys(keys)
+
+    def history(self, lead_id: uuid.UUID) -> list[ActivityRecord]:
+        with self.db.read() as session:
+            return HistoryRepository(session).for_lead(lead_id)
+
+    # -- writing ------------------------------------------------------------------------------
+    def create(self, fields: dict[str, Any], *, lenient: bool = False,
+               history_text: str = "") -> LeadRecord:
+        """Validate and store a new lead. ``lenient`` keeps doubtful contact data for review."""
+        now = self.context.clock()
+        with self.db.write() as session:
+            resolved = _References(session)
+            region = resolved.event_country(fields.get("event")) or self.context.default_country
+            normalised = normalise_changes(fields, default_region=region, lenient=lenient)
+            values = dict(normalised.values)
+            values.setdefault("channel", Channel.TRADE_SHOW if values.get("event") else
+                              Channel.OTHER)
+            check_lead_rules(values)
+            lead = Lead(id=new_id(), created_at=now, updated_at=now,
+                        device_id=self.context.device_id,
+                        captured_by_id=self.context.current_user_id)
+            for name, value in values.items():
+                _assign(lead, name, value, resolved)
+            for column, value in normalised.derived.items():
+                setattr(lead, column, value)
+            if normalised.review_notes:
+                lead.needs_review = True
+                lead.review_reason = _join_reasons(lead.review_reason, normalised.review_notes)
+            LeadRepository(session).add(lead)
+            HistoryRepository(session).add(self._activity(
+                lead.id, ActivityKind.CREATED, now, text=history_text))
+            record = LeadRepository(session).record(lead.id)
+        assert record is not None
+        return record
+
+    def update(self, lead_id: uuid.UUID, changes: dict[str, Any], *,
+               lenient: bool = False) -> LeadRecord:
+        """Apply field changes; one history row per field that really changed."""
+        now = self.context.clock()
+        with self.db.write() as session:
+            repo = LeadRepository(session)
+            lead = repo.find(lead_id)
+            if lead is None:
+                raise NotFoundError(f"No lead with id {lead_id}")
+            before = repo.record(lead_id)
+            assert before is not None
+            resolved = _References(session)
+            region = (str(changes.get("country") or "") or lead.country
+                      or resolved.event_country(changes.get("event") or lead.event_id)
+                      or self.context.default_country)
+            normalised = normalise_changes(changes, default_region=region, lenient=lenient)
+            merged = {f.name: before.value_of(f.name) for f in LEAD_FIELDS}
+            merged.update(normalised.values)
+            check_lead_rules(merged)
+            history = HistoryRepository(session)
+            for name, value in normalised.values.items():
+                old_display = _display(name, _shown(before, name))
+                _assign(lead, name, value, resolved)
+                new_display = _display(name, resolved.display(name, value))
+                if old_display != new_display:
+                    history.add(self._activity(
+                        lead.id, _HISTORY_KIND.get(name, ActivityKind.FIELD_CHANGED), now,
+                        field=name, old_value=old_display, new_value=new_display))
+            for column, value in normalised.derived.items():
+                setattr(lead, column, value)
+            if normalised.review_notes:
+                lead.needs_review = True
+                lead.review_reason = _join_reasons(lead.review_reason, normalised.review_notes)
+            if session.is_modified(lead):
+                lead.updated_at = now
+                lead.device_id = self.context.device_id
+            session.flush()
+            record = repo.record(lead_id)
+        assert record is not None
+        return record
+
+    def delete(self, lead_id: uuid.UUID) -> LeadRecord:
+        """Soft delete: the lead leaves every list but keeps its history, and can be restored."""
+        return self._set_deleted(lead_id, deleted=True)
+
+    def restore(self, lead_id: uuid.UUID) -> LeadRecord:
+        return self._set_deleted(lead_id, deleted=False)
+
+    def _set_deleted(self, lead_id: uuid.UUID, *, deleted: bool) -> LeadRecord:
+        now = self.context.clock()
+        with self.db.write() as session:
+            repo = LeadRepository(session)
+            lead = repo.find(lead_id, include_deleted=True)
+            if lead is None or (lead.deleted_at is not None) == deleted:
+                state = "deleted" if deleted else "restorable"
+                raise NotFoundError(f"No {state} lead with id {lead_id}")
+            lead.deleted_at = now if deleted else None
+            lead.updated_at = now
+            lead.device_id = self.context.device_id
+            kind = ActivityKind.DELETED if deleted else ActivityKind.RESTORED
+            HistoryRepository(session).add(self._activity(lead.id, kind, now))
+            session.flush()
+            record = repo.record(lead_id, include_deleted=True)
+        assert record is not None
+        return record
+
+    def add_note(self, lead_id: uuid.UUID, text: str) -> ActivityRecord:
+        text = text.strip()
+        if not text:
+            raise ValidationError.single("note", "is empty: type the note first")
+        now = self.context.clock()
+        with self.db.write() as session:
+            if LeadRepository(session).find(lead_id) is None:
+                raise NotFoundError(f"No lead with id {lead_id}")
+            activity = self._activity(lead_id, ActivityKind.NOTE, now, text=text)
+            HistoryRepository(session).add(activity)
+        return self.history(lead_id)[0]
+
+    def _activity(self, lead_id: uuid.UUID, kind: ActivityKind, now: dt.datetime,
+                  **values: str) -> Activity:
+        return Activity(id=new_id(), lead_id=lead_id, kind=kind, occurred_at=now,
+                        updated_at=now, device_id=self.context.device_id,
+                        actor_id=self.context.current_user_id, **values)
+
+
+class _References:
+    """Resolves owner/event/team/queue given as id, email or name, within one session."""
+
+    def __init__(self, session: Session) -> None:
+        self.people = PeopleRepository(session)
+        self.events = EventRepository(session)
+        self._names: dict[uuid.UUID, str] = {}
+
+    def resolve(self, field_name: str, raw: Any) -> uuid.UUID | None:
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None
+        as_id = raw if isinstance(raw, uuid.UUID) else _maybe_uuid(str(raw))
+        found = self._lookup(field_name, as_id, str(raw))
+        if found is None:
+            raise ValidationError.single(field_name, _unknown_reference(field_name, str(raw)))
+        found_id, name = found
+        self._names[found_id] = name
+        return found_id
+
+    def _lookup(self, field_name: str, as_id: uuid.UUID | None, text: str
+                ) -> tuple[uuid.UUID, str] | None:
+        if field_name == "owner":
+            user = self.people.user(as_id) if as_id else self.people.user_by_email(text)
+            return (user.id, user.name) if user and user.deleted_at is None else None
+        if field_name == "event":
+            event = self.events.get(as_id) if as_id else self.events.by_name(text)
+            return (event.id, event.name) if event and event.deleted_at is None else None
+        if field_name == "team":
+            team = self.people.team_by_name(text) if not as_id else None
+            return (team.id, team.name) if team else None
+        queue = self.people.queue_by_name(text) if not as_id else None
+        return (queue.id, queue.name) if queue else None
+
+    def display(self, field_name: str, raw: Any) -> Any:
+        if FIELDS_BY_NAME[field_name].kind not in REFERENCE_KINDS:
+            return raw
+        ref_id = self.resolve(field_name, raw)
+        return self._names.get(ref_id, "") if ref_id else ""
+
+    def event_country(self, raw: Any) -> str:
+        if not raw:
+            return ""
+        try:
+            event_id = self.resolve("event", raw)
+        except ValidationError:
+            return ""
+        event = self.events.get(event_id) if event_id else None
+        return event.country if event else ""
+
+
+def _assign(lead: Lead, name: str, value: Any, references: _References) -> None:
+    column = _REFERENCE_COLUMNS.get(name)
+    if column:
+        setattr(lead, column, references.resolve(name, value))
+    else:
+        setattr(lead, name, value)
+
+
+def _shown(record: LeadRecord, field_name: str) -> Any:
+    return record.owner_name if field_name == "owner" else record.value_of(field_name)
+
+
+def _maybe_uuid(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text.strip())
+    except ValueError:
+        return None
+
+
+def _unknown_reference(field_name: str, text: str) -> str:
+    return {
+        "owner": f"no user with email '{text}' (add one with: users add)",
+        "event": f"no event named '{text}' (add one with: events add)",
+        "team": f"no team named '{text}'",
+        "queue": f"no queue named '{text}'",
+    }[field_name]
+
+
+def _display(field_name: str, value: Any) -> str:
+    """How a value reads in the history timeline and reports."""
+    if value is None or value == "":
+        return ""
+    kind = FIELDS_BY_NAME[field_name].kind
+    if isinstance(value, StrEnum):
+        return str(getattr(value, "label", value.value))
+    if kind is FieldKind.BOOLEAN:
+        return "yes" if value else "no"
+    if kind is FieldKind.MONEY:
+        return format_money(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _join_reasons(existing: str, notes: Sequence[Any]) -> str:
+    reasons = [r for r in existing.split("; ") if r] if existing else []
+    for note in notes:
+        if str(note) not in reasons:
+            reasons.append(str(note))
+    return "; ".join(reasons)[:500]

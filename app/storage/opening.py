@@ -1,0 +1,32 @@
+"""Open (or create) the database file and bring its schema up to date."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import exc
+
+from app.domain.errors import StorageError
+from app.storage.db import Database, describe_sqlite_error
+from app.storage.migrate import MigrationOutcome, prepare_database
+
+
+def open_database(path: Path) -> tuple[Database, MigrationOutcome]:
+    """The one way the GUI, the CLI and tests get a ready database."""
+    path = path.expanduser().resolve()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"Cannot create the folder {path.parent}: {exc.strerror}") from exc
+    if path.exists() and path.is_dir():
+        raise StorageError(f"{path} is a folder; --db needs a file path")
+    database = Database(path)
+    try:
+        outcome = prepare_database(database)
+    except exc.DBAPIError as error:
+        database.dispose()
+        raise StorageError(describe_sqlite_error(error, path)) from error
+    except Exception:
+        database.dispose()
+        raise
+    return database, outcome

@@ -1,0 +1,1 @@
+"""Repositories: every select/insert/update of the app lives in this package."""

@@ -1,0 +1,203 @@
+"""Lead queries: filtered, sorted, paged lists, full-text search, and ORM ↔ record conversion."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, case, column, func, or_, select, table, text
+from sqlalchemy.orm import Session, aliased
+
+from app.domain.leads import (
+    CLOSED_STATUSES,
+    LeadQuery,
+    LeadRecord,
+    LeadStatus,
+    Rating,
+    SortKey,
+)
+from app.storage.fulltext import match_expression
+from app.storage.orm import Event, Lead, Queue, Team, User
+
+_search_index = table("lead_search", column("rowid"))
+_owner = aliased(User, name="owner")
+
+_STATUS_ORDER = case({s.value: i for i, s in enumerate(LeadStatus)}, value=Lead.status, else_=99)
+_RATING_ORDER = case({r.value: i for i, r in enumerate(Rating)}, value=Lead.rating, else_=9)
+
+# Columns whose order comes straight from a partial index (see orm.Lead.__table_args__).
+INDEXED_SORTS = frozenset({
+    SortKey.NAME, SortKey.COMPANY, SortKey.EMAIL, SortKey.PHONE, SortKey.COUNTRY, SortKey.SCORE,
+    SortKey.NEXT_DUE, SortKey.LAST_TOUCH, SortKey.CREATED, SortKey.UPDATED,
+})
+_SORT_COLUMNS: dict[SortKey, tuple[Any, ...]] = {
+    SortKey.NAME: (Lead.last_name, Lead.first_name),
+    SortKey.COMPANY: (Lead.company,),
+    SortKey.EMAIL: (Lead.email,),
+    SortKey.PHONE: (Lead.phone_e164,),
+    SortKey.COUNTRY: (Lead.country,),
+    SortKey.STATUS: (_STATUS_ORDER,),
+    SortKey.RATING: (_RATING_ORDER,),
+    SortKey.SCORE: (Lead.score,),
+    SortKey.OWNER: (_owner.name,),
+    SortKey.EVENT: (Event.name,),
+    SortKey.NEXT_DUE: (Lead.next_due_at,),
+    SortKey.LAST_TOUCH: (Lead.last_touch_at,),
+    SortKey.CREATED: (Lead.created_at,),
+    SortKey.UPDATED: (Lead.updated_at,),
+}
+_JOINED_SORTS = {SortKey.OWNER: "owner", SortKey.EVENT: "event"}
+
+_RECORD_COLUMNS = (
+    Lead,
+    _owner.email.label("owner_email"),
+    _owner.name.label("owner_name"),
+    Event.name.label("event_name"),
+    Team.name.label("team_name"),
+    Queue.name.label("queue_name"),
+)
+
+
+def _filters(query: LeadQuery, now: dt.datetime) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = [Lead.deleted_at.is_(None)]
+    if query.statuses:
+        clauses.append(Lead.status.in_(query.statuses))
+    if query.ratings:
+        clauses.append(Lead.rating.in_(query.ratings))
+    if query.unassigned:
+        clauses.append(Lead.owner_id.is_(None))
+    elif query.owner_id is not None:
+        clauses.append(Lead.owner_id == query.owner_id)
+    if query.event_id is not None:
+        clauses.append(Lead.event_id == query.event_id)
+    if query.overdue:
+        clauses.append(Lead.next_due_at < now)
+    if query.needs_review:
+        clauses.append(Lead.needs_review.is_(True))
+    if query.open_only:
+        clauses.append(Lead.status.not_in(CLOSED_STATUSES))
+    if query.captured_by_id is not None:
+        clauses.append(Lead.captured_by_id == query.captured_by_id)
+    if query.created_since is not None:
+        clauses.append(Lead.created_at >= query.created_since)
+    if query.search.strip():
+        clauses.append(_search_clause(query.search))
+    return clauses
+
+
+def _search_clause(typed: str) -> ColumnElement[bool]:
+    expression = match_expression(typed)
+    if expression is not None:
+        matches = select(_search_index.c.rowid).where(
+            text("lead_search MATCH :match").bindparams(match=expression))
+        return Lead.key.in_(matches)
+    # Shorter than a trigram: fall back to a prefix scan of the name-like columns.
+    pattern = typed.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return or_(*(col.ilike(pattern, escape="\\") for col in
+                 (Lead.first_name, Lead.last_name, Lead.company, Lead.email)))
+
+
+def _ordering(query: LeadQuery) -> list[Any]:
+    columns = _SORT_COLUMNS[query.sort]
+    tie = Lead.key.desc() if query.descending else Lead.key.asc()
+    ordered = [c.desc() if query.descending else c.asc() for c in columns]
+    return [*ordered, tie]
+
+
+def _with_sort_joins(statement: Select[Any], query: LeadQuery) -> Select[Any]:
+    joined = _JOINED_SORTS.get(query.sort)
+    if joined == "owner":
+        statement = statement.outerjoin(_owner, _owner.id == Lead.owner_id)
+    elif joined == "event":
+        statement = statement.outerjoin(Event, Event.id == Lead.event_id)
+    return statement
+
+
+class LeadRepository:
+    """Reads and writes leads within one session (one transaction)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- single leads -------------------------------------------------------------------------
+    def find(self, lead_id: uuid.UUID, *, include_deleted: bool = False) -> Lead | None:
+        statement = select(Lead).where(Lead.id == lead_id)
+        if not include_deleted:
+            statement = statement.where(Lead.deleted_at.is_(None))
+        return self.session.scalars(statement).one_or_none()
+
+    def add(self, lead: Lead) -> Lead:
+        self.session.add(lead)
+        self.session.flush()
+        return lead
+
+    def record(self, lead_id: uuid.UUID, *, include_deleted: bool = False) -> LeadRecord | None:
+        statement = self._record_select().where(Lead.id == lead_id)
+        if not include_deleted:
+            statement = statement.where(Lead.deleted_at.is_(None))
+        row = self.session.execute(statement).one_or_none()
+        return _to_record(row) if row else None
+
+    # -- lists --------------------------------------------------------------------------------
+    def count(self, query: LeadQuery, now: dt.datetime) -> int:
+        statement = select(func.count()).select_from(Lead).where(*_filters(query, now))
+        return int(self.session.scalar(statement) or 0)
+
+    def page(self, query: LeadQuery, now: dt.datetime, offset: int, limit: int
+             ) -> list[LeadRecord]:
+        statement = (self._record_select().where(*_filters(query, now))
+                     .order_by(*_ordering(query)).offset(offset).limit(limit))
+        return [_to_record(row) for row in self.session.execute(statement)]
+
+    def ordered_keys(self, query: LeadQuery, now: dt.datetime) -> list[int]:
+        """Every matching lead's local key, in display order (8 bytes a lead, no row data)."""
+        statement = _with_sort_joins(select(Lead.key), query)
+        statement = statement.where(*_filters(query, now)).order_by(*_ordering(query))
+        return list(self.session.execute(statement).scalars())
+
+    def records_for_keys(self, keys: Sequence[int]) -> list[LeadRecord]:
+        """Records for these keys in the same order; keys of leads deleted meanwhile are skipped."""
+        if not keys:
+            return []
+        statement = self._record_select().where(Lead.key.in_(list(keys)))
+        by_key = {row[0].key: _to_record(row) for row in self.session.execute(statement)}
+        return [by_key[k] for k in keys if k in by_key]
+
+    def keys_for_ids(self, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, int]:
+        rows = self.session.execute(select(Lead.id, Lead.key).where(Lead.id.in_(list(ids))))
+        return {row[0]: row[1] for row in rows}
+
+    @staticmethod
+    def _record_select() -> Select[Any]:
+        return (select(*_RECORD_COLUMNS)
+                .outerjoin(_owner, _owner.id == Lead.owner_id)
+                .outerjoin(Event, Event.id == Lead.event_id)
+                .outerjoin(Team, Team.id == Lead.team_id)
+                .outerjoin(Queue, Queue.id == Lead.queue_id))
+
+
+def _to_record(row: Any) -> LeadRecord:
+    lead: Lead = row[0]
+    return LeadRecord(
+        id=lead.id, first_name=lead.first_name, last_name=lead.last_name, title=lead.title,
+        company=lead.company, industry=lead.industry, company_size=lead.company_size,
+        website=lead.website, email=lead.email, phone=lead.phone, phone_e164=lead.phone_e164,
+        mobile=lead.mobile, mobile_e164=lead.mobile_e164, street=lead.street,
+        postal_code=lead.postal_code, city=lead.city, region=lead.region, country=lead.country,
+        channel=lead.channel, event_id=lead.event_id, event_name=row.event_name or "",
+        campaign=lead.campaign, badge_id=lead.badge_id, status=lead.status, rating=lead.rating,
+        score=lead.score, product_interest=lead.product_interest, budget=lead.budget,
+        authority=lead.authority, need=lead.need, timeline=lead.timeline,
+        come_back_on=lead.come_back_on, disqualify_reason=lead.disqualify_reason,
+        deal_value=lead.deal_value, owner_id=lead.owner_id, owner_email=row.owner_email or "",
+        owner_name=row.owner_name or "", team_id=lead.team_id, team_name=row.team_name or "",
+        queue_id=lead.queue_id, queue_name=row.queue_name or "", consent=lead.consent,
+        do_not_contact=lead.do_not_contact, needs_review=lead.needs_review,
+        review_reason=lead.review_reason, notes=lead.notes, captured_by_id=lead.captured_by_id,
+        first_touch_at=lead.first_touch_at, last_touch_at=lead.last_touch_at,
+        next_due_at=lead.next_due_at, merged_into_id=lead.merged_into_id,
+        created_at=lead.created_at, updated_at=lead.updated_at, deleted_at=lead.deleted_at,
+        device_id=lead.device_id,
+    )
