@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import exc
+from sqlalchemy import exc as sa_exc
 
 from app.domain.errors import StorageError
 from app.storage.db import Database, describe_sqlite_error
@@ -16,14 +16,14 @@ def open_database(path: Path) -> tuple[Database, MigrationOutcome]:
     path = path.expanduser().resolve()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StorageError(f"Cannot create the folder {path.parent}: {exc.strerror}") from exc
+    except OSError as error:
+        raise StorageError(f"Cannot create the folder {path.parent}: {error.strerror}") from error
     if path.exists() and path.is_dir():
         raise StorageError(f"{path} is a folder; --db needs a file path")
     database = Database(path)
     try:
         outcome = prepare_database(database)
-    except exc.DBAPIError as error:
+    except sa_exc.DBAPIError as error:
         database.dispose()
         raise StorageError(describe_sqlite_error(error, path)) from error
     except Exception:
