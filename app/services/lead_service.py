@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from array import array
 from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
@@ -60,7 +61,7 @@ class LeadService:
     def search(self, text: str, *, limit: int = 50) -> list[LeadRecord]:
         return self.list(LeadQuery(search=text), limit=limit)
 
-    def ordered_keys(self, query: LeadQuery) -> list[int]:
+    def ordered_keys(self, query: LeadQuery) -> array[int]:
         """Local keys of every match in display order: the lazy list pages through these."""
         with self.db.read() as session:
             return LeadRepository(session).ordered_keys(query, self.context.clock())

@@ -17,6 +17,7 @@ from app.domain.ids import new_id
 from app.storage.orm import AppMeta
 
 BUSY_TIMEOUT_MS = 5000
+_WRITE_OPTION = "leadline_write"
 
 
 def make_engine(path: Path) -> Engine:
@@ -40,7 +41,10 @@ def make_engine(path: Path) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # Writers take the write lock up front: a deferred transaction that read first and
+        # writes later fails at once (SQLITE_BUSY_SNAPSHOT) if another connection wrote meanwhile.
+        immediate = connection.get_execution_options().get(_WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
@@ -79,6 +83,7 @@ class Database:
     def write(self) -> Iterator[Session]:
         """One transaction: everything in the block is committed together or not at all."""
         with self._translated(), self._sessions.begin() as session:
+            session.connection(execution_options={_WRITE_OPTION: True})
             yield session
 
     @contextmanager

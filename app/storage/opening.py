@@ -23,6 +23,7 @@ def open_database(path: Path) -> tuple[Database, MigrationOutcome]:
     database = Database(path)
     try:
         outcome = prepare_database(database)
+        _ = database.device_id  # minted now, never inside a later write transaction
     except sa_exc.DBAPIError as error:
         database.dispose()
         raise StorageError(describe_sqlite_error(error, path)) from error

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from array import array
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -151,11 +152,12 @@ class LeadRepository:
                      .order_by(*_ordering(query)).offset(offset).limit(limit))
         return [_to_record(row) for row in self.session.execute(statement)]
 
-    def ordered_keys(self, query: LeadQuery, now: dt.datetime) -> list[int]:
+    def ordered_keys(self, query: LeadQuery, now: dt.datetime) -> array[int]:
         """Every matching lead's local key, in display order (8 bytes a lead, no row data)."""
         statement = _with_sort_joins(select(Lead.key), query)
         statement = statement.where(*_filters(query, now)).order_by(*_ordering(query))
-        return list(self.session.execute(statement).scalars())
+        result = self.session.execute(statement.execution_options(yield_per=20_000))
+        return array("q", result.scalars())
 
     def records_for_keys(self, keys: Sequence[int]) -> list[LeadRecord]:
         """Records for these keys in the same order; keys of leads deleted meanwhile are skipped."""

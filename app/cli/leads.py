@@ -1,0 +1,292 @@
+"""``leads`` commands: list, search, show, add, update, delete, restore."""
+
+from __future__ import annotations
+
+import argparse
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from app.cli.args import non_negative_int, positive_int
+from app.domain.errors import NotFoundError, ValidationError
+from app.domain.ids import parse_id
+from app.domain.leads import (
+    LEAD_FIELDS,
+    FieldKind,
+    LeadField,
+    LeadQuery,
+    LeadStatus,
+    Rating,
+    SortKey,
+)
+
+if TYPE_CHECKING:
+    from app.cli.main import CliContext, CommandTree
+
+E = TypeVar("E", bound=StrEnum)
+
+DEFAULT_LIMIT = 50
+# Sorts that read best newest/highest first when no --asc/--desc is given.
+DESCENDING_BY_DEFAULT = frozenset({SortKey.CREATED, SortKey.UPDATED, SortKey.SCORE,
+                                   SortKey.LAST_TOUCH})
+_DEST_PREFIX = "field__"
+
+_METAVARS: dict[FieldKind, str] = {
+    FieldKind.TEXT: "TEXT", FieldKind.LONG_TEXT: "TEXT", FieldKind.EMAIL: "EMAIL",
+    FieldKind.PHONE: "PHONE", FieldKind.COUNTRY: "CC", FieldKind.CHOICE: "VALUE",
+    FieldKind.INTEGER: "N", FieldKind.MONEY: "AMOUNT", FieldKind.DATE: "DATE",
+    FieldKind.BOOLEAN: "yes|no", FieldKind.USER: "EMAIL", FieldKind.EVENT: "NAME",
+    FieldKind.TEAM: "NAME", FieldKind.QUEUE: "NAME",
+}
+_KIND_HELP: dict[FieldKind, str] = {
+    FieldKind.EMAIL: "checked, stored in lower case",
+    FieldKind.PHONE: "as typed; also stored as E.164, national numbers read in the lead's "
+                     "country, else the event's",
+    FieldKind.COUNTRY: "ISO code or English name, e.g. DE",
+    FieldKind.INTEGER: "a whole number",
+    FieldKind.MONEY: "e.g. 12500.00",
+    FieldKind.DATE: "YYYY-MM-DD or DD.MM.YYYY",
+    FieldKind.BOOLEAN: "yes/no/true/false",
+    FieldKind.USER: "the owner's user email (see: users list)",
+    FieldKind.EVENT: "an event name (see: events list)",
+    FieldKind.TEAM: "a team name",
+    FieldKind.QUEUE: "a queue name",
+}
+
+LIST_EPILOG = """\
+examples:
+  leads list --status mql,sql --owner none         orphans ready for sales
+  leads list --owner anna@example.com --overdue --sort next_due
+  leads list --event "Hannover Messe 2026" --rating hot --json"""
+
+
+def register(tree: CommandTree) -> None:
+    leads = tree.add("leads", help="list, find, show, add, change and delete leads",
+                     description="Work with leads. Every change is kept in the lead's history.")
+    actions = tree.group(leads, title="actions", dest="leads_command")
+
+    listing = actions.add("list", help="list leads with filters, sorted and paged",
+                          epilog=LIST_EPILOG, handler=list_leads)
+    _add_filter_options(listing)
+
+    search = actions.add("search", help="full-text search in names, company, email, phones, "
+                                        "notes", handler=search_leads,
+                         description="Find leads whose name, company, email, phone or notes "
+                                     "contain the text (any case). Phone numbers may be typed "
+                                     "with spaces or in national format. Words shorter than 3 "
+                                     "characters match the start of names, company and email.")
+    search.add_argument("text", nargs="+", metavar="TEXT", help="what to look for")
+    search.add_argument("--limit", type=positive_int, default=DEFAULT_LIMIT, metavar="N",
+                        help=f"show at most N leads (default {DEFAULT_LIMIT})")
+
+    show = actions.add("show", help="every field of a lead and its history", handler=show_lead)
+    show.add_argument("id", metavar="ID", help="the lead's id (see: leads list)")
+
+    add = actions.add("add", help="add a lead (--FIELD VALUE for each field you know)",
+                      handler=add_lead,
+                      description="Add a lead. Give at least a name, company, email, phone or "
+                                  "badge id. Values are checked; every problem is reported by "
+                                  "field name.")
+    add.add_argument("--lenient", action="store_true",
+                     help="keep a doubtful email or phone as typed and flag the lead for review "
+                          "instead of refusing it")
+    _add_field_options(add)
+
+    update = actions.add("update", help="change fields of a lead", handler=update_lead,
+                         description="Change fields of a lead. Give an empty value "
+                                     "(e.g. --rating '') to clear a field; --owner '' makes "
+                                     "the lead an orphan. Each changed field is logged in the "
+                                     "history.")
+    update.add_argument("id", metavar="ID", help="the lead's id")
+    _add_field_options(update)
+
+    delete = actions.add("delete", help="delete a lead (it can be restored)", handler=delete_lead,
+                         description="Delete a lead: it leaves every list, keeps its history "
+                                     "and can be brought back with 'leads restore'.")
+    delete.add_argument("id", metavar="ID", help="the lead's id")
+
+    restore = actions.add("restore", help="bring back a deleted lead", handler=restore_lead)
+    restore.add_argument("id", metavar="ID", help="the deleted lead's id")
+
+
+# -- options ----------------------------------------------------------------------------------
+def _choice_list(enum_cls: type[StrEnum]) -> str:
+    return ", ".join(m.value for m in enum_cls)
+
+
+def _add_filter_options(parser: argparse.ArgumentParser) -> None:
+    filters = parser.add_argument_group("filters")
+    filters.add_argument("--status", action="append", metavar="STATUS",
+                         help=f"repeatable or comma list: {_choice_list(LeadStatus)}")
+    filters.add_argument("--owner", metavar="EMAIL",
+                         help="leads of this user; 'none' for unassigned leads (orphans)")
+    filters.add_argument("--event", metavar="NAME", help="leads from this event")
+    filters.add_argument("--rating", action="append", metavar="RATING",
+                         help=f"repeatable or comma list: {_choice_list(Rating)}")
+    filters.add_argument("--overdue", action="store_true",
+                         help="leads whose next follow-up is past due")
+    filters.add_argument("--needs-review", action="store_true",
+                         help="leads flagged for review (doubtful contact data)")
+    filters.add_argument("--open", action="store_true",
+                         help="only open leads (not won, lost or disqualified)")
+    filters.add_argument("--search", metavar="TEXT", help="full-text search, as 'leads search'")
+    order = parser.add_argument_group("order and paging")
+    order.add_argument("--sort", choices=[k.value for k in SortKey], metavar="KEY",
+                       help=f"order by one of: {_choice_list(SortKey)} (default: created)")
+    direction = order.add_mutually_exclusive_group()
+    direction.add_argument("--asc", dest="descending", action="store_false", default=None,
+                           help="ascending order")
+    direction.add_argument("--desc", dest="descending", action="store_true",
+                           help="descending order (default for created, updated, score, "
+                                "last_touch)")
+    order.add_argument("--limit", type=positive_int, default=DEFAULT_LIMIT, metavar="N",
+                       help=f"show at most N leads (default {DEFAULT_LIMIT})")
+    order.add_argument("--offset", type=non_negative_int, default=0, metavar="N",
+                       help="skip the first N leads (for paging)")
+
+
+def _field_help(spec: LeadField) -> str:
+    if spec.choices is not None:
+        extra = f"one of: {_choice_list(spec.choices)}"
+        if spec.choices is Rating:
+            extra += " (empty for none)"
+    else:
+        extra = _KIND_HELP.get(spec.kind, "")
+    return f"{spec.label}: {extra}" if extra else spec.label
+
+
+def _add_field_options(parser: argparse.ArgumentParser) -> None:
+    """One --option per LEAD_FIELDS entry, grouped as on the lead's detail pane."""
+    groups: dict[str, Any] = {}
+    for spec in LEAD_FIELDS:
+        group = groups.get(spec.group)
+        if group is None:
+            group = groups[spec.group] = parser.add_argument_group(f"{spec.group.lower()} fields")
+        group.add_argument(spec.cli_option, dest=_DEST_PREFIX + spec.name, default=None,
+                           metavar=_METAVARS[spec.kind], help=_field_help(spec))
+
+
+def _given_fields(args: argparse.Namespace) -> dict[str, str]:
+    """The fields given on the command line, as typed: the service validates them."""
+    given: dict[str, str] = {}
+    for spec in LEAD_FIELDS:
+        value = getattr(args, _DEST_PREFIX + spec.name, None)
+        if value is not None:
+            given[spec.name] = value
+    return given
+
+
+# -- handlers ---------------------------------------------------------------------------------
+def list_leads(args: argparse.Namespace, ctx: CliContext) -> int:
+    query = build_query(args, ctx)
+    leads = ctx.services.leads
+    records = leads.list(query, offset=args.offset, limit=args.limit)
+    total = leads.count(query)
+    ctx.out.lead_list(records, total, args.offset)
+    return 0
+
+
+def search_leads(args: argparse.Namespace, ctx: CliContext) -> int:
+    text = " ".join(args.text)
+    leads = ctx.services.leads
+    records = leads.search(text, limit=args.limit)
+    total = leads.count(LeadQuery(search=text))
+    ctx.out.lead_list(records, total)
+    return 0
+
+
+def show_lead(args: argparse.Namespace, ctx: CliContext) -> int:
+    lead_id = parse_id(args.id)
+    record = ctx.services.leads.get(lead_id)
+    ctx.out.lead_detail(record, ctx.services.leads.history(lead_id))
+    return 0
+
+
+def add_lead(args: argparse.Namespace, ctx: CliContext) -> int:
+    record = ctx.services.leads.create(_given_fields(args), lenient=args.lenient)
+    heading = f"Added lead {record.id}"
+    if record.needs_review:
+        heading += f" (flagged for review: {record.review_reason})"
+    ctx.out.lead_detail(record, heading=heading)
+    return 0
+
+
+def update_lead(args: argparse.Namespace, ctx: CliContext) -> int:
+    lead_id = parse_id(args.id)
+    changes = _given_fields(args)
+    if not changes:
+        raise ValidationError.single(
+            "fields", "nothing to change: give at least one --FIELD VALUE (see: leads update -h)")
+    record = ctx.services.leads.update(lead_id, changes)
+    ctx.out.lead_detail(record, heading=f"Updated lead {record.id}")
+    return 0
+
+
+def delete_lead(args: argparse.Namespace, ctx: CliContext) -> int:
+    record = ctx.services.leads.delete(parse_id(args.id))
+    if ctx.out.json_mode:
+        ctx.out.lead_detail(record)
+    else:
+        ctx.out.line(f"Deleted lead {record.id} ({record.display_name}). "
+                     f"Undo with: leads restore {record.id}")
+    return 0
+
+
+def restore_lead(args: argparse.Namespace, ctx: CliContext) -> int:
+    record = ctx.services.leads.restore(parse_id(args.id))
+    if ctx.out.json_mode:
+        ctx.out.lead_detail(record)
+    else:
+        ctx.out.line(f"Restored lead {record.id} ({record.display_name}).")
+    return 0
+
+
+# -- query building ---------------------------------------------------------------------------
+def build_query(args: argparse.Namespace, ctx: CliContext) -> LeadQuery:
+    owner_id = event_id = None
+    unassigned = False
+    owner = (args.owner or "").strip()
+    if owner.lower() in ("none", "unassigned"):
+        unassigned = True
+    elif owner:
+        try:
+            owner_id = ctx.services.people.user_by_email(owner).id
+        except NotFoundError:
+            raise ValidationError.single(
+                "owner", f"no user with email '{owner}' (see: users list; 'none' for orphans)"
+            ) from None
+    event = (args.event or "").strip()
+    if event:
+        try:
+            event_id = ctx.services.events.by_name(event).id
+        except NotFoundError:
+            raise ValidationError.single(
+                "event", f"no event named '{event}' (see: events list)") from None
+    sort = SortKey(args.sort) if args.sort else SortKey.CREATED
+    descending = args.descending if args.descending is not None else (
+        sort in DESCENDING_BY_DEFAULT)
+    return LeadQuery(
+        search=args.search or "",
+        statuses=parse_choices(args.status, LeadStatus, "status"),
+        ratings=parse_choices(args.rating, Rating, "rating"),
+        owner_id=owner_id, unassigned=unassigned, event_id=event_id,
+        overdue=args.overdue, needs_review=args.needs_review, open_only=args.open,
+        sort=sort, descending=descending,
+    )
+
+
+def parse_choices(given: list[str] | None, enum_cls: type[E], field: str) -> tuple[E, ...]:
+    """Repeatable or comma-separated values, by value or label, in any case."""
+    chosen: list[E] = []
+    for part in (p for item in given or () for p in item.split(",")):
+        text = part.strip().lower().replace(" ", "_").replace("-", "_")
+        if not text:
+            continue
+        match = next((m for m in enum_cls
+                      if text in (m.value, str(getattr(m, "label", m.value)).lower())), None)
+        if match is None:
+            raise ValidationError.single(
+                field, f"'{part.strip()}' is not one of: {_choice_list(enum_cls)}")
+        if match not in chosen:
+            chosen.append(match)
+    return tuple(chosen)
+

@@ -1,0 +1,77 @@
+"""Records to plain JSON-ready values: the one place the CLI and every export convert records.
+
+Conventions: UUIDs as canonical strings, datetimes as ISO 8601 (UTC offset kept), dates as
+YYYY-MM-DD, enums as their values, money as integer minor units (never floats).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from app.domain.leads import LEAD_FIELDS, LeadRecord
+
+# Reference fields: the LEAD_FIELDS entry carries the display value (email or name); these keys
+# follow it with the ids and extra names. Derived columns follow the field they derive from.
+_COMPANIONS: dict[str, tuple[str, ...]] = {
+    "owner": ("owner_id", "owner_name"),
+    "event": ("event_id",),
+    "team": ("team_id",),
+    "queue": ("queue_id",),
+    "phone": ("phone_e164",),
+    "mobile": ("mobile_e164",),
+}
+# LeadRecord attributes already present under their LEAD_FIELDS name.
+_ALIASES = frozenset({"owner_email", "event_name", "team_name", "queue_name"})
+
+
+def to_jsonable(value: Any) -> Any:
+    """Convert a value (records, enums, UUIDs, dates, containers) to JSON-serialisable data."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, Enum):  # before str/int: StrEnum members are strings too
+        return to_jsonable(value.value)
+    if isinstance(value, int | float | str):
+        return value
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, dt.datetime):  # before date: a datetime is a date
+        return value.isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, LeadRecord):
+        return lead_to_dict(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(to_jsonable(k)): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_jsonable(v) for v in value]
+    as_dict = getattr(value, "_asdict", None)  # NamedTuple
+    if callable(as_dict):
+        return to_jsonable(as_dict())
+    raise TypeError(f"cannot convert {type(value).__name__} to JSON")
+
+
+def lead_to_dict(record: LeadRecord) -> dict[str, Any]:
+    """Every field of a lead, keyed by LEAD_FIELDS names, then ids and derived/system columns.
+
+    ``owner`` is the owner's email (with ``owner_id`` and ``owner_name``), ``event``/``team``/
+    ``queue`` are names (with their ids), ``deal_value`` is in minor units.
+    """
+    data: dict[str, Any] = {"id": to_jsonable(record.id)}
+    for spec in LEAD_FIELDS:
+        data[spec.name] = to_jsonable(record.value_of(spec.name))
+        for companion in _COMPANIONS.get(spec.name, ()):
+            data[companion] = to_jsonable(getattr(record, companion))
+    for field in dataclasses.fields(record):
+        if field.name not in data and field.name not in _ALIASES:
+            data[field.name] = to_jsonable(getattr(record, field.name))
+    return data

@@ -1,0 +1,114 @@
+"""First start (and "Switch user"): who is using this laptop? The answer picks the home screen."""
+
+from __future__ import annotations
+
+import getpass
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.errors import LeadlineError, ValidationError
+from app.domain.people import Role, UserRecord
+from app.services.people_service import PeopleService
+
+_ROLE_HINTS = {
+    Role.BOOTH: "capture leads at the stand",
+    Role.REP: "follow up my leads",
+    Role.MANAGER: "assign leads and watch follow-up",
+    Role.ADMIN: "set up Leadline and print reports",
+}
+
+
+class ProfileDialog(QDialog):
+    def __init__(self, people: PeopleService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Welcome to Leadline")
+        self.people = people
+        self.chosen: UserRecord | None = None
+        users = people.users()
+        layout = QVBoxLayout(self)
+        intro = QLabel("<b>Who is using this laptop?</b><br>Leadline records your name on "
+                       "every change and opens on the screen that fits your job.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.pick_existing = QRadioButton("I am already on the team:")
+        self.user_list = QListWidget()
+        for user in users:
+            item = QListWidgetItem(f"{user.name} — {user.role.label} ({user.email})")
+            item.setData(256, user)
+            self.user_list.addItem(item)
+        self.create_new = QRadioButton("I am new here:")
+        self.name_edit = QLineEdit(getpass.getuser().replace(".", " ").title() if not users
+                                   else "")
+        self.name_edit.setPlaceholderText("Your name")
+        self.email_edit = QLineEdit()
+        self.email_edit.setPlaceholderText("you@company.com")
+        self.role_combo = QComboBox()
+        for role in Role:
+            self.role_combo.addItem(f"{role.label} — {_ROLE_HINTS[role]}", role.value)
+        self.role_combo.setCurrentIndex(self.role_combo.findData(Role.MANAGER.value))
+        self.error_label = QLabel()
+        self.error_label.setStyleSheet("color: #c62828;")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+        form = QFormLayout()
+        form.addRow("&Name:", self.name_edit)
+        form.addRow("&Email:", self.email_edit)
+        form.addRow("&Role:", self.role_combo)
+        if users:
+            layout.addWidget(self.pick_existing)
+            layout.addWidget(self.user_list)
+            layout.addWidget(self.create_new)
+            self.pick_existing.setChecked(True)
+            self.user_list.setCurrentRow(0)
+            self.user_list.itemDoubleClicked.connect(lambda _i: self.accept_choice())
+            self.user_list.itemClicked.connect(lambda _i: self.pick_existing.setChecked(True))
+            for edit in (self.name_edit, self.email_edit):
+                edit.textEdited.connect(lambda _t: self.create_new.setChecked(True))
+        else:
+            self.create_new.setChecked(True)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Start")
+        buttons.accepted.connect(self.accept_choice)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(480, 420 if users else 260)
+
+    def accept_choice(self) -> None:
+        try:
+            if self.pick_existing.isChecked() and self.user_list.currentItem():
+                user: UserRecord = self.user_list.currentItem().data(256)
+            else:
+                user = self.people.add_user(self.name_edit.text(), self.email_edit.text(),
+                                            Role(self.role_combo.currentData()))
+            self.chosen = self.people.sign_in(user.id)
+        except ValidationError as error:
+            self.error_label.setText("\n".join(f"{e.field.capitalize()}: {e.message}"
+                                               for e in error.errors))
+            self.error_label.show()
+            return
+        except LeadlineError as error:
+            self.error_label.setText(str(error))
+            self.error_label.show()
+            return
+        self.accept()
+
+    @classmethod
+    def ask(cls, people: PeopleService, parent: QWidget | None = None) -> UserRecord | None:
+        dialog = cls(people, parent)
+        dialog.exec()
+        return dialog.chosen

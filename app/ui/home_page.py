@@ -1,0 +1,115 @@
+"""Home: what needs attention now, chosen by role. Each card opens the matching lead list."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from app.domain.leads import LeadQuery, Rating
+from app.domain.people import Role, UserRecord
+from app.services.container import Services
+from app.ui.workers import JobState, TaskRunner
+
+
+@dataclass(frozen=True)
+class Card:
+    title: str
+    explanation: str
+    query: LeadQuery
+    alarming: bool = False  # red when not zero: orphans and overdue work
+
+
+def cards_for(user: UserRecord | None, now: dt.datetime) -> list[Card]:
+    """The cards a role sees first. Orphans and overdue work are never hidden from managers."""
+    me = user.id if user else None
+    today = now.astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+    role = user.role if user else Role.ADMIN
+    unassigned = Card("Unassigned leads", "Orphans: nobody owns them yet",
+                      LeadQuery(unassigned=True, open_only=True), alarming=True)
+    overdue = Card("Overdue follow-ups", "Open leads whose next step is late",
+                   LeadQuery(overdue=True, open_only=True), alarming=True)
+    review = Card("Needs review", "Doubtful data kept for a person to check",
+                  LeadQuery(needs_review=True))
+    open_leads = Card("Open leads", "Everything still being worked", LeadQuery(open_only=True))
+    hot = Card("Hot leads, open", "Rated hot and not closed",
+               LeadQuery(ratings=(Rating.HOT,), open_only=True))
+    if role is Role.BOOTH:
+        return [Card("Captured by me today", "Leads you entered since midnight",
+                     LeadQuery(captured_by_id=me, created_since=today.astimezone(dt.UTC))),
+                Card("All captured today", "Everyone's leads since midnight",
+                     LeadQuery(created_since=today.astimezone(dt.UTC))), review, open_leads]
+    if role is Role.REP:
+        return [Card("My overdue follow-ups", "Your leads whose next step is late",
+                     LeadQuery(owner_id=me, overdue=True, open_only=True), alarming=True),
+                Card("My open leads", "Leads you own that are still open",
+                     LeadQuery(owner_id=me, open_only=True)),
+                Card("My hot leads", "Rated hot, yours, still open",
+                     LeadQuery(owner_id=me, ratings=(Rating.HOT,), open_only=True)), review]
+    return [unassigned, overdue, hot, review, open_leads]
+
+
+class HomePage(QWidget):
+    def __init__(self, services: Services, runner: TaskRunner,
+                 open_list: Callable[[LeadQuery], None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services, self.runner, self.open_list = services, runner, open_list
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(24, 24, 24, 24)
+        self.greeting = QLabel()
+        self.greeting.setStyleSheet("font-size: 18pt; font-weight: 600;")
+        self.subtitle = QLabel()
+        self.subtitle.setWordWrap(True)
+        self.layout_.addWidget(self.greeting)
+        self.layout_.addWidget(self.subtitle)
+        self.grid = QGridLayout()
+        self.grid.setSpacing(16)
+        self.layout_.addSpacing(12)
+        self.layout_.addLayout(self.grid)
+        self.layout_.addStretch(1)
+        self.buttons: list[tuple[QPushButton, Card]] = []
+        self._job: JobState | None = None
+
+    def refresh(self) -> None:
+        """Rebuild the cards for the current user and count them off the GUI thread."""
+        user = self.services.people.current_user()
+        self.greeting.setText(f"Hello, {user.name.split()[0]}" if user else "Hello")
+        role = user.role.label if user else "Administrator"
+        self.subtitle.setText(f"Signed in as {role}. Click a card to open those leads.")
+        for button, _card in self.buttons:
+            button.deleteLater()
+        self.buttons.clear()
+        cards = cards_for(user, self.services.context.clock())
+        for i, card in enumerate(cards):
+            button = QPushButton()
+            button.setObjectName("homeCard")
+            button.setMinimumSize(230, 110)
+            button.setCursor(Qt.CursorShape.PointingHandCursor)
+            button.setText(f"…\n{card.title}\n{card.explanation}")
+            button.setAccessibleName(card.title)
+            button.clicked.connect(lambda _c=False, q=card.query: self.open_list(q))
+            self.grid.addWidget(button, i // 3, i % 3)
+            self.buttons.append((button, card))
+        if self._job is not None:
+            self._job.cancel()
+        queries = [card.query for card in cards]
+        self._job = self.runner.start(
+            lambda state: [None if state.cancelled else self.services.leads.count(q)
+                           for q in queries],
+            on_done=lambda counts, buttons=list(self.buttons): self._show_counts(buttons, counts))
+
+    def _show_counts(self, buttons: list[tuple[QPushButton, Card]],
+                     counts: list[int | None]) -> None:
+        if buttons != self.buttons:
+            return  # cards were rebuilt meanwhile
+        for (button, card), count in zip(buttons, counts, strict=True):
+            if count is None:
+                continue
+            button.setText(f"{count:,}\n{card.title}\n{card.explanation}")
+            colour = "#c62828" if card.alarming and count else "palette(text)"
+            button.setStyleSheet(
+                f"QPushButton#homeCard {{ text-align: left; padding: 12px; font-size: 11pt;"
+                f" color: {colour}; }}")

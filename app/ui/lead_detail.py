@@ -1,0 +1,215 @@
+"""The detail pane beside the lead list: every field editable in place, and the history timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut, QUndoStack
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.errors import LeadlineError, ValidationError
+from app.domain.leads import LeadRecord
+from app.services.lead_service import LeadService
+from app.ui import messages
+from app.ui.lead_form import FormChoices, LeadForm, to_service_values
+from app.ui.models.history_model import HistoryModel
+from app.ui.undo import UpdateLeadCommand
+
+
+class LeadDetailPane(QWidget):
+    """Shows one lead. ``saved`` carries the stored record after an edit or a note."""
+
+    saved = Signal(object)
+
+    def __init__(self, leads: LeadService, undo_stack: QUndoStack, choices: FormChoices,
+                 clock: Callable[[], dt.datetime], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.leads, self.undo_stack, self.clock = leads, undo_stack, clock
+        self.record: LeadRecord | None = None
+        self.stack = QStackedWidget()
+        placeholder = QLabel("Select a lead to see and edit its details.\n\n"
+                             "Ctrl+N adds a new lead.")
+        placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        placeholder.setWordWrap(True)
+        placeholder.setObjectName("detailPlaceholder")
+        self.stack.addWidget(placeholder)
+        self.stack.addWidget(self._build_detail(choices))
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.stack)
+
+    def _build_detail(self, choices: FormChoices) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.title = QLabel()
+        self.title.setObjectName("leadTitle")
+        self.title.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.subtitle = QLabel()
+        self.subtitle.setWordWrap(True)
+        self.next_step = QLabel()
+        self.next_step.setObjectName("nextStep")
+        layout.addWidget(self.title)
+        layout.addWidget(self.subtitle)
+        layout.addWidget(self.next_step)
+        self.tabs = QTabWidget()
+        layout.addWidget(self.tabs, 1)
+
+        self.form = LeadForm(choices)
+        self.form.edited.connect(self._update_buttons)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(self.form)
+        details = QWidget()
+        details_layout = QVBoxLayout(details)
+        details_layout.setContentsMargins(0, 4, 0, 0)
+        details_layout.addWidget(scroll, 1)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.revert_button = QPushButton("Revert")
+        self.revert_button.setToolTip("Forget unsaved changes (Esc)")
+        self.revert_button.clicked.connect(self.revert)
+        self.save_button = QPushButton("Save")
+        self.save_button.setToolTip("Save changes (Ctrl+S)")
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self.save)
+        buttons.addWidget(self.revert_button)
+        buttons.addWidget(self.save_button)
+        details_layout.addLayout(buttons)
+        self.tabs.addTab(details, "&Details")
+
+        history = QWidget()
+        history_layout = QVBoxLayout(history)
+        self.history_model = HistoryModel(self)
+        self.history_view = QListView()
+        self.history_view.setModel(self.history_model)
+        self.history_view.setWordWrap(True)
+        self.history_view.setAlternatingRowColors(True)
+        self.history_view.setSpacing(2)
+        self.note_edit = QPlainTextEdit()
+        self.note_edit.setPlaceholderText("Add a note… (Ctrl+Enter)")
+        self.note_edit.setMaximumHeight(70)
+        self.note_edit.setTabChangesFocus(True)
+        add_note = QPushButton("Add note")
+        add_note.clicked.connect(self.add_note)
+        QShortcut(QKeySequence("Ctrl+Return"), self.note_edit, self.add_note)
+        history_layout.addWidget(self.history_view, 1)
+        history_layout.addWidget(self.note_edit)
+        note_row = QHBoxLayout()
+        note_row.addStretch(1)
+        note_row.addWidget(add_note)
+        history_layout.addLayout(note_row)
+        self.tabs.addTab(history, "&History")
+        QShortcut(QKeySequence("Escape"), self.form, self.revert,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        return page
+
+    # -- showing ------------------------------------------------------------------------------
+    def show_lead(self, record: LeadRecord | None) -> None:
+        self.record = record
+        if record is None:
+            self.stack.setCurrentIndex(0)
+            return
+        self.stack.setCurrentIndex(1)
+        self.form.load(record)
+        self._show_header(record)
+        self._load_history()
+        self._update_buttons()
+
+    def _show_header(self, record: LeadRecord) -> None:
+        self.title.setText(record.display_name)
+        parts = [p for p in (record.title, record.company) if p]
+        owner = record.owner_name or "Unassigned — nobody owns this lead"
+        parts += [record.status.label, f"Owner: {owner}"]
+        if record.event_name:
+            parts.append(f"Source: {record.event_name}")
+        self.subtitle.setText(" · ".join(parts))
+        now = self.clock()
+        if record.next_due_at is None:
+            self.next_step.setText("No follow-up planned")
+            self.next_step.setStyleSheet("")
+        elif record.next_due_at < now and record.status.is_open:
+            when = record.next_due_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            self.next_step.setText(f"Next step overdue since {when}")
+            self.next_step.setStyleSheet("color: #c62828; font-weight: 600;")
+        else:
+            when = record.next_due_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            self.next_step.setText(f"Next step due {when}")
+            self.next_step.setStyleSheet("")
+        if record.needs_review:
+            self.next_step.setText(self.next_step.text() + f"  ·  Needs review: {record.review_reason}")
+
+    def _load_history(self) -> None:
+        assert self.record is not None
+        rows = self.leads.history(self.record.id)
+        self.history_model.set_rows(rows)
+        self.tabs.setTabText(1, f"&History ({len(rows)})")
+
+    def _update_buttons(self) -> None:
+        dirty = self.record is not None and self.form.is_dirty()
+        self.save_button.setEnabled(dirty)
+        self.revert_button.setEnabled(dirty)
+
+    # -- actions ------------------------------------------------------------------------------
+    def has_unsaved_changes(self) -> bool:
+        return self.record is not None and self.form.is_dirty()
+
+    def save(self) -> bool:
+        """Validate and store the edits as one undoable step. False if nothing was stored."""
+        if self.record is None:
+            return False
+        changes = self.form.changes()
+        if not changes:
+            return True
+        before = self.record
+        try:
+            after = self.leads.update(before.id, to_service_values(changes))
+        except ValidationError as error:
+            self.form.show_errors(error)
+            return False
+        except LeadlineError as error:
+            messages.error(self, "Could not save the lead", str(error))
+            return False
+        self.undo_stack.push(UpdateLeadCommand(self.leads, before, after, list(changes),
+                                               self._after_undo))
+        self._stored(after)
+        return True
+
+    def revert(self) -> None:
+        if self.record is not None:
+            self.form.load(self.record)
+            self._update_buttons()
+
+    def add_note(self) -> None:
+        if self.record is None:
+            return
+        try:
+            self.leads.add_note(self.record.id, self.note_edit.toPlainText())
+        except ValidationError as error:
+            messages.error(self, "Note not added", str(error))
+            return
+        self.note_edit.clear()
+        self._load_history()
+
+    def _after_undo(self, record: LeadRecord) -> None:
+        if self.record is not None and record.id == self.record.id:
+            self.show_lead(record if record.deleted_at is None else None)
+        self.saved.emit(record)
+
+    def _stored(self, record: LeadRecord) -> None:
+        self.show_lead(record)
+        self.saved.emit(record)

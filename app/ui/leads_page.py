@@ -1,0 +1,339 @@
+"""The Leads screen: filters, the lazy lead table, and the detail pane, with empty states."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.leads import LeadQuery, LeadRecord, LeadStatus, Rating
+from app.services.container import Services
+from app.ui import messages
+from app.ui.lead_detail import LeadDetailPane
+from app.ui.lead_form import FormChoices
+from app.ui.models.lead_table_model import COLUMNS, LeadTableModel
+from app.ui.undo import DeleteLeadCommand
+from app.ui.workers import TaskRunner
+
+_OPEN = "open"
+_ME = "me"
+_UNASSIGNED = "unassigned"
+
+
+class EmptyState(QWidget):
+    """What a newcomer sees with no leads: what Leadline is for and how to start."""
+
+    def __init__(self, on_demo: Callable[[], None], on_new: Callable[[], None],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        title = QLabel("No leads yet")
+        title.setStyleSheet("font-size: 20pt; font-weight: 600;")
+        text = QLabel("Leadline keeps every lead from your shows and campaigns in one place: "
+                      "who owns it, what was done, and what it turned into.\n\n"
+                      "Load demo data to look around, or add your first lead.")
+        text.setWordWrap(True)
+        text.setMaximumWidth(520)
+        for label in (title, text):
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            layout.addWidget(label, 0, Qt.AlignmentFlag.AlignHCenter)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.demo_button = QPushButton("Load demo data")
+        self.demo_button.clicked.connect(on_demo)
+        self.new_button = QPushButton("Add a lead (Ctrl+N)")
+        self.new_button.clicked.connect(on_new)
+        self.new_button.setDefault(True)
+        buttons.addWidget(self.demo_button)
+        buttons.addWidget(self.new_button)
+        buttons.addStretch(1)
+        layout.addSpacing(12)
+        layout.addLayout(buttons)
+        layout.addStretch(2)
+
+
+class LeadsPage(QWidget):
+    """Emits ``countsChanged(shown, total)`` for the status bar."""
+
+    countsChanged = Signal(int, int)
+    searchCleared = Signal()
+
+    def __init__(self, services: Services, runner: TaskRunner, undo_stack: QUndoStack,
+                 on_demo: Callable[[], None], on_new: Callable[[], None],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services, self.undo_stack = services, undo_stack
+        self.total = services.leads.count(LeadQuery())
+        self._search = ""
+        self.model = LeadTableModel(services.leads, runner, services.context.clock, self)
+        self.model.countChanged.connect(self._count_changed)
+        self.detail = LeadDetailPane(services.leads, undo_stack, self._choices(),
+                                     services.context.clock)
+        self.detail.saved.connect(self.lead_stored)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addLayout(self._build_filters())
+        self.stack = QStackedWidget()
+        self.empty_state = EmptyState(on_demo, on_new)
+        self.stack.addWidget(self.empty_state)
+        self.stack.addWidget(self._build_table())
+        self.stack.addWidget(self._build_no_match())
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("leadsSplitter")
+        self.splitter.addWidget(self.stack)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        layout.addWidget(self.splitter, 1)
+        self.apply_filters()
+
+    def _choices(self) -> FormChoices:
+        return FormChoices(users=tuple(self.services.people.users()),
+                           events=tuple(self.services.events.events()),
+                           teams=tuple(self.services.people.teams()),
+                           queues=tuple(self.services.people.queues()))
+
+    # -- building -----------------------------------------------------------------------------
+    def _build_filters(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.status_filter = QComboBox()
+        self.status_filter.setAccessibleName("Status filter")
+        self.status_filter.addItem("Any status", None)
+        self.status_filter.addItem("Open (not won, lost or disqualified)", _OPEN)
+        for status in LeadStatus:
+            self.status_filter.addItem(status.label, status.value)
+        self.owner_filter = QComboBox()
+        self.owner_filter.setAccessibleName("Owner filter")
+        self.event_filter = QComboBox()
+        self.event_filter.setAccessibleName("Event filter")
+        self.rating_filter = QComboBox()
+        self.rating_filter.setAccessibleName("Rating filter")
+        self.rating_filter.addItem("Any rating", None)
+        for rating in Rating:
+            self.rating_filter.addItem(rating.label, rating.value)
+        self.overdue_filter = QCheckBox("&Overdue")
+        self.review_filter = QCheckBox("Needs re&view")
+        self.clear_button = QPushButton("Clear filters")
+        self.clear_button.clicked.connect(self.clear_filters)
+        self.reload_choices()
+        for combo in (self.status_filter, self.owner_filter, self.event_filter,
+                      self.rating_filter):
+            combo.currentIndexChanged.connect(self.apply_filters)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        for box in (self.overdue_filter, self.review_filter):
+            box.toggled.connect(self.apply_filters)
+        for widget in (QLabel("Show:"), self.status_filter, self.owner_filter,
+                       self.event_filter, self.rating_filter, self.overdue_filter,
+                       self.review_filter, self.clear_button):
+            row.addWidget(widget)
+        row.addStretch(1)
+        return row
+
+    def reload_choices(self) -> None:
+        """Refill owner and event filters (after demo data or a new user/event)."""
+        current_owner, current_event = self.owner_filter.currentData(), self.event_filter.currentData()
+        for combo in (self.owner_filter, self.event_filter):
+            combo.blockSignals(True)
+            combo.clear()
+        self.owner_filter.addItem("Anyone", None)
+        self.owner_filter.addItem("Me", _ME)
+        self.owner_filter.addItem("Unassigned (orphans)", _UNASSIGNED)
+        for user in self.services.people.users():
+            self.owner_filter.addItem(user.name, str(user.id))
+        self.event_filter.addItem("All sources", None)
+        for event in self.services.events.events():
+            self.event_filter.addItem(event.name, str(event.id))
+        for combo, data in ((self.owner_filter, current_owner), (self.event_filter, current_event)):
+            combo.setCurrentIndex(max(combo.findData(data), 0))
+            combo.blockSignals(False)
+
+    def _build_table(self) -> QTableView:
+        self.table = QTableView()
+        self.table.setObjectName("leadTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSortingEnabled(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        # Fixed row heights let Qt skip measuring a million rows.
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(
+            self.table.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setHighlightSections(False)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((180, 170, 210, 140, 60, 110, 70, 55, 130, 170, 130,
+                                        90, 90)[:len(COLUMNS)]):
+            self.table.setColumnWidth(column, width)
+        self.table.horizontalHeader().setSortIndicator(
+            len(COLUMNS) - 1, Qt.SortOrder.DescendingOrder)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.table.doubleClicked.connect(lambda _i: self.detail.form.first_editor().setFocus())
+        return self.table
+
+    def _build_no_match(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        label = QLabel("No leads match these filters.")
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        button = QPushButton("Clear search and filters")
+        button.clicked.connect(self.clear_filters)
+        layout.addWidget(label)
+        layout.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+        return page
+
+    # -- filtering ----------------------------------------------------------------------------
+    def set_search(self, text: str) -> None:
+        if text != self._search:
+            self._search = text
+            self.apply_filters()
+
+    def current_query(self) -> LeadQuery:
+        status = self.status_filter.currentData()
+        owner = self.owner_filter.currentData()
+        me = self.services.context.current_user_id
+        rating = self.rating_filter.currentData()
+        event = self.event_filter.currentData()
+        return replace(
+            self.model.query,
+            search=self._search,
+            statuses=(LeadStatus(status),) if status not in (None, _OPEN) else (),
+            open_only=status == _OPEN,
+            unassigned=owner == _UNASSIGNED,
+            owner_id=me if owner == _ME else (uuid.UUID(owner) if owner not in (None, _ME,
+                                                                               _UNASSIGNED)
+                                              else None),
+            event_id=uuid.UUID(event) if event else None,
+            ratings=(Rating(rating),) if rating else (),
+            overdue=self.overdue_filter.isChecked(),
+            needs_review=self.review_filter.isChecked(),
+        )
+
+    def apply_filters(self) -> None:
+        query = self.current_query()
+        if query != self.model.query or self.model.listing is None:
+            self.model.set_query(query)
+
+    def show_query(self, query: LeadQuery) -> None:
+        """Show a list chosen elsewhere (home cards): filter widgets follow where they can."""
+        widgets: list[QWidget] = [self.status_filter, self.owner_filter, self.event_filter,
+                                  self.rating_filter, self.overdue_filter, self.review_filter]
+        for widget in widgets:
+            widget.blockSignals(True)
+        status = _OPEN if query.open_only else (query.statuses[0].value if query.statuses
+                                                 else None)
+        owner = (_UNASSIGNED if query.unassigned else
+                 _ME if query.owner_id and query.owner_id == self.services.context.current_user_id
+                 else str(query.owner_id) if query.owner_id else None)
+        _select(self.status_filter, status)
+        _select(self.owner_filter, owner)
+        _select(self.event_filter, str(query.event_id) if query.event_id else None)
+        _select(self.rating_filter, query.ratings[0].value if query.ratings else None)
+        self.overdue_filter.setChecked(query.overdue)
+        self.review_filter.setChecked(query.needs_review)
+        for widget in widgets:
+            widget.blockSignals(False)
+        self._search = query.search
+        self.model.set_query(replace(query, sort=self.model.query.sort,
+                                     descending=self.model.query.descending))
+
+    def clear_filters(self) -> None:
+        self.show_query(LeadQuery())
+        self.searchCleared.emit()
+
+    def _count_changed(self, shown: int) -> None:
+        if not self.model.query.is_filtered:
+            self.total = shown
+        self.stack.setCurrentIndex(0 if self.total == 0 else (1 if shown else 2))
+        self.countsChanged.emit(shown, self.total)
+        if shown and not self.table.selectionModel().hasSelection():
+            self.detail.show_lead(None)
+
+    # -- selection and editing ----------------------------------------------------------------
+    def _current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
+        if self.detail.has_unsaved_changes() and previous.isValid():
+            name = self.detail.record.display_name if self.detail.record else "this lead"
+            if messages.confirm(self, "Unsaved changes", f"Save your changes to {name}?",
+                                "Save") and not self.detail.save():
+                return
+        record = self.model.record(current.row()) if current.isValid() else None
+        self.detail.show_lead(record)
+
+    def selected_records(self) -> list[LeadRecord]:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [r for r in (self.model.record(row) for row in rows) if r is not None]
+
+    def select_lead(self, record: LeadRecord) -> None:
+        """Select a lead if it is in the list (e.g. right after creating it)."""
+        row = self.model.row_of(record)
+        if row is None:
+            self.detail.show_lead(record)
+            return
+        index = self.model.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(index)
+
+    def lead_stored(self, record: LeadRecord) -> None:
+        """After a save, undo or redo: show the new values without losing the scroll position."""
+        if record.deleted_at is not None:
+            self.model.refresh()
+            if self.detail.record and self.detail.record.id == record.id:
+                self.detail.show_lead(None)
+            return
+        if self.model.row_of(record) is None:
+            self.model.refresh()
+        else:
+            self.model.update_record(record)
+
+    def delete_selected(self) -> None:
+        records = self.selected_records()
+        if not records:
+            return
+        what = records[0].display_name if len(records) == 1 else f"{len(records)} leads"
+        if not messages.confirm(self, "Delete leads", f"Delete {what}? You can undo this with "
+                                "Ctrl+Z.", "Delete"):
+            return
+        self.undo_stack.beginMacro(f"Delete {what}")
+        try:
+            for record in records:
+                self.services.leads.delete(record.id)
+                self.undo_stack.push(DeleteLeadCommand(self.services.leads, record.id,
+                                                       record.display_name, self.lead_stored))
+        finally:
+            self.undo_stack.endMacro()
+        self.detail.show_lead(None)
+        self.model.refresh()
+
+    def now(self) -> dt.datetime:
+        return self.services.context.clock()
+
+
+def _select(combo: QComboBox, data: object) -> None:
+    combo.setCurrentIndex(max(combo.findData(data), 0))

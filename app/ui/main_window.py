@@ -1,0 +1,312 @@
+"""The main window: navigation rail, toolbar with global search, menus, status bar, undo."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QProgressDialog,
+    QSizePolicy,
+    QStackedWidget,
+    QToolBar,
+    QWidget,
+)
+
+from app import __version__
+from app.domain.errors import LeadlineError
+from app.domain.leads import LeadQuery
+from app.domain.people import Role
+from app.services.container import Services
+from app.ui import messages
+from app.ui.dialogs.new_lead_dialog import NewLeadDialog
+from app.ui.dialogs.profile_dialog import ProfileDialog
+from app.ui.home_page import HomePage
+from app.ui.leads_page import LeadsPage
+from app.ui.undo import CreateLeadCommand
+from app.ui.workers import JobState, TaskRunner
+
+HOME, LEADS = 0, 1
+SEARCH_DELAY_MS = 120
+DEMO_DEFAULT = 2000
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, services: Services, runner: TaskRunner, settings: QSettings,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services, self.runner, self.settings = services, runner, settings
+        self.setWindowTitle("Leadline")
+        self.undo_stack = QUndoStack(self)
+        self.home = HomePage(services, runner, self.open_leads)
+        self.leads = LeadsPage(services, runner, self.undo_stack, self.load_demo, self.new_lead)
+        self.leads.countsChanged.connect(self._show_counts)
+        self.leads.searchCleared.connect(lambda: self.search.clear())
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.home)
+        self.pages.addWidget(self.leads)
+        self.rail = self._build_rail()
+        body = QWidget()
+        row = QHBoxLayout(body)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.rail)
+        row.addWidget(self.pages, 1)
+        self.setCentralWidget(body)
+        self._build_actions()
+        self._build_toolbar()
+        self._build_menus()
+        self._build_status_bar()
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(lambda: self.leads.set_search(self.search.text()))
+        self.restore_layout()
+        self._show_counts(self.leads.model.rowCount(), self.leads.total)
+        self.show_home_for_role()
+
+    # -- building -----------------------------------------------------------------------------
+    def _build_rail(self) -> QListWidget:
+        rail = QListWidget()
+        rail.setObjectName("navigationRail")
+        rail.setAccessibleName("Navigation")
+        rail.setFixedWidth(120)
+        rail.setIconSize(QSize(20, 20))
+        for label, shortcut in (("Home", "Ctrl+1"), ("Leads", "Ctrl+2")):
+            item = QListWidgetItem(label)
+            item.setToolTip(f"{label} ({shortcut})")
+            item.setSizeHint(QSize(100, 36))
+            rail.addItem(item)
+        rail.currentRowChanged.connect(self.show_page)
+        return rail
+
+    def _action(self, text: str, shortcut: QKeySequence | str | None, slot: object,
+                tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(f"{tip or text.replace('&', '')}"
+                          + (f" ({action.shortcut().toString()})" if shortcut else ""))
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        self.new_action = self._action("&New lead…", QKeySequence.StandardKey.New, self.new_lead)
+        self.save_action = self._action("&Save lead", QKeySequence.StandardKey.Save,
+                                        self.leads.detail.save)
+        self.delete_action = self._action("&Delete lead", QKeySequence.StandardKey.Delete,
+                                          self.leads.delete_selected,
+                                          "Delete the selected leads (undo with Ctrl+Z)")
+        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.leads.table.addAction(self.delete_action)
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        self.find_action = self._action("&Find leads", "Ctrl+K", self.focus_search,
+                                        "Search names, companies, emails, phones and notes")
+        self.find_action.setShortcuts([QKeySequence("Ctrl+K"),
+                                       QKeySequence(QKeySequence.StandardKey.Find)])
+        self.refresh_action = self._action("&Refresh", "Ctrl+R", self.refresh_all)
+        self.demo_action = self._action("Load &demo data…", None, self.load_demo)
+        self.switch_user_action = self._action("S&witch user…", None, self.switch_user)
+        self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
+        self.home_action = self._action("&Home", "Ctrl+1", lambda: self.show_page(HOME))
+        self.leads_action = self._action("&Leads", "Ctrl+2", lambda: self.show_page(LEADS))
+        self.about_action = self._action("&About Leadline", None, self.about)
+
+    def _build_toolbar(self) -> None:
+        toolbar = QToolBar("Main toolbar")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for action in (self.new_action, self.delete_action, self.undo_action, self.redo_action):
+            toolbar.addAction(action)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        toolbar.addWidget(spacer)
+        self.search = QLineEdit()
+        self.search.setObjectName("globalSearch")
+        self.search.setAccessibleName("Search leads")
+        self.search.setPlaceholderText("Search leads (Ctrl+K): name, company, email, phone, notes")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(360)
+        self.search.textChanged.connect(self._search_typed)
+        self.search.returnPressed.connect(self._search_now)
+        toolbar.addWidget(self.search)
+        self.addToolBar(toolbar)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        for action in (self.new_action, self.save_action, None, self.demo_action,
+                       self.switch_user_action, None, self.quit_action):
+            file_menu.addSeparator() if action is None else file_menu.addAction(action)
+        edit_menu = bar.addMenu("&Edit")
+        for action in (self.undo_action, self.redo_action, None, self.delete_action, None,
+                       self.find_action):
+            edit_menu.addSeparator() if action is None else edit_menu.addAction(action)
+        view_menu = bar.addMenu("&View")
+        for action in (self.home_action, self.leads_action, None, self.refresh_action):
+            view_menu.addSeparator() if action is None else view_menu.addAction(action)
+        bar.addMenu("&Help").addAction(self.about_action)
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.db_label = QLabel(f"Database: {self.services.context.db.path}")
+        self.db_label.setObjectName("databaseLabel")
+        self.user_label = QLabel()
+        self.count_label = QLabel()
+        self.count_label.setObjectName("countLabel")
+        status.addWidget(self.db_label, 1)
+        status.addPermanentWidget(self.user_label)
+        status.addPermanentWidget(self.count_label)
+        self._show_user()
+
+    # -- navigation ---------------------------------------------------------------------------
+    def show_page(self, index: int) -> None:
+        if self.pages.currentIndex() != index:
+            self.pages.setCurrentIndex(index)
+        if self.rail.currentRow() != index:
+            self.rail.setCurrentRow(index)
+        if index == HOME:
+            self.home.refresh()
+
+    def show_home_for_role(self) -> None:
+        """Reps, managers and admins start on Home; booth staff on the lead list for now."""
+        user = self.services.people.current_user()
+        empty = self.leads.total == 0
+        self.show_page(LEADS if empty or (user and user.role is Role.BOOTH) else HOME)
+
+    def open_leads(self, query: LeadQuery) -> None:
+        self.search.blockSignals(True)
+        self.search.setText(query.search)
+        self.search.blockSignals(False)
+        self.leads.show_query(query)
+        self.show_page(LEADS)
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def _search_typed(self, _text: str) -> None:
+        if self.pages.currentIndex() != LEADS:
+            self.show_page(LEADS)
+        self._search_timer.start()
+
+    def _search_now(self) -> None:
+        self._search_timer.stop()
+        self.leads.set_search(self.search.text())
+
+    # -- actions ------------------------------------------------------------------------------
+    def new_lead(self) -> None:
+        record = NewLeadDialog.ask(self.services.leads, self.leads._choices(), self)
+        if record is None:
+            return
+        self.undo_stack.push(CreateLeadCommand(self.services.leads, record,
+                                               self.leads.lead_stored))
+        self.show_page(LEADS)
+        self.leads.model.refresh()
+        self.leads.select_lead(record)
+        self.statusBar().showMessage(f"Added {record.display_name}", 4000)
+
+    def refresh_all(self) -> None:
+        self.leads.reload_choices()
+        self.leads.model.refresh()
+        if self.pages.currentIndex() == HOME:
+            self.home.refresh()
+
+    def switch_user(self) -> None:
+        if ProfileDialog.ask(self.services.people, self) is not None:
+            self._show_user()
+            self.leads.reload_choices()
+            self.show_home_for_role()
+
+    def load_demo(self) -> None:
+        count, ok = QInputDialog.getInt(
+            self, "Load demo data", "How many demo leads? (events, team and history are added "
+            "too)", DEMO_DEFAULT, 10, 1_000_000, 1000)
+        if not ok:
+            return
+        from app.services.demo_service import DemoService
+
+        demo = DemoService(self.services.context)
+        progress = QProgressDialog("Creating demo leads…", "Cancel", 0, count, self)
+        progress.setWindowTitle("Demo data")
+        progress.setMinimumDuration(600)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+
+        def work(state: JobState) -> object:
+            return demo.generate(count, progress=state.report, cancelled=lambda: state.cancelled)
+
+        def done(_summary: object) -> None:
+            progress.close()
+            self.refresh_all()
+            self.statusBar().showMessage("Demo data loaded", 5000)
+
+        def failed(error: Exception, details: str) -> None:
+            progress.close()
+            self.refresh_all()
+            text = str(error) if isinstance(error, LeadlineError) else "Demo data failed."
+            messages.error(self, "Demo data", text, details)
+
+        job = self.runner.start(work, on_done=done, on_error=failed,
+                                on_progress=lambda done_, _total: progress.setValue(done_))
+        progress.canceled.connect(job.cancel)
+
+    def about(self) -> None:
+        messages.info(self, "About Leadline",
+                      f"Leadline {__version__}\nLead management for small B2B sales teams.\n"
+                      f"Database: {self.services.context.db.path}")
+
+    # -- status -------------------------------------------------------------------------------
+    def _show_user(self) -> None:
+        user = self.services.people.current_user()
+        self.user_label.setText(f"{user.name} · {user.role.label}" if user else "No user")
+
+    def _show_counts(self, shown: int, total: int) -> None:
+        if shown == total:
+            self.count_label.setText(f"{total:,} leads")
+        else:
+            self.count_label.setText(f"{shown:,} of {total:,} leads")
+
+    # -- window state -------------------------------------------------------------------------
+    def restore_layout(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        state = self.settings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        splitter = self.settings.value("leads/splitter")
+        if isinstance(splitter, QByteArray):
+            self.leads.splitter.restoreState(splitter)
+        else:
+            self.leads.splitter.setSizes([780, 420])
+        header = self.settings.value("leads/header")
+        if isinstance(header, QByteArray):
+            self.leads.table.horizontalHeader().restoreState(header)
+
+    def save_layout(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("leads/splitter", self.leads.splitter.saveState())
+        self.settings.setValue("leads/header", self.leads.table.horizontalHeader().saveState())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.leads.detail.has_unsaved_changes():
+            name = self.leads.detail.record.display_name if self.leads.detail.record else ""
+            if messages.confirm(self, "Unsaved changes", f"Save your changes to {name} before "
+                                "closing?", "Save") and not self.leads.detail.save():
+                event.ignore()
+                return
+        self.save_layout()
+        self.runner.wait(5000)
+        event.accept()

@@ -1,0 +1,224 @@
+"""Table model for the lead list: a thin Qt adapter over ``LeadListing`` (paged, sorted in SQL).
+
+Never holds all rows: ``data()`` asks the listing, which fetches the page on demand. Sorting
+clicks turn into a new query; the full key ordering is read on a worker thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from array import array
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from app.domain.contact_data import format_phone_for_display
+from app.domain.leads import LeadQuery, LeadRecord, LeadStatus, SortKey
+from app.services.lead_listing import LeadListing
+from app.services.lead_service import LeadService
+from app.ui.style import rating_icon, status_icon
+from app.ui.workers import JobState, TaskRunner
+
+RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def _when(value: dt.datetime | None) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _date(value: dt.datetime | None) -> str:
+    return value.astimezone().strftime("%Y-%m-%d") if value else ""
+
+
+# (header, sort key, text of a record)
+COLUMNS: tuple[tuple[str, SortKey, Callable[[LeadRecord], str]], ...] = (
+    ("Name", SortKey.NAME, lambda r: r.display_name),
+    ("Company", SortKey.COMPANY, lambda r: r.company),
+    ("Email", SortKey.EMAIL, lambda r: r.email),
+    ("Phone", SortKey.PHONE,
+     lambda r: format_phone_for_display(r.phone_e164) if r.phone_e164 else r.phone),
+    ("Country", SortKey.COUNTRY, lambda r: r.country),
+    ("Status", SortKey.STATUS, lambda r: r.status.label),
+    ("Rating", SortKey.RATING, lambda r: r.rating.label if r.rating else ""),
+    ("Score", SortKey.SCORE, lambda r: str(r.score)),
+    ("Owner", SortKey.OWNER, lambda r: r.owner_name or "Unassigned"),
+    ("Event", SortKey.EVENT, lambda r: r.event_name),
+    ("Next step due", SortKey.NEXT_DUE, lambda r: _when(r.next_due_at)),
+    ("Last touch", SortKey.LAST_TOUCH, lambda r: _date(r.last_touch_at)),
+    ("Created", SortKey.CREATED, lambda r: _date(r.created_at)),
+)
+COLUMN_OF_SORT = {sort: i for i, (_h, sort, _t) in enumerate(COLUMNS)}
+STATUS_COLUMN = COLUMN_OF_SORT[SortKey.STATUS]
+RATING_COLUMN = COLUMN_OF_SORT[SortKey.RATING]
+OWNER_COLUMN = COLUMN_OF_SORT[SortKey.OWNER]
+DUE_COLUMN = COLUMN_OF_SORT[SortKey.NEXT_DUE]
+SCORE_COLUMN = COLUMN_OF_SORT[SortKey.SCORE]
+_OVERDUE = QColor("#c62828")
+_MUTED = QColor("#8a8a8a")
+
+
+class LeadTableModel(QAbstractTableModel):
+    """Rows of leads for a ``LeadQuery``; emits ``countChanged`` when the number of rows settles."""
+
+    countChanged = Signal(int)
+
+    def __init__(self, leads: LeadService, runner: TaskRunner,
+                 clock: Callable[[], dt.datetime], parent: Any = None) -> None:
+        super().__init__(parent)
+        self.leads = leads
+        self.runner = runner
+        self.clock = clock
+        self.listing: LeadListing | None = None
+        self._keys_job: JobState | None = None
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    # -- query --------------------------------------------------------------------------------
+    @property
+    def query(self) -> LeadQuery:
+        return self.listing.query if self.listing else LeadQuery()
+
+    def set_query(self, query: LeadQuery) -> None:
+        """Show the leads matching ``query``: count and first page now, full order later."""
+        if self._keys_job is not None:
+            self._keys_job.cancel()
+            self._keys_job = None
+        self.beginResetModel()
+        self.listing = LeadListing(self.leads, query)
+        self.endResetModel()
+        self.countChanged.emit(self.listing.count)
+        if self.listing.needs_keys:
+            self._load_keys(self.listing)
+
+    def refresh(self) -> None:
+        """Re-run the current query (after a change that may move or remove rows)."""
+        self.set_query(self.query)
+
+    def _load_keys(self, listing: LeadListing) -> None:
+        def work(state: JobState) -> array[int] | None:
+            return None if state.cancelled else self.leads.ordered_keys(listing.query)
+
+        def done(keys: array[int] | None) -> None:
+            if keys is None or listing is not self.listing:
+                return  # a newer query replaced this one meanwhile
+            self._keys_job = None
+            if len(keys) == listing.count:
+                listing.attach_keys(keys)
+                if listing.count:
+                    self.dataChanged.emit(self.index(0, 0),
+                                          self.index(listing.count - 1, len(COLUMNS) - 1))
+            else:
+                self.beginResetModel()
+                listing.attach_keys(keys)
+                self.endResetModel()
+                self.countChanged.emit(listing.count)
+
+        self._keys_job = self.runner.start(work, on_done=done)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS):
+            return
+        descending = order == Qt.SortOrder.DescendingOrder
+        query = replace(self.query, sort=COLUMNS[column][1], descending=descending)
+        if query != self.query:
+            self.set_query(query)
+
+    # -- rows ---------------------------------------------------------------------------------
+    def record(self, row: int) -> LeadRecord | None:
+        return self.listing.row(row) if self.listing else None
+
+    def update_record(self, record: LeadRecord) -> None:
+        """Show an edited lead in place without re-querying."""
+        if self.listing is None:
+            return
+        row = self.listing.replace(record)
+        if row is not None:
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def row_of(self, record: LeadRecord) -> int | None:
+        return self.listing.index_of(record.id) if self.listing else None
+
+    # -- Qt model API -------------------------------------------------------------------------
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() or self.listing is None else self.listing.count
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        horizontal = orientation == Qt.Orientation.Horizontal
+        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(COLUMNS):
+            return COLUMNS[section][0]
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or self.listing is None:
+            return None
+        record = self.listing.row(index.row())
+        if record is None:
+            return None
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[column][2](record)
+        if role == RECORD_ROLE:
+            return record
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._decoration(record, column)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return self._foreground(record, column)
+        if role == Qt.ItemDataRole.FontRole and column == DUE_COLUMN and self._overdue(record):
+            return self._bold
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(record, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == SCORE_COLUMN:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _overdue(self, record: LeadRecord) -> bool:
+        return record.status.is_open and record.is_overdue(self.clock())
+
+    def _decoration(self, record: LeadRecord, column: int) -> Any:
+        if column == STATUS_COLUMN:
+            return status_icon(record.status)
+        if column == RATING_COLUMN and record.rating:
+            return rating_icon(record.rating)
+        return None
+
+    def _foreground(self, record: LeadRecord, column: int) -> QBrush | None:
+        if column == DUE_COLUMN and self._overdue(record):
+            return QBrush(_OVERDUE)
+        if column == OWNER_COLUMN and record.owner_id is None:
+            return QBrush(_OVERDUE)
+        if not record.status.is_open:
+            return QBrush(_MUTED)
+        return None
+
+    def _tooltip(self, record: LeadRecord, column: int) -> str | None:
+        if column == DUE_COLUMN and self._overdue(record):
+            return "Overdue: the next follow-up step is past its due time"
+        if column == OWNER_COLUMN and record.owner_id is None:
+            return "Orphan: nobody owns this lead yet"
+        if column == STATUS_COLUMN:
+            return _STATUS_HELP[record.status]
+        if record.needs_review and column == 0:
+            return f"Needs review: {record.review_reason}"
+        return None
+
+
+_STATUS_HELP = {
+    LeadStatus.INQUIRY: "Inquiry: captured, not yet judged",
+    LeadStatus.SUSPECT: "Suspect: may fit the customer profile, not engaged yet",
+    LeadStatus.PROSPECT: "Prospect: fits and is engaged",
+    LeadStatus.MQL: "MQL: marketing-qualified, worth a call or nurturing",
+    LeadStatus.SQL: "SQL: sales-ready (need, authority, budget, timeframe)",
+    LeadStatus.NURTURE: "Nurture: not ready yet, comes back on a set date",
+    LeadStatus.CONVERTED: "Converted: an opportunity in the pipeline",
+    LeadStatus.WON: "Won",
+    LeadStatus.LOST: "Lost",
+    LeadStatus.DISQUALIFIED: "Disqualified: will never buy",
+}

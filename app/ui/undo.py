@@ -1,0 +1,83 @@
+"""Undoable lead operations. Each is performed first (so errors reach the user), then pushed."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any
+
+from PySide6.QtGui import QUndoCommand
+
+from app.domain.leads import FIELDS_BY_NAME, REFERENCE_KINDS, LeadRecord
+from app.services.lead_service import LeadService
+
+Notify = Callable[[LeadRecord], None]
+
+
+def service_values(record: LeadRecord, names: list[str]) -> dict[str, Any]:
+    """A record's values for ``names`` in the form the lead service takes back."""
+    values: dict[str, Any] = {}
+    for name in names:
+        if FIELDS_BY_NAME[name].kind in REFERENCE_KINDS:
+            values[name] = getattr(record, f"{name}_id") or ""
+        else:
+            value = getattr(record, name)
+            values[name] = value.value if isinstance(value, StrEnum) else value
+    return values
+
+
+class _Done(QUndoCommand):
+    """Skips the first redo: QUndoStack.push calls redo, but the work is already done."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self._first = True
+
+    def redo(self) -> None:
+        if self._first:
+            self._first = False
+            return
+        self.apply()
+
+    apply: Callable[[], None]  # each subclass re-applies its own operation
+
+
+class UpdateLeadCommand(_Done):
+    def __init__(self, leads: LeadService, before: LeadRecord, after: LeadRecord,
+                 changed: list[str], notify: Notify) -> None:
+        super().__init__(f"Edit {after.display_name}")
+        self.leads, self.lead_id, self.notify = leads, after.id, notify
+        self.old = service_values(before, changed)
+        self.new = service_values(after, changed)
+
+    def apply(self) -> None:
+        self.notify(self.leads.update(self.lead_id, self.new, lenient=True))
+
+    def undo(self) -> None:
+        self.notify(self.leads.update(self.lead_id, self.old, lenient=True))
+
+
+class DeleteLeadCommand(_Done):
+    def __init__(self, leads: LeadService, lead_id: uuid.UUID, name: str,
+                 notify: Notify) -> None:
+        super().__init__(f"Delete {name}")
+        self.leads, self.lead_id, self.notify = leads, lead_id, notify
+
+    def apply(self) -> None:
+        self.notify(self.leads.delete(self.lead_id))
+
+    def undo(self) -> None:
+        self.notify(self.leads.restore(self.lead_id))
+
+
+class CreateLeadCommand(_Done):
+    def __init__(self, leads: LeadService, record: LeadRecord, notify: Notify) -> None:
+        super().__init__(f"New lead {record.display_name}")
+        self.leads, self.lead_id, self.notify = leads, record.id, notify
+
+    def apply(self) -> None:
+        self.notify(self.leads.restore(self.lead_id))
+
+    def undo(self) -> None:
+        self.notify(self.leads.delete(self.lead_id))
