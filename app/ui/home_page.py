@@ -6,8 +6,9 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPalette
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from app.domain.leads import LeadQuery, Rating
 from app.domain.people import Role, UserRecord
@@ -52,6 +53,56 @@ def cards_for(user: UserRecord | None, now: dt.datetime) -> list[Card]:
     return [unassigned, overdue, hot, review, open_leads]
 
 
+class CardButton(QFrame):
+    """A focusable, clickable card: big number, title, one-line explanation."""
+
+    clicked = Signal()
+
+    def __init__(self, card: Card, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.card = card
+        self.setObjectName("homeCard")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setAccessibleName(card.title)
+        self.setMinimumSize(240, 120)
+        self.setToolTip(f"Open: {card.title} (Enter)")
+        layout = QVBoxLayout(self)
+        self.number = QLabel("–")
+        font = self.number.font()
+        font.setPointSize(26)
+        font.setBold(True)
+        self.number.setFont(font)
+        title = QLabel(card.title)
+        title.setStyleSheet("font-size: 12pt; font-weight: 600;")
+        explanation = QLabel(card.explanation)
+        explanation.setWordWrap(True)
+        explanation.setStyleSheet("color: palette(mid);")
+        for label in (self.number, title, explanation):
+            layout.addWidget(label)
+        layout.addStretch(1)
+
+    def set_count(self, count: int) -> None:
+        self.number.setText(f"{count:,}")
+        palette = self.number.palette()
+        colour = QColor("#c62828") if self.card.alarming and count else self.palette().color(
+            QPalette.ColorRole.WindowText)
+        palette.setColor(QPalette.ColorRole.WindowText, colour)
+        self.number.setPalette(palette)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(
+                event.position().toPoint()):
+            self.clicked.emit()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.clicked.emit()
+        else:
+            super().keyPressEvent(event)
+
+
 class HomePage(QWidget):
     def __init__(self, services: Services, runner: TaskRunner,
                  open_list: Callable[[LeadQuery], None], parent: QWidget | None = None) -> None:
@@ -70,7 +121,7 @@ class HomePage(QWidget):
         self.layout_.addSpacing(12)
         self.layout_.addLayout(self.grid)
         self.layout_.addStretch(1)
-        self.buttons: list[tuple[QPushButton, Card]] = []
+        self.buttons: list[CardButton] = []
         self._job: JobState | None = None
 
     def refresh(self) -> None:
@@ -79,20 +130,15 @@ class HomePage(QWidget):
         self.greeting.setText(f"Hello, {user.name.split()[0]}" if user else "Hello")
         role = user.role.label if user else "Administrator"
         self.subtitle.setText(f"Signed in as {role}. Click a card to open those leads.")
-        for button, _card in self.buttons:
+        for button in self.buttons:
             button.deleteLater()
         self.buttons.clear()
         cards = cards_for(user, self.services.context.clock())
         for i, card in enumerate(cards):
-            button = QPushButton()
-            button.setObjectName("homeCard")
-            button.setMinimumSize(230, 110)
-            button.setCursor(Qt.CursorShape.PointingHandCursor)
-            button.setText(f"…\n{card.title}\n{card.explanation}")
-            button.setAccessibleName(card.title)
-            button.clicked.connect(lambda _c=False, q=card.query: self.open_list(q))
+            button = CardButton(card)
+            button.clicked.connect(lambda q=card.query: self.open_list(q))
             self.grid.addWidget(button, i // 3, i % 3)
-            self.buttons.append((button, card))
+            self.buttons.append(button)
         if self._job is not None:
             self._job.cancel()
         queries = [card.query for card in cards]
@@ -101,15 +147,9 @@ class HomePage(QWidget):
                            for q in queries],
             on_done=lambda counts, buttons=list(self.buttons): self._show_counts(buttons, counts))
 
-    def _show_counts(self, buttons: list[tuple[QPushButton, Card]],
-                     counts: list[int | None]) -> None:
+    def _show_counts(self, buttons: list[CardButton], counts: list[int | None]) -> None:
         if buttons != self.buttons:
             return  # cards were rebuilt meanwhile
-        for (button, card), count in zip(buttons, counts, strict=True):
-            if count is None:
-                continue
-            button.setText(f"{count:,}\n{card.title}\n{card.explanation}")
-            colour = "#c62828" if card.alarming and count else "palette(text)"
-            button.setStyleSheet(
-                f"QPushButton#homeCard {{ text-align: left; padding: 12px; font-size: 11pt;"
-                f" color: {colour}; }}")
+        for button, count in zip(buttons, counts, strict=True):
+            if count is not None:
+                button.set_count(count)

@@ -106,6 +106,7 @@ class LeadsPage(QWidget):
         self.splitter.setStretchFactor(1, 2)
         layout.addWidget(self.splitter, 1)
         self.apply_filters()
+        self._count_changed(self.model.rowCount())
 
     def _choices(self) -> FormChoices:
         return FormChoices(users=tuple(self.services.people.users()),
@@ -174,7 +175,6 @@ class LeadsPage(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
-        self.table.setSortingEnabled(True)
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         # Fixed row heights let Qt skip measuring a million rows.
@@ -188,8 +188,9 @@ class LeadsPage(QWidget):
         for column, width in enumerate((180, 170, 210, 140, 60, 110, 70, 55, 130, 170, 130,
                                         90, 90)[:len(COLUMNS)]):
             self.table.setColumnWidth(column, width)
-        self.table.horizontalHeader().setSortIndicator(
-            len(COLUMNS) - 1, Qt.SortOrder.DescendingOrder)
+        # Newest first; set before enabling sorting so the list is queried once.
+        header.setSortIndicator(len(COLUMNS) - 1, Qt.SortOrder.DescendingOrder)
+        self.table.setSortingEnabled(True)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.table.doubleClicked.connect(lambda _i: self.detail.form.first_editor().setFocus())
         return self.table
