@@ -38,9 +38,10 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return application
 
 
-def build_main_window(services: Services, settings: QSettings | None = None) -> MainWindow:
-    """The window with its runner; tests call this with their own services and settings."""
-    runner = TaskRunner()
+def build_main_window(services: Services, settings: QSettings | None = None,
+                      runner: TaskRunner | None = None) -> MainWindow:
+    """The window with its runner; tests pass their own settings file and a synchronous runner."""
+    runner = runner or TaskRunner()
     window = MainWindow(services, runner, settings or QSettings())
     runner.setParent(window)
     return window

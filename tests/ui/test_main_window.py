@@ -1,0 +1,187 @@
+"""The main window as a person uses it: empty state, search, filters, edit, undo, delete."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt
+
+from app.domain.leads import LeadQuery, LeadStatus
+from app.domain.people import Role, UserRecord
+from app.services.container import Services
+from app.ui.dialogs.new_lead_dialog import NewLeadDialog
+from app.ui.main_window import HOME, LEADS, MainWindow
+from app.ui.models.lead_table_model import RECORD_ROLE
+
+Make = Callable[[], MainWindow]
+
+
+def visible_names(window: MainWindow) -> list[str]:
+    model = window.leads.model
+    return [model.data(model.index(r, 0)) for r in range(model.rowCount())]
+
+
+def test_empty_database_shows_the_empty_state(make_window: Make, manager: UserRecord) -> None:
+    window = make_window()
+    assert window.pages.currentIndex() == LEADS
+    assert window.leads.stack.currentWidget() is window.leads.empty_state
+    assert window.leads.empty_state.demo_button.isVisible()
+    assert window.count_label.text() == "0 leads"
+
+
+def test_manager_starts_on_home_with_orphans_counted(make_window: Make, manager: UserRecord,
+                                                      add_leads: Any) -> None:
+    add_leads(3)
+    window = make_window()
+    assert window.pages.currentIndex() == HOME
+    cards = {b.card.title: b for b in window.home.buttons}
+    assert cards["Unassigned leads"].number.text() == "3"
+    cards["Unassigned leads"].clicked.emit()
+    assert window.pages.currentIndex() == LEADS
+    assert window.leads.model.query.unassigned
+    assert window.leads.model.rowCount() == 3
+
+
+def test_rep_home_shows_their_own_work(make_window: Make, services: Services) -> None:
+    rep = services.people.add_user("Rita Rep", "rita@example.com", Role.REP)
+    services.people.sign_in(rep.id)
+    services.leads.create({"last_name": "Mine", "owner": "rita@example.com"})
+    services.leads.create({"last_name": "Other"})
+    window = make_window()
+    titles = [b.card.title for b in window.home.buttons]
+    assert titles[0] == "My overdue follow-ups"
+    mine = next(b for b in window.home.buttons if b.card.title == "My open leads")
+    assert mine.number.text() == "1"
+
+
+def test_search_as_you_type_filters_the_list(qtbot: Any, make_window: Make,
+                                            manager: UserRecord, add_leads: Any) -> None:
+    add_leads(20)
+    window = make_window()
+    window.show_page(LEADS)
+    qtbot.keyClicks(window.search, "son01")
+    qtbot.waitUntil(lambda: window.leads.model.rowCount() == 10)
+    assert all("Person01" in name for name in visible_names(window))
+    assert window.count_label.text() == "10 of 20 leads"
+    window.search.clear()
+    qtbot.waitUntil(lambda: window.leads.model.rowCount() == 20)
+
+
+def test_search_with_no_match_offers_to_clear(qtbot: Any, make_window: Make,
+                                              manager: UserRecord, add_leads: Any) -> None:
+    add_leads(5)
+    window = make_window()
+    window.search.setText("zzzz-nothing")
+    window._search_now()
+    assert window.leads.stack.currentIndex() == 2
+    window.leads.clear_filters()
+    assert window.search.text() == ""
+    assert window.leads.model.rowCount() == 5
+
+
+def test_status_and_overdue_filters(make_window: Make, manager: UserRecord, add_leads: Any,
+                                    services: Services) -> None:
+    leads = add_leads(6)
+    services.leads.update(leads[0].id, {"status": "mql"})
+    window = make_window()
+    page = window.leads
+    page.status_filter.setCurrentIndex(page.status_filter.findData(LeadStatus.MQL.value))
+    assert page.model.rowCount() == 1
+    assert page.model.data(page.model.index(0, 0), RECORD_ROLE).id == leads[0].id
+    page.status_filter.setCurrentIndex(0)
+    page.overdue_filter.setChecked(True)
+    assert page.model.rowCount() == 0
+    page.overdue_filter.setChecked(False)
+    page.owner_filter.setCurrentIndex(page.owner_filter.findData("unassigned"))
+    assert page.model.rowCount() == 6
+
+
+def test_edit_in_detail_pane_saves_with_history_and_undoes(
+        make_window: Make, manager: UserRecord, add_leads: Any, services: Services) -> None:
+    lead = add_leads(2)[0]
+    window = make_window()
+    window.show_page(LEADS)
+    page = window.leads
+    row = next(r for r in range(page.model.rowCount())
+               if page.model.data(page.model.index(r, 0), RECORD_ROLE).id == lead.id)
+    page.table.selectRow(row)
+    assert page.detail.record is not None and page.detail.record.id == lead.id
+    page.detail.form.editors["company"].setText("Globex Ltd")
+    assert page.detail.save_button.isEnabled()
+    window.save_action.trigger()
+    assert services.leads.get(lead.id).company == "Globex Ltd"
+    history = services.leads.history(lead.id)
+    assert history[0].field == "company" and history[0].new_value == "Globex Ltd"
+    assert page.model.data(page.model.index(row, 1)) == "Globex Ltd"
+    window.undo_action.trigger()
+    assert services.leads.get(lead.id).company == lead.company
+    assert page.detail.form.value("company") == lead.company
+    window.redo_action.trigger()
+    assert services.leads.get(lead.id).company == "Globex Ltd"
+
+
+def test_invalid_edit_is_refused_with_the_field_named(make_window: Make, manager: UserRecord,
+                                                      add_leads: Any, services: Services) -> None:
+    lead = add_leads(1)[0]
+    window = make_window()
+    window.show_page(LEADS)
+    window.leads.table.selectRow(0)
+    detail = window.leads.detail
+    detail.form.editors["email"].setText("not-an-email")
+    assert not detail.save()
+    assert detail.form.messages["email"].isVisibleTo(detail.form)
+    assert "not a valid email" in detail.form.messages["email"].text()
+    assert services.leads.get(lead.id).email == lead.email
+    assert len(services.leads.history(lead.id)) == 1  # only "created"
+
+
+def test_delete_asks_first_and_can_be_undone(make_window: Make, manager: UserRecord,
+                                             add_leads: Any, services: Services,
+                                             confirmations: list[str]) -> None:
+    add_leads(3)
+    window = make_window()
+    window.show_page(LEADS)
+    page = window.leads
+    page.table.selectRow(0)
+    doomed = page.model.data(page.model.index(0, 0), RECORD_ROLE)
+    page.delete_selected()
+    assert any("Delete" in c for c in confirmations)
+    assert page.model.rowCount() == 2
+    assert services.leads.count(LeadQuery()) == 2
+    window.undo_action.trigger()
+    assert page.model.rowCount() == 3
+    assert services.leads.get(doomed.id).deleted_at is None
+
+
+def test_new_lead_dialog_validates_and_creates(qtbot: Any, services: Services,
+                                               manager: UserRecord) -> None:
+    dialog = NewLeadDialog(services.leads, __import__("app.ui.lead_form").ui.lead_form
+                           .FormChoices())
+    qtbot.addWidget(dialog)
+    dialog.save()
+    assert dialog.created is None
+    assert dialog.form.messages["last_name"].text().startswith("a lead needs")
+    dialog.form.editors["first_name"].setText("Zoë")
+    dialog.form.editors["last_name"].setText("Søndergaard")
+    dialog.form.editors["phone"].setText("+45 32 12 34 56")
+    dialog.save()
+    assert dialog.created is not None
+    assert dialog.created.phone_e164 == "+4532123456"
+    assert services.leads.get(dialog.created.id).captured_by_id == manager.id
+
+
+def test_window_layout_is_remembered(make_window: Make, manager: UserRecord,
+                                     settings: QSettings) -> None:
+    first = make_window()
+    first.leads.splitter.setSizes([300, 500])
+    first.leads.table.setColumnWidth(1, 321)
+    first.leads.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    first.close()  # closing saves the layout
+    assert settings.contains("window/geometry")
+    second = make_window()
+    assert second.leads.table.columnWidth(1) == 321
+    sizes = second.leads.splitter.sizes()
+    assert sizes[0] < sizes[1]
+    assert second.leads.model.query.sort.value == "name"
+    assert not second.leads.model.query.descending
