@@ -18,6 +18,8 @@ from app.services.lead_service import LeadService
 
 PAGE_SIZE = 200
 MAX_PAGES = 40
+# Searches count up to here at once; the exact number arrives with the background key load.
+SEARCH_COUNT_CAP = 10_000
 
 
 class LeadListing:
@@ -27,14 +29,16 @@ class LeadListing:
         self.query = query
         self.page_size = page_size
         self.max_pages = max_pages
-        self.count = leads.count(query)
+        searching = bool(query.search.strip())
+        self.count = leads.count(query, at_most=SEARCH_COUNT_CAP if searching else None)
+        self.count_is_exact = not searching or self.count < SEARCH_COUNT_CAP
         self._pages: OrderedDict[int, list[LeadRecord]] = OrderedDict()
         self._keys: array[int] | None = None
 
     @property
     def needs_keys(self) -> bool:
         """Worth reading the whole ordering: the list is longer than the first page."""
-        return self._keys is None and self.count > self.page_size
+        return self._keys is None and (self.count > self.page_size or not self.count_is_exact)
 
     @property
     def has_keys(self) -> bool:
@@ -44,6 +48,7 @@ class LeadListing:
         """Adopt the full ordering read by a background job; the count follows it."""
         self._keys = keys
         self.count = len(keys)
+        self.count_is_exact = True
         self._pages.clear()
 
     def row(self, index: int) -> LeadRecord | None:

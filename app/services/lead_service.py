@@ -50,9 +50,10 @@ class LeadService:
             raise NotFoundError(f"No lead with id {lead_id}")
         return record
 
-    def count(self, query: LeadQuery) -> int:
+    def count(self, query: LeadQuery, *, at_most: int | None = None) -> int:
+        """How many leads match; ``at_most`` stops early so broad searches stay instant."""
         with self.db.read() as session:
-            return LeadRepository(session).count(query, self.context.clock())
+            return LeadRepository(session).count(query, self.context.clock(), at_most)
 
     def list(self, query: LeadQuery, *, offset: int = 0, limit: int = 100) -> list[LeadRecord]:
         with self.db.read() as session:

@@ -61,9 +61,9 @@ _PHONEISH = re.compile(r"^[+\d][\d\s()./-]*$")
 def match_expression(text: str) -> str | None:
     """Turn what a person typed into an FTS5 query, or None if it is too short for trigrams.
 
-    Every word of three or more characters must occur somewhere (substring, any column, any
-    case). Phone-like input is also tried without separators and a leading trunk zero, so
-    "030 1234" finds "+49301234…".
+    Every word must occur somewhere (substring, any column, any case); if a word is shorter
+    than a trigram the whole text is matched as one phrase instead. Phone-like input is also
+    tried without separators and a leading trunk zero, so "030 1234" finds "+49301234…".
     """
     text = text.strip()
     if _PHONEISH.match(text) and sum(c.isdigit() for c in text) >= MIN_TRIGRAM:
@@ -72,10 +72,12 @@ def match_expression(text: str) -> str | None:
         if len(digits) >= MIN_TRIGRAM:
             return f"{spaced} OR {_quote(digits)}"
         return spaced
-    words = [w for w in text.split() if len(w) >= MIN_TRIGRAM]
-    if not words:
-        return None
-    return " AND ".join(_quote(w) for w in words)
+    words = text.split()
+    if all(len(w) >= MIN_TRIGRAM for w in words):
+        return " AND ".join(_quote(w) for w in words)  # any order: "müller anna" finds Anna
+    if len(text) >= MIN_TRIGRAM:
+        return _quote(text)  # a short word in it: keep the phrase, e.g. "Hall 4"
+    return None
 
 
 def _quote(word: str) -> str:

@@ -272,7 +272,8 @@ class MainWindow(QMainWindow):
         if shown == total:
             self.count_label.setText(f"{total:,} leads")
         else:
-            self.count_label.setText(f"{shown:,} of {total:,} leads")
+            more = "" if self.leads.model.count_is_exact else "+"
+            self.count_label.setText(f"{shown:,}{more} of {total:,} leads")
 
     # -- window state -------------------------------------------------------------------------
     def restore_layout(self) -> None:

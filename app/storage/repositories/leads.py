@@ -28,11 +28,18 @@ _owner = aliased(User, name="owner")
 _STATUS_ORDER = case({s.value: i for i, s in enumerate(LeadStatus)}, value=Lead.status, else_=99)
 _RATING_ORDER = case({r.value: i for i, r in enumerate(Rating)}, value=Lead.rating, else_=9)
 
-# Columns whose order comes straight from a partial index (see orm.Lead.__table_args__).
-INDEXED_SORTS = frozenset({
-    SortKey.NAME, SortKey.COMPANY, SortKey.EMAIL, SortKey.PHONE, SortKey.COUNTRY, SortKey.SCORE,
-    SortKey.NEXT_DUE, SortKey.LAST_TOUCH, SortKey.CREATED, SortKey.UPDATED,
-})
+# Sorts whose order comes straight from a partial index (see orm.Lead.__table_args__).
+SORT_INDEXES = {
+    SortKey.NAME: "ix_lead_live_name", SortKey.COMPANY: "ix_lead_live_company",
+    SortKey.EMAIL: "ix_lead_live_email", SortKey.PHONE: "ix_lead_live_phone",
+    SortKey.COUNTRY: "ix_lead_live_country", SortKey.SCORE: "ix_lead_live_score",
+    SortKey.NEXT_DUE: "ix_lead_live_next_due", SortKey.LAST_TOUCH: "ix_lead_live_last_touch",
+    SortKey.CREATED: "ix_lead_live_created", SortKey.UPDATED: "ix_lead_live_updated",
+}
+INDEXED_SORTS = frozenset(SORT_INDEXES)
+# Above this many full-text matches, walking the sort index beats sorting the matches
+# (measured at 1M leads: 4-15 ms instead of 100-400 ms for a common trigram).
+_BROAD_SEARCH = 2000
 _SORT_COLUMNS: dict[SortKey, tuple[Any, ...]] = {
     SortKey.NAME: (Lead.last_name, Lead.first_name),
     SortKey.COMPANY: (Lead.company,),
@@ -61,7 +68,8 @@ _RECORD_COLUMNS = (
 )
 
 
-def _filters(query: LeadQuery, now: dt.datetime) -> list[ColumnElement[bool]]:
+def _filters(query: LeadQuery, now: dt.datetime, *, walk_sort_index: bool = False
+             ) -> list[ColumnElement[bool]]:
     clauses: list[ColumnElement[bool]] = [Lead.deleted_at.is_(None)]
     if query.statuses:
         clauses.append(Lead.status.in_(query.statuses))
@@ -84,16 +92,26 @@ def _filters(query: LeadQuery, now: dt.datetime) -> list[ColumnElement[bool]]:
     if query.created_since is not None:
         clauses.append(Lead.created_at >= query.created_since)
     if query.search.strip():
-        clauses.append(_search_clause(query.search))
+        clauses.append(_search_clause(query.search, walk_sort_index))
     return clauses
 
 
-def _search_clause(typed: str) -> ColumnElement[bool]:
+def _only_searches(query: LeadQuery) -> bool:
+    return bool(query.search.strip()) and not (
+        query.statuses or query.ratings or query.owner_id or query.unassigned or query.event_id
+        or query.overdue or query.needs_review or query.open_only or query.captured_by_id
+        or query.created_since)
+
+
+def _search_clause(typed: str, walk_sort_index: bool = False) -> ColumnElement[bool]:
     expression = match_expression(typed)
     if expression is not None:
         matches = select(_search_index.c.rowid).where(
             text("lead_search MATCH :match").bindparams(match=expression))
-        return Lead.key.in_(matches)
+        # "key + 0" hides the rowid from the planner, so it walks the ORDER BY index and
+        # tests membership instead of fetching and sorting every match.
+        key = (Lead.key + 0) if walk_sort_index else Lead.key
+        return key.in_(matches)
     # Shorter than a trigram: fall back to a prefix scan of the name-like columns.
     pattern = typed.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return or_(*(col.ilike(pattern, escape="\\") for col in
@@ -142,15 +160,39 @@ class LeadRepository:
         return _to_record(row) if row else None
 
     # -- lists --------------------------------------------------------------------------------
-    def count(self, query: LeadQuery, now: dt.datetime) -> int:
-        statement = select(func.count()).select_from(Lead).where(*_filters(query, now))
+    def count(self, query: LeadQuery, now: dt.datetime, at_most: int | None = None) -> int:
+        """Matching leads; with ``at_most``, stop counting there (cheap for broad searches)."""
+        if at_most is not None and _only_searches(query) and self._matches_at_least(
+                query.search, at_most):
+            return at_most  # counting the exact number is left to the background key load
+        if at_most is None:
+            statement = select(func.count()).select_from(Lead).where(*_filters(query, now))
+        else:
+            capped = select(Lead.key).where(*_filters(query, now)).limit(at_most).subquery()
+            statement = select(func.count()).select_from(capped)
         return int(self.session.scalar(statement) or 0)
 
     def page(self, query: LeadQuery, now: dt.datetime, offset: int, limit: int
              ) -> list[LeadRecord]:
-        statement = (self._record_select().where(*_filters(query, now))
+        walk = bool(query.search.strip()) and query.sort in SORT_INDEXES and \
+            self._is_broad(query.search)
+        statement = (self._record_select().where(*_filters(query, now, walk_sort_index=walk))
                      .order_by(*_ordering(query)).offset(offset).limit(limit))
         return [_to_record(row) for row in self.session.execute(statement)]
+
+    def _is_broad(self, typed: str) -> bool:
+        return self._matches_at_least(typed, _BROAD_SEARCH + 1)
+
+    def _matches_at_least(self, typed: str, threshold: int) -> bool:
+        """Whether the full-text index alone holds ``threshold`` matches (stops reading there)."""
+        expression = match_expression(typed)
+        if expression is None:
+            return True  # too short for trigrams: treat as matching everything
+        matches = (select(_search_index.c.rowid)
+                   .where(text("lead_search MATCH :match").bindparams(match=expression))
+                   .limit(threshold).subquery())
+        return int(self.session.scalar(select(func.count()).select_from(matches)) or 0) >= \
+            threshold
 
     def ordered_keys(self, query: LeadQuery, now: dt.datetime) -> array[int]:
         """Every matching lead's local key, in display order (8 bytes a lead, no row data)."""

@@ -94,6 +94,10 @@ class LeadTableModel(QAbstractTableModel):
         if self.listing.needs_keys:
             self._load_keys(self.listing)
 
+    @property
+    def count_is_exact(self) -> bool:
+        return self.listing.count_is_exact if self.listing else True
+
     def refresh(self) -> None:
         """Re-run the current query (after a change that may move or remove rows)."""
         self.set_query(self.query)
@@ -106,11 +110,18 @@ class LeadTableModel(QAbstractTableModel):
             if keys is None or listing is not self.listing:
                 return  # a newer query replaced this one meanwhile
             self._keys_job = None
-            if len(keys) == listing.count:
+            shown = listing.count
+            if len(keys) == shown:
                 listing.attach_keys(keys)
-                if listing.count:
+                if shown:
                     self.dataChanged.emit(self.index(0, 0),
-                                          self.index(listing.count - 1, len(COLUMNS) - 1))
+                                          self.index(shown - 1, len(COLUMNS) - 1))
+            elif len(keys) > shown and not listing.count_is_exact:
+                # A capped search count grows to the exact one without losing the scroll position.
+                self.beginInsertRows(QModelIndex(), shown, len(keys) - 1)
+                listing.attach_keys(keys)
+                self.endInsertRows()
+                self.countChanged.emit(listing.count)
             else:
                 self.beginResetModel()
                 listing.attach_keys(keys)

@@ -1,0 +1,326 @@
+"""Fast bulk inserts through the DB-API connection, for demo data and benchmarks.
+
+The ORM costs about 100 µs a row; a million leads with their history would take hours. This
+writer sends parameter lists straight to ``sqlite3.Cursor.executemany`` instead, but keeps
+the on-disk format identical to what SQLAlchemy writes, so every ORM read still works:
+
+* ``Uuid`` columns: 32 lower-case hex digits without dashes (``uuid.hex``);
+* ``DateTime`` columns: naive UTC text ``YYYY-MM-DD HH:MM:SS.ffffff`` (aware values required,
+  exactly like ``orm.UTCDateTime``);
+* ``Date`` columns: ``YYYY-MM-DD``; ``Boolean``: 0/1; ``Enum``: the member's ``value``.
+
+Column names, defaults and conversions are read from the ORM tables, so a column added in
+``orm.py`` is picked up here without edits. Triggers (the lead full-text index) fire as usual.
+Each :meth:`BulkWriter.write` is one ``BEGIN IMMEDIATE … COMMIT``; any error rolls it back, so a
+batch is stored completely or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import Enum as PyEnum
+from operator import itemgetter
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Boolean, Date, DateTime, Enum, Table, Uuid
+
+from app.storage.db import Database
+from app.storage.orm import Base, UTCDateTime
+
+# Parents before children, so foreign keys hold at every statement.
+TABLES: tuple[str, ...] = ("team", "user", "queue", "event", "lead", "task", "activity")
+
+# Columns SQLite fills in itself (the lead's rowid alias ``key``).
+_AUTOMATIC = {"lead": frozenset({"key"})}
+
+Row = Mapping[str, Any]
+Converter = Callable[[Any], Any]
+
+_REQUIRED = object()
+_UUID = uuid.UUID
+_UTC = dt.UTC
+
+
+def _uuid_text(value: Any) -> str:
+    if value.__class__ is not _UUID:
+        raise TypeError(f"expected a uuid.UUID, got {value!r}")
+    return str(value.hex)
+
+
+def _utc_text(value: Any) -> str:
+    if not isinstance(value, dt.datetime):
+        raise TypeError(f"expected a datetime, got {value!r}")
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    return value.astimezone(_UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _date_text(value: Any) -> str:
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise TypeError(f"expected a datetime.date, got {value!r}")
+    return value.isoformat()
+
+
+def _bool_int(value: Any) -> int:
+    return 1 if value else 0
+
+
+def _enum_text(allowed: frozenset[str]) -> Converter:
+    def convert(value: Any) -> str:
+        text = value.value if isinstance(value, PyEnum) else value
+        if text not in allowed:
+            raise ValueError(f"'{value}' is not one of {sorted(allowed)}")
+        return str(text)
+
+    return convert
+
+
+def _converter(column_type: Any) -> Converter | None:
+    """The bind conversion SQLAlchemy would apply to this column type on SQLite, or None."""
+    if isinstance(column_type, Uuid):
+        return _uuid_text
+    if isinstance(column_type, UTCDateTime | DateTime):
+        return _utc_text
+    if isinstance(column_type, Date):
+        return _date_text
+    if isinstance(column_type, Boolean):
+        return _bool_int
+    if isinstance(column_type, Enum):
+        return _enum_text(frozenset(column_type.enums))
+    return None
+
+
+@dataclass(frozen=True)
+class _TableSpec:
+    """Everything needed to turn mappings into parameter lists for one table.
+
+    ``converters`` is the checked, one-value-at-a-time definition; the index tuples below
+    drive the inlined fast path in :meth:`BulkWriter.convert`, which must agree with it
+    (tests compare both against rows written by the ORM).
+    """
+
+    name: str
+    columns: tuple[str, ...]
+    defaults: dict[str, Any]
+    required: frozenset[str]
+    converters: tuple[tuple[int, Converter], ...]
+    uuids: tuple[int, ...]
+    stamps: tuple[int, ...]
+    dates: tuple[int, ...]
+    flags: tuple[int, ...]
+    enums: tuple[tuple[int, dict[str, str]], ...]
+    statement: str
+
+    @classmethod
+    def of(cls, table: Table) -> _TableSpec:
+        skip = _AUTOMATIC.get(table.name, frozenset())
+        columns = tuple(c for c in table.columns if c.name not in skip)
+        defaults: dict[str, Any] = {}
+        converters: list[tuple[int, Converter]] = []
+        kinds: dict[Converter, list[int]] = {_uuid_text: [], _utc_text: [], _date_text: [],
+                                             _bool_int: []}
+        enums: list[tuple[int, dict[str, str]]] = []
+        for index, column in enumerate(columns):
+            default = column.default
+            if default is not None and default.is_scalar:
+                defaults[column.name] = default.arg  # type: ignore[attr-defined]
+            elif column.server_default is not None:
+                defaults[column.name] = column.server_default.arg  # type: ignore[attr-defined]
+            elif column.nullable:
+                defaults[column.name] = None
+            else:  # includes ``id``: its default (new_id) is random, callers must choose ids
+                defaults[column.name] = _REQUIRED
+            convert = _converter(column.type)
+            if convert is None:
+                continue
+            converters.append((index, convert))
+            if convert in kinds:
+                kinds[convert].append(index)
+            else:  # StrEnum members hash and compare like their values: one dict serves both
+                enums.append((index, {v: v for v in column.type.enums}))  # type: ignore[attr-defined]
+        names = tuple(c.name for c in columns)
+        quoted = ", ".join(f'"{n}"' for n in names)
+        marks = ", ".join("?" for _ in names)
+        return cls(
+            name=table.name, columns=names,
+            defaults={k: v for k, v in defaults.items() if v is not _REQUIRED},
+            required=frozenset(k for k, v in defaults.items() if v is _REQUIRED),
+            converters=tuple(converters), uuids=tuple(kinds[_uuid_text]),
+            stamps=tuple(kinds[_utc_text]), dates=tuple(kinds[_date_text]),
+            flags=tuple(kinds[_bool_int]), enums=tuple(enums),
+            statement=f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})',
+        )
+
+    def checked(self, row: Row) -> list[Any]:
+        """The slow path: convert one row value by value, naming the column that fails."""
+        values = list(itemgetter(*self.columns)({**self.defaults, **row}))
+        for index, convert in self.converters:
+            if values[index] is not None:
+                try:
+                    values[index] = convert(values[index])
+                except (TypeError, ValueError) as exc:
+                    raise ValueError(f"{self.name}.{self.columns[index]}: {exc}") from None
+        return values
+
+
+_SPECS: dict[str, _TableSpec] = {name: _TableSpec.of(Base.metadata.tables[name]) for name in TABLES}
+
+
+def _spec(table: str) -> _TableSpec:
+    try:
+        return _SPECS[table]
+    except KeyError:
+        raise ValueError(f"bulk writes support {', '.join(TABLES)}, not '{table}'") from None
+
+
+class BulkWriter:
+    """Inserts many rows per transaction into lead, activity, task, user, team, queue and event.
+
+    Rows are mappings from column name (as in ``orm.py``) to Python values: ``uuid.UUID``,
+    aware ``datetime``, ``date``, ``bool``, ``StrEnum`` members. Omitted columns get their ORM
+    default; ``id`` and other required columns must be given. Use it as a context manager to keep
+    one connection for many batches; without one, each call borrows a pooled connection.
+    """
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._connection: sqlite3.Connection | None = None
+        self._context: Any = None
+
+    # -- connection -------------------------------------------------------------------------
+    def __enter__(self) -> BulkWriter:
+        self._context = self.database.raw_connection()
+        self._connection = self._context.__enter__()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        context, self._context, self._connection = self._context, None, None
+        if context is not None:
+            context.__exit__(kind, error, trace)
+
+    @contextmanager
+    def _borrowed(self) -> Iterator[sqlite3.Connection]:
+        if self._connection is not None:
+            yield self._connection
+        else:
+            with self.database.raw_connection() as connection:
+                yield connection
+
+    # -- shapes -----------------------------------------------------------------------------
+    @staticmethod
+    def columns(table: str) -> tuple[str, ...]:
+        """Column order of the parameter lists that :meth:`convert` produces."""
+        return _spec(table).columns
+
+    @staticmethod
+    def insert_statement(table: str) -> str:
+        """The INSERT used for ``table`` (benchmarks replay it through plain sqlite3)."""
+        return _spec(table).statement
+
+    @staticmethod
+    def convert(table: str, rows: Iterable[Row]) -> list[list[Any]]:
+        """Parameter lists in :meth:`columns` order, values in SQLAlchemy's storage format.
+
+        Millions of values pass through here, so the common case is inlined per column kind;
+        any surprise falls back to the checked path, which names the offending column.
+        """
+        spec = _spec(table)
+        defaults, required, width = spec.defaults, spec.required, len(spec.columns)
+        uuids, stamps, dates, flags, enums = (spec.uuids, spec.stamps, spec.dates, spec.flags,
+                                              spec.enums)
+        pick = itemgetter(*spec.columns)
+        result: list[list[Any]] = []
+        for row in rows:
+            if not required.issubset(row):
+                missing = ", ".join(sorted(required.difference(row)))
+                raise ValueError(f"{table} row lacks required column(s): {missing}")
+            full = {**defaults, **row}
+            if len(full) != width:
+                unknown = ", ".join(sorted(set(full).difference(spec.columns)))
+                raise ValueError(f"{table} has no column(s): {unknown}")
+            values = list(pick(full))
+            try:
+                for i in uuids:
+                    value = values[i]
+                    if value is not None:
+                        if value.__class__ is not _UUID:
+                            raise TypeError
+                        values[i] = str(value)
+                for i in stamps:
+                    value = values[i]
+                    if value is not None:
+                        if value.tzinfo is not _UTC:
+                            raise TypeError  # naive, or another zone: let the slow path decide
+                        values[i] = value.isoformat(" ", "microseconds")[:26]
+                for i in dates:
+                    value = values[i]
+                    if value is not None:
+                        if value.__class__ is not dt.date:
+                            raise TypeError
+                        values[i] = value.isoformat()
+                for i in flags:
+                    value = values[i]
+                    if value is not None:
+                        values[i] = 1 if value else 0
+                for i, allowed in enums:
+                    value = values[i]
+                    if value is not None:
+                        values[i] = allowed[value]
+            except (TypeError, KeyError, AttributeError):
+                values = spec.checked(row)
+            result.append(values)
+        return result
+
+    # -- writing ----------------------------------------------------------------------------
+    def write(self, batch: Mapping[str, Sequence[Row]]) -> dict[str, int]:
+        """Insert every table's rows in one transaction, parents first. Returns rows per table."""
+        unknown = set(batch).difference(TABLES)
+        if unknown:
+            raise ValueError(f"bulk writes support {', '.join(TABLES)}, not {sorted(unknown)}")
+        # Convert before BEGIN: a bad value then fails without holding the write lock.
+        prepared = [(t, self.convert(t, batch[t])) for t in TABLES if batch.get(t)]
+        with self._borrowed() as connection:
+            self._execute(connection, prepared)
+        return {table: len(params) for table, params in prepared}
+
+    def insert(self, table: str, rows: Iterable[Row], *, chunk_size: int = 10_000) -> int:
+        """Insert rows into one table, one transaction per ``chunk_size`` rows."""
+        total = 0
+        chunk: list[Row] = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= chunk_size:
+                total += self.write({table: chunk})[table]
+                chunk = []
+        if chunk:
+            total += self.write({table: chunk})[table]
+        return total
+
+    def count(self, table: str) -> int:
+        """Rows in a table, soft-deleted ones included (they still hold their ids)."""
+        spec = _spec(table)
+        with self._borrowed() as connection:
+            return int(connection.execute(f'SELECT count(*) FROM "{spec.name}"').fetchone()[0])
+
+    @staticmethod
+    def _execute(connection: sqlite3.Connection,
+                 prepared: Sequence[tuple[str, list[list[Any]]]]) -> None:
+        # IMMEDIATE takes the write lock up front: no deadlock with a reader upgrading later,
+        # and the busy timeout applies while another writer finishes.
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            for table, params in prepared:
+                connection.executemany(_SPECS[table].statement, params)
+            connection.execute("COMMIT")
+        except BaseException:
+            # SQLite may already have rolled back by itself (e.g. disk full); don't mask that.
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
