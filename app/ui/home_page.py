@@ -131,6 +131,8 @@ class HomePage(QWidget):
         role = user.role.label if user else "Administrator"
         self.subtitle.setText(f"Signed in as {role}. Click a card to open those leads.")
         for button in self.buttons:
+            self.grid.removeWidget(button)
+            button.hide()
             button.deleteLater()
         self.buttons.clear()
         cards = cards_for(user, self.services.context.clock())

@@ -185,8 +185,8 @@ class LeadsPage(QWidget):
         header.setSectionsMovable(True)
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
-        for column, width in enumerate((180, 170, 210, 140, 60, 110, 70, 55, 130, 170, 130,
-                                        90, 90)[:len(COLUMNS)]):
+        widths = (170, 170, 100, 70, 130, 130, 210, 130, 60, 55, 170, 90, 90)
+        for column, width in enumerate(widths[:len(COLUMNS)]):
             self.table.setColumnWidth(column, width)
         # Newest first; set before enabling sorting so the list is queried once.
         header.setSortIndicator(len(COLUMNS) - 1, Qt.SortOrder.DescendingOrder)

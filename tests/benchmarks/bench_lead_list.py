@@ -24,7 +24,7 @@ from app.services.container import Services  # noqa: E402
 from app.storage.opening import open_database  # noqa: E402
 from app.storage.repositories.leads import INDEXED_SORTS  # noqa: E402
 from app.ui.application import build_main_window, create_application  # noqa: E402
-from app.ui.models.lead_table_model import LeadTableModel  # noqa: E402
+from app.ui.models.lead_table_model import COLUMN_OF_SORT, LeadTableModel  # noqa: E402
 from app.ui.workers import TaskRunner  # noqa: E402
 from tests.benchmarks.common import demo_database, report  # noqa: E402
 
@@ -133,7 +133,7 @@ def app_child(db_path: Path, settings_path: Path) -> None:
     for fraction in (0.5, 0.999, 0.25):
         window.leads.table.scrollTo(model.index(int(model.rowCount() * fraction), 0))
         window.leads.table.viewport().grab()
-    model.sort(8)  # owner: a joined, computed sort
+    model.sort(COLUMN_OF_SORT[SortKey.OWNER])  # a joined, computed sort
     window.runner.wait()
     app.processEvents()
     window.search.setText("mül")

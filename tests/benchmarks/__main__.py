@@ -1,0 +1,18 @@
+"""Run every benchmark: ``python -m tests.benchmarks [LEADS]`` (default 1,000,000 leads)."""
+
+from __future__ import annotations
+
+import sys
+
+from tests.benchmarks import bench_demo_insert, bench_lead_list
+
+
+def main() -> int:
+    leads = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    results = [bench_demo_insert.main(), bench_lead_list.main(leads)]
+    print("all benchmarks within limits" if all(results) else "SOME BENCHMARKS EXCEEDED THEIR LIMITS")
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

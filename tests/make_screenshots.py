@@ -1,0 +1,81 @@
+"""Write PNG screenshots of the main screens to resources/screenshots/ (used by the README).
+
+Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.make_screenshots [OUT_DIR]``.
+Uses a throwaway database with deterministic demo data, so the pictures are reproducible.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from app.domain.leads import LeadQuery  # noqa: E402
+from app.services.container import Services  # noqa: E402
+from app.services.demo_service import DemoService  # noqa: E402
+from app.storage.opening import open_database  # noqa: E402
+from app.ui.application import build_main_window, create_application  # noqa: E402
+from app.ui.main_window import HOME, LEADS, MainWindow  # noqa: E402
+
+DEFAULT_OUT = Path(__file__).resolve().parent.parent / "resources" / "screenshots"
+
+
+def _save(app: QApplication, widget: QWidget, path: Path) -> None:
+    app.processEvents()
+    widget.grab().save(str(path))
+    print(f"wrote {path}")
+
+
+def _window(services: Services, folder: Path) -> MainWindow:
+    window = build_main_window(services, QSettings(str(folder / "s.ini"),
+                                                   QSettings.Format.IniFormat))
+    window.resize(1360, 820)
+    window.show()
+    return window
+
+
+def main(out: Path = DEFAULT_OUT, leads: int = 2000) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    app = create_application()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        database, _ = open_database(folder / "empty.sqlite")
+        services = Services.build(database)
+        services.people.sign_in(services.people.add_user(
+            "Maria Keller", "maria.keller@example.com", "manager").id)
+        window = _window(services, folder)
+        _save(app, window, out / "empty.png")
+        window.close()
+        database.dispose()
+
+        database, _ = open_database(folder / "demo.sqlite")
+        services = Services.build(database)
+        DemoService(services.context).generate(leads, seed=1)
+        manager = next(u for u in services.people.users() if u.role.value == "manager")
+        services.people.sign_in(manager.id)
+        window = _window(services, folder)
+        window.show_page(HOME)
+        window.runner.wait()
+        _save(app, window, out / "home.png")
+        window.show_page(LEADS)
+        window.runner.wait()
+        window.leads.table.selectRow(3)
+        _save(app, window, out / "leads.png")
+        window.leads.detail.tabs.setCurrentIndex(1)
+        _save(app, window, out / "history.png")
+        window.search.setText(services.leads.list(LeadQuery(), limit=1)[0].last_name[:4])
+        window._search_now()
+        window.runner.wait()
+        _save(app, window, out / "search.png")
+        window.close()
+        database.dispose()
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_OUT)
