@@ -54,9 +54,9 @@ _KIND_HELP: dict[FieldKind, str] = {
 
 LIST_EPILOG = """\
 examples:
-  leads list --status mql,sql --owner none         orphans ready for sales
-  leads list --owner anna@example.com --overdue --sort next_due
-  leads list --event "Hannover Messe 2026" --rating hot --json"""
+  %(prog)s --status mql,sql --owner none        (orphans ready for sales)
+  %(prog)s --owner anna@example.com --overdue --sort next_due
+  %(prog)s --event "Hannover Messe 2026" --rating hot --json"""
 
 
 def register(tree: CommandTree) -> None:

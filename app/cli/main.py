@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,8 +88,9 @@ class CommandTree:
 
     def add(self, name: str, *, help: str, description: str = "", epilog: str = "",
             handler: Handler | None = None) -> CliParser:
+        text = "\n".join(textwrap.fill(p, 88) for p in (description or help).split("\n"))
         parser: CliParser = self.subparsers.add_parser(
-            name, help=help, description=description or help, epilog=epilog or None,
+            name, help=help, description=text, epilog=epilog or None,
             parents=[self.common], allow_abbrev=False,
             formatter_class=argparse.RawDescriptionHelpFormatter)
         if handler is not None:
@@ -129,11 +131,7 @@ class CliContext:
                 self.out.notice(
                     f"Upgraded the database from schema {outcome.from_revision} to "
                     f"{outcome.to_revision}; backup: {outcome.backup}")
-        services = Services.build(database)
-        # Mint this database's device identity before any write transaction starts: minting it
-        # lazily inside one makes that first write fail as "busy" (see the CLI tests).
-        _ = services.context.device_id
-        return services
+        return Services.build(database)
 
     def close(self) -> None:
         if self._database is not None:

@@ -125,8 +125,9 @@ def activity_to_dict(activity: ActivityRecord) -> dict[str, Any]:
 
 
 def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    """Left-aligned columns, two spaces apart; long cells are cut with an ellipsis."""
-    cells = [[_cell(c) for c in row] for row in rows]
+    """Left-aligned columns, two spaces apart; long cells (except ids) are cut with an ellipsis."""
+    cells = [[_cell(c, whole=h == "id") for h, c in zip(headers, row, strict=True)]
+             for row in rows]
     widths = [len(h) for h in headers]
     for row in cells:
         widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
@@ -136,9 +137,9 @@ def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[
     return lines
 
 
-def _cell(value: str) -> str:
+def _cell(value: str, *, whole: bool = False) -> str:
     text = " ".join(str(value).split())  # no line breaks inside a table
-    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+    return text if whole or len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
 
 
 def render_lead(record: LeadRecord) -> list[str]:
