@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import phonenumbers
 import pycountry
@@ -34,7 +34,8 @@ def normalise_phone(text: str, default_region: str | None) -> str:
     except phonenumbers.NumberParseException:
         hint = "" if region or text.startswith("+") else " (start it with +country code)"
         raise ValueError(f"'{text}' is not a phone number{hint}") from None
-    if not phonenumbers.is_possible_number(number):
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
         where = f" in {region}" if region and not text.startswith("+") else ""
         raise ValueError(f"'{text}' is not a possible phone number{where}")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
@@ -91,22 +92,47 @@ def parse_date(text: str) -> dt.date:
     raise ValueError(f"'{text}' is not a date: use YYYY-MM-DD, e.g. 2026-11-22")
 
 
+_AMOUNT = re.compile(r"^\d+(\.\d{1,2})?$")
+
+
 def parse_money(text: str) -> int:
-    """'12,500.50', '12500.5', '12 500' → minor units (1250050). Never goes through float."""
-    cleaned = text.strip().replace(" ", "").replace("\u00a0", "")
-    if cleaned.count(",") and "." in cleaned:
-        cleaned = cleaned.replace(",", "")
-    elif cleaned.count(",") == 1 and len(cleaned.split(",")[1]) <= 2:
-        cleaned = cleaned.replace(",", ".")
-    else:
-        cleaned = cleaned.replace(",", "")
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError(f"'{text}' is not an amount: use digits, e.g. 12500.00") from None
-    if amount < 0:
+    """'12,500.50', '1.234,56', '12500.5', '12 500' → minor units. Never goes through float.
+
+    The last of ',' and '.' is the decimal mark when both appear. A lone separator followed by
+    exactly three digits (12,500) means thousands in one country and decimals in another, so it
+    is refused with a hint rather than guessed. More than two decimals are refused, not rounded.
+    """
+    cleaned = text.strip().replace(" ", "").replace("\u00a0", "").replace("'", "")
+    if cleaned.startswith("-"):
         raise ValueError(f"'{text}' is negative: amounts must be zero or more")
-    return int((amount * 100).quantize(Decimal(1)))
+    normalised = _decimal_point(cleaned)
+    if normalised is None or not _AMOUNT.match(normalised):
+        raise ValueError(f"'{text}' is not an amount: write digits with up to two "
+                         "decimals, e.g. 12500.00")
+    return int(Decimal(normalised) * 100)
+
+
+def _decimal_point(cleaned: str) -> str | None:
+    """Rewrite an amount with '.' as the only separator (or None if it is ambiguous)."""
+    if "," in cleaned and "." in cleaned:
+        decimal_mark = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
+        thousands = "." if decimal_mark == "," else ","
+        whole, _, fraction = cleaned.rpartition(decimal_mark)
+        groups = whole.split(thousands)
+        if any(len(g) != 3 for g in groups[1:]):
+            return None
+        return "".join(groups) + "." + fraction
+    for mark in (",", "."):
+        if mark not in cleaned:
+            continue
+        parts = cleaned.split(mark)
+        if len(parts) == 2:
+            # 12,5 and 12.50 are decimals; 12,500 or 12.500 could be either, so refuse them.
+            return None if len(parts[1]) == 3 else parts[0] + "." + parts[1]
+        if parts[0] in ("", "0") or any(len(p) != 3 for p in parts[1:]):
+            return None
+        return "".join(parts)  # several thousands groups: 1,234,567 / 1.234.567
+    return cleaned
 
 
 def format_money(minor_units: int | None, currency: str = "") -> str:

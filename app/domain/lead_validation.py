@@ -97,7 +97,7 @@ def _normalise_value(spec: LeadField, raw: Any) -> Any:  # noqa: PLR0911 - one b
     if spec.kind in REFERENCE_KINDS:
         return raw  # resolved to ids by the service, which can see users and events
     if raw is None:
-        return None if spec.kind in _NULLABLE_KINDS else _EMPTY[spec.kind]
+        return None if spec.kind in _NULLABLE_KINDS else _EMPTY.get(spec.kind, "")
     if spec.kind is FieldKind.CHOICE:
         assert spec.choices is not None
         return _choice(spec, raw)

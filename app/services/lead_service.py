@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import uuid
 from array import array
@@ -59,7 +60,7 @@ class LeadService:
         with self.db.read() as session:
             return LeadRepository(session).page(query, self.context.clock(), offset, limit)
 
-    def search(self, text: str, *, limit: int = 50) -> list[LeadRecord]:
+    def search(self, text: str, *, limit: int = 50) -> builtins.list[LeadRecord]:
         return self.list(LeadQuery(search=text), limit=limit)
 
     def ordered_keys(self, query: LeadQuery) -> array[int]:
@@ -67,11 +68,11 @@ class LeadService:
         with self.db.read() as session:
             return LeadRepository(session).ordered_keys(query, self.context.clock())
 
-    def records_for_keys(self, keys: Sequence[int]) -> list[LeadRecord]:
+    def records_for_keys(self, keys: Sequence[int]) -> builtins.list[LeadRecord]:
         with self.db.read() as session:
             return LeadRepository(session).records_for_keys(keys)
 
-    def history(self, lead_id: uuid.UUID) -> list[ActivityRecord]:
+    def history(self, lead_id: uuid.UUID) -> builtins.list[ActivityRecord]:
         with self.db.read() as session:
             return HistoryRepository(session).for_lead(lead_id)
 
@@ -159,8 +160,8 @@ class LeadService:
             repo = LeadRepository(session)
             lead = repo.find(lead_id, include_deleted=True)
             if lead is None or (lead.deleted_at is not None) == deleted:
-                state = "deleted" if deleted else "restorable"
-                raise NotFoundError(f"No {state} lead with id {lead_id}")
+                what = "lead" if deleted else "restorable lead"
+                raise NotFoundError(f"No {what} with id {lead_id}")
             lead.deleted_at = now if deleted else None
             lead.updated_at = now
             lead.device_id = self.context.device_id

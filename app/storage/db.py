@@ -33,7 +33,6 @@ def make_engine(path: Path) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA cache_size = -16000")  # 16 MB per connection
@@ -110,6 +109,11 @@ class Database:
             if isinstance(error, exc.IntegrityError | sqlite3.IntegrityError):
                 raise
             raise StorageError(describe_sqlite_error(error, self.path)) from error
+
+    def use_write_ahead_log(self) -> None:
+        """WAL is a property of the file; set once the file is known to be ours."""
+        with self.raw_connection() as connection:  # outside any transaction, as SQLite requires
+            connection.execute("PRAGMA journal_mode = WAL")
 
     def get_meta(self, key: str) -> str | None:
         with self.read() as session:

@@ -23,6 +23,7 @@ def open_database(path: Path) -> tuple[Database, MigrationOutcome]:
     database = Database(path)
     try:
         outcome = prepare_database(database)
+        database.use_write_ahead_log()
         _ = database.device_id  # minted now, never inside a later write transaction
     except sa_exc.DBAPIError as error:
         database.dispose()

@@ -218,10 +218,6 @@ def test_other_sqlite_database_is_refused(db_path: Path) -> None:
     assert tables == {"invoice"}, "no Leadline tables were added"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: make_engine's connect hook (app/storage/db.py) runs PRAGMA journal_mode = WAL on "
-    "every connection, so merely opening another program's SQLite file switches it to WAL "
-    "mode (file header bytes change) before prepare_database refuses it"))
 def test_other_sqlite_database_is_left_byte_for_byte_unchanged(db_path: Path) -> None:
     _foreign_database(db_path)
     before = file_hash(db_path)

@@ -86,11 +86,6 @@ def test_normalise_phone_refuses(typed: str, region: str | None, words: str) -> 
         normalise_phone(typed, region)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: normalise_phone accepts numbers phonenumbers rates IS_POSSIBLE_LOCAL_ONLY (an area "
-    "code alone, a 2-digit local number), e.g. '+49 30' -> '+4930', although the module "
-    "docstring says '+49 30' is too short; require is_possible_number_with_reason(...) == "
-    "ValidationResult.IS_POSSIBLE"))
 @pytest.mark.parametrize(("typed", "region"), [("+49 30", None), ("12", "DE"), ("030", "DE")])
 def test_normalise_phone_refuses_local_only_fragments(typed: str, region: str | None) -> None:
     with pytest.raises(ValueError, match="is not a possible phone number"):
@@ -228,27 +223,16 @@ def test_parse_money_refuses(typed: str, words: str) -> None:
         parse_money(typed)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: parse_money lets decimal.InvalidOperation/Overflow escape for 'NaN', 'Infinity' "
-    "and '1e999999' instead of raising ValueError, so lead validation crashes instead of "
-    "naming the field"))
 @pytest.mark.parametrize("typed", ["NaN", "Infinity", "1e999999"])
 def test_parse_money_refuses_non_numbers_with_value_error(typed: str) -> None:
     with pytest.raises(ValueError):
         parse_money(typed)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: parse_money reads the German '1.234,56' as 1.23 (123 minor units): with both "
-    "separators present it drops the commas instead of taking the last separator as the "
-    "decimal point"))
 def test_parse_money_german_thousands_and_decimal_comma() -> None:
     assert parse_money("1.234,56") == 123456
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: parse_money silently rounds amounts with more than two decimals ('0.005' -> 0, "
-    "'12.345' -> 1234) instead of refusing them"))
 @pytest.mark.parametrize("typed", ["0.005", "12.345"])
 def test_parse_money_refuses_fractions_of_a_cent(typed: str) -> None:
     with pytest.raises(ValueError):

@@ -289,9 +289,6 @@ def test_delete_and_restore(services: Services, clock: FakeClock) -> None:
         ActivityKind.RESTORED, ActivityKind.DELETED, ActivityKind.CREATED]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: LeadService._set_deleted says 'No deleted lead with id …' when asked to delete a "
-    "lead that does not exist or is already deleted; it should say 'No lead with id …'"))
 def test_delete_unknown_lead_message(services: Services) -> None:
     with pytest.raises(NotFoundError, match="^No lead with id"):
         services.leads.delete(uuid.uuid4())
@@ -469,10 +466,6 @@ def test_ordered_keys_and_records_for_keys_agree_with_list(
         assert services.leads.records_for_keys(keys[2:4]) == listed[2:4]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: LeadRepository.records_for_keys (app/storage/repositories/leads.py) does not filter "
-    "deleted_at, so a lead soft-deleted after ordered_keys() was read is still returned, "
-    "although its docstring says such keys are skipped"))
 def test_records_for_keys_skips_deleted(services: Services, sortable: list[LeadRecord]) -> None:
     keys = list(services.leads.ordered_keys(LeadQuery()))
     services.leads.delete(sortable[-1].id)  # the newest: first in the default order

@@ -142,18 +142,11 @@ def test_lenient_mode_still_refuses_other_fields() -> None:
     assert set(errors_of({"email": "bad@", "score": "x"}, lenient=True)) == {"score"}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: normalise_changes({'deal_value': 'NaN'}) lets decimal.InvalidOperation escape "
-    "(parse_money raises it instead of ValueError), so no ValidationError names deal_value"))
 @pytest.mark.parametrize("typed", ["NaN", "Infinity"])
 def test_non_numeric_money_is_a_validation_error(typed: str) -> None:
     assert "deal_value" in errors_of({"deal_value": typed})
 
 
-@pytest.mark.xfail(strict=True, raises=KeyError, reason=(
-    "bug: lead_validation._normalise_value looks up _EMPTY[spec.kind] for raw None, but "
-    "_EMPTY only has BOOLEAN and INTEGER, so None for a text, email, phone or country field "
-    "raises KeyError; use _EMPTY.get(spec.kind, '')"))
 @pytest.mark.parametrize("field", ["first_name", "notes", "email", "phone", "country"])
 def test_none_clears_text_fields(field: str) -> None:
     result = normalise_changes({field: None}, default_region=None)

@@ -252,7 +252,7 @@ class BulkWriter:
                     if value is not None:
                         if value.__class__ is not _UUID:
                             raise TypeError
-                        values[i] = str(value)
+                        values[i] = value.hex
                 for i in stamps:
                     value = values[i]
                     if value is not None:

@@ -205,7 +205,8 @@ class LeadRepository:
         """Records for these keys in the same order; keys of leads deleted meanwhile are skipped."""
         if not keys:
             return []
-        statement = self._record_select().where(Lead.key.in_(list(keys)))
+        statement = self._record_select().where(Lead.key.in_(list(keys)),
+                                                Lead.deleted_at.is_(None))
         by_key = {row[0].key: _to_record(row) for row in self.session.execute(statement)}
         return [by_key[k] for k in keys if k in by_key]
 
