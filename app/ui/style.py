@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QPolygonF
 
 from app.domain.leads import LeadStatus, Rating
 
@@ -49,3 +49,23 @@ def status_icon(status: LeadStatus) -> QIcon:
 @cache
 def rating_icon(rating: Rating) -> QIcon:
     return _dot(RATING_COLOURS[rating], square=True)
+
+
+@cache
+def review_icon() -> QIcon:
+    """A small amber triangle: this lead has doubtful data waiting for a person."""
+    size = 12
+    pixmap = QPixmap(size * 2, size * 2)
+    pixmap.setDevicePixelRatio(2.0)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor("#f9a825"))
+    painter.drawPolygon(QPolygonF([QPointF(size / 2, 1), QPointF(size - 1, size - 1),
+                                   QPointF(1, size - 1)]))
+    painter.setPen(QColor("#000000"))
+    painter.drawLine(QPointF(size / 2, 4.5), QPointF(size / 2, 7.5))
+    painter.drawPoint(QPointF(size / 2, 9.3))
+    painter.end()
+    return QIcon(pixmap)

@@ -185,3 +185,27 @@ def test_window_layout_is_remembered(make_window: Make, manager: UserRecord,
     assert sizes[0] < sizes[1]
     assert second.leads.model.query.sort.value == "name"
     assert not second.leads.model.query.descending
+
+
+def test_load_demo_data_from_the_empty_state(monkeypatch: Any, make_window: Make,
+                                             manager: UserRecord, services: Services) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    monkeypatch.setattr(QInputDialog, "getInt", lambda *a, **k: (60, True))
+    window = make_window()
+    assert window.leads.stack.currentWidget() is window.leads.empty_state
+    window.leads.empty_state.demo_button.click()
+    assert services.leads.count(LeadQuery()) == 60
+    assert window.leads.model.rowCount() == 60
+    assert window.leads.stack.currentWidget() is window.leads.table
+    assert window.leads.owner_filter.count() > 3  # demo team members are offered as owners
+    assert window.count_label.text() == "60 leads"
+
+
+def test_review_flag_is_visible_in_the_list(make_window: Make, manager: UserRecord,
+                                            services: Services) -> None:
+    services.leads.create({"last_name": "Doubtful", "phone": "12"}, lenient=True)
+    window = make_window()
+    model = window.leads.model
+    assert model.data(model.index(0, 0), Qt.ItemDataRole.DecorationRole) is not None
+    assert "Needs review" in model.data(model.index(0, 0), Qt.ItemDataRole.ToolTipRole)

@@ -19,7 +19,7 @@ from app.domain.contact_data import format_phone_for_display
 from app.domain.leads import LeadQuery, LeadRecord, LeadStatus, SortKey
 from app.services.lead_listing import LeadListing
 from app.services.lead_service import LeadService
-from app.ui.style import rating_icon, status_icon
+from app.ui.style import rating_icon, review_icon, status_icon
 from app.ui.workers import JobState, TaskRunner
 
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -194,6 +194,8 @@ class LeadTableModel(QAbstractTableModel):
         return record.status.is_open and record.is_overdue(self.clock())
 
     def _decoration(self, record: LeadRecord, column: int) -> Any:
+        if column == 0 and record.needs_review:
+            return review_icon()
         if column == STATUS_COLUMN:
             return status_icon(record.status)
         if column == RATING_COLUMN and record.rating:
