@@ -144,10 +144,13 @@ class HomePage(QWidget):
         if self._job is not None:
             self._job.cancel()
         queries = [card.query for card in cards]
-        self._job = self.runner.start(
-            lambda state: [None if state.cancelled else self.services.leads.count(q)
-                           for q in queries],
-            on_done=lambda counts, buttons=list(self.buttons): self._show_counts(buttons, counts))
+        shown = list(self.buttons)
+
+        def count_all(state: JobState) -> list[int | None]:
+            return [None if state.cancelled else self.services.leads.count(q) for q in queries]
+
+        self._job = self.runner.start(count_all,
+                                      on_done=lambda counts: self._show_counts(shown, counts))
 
     def _show_counts(self, buttons: list[CardButton], counts: list[int | None]) -> None:
         if buttons != self.buttons:

@@ -146,8 +146,9 @@ class LeadForm(QWidget):
             combo.setEditable(True)
             combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
             completer = combo.completer()
-            completer.setFilterMode(Qt.MatchFlag.MatchContains)
-            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            if completer is not None:  # editable combos always have one; typing narrows by name
+                completer.setFilterMode(Qt.MatchFlag.MatchContains)
+                completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         else:
             empty = "Unassigned" if spec.kind is FieldKind.USER else "—"
             items.append((empty, None))

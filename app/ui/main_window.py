@@ -84,7 +84,8 @@ class MainWindow(QMainWindow):
         rail.currentRowChanged.connect(self.show_page)
         return rail
 
-    def _action(self, text: str, shortcut: QKeySequence | str | None, slot: object,
+    def _action(self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str | None,
+                slot: object,
                 tip: str = "") -> QAction:
         action = QAction(text, self)
         if shortcut is not None:

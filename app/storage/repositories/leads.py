@@ -215,7 +215,7 @@ class LeadRepository:
         return {row[0]: row[1] for row in rows}
 
     @staticmethod
-    def _record_select() -> Select[Any]:
+    def _record_select() -> Select[Lead, str, str, str, str, str]:
         return (select(*_RECORD_COLUMNS)
                 .outerjoin(_owner, _owner.id == Lead.owner_id)
                 .outerjoin(Event, Event.id == Lead.event_id)
