@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import sys
+import traceback
 from pathlib import Path
+from types import TracebackType
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QIcon
@@ -47,9 +49,27 @@ def build_main_window(services: Services, settings: QSettings | None = None,
     return window
 
 
+def install_error_dialog(log_file: Path | None) -> None:
+    """Unexpected errors in the GUI are logged and shown with details; the app keeps running."""
+
+    def show(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
+        log.error("unexpected error", exc_info=(kind, error, trace))
+        if isinstance(error, LeadlineError):
+            messages.error(None, "Leadline", str(error))
+            return
+        where = f" The details are also in {log_file}." if log_file else ""
+        messages.error(None, "Unexpected error",
+                       f"Something went wrong: {error}.\nYour saved data is safe; the last action "
+                       f"may not have finished.{where}",
+                       "".join(traceback.format_exception(kind, error, trace)))
+
+    sys.excepthook = show
+
+
 def run_gui(db_path: Path | None) -> int:
-    configure_logging()
+    log_file = configure_logging()
     application = create_application()
+    install_error_dialog(log_file)
     path = db_path or default_db_path()
     try:
         database, outcome = open_database(path)

@@ -209,3 +209,20 @@ def test_review_flag_is_visible_in_the_list(make_window: Make, manager: UserReco
     model = window.leads.model
     assert model.data(model.index(0, 0), Qt.ItemDataRole.DecorationRole) is not None
     assert "Needs review" in model.data(model.index(0, 0), Qt.ItemDataRole.ToolTipRole)
+
+
+def test_unexpected_errors_are_logged_and_shown(confirmations: list[str]) -> None:
+    import sys
+
+    from app.ui.application import install_error_dialog
+
+    previous = sys.excepthook
+    try:
+        install_error_dialog(None)
+        try:
+            raise RuntimeError("boom")
+        except RuntimeError as error:
+            sys.excepthook(type(error), error, error.__traceback__)
+    finally:
+        sys.excepthook = previous
+    assert any("Unexpected error" in line for line in confirmations)
