@@ -219,10 +219,10 @@ class _References:
             event = self.events.get(as_id) if as_id else self.events.by_name(text)
             return (event.id, event.name) if event and event.deleted_at is None else None
         if field_name == "team":
-            team = self.people.team_by_name(text) if not as_id else None
-            return (team.id, team.name) if team else None
-        queue = self.people.queue_by_name(text) if not as_id else None
-        return (queue.id, queue.name) if queue else None
+            team = self.people.team(as_id) if as_id else self.people.team_by_name(text)
+            return (team.id, team.name) if team and team.deleted_at is None else None
+        queue = self.people.queue(as_id) if as_id else self.people.queue_by_name(text)
+        return (queue.id, queue.name) if queue and queue.deleted_at is None else None
 
     def display(self, field_name: str, raw: Any) -> Any:
         if FIELDS_BY_NAME[field_name].kind not in REFERENCE_KINDS:

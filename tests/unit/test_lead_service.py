@@ -553,3 +553,13 @@ def test_every_field_round_trips_through_create(services: Services,
     assert lead.value_of("owner") == "anna@example.com" and lead.deal_value == 9999
     assert lead.status is LeadStatus.DISQUALIFIED and lead.notes == "long\nnotes"
     assert services.leads.get(lead.id) == lead
+
+
+def test_team_and_queue_can_be_set_by_id_or_name(services: Services) -> None:
+    team = services.people.add_team("Field Sales")
+    queue = services.people.add_queue("Hot leads", team_id=team.id)
+    lead = services.leads.create({"last_name": "Teamed", "team": team.id, "queue": "hot leads"})
+    assert (lead.team_id, lead.team_name) == (team.id, "Field Sales")
+    assert (lead.queue_id, lead.queue_name) == (queue.id, "Hot leads")
+    moved = services.leads.update(lead.id, {"queue": str(queue.id), "team": ""})
+    assert moved.team_id is None and moved.queue_id == queue.id

@@ -46,6 +46,12 @@ class PeopleRepository:
         self.session.flush()
         return team
 
+    def team(self, team_id: uuid.UUID) -> Team | None:
+        return self.session.get(Team, team_id)
+
+    def queue(self, queue_id: uuid.UUID) -> Queue | None:
+        return self.session.get(Queue, queue_id)
+
     def team_by_name(self, name: str) -> Team | None:
         statement = select(Team).where(func.lower(Team.name) == name.strip().lower(),
                                        Team.deleted_at.is_(None))
