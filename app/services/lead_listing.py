@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from app.domain.leads import LeadQuery, LeadRecord
 from app.services.lead_service import LeadService
 
-PAGE_SIZE = 200
-MAX_PAGES = 40
+PAGE_SIZE = 100  # about three screenfuls: the first paint reads only what it shows
+MAX_PAGES = 80
 # Searches count up to here at once; the exact number arrives with the background key load.
 SEARCH_COUNT_CAP = 10_000
 

@@ -82,7 +82,7 @@ class LeadsPage(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services, self.undo_stack = services, undo_stack
-        self.total = services.leads.count(LeadQuery())
+        self.total = 0  # known after the first unfiltered count, see _count_changed
         self._search = ""
         self.model = LeadTableModel(services.leads, runner, services.context.clock, self)
         self.model.countChanged.connect(self._count_changed)

@@ -54,9 +54,16 @@ class _Job(QRunnable):
             result = self.work(self.state)
         except Exception as error:  # delivered to the GUI thread, which decides what to show
             log.exception("background job failed")
-            self.signals.failed.emit(error, traceback.format_exc())
+            self._deliver(self.signals.failed, error, traceback.format_exc())
         else:
-            self.signals.finished.emit(result)
+            self._deliver(self.signals.finished, result)
+
+    @staticmethod
+    def _deliver(signal: Any, *values: Any) -> None:
+        try:
+            signal.emit(*values)
+        except RuntimeError:
+            log.info("result of a background job dropped: its window was closed")
 
 
 class TaskRunner(QObject):

@@ -14,10 +14,16 @@ from app.ui.models.lead_table_model import COLUMN_OF_SORT, COLUMNS, RECORD_ROLE,
 from app.ui.workers import SynchronousRunner
 
 
-def make_model(services: Services) -> LeadTableModel:
-    model = LeadTableModel(services.leads, SynchronousRunner(), services.context.clock)
+def make_model(services: Services, keys_delay_ms: int = 0) -> LeadTableModel:
+    model = LeadTableModel(services.leads, SynchronousRunner(), services.context.clock,
+                           keys_delay_ms=keys_delay_ms)
     model.set_query(LeadQuery())
     return model
+
+
+@pytest.fixture(autouse=True)
+def _application(qapp: Any) -> None:
+    """The model owns a QTimer, which needs a running QApplication."""
 
 
 @pytest.mark.parametrize("count", [0, 1, 450])
@@ -75,3 +81,14 @@ def test_edited_record_updates_in_place(services: Services, add_leads: Any) -> N
     updated = services.leads.update(lead.id, {"company": "Renamed AG"})
     model.update_record(updated)
     assert model.data(model.index(row, COLUMN_OF_SORT[SortKey.COMPANY])) == "Renamed AG"
+
+
+def test_full_ordering_is_read_once_the_query_settles(qtbot: Any, services: Services,
+                                                      add_leads: Any) -> None:
+    add_leads(250)
+    model = make_model(services, keys_delay_ms=50)
+    assert model.listing is not None and not model.listing.has_keys
+    model.set_query(LeadQuery(search="Person1"))  # typing on: the pending load moves along
+    assert model.listing is not None and not model.listing.has_keys
+    qtbot.waitUntil(lambda: model.listing is not None and model.listing.has_keys, timeout=2000)
+    assert model.rowCount() == 111  # Person1, Person10..19, Person100..199

@@ -12,7 +12,14 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from app.domain.contact_data import format_phone_for_display
@@ -23,6 +30,7 @@ from app.ui.style import rating_icon, review_icon, status_icon
 from app.ui.workers import JobState, TaskRunner
 
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
+KEYS_DELAY_MS = 300
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -67,13 +75,20 @@ class LeadTableModel(QAbstractTableModel):
     countChanged = Signal(int)
 
     def __init__(self, leads: LeadService, runner: TaskRunner,
-                 clock: Callable[[], dt.datetime], parent: Any = None) -> None:
+                 clock: Callable[[], dt.datetime], parent: Any = None, *,
+                 keys_delay_ms: int = KEYS_DELAY_MS) -> None:
         super().__init__(parent)
         self.leads = leads
         self.runner = runner
         self.clock = clock
         self.listing: LeadListing | None = None
         self._keys_job: JobState | None = None
+        # Read the full ordering only once the query has settled: while someone is typing a
+        # search, each keystroke's result is replaced before that work would pay off.
+        self._keys_timer = QTimer(self)
+        self._keys_timer.setSingleShot(True)
+        self._keys_timer.setInterval(keys_delay_ms)
+        self._keys_timer.timeout.connect(self._start_loading_keys)
         self._bold = QFont()
         self._bold.setBold(True)
 
@@ -91,8 +106,22 @@ class LeadTableModel(QAbstractTableModel):
         self.listing = LeadListing(self.leads, query)
         self.endResetModel()
         self.countChanged.emit(self.listing.count)
+        self._keys_timer.stop()
         if self.listing.needs_keys:
+            if self._keys_timer.interval() <= 0:
+                self._load_keys(self.listing)
+            else:
+                self._keys_timer.start()
+
+    def _start_loading_keys(self) -> None:
+        if self.listing is not None and self.listing.needs_keys:
             self._load_keys(self.listing)
+
+    def wait_for_keys(self) -> None:
+        """Load the full ordering now (tests and benchmarks; the GUI just waits)."""
+        if self._keys_timer.isActive():
+            self._keys_timer.stop()
+            self._start_loading_keys()
 
     @property
     def count_is_exact(self) -> bool:
