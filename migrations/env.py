@@ -6,15 +6,17 @@ from alembic import context
 from sqlalchemy import Connection
 
 from app.storage.fulltext import SHADOW_TABLES
-from app.storage.orm import Base
+from app.storage.orm import EXPRESSION_INDEXES, Base
 
 target_metadata = Base.metadata
 
 
 def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
                    ) -> bool:
-    """Leave FTS5 tables (created by raw DDL in the revisions) out of autogenerate."""
-    return not (type_ == "table" and name in SHADOW_TABLES)
+    """Leave out what SQLite reflection cannot see: FTS5 tables and expression indexes."""
+    if type_ == "table" and name in SHADOW_TABLES:
+        return False
+    return not (type_ == "index" and name in EXPRESSION_INDEXES)
 
 
 def run_migrations(connection: Connection) -> None:

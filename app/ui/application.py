@@ -8,6 +8,7 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
+import shiboken6
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
@@ -21,6 +22,7 @@ from app.storage.opening import open_database
 from app.ui import messages
 from app.ui.dialogs.profile_dialog import ProfileDialog
 from app.ui.main_window import MainWindow
+from app.ui.style import release_cached_icons
 from app.ui.workers import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -84,5 +86,7 @@ def run_gui(db_path: Path | None) -> int:
     window = build_main_window(services)
     window.show()
     code = application.exec()
+    shiboken6.delete(window)  # widgets go before the application object, not at interpreter exit
+    release_cached_icons()
     database.dispose()
     return code

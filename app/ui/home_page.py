@@ -152,9 +152,16 @@ class HomePage(QWidget):
         self._job = self.runner.start(count_all,
                                       on_done=lambda counts: self._show_counts(shown, counts))
 
+    def stop_background_work(self) -> None:
+        """The window is closing: counts still on their way are dropped, not shown."""
+        if self._job is not None:
+            self._job.cancel()
+        self._job = None
+        self.buttons = []
+
     def _show_counts(self, buttons: list[CardButton], counts: list[int | None]) -> None:
-        if buttons != self.buttons:
-            return  # cards were rebuilt meanwhile
+        if not buttons or buttons != self.buttons:
+            return  # cards were rebuilt (or the window closed) meanwhile
         for button, count in zip(buttons, counts, strict=True):
             if count is not None:
                 button.set_count(count)

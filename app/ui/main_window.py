@@ -310,5 +310,7 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
         self.save_layout()
+        self.leads.model.stop_background_work()
+        self.home.stop_background_work()
         self.runner.wait(5000)
         event.accept()

@@ -69,3 +69,9 @@ def review_icon() -> QIcon:
     painter.drawPoint(QPointF(size / 2, 9.3))
     painter.end()
     return QIcon(pixmap)
+
+
+def release_cached_icons() -> None:
+    """Drop cached pixmaps before QApplication goes away (a QPixmap must not outlive it)."""
+    for cached in (status_icon, rating_icon, review_icon):
+        cached.cache_clear()

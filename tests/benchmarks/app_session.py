@@ -14,6 +14,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import shiboken6  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
 
 from app.domain.leads import SortKey  # noqa: E402
@@ -21,6 +22,7 @@ from app.services.container import Services  # noqa: E402
 from app.storage.opening import open_database  # noqa: E402
 from app.ui.application import build_main_window, create_application  # noqa: E402
 from app.ui.models.lead_table_model import COLUMN_OF_SORT  # noqa: E402
+from app.ui.style import release_cached_icons  # noqa: E402
 
 
 def session(db_path: Path, settings_path: Path) -> float:
@@ -50,6 +52,8 @@ def session(db_path: Path, settings_path: Path) -> float:
     window._search_now()
     settle()
     window.close()
+    shiboken6.delete(window)
+    release_cached_icons()
     database.dispose()
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 

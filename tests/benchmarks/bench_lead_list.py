@@ -25,6 +25,7 @@ from app.storage.opening import open_database  # noqa: E402
 from app.storage.repositories.leads import INDEXED_SORTS  # noqa: E402
 from app.ui.application import build_main_window, create_application  # noqa: E402
 from app.ui.models.lead_table_model import LeadTableModel  # noqa: E402
+from app.ui.style import release_cached_icons  # noqa: E402
 from app.ui.workers import TaskRunner  # noqa: E402
 from tests.benchmarks.common import demo_database, report  # noqa: E402
 
@@ -54,8 +55,8 @@ def measure_first_paint(services: Services, settings_path: Path) -> float:
     window.leads.table.viewport().grab()  # forces a real paint of the visible rows
     app.processEvents()
     elapsed = time.perf_counter() - started
-    window.runner.wait()
-    window.close()
+    window.close()  # stops its background work, as quitting the app does
+    shiboken6.delete(window)
     return elapsed
 
 
@@ -152,6 +153,7 @@ def main(leads: int = 1_000_000) -> bool:
                  MEMORY_LIMIT_MB, "MB")
     runner.wait()
     shiboken6.delete(runner)  # with its models, now rather than during interpreter shutdown
+    release_cached_icons()
     database.dispose()
     return ok
 

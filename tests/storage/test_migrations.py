@@ -23,7 +23,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.environment import EnvironmentContext
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Column, MetaData, String
+from sqlalchemy import Column, MetaData, String, select
 
 from app.domain.errors import DatabaseTooNewError, StorageError
 from app.domain.leads import LeadQuery
@@ -34,7 +34,7 @@ from app.storage.db import BUSY_TIMEOUT_MS, Database
 from app.storage.fulltext import SHADOW_TABLES
 from app.storage.migrate import alembic_config, current_revision, head_revision, prepare_database
 from app.storage.opening import open_database
-from app.storage.orm import Base
+from app.storage.orm import Base, Lead
 from tests.conftest import FIXED_NOW, FakeClock
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -71,6 +71,26 @@ def schema_diff(database: Database, metadata: MetaData) -> list[Any]:
         with EnvironmentContext(config, script, fn=compare):
             script.run_env()
     return found
+
+
+def test_expression_indexes_exist_and_serve_the_status_sort(db: Database) -> None:
+    """The indexes comparison cannot see are there, and the status sort really uses one."""
+    from app.domain.leads import SortKey
+    from app.storage.orm import EXPRESSION_INDEXES
+    from app.storage.repositories.leads import _filters, _ordering, _with_sort_joins
+
+    with db.engine.connect() as connection:
+        names = {row[0] for row in connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert names >= EXPRESSION_INDEXES
+        query = LeadQuery(sort=SortKey.STATUS)
+        statement = _with_sort_joins(select(Lead.key), query).where(
+            *_filters(query, dt.datetime.now(dt.UTC))).order_by(*_ordering(query))
+        compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
+        plan = " ".join(str(row[3]) for row in connection.exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {compiled}"))
+    assert "ix_lead_live_status_rank" in plan
+    assert "TEMP B-TREE" not in plan
 
 
 def test_upgrade_head_on_empty_database_matches_the_models(db: Database) -> None:

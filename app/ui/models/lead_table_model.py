@@ -117,6 +117,13 @@ class LeadTableModel(QAbstractTableModel):
         if self.listing is not None and self.listing.needs_keys:
             self._load_keys(self.listing)
 
+    def stop_background_work(self) -> None:
+        """Nothing more is read for this model (its window is closing)."""
+        self._keys_timer.stop()
+        if self._keys_job is not None:
+            self._keys_job.cancel()
+            self._keys_job = None
+
     def wait_for_keys(self) -> None:
         """Load the full ordering now (tests and benchmarks; the GUI just waits)."""
         if self._keys_timer.isActive():
