@@ -270,11 +270,12 @@ class MainWindow(QMainWindow):
         self.user_label.setText(f"{user.name} · {user.role.label}" if user else "No user")
 
     def _show_counts(self, shown: int, total: int) -> None:
+        noun = "lead" if total == 1 else "leads"
         if shown == total:
-            self.count_label.setText(f"{total:,} leads")
+            self.count_label.setText(f"{total:,} {noun}")
         else:
             more = "" if self.leads.model.count_is_exact else "+"
-            self.count_label.setText(f"{shown:,}{more} of {total:,} leads")
+            self.count_label.setText(f"{shown:,}{more} of {total:,} {noun}")
 
     # -- window state -------------------------------------------------------------------------
     def restore_layout(self) -> None:

@@ -226,3 +226,13 @@ def test_unexpected_errors_are_logged_and_shown(confirmations: list[str]) -> Non
     finally:
         sys.excepthook = previous
     assert any("Unexpected error" in line for line in confirmations)
+
+
+def test_status_bar_counts_read_naturally(make_window: Make, manager: UserRecord,
+                                          add_leads: Any) -> None:
+    add_leads(1)
+    window = make_window()
+    assert window.count_label.text() == "1 lead"
+    window.search.setText("zzzz")
+    window._search_now()
+    assert window.count_label.text() == "0 of 1 lead"
