@@ -25,6 +25,7 @@ class ServiceContext:
     db: Database
     clock: Callable[[], dt.datetime] = field(default=utc_now)
     _current_user: object = field(default=_UNSET, repr=False)
+    _default_country: str | None = field(default=None, repr=False)
 
     @property
     def device_id(self) -> uuid.UUID:
@@ -44,7 +45,11 @@ class ServiceContext:
 
     @property
     def default_country(self) -> str:
-        return self.db.get_meta(DEFAULT_COUNTRY_KEY) or ""
+        """Default region for phone numbers when neither the lead nor its event has a country."""
+        if self._default_country is None:
+            self._default_country = self.db.get_meta(DEFAULT_COUNTRY_KEY) or ""
+        return self._default_country
 
     def set_default_country(self, code: str) -> None:
         self.db.set_meta(DEFAULT_COUNTRY_KEY, code or None)
+        self._default_country = code or ""

@@ -563,3 +563,14 @@ def test_team_and_queue_can_be_set_by_id_or_name(services: Services) -> None:
     assert (lead.queue_id, lead.queue_name) == (queue.id, "Hot leads")
     moved = services.leads.update(lead.id, {"queue": str(queue.id), "team": ""})
     assert moved.team_id is None and moved.queue_id == queue.id
+
+
+def test_default_country_is_the_last_resort_region_for_phone_numbers(services: Services) -> None:
+    with pytest.raises(ValidationError, match="phone"):
+        services.leads.create({"last_name": "Local", "phone": "030 1234567"})
+    services.context.set_default_country("DE")
+    lead = services.leads.create({"last_name": "Local", "phone": "030 1234567"})
+    assert lead.phone_e164 == "+49301234567"
+    french = services.leads.create({"last_name": "Lyon", "phone": "04 72 00 00 00",
+                                    "country": "FR"})
+    assert french.phone_e164 == "+33472000000"  # the lead's own country wins
