@@ -163,6 +163,7 @@ LEAD_FIELDS: tuple[LeadField, ...] = (
     _f("team", "Team", K.TEAM, "Ownership"),
     _f("queue", "Queue", K.QUEUE, "Ownership"),
     _f("consent", "Marketing consent", K.CHOICE, "Consent", choices=Consent),
+    _f("consent_text", "Consent wording", K.LONG_TEXT, "Consent", max_length=2000),
     _f("do_not_contact", "Do not contact", K.BOOLEAN, "Consent"),
     _f("needs_review", "Needs review", K.BOOLEAN, "Review"),
     _f("review_reason", "Review reason", K.TEXT, "Review"),
@@ -222,6 +223,8 @@ class LeadRecord:
     queue_id: uuid.UUID | None = None
     queue_name: str = ""
     consent: Consent = Consent.UNKNOWN
+    consent_text: str = ""
+    consent_at: dt.datetime | None = None
     do_not_contact: bool = False
     needs_review: bool = False
     review_reason: str = ""

@@ -99,6 +99,8 @@ class LeadService:
             if normalised.review_notes:
                 lead.needs_review = True
                 lead.review_reason = _join_reasons(lead.review_reason, normalised.review_notes)
+            if "consent" in values:
+                lead.consent_at = now
             LeadRepository(session).add(lead)
             HistoryRepository(session).add(self._activity(
                 lead.id, ActivityKind.CREATED, now, text=history_text))
@@ -139,6 +141,8 @@ class LeadService:
             if normalised.review_notes:
                 lead.needs_review = True
                 lead.review_reason = _join_reasons(lead.review_reason, normalised.review_notes)
+            if "consent" in normalised.values and normalised.values["consent"] != before.consent:
+                lead.consent_at = now
             if session.is_modified(lead):
                 lead.updated_at = now
                 lead.device_id = self.context.device_id

@@ -144,6 +144,8 @@ class Event(Synced, Base):
     country: Mapped[str] = _text_column(2)
     cost: Mapped[int | None] = mapped_column(Integer)  # minor units
     currency: Mapped[str] = mapped_column(String(3), nullable=False, default="EUR")
+    # How this event's badges lay out delimited payloads, e.g. "^ first_name,last_name,badge_id".
+    badge_layout: Mapped[str] = _text_column()
     deleted_at: Mapped[dt.datetime | None]
 
 
@@ -221,6 +223,9 @@ class Lead(Base):
 
     consent: Mapped[Consent] = mapped_column(
         _enum(Consent), nullable=False, default=Consent.UNKNOWN)
+    # The exact wording the person agreed to, and when: consent is only proof with its text.
+    consent_text: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
+    consent_at: Mapped[dt.datetime | None]
     do_not_contact: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     needs_review: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     review_reason: Mapped[str] = _text_column(500)
@@ -341,3 +346,39 @@ class Answer(Synced, Base):
     value: Mapped[str] = mapped_column(Text, nullable=False, default="")
     answered_at: Mapped[dt.datetime] = mapped_column(nullable=False)
     deleted_at: Mapped[dt.datetime | None]
+
+
+class Registration(Synced, Base):
+    """One attendee from an event's registration export: what an id-only badge scan resolves to."""
+
+    __tablename__ = "registration"
+    event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("event.id"), nullable=False)
+    badge_id: Mapped[str] = mapped_column(String(100), nullable=False)
+    first_name: Mapped[str] = _text_column(100)
+    last_name: Mapped[str] = _text_column(100)
+    title: Mapped[str] = _text_column()
+    company: Mapped[str] = _text_column()
+    email: Mapped[str] = _text_column(254)
+    phone: Mapped[str] = _text_column(50)
+    mobile: Mapped[str] = _text_column(50)
+    city: Mapped[str] = _text_column(100)
+    country: Mapped[str] = _text_column(100)
+    imported_at: Mapped[dt.datetime] = mapped_column(nullable=False)
+
+    __table_args__ = (Index("ix_registration_event_badge", "event_id", "badge_id"),)
+
+
+class ScanLog(Synced, Base):
+    """Every badge scan at the booth and what became of it; rejected ones wait here for repair."""
+
+    __tablename__ = "scan_log"
+    event_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("event.id"))
+    raw: Mapped[str] = mapped_column(Text, nullable=False)
+    outcome: Mapped[str] = mapped_column(String(20), nullable=False)  # created/matched/rejected…
+    reason: Mapped[str] = _text_column(500)
+    lead_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("lead.id"))
+    captured_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user.id"))
+    scanned_at: Mapped[dt.datetime] = mapped_column(nullable=False)
+    resolved_at: Mapped[dt.datetime | None]
+
+    __table_args__ = (Index("ix_scan_log_event_scanned", "event_id", "scanned_at"),)

@@ -544,7 +544,8 @@ def test_every_field_round_trips_through_create(services: Services,
         "product_interest": "Lathe", "budget": "yes", "authority": "no", "need": "yes",
         "timeline": "Q3", "come_back_on": "2027-01-01", "disqualify_reason": "competitor",
         "deal_value": "99.99", "owner": "anna@example.com", "team": "North", "queue": "Inbox",
-        "consent": "granted", "do_not_contact": "yes", "needs_review": "yes",
+        "consent": "granted", "consent_text": "You may email me about lathes.",
+        "do_not_contact": "yes", "needs_review": "yes",
         "review_reason": "check", "notes": "long\nnotes",
     }
     assert set(values) == {f.name for f in LEAD_FIELDS}, "test covers every field"
@@ -552,6 +553,7 @@ def test_every_field_round_trips_through_create(services: Services,
     assert lead.team_name == "North" and lead.queue_name == "Inbox"
     assert lead.value_of("owner") == "anna@example.com" and lead.deal_value == 9999
     assert lead.status is LeadStatus.DISQUALIFIED and lead.notes == "long\nnotes"
+    assert lead.consent_at == services.context.clock()  # when the wording was agreed to
     assert services.leads.get(lead.id) == lead
 
 

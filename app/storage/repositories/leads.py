@@ -250,6 +250,7 @@ def _to_record(row: Any) -> LeadRecord:
         deal_value=lead.deal_value, owner_id=lead.owner_id, owner_email=row.owner_email or "",
         owner_name=row.owner_name or "", team_id=lead.team_id, team_name=row.team_name or "",
         queue_id=lead.queue_id, queue_name=row.queue_name or "", consent=lead.consent,
+        consent_text=lead.consent_text, consent_at=lead.consent_at,
         do_not_contact=lead.do_not_contact, needs_review=lead.needs_review,
         review_reason=lead.review_reason, notes=lead.notes, captured_by_id=lead.captured_by_id,
         first_touch_at=lead.first_touch_at, last_touch_at=lead.last_touch_at,
