@@ -80,74 +80,84 @@ class LeadService:
     def create(self, fields: dict[str, Any], *, lenient: bool = False,
                history_text: str = "") -> LeadRecord:
         """Validate and store a new lead. ``lenient`` keeps doubtful contact data for review."""
-        now = self.context.clock()
         with self.db.write() as session:
-            resolved = _References(session)
-            region = resolved.event_country(fields.get("event")) or self.context.default_country
-            normalised = normalise_changes(fields, default_region=region, lenient=lenient)
-            values = dict(normalised.values)
-            values.setdefault("channel", Channel.TRADE_SHOW if values.get("event") else
-                              Channel.OTHER)
-            check_lead_rules(values)
-            lead = Lead(id=new_id(), created_at=now, updated_at=now,
-                        device_id=self.context.device_id,
-                        captured_by_id=self.context.current_user_id)
-            for name, value in values.items():
-                _assign(lead, name, value, resolved)
-            for column, value in normalised.derived.items():
-                setattr(lead, column, value)
-            if normalised.review_notes:
-                lead.needs_review = True
-                lead.review_reason = _join_reasons(lead.review_reason, normalised.review_notes)
-            if "consent" in values:
-                lead.consent_at = now
-            LeadRepository(session).add(lead)
-            HistoryRepository(session).add(self._activity(
-                lead.id, ActivityKind.CREATED, now, text=history_text))
-            record = LeadRepository(session).record(lead.id)
+            return self.create_in(session, fields, lenient=lenient, history_text=history_text)
+
+    def create_in(self, session: Session, fields: dict[str, Any], *, lenient: bool = False,
+                  history_text: str = "") -> LeadRecord:
+        """``create`` inside a transaction another service owns (booth capture, imports)."""
+        now = self.context.clock()
+        resolved = _References(session)
+        region = resolved.event_country(fields.get("event")) or self.context.default_country
+        normalised = normalise_changes(fields, default_region=region, lenient=lenient)
+        values = dict(normalised.values)
+        values.setdefault("channel", Channel.TRADE_SHOW if values.get("event") else
+                          Channel.OTHER)
+        check_lead_rules(values)
+        lead = Lead(id=new_id(), created_at=now, updated_at=now,
+                    device_id=self.context.device_id,
+                    captured_by_id=self.context.current_user_id)
+        for name, value in values.items():
+            _assign(lead, name, value, resolved)
+        for column, value in normalised.derived.items():
+            setattr(lead, column, value)
+        if normalised.review_notes:
+            lead.needs_review = True
+            lead.review_reason = _join_reasons(lead.review_reason, normalised.review_notes)
+        if "consent" in values:
+            lead.consent_at = now
+        LeadRepository(session).add(lead)
+        HistoryRepository(session).add(self._activity(
+            lead.id, ActivityKind.CREATED, now, text=history_text))
+        record = LeadRepository(session).record(lead.id)
         assert record is not None
         return record
 
     def update(self, lead_id: uuid.UUID, changes: dict[str, Any], *,
                lenient: bool = False) -> LeadRecord:
         """Apply field changes; one history row per field that really changed."""
-        now = self.context.clock()
         with self.db.write() as session:
-            repo = LeadRepository(session)
-            lead = repo.find(lead_id)
-            if lead is None:
-                raise NotFoundError(f"No lead with id {lead_id}")
-            before = repo.record(lead_id)
-            assert before is not None
-            resolved = _References(session)
-            region = (str(changes.get("country") or "") or lead.country
-                      or resolved.event_country(changes.get("event") or lead.event_id)
-                      or self.context.default_country)
-            normalised = normalise_changes(changes, default_region=region, lenient=lenient)
-            merged = {f.name: before.value_of(f.name) for f in LEAD_FIELDS}
-            merged.update(normalised.values)
-            check_lead_rules(merged)
-            history = HistoryRepository(session)
-            for name, value in normalised.values.items():
-                old_display = _display(name, _shown(before, name))
-                _assign(lead, name, value, resolved)
-                new_display = _display(name, resolved.display(name, value))
-                if old_display != new_display:
-                    history.add(self._activity(
-                        lead.id, _HISTORY_KIND.get(name, ActivityKind.FIELD_CHANGED), now,
-                        field=name, old_value=old_display, new_value=new_display))
-            for column, value in normalised.derived.items():
-                setattr(lead, column, value)
-            if normalised.review_notes:
-                lead.needs_review = True
-                lead.review_reason = _join_reasons(lead.review_reason, normalised.review_notes)
-            if "consent" in normalised.values and normalised.values["consent"] != before.consent:
-                lead.consent_at = now
-            if session.is_modified(lead):
-                lead.updated_at = now
-                lead.device_id = self.context.device_id
-            session.flush()
-            record = repo.record(lead_id)
+            return self.update_in(session, lead_id, changes, lenient=lenient)
+
+    def update_in(self, session: Session, lead_id: uuid.UUID, changes: dict[str, Any], *,
+                  lenient: bool = False) -> LeadRecord:
+        """``update`` inside a transaction another service owns."""
+        now = self.context.clock()
+        repo = LeadRepository(session)
+        lead = repo.find(lead_id)
+        if lead is None:
+            raise NotFoundError(f"No lead with id {lead_id}")
+        before = repo.record(lead_id)
+        assert before is not None
+        resolved = _References(session)
+        region = (str(changes.get("country") or "") or lead.country
+                  or resolved.event_country(changes.get("event") or lead.event_id)
+                  or self.context.default_country)
+        normalised = normalise_changes(changes, default_region=region, lenient=lenient)
+        merged = {f.name: before.value_of(f.name) for f in LEAD_FIELDS}
+        merged.update(normalised.values)
+        check_lead_rules(merged)
+        history = HistoryRepository(session)
+        for name, value in normalised.values.items():
+            old_display = _display(name, _shown(before, name))
+            _assign(lead, name, value, resolved)
+            new_display = _display(name, resolved.display(name, value))
+            if old_display != new_display:
+                history.add(self._activity(
+                    lead.id, _HISTORY_KIND.get(name, ActivityKind.FIELD_CHANGED), now,
+                    field=name, old_value=old_display, new_value=new_display))
+        for column, value in normalised.derived.items():
+            setattr(lead, column, value)
+        if normalised.review_notes:
+            lead.needs_review = True
+            lead.review_reason = _join_reasons(lead.review_reason, normalised.review_notes)
+        if "consent" in normalised.values and normalised.values["consent"] != before.consent:
+            lead.consent_at = now
+        if session.is_modified(lead):
+            lead.updated_at = now
+            lead.device_id = self.context.device_id
+        session.flush()
+        record = repo.record(lead_id)
         assert record is not None
         return record
 
