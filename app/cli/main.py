@@ -44,6 +44,8 @@ examples:
   %(prog)s leads list --status mql,sql --owner none --sort next_due
   %(prog)s leads search "030 1234" --json
   %(prog)s --db demo.sqlite demo --leads 10000
+  %(prog)s registrations import attendees.csv --event "Hannover Messe 2026"
+  %(prog)s scan --event "Hannover Messe 2026" < scans.jsonl
 
 Run '%(prog)s COMMAND --help' (e.g. '%(prog)s leads --help') for a command's options."""
 
@@ -141,7 +143,7 @@ class CliContext:
 
 
 def build_parser(prog: str | None = None) -> CliParser:
-    from app.cli import demo, events, leads, users
+    from app.cli import booth, demo, events, leads, users
 
     common = common_options()
     parser = CliParser(prog=prog or _prog_name(), description=DESCRIPTION, epilog=EPILOG,
@@ -155,6 +157,7 @@ def build_parser(prog: str | None = None) -> CliParser:
     events.register(tree)
     users.register(tree)
     demo.register(tree)
+    booth.register(tree)
     return parser
 
 

@@ -20,6 +20,7 @@ class EventRecord:
     country: str = ""
     cost: int | None = None  # minor units (cents) of `currency`
     currency: str = "EUR"
+    badge_layout: str = ""  # how delimited badges are laid out, see importers.badges
 
     @property
     def date_range(self) -> str:

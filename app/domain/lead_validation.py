@@ -51,7 +51,10 @@ def normalise_changes(
         try:
             result.values[name] = _normalise_value(spec, raw)
         except ValueError as exc:
-            errors.append(FieldError(name, str(exc)))
+            if lenient and spec.kind in _DROPPABLE_WHEN_LENIENT:
+                result.review_notes.append(FieldError(name, str(exc)))  # kept out, flagged
+            else:
+                errors.append(FieldError(name, str(exc)))
     if "country" in result.values:
         region = result.values["country"] or default_region
     _normalise_contact(result, errors, region, lenient)
@@ -117,6 +120,8 @@ def _normalise_value(spec: LeadField, raw: Any) -> Any:  # noqa: PLR0911 - one b
     return text
 
 
+# Lenient captures drop these when unreadable (and say so) instead of refusing the lead.
+_DROPPABLE_WHEN_LENIENT = frozenset({FieldKind.COUNTRY, FieldKind.DATE, FieldKind.MONEY})
 _NULLABLE_KINDS = frozenset({FieldKind.DATE, FieldKind.MONEY, FieldKind.CHOICE})
 _EMPTY: dict[FieldKind, Any] = {FieldKind.BOOLEAN: False, FieldKind.INTEGER: 0}
 

@@ -6,10 +6,12 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from app.services.booth_service import BoothService
 from app.services.context import ServiceContext, utc_now
 from app.services.event_service import EventService
 from app.services.lead_service import LeadService
 from app.services.people_service import PeopleService
+from app.services.question_service import QuestionService
 from app.storage.db import Database
 
 
@@ -19,9 +21,14 @@ class Services:
     leads: LeadService
     people: PeopleService
     events: EventService
+    questions: QuestionService
+    booth: BoothService
 
     @classmethod
     def build(cls, db: Database, clock: Callable[[], dt.datetime] = utc_now) -> Services:
         context = ServiceContext(db, clock)
-        return cls(context=context, leads=LeadService(context), people=PeopleService(context),
-                   events=EventService(context))
+        leads = LeadService(context)
+        questions = QuestionService(context)
+        return cls(context=context, leads=leads, people=PeopleService(context),
+                   events=EventService(context), questions=questions,
+                   booth=BoothService(context, leads, questions))

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+from pathlib import Path
+
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -25,14 +29,18 @@ from app.domain.leads import LeadQuery
 from app.domain.people import Role
 from app.services.container import Services
 from app.ui import messages
+from app.ui.booth.capture_page import CapturePage
+from app.ui.dialogs.event_dialog import EventDialog
 from app.ui.dialogs.new_lead_dialog import NewLeadDialog
 from app.ui.dialogs.profile_dialog import ProfileDialog
+from app.ui.dialogs.questions_dialog import QuestionsDialog
+from app.ui.dialogs.scan_log_dialog import ScanLogDialog
 from app.ui.home_page import HomePage
 from app.ui.leads_page import LeadsPage
 from app.ui.undo import CreateLeadCommand
 from app.ui.workers import JobState, TaskRunner
 
-HOME, LEADS = 0, 1
+HOME, LEADS, BOOTH = 0, 1, 2
 SEARCH_DELAY_MS = 120
 DEMO_DEFAULT = 2000
 
@@ -48,9 +56,13 @@ class MainWindow(QMainWindow):
         self.leads = LeadsPage(services, runner, self.undo_stack, self.load_demo, self.new_lead)
         self.leads.countsChanged.connect(self._show_counts)
         self.leads.searchCleared.connect(lambda: self.search.clear())
+        self.booth = CapturePage(services, settings)
+        self.booth.leadSaved.connect(self._lead_captured)
+        self._leads_stale = False
         self.pages = QStackedWidget()
         self.pages.addWidget(self.home)
         self.pages.addWidget(self.leads)
+        self.pages.addWidget(self.booth)
         self.rail = self._build_rail()
         body = QWidget()
         row = QHBoxLayout(body)
@@ -76,7 +88,7 @@ class MainWindow(QMainWindow):
         rail.setAccessibleName("Navigation")
         rail.setFixedWidth(120)
         rail.setIconSize(QSize(20, 20))
-        for label, shortcut in (("Home", "Ctrl+1"), ("Leads", "Ctrl+2")):
+        for label, shortcut in (("Home", "Ctrl+1"), ("Leads", "Ctrl+2"), ("Booth", "Ctrl+3")):
             item = QListWidgetItem(label)
             item.setToolTip(f"{label} ({shortcut})")
             item.setSizeHint(QSize(100, 36))
@@ -118,6 +130,13 @@ class MainWindow(QMainWindow):
         self.quit_action = self._action("&Quit", QKeySequence.StandardKey.Quit, self.close)
         self.home_action = self._action("&Home", "Ctrl+1", lambda: self.show_page(HOME))
         self.leads_action = self._action("&Leads", "Ctrl+2", lambda: self.show_page(LEADS))
+        self.booth_action = self._action("&Booth capture", "Ctrl+3", lambda: self.show_page(BOOTH))
+        self.new_event_action = self._action("New &event…", None, self.new_event)
+        self.questions_action = self._action("&Qualifier questions…", None, self.edit_questions)
+        self.registrations_action = self._action("Import &registration list…", None,
+                                                 self.import_registrations)
+        self.layout_action = self._action("Badge &layout…", None, self.edit_badge_layout)
+        self.scan_log_action = self._action("Scan &log…", None, self.show_scan_log)
         self.about_action = self._action("&About Leadline", None, self.about)
 
     def _build_toolbar(self) -> None:
@@ -144,16 +163,21 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        for action in (self.new_action, self.save_action, None, self.demo_action,
-                       self.switch_user_action, None, self.quit_action):
+        for action in (self.new_action, self.new_event_action, self.save_action, None,
+                       self.demo_action, self.switch_user_action, None, self.quit_action):
             file_menu.addSeparator() if action is None else file_menu.addAction(action)
         edit_menu = bar.addMenu("&Edit")
         for action in (self.undo_action, self.redo_action, None, self.delete_action, None,
                        self.find_action):
             edit_menu.addSeparator() if action is None else edit_menu.addAction(action)
         view_menu = bar.addMenu("&View")
-        for action in (self.home_action, self.leads_action, None, self.refresh_action):
+        for action in (self.home_action, self.leads_action, self.booth_action, None,
+                       self.refresh_action):
             view_menu.addSeparator() if action is None else view_menu.addAction(action)
+        booth_menu = bar.addMenu("&Booth")
+        for action in (self.questions_action, self.registrations_action, self.layout_action,
+                       None, self.scan_log_action):
+            booth_menu.addSeparator() if action is None else booth_menu.addAction(action)
         bar.addMenu("&Help").addAction(self.about_action)
 
     def _build_status_bar(self) -> None:
@@ -176,12 +200,17 @@ class MainWindow(QMainWindow):
             self.rail.setCurrentRow(index)
         if index == HOME:
             self.home.refresh()
+        elif index == LEADS and self._leads_stale:
+            self._leads_stale = False
+            self.leads.model.refresh()
 
     def show_home_for_role(self) -> None:
-        """Reps, managers and admins start on Home; booth staff on the lead list for now."""
+        """Booth staff start at the capture screen; the others on Home (or the empty list)."""
         user = self.services.people.current_user()
-        empty = self.leads.total == 0
-        self.show_page(LEADS if empty or (user and user.role is Role.BOOTH) else HOME)
+        if user and user.role is Role.BOOTH:
+            self.show_page(BOOTH)
+        else:
+            self.show_page(LEADS if self.leads.total == 0 else HOME)
 
     def open_leads(self, query: LeadQuery) -> None:
         self.search.blockSignals(True)
@@ -214,6 +243,70 @@ class MainWindow(QMainWindow):
         self.leads.model.refresh()
         self.leads.select_lead(record)
         self.statusBar().showMessage(f"Added {record.display_name}", 4000)
+
+    def _lead_captured(self, _record: object) -> None:
+        self._leads_stale = True  # the list re-queries when it is shown, not on every capture
+
+    # -- booth administration -----------------------------------------------------------------
+    def new_event(self) -> None:
+        event = EventDialog.ask(self.services.events, self)
+        if event is not None:
+            self.refresh_all()
+            self.booth.reload_events()
+            self.statusBar().showMessage(f"Added event {event.name}", 4000)
+
+    def _booth_event(self) -> uuid.UUID | None:
+        event_id = self.booth.event_id
+        if event_id is None:
+            messages.info(self, "Booth", "Add an event first (File → New event…).")
+        return event_id
+
+    def edit_questions(self) -> None:
+        event_id = self._booth_event()
+        if event_id is not None and QuestionsDialog.ask(self.services.questions, event_id, self):
+            self.booth.reload_events()
+
+    def import_registrations(self) -> None:
+        event_id = self._booth_event()
+        if event_id is None:
+            return
+        path, _filter = QFileDialog.getOpenFileName(
+            self, "Import registration list", "", "Registration exports (*.csv *.tsv *.txt)")
+        if not path:
+            return
+        try:
+            result = self.services.booth.import_registrations(event_id, Path(path))
+        except LeadlineError as error:
+            messages.error(self, "Registration list not imported", str(error))
+            return
+        skipped = f"\n{len(result.skipped)} rows skipped, e.g. {result.skipped[0]}" \
+            if result.skipped else ""
+        messages.info(self, "Registration list imported",
+                      f"{result.added} attendees added, {result.updated} updated; "
+                      f"{result.resolved_leads} badge-only leads now have names.{skipped}")
+        self.booth.refresh_side()
+        self._leads_stale = True
+
+    def edit_badge_layout(self) -> None:
+        event_id = self._booth_event()
+        if event_id is None:
+            return
+        current = next((e.badge_layout for e in self.services.events.events()
+                        if e.id == event_id), "")
+        spec, ok = QInputDialog.getText(
+            self, "Badge layout", "If this event's badges hold a delimited string, give the "
+            "separator, a space and the columns in order,\ne.g.  ^ first_name,last_name,"
+            "company,badge_id   (separators: any character, TAB, GS). Empty for none.",
+            text=current)
+        if not ok:
+            return
+        try:
+            self.services.booth.set_badge_layout(event_id, spec)
+        except LeadlineError as error:
+            messages.error(self, "Badge layout not saved", str(error))
+
+    def show_scan_log(self) -> None:
+        ScanLogDialog.show_log(self.services.booth.scan_log(self.booth.event_id), self)
 
     def refresh_all(self) -> None:
         self.leads.reload_choices()

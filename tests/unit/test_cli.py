@@ -248,7 +248,7 @@ def test_events_add_and_list(cli: Cli, world: dict[str, str]) -> None:
     assert events == [{
         "id": world["fair"], "name": "Hannover Messe 2026", "starts_on": "2026-04-20",
         "ends_on": "2026-04-24", "venue": "", "city": "Hannover", "country": "DE",
-        "cost": 1250050, "currency": "EUR",
+        "cost": 1250050, "currency": "EUR", "badge_layout": "",
     }]
     text = cli("events", "list").out
     assert "Hannover Messe 2026" in text and "12,500.50 EUR" in text and "1 events" in text

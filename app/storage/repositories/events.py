@@ -38,5 +38,5 @@ def event_record(event: Event) -> EventRecord:
     return EventRecord(
         id=event.id, name=event.name, starts_on=event.starts_on, ends_on=event.ends_on,
         venue=event.venue, city=event.city, country=event.country, cost=event.cost,
-        currency=event.currency,
+        currency=event.currency, badge_layout=event.badge_layout,
     )

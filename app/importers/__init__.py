@@ -1,0 +1,1 @@
+"""Importers that turn outside data (badge scans, exports) into lead fields."""

@@ -1,0 +1,245 @@
+"""Booth capture: read badge scans, save leads in one transaction, registration lists, scan log.
+
+An incomplete lead is better than a lost one: doubtful data is kept and flagged for review,
+never refused; only a capture with neither a reachable name nor a badge id is turned down.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.domain.booth import PENDING_REGISTRATION, ScanLogRecord, check_capture_minimum, without_reason
+from app.domain.contact_data import normalise_email
+from app.domain.errors import NotFoundError, ValidationError
+from app.domain.leads import Channel, Consent, LeadRecord
+from app.importers.badges import BadgeData, DelimitedLayout, ScanRejected, parse_scan
+from app.importers.registrations import read_registration_file
+from app.services.context import ServiceContext
+from app.services.lead_service import LeadService
+from app.services.question_service import QuestionService
+from app.storage.repositories.booth import BoothRepository
+from app.storage.repositories.events import EventRepository
+from app.storage.repositories.leads import LeadRepository
+
+NEW, EXISTING, REJECTED = "new", "existing", "rejected"
+
+
+@dataclass(frozen=True)
+class ScanReading:
+    """What a scan means before anything is saved: the form to fill, or why it was refused."""
+
+    status: str  # new | existing | rejected
+    badge_id: str = ""
+    fields: Mapping[str, str] = field(default_factory=dict)
+    lead: LeadRecord | None = None  # the lead already captured with this badge at this event
+    reason: str = ""
+    warnings: tuple[str, ...] = ()
+    format: str = ""
+    registered: bool = False  # the badge id was found in the event's registration list
+
+
+@dataclass(frozen=True)
+class CaptureResult:
+    lead: LeadRecord
+    created: bool
+
+
+@dataclass(frozen=True)
+class RegistrationImport:
+    added: int
+    updated: int
+    skipped: tuple[str, ...]
+    resolved_leads: int
+    columns: Mapping[str, str]
+
+
+class BoothService:
+    def __init__(self, context: ServiceContext, leads: LeadService,
+                 questions: QuestionService) -> None:
+        self.context, self.leads, self.questions = context, leads, questions
+        self.db = context.db
+
+    # -- scans --------------------------------------------------------------------------------
+    def read_scan(self, event_id: uuid.UUID, raw: str) -> ScanReading:
+        """Parse a scan and look it up; rejected scans go to the scan log, nothing else is saved."""
+        with self.db.write() as session:
+            repo = BoothRepository(session)
+            layout = self._layout(session, event_id)
+            parsed = parse_scan(raw, layout=layout)
+            if isinstance(parsed, ScanRejected):
+                self._log(repo, event_id, raw, REJECTED, parsed.reason, None)
+                return ScanReading(REJECTED, reason=parsed.reason)
+            reading = self._interpret(repo, event_id, parsed)
+            if reading.status == EXISTING and reading.lead is not None:
+                self._log(repo, event_id, raw, "matched", "already captured", reading.lead.id)
+            return reading
+
+    def _interpret(self, repo: BoothRepository, event_id: uuid.UUID,
+                   parsed: BadgeData) -> ScanReading:
+        fields = dict(parsed.fields)
+        registered = False
+        existing_id = _already_captured(repo, event_id, parsed)
+        if existing_id is not None:
+            return ScanReading(EXISTING, parsed.badge_id, fields,
+                               lead=self.leads.get(existing_id), format=parsed.format,
+                               reason="This badge was already captured at this event.")
+        if parsed.badge_id:
+            registration = repo.registration(event_id, parsed.badge_id)
+            if registration:
+                registered = True
+                fields = {**registration, **fields}  # what the badge itself says wins
+        return ScanReading(NEW, parsed.badge_id, fields, warnings=parsed.warnings,
+                           format=parsed.format, registered=registered)
+
+    def scan(self, event_id: uuid.UUID, raw: str) -> tuple[ScanReading, CaptureResult | None]:
+        """Headless capture (CLI): a scan becomes a saved lead, or opens the existing one."""
+        reading = self.read_scan(event_id, raw)
+        if reading.status != NEW:
+            return reading, None
+        values = dict(reading.fields)
+        if reading.badge_id:
+            values["badge_id"] = reading.badge_id
+        return reading, self.capture(event_id, values, raw_scan=raw)
+
+    # -- saving -------------------------------------------------------------------------------
+    def capture(self, event_id: uuid.UUID, values: Mapping[str, Any], *,
+                answers: Mapping[uuid.UUID, Any] | None = None, consent: bool = False,
+                consent_text: str = "", lead_id: uuid.UUID | None = None,
+                raw_scan: str = "") -> CaptureResult:
+        """Save what was captured, with its answers, in one transaction.
+
+        Doubtful email or phone is kept and flagged; a badge already captured at this event
+        updates that lead instead of creating a second.
+        """
+        clean = {k: v for k, v in values.items() if v not in (None, "")}
+        check_capture_minimum(clean)
+        if consent:
+            clean["consent"] = Consent.GRANTED
+            clean["consent_text"] = consent_text
+        badge_id = str(clean.get("badge_id") or "").strip()
+        with self.db.write() as session:
+            repo = BoothRepository(session)
+            if lead_id is None and badge_id:
+                lead_id = repo.lead_id_for_badge(event_id, badge_id)
+            pending = bool(badge_id) and not _identifies_person(clean) and \
+                repo.registration(event_id, badge_id) is None
+            if lead_id is not None:
+                record = self.leads.update_in(session, lead_id, clean, lenient=True)
+                created = False
+            else:
+                clean.update(event=event_id, channel=Channel.TRADE_SHOW)
+                if pending:
+                    clean.update(needs_review=True, review_reason=PENDING_REGISTRATION)
+                record = self.leads.create_in(session, clean, lenient=True,
+                                              history_text="Captured at the booth")
+                created = True
+            if answers:
+                self.questions.record_answers_in(session, record.id, answers)
+            if raw_scan:
+                self._log(repo, event_id, raw_scan, "created" if created else "updated", "",
+                          record.id)
+        return CaptureResult(self.leads.get(record.id), created)
+
+    # -- what the booth screen shows ----------------------------------------------------------
+    def today_count(self, event_id: uuid.UUID, user_id: uuid.UUID | None) -> int:
+        midnight = self.context.clock().astimezone().replace(hour=0, minute=0, second=0,
+                                                             microsecond=0)
+        with self.db.read() as session:
+            return BoothRepository(session).captured_count(event_id, user_id,
+                                                           midnight.astimezone(dt.UTC))
+
+    def recent_captures(self, event_id: uuid.UUID, user_id: uuid.UUID | None,
+                        limit: int = 8) -> list[LeadRecord]:
+        with self.db.read() as session:
+            ids = BoothRepository(session).recent_capture_ids(event_id, user_id, limit)
+        return [self.leads.get(lead_id) for lead_id in ids]
+
+    def scan_log(self, event_id: uuid.UUID | None, limit: int = 200) -> list[ScanLogRecord]:
+        with self.db.read() as session:
+            return BoothRepository(session).scan_log(event_id, limit)
+
+    # -- registration lists -------------------------------------------------------------------
+    def import_registrations(self, event_id: uuid.UUID, path: Path) -> RegistrationImport:
+        """Load an event's registration export, then resolve badge-only leads captured earlier."""
+        parsed = read_registration_file(path)
+        now = self.context.clock()
+        with self.db.write() as session:
+            if EventRepository(session).get(event_id) is None:
+                raise NotFoundError(f"No event with id {event_id}")
+            repo = BoothRepository(session)
+            added, updated = repo.upsert_registrations(
+                event_id, ((r.badge_id, r.fields) for r in parsed.rows), now,
+                self.context.device_id)
+            resolved = 0
+            for lead_id, badge_id in repo.pending_leads(event_id):
+                person = repo.registration(event_id, badge_id)
+                if person is None:
+                    continue
+                record = LeadRepository(session).record(lead_id)
+                assert record is not None
+                changes: dict[str, Any] = {k: v for k, v in person.items()
+                                           if not record.value_of(k)}
+                reasons = without_reason(record.review_reason, PENDING_REGISTRATION)
+                changes.update(review_reason=reasons, needs_review=bool(reasons))
+                self.leads.update_in(session, lead_id, changes, lenient=True)
+                resolved += 1
+        return RegistrationImport(added, updated, tuple(parsed.skipped), resolved,
+                                  dict(parsed.columns))
+
+    def registration_count(self, event_id: uuid.UUID) -> int:
+        with self.db.read() as session:
+            return BoothRepository(session).registration_count(event_id)
+
+    # -- per-event badge layout ---------------------------------------------------------------
+    def set_badge_layout(self, event_id: uuid.UUID, spec: str) -> None:
+        """Store how this event's delimited badges are laid out ("" for none)."""
+        if spec.strip():
+            try:
+                DelimitedLayout.parse(spec)
+            except ValueError as exc:
+                raise ValidationError.single("badge_layout", str(exc)) from None
+        with self.db.write() as session:
+            event = EventRepository(session).get(event_id)
+            if event is None:
+                raise NotFoundError(f"No event with id {event_id}")
+            event.badge_layout = spec.strip()
+            event.updated_at = self.context.clock()
+            event.device_id = self.context.device_id
+
+    def _layout(self, session: Session, event_id: uuid.UUID) -> DelimitedLayout | None:
+        event = EventRepository(session).get(event_id)
+        if event is None:
+            raise NotFoundError(f"No event with id {event_id}")
+        try:
+            return DelimitedLayout.parse(event.badge_layout) if event.badge_layout else None
+        except ValueError:
+            return None  # a bad stored layout must not stop scanning; ids and vCards still work
+
+    def _log(self, repo: BoothRepository, event_id: uuid.UUID, raw: str, outcome: str,
+             reason: str, lead_id: uuid.UUID | None) -> None:
+        repo.log_scan(event_id=event_id, raw=raw, outcome=outcome, reason=reason,
+                      lead_id=lead_id, user_id=self.context.current_user_id,
+                      now=self.context.clock(), device_id=self.context.device_id)
+
+
+def _already_captured(repo: BoothRepository, event_id: uuid.UUID,
+                      parsed: BadgeData) -> uuid.UUID | None:
+    """The lead this badge already became at this event: same badge id, else same email."""
+    if parsed.badge_id:
+        return repo.lead_id_for_badge(event_id, parsed.badge_id)
+    try:
+        email = normalise_email(parsed.fields.get("email", ""))
+    except ValueError:
+        return None
+    return repo.lead_id_for_email(event_id, email)
+
+
+def _identifies_person(values: Mapping[str, Any]) -> bool:
+    return any(str(values.get(k) or "").strip() for k in ("first_name", "last_name", "email"))

@@ -1,0 +1,1 @@
+"""Booth capture screens: fast, keyboard-first entry at the stand."""

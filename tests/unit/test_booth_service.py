@@ -1,0 +1,144 @@
+"""Booth capture through the service: minimum to save, lenient flags, badges at one event,
+registration lists and pending leads, the scan log, one transaction per capture."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+
+from app.domain.booth import PENDING_REGISTRATION
+from app.domain.errors import ValidationError
+from app.domain.leads import Channel, LeadQuery
+from app.services.container import Services
+
+VCARD = ("BEGIN:VCARD\r\nVERSION:3.0\r\nN:Müller;Anna;;;\r\nFN:Anna Müller\r\nORG:Acme GmbH\r\n"
+         "EMAIL:anna@acme.de\r\nTEL;TYPE=WORK:0511 123456\r\nUID:B-1001\r\nEND:VCARD\r\n")
+
+
+@pytest.fixture
+def event_id(services: Services) -> uuid.UUID:
+    return services.events.add("Hannover Messe 2026", country="DE").id
+
+
+def test_minimum_is_a_reachable_name_or_a_badge(services: Services, event_id: uuid.UUID) -> None:
+    with pytest.raises(ValidationError, match="last_name"):
+        services.booth.capture(event_id, {"company": "Acme"})
+    with pytest.raises(ValidationError, match="email"):
+        services.booth.capture(event_id, {"first_name": "Anna"})
+    assert services.leads.count(LeadQuery()) == 0
+    saved = services.booth.capture(event_id, {"last_name": "Muster", "phone": "0511 123456"})
+    assert saved.created and saved.lead.phone_e164 == "+49511123456"  # the event's country
+    assert saved.lead.channel is Channel.TRADE_SHOW and saved.lead.event_id == event_id
+
+
+def test_doubtful_data_is_saved_and_flagged_not_refused(services: Services,
+                                                        event_id: uuid.UUID) -> None:
+    saved = services.booth.capture(event_id, {"first_name": "Zoë", "email": "zoe@",
+                                              "phone": "12", "country": "Atlantis"})
+    lead = saved.lead
+    assert lead.email == "zoe@" and lead.phone == "12" and lead.country == ""
+    assert lead.needs_review
+    for field in ("email", "phone", "country"):
+        assert field in lead.review_reason
+
+
+def test_consent_keeps_its_wording(services: Services, event_id: uuid.UUID) -> None:
+    lead = services.booth.capture(event_id, {"last_name": "Agrees", "email": "a@b.de"},
+                                  consent=True, consent_text="You may email me.").lead
+    assert lead.consent.value == "granted" and lead.consent_text == "You may email me."
+    assert lead.consent_at is not None
+
+
+def test_a_vcard_scan_fills_and_a_second_scan_opens_the_same_lead(
+        services: Services, event_id: uuid.UUID) -> None:
+    reading, capture = services.booth.scan(event_id, VCARD)
+    assert reading.status == "new" and reading.format == "vcard"
+    assert capture is not None and capture.created
+    lead = capture.lead
+    assert (lead.first_name, lead.last_name, lead.company) == ("Anna", "Müller", "Acme GmbH")
+    assert lead.badge_id == "B-1001" and lead.phone_e164 == "+49511123456"
+    again, second = services.booth.scan(event_id, VCARD)
+    assert again.status == "existing" and second is None
+    assert again.lead is not None and again.lead.id == lead.id
+    assert services.leads.count(LeadQuery()) == 1
+    outcomes = [r.outcome for r in services.booth.scan_log(event_id)]
+    assert outcomes == ["matched", "created"]
+
+
+def test_same_badge_at_another_event_is_a_new_lead(services: Services,
+                                                   event_id: uuid.UUID) -> None:
+    other = services.events.add("Automatica 2026", country="DE").id
+    services.booth.capture(event_id, {"badge_id": "000123"})
+    services.booth.capture(other, {"badge_id": "000123"})
+    services.booth.capture(event_id, {"badge_id": "000123", "first_name": "Late"})
+    assert services.leads.count(LeadQuery()) == 2
+    at_first = services.leads.list(LeadQuery(event_id=event_id))
+    assert at_first[0].first_name == "Late" and at_first[0].badge_id == "000123"
+
+
+def test_garbled_scan_saves_nothing_and_is_logged(services: Services,
+                                                  event_id: uuid.UUID) -> None:
+    reading, capture = services.booth.scan(event_id, "MECARDÖNÖMüller,Anna;;\r")
+    assert reading.status == "rejected" and capture is None
+    assert "keyboard" in reading.reason.lower()
+    assert services.leads.count(LeadQuery()) == 0
+    log = services.booth.scan_log(event_id)
+    assert log[0].outcome == "rejected" and log[0].raw.startswith("MECARD")
+
+
+def test_id_only_scans_wait_for_the_registration_list(services: Services, event_id: uuid.UUID,
+                                                      tmp_path: Path) -> None:
+    _reading, capture = services.booth.scan(event_id, "0814847311126137001\r")
+    assert capture is not None
+    pending = capture.lead
+    assert pending.badge_id == "0814847311126137001"  # text: 19 digits survive
+    assert pending.needs_review and PENDING_REGISTRATION in pending.review_reason
+    export = tmp_path / "attendees.csv"
+    export.write_text("Attendee list Hannover Messe\n\nBadge ID;Vorname;Nachname;Firma;E-Mail\n"
+                      "0814847311126137001;Anna;Müller;Acme GmbH;anna@acme.de\n"
+                      "000777;Ben;Booth;Booth AG;ben@booth.de\n;;;;\n", encoding="cp1252")
+    result = services.booth.import_registrations(event_id, export)
+    assert (result.added, result.updated, result.resolved_leads) == (2, 0, 1)
+    resolved = services.leads.get(pending.id)
+    assert (resolved.first_name, resolved.last_name, resolved.email) == (
+        "Anna", "Müller", "anna@acme.de")
+    assert not resolved.needs_review
+    reading, capture = services.booth.scan(event_id, "000777\r")
+    assert reading.registered and capture is not None
+    assert capture.lead.company == "Booth AG" and not capture.lead.needs_review
+
+
+def test_capture_with_answers_is_one_transaction(services: Services,
+                                                 event_id: uuid.UUID) -> None:
+    question = services.questions.add("Budget approved?", "yes_no", required=True,
+                                       event_id=event_id)
+    with pytest.raises(ValidationError):
+        services.booth.capture(event_id, {"last_name": "Half", "email": "h@x.de"},
+                               answers={question.id: "maybe"})
+    assert services.leads.count(LeadQuery()) == 0  # no lead without its valid answers
+    lead = services.booth.capture(event_id, {"last_name": "Whole", "email": "w@x.de"},
+                                  answers={question.id: "Yes"}).lead
+    assert services.questions.answers_for(lead.id) == {question.id: "yes"}
+
+
+def test_today_count_and_recent_captures_are_per_staff_member(
+        services: Services, event_id: uuid.UUID) -> None:
+    me = services.people.add_user("Ben Booth", "ben@example.com", "booth")
+    services.people.sign_in(me.id)
+    for i in range(3):
+        services.booth.capture(event_id, {"badge_id": f"B{i}"})
+    assert services.booth.today_count(event_id, me.id) == 3
+    assert [r.badge_id for r in services.booth.recent_captures(event_id, me.id)] == [
+        "B2", "B1", "B0"]
+    assert services.booth.today_count(event_id, uuid.uuid4()) == 0
+
+
+def test_badge_layout_is_validated_and_used(services: Services, event_id: uuid.UUID) -> None:
+    with pytest.raises(ValidationError, match="badge_layout"):
+        services.booth.set_badge_layout(event_id, "^ first_name,shoe_size")
+    services.booth.set_badge_layout(event_id, "^ first_name,last_name,company,badge_id")
+    _reading, capture = services.booth.scan(event_id, "Anna^Müller^Acme GmbH^2427\r")
+    assert capture is not None
+    assert (capture.lead.last_name, capture.lead.badge_id) == ("Müller", "2427")
