@@ -21,7 +21,7 @@ from app.services.container import Services  # noqa: E402
 from app.services.demo_service import DemoService  # noqa: E402
 from app.storage.opening import open_database  # noqa: E402
 from app.ui.application import build_main_window, create_application  # noqa: E402
-from app.ui.main_window import HOME, LEADS, MainWindow  # noqa: E402
+from app.ui.main_window import BOOTH, HOME, LEADS, MainWindow  # noqa: E402
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "resources" / "screenshots"
 
@@ -73,6 +73,21 @@ def main(out: Path = DEFAULT_OUT, leads: int = 2000) -> None:
         window._search_now()
         window.runner.wait()
         _save(app, window, out / "search.png")
+        event = services.events.events()[0]
+        question = services.questions.add("Looking to buy within 6 months?", "yes_no",
+                                          required=True, event_id=event.id)
+        services.questions.add("Which budget range?", "single_choice",
+                               choices=("< 50k", "50k-250k", "> 250k"), event_id=event.id,
+                               parent_id=question.id, parent_answer="yes")
+        window.booth.reload_events()
+        window.booth.event_combo.setCurrentIndex(window.booth.event_combo.findText(event.name))
+        window.show_page(BOOTH)
+        window.booth.handle_scan("BEGIN:VCARD\rVERSION:3.0\rN:Weber;Jonas\rORG:Weber "
+                                 "Maschinenbau GmbH\rTITLE:Head of Production\r"
+                                 "EMAIL:jonas.weber@weber-mb.de\rTEL;CELL:+49 171 2345678\r"
+                                 "END:VCARD\r")
+        window.booth.qualifiers.set_answers({question.id: "yes"})
+        _save(app, window, out / "booth.png")
         window.close()
         database.dispose()
 

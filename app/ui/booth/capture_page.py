@@ -110,6 +110,7 @@ class CapturePage(QWidget):
             edit.textChanged.connect(lambda _t, n=name: self._check(n))
             hint = QLabel()
             hint.setWordWrap(True)
+            hint.setMinimumWidth(10)  # wrap instead of widening the form
             hint.hide()
             cell = QWidget()
             cell_layout = QVBoxLayout(cell)
@@ -145,6 +146,7 @@ class CapturePage(QWidget):
         form.addRow("Consent:", self.consent)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(form_widget)
         column.addWidget(scroll, 1)
 
