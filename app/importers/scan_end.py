@@ -11,11 +11,17 @@ import json
 _TERMINATORS = ("\r", "\n", "\t")
 
 
-def payload_complete(typed: str) -> bool:
-    """True when ``typed`` (ending in a terminator key) cannot be the start of something longer."""
+def payload_complete(typed: str, min_length: int = 4) -> bool:
+    """True when ``typed`` (ending in a terminator key) cannot be the start of something longer.
+
+    Shorter than ``min_length`` is never complete: "A" then Tab may be the first column of a
+    tab-separated badge.
+    """
     if not typed or typed[-1] not in _TERMINATORS:
         return False
     body = typed.rstrip("\r\n\t").lstrip("\ufeff")
+    if len(body) < min_length:
+        return False
     upper = body.upper()
     if "BEGIN:VCARD" in upper:
         return upper.rstrip().endswith("END:VCARD")

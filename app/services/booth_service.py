@@ -128,8 +128,10 @@ class BoothService:
             repo = BoothRepository(session)
             if lead_id is None and badge_id:
                 lead_id = repo.lead_id_for_badge(event_id, badge_id)
-            pending = bool(badge_id) and not _identifies_person(clean) and \
-                repo.registration(event_id, badge_id) is None
+            person = repo.registration(event_id, badge_id) if badge_id else None
+            for key, value in (person or {}).items():
+                clean.setdefault(key, value)  # a typed badge id resolves like a scanned one
+            pending = bool(badge_id) and person is None and not _identifies_person(clean)
             if lead_id is not None:
                 record = self.leads.update_in(session, lead_id, clean, lenient=True)
                 created = False

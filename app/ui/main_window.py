@@ -35,6 +35,7 @@ from app.ui.dialogs.new_lead_dialog import NewLeadDialog
 from app.ui.dialogs.profile_dialog import ProfileDialog
 from app.ui.dialogs.questions_dialog import QuestionsDialog
 from app.ui.dialogs.scan_log_dialog import ScanLogDialog
+from app.ui.dialogs.scanner_dialog import ScannerDialog
 from app.ui.home_page import HomePage
 from app.ui.leads_page import LeadsPage
 from app.ui.undo import CreateLeadCommand
@@ -137,6 +138,7 @@ class MainWindow(QMainWindow):
                                                  self.import_registrations)
         self.layout_action = self._action("Badge &layout…", None, self.edit_badge_layout)
         self.scan_log_action = self._action("Scan &log…", None, self.show_scan_log)
+        self.scanner_action = self._action("Scanner &settings…", None, self.edit_scanner)
         self.about_action = self._action("&About Leadline", None, self.about)
 
     def _build_toolbar(self) -> None:
@@ -176,7 +178,7 @@ class MainWindow(QMainWindow):
             view_menu.addSeparator() if action is None else view_menu.addAction(action)
         booth_menu = bar.addMenu("&Booth")
         for action in (self.questions_action, self.registrations_action, self.layout_action,
-                       None, self.scan_log_action):
+                       None, self.scanner_action, self.scan_log_action):
             booth_menu.addSeparator() if action is None else booth_menu.addAction(action)
         bar.addMenu("&Help").addAction(self.about_action)
 
@@ -304,6 +306,11 @@ class MainWindow(QMainWindow):
             self.services.booth.set_badge_layout(event_id, spec)
         except LeadlineError as error:
             messages.error(self, "Badge layout not saved", str(error))
+
+    def edit_scanner(self) -> None:
+        wedge = ScannerDialog.ask(self.settings, self)
+        if wedge is not None:
+            self.booth.scan_filter.configure(wedge)
 
     def show_scan_log(self) -> None:
         ScanLogDialog.show_log(self.services.booth.scan_log(self.booth.event_id), self)

@@ -127,3 +127,19 @@ def test_minimum_missing_is_explained(qtbot: Any, page: CapturePage,
     assert page.save() is None
     assert "Not saved" in page.banner.text()
     assert services.leads.count(LeadQuery()) == 0
+
+
+def test_a_configured_suffix_ends_a_scan_at_once(qtbot: Any, page: CapturePage,
+                                                 services: Services, tmp_path: Any) -> None:
+    from app.ui.dialogs.scanner_dialog import ScannerDialog, load_wedge_settings
+
+    dialog = ScannerDialog(page.settings)
+    qtbot.addWidget(dialog)
+    dialog.suffix.setText("\\x03")  # ETX, as typed into the settings field
+    dialog.save()
+    wedge = load_wedge_settings(page.settings)
+    assert wedge.suffix == "\x03"
+    page.scan_filter.configure(wedge)
+    page.save_on_scan.setChecked(True)
+    burst(qtbot, page.edits["first_name"], "A\tB\tC-123\x03")  # tabs inside, no timeout needed
+    assert services.booth.scan_log(page.event_id)[0].raw == "A\tB\tC-123"

@@ -142,3 +142,14 @@ def test_badge_layout_is_validated_and_used(services: Services, event_id: uuid.U
     _reading, capture = services.booth.scan(event_id, "Anna^Müller^Acme GmbH^2427\r")
     assert capture is not None
     assert (capture.lead.last_name, capture.lead.badge_id) == ("Müller", "2427")
+
+
+def test_a_typed_badge_id_resolves_through_the_registration_list(
+        services: Services, event_id: uuid.UUID, tmp_path: Path) -> None:
+    export = tmp_path / "reg.tsv"
+    export.write_text("Badge\tFirst Name\tLast Name\tEmail\n00042\tLi\tWei\tli@wei.cn\n",
+                      encoding="utf-8")
+    services.booth.import_registrations(event_id, export)
+    lead = services.booth.capture(event_id, {"badge_id": "00042", "notes": "typed"}).lead
+    assert (lead.first_name, lead.last_name, lead.email) == ("Li", "Wei", "li@wei.cn")
+    assert not lead.needs_review and lead.notes == "typed"

@@ -39,6 +39,7 @@ from app.services.container import Services
 from app.ui import messages
 from app.ui.booth.qualifier_panel import QualifierPanel
 from app.ui.booth.scan_filter import ScanFilter
+from app.ui.dialogs.scanner_dialog import load_wedge_settings
 
 TEXT_FIELDS = (("first_name", "&First name"), ("last_name", "&Last name"),
                ("company", "&Company"), ("title", "&Job title"), ("email", "&Email"),
@@ -71,7 +72,7 @@ class CapturePage(QWidget):
         outer = QHBoxLayout(self)
         outer.addLayout(self._build_main(), 3)
         outer.addLayout(self._build_side(), 1)
-        self.scan_filter = ScanFilter(self, self.handle_scan)
+        self.scan_filter = ScanFilter(self, self.handle_scan, load_wedge_settings(settings))
         self._flash = QTimer(self, singleShot=True, interval=2500)
         self._flash.timeout.connect(lambda: self._banner("Ready. Scan a badge or type.", _IDLE))
         QShortcut(QKeySequence("Escape"), self, self.clear_form,

@@ -39,6 +39,13 @@ class ScanFilter(QObject):
         self._silence.setInterval(max(1, int(self.settings.silence_s * 1000)))
         self._silence.timeout.connect(self._quiet)
 
+    def configure(self, settings: WedgeSettings) -> None:
+        """Apply new scanner settings (prefix, suffix, timing); a scan in progress is dropped."""
+        self.settings = settings
+        self.assembler = BurstAssembler(settings)
+        self._silence.setInterval(max(1, int(settings.silence_s * 1000)))
+        self._swallowed, self._first = "", None
+
     # -- Qt event filter ----------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if self._replaying or event.type() != QEvent.Type.KeyPress:
@@ -63,7 +70,9 @@ class ScanFilter(QObject):
             if not self._swallowed:
                 self._take_back_first_key()
             self._swallowed += text
-            if payload_complete(self.assembler.pending):
+            # With a suffix configured, only the suffix ends a scan.
+            if not self.settings.suffix and payload_complete(self.assembler.pending,
+                                                             self.settings.min_length):
                 self._finish(self.assembler.flush(now + self.settings.silence_s + 1))
             return True
         self._first = (focus, _text_of(focus), text)
