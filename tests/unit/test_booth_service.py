@@ -7,6 +7,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app.domain.booth import PENDING_REGISTRATION
 from app.domain.errors import ValidationError
@@ -153,3 +155,31 @@ def test_a_typed_badge_id_resolves_through_the_registration_list(
     lead = services.booth.capture(event_id, {"badge_id": "00042", "notes": "typed"}).lead
     assert (lead.first_name, lead.last_name, lead.email) == ("Li", "Wei", "li@wei.cn")
     assert not lead.needs_review and lead.notes == "typed"
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=st.one_of(
+    st.text(max_size=200),
+    st.sampled_from([VCARD, "MECARD:N:Ng,Zoë;EMAIL:z@n.io;;\r", '{"badgeId":"J1"}\r',
+                     "https://e.example/b?id=42\r", "000123\r"]).flatmap(
+        lambda base: st.integers(0, len(base)).map(lambda cut: base[:cut])),
+))
+def test_any_scan_is_saved_whole_or_not_at_all(services: Services, event_id: uuid.UUID,
+                                               raw: str) -> None:
+    before = services.leads.count(LeadQuery())
+    logged = len(services.booth.scan_log(event_id, limit=100_000))
+    try:
+        reading, capture = services.booth.scan(event_id, raw)
+    except ValidationError:
+        reading, capture = None, None  # read, but not enough to be a lead: nothing stored
+    after = services.leads.count(LeadQuery())
+    if capture is not None and capture.created:
+        assert after == before + 1
+        stored = services.leads.get(capture.lead.id)
+        assert stored.event_id == event_id
+        assert services.leads.history(stored.id)  # created together with its history
+    else:
+        assert after == before
+    if reading is not None and reading.status == "rejected":
+        assert len(services.booth.scan_log(event_id, limit=100_000)) == logged + 1
