@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
         self.leads.searchCleared.connect(lambda: self.search.clear())
         self.booth = CapturePage(services, settings)
         self.booth.leadSaved.connect(self._lead_captured)
+        self.booth.newEventRequested.connect(self.new_event)
         self._leads_stale = False
         self.pages = QStackedWidget()
         self.pages.addWidget(self.home)
@@ -255,6 +256,7 @@ class MainWindow(QMainWindow):
         if event is not None:
             self.refresh_all()
             self.booth.reload_events()
+            self.booth.event_combo.setCurrentIndex(self.booth.event_combo.findText(event.name))
             self.statusBar().showMessage(f"Added event {event.name}", 4000)
 
     def _booth_event(self) -> uuid.UUID | None:

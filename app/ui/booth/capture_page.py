@@ -57,6 +57,7 @@ class CapturePage(QWidget):
     """Emits ``leadSaved(record)`` so other screens can refresh."""
 
     leadSaved = Signal(object)
+    newEventRequested = Signal()
 
     def __init__(self, services: Services, settings: QSettings,
                  parent: QWidget | None = None) -> None:
@@ -92,6 +93,9 @@ class CapturePage(QWidget):
         self.count_label.setObjectName("todayCount")
         top.addWidget(QLabel("Event:"))
         top.addWidget(self.event_combo, 1)
+        self.new_event_button = QPushButton("New event…")
+        self.new_event_button.clicked.connect(self.newEventRequested)
+        top.addWidget(self.new_event_button)
         top.addStretch(0)
         top.addWidget(self.count_label)
         column.addLayout(top)
@@ -142,9 +146,16 @@ class CapturePage(QWidget):
         form.addRow("&Notes:", self.notes)
         self.qualifiers = QualifierPanel([])
         form.addRow(self.qualifiers)
-        self.consent = QCheckBox(CONSENT_WORDING)
+        self.consent = QCheckBox("Agrees to be contacted")
         self.consent.setObjectName("consent")
-        form.addRow("Consent:", self.consent)
+        wording = QLabel(f"“{CONSENT_WORDING}”")
+        wording.setWordWrap(True)
+        wording.setMinimumWidth(10)
+        wording.setStyleSheet("color: palette(mid);")
+        consent_box = QVBoxLayout()
+        consent_box.addWidget(self.consent)
+        consent_box.addWidget(wording)
+        form.addRow("Consent:", consent_box)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -215,10 +226,9 @@ class CapturePage(QWidget):
 
     def _event_changed(self, _index: int = 0) -> None:
         event_id = self.event_id
-        self.setEnabled(True)
         if event_id is None:
-            self._banner("Add an event first (Events → New event…): every lead keeps its show.",
-                         _WARN)
+            self._banner("Add the event you are at first (New event… above): every lead keeps "
+                         "its show, and the show's country completes phone numbers.", _WARN)
             self.save_button.setEnabled(False)
             return
         self.save_button.setEnabled(True)
@@ -312,7 +322,7 @@ class CapturePage(QWidget):
             result = self.services.booth.capture(
                 event_id, self.values(), answers=self.qualifiers.answers(),
                 consent=self.consent.isChecked(),
-                consent_text=self.consent.text() if self.consent.isChecked() else "",
+                consent_text=CONSENT_WORDING if self.consent.isChecked() else "",
                 lead_id=self.editing.id if self.editing else None)
         except ValidationError as error:
             self._show_errors(error)
