@@ -69,6 +69,22 @@ def country_name(code: str) -> str:
     return str(country.name) if country else code
 
 
+YES_WORDS = frozenset({"yes", "y", "true", "1", "on", "ja", "oui", "si", "sí"})
+NO_WORDS = frozenset({"no", "n", "false", "0", "off", "nein", "non"})
+
+
+def parse_yes_no(text: str) -> bool | None:
+    """Yes/no as people type it, in a few languages; None when nothing was typed."""
+    word = text.strip().casefold()
+    if not word:
+        return None
+    if word in YES_WORDS:
+        return True
+    if word in NO_WORDS:
+        return False
+    raise ValueError(f"'{text.strip()}' is not yes or no")
+
+
 _DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
 

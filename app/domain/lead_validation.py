@@ -18,13 +18,12 @@ from app.domain.contact_data import (
     normalise_phone,
     parse_date,
     parse_money,
+    parse_yes_no,
 )
 from app.domain.errors import FieldError, ValidationError
 from app.domain.leads import FIELDS_BY_NAME, REFERENCE_KINDS, FieldKind, LeadField, LeadStatus
 
 IDENTIFYING_FIELDS = ("first_name", "last_name", "company", "email", "phone", "mobile", "badge_id")
-_TRUE = {"1", "true", "yes", "y", "on"}
-_FALSE = {"0", "false", "no", "n", "off", ""}
 
 
 @dataclass
@@ -145,12 +144,7 @@ def _choice(spec: LeadField, raw: Any) -> StrEnum | None:
 def _boolean(raw: Any) -> bool:
     if isinstance(raw, bool):
         return raw
-    text = str(raw).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ValueError(f"'{raw}' is not yes or no")
+    return bool(parse_yes_no(str(raw)))
 
 
 def _integer(raw: Any) -> int:

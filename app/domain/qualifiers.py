@@ -15,13 +15,12 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
+from app.domain.contact_data import parse_yes_no
 from app.domain.errors import FieldError, ValidationError
 
 MULTI_SEPARATOR = "; "
 YES, NO = "yes", "no"
 MAX_TEXT_ANSWER = 500
-_YES_WORDS = frozenset({"yes", "y", "true", "1", "ja", "oui", "si", "sí"})
-_NO_WORDS = frozenset({"no", "n", "false", "0", "nein", "non"})
 
 
 class AnswerKind(StrEnum):
@@ -117,14 +116,8 @@ def _yes_no(raw: Any) -> str:
         return YES if raw else NO
     if not isinstance(raw, str):
         raise ValueError("must be yes or no")
-    word = raw.strip().casefold()
-    if not word:
-        return ""
-    if word in _YES_WORDS:
-        return YES
-    if word in _NO_WORDS:
-        return NO
-    raise ValueError(f"'{raw.strip()}' is not yes or no")
+    answer = parse_yes_no(raw)
+    return "" if answer is None else (YES if answer else NO)
 
 
 def _number(raw: Any) -> str:

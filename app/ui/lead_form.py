@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -37,6 +36,7 @@ from app.domain.errors import ValidationError
 from app.domain.events import EventRecord
 from app.domain.leads import LEAD_FIELDS, FieldKind, LeadField, LeadRecord
 from app.domain.people import QueueRecord, TeamRecord, UserRecord
+from app.ui.form_rows import add_field_row
 
 _ERROR_STYLE = "color: #c62828;"
 _HINT_STYLE = "color: palette(mid);"
@@ -79,20 +79,8 @@ class LeadForm(QWidget):
             editor = self._make_editor(spec)
             editor.setObjectName(f"field_{spec.name}")
             editor.setAccessibleName(spec.label)
-            message = QLabel()
-            message.setWordWrap(True)
-            message.hide()
-            container = QWidget()
-            column = QVBoxLayout(container)
-            column.setContentsMargins(0, 0, 0, 0)
-            column.setSpacing(2)
-            column.addWidget(editor)
-            column.addWidget(message)
-            label = QLabel(f"&{spec.label}:")
-            label.setBuddy(editor)
-            form.addRow(label, container)
             self.editors[spec.name] = editor
-            self.messages[spec.name] = message
+            self.messages[spec.name] = add_field_row(form, f"&{spec.label}:", editor)
         self.load(None)
 
     # -- editors ------------------------------------------------------------------------------

@@ -34,8 +34,8 @@ from app.storage.orm import RATING_RANK_SQL, STATUS_RANK_SQL, Event, Lead, Queue
 _search_index = table("lead_search", column("rowid"))
 _owner = aliased(User, name="owner")
 
-_STATUS_ORDER = literal_column(STATUS_RANK_SQL)
-_RATING_ORDER = literal_column(RATING_RANK_SQL)
+_STATUS_ORDER: ColumnElement[Any] = literal_column(STATUS_RANK_SQL)
+_RATING_ORDER: ColumnElement[Any] = literal_column(RATING_RANK_SQL)
 
 # Sorts whose order comes straight from a partial index (see orm.Lead.__table_args__).
 SORT_INDEXES = {

@@ -40,6 +40,7 @@ from app.ui import messages
 from app.ui.booth.qualifier_panel import QualifierPanel
 from app.ui.booth.scan_filter import ScanFilter
 from app.ui.dialogs.scanner_dialog import load_wedge_settings
+from app.ui.form_rows import add_field_row
 
 TEXT_FIELDS = (("first_name", "&First name"), ("last_name", "&Last name"),
                ("company", "&Company"), ("title", "&Job title"), ("email", "&Email"),
@@ -113,20 +114,8 @@ class CapturePage(QWidget):
             edit.setAccessibleName(label.replace("&", ""))
             edit.returnPressed.connect(self.save)
             edit.textChanged.connect(lambda _t, n=name: self._check(n))
-            hint = QLabel()
-            hint.setWordWrap(True)
-            hint.setMinimumWidth(10)  # wrap instead of widening the form
-            hint.hide()
-            cell = QWidget()
-            cell_layout = QVBoxLayout(cell)
-            cell_layout.setContentsMargins(0, 0, 0, 0)
-            cell_layout.setSpacing(1)
-            cell_layout.addWidget(edit)
-            cell_layout.addWidget(hint)
-            caption = QLabel(f"{label}:")
-            caption.setBuddy(edit)
-            form.addRow(caption, cell)
-            self.edits[name], self.hints[name] = edit, hint
+            self.edits[name] = edit
+            self.hints[name] = add_field_row(form, f"{label}:", edit)
         self.edits["country"].setPlaceholderText("ISO code, e.g. DE (defaults to the event's)")
         self.edits["badge_id"].setPlaceholderText("printed on the badge, if the scan fails")
         form.addRow("Rating:", self._build_rating())

@@ -1,0 +1,24 @@
+"""A form row with a message line under its editor: the way every Leadline form shows hints
+and errors next to the field they concern."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+
+
+def add_field_row(form: QFormLayout, caption: str, editor: QWidget) -> QLabel:
+    """Add ``caption: editor`` with a hidden, wrapping message label below; returns the label."""
+    message = QLabel()
+    message.setWordWrap(True)
+    message.setMinimumWidth(10)  # wrap instead of widening the form
+    message.hide()
+    cell = QWidget()
+    column = QVBoxLayout(cell)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(2)
+    column.addWidget(editor)
+    column.addWidget(message)
+    label = QLabel(caption)
+    label.setBuddy(editor)
+    form.addRow(label, cell)
+    return message
