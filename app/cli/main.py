@@ -143,7 +143,7 @@ class CliContext:
 
 
 def build_parser(prog: str | None = None) -> CliParser:
-    from app.cli import booth, demo, events, leads, users
+    from app.cli import booth, demo, events, imports, leads, users
 
     common = common_options()
     parser = CliParser(prog=prog or _prog_name(), description=DESCRIPTION, epilog=EPILOG,
@@ -158,6 +158,7 @@ def build_parser(prog: str | None = None) -> CliParser:
     users.register(tree)
     demo.register(tree)
     booth.register(tree)
+    imports.register(tree)
     return parser
 
 

@@ -27,7 +27,7 @@ def check_capture_minimum(values: Mapping[str, Any]) -> None:
         return
     if not has_name:
         raise ValidationError.single(
-            "last_name", "type a name (with an email or phone), or scan the badge")
+            "last_name", "a lead needs a name with an email or phone, or a badge id")
     raise ValidationError.single("email", "add an email or a phone number so someone can follow up")
 
 

@@ -7,8 +7,11 @@ meant for a person ("'+49 30' is too short for a phone number"). Callers attach 
 from __future__ import annotations
 
 import datetime as dt
+import gettext
 import re
+import unicodedata
 from decimal import Decimal
+from functools import cache
 
 import phonenumbers
 import pycountry
@@ -51,17 +54,50 @@ def format_phone_for_display(e164: str) -> str:
 
 
 def normalise_country(text: str) -> str:
-    """Accept an ISO alpha-2 or alpha-3 code or an English country name; return alpha-2."""
+    """ISO alpha-2 or alpha-3 codes, or country names in several languages; returns alpha-2."""
     text = text.strip()
     if not text:
         return ""
     try:
-        country = pycountry.countries.lookup(text)
+        return str(pycountry.countries.lookup(text).alpha_2)
     except LookupError:
+        pass
+    code = _names_in_other_languages().get(_fold(text))
+    if code is None:
         raise ValueError(
-            f"'{text}' is not a country: use a two-letter ISO code such as DE, US or FR"
-        ) from None
-    return str(country.alpha_2)
+            f"'{text}' is not a country: use a two-letter ISO code such as DE, US or FR")
+    return code
+
+
+_NAME_LANGUAGES = ("de", "fr", "es", "it", "nl", "pt", "pl", "sv", "da", "fi", "cs")
+_COMMON_NAMES = {"uk": "GB", "great britain": "GB", "england": "GB", "usa": "US",
+                 "united states of america": "US", "holland": "NL", "russia": "RU",
+                 "south korea": "KR", "czech republic": "CZ", "turkey": "TR"}
+
+
+def _fold(text: str) -> str:
+    """Case- and accent-insensitive key: 'ESPAÑA', 'España', 'espana' are the same country."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+@cache
+def _names_in_other_languages() -> dict[str, str]:
+    """Country names as exports write them (Deutschland, Allemagne, Alemania…) → alpha-2.
+
+    Built once from the ISO 3166 translations that pycountry ships, so no list is kept here.
+    """
+    names = dict(_COMMON_NAMES)
+    for language in _NAME_LANGUAGES:
+        try:
+            translation = gettext.translation("iso3166-1", pycountry.LOCALES_DIR,
+                                              languages=[language])
+        except OSError:
+            continue
+        for country in pycountry.countries:
+            for name in {country.name, getattr(country, "common_name", country.name)}:
+                names.setdefault(_fold(translation.gettext(name)), country.alpha_2)
+    return names
 
 
 def country_name(code: str) -> str:

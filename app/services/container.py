@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from app.services.booth_service import BoothService
 from app.services.context import ServiceContext, utc_now
 from app.services.event_service import EventService
+from app.services.import_service import ImportService
 from app.services.lead_service import LeadService
 from app.services.people_service import PeopleService
 from app.services.question_service import QuestionService
@@ -23,6 +24,7 @@ class Services:
     events: EventService
     questions: QuestionService
     booth: BoothService
+    imports: ImportService
 
     @classmethod
     def build(cls, db: Database, clock: Callable[[], dt.datetime] = utc_now) -> Services:
@@ -31,4 +33,5 @@ class Services:
         questions = QuestionService(context)
         return cls(context=context, leads=leads, people=PeopleService(context),
                    events=EventService(context), questions=questions,
-                   booth=BoothService(context, leads, questions))
+                   booth=BoothService(context, leads, questions),
+                   imports=ImportService(context, questions))

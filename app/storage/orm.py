@@ -244,6 +244,7 @@ class Lead(Base):
         _live_index("ix_lead_live_company", "company"),
         _live_index("ix_lead_live_email", "email"),
         _live_index("ix_lead_live_phone", "phone_e164"),
+        _live_index("ix_lead_live_mobile", "mobile_e164"),
         _live_index("ix_lead_live_country", "country"),
         _live_index("ix_lead_live_status", "status"),
         _live_index("ix_lead_live_score", "score"),
@@ -382,3 +383,13 @@ class ScanLog(Synced, Base):
     resolved_at: Mapped[dt.datetime | None]
 
     __table_args__ = (Index("ix_scan_log_event_scanned", "event_id", "scanned_at"),)
+
+
+class MappingTemplate(Synced, Base):
+    """A saved column mapping for imports, offered again for files with the same headers."""
+
+    __tablename__ = "mapping_template"
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    signature: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    mapping: Mapped[str] = mapped_column(Text, nullable=False)  # JSON
+    deleted_at: Mapped[dt.datetime | None]

@@ -42,7 +42,7 @@ class EmptyState(QWidget):
     """What a newcomer sees with no leads: what Leadline is for and how to start."""
 
     def __init__(self, on_demo: Callable[[], None], on_new: Callable[[], None],
-                 parent: QWidget | None = None) -> None:
+                 on_import: Callable[[], None], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
@@ -50,7 +50,8 @@ class EmptyState(QWidget):
         title.setStyleSheet("font-size: 20pt; font-weight: 600;")
         text = QLabel("Leadline keeps every lead from your shows and campaigns in one place: "
                       "who owns it, what was done, and what it turned into.\n\n"
-                      "Load demo data to look around, or add your first lead.")
+                      "Load demo data to look around, import a lead export, or add your first "
+                      "lead.")
         text.setWordWrap(True)
         text.setMaximumWidth(520)
         for label in (title, text):
@@ -60,10 +61,13 @@ class EmptyState(QWidget):
         buttons.addStretch(1)
         self.demo_button = QPushButton("Load demo data")
         self.demo_button.clicked.connect(on_demo)
+        self.import_button = QPushButton("Import leads… (Ctrl+I)")
+        self.import_button.clicked.connect(on_import)
         self.new_button = QPushButton("Add a lead (Ctrl+N)")
         self.new_button.clicked.connect(on_new)
         self.new_button.setDefault(True)
         buttons.addWidget(self.demo_button)
+        buttons.addWidget(self.import_button)
         buttons.addWidget(self.new_button)
         buttons.addStretch(1)
         layout.addSpacing(12)
@@ -79,7 +83,7 @@ class LeadsPage(QWidget):
 
     def __init__(self, services: Services, runner: TaskRunner, undo_stack: QUndoStack,
                  on_demo: Callable[[], None], on_new: Callable[[], None],
-                 parent: QWidget | None = None) -> None:
+                 on_import: Callable[[], None], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services, self.undo_stack = services, undo_stack
         self.total = 0  # known after the first unfiltered count, see _count_changed
@@ -94,7 +98,7 @@ class LeadsPage(QWidget):
         layout.setContentsMargins(6, 6, 6, 0)
         layout.addLayout(self._build_filters())
         self.stack = QStackedWidget()
-        self.empty_state = EmptyState(on_demo, on_new)
+        self.empty_state = EmptyState(on_demo, on_new, on_import)
         self.stack.addWidget(self.empty_state)
         self.stack.addWidget(self._build_table())
         self.stack.addWidget(self._build_no_match())

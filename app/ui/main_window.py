@@ -5,8 +5,15 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtCore import QByteArray, QMimeData, QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QUndoStack,
+)
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -31,6 +38,8 @@ from app.services.container import Services
 from app.ui import messages
 from app.ui.booth.capture_page import CapturePage
 from app.ui.dialogs.event_dialog import EventDialog
+from app.ui.dialogs.import_history_dialog import ImportHistoryDialog
+from app.ui.dialogs.import_wizard import ImportWizard
 from app.ui.dialogs.new_lead_dialog import NewLeadDialog
 from app.ui.dialogs.profile_dialog import ProfileDialog
 from app.ui.dialogs.questions_dialog import QuestionsDialog
@@ -54,7 +63,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Leadline")
         self.undo_stack = QUndoStack(self)
         self.home = HomePage(services, runner, self.open_leads)
-        self.leads = LeadsPage(services, runner, self.undo_stack, self.load_demo, self.new_lead)
+        self.leads = LeadsPage(services, runner, self.undo_stack, self.load_demo, self.new_lead,
+                               lambda: self.import_leads())
         self.leads.countsChanged.connect(self._show_counts)
         self.leads.searchCleared.connect(lambda: self.search.clear())
         self.booth = CapturePage(services, settings)
@@ -79,6 +89,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(lambda: self.leads.set_search(self.search.text()))
+        self.setAcceptDrops(True)
         self.restore_layout()
         self._show_counts(self.leads.model.rowCount(), self.leads.total)
         self.show_home_for_role()
@@ -134,6 +145,9 @@ class MainWindow(QMainWindow):
         self.leads_action = self._action("&Leads", "Ctrl+2", lambda: self.show_page(LEADS))
         self.booth_action = self._action("&Booth capture", "Ctrl+3", lambda: self.show_page(BOOTH))
         self.new_event_action = self._action("New &event…", None, self.new_event)
+        self.import_action = self._action("&Import leads…", "Ctrl+I", lambda: self.import_leads())
+        self.import_history_action = self._action("Import &history…", None,
+                                                  self.show_import_history)
         self.questions_action = self._action("&Qualifier questions…", None, self.edit_questions)
         self.registrations_action = self._action("Import &registration list…", None,
                                                  self.import_registrations)
@@ -167,7 +181,8 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         for action in (self.new_action, self.new_event_action, self.save_action, None,
-                       self.demo_action, self.switch_user_action, None, self.quit_action):
+                       self.import_action, self.import_history_action, self.demo_action, None,
+                       self.switch_user_action, None, self.quit_action):
             file_menu.addSeparator() if action is None else file_menu.addAction(action)
         edit_menu = bar.addMenu("&Edit")
         for action in (self.undo_action, self.redo_action, None, self.delete_action, None,
@@ -249,6 +264,26 @@ class MainWindow(QMainWindow):
 
     def _lead_captured(self, _record: object) -> None:
         self._leads_stale = True  # the list re-queries when it is shown, not on every capture
+
+    # -- imports ------------------------------------------------------------------------------
+    def import_leads(self, path: Path | None = None) -> None:
+        if ImportWizard.ask(self.services, self.runner, path, self) is not None:
+            self.refresh_all()
+            self.show_page(LEADS)
+
+    def show_import_history(self) -> None:
+        if ImportHistoryDialog.ask(self.services.imports, self):
+            self.refresh_all()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if _dropped_file(event.mimeData()) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = _dropped_file(event.mimeData())
+        if path is not None:
+            event.acceptProposedAction()
+            self.import_leads(path)
 
     # -- booth administration -----------------------------------------------------------------
     def new_event(self) -> None:
@@ -417,3 +452,15 @@ class MainWindow(QMainWindow):
         self.home.stop_background_work()
         self.runner.wait(5000)
         event.accept()
+
+
+IMPORTABLE = (".csv", ".tsv", ".txt", ".xlsx")
+
+
+def _dropped_file(data: QMimeData) -> Path | None:
+    """The one importable local file being dragged onto the window, if that is what it is."""
+    urls = [u for u in data.urls() if u.isLocalFile()]
+    if len(urls) != 1:
+        return None
+    path = Path(urls[0].toLocalFile())
+    return path if path.suffix.lower() in IMPORTABLE else None

@@ -153,7 +153,7 @@ def test_normalise_country(typed: str, code: str) -> None:
     assert normalise_country(typed) == code
 
 
-@pytest.mark.parametrize("typed", ["Atlantis", "XX", "Deutschland", "D"])
+@pytest.mark.parametrize("typed", ["Atlantis", "XX", "D"])
 def test_normalise_country_refuses(typed: str) -> None:
     with pytest.raises(ValueError, match="is not a country: use a two-letter ISO code"):
         normalise_country(typed)

@@ -34,7 +34,8 @@ from app.storage.db import Database
 from app.storage.orm import Base, UTCDateTime
 
 # Parents before children, so foreign keys hold at every statement.
-TABLES: tuple[str, ...] = ("team", "user", "queue", "event", "lead", "task", "activity")
+TABLES: tuple[str, ...] = ("team", "user", "queue", "event", "import_batch", "lead", "task",
+                           "activity", "answer")
 
 # Columns SQLite fills in itself (the lead's rowid alias ``key``).
 _AUTOMATIC = {"lead": frozenset({"key"})}
@@ -192,6 +193,7 @@ class BulkWriter:
         self.database = database
         self._connection: sqlite3.Connection | None = None
         self._context: Any = None
+        self._outer = False  # inside transaction(): writes join it instead of committing
 
     # -- connection -------------------------------------------------------------------------
     def __enter__(self) -> BulkWriter:
@@ -204,6 +206,57 @@ class BulkWriter:
         context, self._context, self._connection = self._context, None, None
         if context is not None:
             context.__exit__(kind, error, trace)
+
+    @contextmanager
+    def transaction(self) -> Iterator[BulkWriter]:
+        """One transaction around many writes: all of them are kept, or none (imports).
+
+        Needs the writer opened as a context manager, so every write uses the same connection.
+        """
+        if self._connection is None:
+            raise RuntimeError("open the BulkWriter with 'with' before starting a transaction")
+        connection = self._connection
+        connection.execute("BEGIN IMMEDIATE")
+        self._outer = True
+        try:
+            yield self
+            connection.execute("COMMIT")
+        except BaseException:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
+        finally:
+            self._outer = False
+
+    def fill_blanks(self, lead_id: uuid.UUID, values: Mapping[str, Any], now: dt.datetime,
+                    device_id: uuid.UUID) -> list[str]:
+        """Set text columns of a lead that are still empty; returns the columns it filled.
+
+        Only for plain text columns; never overwrites what someone already typed.
+        """
+        spec = _SPECS["lead"]
+        filled: list[str] = []
+        with self._borrowed() as connection:
+            for column, value in values.items():
+                if column not in spec.columns or value in (None, ""):
+                    continue
+                cursor = connection.execute(
+                    f'UPDATE lead SET "{column}" = ?, updated_at = ?, device_id = ? '
+                    f"""WHERE id = ? AND "{column}" = ''""",
+                    (value, _utc_text(now), device_id.hex, lead_id.hex))
+                if cursor.rowcount:
+                    filled.append(column)
+        return filled
+
+    def finish_batch(self, batch_id: uuid.UUID, counts: Mapping[str, int], status: str,
+                     now: dt.datetime) -> None:
+        """Record an import batch's final counts, inside the import's own transaction."""
+        with self._borrowed() as connection:
+            connection.execute(
+                "UPDATE import_batch SET created_count = ?, duplicate_count = ?, "
+                "rejected_count = ?, status = ?, finished_at = ?, updated_at = ? WHERE id = ?",
+                (counts.get("created", 0), counts.get("duplicates", 0), counts.get("rejected", 0),
+                 status, _utc_text(now), _utc_text(now), batch_id.hex))
 
     @contextmanager
     def _borrowed(self) -> Iterator[sqlite3.Connection]:
@@ -287,7 +340,11 @@ class BulkWriter:
         # Convert before BEGIN: a bad value then fails without holding the write lock.
         prepared = [(t, self.convert(t, batch[t])) for t in TABLES if batch.get(t)]
         with self._borrowed() as connection:
-            self._execute(connection, prepared)
+            if self._outer:
+                for table, params in prepared:
+                    connection.executemany(_SPECS[table].statement, params)
+            else:
+                self._execute(connection, prepared)
         return {table: len(params) for table, params in prepared}
 
     def insert(self, table: str, rows: Iterable[Row], *, chunk_size: int = 10_000) -> int:

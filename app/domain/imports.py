@@ -1,0 +1,87 @@
+"""Imports of lead-retrieval exports: policies, per-row outcomes, counts, batches."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class DuplicatePolicy(StrEnum):
+    """What to do with a row whose person is already a lead."""
+
+    SKIP = "skip"      # leave the existing lead alone
+    FILL = "fill"      # fill the existing lead's empty fields
+    CREATE = "create"  # create another lead anyway
+
+    @property
+    def label(self) -> str:
+        return {"skip": "Skip it", "fill": "Fill empty fields of the existing lead",
+                "create": "Create a new lead anyway"}[self.value]
+
+
+class RowOutcome(StrEnum):
+    NEW = "new"
+    DUPLICATE = "duplicate"   # skipped (in the file or already stored)
+    FILL = "fill"             # fills an existing lead
+    REJECTED = "rejected"
+
+
+@dataclass
+class ImportCounts:
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+
+    def add(self, outcome: RowOutcome) -> None:
+        self.read += 1
+        if outcome is RowOutcome.NEW:
+            self.created += 1
+        elif outcome is RowOutcome.FILL:
+            self.updated += 1
+        elif outcome is RowOutcome.DUPLICATE:
+            self.duplicates += 1
+        else:
+            self.rejected += 1
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    number: int
+    reason: str
+    values: Mapping[str, str] = field(default_factory=dict)  # the row as read, to fix and retry
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """One row as it will be stored, with every doubtful cell and why."""
+
+    number: int
+    outcome: RowOutcome
+    values: Mapping[str, str]
+    issues: Mapping[str, str] = field(default_factory=dict)
+    reason: str = ""  # why rejected, or which lead it duplicates
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    counts: ImportCounts
+    rejected: tuple[RejectedRow, ...]
+    sample: tuple[PreviewRow, ...] = ()
+    batch_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class BatchRecord:
+    id: uuid.UUID
+    file_name: str
+    started_at: dt.datetime
+    status: str  # completed | undone
+    created: int
+    duplicates: int
+    rejected: int
+    mapping: str  # JSON

@@ -1,0 +1,317 @@
+"""Import wizard: choose a file, check the column mapping, preview with problems marked, import.
+
+Nothing is written before the last step; the import itself is one batch, run off the GUI thread
+with progress and cancel, and can be undone from File → Import history.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressDialog,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from app.domain.errors import LeadlineError
+from app.domain.imports import DuplicatePolicy, ImportReport, RowOutcome
+from app.domain.leads import LEAD_FIELDS, REFERENCE_KINDS
+from app.importers.mapping import ColumnMapping
+from app.importers.tabular import Table
+from app.services.container import Services
+from app.ui import messages
+from app.ui.workers import JobState, TaskRunner
+
+IGNORE = ""
+_TARGETS = [("(ignore)", IGNORE), ("Full name (split)", "full_name")] + [
+    (f.label, f.name) for f in LEAD_FIELDS if f.kind not in REFERENCE_KINDS]
+_BAD = QBrush(QColor("#ffcdd2"))
+_WARN = QBrush(QColor("#fff3c4"))
+_SHOWN_FIELDS = ("first_name", "last_name", "company", "email", "phone_e164", "mobile_e164",
+                 "country", "badge_id")
+
+
+class ImportWizard(QWizard):
+    def __init__(self, services: Services, runner: TaskRunner, path: Path | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Import leads")
+        self.services, self.runner = services, runner
+        self.table: Table | None = None
+        self.mapping: ColumnMapping | None = None
+        self.report: ImportReport | None = None
+        self.imported: ImportReport | None = None
+        self.file_page = _FilePage(self, path)
+        self.mapping_page = _MappingPage(self)
+        self.preview_page = _PreviewPage(self)
+        for page in (self.file_page, self.mapping_page, self.preview_page):
+            self.addPage(page)
+        self.setButtonText(QWizard.WizardButton.FinishButton, "Import")
+        self.resize(980, 640)
+
+    def accept(self) -> None:
+        if self.table is None or self.mapping is None:
+            return
+        event_id, policy = self.preview_page.choice()
+        progress = QProgressDialog("Importing…", "Cancel", 0, 100, self)
+        progress.setMinimumDuration(600)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        table, mapping = self.table, self.mapping
+
+        def work(state: JobState) -> ImportReport:
+            return self.services.imports.run(table, mapping, event_id, policy,
+                                             progress=state.report,
+                                             cancelled=lambda: state.cancelled)
+
+        def done(report: ImportReport) -> None:
+            progress.close()
+            self.imported = report
+            counts = report.counts
+            messages.info(self, "Import finished",
+                          f"{counts.created:,} leads created, {counts.updated:,} updated, "
+                          f"{counts.duplicates:,} duplicates skipped, {counts.rejected:,} rows "
+                          "rejected. Undo it from File → Import history.")
+            super(ImportWizard, self).accept()
+
+        def failed(error: Exception, details: str) -> None:
+            progress.close()
+            text = str(error) if isinstance(error, LeadlineError | OSError) else \
+                "The import failed; nothing was imported."
+            messages.error(self, "Nothing was imported", text, details)
+
+        job = self.runner.start(work, on_done=done, on_error=failed,
+                                on_progress=lambda d, t: progress.setValue(int(100 * d / max(t, 1))))
+        progress.canceled.connect(job.cancel)
+
+    @classmethod
+    def ask(cls, services: Services, runner: TaskRunner, path: Path | None = None,
+            parent: QWidget | None = None) -> ImportReport | None:
+        wizard = cls(services, runner, path, parent)
+        wizard.exec()
+        return wizard.imported
+
+
+class _FilePage(QWizardPage):
+    def __init__(self, wizard: ImportWizard, path: Path | None) -> None:
+        super().__init__()
+        self.wiz = wizard
+        self.setTitle("Choose the file")
+        self.setSubTitle("CSV, TSV, semicolon or pipe separated text, or XLSX, as the lead "
+                         "retrieval service or registration desk hands it over.")
+        self.path_edit = QLineEdit(str(path) if path else "")
+        self.path_edit.setPlaceholderText("Drop a file on the window, or browse")
+        self.path_edit.textChanged.connect(lambda _t: self.completeChanged.emit())
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(browse)
+        self.info = QLabel()
+        self.info.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.info)
+        layout.addStretch(1)
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import leads", "",
+                                              "Lead exports (*.csv *.tsv *.txt *.xlsx)")
+        if path:
+            self.path_edit.setText(path)
+
+    def isComplete(self) -> bool:
+        return bool(self.path_edit.text().strip())
+
+    def validatePage(self) -> bool:
+        try:
+            table = self.wiz.services.imports.open(Path(self.path_edit.text().strip()))
+        except LeadlineError as error:
+            self.info.setText(f"<span style='color:#c62828'>{error}</span>")
+            return False
+        self.wiz.table = table
+        return True
+
+
+class _MappingPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.wiz = wizard
+        self.setTitle("Check the columns")
+        self.info = QLabel()
+        self.info.setWordWrap(True)
+        self.grid = QTableWidget(0, 3)
+        self.grid.setHorizontalHeaderLabels(["Column in the file", "First value", "Becomes"])
+        self.grid.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.grid.verticalHeader().hide()
+        self.template_name = QLineEdit()
+        self.template_name.setPlaceholderText("Name, to offer this mapping again next time")
+        save = QPushButton("Save mapping")
+        save.clicked.connect(self._save_template)
+        row = QHBoxLayout()
+        row.addWidget(self.template_name, 1)
+        row.addWidget(save)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.info)
+        layout.addWidget(self.grid, 1)
+        layout.addLayout(row)
+
+    def initializePage(self) -> None:
+        table = self.wiz.table
+        assert table is not None
+        mapping, template = self.wiz.services.imports.suggested_mapping(table)
+        info = table.info
+        first = next(iter(table.rows()), None)
+        source = f"{info.kind.upper()}" + (f", {info.encoding}, delimiter "
+                                           f"{info.delimiter!r}" if info.kind == "csv" else "")
+        self.info.setText(f"{info.path.name}: {source}, header in row {info.header_row}. "
+                          + (f"Using the saved mapping “{template}”." if template else
+                             "Columns were matched by their names; correct any that are "
+                             "wrong."))
+        self.grid.setRowCount(len(info.headers))
+        for i, header in enumerate(info.headers):
+            self.grid.setItem(i, 0, QTableWidgetItem(header))
+            sample = first.values.get(header, "") if first else ""
+            self.grid.setItem(i, 1, QTableWidgetItem(sample))
+            combo = QComboBox()
+            for label, target in _TARGETS:
+                combo.addItem(label, target)
+            combo.addItem(f"Qualifier answer “{header}”", f"question:{header}")
+            combo.setCurrentIndex(max(combo.findData(mapping.target(header)), 0))
+            self.grid.setCellWidget(i, 2, combo)
+        self.grid.resizeColumnToContents(0)
+        self.template_name.setText(template)
+
+    def mapping(self) -> ColumnMapping:
+        pairs = []
+        for i in range(self.grid.rowCount()):
+            combo = self.grid.cellWidget(i, 2)
+            assert isinstance(combo, QComboBox)
+            pairs.append((self.grid.item(i, 0).text(), str(combo.currentData())))
+        return ColumnMapping(tuple(pairs))
+
+    def _save_template(self) -> None:
+        try:
+            self.wiz.services.imports.save_template(self.template_name.text(), self.mapping())
+        except LeadlineError as error:
+            messages.error(self, "Mapping not saved", str(error))
+            return
+        self.info.setText(self.info.text().split(" Saved")[0] +
+                          f" Saved as “{self.template_name.text().strip()}”.")
+
+    def validatePage(self) -> bool:
+        self.wiz.mapping = self.mapping()
+        return True
+
+
+class _PreviewPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.wiz = wizard
+        self.setTitle("Preview: nothing has been written yet")
+        self.event_combo = QComboBox()
+        self.policy_combo = QComboBox()
+        for policy in DuplicatePolicy:
+            self.policy_combo.addItem(policy.label, policy.value)
+        check = QPushButton("Check again")
+        check.clicked.connect(self.refresh)
+        self.event_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.policy_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        form = QFormLayout()
+        form.addRow("Source event:", self.event_combo)
+        form.addRow("People already stored:", self.policy_combo)
+        self.counts = QLabel()
+        self.counts.setObjectName("importCounts")
+        self.rows = QTableWidget(0, 0)
+        self.rows.verticalHeader().hide()
+        save_rejected = QPushButton("Save rejected rows…")
+        save_rejected.clicked.connect(self._save_rejected)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.counts, 1)
+        bottom.addWidget(check)
+        bottom.addWidget(save_rejected)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.rows, 1)
+        layout.addLayout(bottom)
+
+    def initializePage(self) -> None:
+        self.event_combo.blockSignals(True)
+        self.event_combo.clear()
+        self.event_combo.addItem("(no event: other source)", None)
+        for event in self.wiz.services.events.events():
+            self.event_combo.addItem(event.name, str(event.id))
+        self.event_combo.setCurrentIndex(1 if self.event_combo.count() > 1 else 0)
+        self.event_combo.blockSignals(False)
+        self.refresh()
+
+    def choice(self) -> tuple[uuid.UUID | None, DuplicatePolicy]:
+        data = self.event_combo.currentData()
+        return (uuid.UUID(data) if data else None,
+                DuplicatePolicy(self.policy_combo.currentData()))
+
+    def refresh(self) -> None:
+        table, mapping = self.wiz.table, self.wiz.mapping
+        if table is None or mapping is None:
+            return
+        event_id, policy = self.choice()
+        self.counts.setText("Checking every row…")
+
+        def work(state: JobState) -> ImportReport:
+            return self.wiz.services.imports.preview(table, mapping, event_id, policy,
+                                                     cancelled=lambda: state.cancelled)
+
+        self.wiz.runner.start(work, on_done=self._show,
+                              on_error=lambda e, _d: self.counts.setText(str(e)))
+
+    def _show(self, report: ImportReport) -> None:
+        self.wiz.report = report
+        c = report.counts
+        self.counts.setText(f"{c.read:,} rows: <b>{c.created:,} new</b>, {c.updated:,} fill "
+                            f"existing leads, {c.duplicates:,} duplicates, "
+                            f"<span style='color:#c62828'>{c.rejected:,} rejected</span>")
+        columns = ["Row", "Outcome", *_SHOWN_FIELDS, "Problems"]
+        self.rows.clear()
+        self.rows.setColumnCount(len(columns))
+        self.rows.setHorizontalHeaderLabels(columns)
+        self.rows.setRowCount(len(report.sample))
+        for r, row in enumerate(report.sample):
+            cells: list[Any] = [str(row.number), row.outcome.value,
+                                *[row.values.get(f, "") for f in _SHOWN_FIELDS],
+                                row.reason or "; ".join(f"{k}: {v}" for k, v in row.issues.items())]
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                field = columns[col].replace("_e164", "")
+                if row.outcome is RowOutcome.REJECTED:
+                    item.setBackground(_BAD)
+                elif field in row.issues:
+                    item.setBackground(_WARN)
+                    item.setToolTip(row.issues[field])
+                self.rows.setItem(r, col, item)
+        self.rows.resizeColumnsToContents()
+
+    def _save_rejected(self) -> None:
+        report, table = self.wiz.report, self.wiz.table
+        if report is None or table is None or not report.rejected:
+            messages.info(self, "No rejected rows", "Every row can be imported.")
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Save rejected rows",
+                                              "rejected-rows.csv", "CSV (*.csv)")
+        if path:
+            self.wiz.services.imports.write_rejected(report, table.info.headers, Path(path))

@@ -1,0 +1,73 @@
+"""The import wizard, page by page: file, mapping (corrected by hand), preview, import, undo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QComboBox, QWizard
+
+from app.domain.leads import LeadQuery
+from app.services.container import Services
+from app.ui.dialogs.import_history_dialog import ImportHistoryDialog
+from app.ui.dialogs.import_wizard import ImportWizard
+from app.ui.workers import SynchronousRunner
+
+CSV = ("Exported from Lead Retrieval\n"
+       "Vorname;Nachname;Firma;E-Mail;Handy;Kommentar\n"
+       "Anna;Müller;Acme GmbH;anna@acme.de;0171 2345678;Demo im März\n"
+       "Ben;Booth;Booth AG;ben@;;\n"
+       ";;Nameless;;;\n")
+
+
+def test_wizard_imports_and_history_undoes(qtbot: Any, services: Services, tmp_path: Path,
+                                           confirmations: list[str]) -> None:
+    services.events.add("Hannover Messe 2026", country="DE")
+    path = tmp_path / "export.csv"
+    path.write_text(CSV, encoding="cp1252")
+    wizard = ImportWizard(services, SynchronousRunner(), path)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.next()
+    mapping_page = wizard.mapping_page
+    assert wizard.currentPage() is mapping_page
+    assert mapping_page.grid.rowCount() == 6
+    targets = {mapping_page.grid.item(i, 0).text(): mapping_page.grid.cellWidget(i, 2)
+               for i in range(mapping_page.grid.rowCount())}
+    assert isinstance(targets["Vorname"], QComboBox)
+    assert targets["Vorname"].currentData() == "first_name"
+    assert targets["Handy"].currentData() == "mobile"
+    notes = targets["Kommentar"]
+    notes.setCurrentIndex(notes.findData("notes"))  # corrected by hand
+    mapping_page.template_name.setText("Lead Retrieval DE")
+    mapping_page._save_template()
+    wizard.next()
+    preview = wizard.preview_page
+    assert "2 new" in preview.counts.text() and "1 rejected" in preview.counts.text()
+    assert preview.rows.rowCount() == 3
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert wizard.imported is not None and wizard.imported.counts.created == 2
+    leads = {lead.last_name: lead for lead in services.leads.list(LeadQuery())}
+    assert leads["Müller"].notes == "Demo im März"
+    assert leads["Müller"].mobile_e164 == "+491712345678"
+    assert leads["Booth"].needs_review  # "ben@" kept and flagged
+    assert services.imports.template_names() == ["Lead Retrieval DE"]
+
+    history = ImportHistoryDialog(services.imports)
+    qtbot.addWidget(history)
+    history.table.selectRow(0)
+    history.undo_selected()
+    assert history.changed and services.leads.count(LeadQuery()) == 0
+    assert history.table.item(0, 5).text() == "undone"
+
+
+def test_wizard_refuses_a_file_it_cannot_read(qtbot: Any, services: Services,
+                                              tmp_path: Path) -> None:
+    path = tmp_path / "photo.csv"
+    path.write_bytes(bytes(range(256)) * 20)
+    wizard = ImportWizard(services, SynchronousRunner(), path)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.next()
+    assert wizard.currentPage() is wizard.file_page
+    assert "photo.csv" in wizard.file_page.info.text()
