@@ -50,6 +50,7 @@ from app.storage.repositories.leads import LeadRepository
 
 CHUNK = 1000
 Progress = Callable[[int, int], None]
+KeyLookup = Callable[[set[str], set[str], set[str], "uuid.UUID | None"], ExistingKeys]
 
 
 class ImportCancelledError(LeadlineError):
@@ -142,7 +143,8 @@ class ImportService:
                 "actor_id": self.context.current_user_id, "started_at": now, "status": "running",
                 "mapping": mapping.to_json(), "updated_at": now,
                 "device_id": self.context.device_id}]})
-            rows = self._classified(table, mapping, event_id, policy, progress, cancelled)
+            rows = self._classified(table, mapping, event_id, policy, progress, cancelled,
+                                    lookup=writer.existing_keys)
             while chunk := list(islice(rows, CHUNK)):
                 self._write_chunk(writer, chunk, batch_id, event_id, now, table.info.path.name)
                 for row in chunk:
@@ -182,7 +184,10 @@ class ImportService:
     # -- classification: the same for preview, dry run and import ---------------------------
     def _classified(self, table: Table, mapping: ColumnMapping, event_id: uuid.UUID | None,
                     policy: DuplicatePolicy, progress: Progress | None,
-                    cancelled: Callable[[], bool] | None) -> Iterator[_Row]:
+                    cancelled: Callable[[], bool] | None,
+                    lookup: KeyLookup | None = None) -> Iterator[_Row]:
+        """Rows with their outcome. With ``lookup`` (the import's own transaction), rows of
+        earlier chunks are found in the database, so only one chunk's keys are held here."""
         region, questions = self._event_context(event_id)
         seen: dict[int, int] = {}
         estimate = table.estimated_rows() or 0
@@ -192,9 +197,13 @@ class ImportService:
             if cancelled is not None and cancelled():
                 raise ImportCancelledError("Import cancelled: nothing was imported.")
             rows = [self._validated(r, mapping, region, questions) for r in chunk]
-            with self.db.read() as session:
-                existing = ImportRepository(session).existing_keys(
-                    *_chunk_keys(rows), event_id=event_id)
+            if lookup is not None:
+                seen.clear()  # earlier chunks are already in the transaction's database
+                existing = lookup(*_chunk_keys(rows), event_id)
+            else:
+                with self.db.read() as session:
+                    existing = ImportRepository(session).existing_keys(
+                        *_chunk_keys(rows), event_id=event_id)
             for row in rows:
                 _mark_duplicate(row, seen, existing, policy)
                 yield row

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum as PyEnum
@@ -32,6 +32,7 @@ from sqlalchemy import Boolean, Date, DateTime, Enum, Table, Uuid
 
 from app.storage.db import Database
 from app.storage.orm import Base, UTCDateTime
+from app.storage.repositories.imports import ExistingKeys
 
 # Parents before children, so foreign keys hold at every statement.
 TABLES: tuple[str, ...] = ("team", "user", "queue", "event", "import_batch", "lead", "task",
@@ -247,6 +248,30 @@ class BulkWriter:
                 if cursor.rowcount:
                     filled.append(column)
         return filled
+
+    def existing_keys(self, emails: Collection[str], phones: Collection[str],
+                      badges: Collection[str], event_id: uuid.UUID | None) -> ExistingKeys:
+        """Like ImportRepository.existing_keys, but inside this writer's transaction, so rows
+        written earlier in the same import count too (an import then needs no memory of its own
+        per row to find duplicates within the file)."""
+        found: dict[str, dict[str, uuid.UUID]] = {"email": {}, "phone": {}, "badge": {}}
+        live = "deleted_at IS NULL"
+        queries = [("email", "email", list(emails), ""),
+                   ("phone", "phone_e164", list(phones), ""),
+                   ("phone", "mobile_e164", list(phones), "")]
+        if event_id is not None:
+            queries.append(("badge", "badge_id", list(badges), " AND event_id = ?"))
+        with self._borrowed() as connection:
+            for kind, column, values, extra in queries:
+                for start in range(0, len(values), 500):
+                    part = values[start:start + 500]
+                    marks = ",".join("?" * len(part))
+                    params: list[Any] = [*part] + ([event_id.hex] if extra and event_id else [])
+                    for lead_id, value in connection.execute(
+                            f'SELECT id, "{column}" FROM lead WHERE {live} AND "{column}" '
+                            f"IN ({marks}){extra}", params):
+                        found[kind].setdefault(value, uuid.UUID(lead_id))
+        return ExistingKeys(found["email"], found["phone"], found["badge"])
 
     def finish_batch(self, batch_id: uuid.UUID, counts: Mapping[str, int], status: str,
                      now: dt.datetime) -> None:
