@@ -9,7 +9,8 @@ from tests.benchmarks import bench_booth_scan, bench_demo_insert, bench_import, 
 
 def main() -> int:
     leads = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    results = [bench_demo_insert.main(), bench_lead_list.main(leads), bench_booth_scan.main(), bench_import.main()]
+    results = [bench_demo_insert.main(), bench_lead_list.main(leads), bench_booth_scan.main(),
+               bench_import.main()]
     print("all benchmarks within limits" if all(results) else "SOME BENCHMARKS EXCEEDED THEIR LIMITS")
     return 0 if all(results) else 1
 
