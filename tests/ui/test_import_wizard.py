@@ -71,3 +71,12 @@ def test_wizard_refuses_a_file_it_cannot_read(qtbot: Any, services: Services,
     wizard.next()
     assert wizard.currentPage() is wizard.file_page
     assert "photo.csv" in wizard.file_page.info.text()
+
+
+def test_history_shows_how_each_batch_read_the_columns() -> None:
+    from app.importers.mapping import ColumnMapping
+    from app.ui.dialogs.import_history_dialog import describe_mapping
+
+    text = describe_mapping(ColumnMapping((("Vorname", "first_name"), ("Fax", ""))).to_json())
+    assert "Vorname → first_name" in text and "Fax → (ignored)" in text
+    assert describe_mapping("{not json") == "Column mapping not readable"

@@ -16,8 +16,19 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import LeadlineError
 from app.domain.imports import BatchRecord
+from app.importers.mapping import ColumnMapping
 from app.services.import_service import ImportService
 from app.ui import messages
+
+
+def describe_mapping(mapping_json: str) -> str:
+    """'Vorname → first_name' lines: how this batch read the file's columns."""
+    try:
+        columns = ColumnMapping.from_json(mapping_json).columns
+    except LeadlineError:
+        return "Column mapping not readable"
+    lines = [f"{header} → {target or '(ignored)'}" for header, target in columns]
+    return "Columns:\n" + "\n".join(lines)
 
 
 class ImportHistoryDialog(QDialog):
@@ -54,7 +65,10 @@ class ImportHistoryDialog(QDialog):
             for column, text in enumerate((when, batch.file_name, str(batch.created),
                                            str(batch.duplicates), str(batch.rejected),
                                            batch.status)):
-                self.table.setItem(row, column, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                if column == 1:
+                    item.setToolTip(describe_mapping(batch.mapping))
+                self.table.setItem(row, column, item)
         self.table.resizeColumnsToContents()
         self.undo_button.setEnabled(bool(self.batches))
 

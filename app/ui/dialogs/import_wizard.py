@@ -44,8 +44,9 @@ _TARGETS = [("(ignore)", IGNORE), ("Full name (split)", "full_name")] + [
     (f.label, f.name) for f in LEAD_FIELDS if f.kind not in REFERENCE_KINDS]
 _BAD = QBrush(QColor("#ffcdd2"))
 _WARN = QBrush(QColor("#fff3c4"))
-_SHOWN_FIELDS = ("first_name", "last_name", "company", "email", "phone_e164", "mobile_e164",
-                 "country", "badge_id")
+_SHOWN_FIELDS = (("first_name", "First name"), ("last_name", "Last name"),
+                 ("company", "Company"), ("email", "Email"), ("phone_e164", "Phone"),
+                 ("mobile_e164", "Mobile"), ("country", "Country"), ("badge_id", "Badge id"))
 
 
 class ImportWizard(QWizard):
@@ -196,6 +197,7 @@ class _MappingPage(QWizardPage):
             combo.setCurrentIndex(max(combo.findData(mapping.target(header)), 0))
             self.grid.setCellWidget(i, 2, combo)
         self.grid.resizeColumnToContents(0)
+        self.grid.setColumnWidth(2, 260)
         self.template_name.setText(template)
 
     def mapping(self) -> ColumnMapping:
@@ -286,25 +288,30 @@ class _PreviewPage(QWizardPage):
         self.counts.setText(f"{c.read:,} rows: <b>{c.created:,} new</b>, {c.updated:,} fill "
                             f"existing leads, {c.duplicates:,} duplicates, "
                             f"<span style='color:#c62828'>{c.rejected:,} rejected</span>")
-        columns = ["Row", "Outcome", *_SHOWN_FIELDS, "Problems"]
+        fields = [name for name, _label in _SHOWN_FIELDS]
+        columns = ["Row", "Outcome", "Problems", *[label for _name, label in _SHOWN_FIELDS]]
         self.rows.clear()
         self.rows.setColumnCount(len(columns))
         self.rows.setHorizontalHeaderLabels(columns)
         self.rows.setRowCount(len(report.sample))
         for r, row in enumerate(report.sample):
-            cells: list[Any] = [str(row.number), row.outcome.value,
-                                *[row.values.get(f, "") for f in _SHOWN_FIELDS],
-                                row.reason or "; ".join(f"{k}: {v}" for k, v in row.issues.items())]
+            problems = row.reason or "; ".join(f"{k}: {v}" for k, v in row.issues.items())
+            cells: list[Any] = [str(row.number), row.outcome.value, problems,
+                                *[row.values.get(f, "") for f in fields]]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                field = columns[col].replace("_e164", "")
+                field = fields[col - 3].replace("_e164", "") if col >= 3 else ""
                 if row.outcome is RowOutcome.REJECTED:
                     item.setBackground(_BAD)
+                    item.setToolTip(row.reason)
                 elif field in row.issues:
                     item.setBackground(_WARN)
                     item.setToolTip(row.issues[field])
+                elif col == 2:
+                    item.setToolTip(problems)
                 self.rows.setItem(r, col, item)
         self.rows.resizeColumnsToContents()
+        self.rows.setColumnWidth(2, min(self.rows.columnWidth(2), 300))
 
     def _save_rejected(self) -> None:
         report, table = self.wiz.report, self.wiz.table
