@@ -119,7 +119,9 @@ class ImportService:
                 policy: DuplicatePolicy, *, sample: int = 50,
                 progress: Progress | None = None,
                 cancelled: Callable[[], bool] | None = None) -> ImportReport:
-        counts, rejected, shown = ImportCounts(), [], []
+        counts = ImportCounts()
+        rejected: list[RejectedRow] = []
+        shown: list[PreviewRow] = []
         for row in self._classified(table, mapping, event_id, policy, progress, cancelled):
             counts.add(row.outcome)
             if row.outcome is RowOutcome.REJECTED:
@@ -134,7 +136,8 @@ class ImportService:
             cancelled: Callable[[], bool] | None = None) -> ImportReport:
         """Import every row in one transaction and record the batch for history and undo."""
         now = self.context.clock()
-        counts, rejected = ImportCounts(), []
+        counts = ImportCounts()
+        rejected: list[RejectedRow] = []
         batch_id = new_id()
         with BulkWriter(self.db) as writer, writer.transaction():
             writer.write({"import_batch": [{
@@ -315,7 +318,9 @@ def _channel(event_id: uuid.UUID | None) -> Channel:
 
 
 def _chunk_keys(rows: Sequence[_Row]) -> tuple[set[str], set[str], set[str]]:
-    emails, phones, badges = set(), set(), set()
+    emails: set[str] = set()
+    phones: set[str] = set()
+    badges: set[str] = set()
     for row in rows:
         if row.outcome is RowOutcome.REJECTED:
             continue
