@@ -21,7 +21,9 @@ from app.services.container import Services  # noqa: E402
 from app.services.demo_service import DemoService  # noqa: E402
 from app.storage.opening import open_database  # noqa: E402
 from app.ui.application import build_main_window, create_application  # noqa: E402
+from app.ui.dialogs.import_wizard import ImportWizard  # noqa: E402
 from app.ui.main_window import BOOTH, HOME, LEADS, MainWindow  # noqa: E402
+from app.ui.workers import SynchronousRunner  # noqa: E402
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "resources" / "screenshots"
 
@@ -88,6 +90,19 @@ def main(out: Path = DEFAULT_OUT, leads: int = 2000) -> None:
                                  "END:VCARD\r")
         window.booth.qualifiers.set_answers({question.id: "yes"})
         _save(app, window, out / "booth.png")
+        export = folder / "Lead export.csv"
+        export.write_text(
+            "Lead export – stand B12\n\nVorname;Nachname;Firma;E-Mail;Telefon;Land;Kommentar\n"
+            "Jonas;Weber;Weber Maschinenbau;jonas@weber-mb.de;0171 2345678;DE;Demo\n"
+            "Élise;Blot;Garcia SA;elise.blot@;+33 1 25 42 68 09;Frankreich;\n"
+            ";;Nameless;;;;\n"
+            "Zoë;Ng;Ng Ltd;zoe@ng.io;12;UK;\"Call back\nin January\"\n", encoding="cp1252")
+        wizard = ImportWizard(services, SynchronousRunner(), export)
+        wizard.show()
+        wizard.next()
+        wizard.next()
+        _save(app, wizard, out / "import.png")
+        wizard.close()
         window.close()
         database.dispose()
 
