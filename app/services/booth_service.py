@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.booth import PENDING_REGISTRATION, ScanLogRecord, check_capture_minimum, without_reason
 from app.domain.contact_data import normalise_email
+from app.domain.data_quality import review
 from app.domain.errors import NotFoundError, ValidationError
 from app.domain.leads import Channel, Consent, LeadRecord
 from app.importers.badges import BadgeData, DelimitedLayout, ScanRejected, parse_scan
@@ -24,6 +25,7 @@ from app.importers.registrations import read_registration_file
 from app.services.context import ServiceContext
 from app.services.lead_service import LeadService
 from app.services.question_service import QuestionService
+from app.services.suppression_service import SuppressionService
 from app.storage.repositories.booth import BoothRepository
 from app.storage.repositories.events import EventRepository
 from app.storage.repositories.leads import LeadRepository
@@ -62,8 +64,9 @@ class RegistrationImport:
 
 class BoothService:
     def __init__(self, context: ServiceContext, leads: LeadService,
-                 questions: QuestionService) -> None:
+                 questions: QuestionService, suppressions: SuppressionService) -> None:
         self.context, self.leads, self.questions = context, leads, questions
+        self.suppressions = suppressions
         self.db = context.db
 
     # -- scans --------------------------------------------------------------------------------
@@ -142,12 +145,24 @@ class BoothService:
                 record = self.leads.create_in(session, clean, lenient=True,
                                               history_text="Captured at the booth")
                 created = True
+            record = self._review(session, record)
             if answers:
                 self.questions.record_answers_in(session, record.id, answers)
             if raw_scan:
                 self._log(repo, event_id, raw_scan, "created" if created else "updated", "",
                           record.id)
         return CaptureResult(self.leads.get(record.id), created)
+
+    def _review(self, session: Session, record: LeadRecord) -> LeadRecord:
+        """Role address, company from the email domain, suppression list: flag, never refuse."""
+        values = {name: record.value_of(name) for name in ("email", "company")}
+        values.update(phone_e164=record.phone_e164, mobile_e164=record.mobile_e164)
+        changes, notes = review(values, self.suppressions.index())
+        if notes:
+            reasons = [r for r in record.review_reason.split("; ") if r]
+            reasons += [str(n) for n in notes if str(n) not in reasons]
+            changes.update(needs_review=True, review_reason="; ".join(reasons)[:500])
+        return self.leads.update_in(session, record.id, changes) if changes else record
 
     # -- what the booth screen shows ----------------------------------------------------------
     def today_count(self, event_id: uuid.UUID, user_id: uuid.UUID | None) -> int:

@@ -13,6 +13,7 @@ from app.services.import_service import ImportService
 from app.services.lead_service import LeadService
 from app.services.people_service import PeopleService
 from app.services.question_service import QuestionService
+from app.services.suppression_service import SuppressionService
 from app.storage.db import Database
 
 
@@ -25,13 +26,16 @@ class Services:
     questions: QuestionService
     booth: BoothService
     imports: ImportService
+    suppressions: SuppressionService
 
     @classmethod
     def build(cls, db: Database, clock: Callable[[], dt.datetime] = utc_now) -> Services:
         context = ServiceContext(db, clock)
         leads = LeadService(context)
         questions = QuestionService(context)
+        suppressions = SuppressionService(context, leads)
         return cls(context=context, leads=leads, people=PeopleService(context),
                    events=EventService(context), questions=questions,
-                   booth=BoothService(context, leads, questions),
-                   imports=ImportService(context, questions))
+                   booth=BoothService(context, leads, questions, suppressions),
+                   imports=ImportService(context, questions, suppressions),
+                   suppressions=suppressions)

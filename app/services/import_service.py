@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import update
 
 from app.domain.booth import check_capture_minimum
+from app.domain.data_quality import SuppressionIndex, review
 from app.domain.errors import ConflictError, LeadlineError, NotFoundError, ValidationError
 from app.domain.history import ActivityKind
 from app.domain.ids import new_id
@@ -42,6 +43,7 @@ from app.importers.mapping import ColumnMapping, apply_mapping, guess_mapping
 from app.importers.tabular import SourceRow, Table, open_table
 from app.services.context import ServiceContext
 from app.services.question_service import QuestionService
+from app.services.suppression_service import SuppressionService
 from app.storage.orm import Activity, Lead, MappingTemplate
 from app.storage.repositories.bulk import BulkWriter
 from app.storage.repositories.events import EventRepository
@@ -70,8 +72,9 @@ class _Row:
 
 
 class ImportService:
-    def __init__(self, context: ServiceContext, questions: QuestionService) -> None:
-        self.context, self.questions = context, questions
+    def __init__(self, context: ServiceContext, questions: QuestionService,
+                 suppressions: SuppressionService) -> None:
+        self.context, self.questions, self.suppressions = context, questions, suppressions
         self.db = context.db
 
     # -- reading and mapping ------------------------------------------------------------------
@@ -192,6 +195,7 @@ class ImportService:
         """Rows with their outcome. With ``lookup`` (the import's own transaction), rows of
         earlier chunks are found in the database, so only one chunk's keys are held here."""
         region, questions = self._event_context(event_id)
+        suppressed = self.suppressions.index()
         seen: dict[int, int] = {}
         estimate = table.estimated_rows() or 0
         done = 0
@@ -199,7 +203,7 @@ class ImportService:
         while chunk := list(islice(source, CHUNK)):
             if cancelled is not None and cancelled():
                 raise ImportCancelledError("Import cancelled: nothing was imported.")
-            rows = [self._validated(r, mapping, region, questions) for r in chunk]
+            rows = [self._validated(r, mapping, region, questions, suppressed) for r in chunk]
             if lookup is not None:
                 seen.clear()  # earlier chunks are already in the transaction's database
                 existing = lookup(*_chunk_keys(rows), event_id)
@@ -227,7 +231,8 @@ class ImportService:
 
     @staticmethod
     def _validated(source: SourceRow, mapping: ColumnMapping, region: str,
-                   questions: Mapping[str, QuestionRecord]) -> _Row:
+                   questions: Mapping[str, QuestionRecord],
+                   suppressed: SuppressionIndex) -> _Row:
         fields, raw_answers = apply_mapping(mapping, source)
         row = _Row(source)
         importable = {k: v for k, v in fields.items() if k in FIELDS_BY_NAME
@@ -255,7 +260,9 @@ class ImportService:
             row.outcome, row.reason = RowOutcome.REJECTED, str(error)
             return row
         row.values, row.derived = normalised.values, normalised.derived
-        for note in normalised.review_notes:
+        changes, notes = review({**row.values, **row.derived}, suppressed)
+        row.values.update(changes)
+        for note in [*normalised.review_notes, *notes]:
             row.issues[note.field] = note.message
         return row
 
