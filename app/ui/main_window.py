@@ -45,6 +45,7 @@ from app.ui.dialogs.profile_dialog import ProfileDialog
 from app.ui.dialogs.questions_dialog import QuestionsDialog
 from app.ui.dialogs.scan_log_dialog import ScanLogDialog
 from app.ui.dialogs.scanner_dialog import ScannerDialog
+from app.ui.dialogs.suppression_dialog import SuppressionDialog
 from app.ui.home_page import HomePage
 from app.ui.leads_page import LeadsPage
 from app.ui.undo import CreateLeadCommand
@@ -154,6 +155,8 @@ class MainWindow(QMainWindow):
         self.layout_action = self._action("Badge &layout…", None, self.edit_badge_layout)
         self.scan_log_action = self._action("Scan &log…", None, self.show_scan_log)
         self.scanner_action = self._action("Scanner &settings…", None, self.edit_scanner)
+        self.suppression_action = self._action("&Suppression list…", None,
+                                               self.show_suppression_list)
         self.about_action = self._action("&About Leadline", None, self.about)
 
     def _build_toolbar(self) -> None:
@@ -192,6 +195,10 @@ class MainWindow(QMainWindow):
         for action in (self.home_action, self.leads_action, self.booth_action, None,
                        self.refresh_action):
             view_menu.addSeparator() if action is None else view_menu.addAction(action)
+        data_menu = bar.addMenu("&Data")
+        for action in (self.import_action, self.import_history_action, None,
+                       self.suppression_action):
+            data_menu.addSeparator() if action is None else data_menu.addAction(action)
         booth_menu = bar.addMenu("&Booth")
         for action in (self.questions_action, self.registrations_action, self.layout_action,
                        None, self.scanner_action, self.scan_log_action):
@@ -270,6 +277,10 @@ class MainWindow(QMainWindow):
         if ImportWizard.ask(self.services, self.runner, path, self) is not None:
             self.refresh_all()
             self.show_page(LEADS)
+
+    def show_suppression_list(self) -> None:
+        if SuppressionDialog.ask(self.services.suppressions, self):
+            self.refresh_all()
 
     def show_import_history(self) -> None:
         if ImportHistoryDialog.ask(self.services.imports, self):
