@@ -23,6 +23,7 @@ class ActivityKind(StrEnum):
     MERGED = "merged"
     DELETED = "deleted"
     RESTORED = "restored"
+    ENRICHED = "enriched"  # blanks filled from the company directory, with the file named
 
     @property
     def label(self) -> str:

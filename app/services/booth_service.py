@@ -18,11 +18,13 @@ from sqlalchemy.orm import Session
 from app.domain.booth import PENDING_REGISTRATION, ScanLogRecord, check_capture_minimum, without_reason
 from app.domain.contact_data import normalise_email
 from app.domain.data_quality import review
+from app.domain.enrichment import ENRICHABLE
 from app.domain.errors import NotFoundError, ValidationError
 from app.domain.leads import Channel, Consent, LeadRecord
 from app.importers.badges import BadgeData, DelimitedLayout, ScanRejected, parse_scan
 from app.importers.registrations import read_registration_file
 from app.services.context import ServiceContext
+from app.services.enrichment_service import EnrichmentService
 from app.services.lead_service import LeadService
 from app.services.question_service import QuestionService
 from app.services.suppression_service import SuppressionService
@@ -64,9 +66,10 @@ class RegistrationImport:
 
 class BoothService:
     def __init__(self, context: ServiceContext, leads: LeadService,
-                 questions: QuestionService, suppressions: SuppressionService) -> None:
+                 questions: QuestionService, suppressions: SuppressionService,
+                 enrichment: EnrichmentService) -> None:
         self.context, self.leads, self.questions = context, leads, questions
-        self.suppressions = suppressions
+        self.suppressions, self.enrichment = suppressions, enrichment
         self.db = context.db
 
     # -- scans --------------------------------------------------------------------------------
@@ -155,14 +158,20 @@ class BoothService:
 
     def _review(self, session: Session, record: LeadRecord) -> LeadRecord:
         """Role address, company from the email domain, suppression list: flag, never refuse."""
-        values = {name: record.value_of(name) for name in ("email", "company")}
+        values = {name: record.value_of(name) for name in ("email", *ENRICHABLE)}
+        fills, source = self.enrichment.fills_for(values)
+        if fills:
+            self.enrichment.enrich_in(session, record.id, fills, source)
+            values.update(fills)
         values.update(phone_e164=record.phone_e164, mobile_e164=record.mobile_e164)
         changes, notes = review(values, self.suppressions.index())
         if notes:
             reasons = [r for r in record.review_reason.split("; ") if r]
             reasons += [str(n) for n in notes if str(n) not in reasons]
             changes.update(needs_review=True, review_reason="; ".join(reasons)[:500])
-        return self.leads.update_in(session, record.id, changes) if changes else record
+        if changes:
+            return self.leads.update_in(session, record.id, changes)
+        return LeadRepository(session).record(record.id) or record if fills else record
 
     # -- what the booth screen shows ----------------------------------------------------------
     def today_count(self, event_id: uuid.UUID, user_id: uuid.UUID | None) -> int:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from app.services.booth_service import BoothService
 from app.services.context import ServiceContext, utc_now
+from app.services.dedupe_service import DedupeService
+from app.services.enrichment_service import EnrichmentService
 from app.services.event_service import EventService
 from app.services.import_service import ImportService
 from app.services.lead_service import LeadService
@@ -26,7 +28,9 @@ class Services:
     questions: QuestionService
     booth: BoothService
     imports: ImportService
+    dedupe: DedupeService
     suppressions: SuppressionService
+    enrichment: EnrichmentService
 
     @classmethod
     def build(cls, db: Database, clock: Callable[[], dt.datetime] = utc_now) -> Services:
@@ -34,8 +38,10 @@ class Services:
         leads = LeadService(context)
         questions = QuestionService(context)
         suppressions = SuppressionService(context, leads)
+        enrichment = EnrichmentService(context, leads)
         return cls(context=context, leads=leads, people=PeopleService(context),
                    events=EventService(context), questions=questions,
-                   booth=BoothService(context, leads, questions, suppressions),
-                   imports=ImportService(context, questions, suppressions),
-                   suppressions=suppressions)
+                   booth=BoothService(context, leads, questions, suppressions, enrichment),
+                   imports=ImportService(context, questions, suppressions, enrichment),
+                   dedupe=DedupeService(context),
+                   suppressions=suppressions, enrichment=enrichment)

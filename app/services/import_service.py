@@ -42,6 +42,7 @@ from app.domain.qualifiers import QuestionRecord, normalise_answer
 from app.importers.mapping import ColumnMapping, apply_mapping, guess_mapping
 from app.importers.tabular import SourceRow, Table, open_table
 from app.services.context import ServiceContext
+from app.services.enrichment_service import EnrichmentService
 from app.services.question_service import QuestionService
 from app.services.suppression_service import SuppressionService
 from app.storage.orm import Activity, Lead, MappingTemplate
@@ -69,12 +70,14 @@ class _Row:
     answers: dict[uuid.UUID, str] = field(default_factory=dict)
     reason: str = ""
     existing: uuid.UUID | None = None
+    enriched: str = ""  # where directory values came from, for the lead's history
 
 
 class ImportService:
     def __init__(self, context: ServiceContext, questions: QuestionService,
-                 suppressions: SuppressionService) -> None:
+                 suppressions: SuppressionService, enrichment: EnrichmentService) -> None:
         self.context, self.questions, self.suppressions = context, questions, suppressions
+        self.enrichment = enrichment
         self.db = context.db
 
     # -- reading and mapping ------------------------------------------------------------------
@@ -173,7 +176,8 @@ class ImportService:
                 lead_id = new_id()
                 leads.append(_lead_row(row, lead_id, event_id, now, device, actor))
                 activities.append(_activity(lead_id, batch_id, "created",
-                                            f"Imported from {file_name}", now, device, actor))
+                                            f"Imported from {file_name}{row.enriched}", now,
+                                            device, actor))
                 answers += [{"id": new_id(), "lead_id": lead_id, "question_id": qid,
                              "value": value, "answered_at": now, "updated_at": now,
                              "device_id": device} for qid, value in row.answers.items()]
@@ -203,7 +207,8 @@ class ImportService:
         while chunk := list(islice(source, CHUNK)):
             if cancelled is not None and cancelled():
                 raise ImportCancelledError("Import cancelled: nothing was imported.")
-            rows = [self._validated(r, mapping, region, questions, suppressed) for r in chunk]
+            rows = [self._validated(r, mapping, region, questions, suppressed,
+                                    self.enrichment.fills_for) for r in chunk]
             if lookup is not None:
                 seen.clear()  # earlier chunks are already in the transaction's database
                 existing = lookup(*_chunk_keys(rows), event_id)
@@ -231,8 +236,8 @@ class ImportService:
 
     @staticmethod
     def _validated(source: SourceRow, mapping: ColumnMapping, region: str,
-                   questions: Mapping[str, QuestionRecord],
-                   suppressed: SuppressionIndex) -> _Row:
+                   questions: Mapping[str, QuestionRecord], suppressed: SuppressionIndex,
+                   enrich: Callable[[Mapping[str, Any]], tuple[dict[str, str], str]]) -> _Row:
         fields, raw_answers = apply_mapping(mapping, source)
         row = _Row(source)
         importable = {k: v for k, v in fields.items() if k in FIELDS_BY_NAME
@@ -260,6 +265,10 @@ class ImportService:
             row.outcome, row.reason = RowOutcome.REJECTED, str(error)
             return row
         row.values, row.derived = normalised.values, normalised.derived
+        fills, source = enrich(row.values)
+        if fills:
+            row.values.update(fills)
+            row.enriched = f"; {', '.join(fills)} from the company directory ({source})"
         changes, notes = review({**row.values, **row.derived}, suppressed)
         row.values.update(changes)
         for note in [*normalised.review_notes, *notes]:

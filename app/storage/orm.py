@@ -393,3 +393,16 @@ class MappingTemplate(Synced, Base):
     signature: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
     mapping: Mapped[str] = mapped_column(Text, nullable=False)  # JSON
     deleted_at: Mapped[dt.datetime | None]
+
+
+class CompanyDirectoryEntry(Synced, Base):
+    """One company from an imported directory: what a lead with this email domain can learn."""
+
+    __tablename__ = "company_directory"
+    domain: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
+    company: Mapped[str] = _text_column()
+    industry: Mapped[str] = _text_column(100)
+    company_size: Mapped[str] = _text_column(50)
+    country: Mapped[str] = _text_column(2)
+    source: Mapped[str] = _text_column(300)  # the file it came from
+    imported_at: Mapped[dt.datetime] = mapped_column(nullable=False)

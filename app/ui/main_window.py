@@ -157,6 +157,8 @@ class MainWindow(QMainWindow):
         self.scanner_action = self._action("Scanner &settings…", None, self.edit_scanner)
         self.suppression_action = self._action("&Suppression list…", None,
                                                self.show_suppression_list)
+        self.directory_action = self._action("Import company &directory…", None,
+                                             self.import_company_directory)
         self.about_action = self._action("&About Leadline", None, self.about)
 
     def _build_toolbar(self) -> None:
@@ -197,7 +199,7 @@ class MainWindow(QMainWindow):
             view_menu.addSeparator() if action is None else view_menu.addAction(action)
         data_menu = bar.addMenu("&Data")
         for action in (self.import_action, self.import_history_action, None,
-                       self.suppression_action):
+                       self.suppression_action, self.directory_action):
             data_menu.addSeparator() if action is None else data_menu.addAction(action)
         booth_menu = bar.addMenu("&Booth")
         for action in (self.questions_action, self.registrations_action, self.layout_action,
@@ -281,6 +283,25 @@ class MainWindow(QMainWindow):
     def show_suppression_list(self) -> None:
         if SuppressionDialog.ask(self.services.suppressions, self):
             self.refresh_all()
+
+    def import_company_directory(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import company directory", "",
+            "Company directory: domain, company, industry, size, country (*.csv *.txt)")
+        if not path:
+            return
+        try:
+            result = self.services.enrichment.import_directory(Path(path))
+        except LeadlineError as error:
+            messages.error(self, "Company directory not imported", str(error))
+            return
+        problems = f"\n{len(result.problems)} rows skipped, e.g. {result.problems[0]}" \
+            if result.problems else ""
+        messages.info(self, "Company directory imported",
+                      f"{result.added} companies added, {result.updated} updated; "
+                      f"{result.leads_enriched} leads had blanks filled (typed values are "
+                      f"never replaced).{problems}")
+        self.refresh_all()
 
     def show_import_history(self) -> None:
         if ImportHistoryDialog.ask(self.services.imports, self):
