@@ -65,6 +65,8 @@ class SuppressionService:
             stored = normalise_suppression(kind, value, self.context.default_country or None)
         except ValueError as exc:
             raise ValidationError.single("value", str(exc)) from None
+        if stored != value.strip() and not note.strip():
+            note = f"as typed: {value.strip()}"  # the stored key alone can read oddly (globex)
         with self.db.write() as session:
             repo = SuppressionRepository(session)
             if repo.find(kind, stored) is not None:
