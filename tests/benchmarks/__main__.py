@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import sys
 
-from tests.benchmarks import bench_booth_scan, bench_demo_insert, bench_import, bench_lead_list
+from tests.benchmarks import (
+    bench_booth_scan,
+    bench_dedupe,
+    bench_demo_insert,
+    bench_import,
+    bench_lead_list,
+)
 
 
 def main() -> int:
     leads = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     results = [bench_demo_insert.main(), bench_lead_list.main(leads), bench_booth_scan.main(),
-               bench_import.main()]
+               bench_import.main(), bench_dedupe.main()]
     print("all benchmarks within limits" if all(results) else "SOME BENCHMARKS EXCEEDED THEIR LIMITS")
     return 0 if all(results) else 1
 
