@@ -24,6 +24,7 @@ from app.domain.leads import Channel, Consent, LeadRecord
 from app.importers.badges import BadgeData, DelimitedLayout, ScanRejected, parse_scan
 from app.importers.registrations import read_registration_file
 from app.services.context import ServiceContext
+from app.services.dedupe_service import DedupeService
 from app.services.enrichment_service import EnrichmentService
 from app.services.lead_service import LeadService
 from app.services.question_service import QuestionService
@@ -67,9 +68,9 @@ class RegistrationImport:
 class BoothService:
     def __init__(self, context: ServiceContext, leads: LeadService,
                  questions: QuestionService, suppressions: SuppressionService,
-                 enrichment: EnrichmentService) -> None:
+                 enrichment: EnrichmentService, dedupe: DedupeService) -> None:
         self.context, self.leads, self.questions = context, leads, questions
-        self.suppressions, self.enrichment = suppressions, enrichment
+        self.suppressions, self.enrichment, self.dedupe = suppressions, enrichment, dedupe
         self.db = context.db
 
     # -- scans --------------------------------------------------------------------------------
@@ -130,6 +131,7 @@ class BoothService:
             clean["consent"] = Consent.GRANTED
             clean["consent_text"] = consent_text
         badge_id = str(clean.get("badge_id") or "").strip()
+        likely = self._likely_duplicate(clean, event_id) if lead_id is None else ""
         with self.db.write() as session:
             repo = BoothRepository(session)
             if lead_id is None and badge_id:
@@ -143,8 +145,9 @@ class BoothService:
                 created = False
             else:
                 clean.update(event=event_id, channel=Channel.TRADE_SHOW)
-                if pending:
-                    clean.update(needs_review=True, review_reason=PENDING_REGISTRATION)
+                reasons = [r for r in (PENDING_REGISTRATION if pending else "", likely) if r]
+                if reasons:
+                    clean.update(needs_review=True, review_reason="; ".join(reasons))
                 record = self.leads.create_in(session, clean, lenient=True,
                                               history_text="Captured at the booth")
                 created = True
@@ -155,6 +158,18 @@ class BoothService:
                 self._log(repo, event_id, raw_scan, "created" if created else "updated", "",
                           record.id)
         return CaptureResult(self.leads.get(record.id), created)
+
+    def _likely_duplicate(self, values: Mapping[str, Any], event_id: uuid.UUID) -> str:
+        """'possible duplicate of Anna Müller (same phone; names 92% similar)', or ''."""
+        found = self.dedupe.candidates_for(values, event_id)
+        if not found:
+            return ""
+        other, _score, reasons = found[0]
+        if str(values.get("badge_id") or "").strip() and \
+                self.leads.get(other).badge_id == values.get("badge_id"):
+            return ""  # the same badge at this event is updated, not duplicated
+        name = self.dedupe.display_names([other]).get(other, "another lead")
+        return f"possible duplicate of {name} ({'; '.join(reasons)})"
 
     def _review(self, session: Session, record: LeadRecord) -> LeadRecord:
         """Role address, company from the email domain, suppression list: flag, never refuse."""

@@ -39,9 +39,11 @@ class Services:
         questions = QuestionService(context)
         suppressions = SuppressionService(context, leads)
         enrichment = EnrichmentService(context, leads)
+        dedupe = DedupeService(context)
         return cls(context=context, leads=leads, people=PeopleService(context),
                    events=EventService(context), questions=questions,
-                   booth=BoothService(context, leads, questions, suppressions, enrichment),
-                   imports=ImportService(context, questions, suppressions, enrichment),
-                   dedupe=DedupeService(context),
+                   booth=BoothService(context, leads, questions, suppressions, enrichment,
+                                      dedupe),
+                   imports=ImportService(context, questions, suppressions, enrichment, dedupe),
+                   dedupe=dedupe,
                    suppressions=suppressions, enrichment=enrichment)

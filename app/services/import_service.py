@@ -42,6 +42,7 @@ from app.domain.qualifiers import QuestionRecord, normalise_answer
 from app.importers.mapping import ColumnMapping, apply_mapping, guess_mapping
 from app.importers.tabular import SourceRow, Table, open_table
 from app.services.context import ServiceContext
+from app.services.dedupe_service import DedupeService
 from app.services.enrichment_service import EnrichmentService
 from app.services.question_service import QuestionService
 from app.services.suppression_service import SuppressionService
@@ -75,9 +76,10 @@ class _Row:
 
 class ImportService:
     def __init__(self, context: ServiceContext, questions: QuestionService,
-                 suppressions: SuppressionService, enrichment: EnrichmentService) -> None:
+                 suppressions: SuppressionService, enrichment: EnrichmentService,
+                 dedupe: DedupeService) -> None:
         self.context, self.questions, self.suppressions = context, questions, suppressions
-        self.enrichment = enrichment
+        self.enrichment, self.dedupe = enrichment, dedupe
         self.db = context.db
 
     # -- reading and mapping ------------------------------------------------------------------
@@ -133,8 +135,18 @@ class ImportService:
             if row.outcome is RowOutcome.REJECTED:
                 rejected.append(RejectedRow(row.source.number, row.reason, row.source.values))
             if len(shown) < sample:
+                if row.outcome is RowOutcome.NEW:
+                    self._flag_likely_duplicate(row, event_id)
                 shown.append(_preview_row(row))
         return ImportReport(counts, tuple(rejected), tuple(shown))
+
+    def _flag_likely_duplicate(self, row: _Row, event_id: uuid.UUID | None) -> None:
+        """Fuzzy matches (names, company) for rows the preview shows; exact keys cover the rest."""
+        found = self.dedupe.candidates_for({**row.values, **row.derived}, event_id)
+        if found:
+            other, _score, reasons = found[0]
+            name = self.dedupe.display_names([other]).get(other, "a stored lead")
+            row.issues["duplicate"] = f"possibly {name} ({'; '.join(reasons)})"
 
     # -- the import itself --------------------------------------------------------------------
     def run(self, table: Table, mapping: ColumnMapping, event_id: uuid.UUID | None,
