@@ -6,6 +6,9 @@ import argparse
 from typing import TYPE_CHECKING
 
 from app.domain.dedupe import DEFAULT_MIN_SCORE
+from app.domain.errors import ValidationError
+from app.domain.ids import parse_id
+from app.domain.serialise import lead_to_dict
 
 if TYPE_CHECKING:
     from app.cli.main import CliContext, CommandTree
@@ -18,11 +21,46 @@ def register(tree: CommandTree) -> None:
                     "at an event, or similar names (typos, nicknames, swapped first and last "
                     "name) backed by the same company. Each pair has a score from 0 to 100 and "
                     "the reasons. Nothing is changed.",
-        epilog="examples:\n  %(prog)s\n  %(prog)s --min-score 90 --json",
-        handler=list_duplicates)
+        epilog="examples:\n  %(prog)s\n  %(prog)s --min-score 90 --json\n"
+               "  %(prog)s merge KEEP_ID OTHER_ID --take title,phone\n"
+               "  %(prog)s unmerge OTHER_ID",
+        handler=dedupe)
+    parser.add_argument("action", nargs="*", metavar="merge KEEP OTHER | unmerge ID",
+                        help="merge OTHER into KEEP (history, tasks and answers move over; "
+                             "undo with unmerge)")
+    parser.add_argument("--take", default="", metavar="FIELDS",
+                        help="with merge: comma-separated fields whose value comes from OTHER "
+                             "(KEEP's values win otherwise; blanks are filled from OTHER)")
     parser.add_argument("--min-score", type=float, default=DEFAULT_MIN_SCORE, metavar="S",
                         help=f"lowest score listed, 0-100 (default {DEFAULT_MIN_SCORE:g}; "
                              "lower finds more pairs and more false alarms)")
+
+
+def dedupe(args: argparse.Namespace, ctx: CliContext) -> int:
+    action = args.action
+    if not action:
+        return list_duplicates(args, ctx)
+    if action[0] == "merge" and len(action) == 3:
+        take = [f.strip() for f in args.take.split(",") if f.strip()]
+        result = ctx.services.merges.merge(parse_id(action[1]), parse_id(action[2]), take)
+        if ctx.out.json_mode:
+            ctx.out.json({"survivor": lead_to_dict(result.survivor),
+                          "merged_id": str(result.merged_id),
+                          "fields_taken": list(result.fields_taken), "moved": result.moved})
+        else:
+            ctx.out.line(f"Merged into {result.survivor.display_name} ({result.survivor.id}); "
+                         f"{len(result.fields_taken)} fields taken over, {result.moved} history "
+                         f"rows, tasks and answers moved. Undo: dedupe unmerge {result.merged_id}")
+        return 0
+    if action[0] == "unmerge" and len(action) == 2:
+        restored = ctx.services.merges.undo(parse_id(action[1]))
+        if ctx.out.json_mode:
+            ctx.out.json({"restored": lead_to_dict(restored)})
+        else:
+            ctx.out.line(f"Unmerged: {restored.display_name} ({restored.id}) is back")
+        return 0
+    raise ValidationError.single("action", "write: dedupe merge KEEP_ID OTHER_ID, or "
+                                           "dedupe unmerge ID")
 
 
 def list_duplicates(args: argparse.Namespace, ctx: CliContext) -> int:

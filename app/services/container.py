@@ -13,6 +13,7 @@ from app.services.enrichment_service import EnrichmentService
 from app.services.event_service import EventService
 from app.services.import_service import ImportService
 from app.services.lead_service import LeadService
+from app.services.merge_service import MergeService
 from app.services.people_service import PeopleService
 from app.services.question_service import QuestionService
 from app.services.suppression_service import SuppressionService
@@ -31,6 +32,7 @@ class Services:
     dedupe: DedupeService
     suppressions: SuppressionService
     enrichment: EnrichmentService
+    merges: MergeService
 
     @classmethod
     def build(cls, db: Database, clock: Callable[[], dt.datetime] = utc_now) -> Services:
@@ -46,4 +48,5 @@ class Services:
                                       dedupe),
                    imports=ImportService(context, questions, suppressions, enrichment, dedupe),
                    dedupe=dedupe,
-                   suppressions=suppressions, enrichment=enrichment)
+                   suppressions=suppressions, enrichment=enrichment,
+                   merges=MergeService(context, leads))

@@ -1,0 +1,142 @@
+"""Merge two leads that are the same person, and undo a merge.
+
+The survivor keeps its values except the fields chosen from the other lead and the blanks the
+other can fill; the other lead's history, tasks and answers move over; the merged-away lead is
+kept (soft-deleted) and points to the survivor. Everything undo needs is stored in the MERGED
+history row, so an undo works after a restart too.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select, update
+
+from app.domain.contact_data import format_money
+from app.domain.errors import ConflictError, NotFoundError, ValidationError
+from app.domain.history import ActivityKind
+from app.domain.ids import new_id
+from app.domain.leads import FIELDS_BY_NAME, LEAD_FIELDS, REFERENCE_KINDS, FieldKind, LeadRecord
+from app.services.context import ServiceContext
+from app.services.lead_service import LeadService
+from app.storage.orm import Activity, Answer, Lead, Task
+from app.storage.repositories.leads import LeadRepository
+
+_NOT_MERGED = frozenset({"needs_review", "review_reason"})
+_EMPTY = ("", None, 0, False)
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    survivor: LeadRecord
+    merged_id: uuid.UUID
+    fields_taken: tuple[str, ...]
+    moved: int  # history rows, tasks and answers that now belong to the survivor
+
+
+def service_value(record: LeadRecord, name: str) -> Any:
+    """A record's value in the form LeadService.update takes back."""
+    if FIELDS_BY_NAME[name].kind in REFERENCE_KINDS:
+        ref = getattr(record, f"{name}_id")
+        return str(ref) if ref else ""
+    value = getattr(record, name)
+    if isinstance(value, StrEnum):
+        return value.value
+    if FIELDS_BY_NAME[name].kind is FieldKind.MONEY:
+        return format_money(value).replace(",", "") if value is not None else ""
+    if FIELDS_BY_NAME[name].kind is FieldKind.DATE:
+        return value.isoformat() if value else ""
+    return value if value is not None else ""
+
+
+class MergeService:
+    def __init__(self, context: ServiceContext, leads: LeadService) -> None:
+        self.context, self.leads = context, leads
+        self.db = context.db
+
+    def merge(self, keep_id: uuid.UUID, other_id: uuid.UUID,
+              take: Iterable[str] = ()) -> MergeResult:
+        """Merge ``other`` into ``keep``; ``take`` names fields whose value comes from ``other``."""
+        take = tuple(take)
+        unknown = [name for name in take if name not in FIELDS_BY_NAME]
+        if unknown:
+            raise ValidationError.single("take", f"not lead fields: {', '.join(unknown)}")
+        if keep_id == other_id:
+            raise ValidationError.single("other", "a lead cannot be merged with itself")
+        now, device, actor = self.context.clock(), self.context.device_id, \
+            self.context.current_user_id
+        with self.db.write() as session:
+            repo = LeadRepository(session)
+            keep, other = repo.record(keep_id), repo.record(other_id)
+            if keep is None or other is None:
+                raise NotFoundError(f"No lead with id {keep_id if keep is None else other_id}")
+            changes: dict[str, Any] = {}
+            for spec in LEAD_FIELDS:
+                if spec.name in _NOT_MERGED:
+                    continue
+                mine, theirs = service_value(keep, spec.name), service_value(other, spec.name)
+                fills_blank = mine in _EMPTY and theirs not in _EMPTY
+                if (spec.name in take or fills_blank) and mine != theirs:
+                    changes[spec.name] = theirs
+            previous = {name: service_value(keep, name) for name in changes}
+            survivor = self.leads.update_in(session, keep_id, changes, lenient=True)
+            moved = self._move(session, other_id, keep_id)
+            session.execute(update(Lead).where(Lead.id == other_id).values(
+                merged_into_id=keep_id, deleted_at=now, updated_at=now, device_id=device))
+            payload = {"other": str(other_id), "previous": previous, "moved": moved}
+            for lead_id, text in ((keep_id, f"Merged with {other.display_name}"),
+                                  (other_id, f"Merged into {keep.display_name}")):
+                session.add(Activity(
+                    id=new_id(), lead_id=lead_id, kind=ActivityKind.MERGED, occurred_at=now,
+                    updated_at=now, device_id=device, actor_id=actor, text=text,
+                    field="merge", new_value=json.dumps(payload) if lead_id == keep_id else ""))
+        count = sum(len(ids) for ids in moved.values())
+        return MergeResult(self.leads.get(survivor.id), other_id, tuple(changes), count)
+
+    def _move(self, session: Any, source: uuid.UUID, target: uuid.UUID) -> dict[str, list[str]]:
+        """Give the survivor the other lead's history, tasks and (unanswered) answers."""
+        moved: dict[str, list[str]] = {}
+        answered = set(session.scalars(select(Answer.question_id).where(
+            Answer.lead_id == target, Answer.deleted_at.is_(None))))
+        for table, extra in ((Activity, ()), (Task, ()),
+                             (Answer, (Answer.question_id.not_in(answered),))):
+            ids = list(session.scalars(select(table.id).where(table.lead_id == source, *extra)))
+            if ids:
+                session.execute(update(table).where(table.id.in_(ids)).values(lead_id=target))
+            moved[table.__tablename__] = [str(i) for i in ids]
+        return moved
+
+    def undo(self, merged_id: uuid.UUID) -> LeadRecord:
+        """Split a merge again: the other lead comes back with its history, tasks and answers."""
+        now, device = self.context.clock(), self.context.device_id
+        with self.db.write() as session:
+            other = LeadRepository(session).find(merged_id, include_deleted=True)
+            if other is None or other.merged_into_id is None:
+                raise NotFoundError(f"Lead {merged_id} is not merged into another lead")
+            keep_id = other.merged_into_id
+            record = session.scalars(select(Activity).where(
+                Activity.lead_id == keep_id, Activity.kind == ActivityKind.MERGED,
+                Activity.new_value.contains(str(merged_id)))
+                .order_by(Activity.occurred_at.desc())).first()
+            if record is None:
+                raise ConflictError("The record of this merge is missing; it cannot be undone")
+            payload = json.loads(record.new_value)
+            for table in (Activity, Task, Answer):
+                ids = [uuid.UUID(i) for i in payload["moved"].get(table.__tablename__, [])]
+                if ids:
+                    session.execute(update(table).where(table.id.in_(ids))
+                                    .values(lead_id=merged_id))
+            session.execute(update(Lead).where(Lead.id == merged_id).values(
+                merged_into_id=None, deleted_at=None, updated_at=now, device_id=device))
+            record.new_value = ""  # this merge is undone: it cannot be undone twice
+            self.leads.update_in(session, keep_id, payload["previous"], lenient=True)
+            session.add(Activity(
+                id=new_id(), lead_id=keep_id, kind=ActivityKind.RESTORED, occurred_at=now,
+                updated_at=now, device_id=device, actor_id=self.context.current_user_id,
+                text=f"Merge with {other.first_name} {other.last_name} undone".strip()))
+        return self.leads.get(merged_id)
