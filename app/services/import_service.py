@@ -277,10 +277,10 @@ class ImportService:
             row.outcome, row.reason = RowOutcome.REJECTED, str(error)
             return row
         row.values, row.derived = normalised.values, normalised.derived
-        fills, source = enrich(row.values)
+        fills, origin = enrich(row.values)
         if fills:
             row.values.update(fills)
-            row.enriched = f"; {', '.join(fills)} from the company directory ({source})"
+            row.enriched = f"; {', '.join(fills)} from the company directory ({origin})"
         changes, notes = review({**row.values, **row.derived}, suppressed)
         row.values.update(changes)
         for note in [*normalised.review_notes, *notes]:

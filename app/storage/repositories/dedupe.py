@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from app.domain.dedupe import MatchKeys
@@ -28,7 +28,7 @@ def _keys(rows: Iterable[Sequence[Any]]) -> list[MatchKeys]:
     return [MatchKeys(*row) for row in rows]
 
 
-def _live() -> Select[Any]:
+def _live() -> Select[*tuple[Any, ...]]:
     return select(*_COLUMNS).where(Lead.deleted_at.is_(None))
 
 
@@ -65,7 +65,7 @@ def lookup_candidates(session: Session, *, emails: Iterable[str] = (),
     found: dict[int, MatchKeys] = {}
     emails = [e for e in emails if e]
     phones = [p for p in phones if p]
-    exact = []
+    exact: list[ColumnElement[bool]] = []
     if emails:
         exact.append(Lead.email.in_(emails))
     if phones:
