@@ -53,7 +53,10 @@ class EmptyState(QWidget):
                       "Load demo data to look around, import a lead export, or add your first "
                       "lead.")
         text.setWordWrap(True)
-        text.setMaximumWidth(520)
+        # A wrapped label placed with an alignment gets no height-for-width from the layout:
+        # fix its width and give it the height that width needs, or lines are clipped.
+        text.setFixedWidth(560)
+        text.setMinimumHeight(text.heightForWidth(560))
         for label in (title, text):
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             layout.addWidget(label, 0, Qt.AlignmentFlag.AlignHCenter)
