@@ -53,13 +53,16 @@ class EmptyState(QWidget):
                       "Load demo data to look around, import a lead export, or add your first "
                       "lead.")
         text.setWordWrap(True)
-        # A wrapped label placed with an alignment gets no height-for-width from the layout:
-        # fix its width and give it the height that width needs, or lines are clipped.
-        text.setFixedWidth(560)
-        text.setMinimumHeight(text.heightForWidth(560))
+        text.setMaximumWidth(560)
         for label in (title, text):
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            layout.addWidget(label, 0, Qt.AlignmentFlag.AlignHCenter)
+            # Centred by stretches, not an alignment flag: a wrapped label added with an
+            # alignment gets no height-for-width from the layout and its lines are clipped.
+            row = QHBoxLayout()
+            row.addStretch(1)
+            row.addWidget(label, 10)
+            row.addStretch(1)
+            layout.addLayout(row)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         self.demo_button = QPushButton("Load demo data")
