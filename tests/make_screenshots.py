@@ -22,7 +22,7 @@ from app.services.demo_service import DemoService  # noqa: E402
 from app.storage.opening import open_database  # noqa: E402
 from app.ui.application import build_main_window, create_application  # noqa: E402
 from app.ui.dialogs.import_wizard import ImportWizard  # noqa: E402
-from app.ui.main_window import BOOTH, HOME, LEADS, MainWindow  # noqa: E402
+from app.ui.main_window import BOOTH, DUPLICATES, HOME, LEADS, MainWindow  # noqa: E402
 from app.ui.workers import SynchronousRunner  # noqa: E402
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "resources" / "screenshots"
@@ -103,6 +103,17 @@ def main(out: Path = DEFAULT_OUT, leads: int = 2000) -> None:
         wizard.next()
         _save(app, wizard, out / "import.png")
         wizard.close()
+        services.leads.create({"first_name": "Katherine", "last_name": "Schneider",
+                               "company": "Schneider Automation GmbH", "title": "CTO",
+                               "email": "k.schneider@schneider-automation.de"})
+        services.leads.create({"first_name": "Kate", "last_name": "Schneider",
+                               "company": "Schneider Automation", "phone": "+49 511 123456",
+                               "email": "K.Schneider@schneider-automation.de",
+                               "title": "Chief Technology Officer"})
+        window.show_page(DUPLICATES)
+        window.duplicates.scan()
+        window.runner.wait()
+        _save(app, window, out / "duplicates.png")
         window.close()
         database.dispose()
 

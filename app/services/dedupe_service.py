@@ -23,7 +23,9 @@ from app.domain.dedupe import (
 )
 from app.services.context import ServiceContext
 from app.storage.repositories.dedupe import (
+    add_dismissed_pair,
     count_live,
+    dismissed_pairs,
     iter_match_keys,
     lookup_candidates,
     match_keys_for,
@@ -60,8 +62,17 @@ class DedupeService:
                 records(), min_score=min_score, cancelled=cancelled, stats=stats,
                 progress=None if progress is None else
                 lambda done, blocks: progress(total + done * total // max(blocks, 1), total * 2))
+            dismissed = dismissed_pairs(session)
         self.last_stats = stats
-        return pairs
+        return [p for p in pairs if _pair_key(p.a, p.b) not in dismissed]
+
+    def dismiss(self, a: uuid.UUID, b: uuid.UUID) -> None:
+        """Remember that these two are different people (never proposed again, also after sync)."""
+        first, second = _pair_key(a, b)
+        now = self.context.clock()
+        with self.db.write() as session:
+            if (first, second) not in dismissed_pairs(session):
+                add_dismissed_pair(session, first, second, now, self.context.device_id)
 
     def candidates_for(self, values: Mapping[str, Any], event_id: uuid.UUID | None
                        ) -> list[tuple[uuid.UUID, float, tuple[str, ...]]]:
@@ -121,3 +132,7 @@ class DedupeService:
                          email=text("email"), phone_e164=phone("phone"),
                          mobile_e164=phone("mobile"), badge_id=text("badge_id"),
                          event_id=event_id)
+
+
+def _pair_key(a: uuid.UUID, b: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:
+    return (a, b) if a.hex < b.hex else (b, a)

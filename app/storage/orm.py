@@ -406,3 +406,14 @@ class CompanyDirectoryEntry(Synced, Base):
     country: Mapped[str] = _text_column(2)
     source: Mapped[str] = _text_column(300)  # the file it came from
     imported_at: Mapped[dt.datetime] = mapped_column(nullable=False)
+
+
+class DismissedPair(Synced, Base):
+    """Two leads a person said are not the same: never proposed as duplicates again."""
+
+    __tablename__ = "dismissed_pair"
+    lead_a: Mapped[uuid.UUID] = mapped_column(nullable=False)  # the smaller id of the two
+    lead_b: Mapped[uuid.UUID] = mapped_column(nullable=False)
+    dismissed_at: Mapped[dt.datetime] = mapped_column(nullable=False)
+
+    __table_args__ = (Index("ix_dismissed_pair_leads", "lead_a", "lead_b"),)

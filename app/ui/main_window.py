@@ -46,12 +46,13 @@ from app.ui.dialogs.questions_dialog import QuestionsDialog
 from app.ui.dialogs.scan_log_dialog import ScanLogDialog
 from app.ui.dialogs.scanner_dialog import ScannerDialog
 from app.ui.dialogs.suppression_dialog import SuppressionDialog
+from app.ui.duplicates_page import DuplicatesPage
 from app.ui.home_page import HomePage
 from app.ui.leads_page import LeadsPage
 from app.ui.undo import CreateLeadCommand
 from app.ui.workers import JobState, TaskRunner
 
-HOME, LEADS, BOOTH = 0, 1, 2
+HOME, LEADS, BOOTH, DUPLICATES = 0, 1, 2, 3
 SEARCH_DELAY_MS = 120
 DEMO_DEFAULT = 2000
 
@@ -76,6 +77,8 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.home)
         self.pages.addWidget(self.leads)
         self.pages.addWidget(self.booth)
+        self.duplicates = DuplicatesPage(services, runner, self.undo_stack, self._leads_changed)
+        self.pages.addWidget(self.duplicates)
         self.rail = self._build_rail()
         body = QWidget()
         row = QHBoxLayout(body)
@@ -102,7 +105,8 @@ class MainWindow(QMainWindow):
         rail.setAccessibleName("Navigation")
         rail.setFixedWidth(120)
         rail.setIconSize(QSize(20, 20))
-        for label, shortcut in (("Home", "Ctrl+1"), ("Leads", "Ctrl+2"), ("Booth", "Ctrl+3")):
+        for label, shortcut in (("Home", "Ctrl+1"), ("Leads", "Ctrl+2"), ("Booth", "Ctrl+3"),
+                                ("Duplicates", "Ctrl+4")):
             item = QListWidgetItem(label)
             item.setToolTip(f"{label} ({shortcut})")
             item.setSizeHint(QSize(100, 36))
@@ -145,6 +149,8 @@ class MainWindow(QMainWindow):
         self.home_action = self._action("&Home", "Ctrl+1", lambda: self.show_page(HOME))
         self.leads_action = self._action("&Leads", "Ctrl+2", lambda: self.show_page(LEADS))
         self.booth_action = self._action("&Booth capture", "Ctrl+3", lambda: self.show_page(BOOTH))
+        self.duplicates_action = self._action("D&uplicates", "Ctrl+4",
+                                              lambda: self.show_page(DUPLICATES))
         self.new_event_action = self._action("New &event…", None, self.new_event)
         self.import_action = self._action("&Import leads…", "Ctrl+I", lambda: self.import_leads())
         self.import_history_action = self._action("Import &history…", None,
@@ -194,8 +200,8 @@ class MainWindow(QMainWindow):
                        self.find_action):
             edit_menu.addSeparator() if action is None else edit_menu.addAction(action)
         view_menu = bar.addMenu("&View")
-        for action in (self.home_action, self.leads_action, self.booth_action, None,
-                       self.refresh_action):
+        for action in (self.home_action, self.leads_action, self.booth_action,
+                       self.duplicates_action, None, self.refresh_action):
             view_menu.addSeparator() if action is None else view_menu.addAction(action)
         data_menu = bar.addMenu("&Data")
         for action in (self.import_action, self.import_history_action, None,
@@ -270,6 +276,9 @@ class MainWindow(QMainWindow):
         self.leads.model.refresh()
         self.leads.select_lead(record)
         self.statusBar().showMessage(f"Added {record.display_name}", 4000)
+
+    def _leads_changed(self) -> None:
+        self._leads_stale = True
 
     def _lead_captured(self, _record: object) -> None:
         self._leads_stale = True  # the list re-queries when it is shown, not on every capture

@@ -11,6 +11,7 @@ from PySide6.QtGui import QUndoCommand
 
 from app.domain.leads import FIELDS_BY_NAME, REFERENCE_KINDS, LeadRecord
 from app.services.lead_service import LeadService
+from app.services.merge_service import MergeService
 
 Notify = Callable[[LeadRecord], None]
 
@@ -81,3 +82,21 @@ class CreateLeadCommand(_Done):
 
     def undo(self) -> None:
         self.notify(self.leads.delete(self.lead_id))
+
+
+class MergeLeadsCommand(_Done):
+    """A merge done by MergeService; undo splits the two leads again, redo merges again."""
+
+    def __init__(self, merges: MergeService, keep_id: uuid.UUID, other_id: uuid.UUID,
+                 take: list[str], merged_id: uuid.UUID, notify: Callable[[], None]) -> None:
+        super().__init__("Merge duplicates")
+        self.merges, self.keep_id, self.other_id = merges, keep_id, other_id
+        self.take, self.merged_id, self.notify_change = take, merged_id, notify
+
+    def apply(self) -> None:
+        self.merges.merge(self.keep_id, self.other_id, self.take)
+        self.notify_change()
+
+    def undo(self) -> None:
+        self.merges.undo(self.merged_id)
+        self.notify_change()

@@ -8,6 +8,7 @@ badge and name, so they stay in milliseconds whatever the table size.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -16,7 +17,8 @@ from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from app.domain.dedupe import MatchKeys
-from app.storage.orm import Lead
+from app.domain.ids import new_id
+from app.storage.orm import DismissedPair, Lead
 
 _COLUMNS = (Lead.key, Lead.id, Lead.first_name, Lead.last_name, Lead.company, Lead.email,
             Lead.phone_e164, Lead.mobile_e164, Lead.badge_id, Lead.event_id)
@@ -101,3 +103,14 @@ def match_keys_for(session: Session, ids: Iterable[uuid.UUID], chunk: int = 500
         part = wanted[start:start + chunk]
         found.extend(_keys(session.execute(select(*_COLUMNS).where(Lead.id.in_(part)))))
     return found
+
+
+def dismissed_pairs(session: Session) -> set[tuple[uuid.UUID, uuid.UUID]]:
+    """Pairs people marked "not a duplicate" (smaller id first)."""
+    return {(row.lead_a, row.lead_b) for row in session.scalars(select(DismissedPair))}
+
+
+def add_dismissed_pair(session: Session, first: uuid.UUID, second: uuid.UUID,
+                       now: dt.datetime, device_id: uuid.UUID) -> None:
+    session.add(DismissedPair(id=new_id(), lead_a=first, lead_b=second, dismissed_at=now,
+                              updated_at=now, device_id=device_id))

@@ -1,0 +1,244 @@
+"""Duplicates: scan, compare two leads side by side, choose per field, merge or dismiss.
+
+Merges go on the window's undo stack (Ctrl+Z splits them again); "not a duplicate" is stored,
+so the pair is never proposed again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressDialog,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.dedupe import DEFAULT_MIN_SCORE, CandidatePair
+from app.domain.errors import LeadlineError
+from app.domain.leads import LEAD_FIELDS, LeadRecord
+from app.services.container import Services
+from app.ui import messages
+from app.ui.undo import MergeLeadsCommand
+from app.ui.workers import JobState, TaskRunner
+
+_DIFFERENT = QBrush(QColor("#fff3c4"))
+
+
+class DuplicatesPage(QWidget):
+    def __init__(self, services: Services, runner: TaskRunner, undo_stack: QUndoStack,
+                 on_change: Callable[[], None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services, self.runner, self.undo_stack = services, runner, undo_stack
+        self.on_change = on_change
+        self.pairs: list[CandidatePair] = []
+        self.names: dict[uuid.UUID, str] = {}
+        self.current: tuple[LeadRecord, LeadRecord] | None = None
+        top = QHBoxLayout()
+        self.scan_button = QPushButton("Scan for duplicates")
+        self.scan_button.clicked.connect(self.scan)
+        self.min_score = QSpinBox()
+        self.min_score.setRange(50, 100)
+        self.min_score.setValue(int(DEFAULT_MIN_SCORE))
+        self.min_score.setPrefix("score ≥ ")
+        self.status = QLabel("Compares every lead: same email, phone or badge, or similar "
+                             "names backed by the same company.")
+        self.status.setWordWrap(True)
+        top.addWidget(self.scan_button)
+        top.addWidget(self.min_score)
+        top.addWidget(self.status, 1)
+        self.pair_table = QTableWidget(0, 4)
+        self.pair_table.setHorizontalHeaderLabels(["Score", "Lead A", "Lead B", "Why"])
+        self.pair_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.pair_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.pair_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.pair_table.verticalHeader().hide()
+        self.pair_table.horizontalHeader().setStretchLastSection(True)
+        self.pair_table.currentCellChanged.connect(lambda row, *_: self.show_pair(row))
+        self.compare = QTableWidget(0, 4)
+        self.compare.setHorizontalHeaderLabels(["Field", "Lead A", "Lead B", "Keep"])
+        self.compare.verticalHeader().hide()
+        self.compare.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.compare.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.merge_a = QPushButton("Merge into A")
+        self.merge_a.clicked.connect(lambda: self.merge(keep_first=True))
+        self.merge_b = QPushButton("Merge into B")
+        self.merge_b.clicked.connect(lambda: self.merge(keep_first=False))
+        self.dismiss_button = QPushButton("Not a duplicate")
+        self.dismiss_button.clicked.connect(self.dismiss)
+        actions = QHBoxLayout()
+        actions.addWidget(QLabel("Highlighted rows differ; choose which value to keep. Merging "
+                                 "moves history, tasks and answers; Ctrl+Z undoes it."), 1)
+        for button in (self.dismiss_button, self.merge_b, self.merge_a):
+            actions.addWidget(button)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.compare, 1)
+        right_layout.addLayout(actions)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.pair_table)
+        splitter.addWidget(right)
+        splitter.setSizes([520, 680])
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+        self._enable(False)
+
+    # -- scanning -----------------------------------------------------------------------------
+    def scan(self) -> None:
+        progress = QProgressDialog("Looking for duplicates…", "Cancel", 0, 100, self)
+        progress.setMinimumDuration(600)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        min_score = float(self.min_score.value())
+
+        def work(state: JobState) -> tuple[list[CandidatePair], dict[uuid.UUID, str]]:
+            pairs = self.services.dedupe.scan(min_score=min_score, progress=state.report,
+                                              cancelled=lambda: state.cancelled)
+            names = self.services.dedupe.display_names({i for p in pairs for i in (p.a, p.b)})
+            return pairs, names
+
+        def done(result: tuple[list[CandidatePair], dict[uuid.UUID, str]]) -> None:
+            progress.close()
+            self.pairs, self.names = result
+            self.status.setText(
+                f"{len(self.pairs):,} likely duplicate pair{'s' if len(self.pairs) > 1 else ''}: "
+                "pick one to compare." if self.pairs
+                else "No likely duplicates at this score: nothing to merge.")
+            self._fill_pairs()
+
+        def failed(error: Exception, details: str) -> None:
+            progress.close()
+            messages.error(self, "Scan stopped", str(error), details)
+
+        job = self.runner.start(work, on_done=done, on_error=failed,
+                                on_progress=lambda d, t: progress.setValue(int(100 * d / max(t, 1))))
+        progress.canceled.connect(job.cancel)
+
+    def _fill_pairs(self) -> None:
+        self.pair_table.setRowCount(len(self.pairs))
+        for row, pair in enumerate(self.pairs):
+            for column, text in enumerate((f"{pair.score:.0f}", self.names.get(pair.a, ""),
+                                           self.names.get(pair.b, ""), "; ".join(pair.reasons))):
+                self.pair_table.setItem(row, column, QTableWidgetItem(text))
+        self.pair_table.resizeColumnsToContents()
+        if self.pairs:
+            self.pair_table.selectRow(0)
+        else:
+            self.show_pair(-1)
+
+    # -- comparing ----------------------------------------------------------------------------
+    def show_pair(self, row: int) -> None:
+        if not 0 <= row < len(self.pairs):
+            self.current = None
+            self.compare.setRowCount(0)
+            self._enable(False)
+            return
+        pair = self.pairs[row]
+        try:
+            first, second = self.services.leads.get(pair.a), self.services.leads.get(pair.b)
+        except LeadlineError:  # merged or deleted meanwhile
+            self._drop_pairs_with({pair.a, pair.b} - self._live({pair.a, pair.b}))
+            return
+        self.current = (first, second)
+        fields = [f for f in LEAD_FIELDS if first.value_of(f.name) or second.value_of(f.name)]
+        self.compare.setRowCount(len(fields))
+        for r, spec in enumerate(fields):
+            a, b = _shown(first.value_of(spec.name)), _shown(second.value_of(spec.name))
+            items = [QTableWidgetItem(spec.label), QTableWidgetItem(a), QTableWidgetItem(b)]
+            items[0].setData(Qt.ItemDataRole.UserRole, spec.name)
+            for c, item in enumerate(items):
+                if a != b:
+                    item.setBackground(_DIFFERENT)
+                self.compare.setItem(r, c, item)
+            choice = QComboBox()
+            choice.addItems(["A", "B"])
+            choice.setCurrentIndex(0 if a else 1)
+            choice.setEnabled(a != b)
+            self.compare.setCellWidget(r, 3, choice)
+        self.compare.resizeColumnToContents(0)
+        self._enable(True)
+
+    def _choices(self) -> dict[str, str]:
+        chosen = {}
+        for r in range(self.compare.rowCount()):
+            combo = self.compare.cellWidget(r, 3)
+            if isinstance(combo, QComboBox) and combo.isEnabled():
+                chosen[self.compare.item(r, 0).data(Qt.ItemDataRole.UserRole)] = \
+                    combo.currentText()
+        return chosen
+
+    # -- acting -------------------------------------------------------------------------------
+    def merge(self, keep_first: bool) -> None:
+        if self.current is None:
+            return
+        first, second = self.current
+        keep, other = (first, second) if keep_first else (second, first)
+        other_letter = "B" if keep_first else "A"
+        take = [name for name, letter in self._choices().items() if letter == other_letter]
+        try:
+            result = self.services.merges.merge(keep.id, other.id, take)
+        except LeadlineError as error:
+            messages.error(self, "Not merged", str(error))
+            return
+        self.undo_stack.push(MergeLeadsCommand(self.services.merges, keep.id, other.id, take,
+                                               result.merged_id, self._after_undo))
+        self._drop_pairs_with({other.id})
+        self.status.setText(f"Merged {other.display_name} into {keep.display_name}. Ctrl+Z "
+                            "undoes it.")
+        self.on_change()
+
+    def dismiss(self) -> None:
+        row = self.pair_table.currentRow()
+        if not 0 <= row < len(self.pairs):
+            return
+        pair = self.pairs.pop(row)
+        self.services.dedupe.dismiss(pair.a, pair.b)
+        self._fill_pairs()
+        self.pair_table.selectRow(min(row, len(self.pairs) - 1))
+
+    def _after_undo(self) -> None:
+        self.status.setText("Merge undone: both leads are back. Scan again to see the pair.")
+        self.on_change()
+
+    def _drop_pairs_with(self, gone: set[uuid.UUID]) -> None:
+        row = max(self.pair_table.currentRow(), 0)
+        self.pairs = [p for p in self.pairs if p.a not in gone and p.b not in gone]
+        self._fill_pairs()
+        if self.pairs:
+            self.pair_table.selectRow(min(row, len(self.pairs) - 1))
+
+    def _live(self, ids: set[uuid.UUID]) -> set[uuid.UUID]:
+        alive = set()
+        for lead_id in ids:
+            try:
+                self.services.leads.get(lead_id)
+                alive.add(lead_id)
+            except LeadlineError:
+                continue
+        return alive
+
+    def _enable(self, on: bool) -> None:
+        for button in (self.merge_a, self.merge_b, self.dismiss_button):
+            button.setEnabled(on)
+
+
+
+def _shown(value: object) -> str:
+    """A value as people read it: enum labels, empty for nothing."""
+    if value is None or value == "":
+        return ""
+    return str(getattr(value, "label", value))
