@@ -302,6 +302,10 @@ class LeadQuery:
     open_only: bool = False
     captured_by_id: uuid.UUID | None = None
     created_since: dt.datetime | None = None
+    invalid_email: bool = False  # an email was kept that did not pass the syntax check
+    invalid_phone: bool = False  # a phone or mobile was typed that is not a possible number
+    untouched_days: int | None = None  # open leads nobody contacted for this many days
+    do_not_contact: bool = False
     sort: SortKey = SortKey.CREATED
     descending: bool = True
 
@@ -319,4 +323,8 @@ class LeadQuery:
             or self.open_only
             or self.captured_by_id
             or self.created_since
+            or self.invalid_email
+            or self.invalid_phone
+            or self.untouched_days is not None
+            or self.do_not_contact
         )

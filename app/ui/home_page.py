@@ -124,18 +124,26 @@ class HomePage(QWidget):
         self.buttons: list[CardButton] = []
         self._job: JobState | None = None
 
-    def refresh(self) -> None:
-        """Rebuild the cards for the current user and count them off the GUI thread."""
+    def headline(self) -> tuple[str, str]:
         user = self.services.people.current_user()
-        self.greeting.setText(f"Hello, {user.name.split()[0]}" if user else "Hello")
         role = user.role.label if user else "Administrator"
-        self.subtitle.setText(f"Signed in as {role}. Click a card to open those leads.")
+        return (f"Hello, {user.name.split()[0]}" if user else "Hello",
+                f"Signed in as {role}. Click a card to open those leads.")
+
+    def cards(self) -> list[Card]:
+        return cards_for(self.services.people.current_user(), self.services.context.clock())
+
+    def refresh(self) -> None:
+        """Rebuild the cards and count them off the GUI thread."""
+        title, subtitle = self.headline()
+        self.greeting.setText(title)
+        self.subtitle.setText(subtitle)
         for button in self.buttons:
             self.grid.removeWidget(button)
             button.hide()
             button.deleteLater()
         self.buttons.clear()
-        cards = cards_for(user, self.services.context.clock())
+        cards = self.cards()
         for i, card in enumerate(cards):
             button = CardButton(card)
             button.clicked.connect(lambda q=card.query: self.open_list(q))
@@ -165,3 +173,29 @@ class HomePage(QWidget):
         for button, count in zip(buttons, counts, strict=True):
             if count is not None:
                 button.set_count(count)
+
+
+class DataHealthPage(HomePage):
+    """What needs cleaning: doubtful contact data, orphans, forgotten leads, duplicates."""
+
+    UNTOUCHED_DAYS = 30
+
+    def headline(self) -> tuple[str, str]:
+        return ("Data health", "Each card opens the leads behind it. Duplicates are found on "
+                               "the Duplicates page (Ctrl+4).")
+
+    def cards(self) -> list[Card]:
+        days = self.UNTOUCHED_DAYS
+        return [
+            Card("Invalid emails", "Kept as typed; they bounce until corrected",
+                 LeadQuery(invalid_email=True), alarming=True),
+            Card("Invalid phone numbers", "Not a possible number for their country",
+                 LeadQuery(invalid_phone=True), alarming=True),
+            Card("No owner", "Open leads nobody is following up",
+                 LeadQuery(unassigned=True, open_only=True), alarming=True),
+            Card(f"Untouched for {days} days", "Open leads nobody has contacted",
+                 LeadQuery(untouched_days=days), alarming=True),
+            Card("Needs review", "Flagged on capture or import, with the reason",
+                 LeadQuery(needs_review=True)),
+            Card("Do not contact", "Suppressed or opted out", LeadQuery(do_not_contact=True)),
+        ]

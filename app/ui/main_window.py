@@ -47,12 +47,12 @@ from app.ui.dialogs.scan_log_dialog import ScanLogDialog
 from app.ui.dialogs.scanner_dialog import ScannerDialog
 from app.ui.dialogs.suppression_dialog import SuppressionDialog
 from app.ui.duplicates_page import DuplicatesPage
-from app.ui.home_page import HomePage
+from app.ui.home_page import DataHealthPage, HomePage
 from app.ui.leads_page import LeadsPage
 from app.ui.undo import CreateLeadCommand
 from app.ui.workers import JobState, TaskRunner
 
-HOME, LEADS, BOOTH, DUPLICATES = 0, 1, 2, 3
+HOME, LEADS, BOOTH, DUPLICATES, HEALTH = 0, 1, 2, 3, 4
 SEARCH_DELAY_MS = 120
 DEMO_DEFAULT = 2000
 
@@ -79,6 +79,8 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.booth)
         self.duplicates = DuplicatesPage(services, runner, self.undo_stack, self._leads_changed)
         self.pages.addWidget(self.duplicates)
+        self.health = DataHealthPage(services, runner, self.open_leads)
+        self.pages.addWidget(self.health)
         self.rail = self._build_rail()
         body = QWidget()
         row = QHBoxLayout(body)
@@ -106,7 +108,7 @@ class MainWindow(QMainWindow):
         rail.setFixedWidth(120)
         rail.setIconSize(QSize(20, 20))
         for label, shortcut in (("Home", "Ctrl+1"), ("Leads", "Ctrl+2"), ("Booth", "Ctrl+3"),
-                                ("Duplicates", "Ctrl+4")):
+                                ("Duplicates", "Ctrl+4"), ("Data health", "Ctrl+5")):
             item = QListWidgetItem(label)
             item.setToolTip(f"{label} ({shortcut})")
             item.setSizeHint(QSize(100, 36))
@@ -151,6 +153,7 @@ class MainWindow(QMainWindow):
         self.booth_action = self._action("&Booth capture", "Ctrl+3", lambda: self.show_page(BOOTH))
         self.duplicates_action = self._action("D&uplicates", "Ctrl+4",
                                               lambda: self.show_page(DUPLICATES))
+        self.health_action = self._action("Data &health", "Ctrl+5", lambda: self.show_page(HEALTH))
         self.new_event_action = self._action("New &event…", None, self.new_event)
         self.import_action = self._action("&Import leads…", "Ctrl+I", lambda: self.import_leads())
         self.import_history_action = self._action("Import &history…", None,
@@ -201,7 +204,7 @@ class MainWindow(QMainWindow):
             edit_menu.addSeparator() if action is None else edit_menu.addAction(action)
         view_menu = bar.addMenu("&View")
         for action in (self.home_action, self.leads_action, self.booth_action,
-                       self.duplicates_action, None, self.refresh_action):
+                       self.duplicates_action, self.health_action, None, self.refresh_action):
             view_menu.addSeparator() if action is None else view_menu.addAction(action)
         data_menu = bar.addMenu("&Data")
         for action in (self.import_action, self.import_history_action, None,
@@ -233,6 +236,8 @@ class MainWindow(QMainWindow):
             self.rail.setCurrentRow(index)
         if index == HOME:
             self.home.refresh()
+        elif index == HEALTH:
+            self.health.refresh()
         elif index == LEADS and self._leads_stale:
             self._leads_stale = False
             self.leads.model.refresh()
@@ -491,6 +496,7 @@ class MainWindow(QMainWindow):
         self.save_layout()
         self.leads.model.stop_background_work()
         self.home.stop_background_work()
+        self.health.stop_background_work()
         self.runner.wait(5000)
         event.accept()
 

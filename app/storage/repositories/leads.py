@@ -7,11 +7,13 @@ import math
 import uuid
 from array import array
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Select,
+    and_,
     column,
     func,
     literal_column,
@@ -101,16 +103,25 @@ def _filters(query: LeadQuery, now: dt.datetime, *, walk_sort_index: bool = Fals
         clauses.append(Lead.captured_by_id == query.captured_by_id)
     if query.created_since is not None:
         clauses.append(Lead.created_at >= query.created_since)
+    if query.invalid_email:
+        # Lenient captures keep a doubtful email and say so in the review reason.
+        clauses.append(and_(Lead.email != "", Lead.review_reason.contains("email: '")))
+    if query.do_not_contact:
+        clauses.append(Lead.do_not_contact.is_(True))
+    if query.invalid_phone:
+        clauses.append(or_(and_(Lead.phone != "", Lead.phone_e164 == ""),
+                           and_(Lead.mobile != "", Lead.mobile_e164 == "")))
+    if query.untouched_days is not None:
+        since = now - dt.timedelta(days=query.untouched_days)
+        clauses.append(and_(Lead.status.not_in(CLOSED_STATUSES), Lead.created_at < since,
+                            or_(Lead.last_touch_at.is_(None), Lead.last_touch_at < since)))
     if query.search.strip():
         clauses.append(_search_clause(query.search, walk_sort_index))
     return clauses
 
 
 def _only_searches(query: LeadQuery) -> bool:
-    return bool(query.search.strip()) and not (
-        query.statuses or query.ratings or query.owner_id or query.unassigned or query.event_id
-        or query.overdue or query.needs_review or query.open_only or query.captured_by_id
-        or query.created_since)
+    return bool(query.search.strip()) and not replace(query, search="").is_filtered
 
 
 def _search_clause(typed: str, walk_sort_index: bool = False) -> ColumnElement[bool]:
