@@ -21,6 +21,7 @@ from app.services.container import Services  # noqa: E402
 from app.services.demo_service import DemoService  # noqa: E402
 from app.storage.opening import open_database  # noqa: E402
 from app.ui.application import build_main_window, create_application  # noqa: E402
+from app.ui.dialogs.erasure_dialog import ErasureDialog  # noqa: E402
 from app.ui.dialogs.import_wizard import ImportWizard  # noqa: E402
 from app.ui.main_window import BOOTH, DUPLICATES, HOME, LEADS, MainWindow  # noqa: E402
 from app.ui.workers import SynchronousRunner  # noqa: E402
@@ -114,6 +115,11 @@ def main(out: Path = DEFAULT_OUT, leads: int = 2000) -> None:
         window.duplicates.scan()
         window.runner.wait()
         _save(app, window, out / "duplicates.png")
+        katherine = services.leads.list(LeadQuery(search="Katherine"))[0]
+        erase = ErasureDialog(services, katherine, window)
+        erase.show()
+        _save(app, erase, out / "erase.png")
+        erase.close()
         window.close()
         database.dispose()
 

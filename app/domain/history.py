@@ -24,6 +24,7 @@ class ActivityKind(StrEnum):
     DELETED = "deleted"
     RESTORED = "restored"
     ENRICHED = "enriched"  # blanks filled from the company directory, with the file named
+    ERASED = "erased"  # the person asked to be forgotten; only this anonymous line remains
 
     @property
     def label(self) -> str:
@@ -41,6 +42,7 @@ _LABELS = {
     ActivityKind.OWNER_CHANGED: "Owner",
     ActivityKind.TASK_CREATED: "Task planned",
     ActivityKind.TASK_DONE: "Task done",
+    ActivityKind.ERASED: "Erased on request",
 }
 
 

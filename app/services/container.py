@@ -10,6 +10,7 @@ from app.services.booth_service import BoothService
 from app.services.context import ServiceContext, utc_now
 from app.services.dedupe_service import DedupeService
 from app.services.enrichment_service import EnrichmentService
+from app.services.erasure_service import ErasureService
 from app.services.event_service import EventService
 from app.services.import_service import ImportService
 from app.services.lead_service import LeadService
@@ -33,6 +34,7 @@ class Services:
     suppressions: SuppressionService
     enrichment: EnrichmentService
     merges: MergeService
+    erasure: ErasureService
 
     @classmethod
     def build(cls, db: Database, clock: Callable[[], dt.datetime] = utc_now) -> Services:
@@ -49,4 +51,5 @@ class Services:
                    imports=ImportService(context, questions, suppressions, enrichment, dedupe),
                    dedupe=dedupe,
                    suppressions=suppressions, enrichment=enrichment,
-                   merges=MergeService(context, leads))
+                   merges=MergeService(context, leads),
+                   erasure=ErasureService(context, suppressions))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import os
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ from app.domain.imports import (
 from app.domain.lead_validation import check_lead_rules, normalise_changes
 from app.domain.leads import FIELDS_BY_NAME, REFERENCE_KINDS, Channel, LeadStatus
 from app.domain.qualifiers import QuestionRecord, normalise_answer
+from app.files import atomic_write
 from app.importers.mapping import ColumnMapping, apply_mapping, guess_mapping
 from app.importers.tabular import SourceRow, Table, open_table
 from app.services.context import ServiceContext
@@ -281,6 +281,13 @@ class ImportService:
         if fills:
             row.values.update(fills)
             row.enriched = f"; {', '.join(fills)} from the company directory ({origin})"
+        erased_on = suppressed.erased.erased_on({**row.values, **row.derived})
+        if erased_on is not None:
+            # Importing them again would undo their erasure request.
+            row.outcome = RowOutcome.REJECTED
+            row.reason = (f"this person asked to be erased on {erased_on.isoformat()}; "
+                          "not imported")
+            return row
         changes, notes = review({**row.values, **row.derived}, suppressed)
         row.values.update(changes)
         for note in [*normalised.review_notes, *notes]:
@@ -330,15 +337,11 @@ class ImportService:
     @staticmethod
     def write_rejected(report: ImportReport, headers: Sequence[str], path: Path) -> None:
         """CSV (UTF-8 with BOM, for Excel) of the rejected rows plus a reason column."""
-        partial = path.with_name(path.name + ".partial")
-        with open(partial, "w", encoding="utf-8-sig", newline="") as handle:
+        with atomic_write(path, encoding="utf-8-sig", newline="") as handle:
             out = csv.writer(handle)
             out.writerow([*headers, "row", "reason"])
             for row in report.rejected:
                 out.writerow([row.values.get(h, "") for h in headers] + [row.number, row.reason])
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(partial, path)
 
 
 def _channel(event_id: uuid.UUID | None) -> Channel:

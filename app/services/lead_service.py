@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.domain.contact_data import format_money
-from app.domain.errors import NotFoundError, ValidationError
+from app.domain.errors import ConflictError, NotFoundError, ValidationError
 from app.domain.history import ActivityKind, ActivityRecord
 from app.domain.ids import new_id
 from app.domain.lead_validation import check_lead_rules, normalise_changes
@@ -176,6 +176,9 @@ class LeadService:
             if lead is None or (lead.deleted_at is not None) == deleted:
                 what = "lead" if deleted else "restorable lead"
                 raise NotFoundError(f"No {what} with id {lead_id}")
+            if lead.erased_at is not None:
+                raise ConflictError(f"Lead {lead_id} was erased on request on "
+                                    f"{lead.erased_at.date().isoformat()}; it cannot come back")
             lead.deleted_at = now if deleted else None
             lead.updated_at = now
             lead.device_id = self.context.device_id

@@ -118,6 +118,8 @@ class MergeService:
             other = LeadRepository(session).find(merged_id, include_deleted=True)
             if other is None or other.merged_into_id is None:
                 raise NotFoundError(f"Lead {merged_id} is not merged into another lead")
+            if other.erased_at is not None:
+                raise ConflictError("This person was erased on request; the merge cannot be undone")
             keep_id = other.merged_into_id
             record = session.scalars(select(Activity).where(
                 Activity.lead_id == keep_id, Activity.kind == ActivityKind.MERGED,

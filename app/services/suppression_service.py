@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,11 +22,14 @@ from app.domain.data_quality import (
     company_key,
     normalise_suppression,
 )
+from app.domain.erasure import ErasureIndex
 from app.domain.errors import ConflictError, FieldError, LeadlineError, NotFoundError, ValidationError
 from app.domain.ids import new_id
+from app.files import atomic_write
 from app.services.context import ServiceContext
 from app.services.lead_service import LeadService
 from app.storage.orm import Suppression
+from app.storage.repositories.erasure import ErasureRepository
 from app.storage.repositories.leads import LeadRepository
 from app.storage.repositories.suppression import SuppressionRepository
 
@@ -53,8 +55,14 @@ class SuppressionService:
     def index(self) -> SuppressionIndex:
         """All live entries for checks on capture and import; rebuilt after every change."""
         if self._index is None:
-            self._index = SuppressionIndex.of(self.entries())
+            with self.db.read() as session:
+                erased = ErasureIndex.of(ErasureRepository(session).tombstones())
+            self._index = SuppressionIndex.of(self.entries(), erased)
         return self._index
+
+    def forget_index(self) -> None:
+        """Entries or tombstones changed behind this service's back (erasure, sync)."""
+        self._index = None
 
     def add(self, kind: SuppressionKind | str, value: str,
             reason: SuppressionReason | str = SuppressionReason.OTHER,
@@ -145,17 +153,13 @@ class SuppressionService:
     def export_file(self, path: Path) -> int:
         """Write the list as CSV (UTF-8 with BOM so Excel opens it right), atomically."""
         entries = self.entries()
-        partial = path.with_name(path.name + ".partial")
-        with open(partial, "w", encoding="utf-8-sig", newline="") as handle:
+        with atomic_write(path, encoding="utf-8-sig", newline="") as handle:
             out = csv.writer(handle)
             out.writerow(["kind", "value", "reason", "note", "since"])
             for entry in entries:
                 since = entry.created_at.date().isoformat() if entry.created_at else ""
                 out.writerow([entry.kind.value, entry.value, entry.reason.value, entry.note,
                               since])
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(partial, path)
         return len(entries)
 
 

@@ -236,6 +236,8 @@ class Lead(Base):
     last_touch_at: Mapped[dt.datetime | None]
     next_due_at: Mapped[dt.datetime | None]
     merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("lead.id"))
+    # Set when the person asked to be erased: the row stays, anonymous, so counts hold.
+    erased_at: Mapped[dt.datetime | None]
 
     __table_args__ = (
         _live_index("ix_lead_live_created", "created_at"),
@@ -417,3 +419,14 @@ class DismissedPair(Synced, Base):
     dismissed_at: Mapped[dt.datetime] = mapped_column(nullable=False)
 
     __table_args__ = (Index("ix_dismissed_pair_leads", "lead_a", "lead_b"),)
+
+
+class Tombstone(Synced, Base):
+    """What is left of an erased person: fingerprints that stop re-imports bringing them back."""
+
+    __tablename__ = "tombstone"
+    lead_id: Mapped[uuid.UUID] = mapped_column(nullable=False, index=True)
+    erased_at: Mapped[dt.datetime] = mapped_column(nullable=False)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user.id"))
+    fingerprints: Mapped[str] = mapped_column(Text, nullable=False, default="")  # space-separated
+    reason: Mapped[str] = _text_column(200)

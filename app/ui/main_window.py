@@ -32,11 +32,12 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 from app.domain.errors import LeadlineError
-from app.domain.leads import LeadQuery
+from app.domain.leads import LeadQuery, LeadRecord
 from app.domain.people import Role
 from app.services.container import Services
 from app.ui import messages
 from app.ui.booth.capture_page import CapturePage
+from app.ui.dialogs import erasure_dialog
 from app.ui.dialogs.event_dialog import EventDialog
 from app.ui.dialogs.import_history_dialog import ImportHistoryDialog
 from app.ui.dialogs.import_wizard import ImportWizard
@@ -168,6 +169,17 @@ class MainWindow(QMainWindow):
                                                self.show_suppression_list)
         self.directory_action = self._action("Import company &directory…", None,
                                              self.import_company_directory)
+        self.export_person_action = self._action(
+            "E&xport person's data…", None, self.export_person_data,
+            "Save everything stored about the selected lead's person (access request)")
+        self.erase_person_action = self._action(
+            "&Erase person…", None, self.erase_person,
+            "Erase the selected lead's person completely on request (cannot be undone)")
+        self.leads.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        separator = QAction(self)
+        separator.setSeparator(True)
+        for action in (separator, self.export_person_action, self.erase_person_action):
+            self.leads.table.addAction(action)
         self.about_action = self._action("&About Leadline", None, self.about)
 
     def _build_toolbar(self) -> None:
@@ -208,7 +220,8 @@ class MainWindow(QMainWindow):
             view_menu.addSeparator() if action is None else view_menu.addAction(action)
         data_menu = bar.addMenu("&Data")
         for action in (self.import_action, self.import_history_action, None,
-                       self.suppression_action, self.directory_action):
+                       self.suppression_action, self.directory_action, None,
+                       self.export_person_action, self.erase_person_action):
             data_menu.addSeparator() if action is None else data_menu.addAction(action)
         booth_menu = bar.addMenu("&Booth")
         for action in (self.questions_action, self.registrations_action, self.layout_action,
@@ -297,6 +310,29 @@ class MainWindow(QMainWindow):
     def show_suppression_list(self) -> None:
         if SuppressionDialog.ask(self.services.suppressions, self):
             self.refresh_all()
+
+    def _single_selected(self, what: str) -> LeadRecord | None:
+        records = self.leads.selected_records()
+        if len(records) != 1:
+            messages.info(self, what, "Select one lead in the list first.")
+            self.show_page(LEADS)
+            return None
+        return records[0]
+
+    def export_person_data(self) -> None:
+        record = self._single_selected("Export person's data")
+        if record is not None:
+            erasure_dialog.export_person(self, self.services, record)
+
+    def erase_person(self) -> None:
+        record = self._single_selected("Erase person")
+        if record is None or erasure_dialog.erase_person(self, self.services, record,
+                                                         self.runner) is None:
+            return
+        # Undo commands hold the person's old values in memory; they must not write them back.
+        self.undo_stack.clear()
+        self.leads.detail.show_lead(None)
+        self.refresh_all()
 
     def import_company_directory(self) -> None:
         path, _ = QFileDialog.getOpenFileName(

@@ -1,0 +1,156 @@
+"""Access and erasure requests: show a person everything stored about them, or forget them.
+
+Erasure empties every personal field of the lead (and of leads merged into it), scrubs the
+words from history, tasks, answers, scans, registrations and suppression entries, leaves an
+anonymous tombstone, then compacts the search index and truncates the write-ahead log so
+the old bytes are not left behind in the file either.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from app.domain.erasure import ErasureReceipt, fingerprints_of
+from app.domain.errors import ConflictError, LeadlineError, NotFoundError
+from app.domain.history import ActivityKind
+from app.domain.ids import new_id
+from app.files import atomic_write
+from app.paths import backups_dir_for
+from app.services.context import ServiceContext
+from app.services.suppression_service import SuppressionService
+from app.storage.orm import Activity, Tombstone
+from app.storage.repositories.erasure import (
+    ErasureRepository,
+    compact_search_index,
+    row_values,
+)
+
+EXPORT_FORMATS = ("json", "pdf")
+
+
+class ErasureService:
+    def __init__(self, context: ServiceContext, suppressions: SuppressionService) -> None:
+        self.context, self.suppressions = context, suppressions
+        self.db = context.db
+
+    # -- access requests ------------------------------------------------------------------
+    def export_person(self, lead_id: uuid.UUID) -> dict[str, Any]:
+        """Everything stored about the person behind a lead, table by table, JSON-ready."""
+        with self.db.read() as session:
+            repo = ErasureRepository(session)
+            family = repo.family(lead_id)
+            if not family:
+                raise NotFoundError(f"No lead with id {lead_id}")
+            related = repo.related(family)
+            prompts = repo.question_prompts(
+                a.question_id for a in related["answer"])  # type: ignore[attr-defined]
+            tables = {name: [_plain(row_values(row)) for row in rows]
+                      for name, rows in related.items() if name != "dismissed_pair"}
+        for answer in tables["answer"]:
+            answer["question"] = prompts.get(uuid.UUID(answer["question_id"]), "")
+        lead = tables["lead"][0]
+        return {
+            "subject": " ".join(filter(None, [lead["first_name"], lead["last_name"]]))
+                       or lead["email"] or str(lead_id),
+            "lead_id": str(lead_id),
+            "generated_at": self.context.clock().isoformat(timespec="seconds"),
+            "erased": lead.get("erased_at") is not None,
+            "tables": tables,
+        }
+
+    def write_export(self, lead_id: uuid.UUID, path: Path, fmt: str | None = None) -> Path:
+        """Write the access export as JSON or PDF (by ``fmt`` or the file suffix), atomically."""
+        fmt = (fmt or path.suffix.lstrip(".") or "json").lower()
+        if fmt not in EXPORT_FORMATS:
+            raise LeadlineError(f"Cannot export as '{fmt}': choose json or pdf")
+        data = self.export_person(lead_id)
+        try:
+            if fmt == "json":
+                with atomic_write(path, encoding="utf-8") as handle:
+                    json.dump(data, handle, indent=2, ensure_ascii=False)
+            else:
+                from app.reports.access_report import write_access_report
+
+                with atomic_write(path, "wb") as handle:
+                    write_access_report(data, handle)
+        except OSError as exc:
+            raise LeadlineError(f"Cannot write {path}: {exc.strerror}") from exc
+        return path
+
+    # -- erasure ----------------------------------------------------------------------------
+    def erase(self, lead_id: uuid.UUID, reason: str = "") -> ErasureReceipt:
+        """Forget the person behind a lead. Cannot be undone: callers confirm first."""
+        now, device = self.context.clock(), self.context.device_id
+        with self.db.write() as session:
+            # Zero freed space in the file too, not just unlink it from the b-tree.
+            session.execute(text("PRAGMA secure_delete = ON"))
+            repo = ErasureRepository(session)
+            family = repo.family(lead_id)
+            if not family:
+                raise NotFoundError(f"No lead with id {lead_id}")
+            if family[0].erased_at is not None:
+                raise ConflictError(f"Lead {lead_id} was already erased on "
+                                    f"{family[0].erased_at.date().isoformat()}")
+            prints: set[str] = set()
+            for lead in family:
+                prints |= fingerprints_of(row_values(lead))
+            scrubbed = repo.scrub(family, now, device)
+            repo.add_tombstone(Tombstone(
+                id=new_id(), lead_id=lead_id, erased_at=now,
+                actor_id=self.context.current_user_id, fingerprints=" ".join(sorted(prints)),
+                reason=reason.strip()[:200], updated_at=now, device_id=device))
+            session.add(Activity(
+                id=new_id(), lead_id=lead_id, kind=ActivityKind.ERASED, occurred_at=now,
+                actor_id=self.context.current_user_id, text="", updated_at=now,
+                device_id=device))
+            erased_ids = tuple(lead.id for lead in family)
+        self.suppressions.forget_index()
+        compacted = self._compact()
+        truncated = self._truncate_log()
+        return ErasureReceipt(lead_id, erased_ids, scrubbed, now,
+                              self._older_backups(now), compacted, truncated)
+
+    def _compact(self) -> bool:
+        try:
+            with self.db.write() as session:
+                session.execute(text("PRAGMA secure_delete = ON"))
+                compact_search_index(session)
+            return True
+        except LeadlineError:
+            return False
+
+    def _truncate_log(self) -> bool:
+        """Checkpoint and empty the WAL, which still holds the pre-erasure pages."""
+        with self.db.raw_connection() as connection:
+            busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return not busy
+
+    def _older_backups(self, now: dt.datetime) -> tuple[str, ...]:
+        folder = backups_dir_for(self.db.path)
+        if not folder.is_dir():
+            return ()
+        cutoff = now.timestamp()
+        return tuple(str(p) for p in sorted(folder.iterdir())
+                     if p.is_file() and p.stat().st_mtime <= cutoff)
+
+
+def _plain(values: dict[str, Any]) -> dict[str, Any]:
+    """JSON-ready values: ids and dates as ISO strings, enums as their value."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, uuid.UUID):
+            value = str(value)
+        elif isinstance(value, dt.datetime | dt.date):
+            value = value.isoformat()
+        elif hasattr(value, "value") and not isinstance(value, bool | int | str):
+            value = value.value
+        elif isinstance(value, str) and hasattr(value, "value"):
+            value = str(value.value)
+        out[key] = value
+    return out

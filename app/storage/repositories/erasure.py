@@ -1,0 +1,145 @@
+"""Every row that holds something about one person: gathered for an access request, scrubbed
+for an erasure. The one place that knows which tables can carry personal words."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import delete, or_, select, text, update
+from sqlalchemy.orm import Session
+
+from app.domain.erasure import PERSONAL_LEAD_FIELDS, TombstoneRecord
+from app.storage.orm import (
+    Activity,
+    Answer,
+    Base,
+    DismissedPair,
+    Lead,
+    Question,
+    Registration,
+    ScanLog,
+    Suppression,
+    Task,
+    Tombstone,
+)
+
+
+def row_values(row: Base) -> dict[str, Any]:
+    """Every mapped column of a row, as plain values (for the access export)."""
+    return {column.key: getattr(row, column.key) for column in row.__mapper__.column_attrs}
+
+
+class ErasureRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def family(self, lead_id: uuid.UUID) -> list[Lead]:
+        """The lead and every lead merged into it (at any depth): one person, several rows."""
+        lead = self.session.scalars(select(Lead).where(Lead.id == lead_id)).first()
+        if lead is None:
+            return []
+        found, frontier = [lead], [lead.id]
+        while frontier:
+            merged = list(self.session.scalars(select(Lead).where(
+                Lead.merged_into_id.in_(frontier))))
+            found.extend(merged)
+            frontier = [m.id for m in merged]
+        return found
+
+    def _identifiers(self, leads: list[Lead]) -> tuple[set[str], set[str], set[tuple[Any, str]]]:
+        emails = {lead.email for lead in leads if lead.email}
+        phones = {n for lead in leads for n in (lead.phone_e164, lead.mobile_e164) if n}
+        badges = {(lead.event_id, lead.badge_id) for lead in leads if lead.badge_id}
+        return emails, phones, badges
+
+    def related(self, leads: list[Lead]) -> dict[str, list[Base]]:
+        """Every stored row about these leads' person, by table."""
+        ids = [lead.id for lead in leads]
+        emails, phones, badges = self._identifiers(leads)
+        found: dict[str, list[Base]] = {
+            "lead": list(leads),
+            "activity": list(self.session.scalars(select(Activity).where(
+                Activity.lead_id.in_(ids)).order_by(Activity.occurred_at))),
+            "task": list(self.session.scalars(select(Task).where(Task.lead_id.in_(ids))
+                                              .order_by(Task.due_at))),
+            "answer": list(self.session.scalars(select(Answer).where(Answer.lead_id.in_(ids)))),
+            "scan_log": self._scans(ids, emails, badges),
+            "registration": self._registrations(emails, badges),
+            "suppression": list(self.session.scalars(select(Suppression).where(or_(
+                Suppression.value.in_(emails), Suppression.value.in_(phones))))),
+            "dismissed_pair": list(self.session.scalars(select(DismissedPair).where(or_(
+                DismissedPair.lead_a.in_(ids), DismissedPair.lead_b.in_(ids))))),
+        }
+        return found
+
+    def question_prompts(self, question_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+        rows = self.session.execute(select(Question.id, Question.prompt).where(
+            Question.id.in_(list(question_ids))))
+        return {qid: prompt for qid, prompt in rows}
+
+    def _scans(self, ids: list[uuid.UUID], emails: set[str],
+               badges: set[tuple[Any, str]]) -> list[Base]:
+        # Rejected scans never got a lead id; their raw text may still carry the person.
+        conditions: list[Any] = [ScanLog.lead_id.in_(ids)]
+        conditions += [ScanLog.raw.contains(email) for email in emails]
+        conditions += [ScanLog.raw.contains(badge) for _, badge in badges if len(badge) >= 4]
+        return list(self.session.scalars(select(ScanLog).where(or_(*conditions))))
+
+    def _registrations(self, emails: set[str], badges: set[tuple[Any, str]]) -> list[Base]:
+        conditions: list[Any] = [Registration.email.in_(emails)] if emails else []
+        conditions += [(Registration.event_id == event) & (Registration.badge_id == badge)
+                       for event, badge in badges if event is not None]
+        if not conditions:
+            return []
+        return list(self.session.scalars(select(Registration).where(or_(*conditions))))
+
+    def scrub(self, leads: list[Lead], now: dt.datetime, device: uuid.UUID) -> dict[str, int]:
+        """Empty or remove everything personal about these leads' person, in this transaction."""
+        related = self.related(leads)
+        ids = [lead.id for lead in leads]
+        counts = {name: len(rows) for name, rows in related.items()}
+        for lead in leads:
+            for name in PERSONAL_LEAD_FIELDS:
+                setattr(lead, name, "")
+            lead.erased_at = lead.erased_at or now
+            lead.deleted_at = lead.deleted_at or now
+            lead.do_not_contact, lead.needs_review = True, False
+            lead.consent_at = None
+            lead.updated_at, lead.device_id = now, device
+        # History keeps what happened and when (follow-up figures depend on it), not the words.
+        self.session.execute(update(Activity).where(Activity.lead_id.in_(ids)).values(
+            old_value="", new_value="", text="", updated_at=now, device_id=device))
+        self.session.execute(update(Task).where(Task.lead_id.in_(ids)).values(
+            title="", notes="", updated_at=now, device_id=device))
+        for table, rows in related.items():
+            if table in ("answer", "scan_log", "registration", "suppression", "dismissed_pair"):
+                row_ids = [row.id for row in rows]  # type: ignore[attr-defined]
+                if row_ids:
+                    model = type(rows[0])
+                    self.session.execute(delete(model).where(
+                        model.id.in_(row_ids)))  # type: ignore[attr-defined]
+        self.session.flush()
+        return counts
+
+    def add_tombstone(self, row: Tombstone) -> None:
+        self.session.add(row)
+
+    def tombstones(self) -> list[TombstoneRecord]:
+        return [TombstoneRecord(t.id, t.lead_id, t.erased_at,
+                                frozenset(t.fingerprints.split()), t.reason)
+                for t in self.session.scalars(select(Tombstone).order_by(Tombstone.erased_at))]
+
+    def tombstone_for(self, lead_id: uuid.UUID) -> Tombstone | None:
+        return self.session.scalars(select(Tombstone).where(Tombstone.lead_id == lead_id)).first()
+
+
+def compact_search_index(session: Session) -> None:
+    """Merge the full-text index into one segment so the erased trigrams are really gone.
+
+    A contentless FTS5 delete only records a tombstone; the old terms stay in older segments
+    until they are merged. 'optimize' merges everything (slow on large files; erasures are rare).
+    """
+    session.execute(text("INSERT INTO lead_search(lead_search) VALUES ('optimize')"))

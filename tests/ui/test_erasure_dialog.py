@@ -1,0 +1,71 @@
+"""Erasure from the GUI: typed confirmation, background job, undo history cleared."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtGui import QUndoCommand
+from PySide6.QtWidgets import QDialog, QFileDialog
+
+from app.domain.leads import LeadQuery
+from app.domain.people import UserRecord
+from app.services.container import Services
+from app.ui.dialogs import erasure_dialog
+from app.ui.dialogs.erasure_dialog import ErasureDialog
+from app.ui.main_window import LEADS
+from app.ui.workers import SynchronousRunner
+from tests.ui.test_main_window import Make
+
+
+def test_erase_button_needs_the_typed_word(qtbot: Any, services: Services) -> None:
+    lead = services.leads.create({"first_name": "Xerxesia", "last_name": "Zoltanova",
+                                  "email": "x@zq.example"})
+    services.leads.add_note(lead.id, "met at the bar")
+    dialog = ErasureDialog(services, lead, runner=SynchronousRunner())
+    qtbot.addWidget(dialog)
+    assert "2 history entries" in dialog.explanation.text()  # created + the note
+    assert not dialog.erase_button.isEnabled()
+    qtbot.keyClicks(dialog.confirmation, "erase")
+    assert not dialog.erase_button.isEnabled()  # the exact word, so it is a decision
+    dialog.confirmation.setText("ERASE")
+    assert dialog.erase_button.isEnabled()
+    dialog.reason.setText("request 17")
+    dialog.erase_button.click()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.receipt is not None and dialog.receipt.lead_id == lead.id
+    assert services.leads.count(LeadQuery(search="Zoltanova")) == 0
+
+
+def test_erase_from_the_window_clears_undo(make_window: Make, manager: UserRecord,
+                                           add_leads: Any, services: Services,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    add_leads(2)
+    window = make_window()
+    window.show_page(LEADS)
+    page = window.leads
+    page.table.selectRow(0)
+
+    def confirm_and_run(self: ErasureDialog) -> int:
+        self.confirmation.setText("ERASE")
+        self.erase()
+        return int(self.result())
+
+    monkeypatch.setattr(ErasureDialog, "exec", confirm_and_run)
+    window.undo_stack.push(QUndoCommand("edit"))
+    window.erase_person_action.trigger()
+    assert window.undo_stack.count() == 0
+    assert page.model.rowCount() == 1
+    assert services.leads.count(LeadQuery()) == 1
+
+
+def test_export_writes_the_chosen_format(qtbot: Any, services: Services, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    lead = services.leads.create({"first_name": "Anna", "last_name": "Müller"})
+    target = tmp_path / "anna"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *a, **k: (str(target), "JSON data (*.json)"))
+    monkeypatch.setattr(erasure_dialog.messages, "info", lambda *a, **k: None)
+    written = erasure_dialog.export_person(None, services, lead)  # type: ignore[arg-type]
+    assert written == tmp_path / "anna.json" and '"Müller"' in written.read_text()
