@@ -56,8 +56,22 @@ def _escape(value: Any) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _shown(name: str, value: Any) -> str:
+    """Dates to the minute, choice values in their labels: the person reads this, not a program."""
+    field = FIELDS_BY_NAME.get(name)
+    if field is not None and field.choices is not None:
+        try:
+            return str(field.choices(value).label)  # type: ignore[attr-defined]
+        except ValueError:
+            return str(value)
+    if name.endswith("_at") and isinstance(value, str) and "T" in value:
+        return value[:16].replace("T", " ") + " UTC"
+    return "" if value is None else str(value)
+
+
 def _key_values(row: dict[str, Any], styles: dict[str, ParagraphStyle]) -> Table:
-    data = [[Paragraph(_escape(_label(k)), styles["key"]), Paragraph(_escape(v), styles["cell"])]
+    data = [[Paragraph(_escape(_label(k)), styles["key"]),
+             Paragraph(_escape(_shown(k, v)), styles["cell"])]
             for k, v in row.items()
             if k not in _TECHNICAL and v not in ("", None, False)]
     table = Table(data or [["", ""]], colWidths=[45 * mm, 125 * mm])
