@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from app.cli.args import non_negative_int, positive_int
 from app.domain.errors import NotFoundError, ValidationError
+from app.domain.exports import ExportPurpose
 from app.domain.ids import parse_id
 from app.domain.leads import (
     LEAD_FIELDS,
@@ -107,13 +109,29 @@ def register(tree: CommandTree) -> None:
     restore = actions.add("restore", help="bring back a deleted lead", handler=restore_lead)
     restore.add_argument("id", metavar="ID", help="the deleted lead's id")
 
+    export = actions.add(
+        "export", help="export matching leads to CSV (all fields, or for a marketing tool)",
+        handler=export_leads,
+        description="Write the leads matching the filters to a CSV file (UTF-8, opens in "
+                    "Excel). --for marketing keeps only people with marketing consent and an "
+                    "email who are not do-not-contact and not on the suppression list, and "
+                    "counts those left out by reason.",
+        epilog="examples:\n  %(prog)s all-leads.csv\n"
+               "  %(prog)s newsletter.csv --for marketing --event 'Hannover Messe 2026'")
+    export.add_argument("file", type=Path, metavar="FILE")
+    export.add_argument("--for", dest="purpose", choices=[p.value for p in ExportPurpose],
+                        default=ExportPurpose.ALL.value,
+                        help="all: every field (default); marketing: consented, never "
+                             "suppressed")
+    _add_filter_options(export, paging=False)
+
 
 # -- options ----------------------------------------------------------------------------------
 def _choice_list(enum_cls: type[StrEnum]) -> str:
     return ", ".join(m.value for m in enum_cls)
 
 
-def _add_filter_options(parser: argparse.ArgumentParser) -> None:
+def _add_filter_options(parser: argparse.ArgumentParser, *, paging: bool = True) -> None:
     filters = parser.add_argument_group("filters")
     filters.add_argument("--status", action="append", metavar="STATUS",
                          help=f"repeatable or comma list: {_choice_list(LeadStatus)}")
@@ -138,6 +156,8 @@ def _add_filter_options(parser: argparse.ArgumentParser) -> None:
     direction.add_argument("--desc", dest="descending", action="store_true",
                            help="descending order (default for created, updated, score, "
                                 "last_touch)")
+    if not paging:
+        return
     order.add_argument("--limit", type=positive_int, default=DEFAULT_LIMIT, metavar="N",
                        help=f"show at most N leads (default {DEFAULT_LIMIT})")
     order.add_argument("--offset", type=non_negative_int, default=0, metavar="N",
@@ -182,6 +202,19 @@ def list_leads(args: argparse.Namespace, ctx: CliContext) -> int:
     records = leads.list(query, offset=args.offset, limit=args.limit)
     total = leads.count(query)
     ctx.out.lead_list(records, total, args.offset)
+    return 0
+
+
+def export_leads(args: argparse.Namespace, ctx: CliContext) -> int:
+    result = ctx.services.exports.export_csv(build_query(args, ctx), args.file,
+                                             ExportPurpose(args.purpose))
+    if ctx.out.json_mode:
+        ctx.out.json({"file": str(result.path), "written": result.written,
+                      "excluded": result.excluded})
+        return 0
+    left_out = "; ".join(f"{count} {reason}" for reason, count in result.excluded.items())
+    ctx.out.line(f"Wrote {result.written} leads to {result.path}"
+                 + (f" (left out: {left_out})" if left_out else ""))
     return 0
 
 

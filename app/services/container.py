@@ -12,6 +12,7 @@ from app.services.dedupe_service import DedupeService
 from app.services.enrichment_service import EnrichmentService
 from app.services.erasure_service import ErasureService
 from app.services.event_service import EventService
+from app.services.export_service import ExportService
 from app.services.import_service import ImportService
 from app.services.lead_service import LeadService
 from app.services.merge_service import MergeService
@@ -35,6 +36,7 @@ class Services:
     enrichment: EnrichmentService
     merges: MergeService
     erasure: ErasureService
+    exports: ExportService
 
     @classmethod
     def build(cls, db: Database, clock: Callable[[], dt.datetime] = utc_now) -> Services:
@@ -52,4 +54,5 @@ class Services:
                    dedupe=dedupe,
                    suppressions=suppressions, enrichment=enrichment,
                    merges=MergeService(context, leads),
-                   erasure=ErasureService(context, suppressions))
+                   erasure=ErasureService(context, suppressions),
+                   exports=ExportService(leads, suppressions))

@@ -37,7 +37,7 @@ from app.domain.people import Role
 from app.services.container import Services
 from app.ui import messages
 from app.ui.booth.capture_page import CapturePage
-from app.ui.dialogs import erasure_dialog
+from app.ui.dialogs import erasure_dialog, export_dialog
 from app.ui.dialogs.event_dialog import EventDialog
 from app.ui.dialogs.import_history_dialog import ImportHistoryDialog
 from app.ui.dialogs.import_wizard import ImportWizard
@@ -157,6 +157,8 @@ class MainWindow(QMainWindow):
         self.health_action = self._action("Data &health", "Ctrl+5", lambda: self.show_page(HEALTH))
         self.new_event_action = self._action("New &event…", None, self.new_event)
         self.import_action = self._action("&Import leads…", "Ctrl+I", lambda: self.import_leads())
+        self.export_action = self._action("&Export leads…", "Ctrl+E", self.export_leads,
+                                          "Export the current list to CSV")
         self.import_history_action = self._action("Import &history…", None,
                                                   self.show_import_history)
         self.questions_action = self._action("&Qualifier questions…", None, self.edit_questions)
@@ -207,7 +209,8 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         for action in (self.new_action, self.new_event_action, self.save_action, None,
-                       self.import_action, self.import_history_action, self.demo_action, None,
+                       self.import_action, self.import_history_action, self.export_action,
+                       self.demo_action, None,
                        self.switch_user_action, None, self.quit_action):
             file_menu.addSeparator() if action is None else file_menu.addAction(action)
         edit_menu = bar.addMenu("&Edit")
@@ -219,7 +222,7 @@ class MainWindow(QMainWindow):
                        self.duplicates_action, self.health_action, None, self.refresh_action):
             view_menu.addSeparator() if action is None else view_menu.addAction(action)
         data_menu = bar.addMenu("&Data")
-        for action in (self.import_action, self.import_history_action, None,
+        for action in (self.import_action, self.import_history_action, self.export_action, None,
                        self.suppression_action, self.directory_action, None,
                        self.export_person_action, self.erase_person_action):
             data_menu.addSeparator() if action is None else data_menu.addAction(action)
@@ -310,6 +313,10 @@ class MainWindow(QMainWindow):
     def show_suppression_list(self) -> None:
         if SuppressionDialog.ask(self.services.suppressions, self):
             self.refresh_all()
+
+    def export_leads(self) -> None:
+        export_dialog.export_leads(self, self.services, self.runner, self.leads.current_query(),
+                                   self.leads.model.rowCount())
 
     def _single_selected(self, what: str) -> LeadRecord | None:
         records = self.leads.selected_records()

@@ -1,4 +1,4 @@
-"""Erasure from the GUI: typed confirmation, background job, undo history cleared."""
+"""Erasure, access and marketing exports from the GUI: typed confirmation, background jobs."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from app.domain.people import UserRecord
 from app.services.container import Services
 from app.ui.dialogs import erasure_dialog
 from app.ui.dialogs.erasure_dialog import ErasureDialog
+from app.ui.dialogs.export_dialog import ExportDialog
 from app.ui.main_window import LEADS
 from app.ui.workers import SynchronousRunner
 from tests.ui.test_main_window import Make
@@ -69,3 +70,15 @@ def test_export_writes_the_chosen_format(qtbot: Any, services: Services, tmp_pat
     monkeypatch.setattr(erasure_dialog.messages, "info", lambda *a, **k: None)
     written = erasure_dialog.export_person(None, services, lead)  # type: ignore[arg-type]
     assert written == tmp_path / "anna.json" and '"Müller"' in written.read_text()
+
+
+def test_export_leads_from_the_window(make_window: Make, manager: UserRecord, add_leads: Any,
+                                      tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    add_leads(3)
+    window = make_window()
+    window.show_page(LEADS)
+    target = tmp_path / "leads.csv"
+    monkeypatch.setattr(ExportDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    window.export_action.trigger()
+    assert len(target.read_text(encoding="utf-8-sig").splitlines()) == 4  # header + 3

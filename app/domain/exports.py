@@ -1,0 +1,36 @@
+"""What an export is for, and who may go to a marketing tool."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from app.domain.data_quality import SuppressionIndex
+from app.domain.leads import Consent, LeadRecord
+
+MARKETING_COLUMNS = ("email", "first_name", "last_name", "title", "company", "industry",
+                     "country", "event", "campaign", "consent_at", "id")
+
+
+class ExportPurpose(StrEnum):
+    ALL = "all"  # every field, every matching lead: for a spreadsheet or a backup
+    MARKETING = "marketing"  # only people who may receive marketing, few columns
+
+    @property
+    def label(self) -> str:
+        return {"all": "All fields, all matching leads",
+                "marketing": "For a marketing tool (consented, never suppressed)"}[self.value]
+
+
+def marketing_exclusion(record: LeadRecord, suppressed: SuppressionIndex) -> str:
+    """Why a lead must not go to a marketing tool ('' if it may)."""
+    if record.do_not_contact:
+        return "do not contact"
+    contact = {"email": record.email, "company": record.company,
+               "phone_e164": record.phone_e164, "mobile_e164": record.mobile_e164}
+    if suppressed.hits(contact) or suppressed.erased.erased_on(contact):
+        return "on the suppression list"
+    if record.consent is not Consent.GRANTED:
+        return "no marketing consent"
+    if not record.email:
+        return "no email"
+    return ""
