@@ -12,7 +12,7 @@ from app.domain.errors import NotFoundError, ValidationError
 from app.domain.exports import ExportPurpose
 from app.domain.ids import parse_id
 from app.domain.leads import (
-    LEAD_FIELDS,
+    EDITABLE_FIELDS,
     FieldKind,
     LeadField,
     LeadQuery,
@@ -175,9 +175,9 @@ def _field_help(spec: LeadField) -> str:
 
 
 def _add_field_options(parser: argparse.ArgumentParser) -> None:
-    """One --option per LEAD_FIELDS entry, grouped as on the lead's detail pane."""
+    """One --option per editable field, grouped as on the lead's detail pane."""
     groups: dict[str, Any] = {}
-    for spec in LEAD_FIELDS:
+    for spec in EDITABLE_FIELDS:
         group = groups.get(spec.group)
         if group is None:
             group = groups[spec.group] = parser.add_argument_group(f"{spec.group.lower()} fields")
@@ -188,7 +188,7 @@ def _add_field_options(parser: argparse.ArgumentParser) -> None:
 def _given_fields(args: argparse.Namespace) -> dict[str, str]:
     """The fields given on the command line, as typed: the service validates them."""
     given: dict[str, str] = {}
-    for spec in LEAD_FIELDS:
+    for spec in EDITABLE_FIELDS:
         value = getattr(args, _DEST_PREFIX + spec.name, None)
         if value is not None:
             given[spec.name] = value

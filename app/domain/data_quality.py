@@ -134,9 +134,12 @@ class SuppressionIndex:
            erased: ErasureIndex | None = None) -> SuppressionIndex:
         return cls({(r.kind, r.value): r.reason for r in records}, erased or ErasureIndex())
 
-    def hits(self, values: Mapping[str, Any]) -> list[str]:
-        """Why these lead values are suppressed, in plain words (empty: not suppressed)."""
-        found = []
+    def reasons(self, values: Mapping[str, Any]) -> frozenset[str]:
+        """The reasons (opted_out, competitor…) of every entry these values hit."""
+        return frozenset(reason.value for (kind, value) in self._checks(values)
+                         if value and (reason := self.entries.get((kind, value))) is not None)
+
+    def _checks(self, values: Mapping[str, Any]) -> list[tuple[SuppressionKind, str]]:
         email = str(values.get("email") or "").strip().lower()
         checks = [(SuppressionKind.EMAIL, email)]
         if "@" in email:
@@ -145,7 +148,12 @@ class SuppressionIndex:
             checks.append((SuppressionKind.PHONE, str(values.get(phone) or "")))
         if values.get("company"):
             checks.append((SuppressionKind.COMPANY, company_key(str(values["company"]))))
-        for kind, value in checks:
+        return checks
+
+    def hits(self, values: Mapping[str, Any]) -> list[str]:
+        """Why these lead values are suppressed, in plain words (empty: not suppressed)."""
+        found = []
+        for kind, value in self._checks(values):
             reason = self.entries.get((kind, value)) if value else None
             if reason is not None:
                 found.append(f"{reason.label} ({kind.value} {value})")

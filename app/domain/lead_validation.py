@@ -47,6 +47,10 @@ def normalise_changes(
         if spec is None:
             errors.append(FieldError(name, "is not a lead field"))
             continue
+        if spec.computed:
+            errors.append(FieldError(name, "is computed from the scoring rules (see: score "
+                                           "--explain); change the rules or the lead instead"))
+            continue
         try:
             result.values[name] = _normalise_value(spec, raw)
         except ValueError as exc:

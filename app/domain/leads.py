@@ -117,6 +117,7 @@ class LeadField:
     group: str
     choices: type[StrEnum] | None = None
     max_length: int = 200
+    computed: bool = False  # derived by the app (the score): shown, never typed
 
     @property
     def cli_option(self) -> str:
@@ -150,7 +151,7 @@ LEAD_FIELDS: tuple[LeadField, ...] = (
     _f("badge_id", "Badge id", K.TEXT, "Source", max_length=100),
     _f("status", "Status", K.CHOICE, "Qualification", choices=LeadStatus),
     _f("rating", "Rating", K.CHOICE, "Qualification", choices=Rating),
-    _f("score", "Score", K.INTEGER, "Qualification"),
+    _f("score", "Score", K.INTEGER, "Qualification", computed=True),
     _f("product_interest", "Product interest", K.TEXT, "Qualification"),
     _f("budget", "Budget (BANT)", K.TEXT, "Qualification"),
     _f("authority", "Authority (BANT)", K.TEXT, "Qualification"),
@@ -170,6 +171,8 @@ LEAD_FIELDS: tuple[LeadField, ...] = (
     _f("notes", "Notes", K.LONG_TEXT, "Notes", max_length=20_000),
 )
 FIELDS_BY_NAME: dict[str, LeadField] = {f.name: f for f in LEAD_FIELDS}
+# What a person, an import or a merge may set; computed fields follow from the others.
+EDITABLE_FIELDS: tuple[LeadField, ...] = tuple(f for f in LEAD_FIELDS if not f.computed)
 REFERENCE_KINDS = frozenset({K.USER, K.EVENT, K.TEAM, K.QUEUE})
 
 
@@ -234,6 +237,7 @@ class LeadRecord:
     last_touch_at: dt.datetime | None = None
     next_due_at: dt.datetime | None = None
     merged_into_id: uuid.UUID | None = None
+    score_reasons: str = ""  # "+20 title contains Director; -10 free-mail address"
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
     deleted_at: dt.datetime | None = None

@@ -18,6 +18,9 @@ from app.services.lead_service import LeadService
 from app.services.merge_service import MergeService
 from app.services.people_service import PeopleService
 from app.services.question_service import QuestionService
+from app.services.routing_service import RoutingService
+from app.services.scoring_service import ScoringService
+from app.services.settings_service import SettingsService
 from app.services.suppression_service import SuppressionService
 from app.storage.db import Database
 
@@ -37,15 +40,25 @@ class Services:
     merges: MergeService
     erasure: ErasureService
     exports: ExportService
+    settings: SettingsService
+    scoring: ScoringService
+    routing: RoutingService
 
     @classmethod
     def build(cls, db: Database, clock: Callable[[], dt.datetime] = utc_now) -> Services:
         context = ServiceContext(db, clock)
         leads = LeadService(context)
-        questions = QuestionService(context)
+        questions = QuestionService(context, leads.observers)
+        settings = SettingsService(context)
         suppressions = SuppressionService(context, leads)
         enrichment = EnrichmentService(context, leads)
         dedupe = DedupeService(context)
+        scoring = ScoringService(context, settings, suppressions)
+        routing = RoutingService(context, settings)
+        leads.observers.append(lambda session, lead_id, _created: scoring.rescore_in(
+            session, lead_id))
+        leads.observers.append(lambda session, lead_id, created: routing.route_new_in(
+            session, lead_id) if created else None)
         return cls(context=context, leads=leads, people=PeopleService(context),
                    events=EventService(context), questions=questions,
                    booth=BoothService(context, leads, questions, suppressions, enrichment,
@@ -55,4 +68,5 @@ class Services:
                    suppressions=suppressions, enrichment=enrichment,
                    merges=MergeService(context, leads),
                    erasure=ErasureService(context, suppressions),
-                   exports=ExportService(leads, suppressions))
+                   exports=ExportService(leads, suppressions), settings=settings,
+                   scoring=scoring, routing=routing)

@@ -6,7 +6,7 @@ import builtins
 import datetime as dt
 import uuid
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -38,10 +38,21 @@ _REFERENCE_COLUMNS = {"owner": "owner_id", "event": "event_id", "team": "team_id
 _HISTORY_KIND = {"status": ActivityKind.STATUS_CHANGED, "owner": ActivityKind.OWNER_CHANGED}
 
 
+# Told about every lead written (session, lead id, whether it was just created), inside the
+# writer's transaction: scoring re-scores, routing routes new leads.
+LeadObserver = Callable[[Session, uuid.UUID, bool], None]
+
+
 class LeadService:
     def __init__(self, context: ServiceContext) -> None:
         self.context = context
         self.db = context.db
+        self.observers: list[LeadObserver] = []
+
+    def notify_changed(self, session: Session, lead_id: uuid.UUID, created: bool = False) -> None:
+        """Let scoring and routing react to a change made in ``session`` (before it commits)."""
+        for observer in self.observers:
+            observer(session, lead_id, created)
 
     # -- reading ------------------------------------------------------------------------------
     def get(self, lead_id: uuid.UUID) -> LeadRecord:
@@ -109,6 +120,7 @@ class LeadService:
         LeadRepository(session).add(lead)
         HistoryRepository(session).add(self._activity(
             lead.id, ActivityKind.CREATED, now, text=history_text))
+        self.notify_changed(session, lead.id, created=True)
         record = LeadRepository(session).record(lead.id)
         assert record is not None
         return record
@@ -157,6 +169,7 @@ class LeadService:
             lead.updated_at = now
             lead.device_id = self.context.device_id
         session.flush()
+        self.notify_changed(session, lead_id)
         record = repo.record(lead_id)
         assert record is not None
         return record
@@ -199,6 +212,7 @@ class LeadService:
                 raise NotFoundError(f"No lead with id {lead_id}")
             activity = self._activity(lead_id, ActivityKind.NOTE, now, text=text)
             HistoryRepository(session).add(activity)
+            self.notify_changed(session, lead_id)
         return self.history(lead_id)[0]
 
     def _activity(self, lead_id: uuid.UUID, kind: ActivityKind, now: dt.datetime,

@@ -21,7 +21,13 @@ from app.domain.contact_data import format_money
 from app.domain.errors import ConflictError, NotFoundError, ValidationError
 from app.domain.history import ActivityKind
 from app.domain.ids import new_id
-from app.domain.leads import FIELDS_BY_NAME, LEAD_FIELDS, REFERENCE_KINDS, FieldKind, LeadRecord
+from app.domain.leads import (
+    EDITABLE_FIELDS,
+    FIELDS_BY_NAME,
+    REFERENCE_KINDS,
+    FieldKind,
+    LeadRecord,
+)
 from app.services.context import ServiceContext
 from app.services.lead_service import LeadService
 from app.storage.orm import Activity, Answer, Lead, Task
@@ -76,7 +82,7 @@ class MergeService:
             if keep is None or other is None:
                 raise NotFoundError(f"No lead with id {keep_id if keep is None else other_id}")
             changes: dict[str, Any] = {}
-            for spec in LEAD_FIELDS:
+            for spec in EDITABLE_FIELDS:
                 if spec.name in _NOT_MERGED:
                     continue
                 mine, theirs = service_value(keep, spec.name), service_value(other, spec.name)

@@ -9,7 +9,7 @@ row per recording so the lead's timeline shows what was answered.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -37,9 +37,13 @@ _KEEP: Any = object()  # "leave as it is" for update() arguments where None mean
 
 
 class QuestionService:
-    def __init__(self, context: ServiceContext) -> None:
+    def __init__(self, context: ServiceContext,
+                 observers: list[Callable[[Session, uuid.UUID, bool], None]] | None = None
+                 ) -> None:
         self.context = context
         self.db = context.db
+        # The lead service's observers: answers count for the score like any field.
+        self.observers = observers if observers is not None else []
 
     # -- defining questions ----------------------------------------------------------------
     def add(self, prompt: str, kind: AnswerKind | str, *, choices: Sequence[str] = (),
@@ -166,6 +170,8 @@ class QuestionService:
                 old_value=summarise_answers(questions, before),
                 new_value=summarise_answers(questions, cleaned),
                 text="Qualifier answers recorded"))
+            for observer in self.observers:
+                observer(session, lead_id, False)
         return cleaned
 
     def answers_for(self, lead_id: uuid.UUID) -> dict[uuid.UUID, str]:

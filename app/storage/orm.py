@@ -110,6 +110,8 @@ class Team(Synced, Base):
     # No FK: user.team_id already points here, and SQLite cannot add a cyclic FK later.
     manager_id: Mapped[uuid.UUID | None] = mapped_column(nullable=True)
     deleted_at: Mapped[dt.datetime | None]
+    # Who got this team's last round-robin lead: the next one goes to the member after them.
+    round_robin_last_id: Mapped[uuid.UUID | None] = mapped_column(nullable=True)
 
 
 class User(Synced, Base):
@@ -238,6 +240,9 @@ class Lead(Base):
     merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("lead.id"))
     # Set when the person asked to be erased: the row stays, anonymous, so counts hold.
     erased_at: Mapped[dt.datetime | None]
+    # Why the lead has its score ("+20 title contains Director; -10 free-mail address").
+    score_reasons: Mapped[str] = mapped_column(Text, nullable=False, default="",
+                                               server_default="")
 
     __table_args__ = (
         _live_index("ix_lead_live_created", "created_at"),
@@ -430,3 +435,61 @@ class Tombstone(Synced, Base):
     actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user.id"))
     fingerprints: Mapped[str] = mapped_column(Text, nullable=False, default="")  # space-separated
     reason: Mapped[str] = _text_column(200)
+
+
+class ScoreRuleRow(Synced, Base):
+    """One admin-editable scoring rule: a condition and the points it adds or subtracts."""
+
+    __tablename__ = "score_rule"
+    kind: Mapped[str] = mapped_column(String(40), nullable=False)
+    value: Mapped[str] = _text_column(500)
+    points: Mapped[int] = mapped_column(Integer, nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    deleted_at: Mapped[dt.datetime | None]
+
+
+class RoutingRuleRow(Synced, Base):
+    """One routing rule: all conditions must match; first rule by position wins."""
+
+    __tablename__ = "routing_rule"
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    conditions: Mapped[str] = mapped_column(Text, nullable=False, default="[]")  # JSON
+    target_kind: Mapped[str] = mapped_column(String(10), nullable=False)
+    target_id: Mapped[uuid.UUID] = mapped_column(nullable=False)
+    enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    deleted_at: Mapped[dt.datetime | None]
+
+
+class SharedSetting(Synced, Base):
+    """A setting the whole team shares (thresholds, decay, auto-routing), synced like data."""
+
+    __tablename__ = "shared_setting"
+    key: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    value: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+
+class AssignmentRun(Synced, Base):
+    """One assignment step (re-applying rules, a bulk assign): what moved, so it can be undone."""
+
+    __tablename__ = "assignment_run"
+    started_at: Mapped[dt.datetime] = mapped_column(nullable=False)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user.id"))
+    description: Mapped[str] = _text_column(300)
+    moved: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    undone_at: Mapped[dt.datetime | None]
+
+
+class AssignmentMove(Synced, Base):
+    __tablename__ = "assignment_move"
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("assignment_run.id"), nullable=False,
+                                              index=True)
+    lead_id: Mapped[uuid.UUID] = mapped_column(nullable=False)
+    from_owner_id: Mapped[uuid.UUID | None]
+    to_owner_id: Mapped[uuid.UUID | None]
+    from_team_id: Mapped[uuid.UUID | None]
+    to_team_id: Mapped[uuid.UUID | None]
+    from_queue_id: Mapped[uuid.UUID | None]
+    to_queue_id: Mapped[uuid.UUID | None]
+    reason: Mapped[str] = _text_column(500)

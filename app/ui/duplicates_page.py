@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.dedupe import DEFAULT_MIN_SCORE, CandidatePair
 from app.domain.errors import LeadlineError
-from app.domain.leads import LEAD_FIELDS, LeadRecord
+from app.domain.leads import EDITABLE_FIELDS, LeadRecord
 from app.services.container import Services
 from app.ui import messages
 from app.ui.undo import MergeLeadsCommand
@@ -154,7 +154,8 @@ class DuplicatesPage(QWidget):
             self._drop_pairs_with({pair.a, pair.b} - self._live({pair.a, pair.b}))
             return
         self.current = (first, second)
-        fields = [f for f in LEAD_FIELDS if first.value_of(f.name) or second.value_of(f.name)]
+        fields = [f for f in EDITABLE_FIELDS
+                  if first.value_of(f.name) or second.value_of(f.name)]
         self.compare.setRowCount(len(fields))
         for r, spec in enumerate(fields):
             a, b = _shown(first.value_of(spec.name)), _shown(second.value_of(spec.name))

@@ -34,7 +34,7 @@ from app.domain.contact_data import (
 )
 from app.domain.errors import ValidationError
 from app.domain.events import EventRecord
-from app.domain.leads import LEAD_FIELDS, FieldKind, LeadField, LeadRecord
+from app.domain.leads import EDITABLE_FIELDS, LEAD_FIELDS, FieldKind, LeadField, LeadRecord
 from app.domain.people import QueueRecord, TeamRecord, UserRecord
 from app.ui.form_rows import add_field_row
 
@@ -99,6 +99,10 @@ class LeadForm(QWidget):
         if kind is FieldKind.INTEGER:
             spin = QSpinBox()
             spin.setRange(-10_000, 10_000)
+            if spec.computed:  # the score: shown with its reasons, changed through the rules
+                spin.setReadOnly(True)
+                spin.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
+                return spin
             spin.valueChanged.connect(lambda _v: self._changed(spec.name))
             return spin
         if kind in (FieldKind.CHOICE, FieldKind.USER, FieldKind.EVENT, FieldKind.TEAM,
@@ -159,6 +163,7 @@ class LeadForm(QWidget):
         """Show a lead (or blank defaults for a new one) and forget unsaved edits."""
         for spec in LEAD_FIELDS:
             self._set_value(spec, self._initial(spec, record))
+        self._show_score_reasons(record.score_reasons if record else "")
         self._loaded = self.values()
         self._event_country = ""
         if record and record.event_id:
@@ -218,7 +223,7 @@ class LeadForm(QWidget):
         return combo.currentData()
 
     def values(self) -> dict[str, Any]:
-        return {spec.name: self.value(spec.name) for spec in LEAD_FIELDS}
+        return {spec.name: self.value(spec.name) for spec in EDITABLE_FIELDS}
 
     def changes(self) -> dict[str, Any]:
         """Only the fields the person changed since ``load``."""
@@ -273,6 +278,14 @@ class LeadForm(QWidget):
         self._hint("come_back_on", self.value("come_back_on"), parse_date, lambda v: "")
         self._hint("deal_value", self.value("deal_value"), parse_money,
                    lambda v: format_money(v))
+
+    def _show_score_reasons(self, reasons: str) -> None:
+        """Why this score, right under it: one reason per line, as the rules gave it."""
+        label = self.messages["score"]
+        label.setStyleSheet("color: palette(mid);")
+        label.setText("\n".join(reasons.split("; ")) if reasons else "")
+        label.setVisible(bool(reasons))
+        self.editors["score"].setToolTip(reasons)
 
     def _event_country_of_choice(self) -> str:
         event_id = self.value("event")

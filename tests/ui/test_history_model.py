@@ -12,6 +12,7 @@ from app.ui.models.history_model import RECORD_ROLE, HistoryModel
 
 def test_history_model_passes_checker_and_reads_newest_first(
         qtmodeltester: Any, services: Services, clock: Any) -> None:
+    services.settings.set("routing.auto_on_capture", False)
     lead = services.leads.create({"last_name": "Timeline", "status": "inquiry"})
     clock.advance(minutes=5)
     services.leads.update(lead.id, {"status": "mql"})

@@ -133,7 +133,8 @@ def test_invalid_edit_is_refused_with_the_field_named(make_window: Make, manager
     assert detail.form.messages["email"].isVisibleTo(detail.form)
     assert "not a valid email" in detail.form.messages["email"].text()
     assert services.leads.get(lead.id).email == lead.email
-    assert len(services.leads.history(lead.id)) == 1  # only "created"
+    kinds = [h.kind.value for h in services.leads.history(lead.id)]
+    assert kinds == ["owner_changed", "created"]  # routed to the Inbox on creation, no edit
 
 
 def test_delete_asks_first_and_can_be_undone(make_window: Make, manager: UserRecord,

@@ -26,7 +26,7 @@ def test_erase_button_needs_the_typed_word(qtbot: Any, services: Services) -> No
     services.leads.add_note(lead.id, "met at the bar")
     dialog = ErasureDialog(services, lead, runner=SynchronousRunner())
     qtbot.addWidget(dialog)
-    assert "2 history entries" in dialog.explanation.text()  # created + the note
+    assert "3 history entries" in dialog.explanation.text()  # created, routed, note
     assert not dialog.erase_button.isEnabled()
     qtbot.keyClicks(dialog.confirmation, "erase")
     assert not dialog.erase_button.isEnabled()  # the exact word, so it is a decision

@@ -253,6 +253,7 @@ def test_records_are_readable_through_the_services(demo: Services) -> None:
 
 def test_bulk_rows_are_stored_exactly_as_the_orm_stores_them(services: Services,
                                                              db: Database) -> None:
+    services.settings.set("routing.auto_on_capture", False)  # the row as typed, not routed
     orm = services.leads.create({
         "first_name": "Zoë", "last_name": "Müller", "email": "zoe@example.de", "country": "DE",
         "phone": "030 1234567", "status": "nurture", "come_back_on": "2027-01-15",
@@ -263,7 +264,7 @@ def test_bulk_rows_are_stored_exactly_as_the_orm_stores_them(services: Services,
         **{name: getattr(orm, name) for name in (
             "first_name", "last_name", "email", "country", "phone", "phone_e164", "status",
             "come_back_on", "do_not_contact", "rating", "deal_value", "channel", "consent",
-            "needs_review", "score")}}
+            "needs_review", "score", "score_reasons")}}
     BulkWriter(db).write({"lead": [copy]})
 
     with db.raw_connection() as connection:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from app.domain.errors import NotFoundError, StorageError, ValidationError
 from app.domain.history import ActivityKind
 from app.domain.leads import (
-    LEAD_FIELDS,
+    EDITABLE_FIELDS,
     Channel,
     LeadQuery,
     LeadRecord,
@@ -66,7 +66,7 @@ def test_create_normalises_and_records_history(services: Services, people: dict[
         "first_name": " Max ", "last_name": "Muster", "email": "Max@Example.COM",
         "phone": "030 1234567", "event": "hannover messe", "owner": "ANNA@example.com",
         "deal_value": "12,500.50", "come_back_on": "22.11.2026", "do_not_contact": "yes",
-        "rating": "Hot", "score": "42",
+        "rating": "Hot",
     }, history_text="typed in at the booth")
     assert lead.first_name == "Max" and lead.email == "max@example.com"
     assert lead.phone == "030 1234567" and lead.phone_e164 == "+49301234567"
@@ -75,13 +75,14 @@ def test_create_normalises_and_records_history(services: Services, people: dict[
     assert lead.owner_id == people["anna"] and lead.owner_email == "anna@example.com"
     assert lead.owner_name == "Anna Weber"
     assert lead.deal_value == 1250050 and lead.come_back_on == dt.date(2026, 11, 22)
-    assert lead.do_not_contact is True and lead.rating is Rating.HOT and lead.score == 42
+    assert lead.do_not_contact is True and lead.rating is Rating.HOT and lead.score == 15
+    assert lead.score_reasons == "+15 rated hot"  # computed by the default scoring rules
     assert lead.created_at == lead.updated_at == clock.now
     assert lead.device_id == services.context.device_id
     assert services.leads.get(lead.id) == lead
     history = services.leads.history(lead.id)
     assert [(h.kind, h.text) for h in history] == [
-        (ActivityKind.CREATED, "typed in at the booth")]
+        (ActivityKind.CREATED, "typed in at the booth")]  # has an owner: not routed
 
 
 def test_create_without_event_defaults_channel_other(services: Services) -> None:
@@ -286,7 +287,8 @@ def test_delete_and_restore(services: Services, clock: FakeClock) -> None:
     with pytest.raises(NotFoundError, match="No restorable lead"):
         services.leads.restore(lead.id)
     assert [h.kind for h in services.leads.history(lead.id)] == [
-        ActivityKind.RESTORED, ActivityKind.DELETED, ActivityKind.CREATED]
+        ActivityKind.RESTORED, ActivityKind.DELETED, ActivityKind.OWNER_CHANGED,
+        ActivityKind.CREATED]
 
 
 def test_delete_unknown_lead_message(services: Services) -> None:
@@ -393,16 +395,16 @@ def sortable(services: Services, people: dict[str, uuid.UUID], clock: FakeClock
     rows: list[dict[str, Any]] = [
         {"first_name": "Max", "last_name": "Muster", "company": "Zeta", "email": "m@x.example",
          "phone": "+49 30 1111111", "country": "DE", "status": "sql", "rating": "cold",
-         "score": "10", "owner": "ben@example.com", "event": "Hannover Messe"},
+         "owner": "ben@example.com", "event": "Hannover Messe"},
         {"first_name": "Eva", "last_name": "Adler", "company": "acme", "email": "e@x.example",
          "phone": "+33 1 23 45 67 89", "country": "FR", "status": "inquiry", "rating": "hot",
-         "score": "90", "owner": "anna@example.com"},
+         "owner": "anna@example.com"},
         {"first_name": "Olga", "last_name": "Zorn", "company": "ACME", "status": "won",
-         "score": "10", "event": "Automatica", "country": "AT"},
+         "event": "Automatica", "country": "AT"},
         {"first_name": "Ali", "last_name": "Adler", "email": "a@x.example", "status": "mql",
          "rating": "warm", "phone": "+1 212 555 0100", "owner": "anna@example.com"},
         {"last_name": "Berg", "company": "Beta", "status": "sql", "rating": "hot",
-         "score": "-5", "event": "Automatica"},
+         "event": "Automatica"},
     ]
     created = []
     for row in rows:
@@ -435,7 +437,7 @@ def test_every_sort_key_both_directions(services: Services, sortable: list[LeadR
 
 def test_paging_is_stable_with_ties(services: Services, clock: FakeClock) -> None:
     for index in range(23):
-        services.leads.create({"last_name": f"Lead {index:02d}", "company": "Same", "score": "1"})
+        services.leads.create({"last_name": f"Lead {index:02d}", "company": "Same"})
         if index % 5 == 0:
             clock.advance(seconds=1)  # ties in created_at too
     for sort, descending in [(SortKey.COMPANY, False), (SortKey.SCORE, True),
@@ -540,7 +542,7 @@ def test_every_field_round_trips_through_create(services: Services,
         "email": "max@acme.example", "phone": "+49 30 1234567", "mobile": "+49 171 1234567",
         "street": "Hauptstr. 1", "postal_code": "10115", "city": "Berlin", "region": "BE",
         "country": "DE", "channel": "web", "event": "Automatica", "campaign": "Spring",
-        "badge_id": "B-9", "status": "disqualified", "rating": "cold", "score": "7",
+        "badge_id": "B-9", "status": "disqualified", "rating": "cold",
         "product_interest": "Lathe", "budget": "yes", "authority": "no", "need": "yes",
         "timeline": "Q3", "come_back_on": "2027-01-01", "disqualify_reason": "competitor",
         "deal_value": "99.99", "owner": "anna@example.com", "team": "North", "queue": "Inbox",
@@ -548,7 +550,7 @@ def test_every_field_round_trips_through_create(services: Services,
         "do_not_contact": "yes", "needs_review": "yes",
         "review_reason": "check", "notes": "long\nnotes",
     }
-    assert set(values) == {f.name for f in LEAD_FIELDS}, "test covers every field"
+    assert set(values) == {f.name for f in EDITABLE_FIELDS}, "test covers every field"
     lead = services.leads.create(values)
     assert lead.team_name == "North" and lead.queue_name == "Inbox"
     assert lead.value_of("owner") == "anna@example.com" and lead.deal_value == 9999

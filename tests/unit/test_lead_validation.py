@@ -46,9 +46,6 @@ def errors_of(changes: dict[str, Any], **kw: Any) -> dict[str, str]:
     ("rating", "", None),
     ("rating", "HOT", Rating.HOT),
     ("rating", Rating.COLD, Rating.COLD),
-    ("score", " 42 ", 42),
-    ("score", "", 0),
-    ("score", 7, 7),
     ("do_not_contact", "Yes", True),
     ("do_not_contact", "off", False),
     ("do_not_contact", "", False),
@@ -72,7 +69,7 @@ def test_values_by_kind(field: str, typed: Any, value: Any) -> None:
     ("status", "", "must not be empty"),
     ("status", "hot", "is not one of: inquiry, suspect"),
     ("channel", "carrier pigeon", "is not one of"),
-    ("score", "1.5", "is not a whole number"),
+    ("score", "42", "is computed from the scoring rules"),
     ("do_not_contact", "maybe", "is not yes or no"),
     ("come_back_on", "03/04/2026", "is not a date"),
     ("deal_value", "-3", "is negative"),
@@ -85,10 +82,10 @@ def test_bad_values_name_the_field(field: str, typed: Any, words: str) -> None:
 
 
 def test_none_gives_the_kinds_empty_value() -> None:
-    values = normalise_changes({"rating": None, "score": None, "do_not_contact": None,
+    values = normalise_changes({"rating": None, "do_not_contact": None,
                                 "come_back_on": None, "deal_value": None},
                                default_region=None).values
-    assert values == {"rating": None, "score": 0, "do_not_contact": False,
+    assert values == {"rating": None, "do_not_contact": False,
                       "come_back_on": None, "deal_value": None}
 
 

@@ -63,6 +63,16 @@ def _utc_text(value: Any) -> str:
     return value.astimezone(_UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
+# Public names for other raw-connection paths (re-scoring, routing) that write the same format.
+uuid_text = _uuid_text
+utc_text = _utc_text
+
+
+def parse_utc_text(text: str | None) -> dt.datetime | None:
+    """The reverse of ``utc_text``: stored naive UTC text to an aware datetime."""
+    return dt.datetime.fromisoformat(text).replace(tzinfo=_UTC) if text else None
+
+
 def _date_text(value: Any) -> str:
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
         raise TypeError(f"expected a datetime.date, got {value!r}")

@@ -266,6 +266,7 @@ def _to_record(row: Any) -> LeadRecord:
         review_reason=lead.review_reason, notes=lead.notes, captured_by_id=lead.captured_by_id,
         first_touch_at=lead.first_touch_at, last_touch_at=lead.last_touch_at,
         next_due_at=lead.next_due_at, merged_into_id=lead.merged_into_id,
+        score_reasons=lead.score_reasons,
         created_at=lead.created_at, updated_at=lead.updated_at, deleted_at=lead.deleted_at,
         device_id=lead.device_id,
     )

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import LeadlineError
 from app.domain.imports import DuplicatePolicy, ImportReport, RowOutcome
-from app.domain.leads import LEAD_FIELDS, REFERENCE_KINDS
+from app.domain.leads import EDITABLE_FIELDS, REFERENCE_KINDS
 from app.importers.mapping import ColumnMapping
 from app.importers.tabular import Table
 from app.services.container import Services
@@ -41,7 +41,7 @@ from app.ui.workers import JobState, TaskRunner
 
 IGNORE = ""
 _TARGETS = [("(ignore)", IGNORE), ("Full name (split)", "full_name")] + [
-    (f.label, f.name) for f in LEAD_FIELDS if f.kind not in REFERENCE_KINDS]
+    (f.label, f.name) for f in EDITABLE_FIELDS if f.kind not in REFERENCE_KINDS]
 _BAD = QBrush(QColor("#ffcdd2"))
 _WARN = QBrush(QColor("#fff3c4"))
 _SHOWN_FIELDS = (("first_name", "First name"), ("last_name", "Last name"),

@@ -1,0 +1,515 @@
+"""Distribution: routing rules, automatic routing of new leads, the manager's assignments,
+re-applying the rules to existing leads (preview, apply, undo), and hand-back.
+
+Every assignment writes an owner-change row in the lead's history saying who did it and why
+(which rule, or the manager's reason). Re-application and bulk assignment are recorded as an
+assignment run with each move, so the whole step can be undone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from app.domain.errors import ConflictError, NotFoundError, ValidationError
+from app.domain.history import ActivityKind
+from app.domain.ids import new_id
+from app.domain.leads import LeadStatus
+from app.domain.people import QueueRecord, UserRecord
+from app.domain.routing import (
+    DEFAULT_AFFECTED_STATUSES,
+    Condition,
+    Move,
+    Roster,
+    Router,
+    RoutingFacts,
+    RoutingRule,
+    TargetKind,
+    plan_reassignment,
+)
+from app.services.context import ServiceContext
+from app.services.settings_service import SettingsService
+from app.storage.orm import Activity, AssignmentRun, Queue, RoutingRuleRow
+from app.storage.repositories.bulk import utc_text
+from app.storage.repositories.distribution import (
+    DistributionRepository,
+    conditions_json,
+    iter_routing_facts,
+    routing_rule_of,
+)
+from app.storage.repositories.leads import LeadRepository
+from app.storage.repositories.people import PeopleRepository
+
+Progress = Callable[[int, int], None]
+CATCH_ALL_NAME = "Inbox"
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class RepWorkload:
+    user: UserRecord
+    open_leads: int
+    overdue_tasks: int
+
+    @property
+    def at_capacity(self) -> bool:
+        return self.user.capacity is not None and self.open_leads >= self.user.capacity
+
+
+@dataclass(frozen=True)
+class QueueCount:
+    queue: QueueRecord | None  # None: open leads with neither owner nor queue (true orphans)
+    open_leads: int
+
+
+@dataclass(frozen=True)
+class Preview:
+    moves: tuple[Move, ...]
+    considered: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class RunResult:
+    run_id: uuid.UUID | None  # None when nothing moved
+    moves: tuple[Move, ...]
+
+
+class RoutingService:
+    def __init__(self, context: ServiceContext, settings: SettingsService) -> None:
+        self.context, self.settings = context, settings
+        self.db = context.db
+
+    # -- rules --------------------------------------------------------------------------------
+    def rules(self) -> list[RoutingRule]:
+        with self.db.read() as session:
+            return DistributionRepository(session).routing_rules()
+
+    def add_rule(self, name: str, conditions: Sequence[Condition], target_kind: TargetKind | str,
+                 target_id: uuid.UUID, *, position: int | None = None,
+                 enabled: bool = True) -> RoutingRule:
+        name = name.strip()
+        if not name:
+            raise ValidationError.single("name", "is empty: give the rule a name")
+        kind = _target_kind(target_kind)
+        now, device = self.context.clock(), self.context.device_id
+        with self.db.write() as session:
+            self._check_target(session, kind, target_id)
+            repo = DistributionRepository(session)
+            rows = repo.routing_rule_rows()
+            if position is None:
+                position = (max((r.position for r in rows), default=0) + 10)
+            row = RoutingRuleRow(id=new_id(), name=name[:100], position=position,
+                                 conditions=conditions_json(conditions),
+                                 target_kind=kind.value, target_id=target_id, enabled=enabled,
+                                 updated_at=now, device_id=device)
+            repo.add_routing_rule(row)
+            session.flush()
+            return routing_rule_of(row)
+
+    def update_rule(self, rule_id: uuid.UUID, *, name: str | None = None,
+                    conditions: Sequence[Condition] | None = None,
+                    target_kind: TargetKind | str | None = None,
+                    target_id: uuid.UUID | None = None,
+                    enabled: bool | None = None) -> RoutingRule:
+        now, device = self.context.clock(), self.context.device_id
+        with self.db.write() as session:
+            row = self._rule_row(session, rule_id)
+            if name is not None:
+                if not name.strip():
+                    raise ValidationError.single("name", "is empty: give the rule a name")
+                row.name = name.strip()[:100]
+            if conditions is not None:
+                row.conditions = conditions_json(conditions)
+            if target_kind is not None or target_id is not None:
+                kind = _target_kind(target_kind or row.target_kind)
+                target = target_id or row.target_id
+                self._check_target(session, kind, target)
+                row.target_kind, row.target_id = kind.value, target
+            if enabled is not None:
+                row.enabled = enabled
+            row.updated_at, row.device_id = now, device
+            return routing_rule_of(row)
+
+    def delete_rule(self, rule_id: uuid.UUID) -> None:
+        now = self.context.clock()
+        with self.db.write() as session:
+            row = self._rule_row(session, rule_id)
+            row.deleted_at = row.updated_at = now
+            row.device_id = self.context.device_id
+
+    def move_rule(self, rule_id: uuid.UUID, step: int) -> list[RoutingRule]:
+        """Move a rule up (step < 0) or down in the order; positions are renumbered 10, 20…"""
+        now, device = self.context.clock(), self.context.device_id
+        with self.db.write() as session:
+            rows = DistributionRepository(session).routing_rule_rows()
+            index = next((i for i, r in enumerate(rows) if r.id == rule_id), None)
+            if index is None:
+                raise NotFoundError(f"No routing rule with id {rule_id}")
+            target = max(0, min(len(rows) - 1, index + step))
+            rows.insert(target, rows.pop(index))
+            for position, row in enumerate(rows, start=1):
+                if row.position != position * 10:
+                    row.position, row.updated_at, row.device_id = position * 10, now, device
+        return self.rules()
+
+    def _rule_row(self, session: Session, rule_id: uuid.UUID) -> RoutingRuleRow:
+        row = DistributionRepository(session).routing_rule_row(rule_id)
+        if row is None or row.deleted_at is not None:
+            raise NotFoundError(f"No routing rule with id {rule_id}")
+        return row
+
+    @staticmethod
+    def _check_target(session: Session, kind: TargetKind, target_id: uuid.UUID) -> None:
+        people = PeopleRepository(session)
+        found = {TargetKind.USER: people.user, TargetKind.TEAM: people.team,
+                 TargetKind.QUEUE: people.queue}[kind](target_id)
+        if found is None or found.deleted_at is not None:
+            raise ValidationError.single("target", f"no {kind.value} with id {target_id}")
+
+    # -- the roster and the router ------------------------------------------------------------
+    def ensure_catch_all(self) -> QueueRecord:
+        """The queue leads land in when no rule routes them: created on first need."""
+        with self.db.write() as session:
+            people = PeopleRepository(session)
+            for queue in people.queues():
+                if queue.is_catch_all:
+                    return queue
+            now = self.context.clock()
+            row = Queue(id=new_id(), name=CATCH_ALL_NAME, is_catch_all=True, updated_at=now,
+                        device_id=self.context.device_id)
+            people.add_queue(row)
+            return QueueRecord(row.id, row.name, None, True)
+
+    def _router(self, session: Session) -> Router:
+        people = PeopleRepository(session)
+        repo = DistributionRepository(session)
+        roster = Roster.of(people.users(), people.teams(), people.queues(),
+                           repo.open_leads_by_owner())
+        return Router(repo.routing_rules(), roster, repo.round_robin_state())
+
+    def _names(self, session: Session) -> dict[uuid.UUID, str]:
+        people = PeopleRepository(session)
+        names = {u.id: u.name for u in people.users()}
+        names.update({q.id: f"queue {q.name}" for q in people.queues()})
+        return names
+
+    # -- new leads ----------------------------------------------------------------------------
+    def route_new_in(self, session: Session, lead_id: uuid.UUID) -> None:
+        """Route a just-captured lead with no owner and no queue (if automatic routing is on)."""
+        if not self.settings.get_bool("routing.auto_on_capture"):
+            return
+        session.flush()
+        lead = LeadRepository(session).find(lead_id)
+        if lead is None or lead.owner_id is not None or lead.queue_id is not None:
+            return
+        record = LeadRepository(session).record(lead_id)
+        assert record is not None
+        self._ensure_catch_all_in(session)
+        router = self._router(session)
+        result = router.route(RoutingFacts.of_lead(record))
+        now = self.context.clock()
+        lead.owner_id, lead.team_id, lead.queue_id = (result.owner_id,
+                                                      result.team_id or lead.team_id,
+                                                      result.queue_id)
+        session.add(self._owner_activity(lead_id, None, result.owner_id, None, result.queue_id,
+                                         result.reason, self._names(session), now))
+        DistributionRepository(session).save_round_robin_state(router.state(), now,
+                                                               self.context.device_id)
+        session.flush()
+
+    def _ensure_catch_all_in(self, session: Session) -> None:
+        people = PeopleRepository(session)
+        if not any(q.is_catch_all for q in people.queues()):
+            people.add_queue(Queue(id=new_id(), name=CATCH_ALL_NAME, is_catch_all=True,
+                                   updated_at=self.context.clock(),
+                                   device_id=self.context.device_id))
+            session.flush()
+
+    def router_for_batch(self) -> Router:
+        """A router with the current rules and workload, for routing an import's new leads."""
+        self.ensure_catch_all()
+        with self.db.read() as session:
+            return self._router(session)
+
+    # -- re-applying the rules ----------------------------------------------------------------
+    def preview(self, statuses: Iterable[LeadStatus] | None = None, *,
+                progress: Progress | None = None) -> Preview:
+        """Exactly what ``apply`` would move, from whom to whom and why; changes nothing."""
+        self.ensure_catch_all()
+        started = time.perf_counter()
+        with self.db.read() as session:
+            router = self._router(session)
+            connection = _driver(session)
+            counter = _Counter(progress, _count_open(connection))
+            moves = plan_reassignment(counter.wrap(iter_routing_facts(connection)), router,
+                                      _affected(statuses))
+        return Preview(tuple(moves), counter.seen, time.perf_counter() - started)
+
+    def apply(self, statuses: Iterable[LeadStatus] | None = None, *,
+              expected: Sequence[Move] | None = None,
+              description: str = "Routing rules re-applied") -> RunResult:
+        """Re-apply the rules in one transaction, as one undoable run.
+
+        With ``expected`` (the moves a preview showed), refuses if the plan changed since,
+        so what a manager approved is exactly what happens.
+        """
+        self.ensure_catch_all()
+        with self.db.write() as session:
+            router = self._router(session)
+            moves = plan_reassignment(iter_routing_facts(_driver(session)), router,
+                                      _affected(statuses))
+            if expected is not None and list(expected) != moves:
+                raise ConflictError("Leads or rules changed since the preview: preview again "
+                                    "before applying.")
+            run_id = self._record_moves(session, moves, description) if moves else None
+            DistributionRepository(session).save_round_robin_state(
+                router.state(), self.context.clock(), self.context.device_id)
+        return RunResult(run_id, tuple(moves))
+
+    def _record_moves(self, session: Session, moves: Sequence[Move], description: str
+                      ) -> uuid.UUID:
+        now, device, actor = self.context.clock(), self.context.device_id, \
+            self.context.current_user_id
+        names = self._names(session)
+        connection = _driver(session)
+        run_id = new_id()
+        session.add(AssignmentRun(id=run_id, started_at=now, actor_id=actor,
+                                  description=description[:300], moved=len(moves),
+                                  updated_at=now, device_id=device))
+        session.flush()
+        now_text, device_hex = utc_text(now), device.hex
+        for start in range(0, len(moves), _CHUNK):
+            chunk = moves[start:start + _CHUNK]
+            teams = dict(connection.execute(
+                f"SELECT id, team_id FROM lead WHERE id IN ({', '.join('?' for _ in chunk)})",
+                [m.lead_id.hex for m in chunk]).fetchall())
+            connection.executemany(
+                "UPDATE lead SET owner_id = ?, team_id = coalesce(?, team_id), queue_id = ?, "
+                "updated_at = ?, device_id = ? WHERE id = ?",
+                [(_hex(m.to_owner_id), _hex(m.to_team_id), _hex(m.to_queue_id), now_text,
+                  device_hex, m.lead_id.hex) for m in chunk])
+            connection.executemany(
+                "INSERT INTO assignment_move (id, run_id, lead_id, from_owner_id, to_owner_id, "
+                "from_team_id, to_team_id, from_queue_id, to_queue_id, reason, updated_at, "
+                "device_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(new_id().hex, run_id.hex, m.lead_id.hex, _hex(m.from_owner_id),
+                  _hex(m.to_owner_id), teams.get(m.lead_id.hex), _hex(m.to_team_id),
+                  _hex(m.from_queue_id), _hex(m.to_queue_id), m.reason[:500], now_text,
+                  device_hex) for m in chunk])
+            connection.executemany(_INSERT_ACTIVITY, [
+                _owner_change_row(m.lead_id, m.from_owner_id, m.to_owner_id, m.from_queue_id,
+                                  m.to_queue_id, m.reason, names, now_text, device_hex, actor)
+                for m in chunk])
+        return run_id
+
+    def undo(self, run_id: uuid.UUID) -> int:
+        """Put every lead of a run back where it was, unless it was moved again since."""
+        now, device = self.context.clock(), self.context.device_id
+        with self.db.write() as session:
+            repo = DistributionRepository(session)
+            run = repo.run(run_id)
+            if run is None:
+                raise NotFoundError(f"No assignment run with id {run_id}")
+            if run.undone_at is not None:
+                raise ConflictError(f"That assignment run was already undone on "
+                                    f"{run.undone_at.date().isoformat()}")
+            back = []
+            for move in repo.moves(run_id):
+                lead = LeadRepository(session).find(move.lead_id)
+                if lead is None or (lead.owner_id, lead.queue_id) != (move.to_owner_id,
+                                                                      move.to_queue_id):
+                    continue  # someone moved it since: their decision stands
+                back.append(Move(move.lead_id, move.to_owner_id, move.from_owner_id,
+                                 move.to_queue_id, move.from_queue_id, None, "",
+                                 f"undo: {run.description}", move.from_team_id))
+            run.undone_at = run.updated_at = now
+            run.device_id = device
+            if back:
+                self._record_moves(session, back, f"Undo of: {run.description}")
+        return len(back)
+
+    # -- the manager's hand -------------------------------------------------------------------
+    def assign(self, lead_ids: Sequence[uuid.UUID], *, owner_id: uuid.UUID | None = None,
+               queue_id: uuid.UUID | None = None, reason: str = "") -> RunResult:
+        """Give leads to a rep (or put them in a queue), with the manager's reason; undoable."""
+        if (owner_id is None) == (queue_id is None):
+            raise ValidationError.single("target", "choose either a rep or a queue")
+        with self.db.write() as session:
+            people = PeopleRepository(session)
+            team_id = None
+            if owner_id is not None:
+                user = people.user(owner_id)
+                if user is None or user.deleted_at is not None:
+                    raise NotFoundError(f"No user with id {owner_id}")
+                team_id, target = user.team_id, user.name
+            else:
+                assert queue_id is not None
+                queue = people.queue(queue_id)
+                if queue is None or queue.deleted_at is not None:
+                    raise NotFoundError(f"No queue with id {queue_id}")
+                target = f"queue {queue.name}"
+            actor = self._actor_name(session)
+            why = f"assigned to {target} by {actor}" + (f": {reason.strip()}" if reason.strip()
+                                                        else "")
+            moves = []
+            for lead_id in lead_ids:
+                lead = LeadRepository(session).find(lead_id)
+                if lead is None:
+                    raise NotFoundError(f"No lead with id {lead_id}")
+                if (lead.owner_id, lead.queue_id) != (owner_id, queue_id):
+                    moves.append(Move(lead_id, lead.owner_id, owner_id, lead.queue_id, queue_id,
+                                      None, "", why, team_id))
+            run_id = self._record_moves(session, moves, why) if moves else None
+        return RunResult(run_id, tuple(moves))
+
+    def hand_back(self, lead_id: uuid.UUID, reason: str) -> RunResult:
+        """A rep returns a lead: it goes to their team's queue, or the catch-all queue."""
+        if not reason.strip():
+            raise ValidationError.single("reason", "is empty: say why the lead goes back")
+        catch_all = self.ensure_catch_all()
+        with self.db.read() as session:
+            lead = LeadRepository(session).record(lead_id)
+            if lead is None:
+                raise NotFoundError(f"No lead with id {lead_id}")
+            queues = PeopleRepository(session).queues()
+        team = lead.team_id
+        queue = next((q for q in queues if team is not None and q.team_id == team
+                      and not q.is_catch_all), catch_all)
+        return self.assign([lead_id], queue_id=queue.id, reason=f"handed back: {reason.strip()}")
+
+    def recycle(self, lead_id: uuid.UUID, reason: str, come_back_on: dt.date) -> None:
+        """Not ready now: to nurture with a reason and the date it comes back to its owner."""
+        if not reason.strip():
+            raise ValidationError.single("reason", "is empty: say why the lead goes to nurture")
+        if come_back_on <= self.context.clock().date():
+            raise ValidationError.single("come_back_on", "must be in the future")
+        from app.services.lead_service import LeadService
+
+        leads = LeadService(self.context)
+        with self.db.write() as session:
+            leads.update_in(session, lead_id, {"status": LeadStatus.NURTURE.value,
+                                               "come_back_on": come_back_on.isoformat()})
+            now = self.context.clock()
+            session.add(Activity(id=new_id(), lead_id=lead_id, kind=ActivityKind.NOTE,
+                                 occurred_at=now, actor_id=self.context.current_user_id,
+                                 text=f"Recycled to nurture until {come_back_on.isoformat()}: "
+                                      f"{reason.strip()}", updated_at=now,
+                                 device_id=self.context.device_id))
+
+    def _actor_name(self, session: Session) -> str:
+        actor = self.context.current_user_id
+        user = PeopleRepository(session).user(actor) if actor else None
+        return user.name if user else "an administrator"
+
+    # -- what the assignment board shows -------------------------------------------------------
+    def workload(self) -> list[RepWorkload]:
+        now = self.context.clock()
+        with self.db.read() as session:
+            repo = DistributionRepository(session)
+            open_leads, overdue = repo.open_leads_by_owner(), repo.overdue_tasks_by_owner(now)
+            users = PeopleRepository(session).users()
+        return [RepWorkload(u, open_leads.get(u.id, 0), overdue.get(u.id, 0)) for u in users
+                if u.role.value in ("rep", "manager")]
+
+    def queue_counts(self) -> list[QueueCount]:
+        with self.db.read() as session:
+            counts = DistributionRepository(session).open_leads_by_queue()
+            queues = PeopleRepository(session).queues()
+        found = [QueueCount(q, counts.get(q.id, 0)) for q in queues]
+        return [QueueCount(None, counts.get(None, 0)), *found]
+
+    def orphan_count(self) -> int:
+        """Open leads nobody can work: no owner and no queue, or an away/inactive owner."""
+        with self.db.read() as session:
+            router = self._router_or_none(session)
+            if router is None:
+                return sum(1 for f in iter_routing_facts(_driver(session))
+                           if f.owner_id is None and f.queue_id is None)
+            return sum(1 for f in iter_routing_facts(_driver(session)) if router.is_orphan(f))
+
+    def _router_or_none(self, session: Session) -> Router | None:
+        try:
+            return self._router(session)
+        except ValidationError:
+            return None
+
+    def _owner_activity(self, lead_id: uuid.UUID, from_owner: uuid.UUID | None,
+                        to_owner: uuid.UUID | None, from_queue: uuid.UUID | None,
+                        to_queue: uuid.UUID | None, reason: str, names: dict[uuid.UUID, str],
+                        now: dt.datetime) -> Activity:
+        return Activity(id=new_id(), lead_id=lead_id, kind=ActivityKind.OWNER_CHANGED,
+                        occurred_at=now, actor_id=self.context.current_user_id, field="owner",
+                        old_value=_where(from_owner, from_queue, names),
+                        new_value=_where(to_owner, to_queue, names), text=reason[:2000],
+                        updated_at=now, device_id=self.context.device_id)
+
+
+_INSERT_ACTIVITY = ("INSERT INTO activity (id, lead_id, kind, occurred_at, actor_id, field, "
+                    "old_value, new_value, text, outcome, updated_at, device_id) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)")
+
+
+def _owner_change_row(lead_id: uuid.UUID, from_owner: uuid.UUID | None,
+                      to_owner: uuid.UUID | None, from_queue: uuid.UUID | None,
+                      to_queue: uuid.UUID | None, reason: str, names: dict[uuid.UUID, str],
+                      now_text: str, device_hex: str, actor: uuid.UUID | None
+                      ) -> tuple[object, ...]:
+    return (new_id().hex, lead_id.hex, ActivityKind.OWNER_CHANGED.value, now_text, _hex(actor),
+            "owner", _where(from_owner, from_queue, names), _where(to_owner, to_queue, names),
+            reason[:2000], now_text, device_hex)
+
+
+def _where(owner: uuid.UUID | None, queue: uuid.UUID | None, names: dict[uuid.UUID, str]) -> str:
+    if owner is not None:
+        return names.get(owner, "unknown user")
+    return names.get(queue, "") if queue is not None else ""
+
+
+def _hex(value: uuid.UUID | None) -> str | None:
+    return value.hex if value is not None else None
+
+
+def _target_kind(value: TargetKind | str) -> TargetKind:
+    try:
+        return TargetKind(value)
+    except ValueError:
+        raise ValidationError.single(
+            "target_kind", f"must be one of: {', '.join(k.value for k in TargetKind)}") from None
+
+
+def _affected(statuses: Iterable[LeadStatus] | None) -> frozenset[LeadStatus]:
+    return DEFAULT_AFFECTED_STATUSES if statuses is None else frozenset(statuses)
+
+
+def _driver(session: Session) -> sqlite3.Connection:
+    connection = session.connection().connection.driver_connection
+    assert isinstance(connection, sqlite3.Connection)
+    return connection
+
+
+def _count_open(connection: sqlite3.Connection) -> int:
+    return int(connection.execute(
+        "SELECT count(*) FROM lead WHERE deleted_at IS NULL AND status NOT IN "
+        "('won', 'lost', 'disqualified')").fetchone()[0])
+
+
+class _Counter:
+    """Counts facts as the planner pulls them, reporting progress every 20,000 leads."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress, self.total, self.seen = progress, total, 0
+
+    def wrap(self, facts: Iterable[RoutingFacts]) -> Iterable[RoutingFacts]:
+        for item in facts:
+            self.seen += 1
+            if self.progress is not None and self.seen % 20_000 == 0:
+                self.progress(self.seen, max(self.total, self.seen))
+            yield item
+

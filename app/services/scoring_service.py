@@ -1,0 +1,301 @@
+"""Lead scoring: admin-editable rules, the score and its reasons kept on every lead, and the
+MQL/SQL thresholds that move a lead forward (with a history row saying why).
+
+A lead is re-scored in the same transaction as any change to it (fields, answers, notes and
+touches, suppression flags); ``rescore_all`` re-scores every lead after the rules change and
+once a day for decay. Scores are derived data: they are not stamped as a local edit, so two
+laptops re-scoring the same lead never conflict in sync.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.domain.errors import LeadlineError, NotFoundError, ValidationError
+from app.domain.history import ActivityKind
+from app.domain.ids import new_id
+from app.domain.leads import LeadRecord, LeadStatus, Rating
+from app.domain.scoring import (
+    DEFAULT_SCORING_CONFIG,
+    Scorer,
+    ScoreResult,
+    ScoreRule,
+    ScoreRuleKind,
+    ScoringConfig,
+    ScoringFacts,
+    check_rule,
+    email_flags,
+    qualification_for,
+)
+from app.services.context import ServiceContext
+from app.services.settings_service import SettingsService
+from app.services.suppression_service import SuppressionService
+from app.storage.orm import Activity, ScoreRuleRow
+from app.storage.repositories.bulk import parse_utc_text, utc_text
+from app.storage.repositories.distribution import (
+    DistributionRepository,
+    activity_counts,
+    answers_by_lead,
+    iter_scoring_rows,
+)
+from app.storage.repositories.history import HistoryRepository
+from app.storage.repositories.leads import LeadRepository
+from app.storage.repositories.people import PeopleRepository
+
+Progress = Callable[[int, int], None]
+_THRESHOLD_WORDS = {LeadStatus.MQL: "MQL", LeadStatus.SQL: "SQL"}
+
+
+@dataclass(frozen=True)
+class RescoreSummary:
+    leads: int
+    changed: int
+    promoted: int
+    seconds: float = 0.0
+
+
+class ScoringService:
+    def __init__(self, context: ServiceContext, settings: SettingsService,
+                 suppressions: SuppressionService) -> None:
+        self.context, self.settings, self.suppressions = context, settings, suppressions
+        self.db = context.db
+        self._scorer: Scorer | None = None
+        self._served: frozenset[str] | None = None
+
+    # -- the rules ----------------------------------------------------------------------------
+    def config(self) -> ScoringConfig:
+        with self.db.read() as session:
+            repo = DistributionRepository(session)
+            # Until an admin saves their own, a newcomer gets sensible scores at once.
+            stored = tuple(repo.score_rules()) if repo.score_rule_rows() else None
+        rules = DEFAULT_SCORING_CONFIG.rules if stored is None else stored
+        get = self.settings.get_int
+        return ScoringConfig(rules, get("scoring.decay_points_per_week"),
+                             get("scoring.decay_max"), get("scoring.mql_threshold"),
+                             get("scoring.sql_threshold"))
+
+    def rules(self) -> list[ScoreRule]:
+        return list(self.config().rules)
+
+    def save_rules(self, rules: Sequence[ScoreRule]) -> None:
+        """Replace the rule list (the editor saves it whole, in its order)."""
+        for rule in rules:
+            check_rule(rule)
+        now, device = self.context.clock(), self.context.device_id
+        keep = {rule.id for rule in rules}
+        with self.db.write() as session:
+            repo = DistributionRepository(session)
+            existing = {row.id: row for row in repo.score_rule_rows()}
+            for position, rule in enumerate(rules):
+                row = existing.get(rule.id)
+                if row is None:
+                    repo.add_score_rule(ScoreRuleRow(
+                        id=rule.id, kind=rule.kind.value, value=rule.value, points=rule.points,
+                        position=position, enabled=rule.enabled, updated_at=now,
+                        device_id=device))
+                    continue
+                values = (rule.kind.value, rule.value, rule.points, position, rule.enabled, None)
+                if (row.kind, row.value, row.points, row.position, row.enabled,
+                        row.deleted_at) != values:
+                    (row.kind, row.value, row.points, row.position, row.enabled,
+                     row.deleted_at) = values
+                    row.updated_at, row.device_id = now, device
+            for rule_id, row in existing.items():
+                if rule_id not in keep and row.deleted_at is None:
+                    row.deleted_at = row.updated_at = now
+                    row.device_id = device
+        self.forget()
+
+    def add_rule(self, kind: ScoreRuleKind | str, value: str, points: int) -> ScoreRule:
+        try:
+            kind = ScoreRuleKind(kind)
+        except ValueError:
+            choices = ", ".join(k.value for k in ScoreRuleKind)
+            raise ValidationError.single("kind", f"must be one of: {choices}") from None
+        rule = ScoreRule(new_id(), kind, value.strip(), int(points))
+        self.save_rules([*self.rules(), rule])
+        return rule
+
+    def set_thresholds(self, mql: int, sql: int) -> None:
+        if not 0 < mql < sql:
+            raise ValidationError.single("thresholds", f"need 0 < MQL < SQL (got {mql} and "
+                                                       f"{sql})")
+        self.settings.set("scoring.mql_threshold", mql)
+        self.settings.set("scoring.sql_threshold", sql)
+        self.forget()
+
+    def set_decay(self, points_per_week: int, most: int) -> None:
+        if points_per_week < 0 or most < 0:
+            raise ValidationError.single("decay", "cannot be negative")
+        self.settings.set("scoring.decay_points_per_week", points_per_week)
+        self.settings.set("scoring.decay_max", most)
+        self.forget()
+
+    def forget(self) -> None:
+        """Rules, settings or territories changed: compile again on next use."""
+        self._scorer, self._served = None, None
+
+    def scorer(self) -> Scorer:
+        if self._scorer is None:
+            self._scorer = Scorer(self.config())
+        return self._scorer
+
+    def served_countries(self) -> frozenset[str]:
+        """Countries some active rep covers: 'a served territory' for scoring."""
+        if self._served is None:
+            with self.db.read() as session:
+                users = PeopleRepository(session).users()
+            self._served = frozenset(t.upper() for u in users if u.can_receive_leads
+                                     for t in u.territories if len(t) == 2)
+        return self._served
+
+    # -- one lead -----------------------------------------------------------------------------
+    def explain(self, lead_id: uuid.UUID) -> tuple[LeadRecord, ScoreResult]:
+        """The lead's score as the rules give it now, with every reason."""
+        with self.db.read() as session:
+            record = LeadRepository(session).record(lead_id)
+            if record is None:
+                raise NotFoundError(f"No lead with id {lead_id}")
+            facts = self._facts(session, record)
+        return record, self.scorer().score(facts, self.context.clock())
+
+    def _facts(self, session: Session, record: LeadRecord) -> ScoringFacts:
+        connection = session.connection().connection.driver_connection
+        assert isinstance(connection, sqlite3.Connection)
+        key = record.id.hex
+        contact = {"email": record.email, "company": record.company,
+                   "phone_e164": record.phone_e164, "mobile_e164": record.mobile_e164}
+        return ScoringFacts.of_lead(
+            record, now=self.context.clock(),
+            answers=answers_by_lead(connection, [key]).get(key, {}),
+            activity_count=activity_counts(connection, [key]).get(key, 0),
+            suppression_kinds=self.suppressions.index().reasons(contact),
+            served_countries=self.served_countries())
+
+    def rescore_in(self, session: Session, lead_id: uuid.UUID) -> None:
+        """Re-score one lead inside the caller's transaction; promote it past a threshold."""
+        session.flush()
+        repo = LeadRepository(session)
+        lead = repo.find(lead_id)
+        record = repo.record(lead_id)
+        if lead is None or record is None:
+            return
+        result = self.scorer().score(self._facts(session, record), self.context.clock())
+        lead.score, lead.score_reasons = result.total, result.explain()
+        promoted = qualification_for(lead.status, result.total, self.scorer().config)
+        if promoted is not None:
+            now = self.context.clock()
+            HistoryRepository(session).add(self._promotion(lead_id, lead.status, promoted,
+                                                           result.total, now))
+            lead.status = promoted
+            lead.updated_at, lead.device_id = now, self.context.device_id
+        session.flush()
+
+    def _promotion(self, lead_id: uuid.UUID, old: LeadStatus, new: LeadStatus, score: int,
+                   now: dt.datetime) -> Activity:
+        threshold = (self.scorer().config.sql_threshold if new is LeadStatus.SQL
+                     else self.scorer().config.mql_threshold)
+        return Activity(id=new_id(), lead_id=lead_id, kind=ActivityKind.STATUS_CHANGED,
+                        occurred_at=now, actor_id=self.context.current_user_id, field="status",
+                        old_value=old.label, new_value=new.label,
+                        text=f"score {score} reached the {_THRESHOLD_WORDS[new]} threshold "
+                             f"({threshold})", updated_at=now, device_id=self.context.device_id)
+
+    # -- every lead ---------------------------------------------------------------------------
+    def rescore_all(self, *, progress: Progress | None = None,
+                    cancelled: Callable[[], bool] | None = None,
+                    lead_ids: Sequence[uuid.UUID] | None = None) -> RescoreSummary:
+        """Re-score every live lead (after rule changes, and daily for decay), one transaction."""
+        import time
+
+        started = time.perf_counter()
+        scorer, now = self.scorer(), self.context.clock()
+        config = scorer.config
+        suppressed, served = self.suppressions.index(), self.served_countries()
+        device, actor = self.context.device_id, self.context.current_user_id
+        now_text, device_hex = utc_text(now), device.hex
+        actor_hex = actor.hex if actor else None
+        with self.db.raw_connection() as connection:
+            total = connection.execute("SELECT count(*) FROM lead WHERE deleted_at IS NULL"
+                                       ).fetchone()[0] if lead_ids is None else len(lead_ids)
+            seen = changed = promoted = 0
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                for rows in iter_scoring_rows(connection, lead_ids=lead_ids):
+                    if cancelled is not None and cancelled():
+                        raise ScoringCancelledError("Re-scoring cancelled: no score changed.")
+                    hex_ids = [row[1] for row in rows]
+                    counts = activity_counts(connection, hex_ids)
+                    answers = answers_by_lead(connection, hex_ids)
+                    updates, statuses, activities = [], [], []
+                    for row in rows:
+                        facts = _facts_of_row(row, counts, answers, suppressed, served, now)
+                        result = scorer.score(facts, now)
+                        explained = result.explain()
+                        key, lead_hex, status = row[0], row[1], row[13]
+                        old_score, old_reasons = row[15], row[16]
+                        if result.total != old_score or explained != old_reasons:
+                            updates.append((result.total, explained, key))
+                        new_status = qualification_for(LeadStatus(status), result.total, config)
+                        if new_status is not None:
+                            statuses.append((new_status.value, now_text, device_hex, key))
+                            threshold = (config.sql_threshold if new_status is LeadStatus.SQL
+                                         else config.mql_threshold)
+                            activities.append((
+                                new_id().hex, lead_hex, ActivityKind.STATUS_CHANGED.value,
+                                now_text, actor_hex, "status", LeadStatus(status).label,
+                                new_status.label,
+                                f"score {result.total} reached the "
+                                f"{_THRESHOLD_WORDS[new_status]} threshold ({threshold})",
+                                now_text, device_hex))
+                        changed += result.total != old_score
+                    connection.executemany(
+                        "UPDATE lead SET score = ?, score_reasons = ? WHERE key = ?", updates)
+                    if statuses:
+                        connection.executemany(
+                            "UPDATE lead SET status = ?, updated_at = ?, device_id = ? "
+                            "WHERE key = ?", statuses)
+                        connection.executemany(
+                            "INSERT INTO activity (id, lead_id, kind, occurred_at, actor_id, "
+                            "field, old_value, new_value, text, updated_at, device_id, "
+                            "outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')", activities)
+                        promoted += len(statuses)
+                    seen += len(rows)
+                    if progress is not None:
+                        progress(seen, max(total, seen))
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+        return RescoreSummary(seen, changed, promoted, time.perf_counter() - started)
+
+
+class ScoringCancelledError(LeadlineError):
+    """Cancelled by the person who started it; nothing was changed."""
+
+
+def _facts_of_row(row: Sequence[Any], counts: dict[str, int],
+                  answers: dict[str, dict[str, str]], suppressed: Any,
+                  served: frozenset[str], now: dt.datetime) -> ScoringFacts:
+    (_key, lead_hex, created, title, size, industry, country, interest, email, phone, mobile,
+     company, rating, _status, last_touch, _score, _reasons) = row
+    free, role = email_flags(email)
+    contact = {"email": email, "company": company, "phone_e164": phone, "mobile_e164": mobile}
+    return ScoringFacts(
+        created_at=parse_utc_text(created) or now, title=title, company_size=size, industry=industry,
+        country=country, product_interest=interest, email=email,
+        rating=Rating(rating) if rating else None, answers=answers.get(lead_hex, {}),
+        activity_count=counts.get(lead_hex, 0), last_touch_at=parse_utc_text(last_touch),
+        is_free_mail=free, is_role_address=role,
+        suppression_kinds=suppressed.reasons(contact) if suppressed.entries else frozenset(),
+        served_countries=served)
+
+
+

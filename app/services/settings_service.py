@@ -1,0 +1,75 @@
+"""Settings the whole team shares (scoring thresholds, decay, automatic routing).
+
+Stored in the ``shared_setting`` table, so they travel with sync like any other data; settings
+that belong to one laptop (window layout, the scanner) stay in QSettings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.domain.errors import ValidationError
+from app.domain.ids import new_id
+from app.services.context import ServiceContext
+from app.storage.orm import SharedSetting
+from app.storage.repositories.distribution import DistributionRepository
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    key: str
+    label: str
+    default: int | bool
+
+
+SHARED_SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
+    SettingSpec("scoring.mql_threshold", "Score that makes a lead an MQL", 40),
+    SettingSpec("scoring.sql_threshold", "Score that makes a lead an SQL", 70),
+    SettingSpec("scoring.decay_points_per_week", "Points lost per week without a touch", 2),
+    SettingSpec("scoring.decay_max", "Most points decay can take", 20),
+    SettingSpec("routing.auto_on_capture", "Route new leads from the booth and the app", True),
+    SettingSpec("routing.auto_on_import", "Route imported leads", True),
+)}
+
+
+class SettingsService:
+    def __init__(self, context: ServiceContext) -> None:
+        self.context = context
+        self._cache: dict[str, str] | None = None
+
+    def _values(self) -> dict[str, str]:
+        if self._cache is None:
+            with self.context.db.read() as session:
+                self._cache = DistributionRepository(session).settings()
+        return self._cache
+
+    def get_int(self, key: str) -> int:
+        spec = SHARED_SETTINGS[key]
+        raw = self._values().get(key)
+        try:
+            return int(raw) if raw is not None else int(spec.default)
+        except ValueError:
+            return int(spec.default)
+
+    def get_bool(self, key: str) -> bool:
+        raw = self._values().get(key)
+        return bool(SHARED_SETTINGS[key].default) if raw is None else raw == "1"
+
+    def set(self, key: str, value: int | bool) -> None:
+        if key not in SHARED_SETTINGS:
+            raise ValidationError.single(key, "is not a known setting")
+        text = ("1" if value else "0") if isinstance(value, bool) else str(int(value))
+        now, device = self.context.clock(), self.context.device_id
+        with self.context.db.write() as session:
+            repo = DistributionRepository(session)
+            row = repo.setting_row(key)
+            if row is None:
+                repo.add_setting(SharedSetting(id=new_id(), key=key, value=text, updated_at=now,
+                                               device_id=device))
+            elif row.value != text:
+                row.value, row.updated_at, row.device_id = text, now, device
+        self._cache = None
+
+    def forget(self) -> None:
+        """Another laptop's changes arrived (sync): read again on next use."""
+        self._cache = None

@@ -1,0 +1,235 @@
+"""Scoring and routing rules, shared settings, workload counts, and assignment runs.
+
+The bulk readers use the raw DB-API cursor: re-scoring or re-routing a million leads reads a
+dozen columns of every live lead, and building ORM objects for that would cost more than the
+rules themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from app.domain.leads import CLOSED_STATUSES, Channel, LeadStatus, Rating
+from app.domain.routing import Condition, ConditionKind, RoutingFacts, RoutingRule, TargetKind
+from app.domain.scoring import ScoreRule, ScoreRuleKind
+from app.storage.orm import (
+    AssignmentMove,
+    AssignmentRun,
+    Lead,
+    RoutingRuleRow,
+    ScoreRuleRow,
+    SharedSetting,
+    Task,
+    Team,
+)
+
+_CLOSED = tuple(s.value for s in CLOSED_STATUSES)
+
+
+class DistributionRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- scoring rules ------------------------------------------------------------------------
+    def score_rules(self) -> list[ScoreRule]:
+        rows = self.session.scalars(select(ScoreRuleRow).where(ScoreRuleRow.deleted_at.is_(None))
+                                    .order_by(ScoreRuleRow.position, ScoreRuleRow.id))
+        return [ScoreRule(r.id, ScoreRuleKind(r.kind), r.value, r.points, r.enabled)
+                for r in rows]
+
+    def score_rule_rows(self) -> list[ScoreRuleRow]:
+        return list(self.session.scalars(select(ScoreRuleRow)))
+
+    def add_score_rule(self, row: ScoreRuleRow) -> None:
+        self.session.add(row)
+
+    # -- routing rules ------------------------------------------------------------------------
+    def routing_rules(self) -> list[RoutingRule]:
+        rows = self.session.scalars(select(RoutingRuleRow)
+                                    .where(RoutingRuleRow.deleted_at.is_(None))
+                                    .order_by(RoutingRuleRow.position, RoutingRuleRow.name))
+        return [routing_rule_of(r) for r in rows]
+
+    def routing_rule_row(self, rule_id: uuid.UUID) -> RoutingRuleRow | None:
+        return self.session.get(RoutingRuleRow, rule_id)
+
+    def routing_rule_rows(self) -> list[RoutingRuleRow]:
+        return list(self.session.scalars(select(RoutingRuleRow).where(
+            RoutingRuleRow.deleted_at.is_(None)).order_by(RoutingRuleRow.position)))
+
+    def add_routing_rule(self, row: RoutingRuleRow) -> None:
+        self.session.add(row)
+
+    # -- shared settings ----------------------------------------------------------------------
+    def settings(self) -> dict[str, str]:
+        return {r.key: r.value for r in self.session.scalars(select(SharedSetting))}
+
+    def setting_row(self, key: str) -> SharedSetting | None:
+        return self.session.scalars(select(SharedSetting).where(SharedSetting.key == key)).first()
+
+    def add_setting(self, row: SharedSetting) -> None:
+        self.session.add(row)
+
+    # -- round robin --------------------------------------------------------------------------
+    def round_robin_state(self) -> dict[uuid.UUID, uuid.UUID]:
+        rows = self.session.execute(select(Team.id, Team.round_robin_last_id).where(
+            Team.round_robin_last_id.is_not(None)))
+        return {team: last for team, last in rows if last is not None}
+
+    def save_round_robin_state(self, state: dict[uuid.UUID, uuid.UUID], now: dt.datetime,
+                               device: uuid.UUID) -> None:
+        current = self.round_robin_state()
+        for team_id, last in state.items():
+            if current.get(team_id) != last:
+                self.session.execute(update(Team).where(Team.id == team_id).values(
+                    round_robin_last_id=last, updated_at=now, device_id=device))
+
+    # -- workload -----------------------------------------------------------------------------
+    def open_leads_by_owner(self) -> dict[uuid.UUID, int]:
+        rows = self.session.execute(
+            select(Lead.owner_id, func.count()).where(
+                Lead.deleted_at.is_(None), Lead.owner_id.is_not(None),
+                Lead.status.not_in(list(CLOSED_STATUSES))).group_by(Lead.owner_id))
+        return {owner: count for owner, count in rows if owner is not None}
+
+    def overdue_tasks_by_owner(self, now: dt.datetime) -> dict[uuid.UUID, int]:
+        rows = self.session.execute(
+            select(Task.owner_id, func.count()).where(
+                Task.deleted_at.is_(None), Task.done_at.is_(None), Task.due_at < now,
+                Task.owner_id.is_not(None)).group_by(Task.owner_id))
+        return {owner: count for owner, count in rows if owner is not None}
+
+    def open_leads_by_queue(self) -> dict[uuid.UUID | None, int]:
+        """Open leads with no owner, by queue (None: in no queue at all)."""
+        rows = self.session.execute(
+            select(Lead.queue_id, func.count()).where(
+                Lead.deleted_at.is_(None), Lead.owner_id.is_(None),
+                Lead.status.not_in(list(CLOSED_STATUSES))).group_by(Lead.queue_id))
+        return {queue: count for queue, count in rows}
+
+    # -- assignment runs ----------------------------------------------------------------------
+    def add_run(self, run: AssignmentRun, moves: Iterable[AssignmentMove]) -> None:
+        self.session.add(run)
+        self.session.flush()
+        self.session.add_all(moves)
+
+    def run(self, run_id: uuid.UUID) -> AssignmentRun | None:
+        return self.session.get(AssignmentRun, run_id)
+
+    def runs(self, limit: int = 20) -> list[AssignmentRun]:
+        return list(self.session.scalars(select(AssignmentRun)
+                                         .order_by(AssignmentRun.started_at.desc()).limit(limit)))
+
+    def moves(self, run_id: uuid.UUID) -> list[AssignmentMove]:
+        return list(self.session.scalars(select(AssignmentMove)
+                                         .where(AssignmentMove.run_id == run_id)))
+
+
+def routing_rule_of(row: RoutingRuleRow) -> RoutingRule:
+    conditions = tuple(Condition(ConditionKind(c["kind"]), tuple(c["values"]))
+                       for c in json.loads(row.conditions or "[]"))
+    return RoutingRule(row.id, row.name, row.position, conditions, TargetKind(row.target_kind),
+                       row.target_id, row.enabled)
+
+
+def conditions_json(conditions: Sequence[Condition]) -> str:
+    return json.dumps([{"kind": c.kind.value, "values": list(c.values)} for c in conditions],
+                      ensure_ascii=False)
+
+
+# -- bulk reads over the raw connection --------------------------------------------------------
+_ROUTING_COLUMNS = ("id, country, region, postal_code, phone_e164, mobile_e164, industry, "
+                    "product_interest, company, email, event_id, channel, score, rating, status, "
+                    "owner_id, team_id, queue_id")
+
+
+def iter_routing_facts(connection: sqlite3.Connection, *, open_only: bool = True,
+                       lead_ids: Sequence[uuid.UUID] | None = None,
+                       batch: int = 20_000) -> Iterator[RoutingFacts]:
+    """RoutingFacts of live leads in key order, streamed in batches (flat memory)."""
+    where = "deleted_at IS NULL"
+    params: list[Any] = []
+    if open_only:
+        where += f" AND status NOT IN ({', '.join('?' for _ in _CLOSED)})"
+        params += list(_CLOSED)
+    if lead_ids is not None:
+        where += f" AND id IN ({', '.join('?' for _ in lead_ids)})"
+        params += [i.hex for i in lead_ids]
+    cursor = connection.execute(f"SELECT {_ROUTING_COLUMNS} FROM lead WHERE {where} ORDER BY key",
+                                params)
+    statuses = {s.value: s for s in LeadStatus}
+    ratings = {r.value: r for r in Rating}
+    channels = {c.value: c for c in Channel}
+    uuids: dict[str, uuid.UUID] = {}
+
+    def cached(value: str | None) -> uuid.UUID | None:
+        # Owners, teams, queues and events repeat across leads: parse each once.
+        if not value:
+            return None
+        found = uuids.get(value)
+        if found is None:
+            found = uuids[value] = uuid.UUID(hex=value)
+        return found
+
+    while rows := cursor.fetchmany(batch):
+        for (lead_id, country, region, postal, phone, mobile, industry, interest, company, email,
+             event, channel, score, rating, status, owner, team, queue) in rows:
+            yield RoutingFacts(
+                lead_id=uuid.UUID(hex=lead_id), country=country, region=region,
+                postal_code=postal, phone_e164=phone, mobile_e164=mobile, industry=industry,
+                product_interest=interest, company=company, email=email, event_id=cached(event),
+                channel=channels.get(channel, Channel.OTHER), score=score,
+                rating=ratings.get(rating) if rating else None,
+                status=statuses.get(status, LeadStatus.INQUIRY), owner_id=cached(owner),
+                team_id=cached(team), queue_id=cached(queue))
+
+
+SCORING_COLUMNS = ("key, id, created_at, title, company_size, industry, country, "
+                   "product_interest, email, phone_e164, mobile_e164, company, rating, status, "
+                   "last_touch_at, score, score_reasons")
+
+
+def iter_scoring_rows(connection: sqlite3.Connection, *, lead_ids: Sequence[uuid.UUID] | None
+                      = None, batch: int = 20_000) -> Iterator[list[tuple[Any, ...]]]:
+    """Batches of raw lead rows (SCORING_COLUMNS) for re-scoring, in key order."""
+    where, params = "deleted_at IS NULL", []
+    if lead_ids is not None:
+        where += f" AND id IN ({', '.join('?' for _ in lead_ids)})"
+        params = [i.hex for i in lead_ids]
+    cursor = connection.execute(f"SELECT {SCORING_COLUMNS} FROM lead WHERE {where} ORDER BY key",
+                                params)
+    while rows := cursor.fetchmany(batch):
+        yield rows
+
+
+def activity_counts(connection: sqlite3.Connection, lead_ids: Sequence[str]) -> dict[str, int]:
+    """Touches and notes per lead (hex ids), for the engagement part of the score."""
+    if not lead_ids:
+        return {}
+    marks = ", ".join("?" for _ in lead_ids)
+    rows = connection.execute(
+        f"SELECT lead_id, count(*) FROM activity WHERE lead_id IN ({marks}) AND kind IN "
+        "('call', 'email', 'meeting', 'note') GROUP BY lead_id", list(lead_ids))
+    return dict(rows.fetchall())
+
+
+def answers_by_lead(connection: sqlite3.Connection, lead_ids: Sequence[str]
+                    ) -> dict[str, dict[str, str]]:
+    if not lead_ids:
+        return {}
+    marks = ", ".join("?" for _ in lead_ids)
+    rows = connection.execute(
+        f"SELECT a.lead_id, q.prompt, a.value FROM answer a JOIN question q ON q.id = "
+        f"a.question_id WHERE a.lead_id IN ({marks}) AND a.deleted_at IS NULL", list(lead_ids))
+    found: dict[str, dict[str, str]] = {}
+    for lead_id, prompt, value in rows:
+        found.setdefault(lead_id, {})[prompt] = value
+    return found
