@@ -143,7 +143,18 @@ class CliContext:
 
 
 def build_parser(prog: str | None = None) -> CliParser:
-    from app.cli import booth, dedupe, demo, erasure, events, imports, leads, suppress, users
+    from app.cli import (
+        booth,
+        dedupe,
+        demo,
+        distribution,
+        erasure,
+        events,
+        imports,
+        leads,
+        suppress,
+        users,
+    )
 
     common = common_options()
     parser = CliParser(prog=prog or _prog_name(), description=DESCRIPTION, epilog=EPILOG,
@@ -162,6 +173,7 @@ def build_parser(prog: str | None = None) -> CliParser:
     dedupe.register(tree)
     suppress.register(tree)
     erasure.register(tree)
+    distribution.register(tree)
     return parser
 
 

@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from app.domain.errors import ValidationError
-from app.domain.people import Role, UserRecord
+from app.domain.people import Availability, Role, RoutingMode, UserRecord
 
 if TYPE_CHECKING:
     from app.cli.main import CliContext, CommandTree
@@ -27,13 +27,43 @@ def register(tree: CommandTree) -> None:
     add.add_argument("--team", metavar="NAME", help="the team the user belongs to")
     add.add_argument("--capacity", metavar="N",
                      help="how many open leads the user can take (for load balancing)")
+    add.add_argument("--territories", default="", metavar="CODES",
+                     help="comma list of ISO countries the user covers, e.g. DE,AT,CH "
+                          "(scoring: 'country in a served territory')")
     actions.add("list", help="list users", handler=list_users)
+    availability = actions.add(
+        "availability", help="mark a user active, away or inactive",
+        description="Away and inactive users receive no new leads; their open leads count as "
+                    "orphans until re-assigned (see: assign --preview).",
+        handler=set_availability)
+    availability.add_argument("email", metavar="EMAIL")
+    availability.add_argument("state", choices=[a.value for a in Availability])
+
+    teams = tree.add("teams", help="add and list teams (round robin or least open leads)")
+    team_actions = tree.group(teams, title="actions", dest="teams_command")
+    team_add = team_actions.add("add", help="add a team", handler=add_team,
+                                epilog="example:\n  %(prog)s 'Central Europe' --mode least_open")
+    team_add.add_argument("name", metavar="NAME")
+    team_add.add_argument("--mode", choices=[m.value for m in RoutingMode],
+                          default=RoutingMode.ROUND_ROBIN.value,
+                          help="how the team shares leads (default round_robin)")
+    team_actions.add("list", help="list teams", handler=list_teams)
+
+    queues = tree.add("queues", help="add and list lead queues")
+    queue_actions = tree.group(queues, title="actions", dest="queues_command")
+    queue_add = queue_actions.add("add", help="add a queue", handler=add_queue)
+    queue_add.add_argument("name", metavar="NAME")
+    queue_add.add_argument("--team", metavar="NAME", help="the team working this queue")
+    queue_add.add_argument("--catch-all", action="store_true",
+                           help="leads no routing rule matches land here")
+    queue_actions.add("list", help="list queues", handler=list_queues)
 
 
 def add_user(args: argparse.Namespace, ctx: CliContext) -> int:
     capacity = _capacity(args.capacity)
+    territories = [t.strip().upper() for t in args.territories.split(",") if t.strip()]
     record = ctx.services.people.add_user(args.name, args.email, args.role, team=args.team,
-                                          capacity=capacity)
+                                          capacity=capacity, territories=territories)
     if ctx.out.json_mode:
         ctx.out.json(record)
     else:
@@ -50,6 +80,67 @@ def list_users(args: argparse.Namespace, ctx: CliContext) -> int:
     if records:
         ctx.out.table(USER_HEADERS, [user_row(r) for r in records])
     ctx.out.line(f"{len(records)} users")
+    return 0
+
+
+def set_availability(args: argparse.Namespace, ctx: CliContext) -> int:
+    people = ctx.services.people
+    record = people.set_availability(people.user_by_email(args.email).id,
+                                     Availability(args.state))
+    if ctx.out.json_mode:
+        ctx.out.json(record)
+    else:
+        ctx.out.line(f"{record.name} is now {record.availability.label.lower()}")
+    return 0
+
+
+def add_team(args: argparse.Namespace, ctx: CliContext) -> int:
+    team = ctx.services.people.add_team(args.name, RoutingMode(args.mode))
+    if ctx.out.json_mode:
+        ctx.out.json(team)
+    else:
+        ctx.out.line(f"Added team {team.id}  {team.name} ({team.routing_mode.value})")
+    return 0
+
+
+def list_teams(args: argparse.Namespace, ctx: CliContext) -> int:
+    teams = ctx.services.people.teams()
+    if ctx.out.json_mode:
+        ctx.out.json({"teams": teams})
+        return 0
+    if teams:
+        ctx.out.table(("id", "name", "mode"), [[str(t.id), t.name, t.routing_mode.value]
+                                               for t in teams])
+    ctx.out.line(f"{len(teams)} teams")
+    return 0
+
+
+def add_queue(args: argparse.Namespace, ctx: CliContext) -> int:
+    team_id = None
+    if args.team:
+        matches = [t.id for t in ctx.services.people.teams()
+                   if t.name.casefold() == args.team.strip().casefold()]
+        if not matches:
+            raise ValidationError.single("team", f"no team named '{args.team}'")
+        team_id = matches[0]
+    queue = ctx.services.people.add_queue(args.name, team_id=team_id, catch_all=args.catch_all)
+    if ctx.out.json_mode:
+        ctx.out.json(queue)
+    else:
+        ctx.out.line(f"Added queue {queue.id}  {queue.name}"
+                     + (" (catch-all)" if queue.is_catch_all else ""))
+    return 0
+
+
+def list_queues(args: argparse.Namespace, ctx: CliContext) -> int:
+    queues = ctx.services.people.queues()
+    if ctx.out.json_mode:
+        ctx.out.json({"queues": queues})
+        return 0
+    if queues:
+        ctx.out.table(("id", "name", "catch-all"),
+                      [[str(q.id), q.name, "yes" if q.is_catch_all else ""] for q in queues])
+    ctx.out.line(f"{len(queues)} queues")
     return 0
 
 

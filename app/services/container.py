@@ -14,6 +14,7 @@ from app.services.erasure_service import ErasureService
 from app.services.event_service import EventService
 from app.services.export_service import ExportService
 from app.services.import_service import ImportService
+from app.services.intake import BatchIntake
 from app.services.lead_service import LeadService
 from app.services.merge_service import MergeService
 from app.services.people_service import PeopleService
@@ -59,11 +60,14 @@ class Services:
             session, lead_id))
         leads.observers.append(lambda session, lead_id, created: routing.route_new_in(
             session, lead_id) if created else None)
+        imports = ImportService(context, questions, suppressions, enrichment, dedupe)
+        imports.new_intake = lambda now: BatchIntake(
+            scoring, routing, settings, now, context.device_id, context.current_user_id)
         return cls(context=context, leads=leads, people=PeopleService(context),
                    events=EventService(context), questions=questions,
                    booth=BoothService(context, leads, questions, suppressions, enrichment,
                                       dedupe),
-                   imports=ImportService(context, questions, suppressions, enrichment, dedupe),
+                   imports=imports,
                    dedupe=dedupe,
                    suppressions=suppressions, enrichment=enrichment,
                    merges=MergeService(context, leads),

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import update
 
@@ -45,6 +45,9 @@ from app.services.context import ServiceContext
 from app.services.dedupe_service import DedupeService
 from app.services.enrichment_service import EnrichmentService
 from app.services.question_service import QuestionService
+
+if TYPE_CHECKING:
+    from app.services.intake import BatchIntake
 from app.services.suppression_service import SuppressionService
 from app.storage.orm import Activity, Lead, MappingTemplate
 from app.storage.repositories.bulk import BulkWriter
@@ -81,6 +84,8 @@ class ImportService:
         self.context, self.questions, self.suppressions = context, questions, suppressions
         self.enrichment, self.dedupe = enrichment, dedupe
         self.db = context.db
+        # Set by the composition root: scores and routes each new row before it is written.
+        self.new_intake: Callable[[dt.datetime], BatchIntake] | None = None
 
     # -- reading and mapping ------------------------------------------------------------------
     def open(self, path: Path) -> Table:
@@ -157,6 +162,8 @@ class ImportService:
         counts = ImportCounts()
         rejected: list[RejectedRow] = []
         batch_id = new_id()
+        intake = self.new_intake(now) if self.new_intake is not None else None
+        prompts = {q.id: q.prompt for q in self.questions.questions_in_scope(event_id)}
         with BulkWriter(self.db) as writer, writer.transaction():
             writer.write({"import_batch": [{
                 "id": batch_id, "file_name": table.info.path.name, "source_format":
@@ -167,12 +174,15 @@ class ImportService:
             rows = self._classified(table, mapping, event_id, policy, progress, cancelled,
                                     lookup=writer.existing_keys)
             while chunk := list(islice(rows, CHUNK)):
-                self._write_chunk(writer, chunk, batch_id, event_id, now, table.info.path.name)
+                self._write_chunk(writer, chunk, batch_id, event_id, now, table.info.path.name,
+                                  intake, prompts)
                 for row in chunk:
                     counts.add(row.outcome)
                     if row.outcome is RowOutcome.REJECTED:
                         rejected.append(RejectedRow(row.source.number, row.reason,
                                                     row.source.values))
+            if intake is not None:
+                intake.finish(writer)
             writer.finish_batch(batch_id, {"created": counts.created + counts.updated,
                                            "duplicates": counts.duplicates,
                                            "rejected": counts.rejected}, "completed",
@@ -180,16 +190,23 @@ class ImportService:
         return ImportReport(counts, tuple(rejected), batch_id=batch_id)
 
     def _write_chunk(self, writer: BulkWriter, chunk: Sequence[_Row], batch_id: uuid.UUID,
-                     event_id: uuid.UUID | None, now: dt.datetime, file_name: str) -> None:
+                     event_id: uuid.UUID | None, now: dt.datetime, file_name: str,
+                     intake: BatchIntake | None = None,
+                     prompts: Mapping[uuid.UUID, str] | None = None) -> None:
         leads, activities, answers = [], [], []
         device, actor = self.context.device_id, self.context.current_user_id
         for row in chunk:
             if row.outcome is RowOutcome.NEW:
                 lead_id = new_id()
-                leads.append(_lead_row(row, lead_id, event_id, now, device, actor))
+                lead = _lead_row(row, lead_id, event_id, now, device, actor)
                 activities.append(_activity(lead_id, batch_id, "created",
                                             f"Imported from {file_name}{row.enriched}", now,
                                             device, actor))
+                if intake is not None:
+                    answered = {(prompts or {}).get(qid, ""): value
+                                for qid, value in row.answers.items()}
+                    activities += intake.place(lead, answered)
+                leads.append(lead)
                 answers += [{"id": new_id(), "lead_id": lead_id, "question_id": qid,
                              "value": value, "answered_at": now, "updated_at": now,
                              "device_id": device} for qid, value in row.answers.items()]

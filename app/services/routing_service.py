@@ -194,6 +194,11 @@ class RoutingService:
                            repo.open_leads_by_owner())
         return Router(repo.routing_rules(), roster, repo.round_robin_state())
 
+    def place_names(self) -> dict[uuid.UUID, str]:
+        """How owners and queues read in history: "Anna Weber", "queue Inbox"."""
+        with self.db.read() as session:
+            return self._names(session)
+
     def _names(self, session: Session) -> dict[uuid.UUID, str]:
         people = PeopleRepository(session)
         names = {u.id: u.name for u in people.users()}

@@ -67,7 +67,6 @@ class ScoringService:
         self.context, self.settings, self.suppressions = context, settings, suppressions
         self.db = context.db
         self._scorer: Scorer | None = None
-        self._served: frozenset[str] | None = None
 
     # -- the rules ----------------------------------------------------------------------------
     def config(self) -> ScoringConfig:
@@ -140,7 +139,7 @@ class ScoringService:
 
     def forget(self) -> None:
         """Rules, settings or territories changed: compile again on next use."""
-        self._scorer, self._served = None, None
+        self._scorer = None
 
     def scorer(self) -> Scorer:
         if self._scorer is None:
@@ -148,13 +147,15 @@ class ScoringService:
         return self._scorer
 
     def served_countries(self) -> frozenset[str]:
-        """Countries some active rep covers: 'a served territory' for scoring."""
-        if self._served is None:
-            with self.db.read() as session:
-                users = PeopleRepository(session).users()
-            self._served = frozenset(t.upper() for u in users if u.can_receive_leads
-                                     for t in u.territories if len(t) == 2)
-        return self._served
+        """Countries some active rep covers: 'a served territory' for scoring.
+
+        Read afresh each time (the user table is small): territories and availability change
+        from several screens and laptops, and a stale set would score leads wrongly.
+        """
+        with self.db.read() as session:
+            users = PeopleRepository(session).users()
+        return frozenset(t.upper() for u in users if u.can_receive_leads
+                         for t in u.territories if len(t) == 2)
 
     # -- one lead -----------------------------------------------------------------------------
     def explain(self, lead_id: uuid.UUID) -> tuple[LeadRecord, ScoreResult]:

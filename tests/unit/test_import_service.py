@@ -75,7 +75,9 @@ def test_import_is_one_batch_with_history_and_answers(services: Services, event_
     anna = leads["Müller"]
     assert anna.notes == "wants a demo\nnext week" and anna.event_id == event_id
     assert anna.channel.value == "trade_show"
-    assert services.leads.history(anna.id)[0].kind.value == "imported"
+    kinds = [h.kind.value for h in services.leads.history(anna.id)]
+    assert kinds == ["owner_changed", "imported"]  # routed in the same transaction
+    assert anna.queue_name == "Inbox" and anna.score_reasons == "no rule applies"
     question = services.questions.questions_for_event(event_id)[0]
     assert services.questions.answers_for(anna.id) == {question.id: "yes"}
     carla = leads["Nowak"]

@@ -283,6 +283,16 @@ class BulkWriter:
                         found[kind].setdefault(value, uuid.UUID(lead_id))
         return ExistingKeys(found["email"], found["phone"], found["badge"])
 
+    def save_round_robin_state(self, state: Mapping[uuid.UUID, uuid.UUID], now: dt.datetime,
+                               device: uuid.UUID) -> None:
+        """Each team's last round-robin member, after a batch routed new leads."""
+        assert self._connection is not None, "use BulkWriter as a context manager"
+        self._connection.executemany(
+            "UPDATE team SET round_robin_last_id = ?, updated_at = ?, device_id = ? "
+            "WHERE id = ? AND coalesce(round_robin_last_id, '') != ?",
+            [(last.hex, _utc_text(now), device.hex, team.hex, last.hex)
+             for team, last in state.items()])
+
     def finish_batch(self, batch_id: uuid.UUID, counts: Mapping[str, int], status: str,
                      now: dt.datetime) -> None:
         """Record an import batch's final counts, inside the import's own transaction."""
