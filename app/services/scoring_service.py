@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -43,7 +44,8 @@ from app.storage.repositories.distribution import (
     DistributionRepository,
     activity_counts,
     answers_by_lead,
-    iter_scoring_rows,
+    scoring_rows_after,
+    scoring_rows_for,
 )
 from app.storage.repositories.history import HistoryRepository
 from app.storage.repositories.leads import LeadRepository
@@ -213,12 +215,10 @@ class ScoringService:
     def rescore_all(self, *, progress: Progress | None = None,
                     cancelled: Callable[[], bool] | None = None,
                     lead_ids: Sequence[uuid.UUID] | None = None) -> RescoreSummary:
-        """Re-score every live lead (after rule changes, and daily for decay), one transaction."""
-        import time
-
+        """Re-score every live lead (after rule changes, and daily for decay), in batches of
+        20,000 that each commit; cancelling keeps the batches done (their scores are right)."""
         started = time.perf_counter()
         scorer, now = self.scorer(), self.context.clock()
-        config = scorer.config
         suppressed, served = self.suppressions.index(), self.served_countries()
         device, actor = self.context.device_id, self.context.current_user_id
         now_text, device_hex = utc_text(now), device.hex
@@ -227,59 +227,87 @@ class ScoringService:
             total = connection.execute("SELECT count(*) FROM lead WHERE deleted_at IS NULL"
                                        ).fetchone()[0] if lead_ids is None else len(lead_ids)
             seen = changed = promoted = 0
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                for rows in iter_scoring_rows(connection, lead_ids=lead_ids):
-                    if cancelled is not None and cancelled():
-                        raise ScoringCancelledError("Re-scoring cancelled: no score changed.")
-                    hex_ids = [row[1] for row in rows]
-                    counts = activity_counts(connection, hex_ids)
-                    answers = answers_by_lead(connection, hex_ids)
-                    updates, statuses, activities = [], [], []
-                    for row in rows:
-                        facts = _facts_of_row(row, counts, answers, suppressed, served, now)
-                        result = scorer.score(facts, now)
-                        explained = result.explain()
-                        key, lead_hex, status = row[0], row[1], row[13]
-                        old_score, old_reasons = row[15], row[16]
-                        if result.total != old_score or explained != old_reasons:
-                            updates.append((result.total, explained, key))
-                        new_status = qualification_for(LeadStatus(status), result.total, config)
-                        if new_status is not None:
-                            statuses.append((new_status.value, now_text, device_hex, key))
-                            threshold = (config.sql_threshold if new_status is LeadStatus.SQL
-                                         else config.mql_threshold)
-                            activities.append((
-                                new_id().hex, lead_hex, ActivityKind.STATUS_CHANGED.value,
-                                now_text, actor_hex, "status", LeadStatus(status).label,
-                                new_status.label,
-                                f"score {result.total} reached the "
-                                f"{_THRESHOLD_WORDS[new_status]} threshold ({threshold})",
-                                now_text, device_hex))
-                        changed += result.total != old_score
-                    connection.executemany(
-                        "UPDATE lead SET score = ?, score_reasons = ? WHERE key = ?", updates)
-                    if statuses:
-                        connection.executemany(
-                            "UPDATE lead SET status = ?, updated_at = ?, device_id = ? "
-                            "WHERE key = ?", statuses)
-                        connection.executemany(
-                            "INSERT INTO activity (id, lead_id, kind, occurred_at, actor_id, "
-                            "field, old_value, new_value, text, updated_at, device_id, "
-                            "outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')", activities)
-                        promoted += len(statuses)
-                    seen += len(rows)
-                    if progress is not None:
-                        progress(seen, max(total, seen))
-                connection.execute("COMMIT")
-            except BaseException:
-                connection.execute("ROLLBACK")
-                raise
+            last_key = 0
+            while True:
+                if cancelled is not None and cancelled():
+                    raise ScoringCancelledError(
+                        f"Re-scoring stopped after {seen:,} of {total:,} leads; run it again "
+                        "to finish (scores already written are correct).")
+                # One short transaction per batch: other writers (the booth, another window)
+                # wait at most one batch, never the whole re-scoring of a big file.
+                connection.execute("BEGIN IMMEDIATE")
+                try:
+                    rows = (scoring_rows_for(connection, lead_ids) if lead_ids is not None
+                            else scoring_rows_after(connection, last_key))
+                    if not rows:
+                        connection.execute("COMMIT")
+                        break
+                    last_key = rows[-1][0]
+                    changed_now, promoted_now = self._rescore_rows(
+                        connection, rows, scorer, suppressed, served, now,
+                        (now_text, device_hex, actor_hex))
+                    connection.execute("COMMIT")
+                except BaseException:
+                    connection.execute("ROLLBACK")
+                    raise
+                changed += changed_now
+                promoted += promoted_now
+                seen += len(rows)
+                if progress is not None:
+                    progress(seen, max(total, seen))
+                if lead_ids is not None:
+                    break
         return RescoreSummary(seen, changed, promoted, time.perf_counter() - started)
+
+    @staticmethod
+    def _rescore_rows(connection: sqlite3.Connection, rows: Sequence[tuple[Any, ...]],
+                      scorer: Scorer, suppressed: Any, served: frozenset[str],
+                      now: dt.datetime, stamps: tuple[str, str, str | None]) -> tuple[int, int]:
+        """Score one batch and write what changed; returns (scores changed, leads promoted)."""
+        now_text, device_hex, actor_hex = stamps
+        config = scorer.config
+        changed = 0
+        hex_ids = [row[1] for row in rows]
+        counts = activity_counts(connection, hex_ids)
+        answers = answers_by_lead(connection, hex_ids)
+        updates, statuses, activities = [], [], []
+        for row in rows:
+            facts = _facts_of_row(row, counts, answers, suppressed, served, now)
+            result = scorer.score(facts, now)
+            explained = result.explain()
+            key, lead_hex, status = row[0], row[1], row[13]
+            old_score, old_reasons = row[15], row[16]
+            if result.total != old_score or explained != old_reasons:
+                updates.append((result.total, explained, key))
+            new_status = qualification_for(LeadStatus(status), result.total, config)
+            if new_status is not None:
+                statuses.append((new_status.value, now_text, device_hex, key))
+                threshold = (config.sql_threshold if new_status is LeadStatus.SQL
+                             else config.mql_threshold)
+                activities.append((
+                    new_id().hex, lead_hex, ActivityKind.STATUS_CHANGED.value,
+                    now_text, actor_hex, "status", LeadStatus(status).label,
+                    new_status.label,
+                    f"score {result.total} reached the "
+                    f"{_THRESHOLD_WORDS[new_status]} threshold ({threshold})",
+                    now_text, device_hex))
+            changed += result.total != old_score
+        connection.executemany(
+            "UPDATE lead SET score = ?, score_reasons = ? WHERE key = ?", updates)
+        if statuses:
+            connection.executemany(
+                "UPDATE lead SET status = ?, updated_at = ?, device_id = ? "
+                "WHERE key = ?", statuses)
+            connection.executemany(
+                "INSERT INTO activity (id, lead_id, kind, occurred_at, actor_id, "
+                "field, old_value, new_value, text, updated_at, device_id, "
+                "outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')", activities)
+            pass
+        return changed, len(statuses)
 
 
 class ScoringCancelledError(LeadlineError):
-    """Cancelled by the person who started it; nothing was changed."""
+    """Cancelled by the person who started it; the batches done so far stay re-scored."""
 
 
 def _facts_of_row(row: Sequence[Any], counts: dict[str, int],

@@ -12,6 +12,7 @@ from typing import Any
 from app.domain.history import ActivityKind
 from app.domain.leads import CLOSED_STATUSES, Channel, Consent, LeadStatus, Rating
 from app.domain.people import Availability, Role
+from app.domain.scoring import DEFAULT_SCORING_CONFIG, Scorer, ScoringFacts, email_flags
 from app.domain.tasks import TaskKind, TaskOutcome
 from app.services.demo.organisation import Org, Person, Rows, Show
 from app.services.demo.pools import Company, PhoneStem, Pools
@@ -25,7 +26,6 @@ from app.services.demo.reference import (
 from app.services.demo.seeded import Weighted, demo_id
 from app.services.demo.vocabulary import (
     AUTHORITIES,
-    BASE_SCORE,
     BUDGETS,
     CADENCE,
     CALL_OUTCOMES,
@@ -96,6 +96,12 @@ class LeadFactory:
         self.sellers = self.reps + self.managers
         self.sellers_later = staying + self.managers
         self.end_of_today = dt.datetime.combine(now.date(), dt.time(23, 59), dt.UTC)
+        # Demo scores come from the real default rules, so editing a demo lead (which
+        # re-scores it) never makes its score jump, and every score has its reasons.
+        self.scorer = Scorer(DEFAULT_SCORING_CONFIG)
+        self.served = frozenset(code for p in self.reps
+                                if p.spec.availability is Availability.ACTIVE
+                                for code in p.spec.territories)
 
     # -- helpers ------------------------------------------------------------------------------
     def _status(self, age_days: float) -> LeadStatus:
@@ -164,8 +170,6 @@ class LeadFactory:
         lead_id = self._id(created)
         product = rng.choice(PRODUCTS)
         rating = RATING_PICK[status].pick(rng)
-        bonus = 10 if rating is Rating.HOT else -10 if rating is Rating.COLD else 0
-        score = max(0, min(100, BASE_SCORE[status] + bonus + rng.randint(-12, 12)))
 
         lead: dict[str, Any] = {
             "id": lead_id, "created_at": created, "device_id": self.device_id,
@@ -174,7 +178,7 @@ class LeadFactory:
             "company_size": company.size, "street": street,
             "postal_code": rng.choice(pools.postcodes[city_index]), "city": city,
             "region": region, "country": code, "channel": channel, "status": status,
-            "rating": rating, "score": score,
+            "rating": rating,
         }
         if rng.random() < 0.8:
             lead["website"] = f"https://www.{company.domain}"
@@ -295,7 +299,20 @@ class LeadFactory:
             lead["next_due_at"] = min(dues)
             latest = max(latest, planned)
         lead["updated_at"] = latest
+        self._score(lead, created, len(touches))
         out.leads.append(lead)
+
+    def _score(self, lead: dict[str, Any], created: dt.datetime, touches: int) -> None:
+        email = lead.get("email", "")
+        free, role = email_flags(email)
+        result = self.scorer.score(ScoringFacts(
+            created_at=created, title=lead["title"], company_size=lead["company_size"],
+            industry=lead["industry"], country=lead["country"],
+            product_interest=lead.get("product_interest", ""), email=email,
+            rating=lead["rating"], activity_count=touches,
+            last_touch_at=lead.get("last_touch_at"), is_free_mail=free, is_role_address=role,
+            served_countries=self.served), self.now)
+        lead["score"], lead["score_reasons"] = result.total, result.explain()
 
     def _touches(self, status: LeadStatus, rating: Rating | None, created: dt.datetime
                  ) -> list[tuple[dt.datetime, ActivityKind]]:

@@ -82,10 +82,6 @@ TOUCHES: dict[LeadStatus, tuple[int, int]] = {
     S.NURTURE: (1, 3), S.CONVERTED: (3, 6), S.WON: (4, 8), S.LOST: (3, 6),
     S.DISQUALIFIED: (0, 2),
 }
-BASE_SCORE: dict[LeadStatus, int] = {
-    S.INQUIRY: 15, S.SUSPECT: 25, S.PROSPECT: 40, S.MQL: 60, S.SQL: 75, S.NURTURE: 35,
-    S.CONVERTED: 80, S.WON: 85, S.LOST: 55, S.DISQUALIFIED: 5,
-}
 UNOWNED: dict[LeadStatus, float] = {S.INQUIRY: 0.35, S.SUSPECT: 0.2, S.DISQUALIFIED: 0.3}
 _RATINGS: tuple[Rating | None, ...] = (Rating.HOT, Rating.WARM, Rating.COLD, None)
 _RATING_WEIGHTS: dict[LeadStatus, tuple[int, ...]] = {

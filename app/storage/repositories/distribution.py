@@ -197,17 +197,21 @@ SCORING_COLUMNS = ("key, id, created_at, title, company_size, industry, country,
                    "last_touch_at, score, score_reasons")
 
 
-def iter_scoring_rows(connection: sqlite3.Connection, *, lead_ids: Sequence[uuid.UUID] | None
-                      = None, batch: int = 20_000) -> Iterator[list[tuple[Any, ...]]]:
-    """Batches of raw lead rows (SCORING_COLUMNS) for re-scoring, in key order."""
-    where, params = "deleted_at IS NULL", []
-    if lead_ids is not None:
-        where += f" AND id IN ({', '.join('?' for _ in lead_ids)})"
-        params = [i.hex for i in lead_ids]
-    cursor = connection.execute(f"SELECT {SCORING_COLUMNS} FROM lead WHERE {where} ORDER BY key",
-                                params)
-    while rows := cursor.fetchmany(batch):
-        yield rows
+def scoring_rows_after(connection: sqlite3.Connection, after_key: int, batch: int = 20_000
+                       ) -> list[tuple[Any, ...]]:
+    """The next batch of live lead rows (SCORING_COLUMNS) after a key: keyset paging, so each
+    batch is its own short query and re-scoring can commit between batches."""
+    return connection.execute(
+        f"SELECT {SCORING_COLUMNS} FROM lead WHERE deleted_at IS NULL AND key > ? "
+        "ORDER BY key LIMIT ?", (after_key, batch)).fetchall()
+
+
+def scoring_rows_for(connection: sqlite3.Connection, lead_ids: Sequence[uuid.UUID]
+                     ) -> list[tuple[Any, ...]]:
+    marks = ", ".join("?" for _ in lead_ids)
+    return connection.execute(
+        f"SELECT {SCORING_COLUMNS} FROM lead WHERE deleted_at IS NULL AND id IN ({marks}) "
+        "ORDER BY key", [i.hex for i in lead_ids]).fetchall()
 
 
 def activity_counts(connection: sqlite3.Connection, lead_ids: Sequence[str]) -> dict[str, int]:
