@@ -23,7 +23,9 @@ from app.storage.opening import open_database  # noqa: E402
 from app.ui.application import build_main_window, create_application  # noqa: E402
 from app.ui.dialogs.erasure_dialog import ErasureDialog  # noqa: E402
 from app.ui.dialogs.import_wizard import ImportWizard  # noqa: E402
-from app.ui.main_window import BOOTH, DUPLICATES, HOME, LEADS, MainWindow  # noqa: E402
+from app.ui.dialogs.reassign_dialog import ReassignDialog  # noqa: E402
+from app.ui.dialogs.routing_rules_dialog import RoutingRulesDialog  # noqa: E402
+from app.ui.main_window import ASSIGNMENT, BOOTH, DUPLICATES, HOME, LEADS, MainWindow  # noqa: E402
 from app.ui.workers import SynchronousRunner  # noqa: E402
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "resources" / "screenshots"
@@ -120,8 +122,51 @@ def main(out: Path = DEFAULT_OUT, leads: int = 2000) -> None:
         erase.show()
         _save(app, erase, out / "erase.png")
         erase.close()
+        _distribution(app, services, window, out)
         window.close()
         database.dispose()
+
+
+def _distribution(app: QApplication, services: Services, window: MainWindow, out: Path) -> None:
+    """The board with a few queues, one rep away and some orphans; the rules; a preview."""
+    from app.domain.people import Availability
+    from app.domain.routing import Condition, ConditionKind, TargetKind
+
+    people = services.people
+    people.add_queue("Trade show follow-up")
+    people.add_queue("Web inbound")
+    reps = [u for u in people.users() if u.role.value == "rep"][:4]
+    if reps:
+        people.set_availability(reps[-1].id, Availability.AWAY)
+        services.routing.add_rule("DACH to " + reps[0].name,
+                                  [Condition.parse(ConditionKind.COUNTRY, "DE, AT, CH")],
+                                  TargetKind.USER, reps[0].id)
+    if len(reps) > 1:
+        services.routing.add_rule("Hot leads to " + reps[1].name,
+                                  [Condition.parse(ConditionKind.RATING, "hot")],
+                                  TargetKind.USER, reps[1].id)
+    services.settings.set("routing.auto_on_capture", False)
+    for i in range(6):  # true orphans: no owner and no queue
+        services.leads.create({"first_name": f"Walk-in {i + 1}", "last_name": "Visitor",
+                               "company": f"Booth visitor {i + 1}"})
+    window.search.clear()
+    window.leads.clear_filters()
+    window.refresh_all()
+    window.show_page(ASSIGNMENT)
+    window.runner.wait()
+    window.assignment.table.selectRow(0)
+    _save(app, window, out / "assignment.png")
+    rules = RoutingRulesDialog(services, window)
+    rules.show()
+    rules.rule_list.setCurrentRow(0)
+    _save(app, rules, out / "routing_rules.png")
+    rules.close()
+    reassign = ReassignDialog(services, SynchronousRunner(), window.undo_stack, lambda: None,
+                              window)
+    reassign.show()
+    reassign.run_preview()
+    _save(app, reassign, out / "reassign.png")
+    reassign.close()
 
 
 if __name__ == "__main__":

@@ -79,6 +79,11 @@ class LeadDetailPane(QWidget):
         details_layout.setContentsMargins(0, 4, 0, 0)
         details_layout.addWidget(scroll, 1)
         buttons = QHBoxLayout()
+        # Connected by the main window, which holds the scoring service ("why this score"
+        # one click away, as the screens brief asks).
+        self.why_button = QPushButton("Why this score?")
+        self.why_button.setToolTip("The scoring rules behind this lead's score (Ctrl+Shift+W)")
+        buttons.addWidget(self.why_button)
         buttons.addStretch(1)
         self.revert_button = QPushButton("Revert")
         self.revert_button.setToolTip("Forget unsaved changes (Esc)")

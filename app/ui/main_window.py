@@ -36,24 +36,29 @@ from app.domain.leads import LeadQuery, LeadRecord
 from app.domain.people import Role
 from app.services.container import Services
 from app.ui import messages
+from app.ui.assignment_page import AssignmentPage
 from app.ui.booth.capture_page import CapturePage
 from app.ui.dialogs import erasure_dialog, export_dialog
 from app.ui.dialogs.event_dialog import EventDialog
+from app.ui.dialogs.hand_back_dialog import HandBackDialog, RecycleDialog
 from app.ui.dialogs.import_history_dialog import ImportHistoryDialog
 from app.ui.dialogs.import_wizard import ImportWizard
 from app.ui.dialogs.new_lead_dialog import NewLeadDialog
 from app.ui.dialogs.profile_dialog import ProfileDialog
 from app.ui.dialogs.questions_dialog import QuestionsDialog
+from app.ui.dialogs.reassign_dialog import ReassignDialog
+from app.ui.dialogs.routing_rules_dialog import RoutingRulesDialog
 from app.ui.dialogs.scan_log_dialog import ScanLogDialog
 from app.ui.dialogs.scanner_dialog import ScannerDialog
+from app.ui.dialogs.scoring_rules_dialog import ScoringRulesDialog, rescore_all
 from app.ui.dialogs.suppression_dialog import SuppressionDialog
 from app.ui.duplicates_page import DuplicatesPage
 from app.ui.home_page import DataHealthPage, HomePage
 from app.ui.leads_page import LeadsPage
-from app.ui.undo import CreateLeadCommand
+from app.ui.undo import AssignmentRunCommand, CreateLeadCommand
 from app.ui.workers import JobState, TaskRunner
 
-HOME, LEADS, BOOTH, DUPLICATES, HEALTH = 0, 1, 2, 3, 4
+HOME, LEADS, BOOTH, DUPLICATES, HEALTH, ASSIGNMENT = 0, 1, 2, 3, 4, 5
 SEARCH_DELAY_MS = 120
 DEMO_DEFAULT = 2000
 
@@ -82,6 +87,10 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.duplicates)
         self.health = DataHealthPage(services, runner, self.open_leads)
         self.pages.addWidget(self.health)
+        self.assignment = AssignmentPage(services, runner, self.undo_stack, self.load_demo,
+                                         lambda: self.import_leads(), self.reapply_rules)
+        self.assignment.leadsChanged.connect(self._leads_moved)
+        self.pages.addWidget(self.assignment)
         self.rail = self._build_rail()
         body = QWidget()
         row = QHBoxLayout(body)
@@ -109,7 +118,8 @@ class MainWindow(QMainWindow):
         rail.setFixedWidth(120)
         rail.setIconSize(QSize(20, 20))
         for label, shortcut in (("Home", "Ctrl+1"), ("Leads", "Ctrl+2"), ("Booth", "Ctrl+3"),
-                                ("Duplicates", "Ctrl+4"), ("Data health", "Ctrl+5")):
+                                ("Duplicates", "Ctrl+4"), ("Data health", "Ctrl+5"),
+                                ("Assignment", "Ctrl+6")):
             item = QListWidgetItem(label)
             item.setToolTip(f"{label} ({shortcut})")
             item.setSizeHint(QSize(100, 36))
@@ -155,6 +165,22 @@ class MainWindow(QMainWindow):
         self.duplicates_action = self._action("D&uplicates", "Ctrl+4",
                                               lambda: self.show_page(DUPLICATES))
         self.health_action = self._action("Data &health", "Ctrl+5", lambda: self.show_page(HEALTH))
+        self.assignment_action = self._action("&Assignment board", "Ctrl+6",
+                                              lambda: self.show_page(ASSIGNMENT),
+                                              "Queues, orphans and reps' workload: assign leads")
+        self.reapply_action = self._action("Re-apply &routing rules…", "Ctrl+Shift+R",
+                                           self.reapply_rules,
+                                           "Preview and apply the routing rules to existing leads")
+        self.routing_rules_action = self._action("Routing r&ules…", None, self.edit_routing_rules)
+        self.scoring_rules_action = self._action("Scoring ru&les…", None, self.edit_scoring_rules)
+        self.hand_back_action = self._action("&Hand back to queue…", "Ctrl+Shift+H",
+                                             self.hand_back,
+                                             "Give the selected lead back to the queue")
+        self.recycle_action = self._action("Re&cycle to nurture…", None, self.recycle,
+                                           "Not ready now: nurture until a date")
+        self.why_score_action = self._action("&Why this score?", "Ctrl+Shift+W", self.why_score,
+                                             "The scoring rules behind the selected lead's score")
+        self.leads.detail.why_button.clicked.connect(self.why_score)
         self.new_event_action = self._action("New &event…", None, self.new_event)
         self.import_action = self._action("&Import leads…", "Ctrl+I", lambda: self.import_leads())
         self.export_action = self._action("&Export leads…", "Ctrl+E", self.export_leads,
@@ -180,7 +206,11 @@ class MainWindow(QMainWindow):
         self.leads.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         separator = QAction(self)
         separator.setSeparator(True)
-        for action in (separator, self.export_person_action, self.erase_person_action):
+        second = QAction(self)
+        second.setSeparator(True)
+        for action in (separator, self.hand_back_action, self.recycle_action,
+                       self.why_score_action, second, self.export_person_action,
+                       self.erase_person_action):
             self.leads.table.addAction(action)
         self.about_action = self._action("&About Leadline", None, self.about)
 
@@ -219,10 +249,17 @@ class MainWindow(QMainWindow):
             edit_menu.addSeparator() if action is None else edit_menu.addAction(action)
         view_menu = bar.addMenu("&View")
         for action in (self.home_action, self.leads_action, self.booth_action,
-                       self.duplicates_action, self.health_action, None, self.refresh_action):
+                       self.duplicates_action, self.health_action, self.assignment_action, None,
+                       self.refresh_action):
             view_menu.addSeparator() if action is None else view_menu.addAction(action)
+        lead_menu = bar.addMenu("&Lead")
+        for action in (self.save_action, None, self.hand_back_action, self.recycle_action, None,
+                       self.why_score_action):
+            lead_menu.addSeparator() if action is None else lead_menu.addAction(action)
         data_menu = bar.addMenu("&Data")
         for action in (self.import_action, self.import_history_action, self.export_action, None,
+                       self.routing_rules_action, self.reapply_action,
+                       self.scoring_rules_action, None,
                        self.suppression_action, self.directory_action, None,
                        self.export_person_action, self.erase_person_action):
             data_menu.addSeparator() if action is None else data_menu.addAction(action)
@@ -254,15 +291,21 @@ class MainWindow(QMainWindow):
             self.home.refresh()
         elif index == HEALTH:
             self.health.refresh()
+        elif index == ASSIGNMENT:
+            self.assignment.refresh()
         elif index == LEADS and self._leads_stale:
             self._leads_stale = False
             self.leads.model.refresh()
 
     def show_home_for_role(self) -> None:
-        """Booth staff start at the capture screen; the others on Home (or the empty list)."""
+        """Booth staff start at the capture screen, managers on the assignment board; the
+        others on Home. With no leads at all everyone but booth staff sees the empty list,
+        which explains how to get leads in."""
         user = self.services.people.current_user()
         if user and user.role is Role.BOOTH:
             self.show_page(BOOTH)
+        elif user and user.role is Role.MANAGER and self.leads.total:
+            self.show_page(ASSIGNMENT)
         else:
             self.show_page(LEADS if self.leads.total == 0 else HOME)
 
@@ -446,6 +489,8 @@ class MainWindow(QMainWindow):
         self.leads.model.refresh()
         if self.pages.currentIndex() == HOME:
             self.home.refresh()
+        elif self.pages.currentIndex() == ASSIGNMENT:
+            self.assignment.refresh()
 
     def switch_user(self) -> None:
         if ProfileDialog.ask(self.services.people, self) is not None:
@@ -484,6 +529,110 @@ class MainWindow(QMainWindow):
         job = self.runner.start(work, on_done=done, on_error=failed,
                                 on_progress=lambda done_, _total: progress.setValue(done_))
         progress.canceled.connect(job.cancel)
+
+    # -- distribution -------------------------------------------------------------------------
+    def _leads_moved(self) -> None:
+        """Owners changed (assignment, re-applied rules, undo): lists elsewhere re-read."""
+        if self.pages.currentIndex() == LEADS:
+            self.leads.model.refresh()
+        else:
+            self._leads_stale = True
+        if self.pages.currentIndex() == HOME:
+            self.home.refresh()
+
+    def reapply_rules(self) -> None:
+        if ReassignDialog.ask(self.services, self.runner, self.undo_stack,
+                              self.assignment.after_change, self) is not None:
+            self.statusBar().showMessage("Routing rules re-applied. Ctrl+Z undoes it.", 6000)
+
+    def edit_routing_rules(self) -> None:
+        if RoutingRulesDialog.ask(self.services, self):
+            self.reapply_rules()
+
+    def edit_scoring_rules(self) -> None:
+        if not ScoringRulesDialog.ask(self.services, self):
+            return
+        if messages.confirm(self, "Scoring rules saved", "New and edited leads are scored with "
+                            "the new rules. Re-score all existing leads now? (Statuses may "
+                            "move up to MQL or SQL.)", "Re-score all"):
+            rescore_all(self, self.services, self.runner, self._rescored)
+
+    def _rescored(self, summary: object) -> None:
+        self.refresh_all()
+        self._leads_stale = True
+        if summary is not None:
+            changed = getattr(summary, "changed", 0)
+            promoted = getattr(summary, "promoted", 0)
+            self.statusBar().showMessage(f"Re-scored: {changed:,} scores changed, {promoted:,} "
+                                         "leads promoted", 8000)
+
+    def _lead_for(self, what: str) -> LeadRecord | None:
+        """The lead in the detail pane, else the one selected lead."""
+        if self.pages.currentIndex() == LEADS and self.leads.detail.record is not None:
+            return self.leads.detail.record
+        return self._single_selected(what)
+
+    def hand_back(self) -> None:
+        record = self._lead_for("Hand back to queue")
+        if record is None:
+            return
+        reason = HandBackDialog.ask(record.display_name, self)
+        if reason is None:
+            return
+        routing = self.services.routing
+        try:
+            result = routing.hand_back(record.id, reason)
+        except LeadlineError as error:
+            messages.error(self, "Lead not handed back", str(error))
+            return
+        if result.run_id is not None:
+            self.undo_stack.push(AssignmentRunCommand(
+                f"Hand back {record.display_name}", routing, result.run_id,
+                lambda: routing.hand_back(record.id, reason), self._after_lead_moved))
+        self._after_lead_moved()
+        self.statusBar().showMessage(f"{record.display_name} handed back to the queue", 5000)
+
+    def recycle(self) -> None:
+        record = self._lead_for("Recycle to nurture")
+        if record is None:
+            return
+        today = self.services.context.clock().date()
+        chosen = RecycleDialog.ask(record.display_name, today, self)
+        if chosen is None:
+            return
+        reason, come_back_on = chosen
+        try:
+            self.services.routing.recycle(record.id, reason, come_back_on)
+        except LeadlineError as error:
+            messages.error(self, "Lead not recycled", str(error))
+            return
+        self._after_lead_moved()
+        self.statusBar().showMessage(f"{record.display_name} is in nurture until "
+                                     f"{come_back_on:%Y-%m-%d}", 5000)
+
+    def _after_lead_moved(self) -> None:
+        record = self.leads.detail.record
+        if record is not None:
+            # Re-read the list (owner or status changed) but stay on the lead.
+            self.leads.model.refresh()
+            self.leads.select_lead(self.services.leads.get(record.id))
+        else:
+            self.leads.model.refresh()
+        if self.pages.currentIndex() == ASSIGNMENT:
+            self.assignment.refresh()
+
+    def why_score(self) -> None:
+        record = self._lead_for("Why this score?")
+        if record is None:
+            return
+        try:
+            lead, result = self.services.scoring.explain(record.id)
+        except LeadlineError as error:
+            messages.error(self, "Why this score?", str(error))
+            return
+        lines = "\n".join(result.explain().split("; "))
+        messages.info(self, "Why this score?",
+                      f"{lead.display_name}: score {result.total}\n\n{lines}")
 
     def about(self) -> None:
         messages.info(self, "About Leadline",
@@ -540,6 +689,7 @@ class MainWindow(QMainWindow):
         self.leads.model.stop_background_work()
         self.home.stop_background_work()
         self.health.stop_background_work()
+        self.assignment.stop_background_work()
         self.runner.wait(5000)
         event.accept()
 

@@ -12,6 +12,7 @@ from PySide6.QtGui import QUndoCommand
 from app.domain.leads import FIELDS_BY_NAME, REFERENCE_KINDS, LeadRecord
 from app.services.lead_service import LeadService
 from app.services.merge_service import MergeService
+from app.services.routing_service import RoutingService, RunResult
 
 Notify = Callable[[LeadRecord], None]
 
@@ -99,4 +100,25 @@ class MergeLeadsCommand(_Done):
 
     def undo(self) -> None:
         self.merges.undo(self.merged_id)
+        self.notify_change()
+
+
+class AssignmentRunCommand(_Done):
+    """An assignment run already recorded by RoutingService (a manager's assignment or rules
+    re-applied). Undo reverts the run as a whole; redo performs the same step again, which
+    records a new run, so the next undo reverts that one."""
+
+    def __init__(self, text: str, routing: RoutingService, run_id: uuid.UUID,
+                 again: Callable[[], RunResult], notify: Callable[[], None]) -> None:
+        super().__init__(text)
+        self.routing, self.run_id, self.again, self.notify_change = routing, run_id, again, notify
+
+    def apply(self) -> None:
+        result = self.again()
+        if result.run_id is not None:
+            self.run_id = result.run_id
+        self.notify_change()
+
+    def undo(self) -> None:
+        self.routing.undo(self.run_id)
         self.notify_change()

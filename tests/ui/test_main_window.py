@@ -11,7 +11,7 @@ from app.domain.leads import LeadQuery, LeadStatus
 from app.domain.people import Role, UserRecord
 from app.services.container import Services
 from app.ui.dialogs.new_lead_dialog import NewLeadDialog
-from app.ui.main_window import HOME, LEADS, MainWindow
+from app.ui.main_window import ASSIGNMENT, HOME, LEADS, MainWindow
 from app.ui.models.lead_table_model import RECORD_ROLE
 
 Make = Callable[[], MainWindow]
@@ -34,7 +34,8 @@ def test_manager_starts_on_home_with_orphans_counted(make_window: Make, manager:
                                                       add_leads: Any) -> None:
     add_leads(3)
     window = make_window()
-    assert window.pages.currentIndex() == HOME
+    assert window.pages.currentIndex() == ASSIGNMENT  # managers start on the board
+    window.show_page(HOME)
     cards = {b.card.title: b for b in window.home.buttons}
     assert cards["Unassigned leads"].number.text() == "3"
     cards["Unassigned leads"].clicked.emit()

@@ -1,0 +1,530 @@
+"""The assignment board: queues with counts, the leads in the chosen row, reps with workload.
+
+A manager empties the unassigned queue at the end of a show day by dragging leads onto reps
+(or "Assign to…"). Every assignment is one undoable step. The counts come from whole-table
+aggregates (orphans need the routing rules applied to every open lead), so they are read on a
+worker thread and arrive a moment after the board is shown.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QByteArray, QMimeData, QPoint, Qt, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QDrag,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QFont,
+    QUndoStack,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.errors import LeadlineError
+from app.domain.leads import LeadQuery, LeadRecord, SortKey
+from app.domain.people import Availability
+from app.services.container import Services
+from app.services.routing_service import QueueCount, RepWorkload, RunResult
+from app.ui import messages
+from app.ui.dialogs.reassign_dialog import AssignToDialog, Target
+from app.ui.models.lead_table_model import LeadTableModel
+from app.ui.undo import AssignmentRunCommand
+from app.ui.workers import JobState, TaskRunner
+
+LEAD_IDS_MIME = "application/x-leadline-lead-ids"
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+_ORPHANS, _AWAY, _QUEUE, _REP = "orphans", "away", "queue", "rep"
+_ALARM = QColor("#c62828")
+_BUSY = QColor("#b26a00")
+_GREY = QColor("#8a8a8a")
+# Oldest first: the leads that have waited longest for an owner are handed out first.
+_WAITING = LeadQuery(unassigned=True, open_only=True, sort=SortKey.CREATED, descending=False)
+
+
+@dataclass(frozen=True)
+class BoardCounts:
+    queues: list[QueueCount]
+    orphans: int
+    workload: list[RepWorkload]
+
+
+def lead_mime(lead_ids: Sequence[uuid.UUID]) -> QMimeData:
+    """Lead ids as drag data: one id per line."""
+    data = QMimeData()
+    data.setData(LEAD_IDS_MIME, QByteArray("\n".join(str(i) for i in lead_ids).encode()))
+    data.setText(f"{len(lead_ids)} leads")
+    return data
+
+
+def lead_ids_of(data: QMimeData) -> list[uuid.UUID]:
+    if not data.hasFormat(LEAD_IDS_MIME):
+        return []
+    text = bytes(data.data(LEAD_IDS_MIME).data()).decode()
+    return [uuid.UUID(line) for line in text.splitlines() if line.strip()]
+
+
+class LeadDragTable(QTableView):
+    """The lead list; dragging carries the selected lead ids, not the visible text."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.selected_ids: Callable[[], list[uuid.UUID]] = list
+
+    def startDrag(self, _actions: Qt.DropAction) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        drag = QDrag(self)
+        drag.setMimeData(lead_mime(ids))
+        drag.exec(Qt.DropAction.MoveAction)
+
+
+class RepList(QListWidget):
+    """Reps as drop targets: dropping leads on a rep asks the page to assign them."""
+
+    leadsDropped = Signal(object, object)  # user id, list of lead ids
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAcceptDrops(True)
+        self.setDropIndicatorShown(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasFormat(LEAD_IDS_MIME):
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        item = self.itemAt(event.position().toPoint())
+        if event.mimeData().hasFormat(LEAD_IDS_MIME) and item is not None:
+            self.setCurrentItem(item)  # shows which rep the leads would go to
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        item = self.itemAt(event.position().toPoint())
+        if item is None or not self.drop_on(item, event.mimeData()):
+            event.ignore()
+            return
+        event.acceptProposedAction()
+
+    def drop_on(self, item: QListWidgetItem, data: QMimeData) -> bool:
+        """The drop handler proper (tests call it with mime data, no real drag needed)."""
+        row = item.data(ROW_ROLE)
+        ids = lead_ids_of(data)
+        if not ids or not row or row[0] != _REP:
+            return False
+        self.leadsDropped.emit(row[1], ids)
+        return True
+
+
+class AssignmentPage(QWidget):
+    """Emits ``leadsChanged`` after leads moved, so other screens re-read their lists."""
+
+    leadsChanged = Signal()
+
+    def __init__(self, services: Services, runner: TaskRunner, undo_stack: QUndoStack,
+                 on_demo: Callable[[], None], on_import: Callable[[], None],
+                 on_reapply: Callable[[], None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services, self.runner, self.undo_stack = services, runner, undo_stack
+        self.counts: BoardCounts | None = None
+        self._counts_job: JobState | None = None
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self.model = LeadTableModel(services.leads, runner, services.context.clock, self)
+        self.model.countChanged.connect(self._lead_count_changed)
+
+        top = QHBoxLayout()
+        title = QLabel("Assignment board")
+        title.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        self.summary = QLabel()
+        self.summary.setObjectName("boardSummary")
+        self.assign_button = QPushButton("&Assign to…")
+        self.assign_button.setShortcut("Ctrl+Shift+A")
+        self.assign_button.setToolTip("Give the selected leads to a rep or a queue "
+                                      "(Ctrl+Shift+A); or drag them onto a rep")
+        self.assign_button.clicked.connect(self.assign_selected)
+        self.reapply_button = QPushButton("Re-apply &rules…")
+        self.reapply_button.setToolTip("Route existing leads again with the current rules "
+                                       "(Ctrl+Shift+R)")
+        self.reapply_button.clicked.connect(on_reapply)
+        top.addWidget(title)
+        top.addSpacing(16)
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.reapply_button)
+        top.addWidget(self.assign_button)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self._build_queues())
+        self.splitter.addWidget(self._build_leads(on_demo, on_import))
+        self.splitter.addWidget(self._build_reps())
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 5)
+        self.splitter.setStretchFactor(2, 3)
+        self.splitter.setSizes([260, 640, 380])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.splitter, 1)
+        self._enable_assign()
+
+    # -- building -----------------------------------------------------------------------------
+    def _build_queues(self) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(_heading("Queues · open leads"))
+        self.queue_list = QListWidget()
+        self.queue_list.setObjectName("queueList")
+        self.queue_list.setAccessibleName("Queues")
+        self.queue_list.setSpacing(3)
+        self.queue_list.setWordWrap(True)
+        self.queue_list.currentItemChanged.connect(lambda item, _old: self._row_chosen(item))
+        layout.addWidget(self.queue_list, 1)
+        return box
+
+    def _build_leads(self, on_demo: Callable[[], None], on_import: Callable[[], None]
+                     ) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.list_title = _heading("")
+        self.list_title.setWordWrap(True)
+        layout.addWidget(self.list_title)
+        self.lead_stack = QStackedWidget()
+        self.table = LeadDragTable()
+        self.table.setObjectName("boardLeadTable")
+        self.table.setModel(self.model)
+        self.table.selected_ids = lambda: [r.id for r in self.selected_records()]
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setDragEnabled(True)
+        self.table.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
+        for column, width in enumerate((160, 160, 100, 80, 110)):
+            self.table.setColumnWidth(column, width)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._enable_assign())
+        self.lead_stack.addWidget(self.table)
+        self.empty = QWidget()
+        empty_layout = QVBoxLayout(self.empty)
+        empty_layout.addStretch(1)
+        self.empty_text = QLabel()
+        self.empty_text.setWordWrap(True)
+        self.empty_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        empty_layout.addWidget(self.empty_text)
+        self.empty_buttons = QWidget()
+        buttons = QHBoxLayout(self.empty_buttons)
+        buttons.addStretch(1)
+        demo = QPushButton("Load demo data")
+        demo.clicked.connect(on_demo)
+        importing = QPushButton("Import leads… (Ctrl+I)")
+        importing.clicked.connect(on_import)
+        buttons.addWidget(demo)
+        buttons.addWidget(importing)
+        buttons.addStretch(1)
+        empty_layout.addWidget(self.empty_buttons)
+        empty_layout.addStretch(2)
+        self.lead_stack.addWidget(self.empty)
+        layout.addWidget(self.lead_stack, 1)
+        return box
+
+    def _build_reps(self) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(_heading("Reps · drop leads here"))
+        self.rep_stack = QStackedWidget()
+        self.rep_list = RepList()
+        self.rep_list.setObjectName("repList")
+        self.rep_list.setAccessibleName("Reps")
+        self.rep_list.setSpacing(3)
+        # Long lines (away until …) wrap instead of adding a sideways scroll bar.
+        self.rep_list.setWordWrap(True)
+        self.rep_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.rep_list.leadsDropped.connect(self.assign_to_rep)
+        self.rep_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.rep_list.customContextMenuRequested.connect(self._rep_menu)
+        self.rep_list.itemActivated.connect(self._rep_activated)
+        self.rep_list.itemClicked.connect(self._rep_activated)
+        self.no_reps = QLabel("No reps yet. Add users with the command line, e.g.\n"
+                              "leadline users add \"Anna Berger\" anna@example.com rep\n"
+                              "then press Ctrl+R to refresh.")
+        self.no_reps.setWordWrap(True)
+        self.no_reps.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_reps.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.rep_stack.addWidget(self.rep_list)
+        self.rep_stack.addWidget(self.no_reps)
+        layout.addWidget(self.rep_stack, 1)
+        return box
+
+    # -- counts -------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Re-read counts and workload in the background, and the current lead list."""
+        if self._counts_job is not None:
+            self._counts_job.cancel()
+        routing = self.services.routing
+
+        states: list[JobState] = []
+
+        def work(state: JobState) -> BoardCounts | None:
+            states.append(state)
+            if state.cancelled:
+                return None
+            return BoardCounts(routing.queue_counts(), routing.orphan_count(),
+                               routing.workload())
+
+        def done(counts: BoardCounts | None) -> None:
+            # A newer refresh cancelled this one: its counts may already be out of date.
+            if counts is None or (states and states[0].cancelled):
+                return
+            self._counts_job = None
+            self.show_counts(counts)
+
+        def failed(error: Exception, details: str) -> None:
+            self._counts_job = None
+            messages.error(self, "Assignment board", f"Counts could not be read: {error}",
+                           details)
+
+        if self.counts is None:
+            self.summary.setText("Counting…")
+        self._counts_job = self.runner.start(work, on_done=done, on_error=failed)
+        if self.model.listing is not None:
+            self.model.refresh()
+
+    def stop_background_work(self) -> None:
+        if self._counts_job is not None:
+            self._counts_job.cancel()
+        self.model.stop_background_work()
+
+    def show_counts(self, counts: BoardCounts) -> None:
+        self.counts = counts
+        chosen = self.queue_list.currentItem().data(ROW_ROLE) \
+            if self.queue_list.currentItem() else None
+        self.queue_list.blockSignals(True)
+        self.queue_list.clear()
+        no_owner = next((c.open_leads for c in counts.queues if c.queue is None), 0)
+        self._add_row("No owner, no queue", no_owner, (_ORPHANS, None), alarm=True,
+                      tip="Open leads nobody owns and no queue holds: nobody will call them.")
+        self._add_row("Orphaned (owner away/inactive)", counts.orphans, (_AWAY, None),
+                      alarm=True, tip="Open leads nobody can work: no owner and no queue, or "
+                      "an owner who is away or inactive. Re-apply rules to route them again, "
+                      "or click an away rep to see their leads.")
+        for count in counts.queues:
+            if count.queue is not None:
+                catch_all = " (catch-all)" if count.queue.is_catch_all else ""
+                self._add_row(f"{count.queue.name}{catch_all}", count.open_leads,
+                              (_QUEUE, count.queue.id))
+        self.queue_list.blockSignals(False)
+        rows = [self.queue_list.item(i) for i in range(self.queue_list.count())]
+        current = next((i for i in rows if i.data(ROW_ROLE) == chosen), rows[0])
+        self.queue_list.setCurrentItem(current)
+        if chosen is None or self.model.listing is None:
+            self._row_chosen(current)
+        self._show_reps(counts.workload)
+        waiting = sum(c.open_leads for c in counts.queues)
+        self.summary.setText(
+            f"{counts.orphans:,} orphan{'s' if counts.orphans != 1 else ''} · "
+            f"{waiting:,} open lead{'s' if waiting != 1 else ''} without an owner")
+        self.summary.setStyleSheet(f"color: {_ALARM.name()}; font-weight: 600;"
+                                   if counts.orphans else "")
+
+    def _add_row(self, text: str, count: int, row: tuple[str, uuid.UUID | None], *,
+                 alarm: bool = False, tip: str = "") -> None:
+        item = QListWidgetItem(f"{text}\n{count:,} open lead{'s' if count != 1 else ''}")
+        item.setData(ROW_ROLE, row)
+        item.setToolTip(tip)
+        if alarm and count:
+            # Orphans must be impossible to miss: red and bold whenever there are any.
+            item.setForeground(QBrush(_ALARM))
+            item.setFont(self._bold)
+        self.queue_list.addItem(item)
+
+    def _show_reps(self, workload: list[RepWorkload]) -> None:
+        current = self.rep_list.currentItem()
+        chosen = current.data(ROW_ROLE) if current else None
+        self.rep_list.clear()
+        for load in workload:
+            user = load.user
+            capacity = f" / {user.capacity}" if user.capacity is not None else ""
+            parts = [f"{load.open_leads:,}{capacity} open leads",
+                     f"{load.overdue_tasks} overdue task{'s' if load.overdue_tasks != 1 else ''}"]
+            if user.availability is not Availability.ACTIVE:
+                until = f" until {user.away_until:%Y-%m-%d}" if user.away_until else ""
+                parts.append(f"{user.availability.label}{until}")
+            elif load.at_capacity:
+                parts.append("at capacity")
+            item = QListWidgetItem(f"{user.name}\n" + " · ".join(parts))
+            item.setData(ROW_ROLE, (_REP, user.id))
+            item.setData(Qt.ItemDataRole.UserRole + 2, user.availability.value)
+            if user.availability is not Availability.ACTIVE:
+                item.setForeground(QBrush(_GREY))
+                item.setToolTip(f"{user.name} is {user.availability.label.lower()}: their open "
+                                "leads are orphans. Right-click to mark them active.")
+            elif load.at_capacity:
+                item.setForeground(QBrush(_BUSY))
+                item.setFont(self._bold)
+                item.setToolTip(f"{user.name} has reached their capacity of {user.capacity} "
+                                "open leads.")
+            else:
+                item.setToolTip("Drop leads here to assign them; right-click to mark away.")
+            self.rep_list.addItem(item)
+            if item.data(ROW_ROLE) == chosen:
+                self.rep_list.setCurrentItem(item)
+        self.rep_stack.setCurrentIndex(0 if workload else 1)
+
+    # -- the lead list ------------------------------------------------------------------------
+    def _row_chosen(self, item: QListWidgetItem | None) -> None:
+        if item is None:
+            return
+        kind, _ident = item.data(ROW_ROLE)
+        name = item.text().split("\n")[0]
+        # LeadQuery cannot narrow to one queue or to "no queue" yet, so every queue row lists
+        # all open leads without an owner (oldest first) and says so.
+        titles = {
+            _ORPHANS: "Open leads without an owner (orphans and leads waiting in queues), "
+                      "oldest first",
+            _AWAY: "Open leads without an owner. Leads of away or inactive reps: click the "
+                   "rep on the right",
+            _QUEUE: f"{name}: showing every open lead without an owner, oldest first",
+        }
+        self.rep_list.clearSelection()
+        self._set_list(_WAITING, titles[kind])
+
+    def _rep_activated(self, item: QListWidgetItem) -> None:
+        _kind, user_id = item.data(ROW_ROLE)
+        self.queue_list.clearSelection()
+        name = item.text().split("\n")[0]
+        self._set_list(LeadQuery(owner_id=user_id, open_only=True, sort=SortKey.CREATED,
+                                 descending=False), f"{name}'s open leads")
+
+    def _set_list(self, query: LeadQuery, title: str) -> None:
+        self.list_title.setText(title)
+        if query != self.model.query or self.model.listing is None:
+            self.model.set_query(query)
+        self._lead_count_changed(self.model.rowCount())
+
+    def _lead_count_changed(self, shown: int) -> None:
+        if shown:
+            self.lead_stack.setCurrentIndex(0)
+        else:
+            total = self.services.leads.count(LeadQuery())
+            self.empty_text.setText(
+                "No leads yet. Import a lead export or load demo data to fill the board."
+                if total == 0 else "Nothing here: every open lead in this list has an owner.")
+            self.empty_buttons.setVisible(total == 0)
+            self.lead_stack.setCurrentIndex(1)
+        self._enable_assign()
+
+    def selected_records(self) -> list[LeadRecord]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [r for r in (self.model.record(row) for row in rows) if r is not None]
+
+    def _enable_assign(self) -> None:
+        count = len(self.table.selectionModel().selectedRows())
+        self.assign_button.setEnabled(count > 0)
+        self.assign_button.setText(f"&Assign {count:,} to…" if count > 1 else "&Assign to…")
+
+    # -- assigning ----------------------------------------------------------------------------
+    def assign_selected(self) -> None:
+        records = self.selected_records()
+        if not records:
+            messages.info(self, "Assign leads", "Select one or more leads in the list first.")
+            return
+        target = AssignToDialog.ask(self.services, len(records), self)
+        if target is not None:
+            self.assign([r.id for r in records], target)
+
+    def assign_to_rep(self, user_id: uuid.UUID, lead_ids: list[uuid.UUID]) -> None:
+        user = next((w.user for w in (self.counts.workload if self.counts else ())
+                     if w.user.id == user_id), None)
+        name = user.name if user else "rep"
+        if user is not None and not user.can_receive_leads and not messages.confirm(
+                self, "Assign to an absent rep", f"{name} is {user.availability.label.lower()}: "
+                "their leads count as orphans until they are back. Assign anyway?", "Assign"):
+            return
+        self.assign(lead_ids, Target(user_id, None, name))
+
+    def assign(self, lead_ids: list[uuid.UUID], target: Target) -> None:
+        routing = self.services.routing
+
+        def again() -> RunResult:
+            return routing.assign(lead_ids, owner_id=target.owner_id, queue_id=target.queue_id,
+                                  reason=target.reason)
+
+        try:
+            result = routing.assign(lead_ids, owner_id=target.owner_id,
+                                    queue_id=target.queue_id, reason=target.reason)
+        except LeadlineError as error:
+            messages.error(self, "Leads not assigned", str(error))
+            return
+        what = f"{len(lead_ids):,} lead{'s' if len(lead_ids) != 1 else ''}"
+        if result.run_id is not None:
+            self.undo_stack.push(AssignmentRunCommand(f"Assign {what} to {target.name}",
+                                                      routing, result.run_id, again,
+                                                      self.after_change))
+        self.after_change()
+        moved = len(result.moves)
+        self.summary.setText(f"Assigned {moved:,} of {what} to {target.name}. Ctrl+Z undoes it.")
+
+    def after_change(self) -> None:
+        self.refresh()
+        self.leadsChanged.emit()
+
+    # -- reps ---------------------------------------------------------------------------------
+    def _rep_menu(self, point: QPoint) -> None:
+        item = self.rep_list.itemAt(point)
+        if item is None:
+            return
+        menu = QMenu(self)
+        for availability, text in ((Availability.AWAY, "Mark &away"),
+                                   (Availability.ACTIVE, "Mark a&ctive"),
+                                   (Availability.INACTIVE, "Mark &inactive")):
+            action = menu.addAction(text)
+            action.setEnabled(item.data(Qt.ItemDataRole.UserRole + 2) != availability.value)
+            action.triggered.connect(lambda _=False, a=availability: self.set_availability(
+                item.data(ROW_ROLE)[1], a))
+        menu.exec(self.rep_list.viewport().mapToGlobal(point))
+
+    def set_availability(self, user_id: uuid.UUID, availability: Availability) -> None:
+        try:
+            self.services.people.set_availability(user_id, availability)
+        except LeadlineError as error:
+            messages.error(self, "Availability not changed", str(error))
+            return
+        self.refresh()
+
+    def rep_item(self, name: str) -> QListWidgetItem:
+        """The rep's row (tests and screenshots find reps by name)."""
+        return next(self.rep_list.item(i) for i in range(self.rep_list.count())
+                    if self.rep_list.item(i).text().split("\n")[0] == name)
+
+
+def _heading(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setStyleSheet("font-weight: 600; padding: 4px 2px;")
+    return label

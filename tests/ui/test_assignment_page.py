@@ -1,0 +1,143 @@
+"""The assignment board: counts and orphans, assigning by button and by drop, undo/redo."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtGui import QColor
+
+from app.domain.leads import LeadRecord
+from app.domain.people import Availability, UserRecord
+from app.services.container import Services
+from app.ui.assignment_page import ROW_ROLE, lead_ids_of, lead_mime
+from app.ui.dialogs import reassign_dialog
+from app.ui.dialogs.reassign_dialog import Target
+from app.ui.main_window import ASSIGNMENT, MainWindow
+
+Make = Callable[[], MainWindow]
+
+
+@pytest.fixture
+def reps(services: Services) -> dict[str, UserRecord]:
+    people = services.people
+    return {"anna": people.add_user("Anna Berger", "anna@example.com", "rep", capacity=3),
+            "ben": people.add_user("Ben Okafor", "ben@example.com", "rep")}
+
+
+@pytest.fixture
+def orphans(services: Services, add_leads: Any) -> list[LeadRecord]:
+    """Leads captured with automatic routing off: no owner and no queue."""
+    services.settings.set("routing.auto_on_capture", False)
+    return add_leads(4)
+
+
+def board(window: MainWindow) -> Any:
+    window.show_page(ASSIGNMENT)
+    return window.assignment
+
+
+def select_rows(page: Any, rows: list[int]) -> None:
+    selection = page.table.selectionModel()
+    selection.clear()
+    for row in rows:
+        selection.select(page.model.index(row, 0), QItemSelectionModel.SelectionFlag.Select
+                         | QItemSelectionModel.SelectionFlag.Rows)
+
+
+def test_manager_starts_on_board_with_orphans_in_red(make_window: Make, manager: UserRecord,
+                                                     reps: dict[str, UserRecord],
+                                                     orphans: list[LeadRecord]) -> None:
+    window = make_window()
+    assert window.pages.currentIndex() == ASSIGNMENT
+    page = window.assignment
+    first, away = page.queue_list.item(0), page.queue_list.item(1)
+    assert first.text() == "No owner, no queue\n4 open leads"
+    assert first.font().bold() and first.foreground().color() == QColor("#c62828")
+    assert away.text().startswith("Orphaned (owner away/inactive)\n4 open leads")
+    assert "4 orphans" in page.summary.text()
+    assert page.model.rowCount() == 4
+    assert page.rep_item("Anna Berger").text().endswith("0 / 3 open leads · 0 overdue tasks")
+
+
+def test_assign_selection_with_button_then_undo_and_redo(
+        make_window: Make, manager: UserRecord, reps: dict[str, UserRecord],
+        orphans: list[LeadRecord], services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    page = board(make_window())
+    select_rows(page, [0, 2])
+    chosen = [page.model.record(0).id, page.model.record(2).id]
+    asked: list[int] = []
+    monkeypatch.setattr(reassign_dialog.AssignToDialog, "ask",
+                        lambda _s, count, _p=None: asked.append(count)
+                        or Target(reps["anna"].id, None, "Anna Berger", "speaks German"))
+    page.assign_button.click()
+    assert asked == [2]
+    assert {services.leads.get(i).owner_id for i in chosen} == {reps["anna"].id}
+    assert page.queue_list.item(0).text() == "No owner, no queue\n2 open leads"
+    assert page.rep_item("Anna Berger").text().startswith("Anna Berger\n2 / 3 open leads")
+    assert page.model.rowCount() == 2
+
+    window = page.window()
+    window.undo_stack.undo()
+    assert {services.leads.get(i).owner_id for i in chosen} == {None}
+    assert page.queue_list.item(0).text() == "No owner, no queue\n4 open leads"
+    window.undo_stack.redo()
+    assert {services.leads.get(i).owner_id for i in chosen} == {reps["anna"].id}
+
+
+def test_drop_on_rep_assigns_and_full_rep_is_marked(make_window: Make, manager: UserRecord,
+                                                    reps: dict[str, UserRecord],
+                                                    orphans: list[LeadRecord],
+                                                    services: Services) -> None:
+    page = board(make_window())
+    ids = [r.id for r in orphans[:3]]
+    data = lead_mime(ids)
+    assert lead_ids_of(data) == ids
+    assert page.rep_list.drop_on(page.rep_item("Anna Berger"), data)
+    assert all(services.leads.get(i).owner_id == reps["anna"].id for i in ids)
+    anna = page.rep_item("Anna Berger")
+    assert "at capacity" in anna.text() and anna.font().bold()
+    assert page.window().undo_stack.undoText().startswith("Assign 3 leads to Anna Berger")
+
+
+def test_away_rep_is_greyed_and_their_leads_are_orphans(make_window: Make, manager: UserRecord,
+                                                        reps: dict[str, UserRecord],
+                                                        services: Services,
+                                                        add_leads: Any) -> None:
+    leads = add_leads(2)  # routed to the catch-all queue: not orphans
+    services.routing.assign([leads[0].id], owner_id=reps["ben"].id)
+    page = board(make_window())
+    assert page.queue_list.item(1).text().startswith("Orphaned (owner away/inactive)\n0 open")
+    page.set_availability(reps["ben"].id, Availability.AWAY)
+    ben = page.rep_item("Ben Okafor")
+    assert "Away" in ben.text() and ben.foreground().color() == QColor("#8a8a8a")
+    assert page.queue_list.item(1).text().startswith("Orphaned (owner away/inactive)\n1 open")
+    inbox = page.queue_list.item(2)
+    assert inbox.data(ROW_ROLE)[0] == "queue" and "Inbox" in inbox.text()
+    page._rep_activated(ben)
+    assert page.model.rowCount() == 1 and page.model.record(0).id == leads[0].id
+
+
+def test_empty_board_points_at_import(make_window: Make, manager: UserRecord) -> None:
+    page = board(make_window())
+    assert page.lead_stack.currentWidget() is page.empty
+    assert "Import" in page.empty_text.text() and page.empty_buttons.isVisibleTo(page)
+    assert "users add" in page.no_reps.text()
+    assert not page.assign_button.isEnabled()
+    assert page.queue_list.item(0).text() == "No owner, no queue\n0 open leads"
+
+
+def test_assign_to_dialog_offers_reps_and_queues(qtbot: Any, services: Services,
+                                                 manager: UserRecord,
+                                                 reps: dict[str, UserRecord]) -> None:
+    inbox = services.routing.ensure_catch_all()
+    services.people.set_availability(reps["ben"].id, Availability.AWAY)
+    dialog = reassign_dialog.AssignToDialog(services, 2)
+    qtbot.addWidget(dialog)
+    texts = [dialog.target.itemText(i) for i in range(dialog.target.count())]
+    assert "Rep: Ben Okafor (away)" in texts and "Queue: Inbox" in texts
+    dialog.target.setCurrentIndex(texts.index("Queue: Inbox"))
+    dialog.reason.setText("for the night shift")
+    assert dialog.chosen() == Target(None, inbox.id, "Inbox", "for the night shift")
