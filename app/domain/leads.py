@@ -310,6 +310,10 @@ class LeadQuery:
     invalid_phone: bool = False  # a phone or mobile was typed that is not a possible number
     untouched_days: int | None = None  # open leads nobody contacted for this many days
     do_not_contact: bool = False
+    queue_id: uuid.UUID | None = None  # waiting in this queue
+    no_queue: bool = False  # in no queue (with unassigned: the true orphans)
+    orphaned: bool = False  # open, and nobody can work it: no owner and no queue, or the
+    #                         owner is away or inactive
     sort: SortKey = SortKey.CREATED
     descending: bool = True
 
@@ -331,4 +335,7 @@ class LeadQuery:
             or self.invalid_phone
             or self.untouched_days is not None
             or self.do_not_contact
+            or self.queue_id
+            or self.no_queue
+            or self.orphaned
         )

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from app.domain.errors import ConflictError, NotFoundError, ValidationError
 from app.domain.history import ActivityKind
 from app.domain.ids import new_id
-from app.domain.leads import LeadStatus
+from app.domain.leads import LeadQuery, LeadStatus
 from app.domain.people import QueueRecord, UserRecord
 from app.domain.routing import (
     DEFAULT_AFFECTED_STATUSES,
@@ -433,17 +433,7 @@ class RoutingService:
     def orphan_count(self) -> int:
         """Open leads nobody can work: no owner and no queue, or an away/inactive owner."""
         with self.db.read() as session:
-            router = self._router_or_none(session)
-            if router is None:
-                return sum(1 for f in iter_routing_facts(_driver(session))
-                           if f.owner_id is None and f.queue_id is None)
-            return sum(1 for f in iter_routing_facts(_driver(session)) if router.is_orphan(f))
-
-    def _router_or_none(self, session: Session) -> Router | None:
-        try:
-            return self._router(session)
-        except ValidationError:
-            return None
+            return LeadRepository(session).count(LeadQuery(orphaned=True), self.context.clock())
 
     def _owner_activity(self, lead_id: uuid.UUID, from_owner: uuid.UUID | None,
                         to_owner: uuid.UUID | None, from_queue: uuid.UUID | None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QByteArray, QMimeData, QPoint, Qt, Signal
 from PySide6.QtGui import (
@@ -401,19 +401,21 @@ class AssignmentPage(QWidget):
     def _row_chosen(self, item: QListWidgetItem | None) -> None:
         if item is None:
             return
-        kind, _ident = item.data(ROW_ROLE)
+        kind, ident = item.data(ROW_ROLE)
         name = item.text().split("\n")[0]
-        # LeadQuery cannot narrow to one queue or to "no queue" yet, so every queue row lists
-        # all open leads without an owner (oldest first) and says so.
-        titles = {
-            _ORPHANS: "Open leads without an owner (orphans and leads waiting in queues), "
-                      "oldest first",
-            _AWAY: "Open leads without an owner. Leads of away or inactive reps: click the "
-                   "rep on the right",
-            _QUEUE: f"{name}: showing every open lead without an owner, oldest first",
-        }
+        if kind == _ORPHANS:
+            query = replace(_WAITING, no_queue=True)
+            title = "Orphans: open leads with no owner and no queue, oldest first"
+        elif kind == _AWAY:
+            query = LeadQuery(orphaned=True, open_only=True, sort=SortKey.CREATED,
+                              descending=False)
+            title = ("Orphaned: open leads nobody can work (owner away or inactive, or no "
+                     "owner and no queue), oldest first")
+        else:
+            query = replace(_WAITING, queue_id=ident)
+            title = f"{name}: open leads waiting, oldest first"
         self.rep_list.clearSelection()
-        self._set_list(_WAITING, titles[kind])
+        self._set_list(query, title)
 
     def _rep_activated(self, item: QListWidgetItem) -> None:
         _kind, user_id = item.data(ROW_ROLE)

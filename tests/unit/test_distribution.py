@@ -261,3 +261,20 @@ def test_imported_leads_are_scored_and_routed_in_the_import(
     assert report.counts.created == 1, report.rejected
     later = services.leads.list(LeadQuery(search="Later"))[0]
     assert later.owner_id is None and later.queue_id is None  # routing off: left to a person
+
+
+def test_queue_and_orphan_filters(services: Services, team: dict[str, Any]) -> None:
+    services.settings.set("routing.auto_on_capture", False)
+    nobody = services.leads.create({"last_name": "Nobody"})
+    away = services.leads.create({"last_name": "Away", "owner": "cleo@example.com"})
+    services.leads.create({"last_name": "Closed", "owner": "cleo@example.com",
+                           "status": "lost"})
+    waiting = services.leads.create({"last_name": "Waiting", "queue": "Central backlog"})
+    services.leads.create({"last_name": "Worked", "owner": "anna@example.com"})
+    orphaned = services.leads.list(LeadQuery(orphaned=True))
+    assert {lead.id for lead in orphaned} == {nobody.id, away.id}
+    assert services.routing.orphan_count() == 2
+    in_queue = services.leads.list(LeadQuery(queue_id=team["queue"].id))
+    assert [lead.id for lead in in_queue] == [waiting.id]
+    assert [lead.id for lead in services.leads.list(
+        LeadQuery(unassigned=True, no_queue=True))] == [nobody.id]

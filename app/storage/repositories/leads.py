@@ -30,6 +30,7 @@ from app.domain.leads import (
     LeadRecord,
     SortKey,
 )
+from app.domain.people import Availability
 from app.storage.fulltext import match_expression
 from app.storage.orm import RATING_RANK_SQL, STATUS_RANK_SQL, Event, Lead, Queue, Team, User
 
@@ -108,6 +109,15 @@ def _filters(query: LeadQuery, now: dt.datetime, *, walk_sort_index: bool = Fals
         clauses.append(and_(Lead.email != "", Lead.review_reason.contains("email: '")))
     if query.do_not_contact:
         clauses.append(Lead.do_not_contact.is_(True))
+    if query.queue_id is not None:
+        clauses.append(Lead.queue_id == query.queue_id)
+    if query.no_queue:
+        clauses.append(Lead.queue_id.is_(None))
+    if query.orphaned:
+        unavailable = select(User.id).where(User.availability != Availability.ACTIVE)
+        clauses.append(and_(Lead.status.not_in(CLOSED_STATUSES), or_(
+            and_(Lead.owner_id.is_(None), Lead.queue_id.is_(None)),
+            Lead.owner_id.in_(unavailable))))
     if query.invalid_phone:
         clauses.append(or_(and_(Lead.phone != "", Lead.phone_e164 == ""),
                            and_(Lead.mobile != "", Lead.mobile_e164 == "")))
