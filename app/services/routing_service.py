@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from app.domain.errors import ConflictError, NotFoundError, ValidationError
+from app.domain.errors import ConflictError, LeadlineError, NotFoundError, ValidationError
 from app.domain.history import ActivityKind
 from app.domain.ids import new_id
 from app.domain.leads import LeadQuery, LeadStatus
@@ -245,14 +245,15 @@ class RoutingService:
 
     # -- re-applying the rules ----------------------------------------------------------------
     def preview(self, statuses: Iterable[LeadStatus] | None = None, *,
-                progress: Progress | None = None) -> Preview:
+                progress: Progress | None = None,
+                cancelled: Callable[[], bool] | None = None) -> Preview:
         """Exactly what ``apply`` would move, from whom to whom and why; changes nothing."""
         self.ensure_catch_all()
         started = time.perf_counter()
         with self.db.read() as session:
             router = self._router(session)
             connection = _driver(session)
-            counter = _Counter(progress, _count_open(connection))
+            counter = _Counter(progress, _count_open(connection), cancelled)
             moves = plan_reassignment(counter.wrap(iter_routing_facts(connection)), router,
                                       _affected(statuses))
         return Preview(tuple(moves), counter.seen, time.perf_counter() - started)
@@ -496,15 +497,24 @@ def _count_open(connection: sqlite3.Connection) -> int:
 
 
 class _Counter:
-    """Counts facts as the planner pulls them, reporting progress every 20,000 leads."""
+    """Counts facts as the planner pulls them; every 20,000 leads reports progress and stops
+    if the person cancelled."""
 
-    def __init__(self, progress: Progress | None, total: int) -> None:
-        self.progress, self.total, self.seen = progress, total, 0
+    def __init__(self, progress: Progress | None, total: int,
+                 cancelled: Callable[[], bool] | None = None) -> None:
+        self.progress, self.total, self.cancelled, self.seen = progress, total, cancelled, 0
 
     def wrap(self, facts: Iterable[RoutingFacts]) -> Iterable[RoutingFacts]:
         for item in facts:
             self.seen += 1
-            if self.progress is not None and self.seen % 20_000 == 0:
-                self.progress(self.seen, max(self.total, self.seen))
+            if self.seen % 20_000 == 0:
+                if self.cancelled is not None and self.cancelled():
+                    raise PreviewCancelledError("Preview cancelled: nothing was changed.")
+                if self.progress is not None:
+                    self.progress(self.seen, max(self.total, self.seen))
             yield item
+
+
+class PreviewCancelledError(LeadlineError):
+    pass
 

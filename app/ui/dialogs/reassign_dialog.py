@@ -36,7 +36,7 @@ from app.domain.leads import LeadStatus
 from app.domain.people import Availability
 from app.domain.routing import DEFAULT_AFFECTED_STATUSES, Move
 from app.services.container import Services
-from app.services.routing_service import Preview, RunResult
+from app.services.routing_service import Preview, PreviewCancelledError, RunResult
 from app.ui import messages
 from app.ui.undo import AssignmentRunCommand
 from app.ui.workers import JobState, TaskRunner
@@ -257,12 +257,13 @@ class ReassignDialog(QDialog):
 
         def work(state: JobState) -> Preview:
             states.append(state)
-            return self.services.routing.preview(statuses, progress=state.report)
+            return self.services.routing.preview(statuses, progress=state.report,
+                                                 cancelled=lambda: state.cancelled)
 
         def done(preview: Preview) -> None:
             progress.close()
             self.preview_button.setEnabled(True)
-            if states and states[0].cancelled:  # the service cannot stop midway; the answer is just dropped
+            if states and states[0].cancelled:  # cancelled after the last check: drop it
                 return
             self.preview, self.previewed_statuses = preview, statuses
             self.model.set_moves(preview.moves)
@@ -277,6 +278,8 @@ class ReassignDialog(QDialog):
         def failed(error: Exception, details: str) -> None:
             progress.close()
             self.preview_button.setEnabled(True)
+            if isinstance(error, PreviewCancelledError):
+                return  # the person asked for it; nothing changed
             messages.error(self, "Preview failed", str(error), details)
 
         job = self.runner.start(work, on_done=done, on_error=failed,
