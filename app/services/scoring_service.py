@@ -52,6 +52,7 @@ from app.storage.repositories.leads import LeadRepository
 from app.storage.repositories.people import PeopleRepository
 
 Progress = Callable[[int, int], None]
+RESCORED_ON_KEY = "scoring_rescored_on"
 _THRESHOLD_WORDS = {LeadStatus.MQL: "MQL", LeadStatus.SQL: "SQL"}
 
 
@@ -212,6 +213,19 @@ class ScoringService:
                              f"({threshold})", updated_at=now, device_id=self.context.device_id)
 
     # -- every lead ---------------------------------------------------------------------------
+    def rescore_due(self) -> bool:
+        """Whether today's re-scoring (decay moves scores as days pass) has not run yet."""
+        return self.db.get_meta(RESCORED_ON_KEY) != self.context.clock().date().isoformat()
+
+    def rescore_daily(self, *, progress: Progress | None = None,
+                      cancelled: Callable[[], bool] | None = None) -> RescoreSummary | None:
+        """Re-score every lead once a day on this laptop (scores are derived, not synced)."""
+        if not self.rescore_due():
+            return None
+        summary = self.rescore_all(progress=progress, cancelled=cancelled)
+        self.db.set_meta(RESCORED_ON_KEY, self.context.clock().date().isoformat())
+        return summary
+
     def rescore_all(self, *, progress: Progress | None = None,
                     cancelled: Callable[[], bool] | None = None,
                     lead_ids: Sequence[uuid.UUID] | None = None) -> RescoreSummary:

@@ -59,6 +59,7 @@ from app.ui.undo import AssignmentRunCommand, CreateLeadCommand
 from app.ui.workers import JobState, TaskRunner
 
 HOME, LEADS, BOOTH, DUPLICATES, HEALTH, ASSIGNMENT = 0, 1, 2, 3, 4, 5
+DAILY_RESCORE_DELAY_MS = 3000
 SEARCH_DELAY_MS = 120
 DEMO_DEFAULT = 2000
 
@@ -109,6 +110,8 @@ class MainWindow(QMainWindow):
         self.restore_layout()
         self._show_counts(self.leads.model.rowCount(), self.leads.total)
         self.show_home_for_role()
+        # Decay changes scores as days pass: re-score once a day, after the window is up.
+        QTimer.singleShot(DAILY_RESCORE_DELAY_MS, self, self.rescore_daily)
 
     # -- building -----------------------------------------------------------------------------
     def _build_rail(self) -> QListWidget:
@@ -483,6 +486,24 @@ class MainWindow(QMainWindow):
 
     def show_scan_log(self) -> None:
         ScanLogDialog.show_log(self.services.booth.scan_log(self.booth.event_id), self)
+
+    def rescore_daily(self) -> None:
+        if not self.services.scoring.rescore_due():
+            return
+        status = self.statusBar()
+        status.showMessage("Updating scores for today…")
+
+        def done(summary: object) -> None:
+            status.showMessage("Scores are up to date.", 5000)
+            if summary is not None and getattr(summary, "changed", 0):
+                self.leads.model.refresh()
+
+        def failed(error: Exception, _details: str) -> None:
+            status.showMessage(f"Scores were not updated: {error}", 10000)
+
+        self.runner.start(lambda state: self.services.scoring.rescore_daily(
+            progress=state.report, cancelled=lambda: state.cancelled),
+            on_done=done, on_error=failed)
 
     def refresh_all(self) -> None:
         self.leads.reload_choices()

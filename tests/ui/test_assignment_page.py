@@ -141,3 +141,13 @@ def test_assign_to_dialog_offers_reps_and_queues(qtbot: Any, services: Services,
     dialog.target.setCurrentIndex(texts.index("Queue: Inbox"))
     dialog.reason.setText("for the night shift")
     assert dialog.chosen() == Target(None, inbox.id, "Inbox", "for the night shift")
+
+
+def test_window_rescores_once_a_day(make_window: Any, manager: Any, services: Any,
+                                    clock: Any) -> None:
+    lead = services.leads.create({"last_name": "Decay", "title": "VP Sales"})
+    window = make_window()
+    clock.advance(days=8)
+    window.rescore_daily()
+    assert services.leads.get(lead.id).score == 25 - 2
+    assert not services.scoring.rescore_due()

@@ -278,3 +278,13 @@ def test_queue_and_orphan_filters(services: Services, team: dict[str, Any]) -> N
     assert [lead.id for lead in in_queue] == [waiting.id]
     assert [lead.id for lead in services.leads.list(
         LeadQuery(unassigned=True, no_queue=True))] == [nobody.id]
+
+
+def test_daily_rescoring_applies_decay_once_a_day(services: Services, clock: FakeClock) -> None:
+    lead = services.leads.create({"last_name": "Ageing", "title": "Director"})
+    assert services.scoring.rescore_daily() is not None  # first start: due
+    assert services.scoring.rescore_daily() is None  # same day: nothing to do
+    clock.advance(days=15)
+    summary = services.scoring.rescore_daily()
+    assert summary is not None and summary.changed == 1
+    assert services.leads.get(lead.id).score == 20 - 4
