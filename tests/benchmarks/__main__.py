@@ -8,6 +8,9 @@ from tests.benchmarks import (
     bench_booth_scan,
     bench_dedupe,
     bench_demo_insert,
+    bench_distribution,
+    bench_engine,
+    bench_erasure,
     bench_import,
     bench_lead_list,
 )
@@ -16,7 +19,8 @@ from tests.benchmarks import (
 def main() -> int:
     leads = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     results = [bench_demo_insert.main(), bench_lead_list.main(leads), bench_booth_scan.main(),
-               bench_import.main(), bench_dedupe.main()]
+               bench_import.main(), bench_dedupe.main(), bench_erasure.main(leads),
+               bench_engine.main([str(leads)]), bench_distribution.main(leads)]
     print("all benchmarks within limits" if all(results) else "SOME BENCHMARKS EXCEEDED THEIR LIMITS")
     return 0 if all(results) else 1
 
