@@ -80,9 +80,26 @@ _SPLIT = re.compile(r"[,;\n]+")
 _AREA_CODE = re.compile(r"^\+[1-9]\d{0,9}$")
 _DOMAIN = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$")
 _SCORE_KINDS = frozenset({ConditionKind.SCORE_AT_LEAST, ConditionKind.SCORE_BELOW})
+_FIELDS_OF: dict[ConditionKind, frozenset[str]] = {
+    ConditionKind.COUNTRY: frozenset({"country"}),
+    ConditionKind.REGION: frozenset({"region"}),
+    ConditionKind.POSTAL_PREFIX: frozenset({"postal_code"}),
+    ConditionKind.POSTAL_RANGE: frozenset({"postal_code"}),
+    ConditionKind.PHONE_AREA_CODE: frozenset({"phone_e164", "mobile_e164"}),
+    ConditionKind.INDUSTRY: frozenset({"industry"}),
+    ConditionKind.PRODUCT_INTEREST: frozenset({"product_interest"}),
+    ConditionKind.KEY_ACCOUNT: frozenset({"company", "email"}),
+    ConditionKind.EVENT: frozenset({"event_id"}),
+    ConditionKind.CHANNEL: frozenset({"channel"}),
+    ConditionKind.SCORE_AT_LEAST: frozenset({"score"}),
+    ConditionKind.SCORE_BELOW: frozenset({"score"}),
+    ConditionKind.RATING: frozenset({"rating"}),
+}
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+# Not frozen: a re-assignment preview builds one per open lead (665,000 in the benchmark) and a
+# frozen dataclass's __init__ costs three times as much. Treat instances as read-only.
+@dataclass(slots=True, kw_only=True)
 class RoutingFacts:
     """What routing looks at for one lead, including where it is now (for re-application)."""
 
@@ -383,7 +400,9 @@ class Roster:
                    tuple(queues))
 
 
-@dataclass(frozen=True, slots=True)
+# Assignment and Move are built once per lead in a re-assignment plan (half a million in the
+# benchmark); frozen dataclasses cost three times as much to build. Treat them as read-only.
+@dataclass(slots=True)
 class Assignment:
     owner_id: uuid.UUID | None
     team_id: uuid.UUID | None
@@ -397,7 +416,7 @@ class Assignment:
             raise ValueError("an assignment needs an owner or a queue")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Move:
     lead_id: uuid.UUID
     from_owner_id: uuid.UUID | None
@@ -501,10 +520,16 @@ class Router:
         for m in sorted(roster.members, key=lambda m: (m.name.casefold(), m.id.int)):
             if m.team_id is not None:
                 members.setdefault(m.team_id, []).append(m)
-        self._members = members
-        self._order = {m.id: i for team in members.values() for i, m in enumerate(team)}
-        self._open = {m.id: m.open_leads for m in roster.members}
-        self._last = dict(round_robin_state or {})
+        # Working state keyed by the ids' integers: uuid.UUID hashes in Python code, and a
+        # preview over half a million leads does about twenty of these lookups per lead.
+        self._order = {m.id.int: i for team in members.values() for i, m in enumerate(team)}
+        self._open = {m.id.int: m.open_leads for m in roster.members}
+        self._last = {team.int: last.int for team, last in (round_robin_state or {}).items()}
+        self._members_by_team = {team.int: in_team for team, in_team in members.items()}
+        # Teams where nobody could take a lead, with the reason: once every member is full or
+        # away, the next leads skip the scan until a release frees room in that team.
+        self._team_full: dict[int, str] = {}
+        self._team_of = {m.id.int: m.team_id.int for m in roster.members if m.team_id}
 
         ordered = sorted((r for r in rules if r.enabled), key=rule_order)
         # Index: key → positions of the rules that can only match leads with that key.
@@ -513,6 +538,9 @@ class Router:
         tables: dict[str, dict[object, list[int]]] = {}
         always: list[int] = []
         ranges: list[tuple[int, int, int]] = []  # (low, high, rule) of indexed numeric ranges
+        # Rules whose only narrowing is the score: bucketed per score value on first use (scores
+        # are small integers), instead of testing every such rule for every lead.
+        by_score: list[tuple[int, list[Predicate]]] = []
         for i, rule in enumerate(ordered):
             shares = [(share, n) for n, c in enumerate(rule.conditions)
                       if (share := _share(c)) is not None]
@@ -523,7 +551,11 @@ class Router:
             tests = tuple(_predicate(c) for c in rule.conditions if c is not best)
             self._rules.append(_Compiled(rule, tests, f"rule '{rule.name}' → "))
             if best is None:
-                always.append(i)
+                score_tests = [_predicate(c) for c in rule.conditions if c.kind in _SCORE_KINDS]
+                if score_tests:
+                    by_score.append((i, score_tests))
+                else:
+                    always.append(i)
                 continue
             if best.kind is ConditionKind.POSTAL_RANGE:
                 for value in best.values:
@@ -537,6 +569,8 @@ class Router:
                     if not bucket or bucket[-1] != i:
                         bucket.append(i)
         self._always = always
+        self._score_rules = by_score
+        self._by_score_value: dict[int, list[int]] = {}
         # One attribute per index; None when no rule uses it, so _match skips the lookup.
         self._by_event = tables.get("event")
         self._by_company = tables.get("company")
@@ -560,6 +594,15 @@ class Router:
                              for start in cuts]
 
     # ---- matching ---------------------------------------------------------------------------
+
+    def fields_used(self) -> frozenset[str]:
+        """The RoutingFacts fields these rules look at (plus what placement always needs), so
+        a reader of a million leads can skip the rest."""
+        used = {"lead_id", "status", "owner_id", "queue_id"}
+        for compiled in self._rules:
+            for condition in compiled.rule.conditions:
+                used |= _FIELDS_OF[condition.kind]
+        return frozenset(used)
 
     def match(self, facts: RoutingFacts) -> RoutingRule | None:
         """The first enabled rule in position order whose conditions all hold, or None."""
@@ -636,6 +679,13 @@ class Router:
         # Every candidate sits in one of the hit buckets (or in _always), each in rule order,
         # so the first match overall is the earliest of each bucket's first match. Scanning a
         # bucket stops at the best match found so far: no merging or sorting per lead.
+        if self._score_rules:
+            bucket = self._by_score_value.get(facts.score)
+            if bucket is None:
+                bucket = self._by_score_value[facts.score] = [
+                    i for i, tests in self._score_rules if all(t(facts) for t in tests)]
+            if bucket:
+                hits.append(bucket)
         hits.append(self._always)
         rules = self._rules
         best: _Compiled | None = None
@@ -668,10 +718,10 @@ class Router:
 
     def state(self) -> dict[uuid.UUID, uuid.UUID]:
         """Round-robin pointers (team → last user given a lead), to persist after a batch."""
-        return dict(self._last)
+        return {uuid.UUID(int=team): uuid.UUID(int=last) for team, last in self._last.items()}
 
     def open_counts(self) -> dict[uuid.UUID, int]:
-        return dict(self._open)
+        return {uuid.UUID(int=user): count for user, count in self._open.items()}
 
     def is_orphan(self, facts: RoutingFacts) -> bool:
         """An open lead whose owner cannot work it (away, inactive, unknown), or that has
@@ -686,15 +736,19 @@ class Router:
     def _release(self, facts: RoutingFacts) -> None:
         """The lead leaves its owner: one open lead fewer for them in this batch."""
         owner = facts.owner_id
-        if owner is not None and owner in self._open and facts.status.is_open:
-            self._open[owner] -= 1
+        if owner is not None and facts.status.is_open:
+            key = owner.int
+            if key in self._open:
+                self._open[key] -= 1
+                if self._team_full:
+                    self._team_full.pop(self._team_of.get(key, 0), None)
 
     def _fits(self, member: Member, already_theirs: bool) -> bool:
         if member.availability is not Availability.ACTIVE:
             return False
         if member.capacity is None:
             return True
-        count = self._open[member.id]
+        count = self._open[member.id.int]
         return count <= member.capacity if already_theirs else count < member.capacity
 
     def _keeps(self, facts: RoutingFacts, compiled: _Compiled | None) -> bool:
@@ -777,7 +831,7 @@ class Router:
         if user is None:
             return self._to_catch_all(rule, prefix + "a user who no longer exists, so ")
         if self._fits(user, already_theirs=False):
-            self._open[user.id] += 1
+            self._open[user.id.int] += 1
             return Assignment(user.id, user.team_id, None, rule.id, rule.name,
                               f"{prefix}{user.name}")
         if user.availability is not Availability.ACTIVE:
@@ -795,40 +849,49 @@ class Router:
                           rule.name if rule else "", f"{head}catch-all queue {queue.name}")
 
     def _to_team(self, rule: RoutingRule, team: TeamRecord, head: str) -> Assignment:
-        members = self._members.get(team.id, ())
-        counts = self._open
-        chosen: Member | None = None
-        if team.routing_mode is RoutingMode.LEAST_OPEN:
-            best = -1
-            for m in members:  # members are in stable order, so ties go to the first
-                if self._fits(m, already_theirs=False) and (chosen is None or counts[m.id] < best):
-                    chosen, best = m, counts[m.id]
-        else:
-            size = len(members)
-            last = self._last.get(team.id)
-            start = self._order.get(last, -1) + 1 if last is not None else 0
-            for step in range(size):
-                m = members[(start + step) % size]
-                if self._fits(m, already_theirs=False):
-                    chosen = m
-                    break
-            if chosen is not None:
-                self._last[team.id] = chosen.id
+        team_key = team.id.int
         described = f"{head}team {team.name} ({_MODE_WORDS[team.routing_mode]})"
+        why = self._team_full.get(team_key)
+        chosen = None if why is not None else self._choose_member(team, team_key)
         if chosen is not None:
-            counts[chosen.id] += 1
+            self._open[chosen.id.int] += 1
             return Assignment(chosen.id, team.id, None, rule.id, rule.name,
                               f"{described}: {chosen.name}")
-        away = sum(1 for m in members if m.availability is not Availability.ACTIVE)
-        full = len(members) - away
-        why = (f"nobody can take it ({away} away or inactive, {full} at capacity)" if members
-               else "the team has no members")
+        if why is None:
+            members = self._members_by_team.get(team_key, ())
+            away = sum(1 for m in members if m.availability is not Availability.ACTIVE)
+            full = len(members) - away
+            why = self._team_full[team_key] = (
+                f"nobody can take it ({away} away or inactive, {full} at capacity)" if members
+                else "the team has no members")
         queue = self._team_queue.get(team.id)
         if queue is None:
             return self._to_catch_all(rule, f"{described}: {why}, so ")
         return Assignment(None, team.id, queue.id, rule.id, rule.name,
                           f"{described}: {why}, so queue {queue.name}")
 
+    def _choose_member(self, team: TeamRecord, team_key: int) -> Member | None:
+        """Round robin from the member after the last one given a lead, or least open leads;
+        only active members with room."""
+        members = self._members_by_team.get(team_key, ())
+        counts = self._open
+        chosen: Member | None = None
+        if team.routing_mode is RoutingMode.LEAST_OPEN:
+            best = -1
+            for m in members:  # members are in stable order, so ties go to the first
+                if self._fits(m, already_theirs=False) and (chosen is None
+                                                            or counts[m.id.int] < best):
+                    chosen, best = m, counts[m.id.int]
+            return chosen
+        size = len(members)
+        last = self._last.get(team_key)
+        start = self._order.get(last, -1) + 1 if last is not None else 0
+        for step in range(size):
+            m = members[(start + step) % size]
+            if self._fits(m, already_theirs=False):
+                self._last[team_key] = m.id.int
+                return m
+        return None
 
 def plan_reassignment(leads: Iterable[RoutingFacts], router: Router,
                       affected_statuses: frozenset[LeadStatus] = DEFAULT_AFFECTED_STATUSES

@@ -253,9 +253,13 @@ class RoutingService:
         with self.db.read() as session:
             router = self._router(session)
             connection = _driver(session)
-            counter = _Counter(progress, _count_open(connection), cancelled)
-            moves = plan_reassignment(counter.wrap(iter_routing_facts(connection)), router,
-                                      _affected(statuses))
+            # Progress against the open leads that have an owner (known from the roster's
+            # workload): close enough, and counting exactly would cost another full scan.
+            counter = _Counter(progress, sum(router.open_counts().values()), cancelled)
+            affected = _affected(statuses)
+            moves = plan_reassignment(counter.wrap(iter_routing_facts(
+                connection, statuses_or_orphans=affected, fields=router.fields_used())),
+                router, affected)
         return Preview(tuple(moves), counter.seen, time.perf_counter() - started)
 
     def apply(self, statuses: Iterable[LeadStatus] | None = None, *,
@@ -269,8 +273,10 @@ class RoutingService:
         self.ensure_catch_all()
         with self.db.write() as session:
             router = self._router(session)
-            moves = plan_reassignment(iter_routing_facts(_driver(session)), router,
-                                      _affected(statuses))
+            affected = _affected(statuses)
+            moves = plan_reassignment(iter_routing_facts(
+                _driver(session), statuses_or_orphans=affected, fields=router.fields_used()),
+                router, affected)
             if expected is not None and list(expected) != moves:
                 raise ConflictError("Leads or rules changed since the preview: preview again "
                                     "before applying.")
@@ -488,12 +494,6 @@ def _driver(session: Session) -> sqlite3.Connection:
     connection = session.connection().connection.driver_connection
     assert isinstance(connection, sqlite3.Connection)
     return connection
-
-
-def _count_open(connection: sqlite3.Connection) -> int:
-    return int(connection.execute(
-        "SELECT count(*) FROM lead WHERE deleted_at IS NULL AND status NOT IN "
-        "('won', 'lost', 'disqualified')").fetchone()[0])
 
 
 class _Counter:

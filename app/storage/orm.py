@@ -152,6 +152,7 @@ class Event(Synced, Base):
 
 
 _LIVE = text("deleted_at IS NULL")
+OPEN_LEAD_SQL = "deleted_at IS NULL AND status NOT IN ('won', 'lost', 'disqualified')"
 
 
 def _live_index(name: str, *columns: str) -> Index:
@@ -260,6 +261,9 @@ class Lead(Base):
         _live_index("ix_lead_live_next_due", "next_due_at"),
         _live_index("ix_lead_live_last_touch", "last_touch_at"),
         _live_index("ix_lead_live_badge", "badge_id"),
+        # Open leads per owner (workload, capacity) counted from this index alone; queries must
+        # repeat OPEN_LEAD_SQL verbatim for SQLite to see the index applies.
+        Index("ix_lead_open_owner", "owner_id", sqlite_where=text(OPEN_LEAD_SQL)),
         Index("ix_lead_live_status_rank", text(STATUS_RANK_SQL), sqlite_where=_LIVE),
         Index("ix_lead_live_rating_rank", text(RATING_RANK_SQL), sqlite_where=_LIVE),
     )

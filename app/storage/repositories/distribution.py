@@ -14,13 +14,14 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from app.domain.leads import CLOSED_STATUSES, Channel, LeadStatus, Rating
 from app.domain.routing import Condition, ConditionKind, RoutingFacts, RoutingRule, TargetKind
 from app.domain.scoring import ScoreRule, ScoreRuleKind
 from app.storage.orm import (
+    OPEN_LEAD_SQL,
     AssignmentMove,
     AssignmentRun,
     Lead,
@@ -94,11 +95,10 @@ class DistributionRepository:
 
     # -- workload -----------------------------------------------------------------------------
     def open_leads_by_owner(self) -> dict[uuid.UUID, int]:
-        rows = self.session.execute(
-            select(Lead.owner_id, func.count()).where(
-                Lead.deleted_at.is_(None), Lead.owner_id.is_not(None),
-                Lead.status.not_in(list(CLOSED_STATUSES))).group_by(Lead.owner_id))
-        return {owner: count for owner, count in rows if owner is not None}
+        rows = self.session.execute(text(
+            f"SELECT owner_id, count(*) FROM lead WHERE {OPEN_LEAD_SQL} AND owner_id IS NOT NULL "
+            "GROUP BY owner_id"))
+        return {uuid.UUID(hex=owner): count for owner, count in rows if owner}
 
     def overdue_tasks_by_owner(self, now: dt.datetime) -> dict[uuid.UUID, int]:
         rows = self.session.execute(
@@ -146,25 +146,46 @@ def conditions_json(conditions: Sequence[Condition]) -> str:
 
 
 # -- bulk reads over the raw connection --------------------------------------------------------
-_ROUTING_COLUMNS = ("id, country, region, postal_code, phone_e164, mobile_e164, industry, "
-                    "product_interest, company, email, event_id, channel, score, rating, status, "
-                    "owner_id, team_id, queue_id")
+_ROUTING_COLUMNS = ("id", "country", "region", "postal_code", "phone_e164", "mobile_e164",
+                    "industry", "product_interest", "company", "email", "event_id", "channel",
+                    "score", "rating", "status", "owner_id", "team_id", "queue_id")
+# What an unread column reads as: the RoutingFacts default, produced by SQLite for free.
+_UNREAD = {"event_id": "NULL", "rating": "NULL", "team_id": "NULL", "score": "0",
+           "channel": "'other'"}
+_EMPTY_TEXT = "''"
 
 
 def iter_routing_facts(connection: sqlite3.Connection, *, open_only: bool = True,
                        lead_ids: Sequence[uuid.UUID] | None = None,
+                       statuses_or_orphans: Iterable[LeadStatus] | None = None,
+                       fields: Iterable[str] | None = None,
                        batch: int = 20_000) -> Iterator[RoutingFacts]:
-    """RoutingFacts of live leads in key order, streamed in batches (flat memory)."""
+    """RoutingFacts of live leads in key order, streamed in batches (flat memory).
+
+    ``statuses_or_orphans`` keeps only leads in those statuses plus orphans (no owner, or an
+    owner who is away, inactive or deleted): the only leads a re-assignment may move, so the
+    rest are never read. ``fields`` (RoutingFacts field names) limits the columns read; the
+    others keep their defaults.
+    """
+    wanted_fields = set(_ROUTING_COLUMNS) if fields is None else {
+        "id" if f == "lead_id" else f for f in fields} | {"id"}
+    columns = ", ".join(c if c in wanted_fields else f"{_UNREAD.get(c, _EMPTY_TEXT)} AS {c}"
+                        for c in _ROUTING_COLUMNS)
     where = "deleted_at IS NULL"
     params: list[Any] = []
     if open_only:
         where += f" AND status NOT IN ({', '.join('?' for _ in _CLOSED)})"
         params += list(_CLOSED)
+    if statuses_or_orphans is not None:
+        wanted = [s.value for s in statuses_or_orphans]
+        where += (f" AND (status IN ({', '.join('?' for _ in wanted)}) OR owner_id IS NULL OR "
+                  "owner_id IN (SELECT id FROM user WHERE availability != 'active' "
+                  "OR deleted_at IS NOT NULL))")
+        params += wanted
     if lead_ids is not None:
         where += f" AND id IN ({', '.join('?' for _ in lead_ids)})"
         params += [i.hex for i in lead_ids]
-    cursor = connection.execute(f"SELECT {_ROUTING_COLUMNS} FROM lead WHERE {where} ORDER BY key",
-                                params)
+    cursor = connection.execute(f"SELECT {columns} FROM lead WHERE {where} ORDER BY key", params)
     statuses = {s.value: s for s in LeadStatus}
     ratings = {r.value: r for r in Rating}
     channels = {c.value: c for c in Channel}

@@ -1,0 +1,1 @@
+"""File formats other tools import (iCalendar for reminders). Pure Python: no Qt, no SQL."""
