@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.services.booth_service import BoothService
+from app.services.cadence_service import CadenceService
 from app.services.context import ServiceContext, utc_now
 from app.services.dedupe_service import DedupeService
 from app.services.enrichment_service import EnrichmentService
@@ -44,6 +45,7 @@ class Services:
     settings: SettingsService
     scoring: ScoringService
     routing: RoutingService
+    cadences: CadenceService
 
     @classmethod
     def build(cls, db: Database, clock: Callable[[], dt.datetime] = utc_now) -> Services:
@@ -60,6 +62,9 @@ class Services:
             session, lead_id))
         leads.observers.append(lambda session, lead_id, created: routing.route_new_in(
             session, lead_id) if created else None)
+        cadences = CadenceService(context, settings)
+        leads.observers.append(cadences.sync_in)
+        routing.after_moves = cadences.after_moves
         imports = ImportService(context, questions, suppressions, enrichment, dedupe)
         imports.new_intake = lambda now: BatchIntake(
             scoring, routing, settings, now, context.device_id, context.current_user_id)
@@ -73,4 +78,4 @@ class Services:
                    merges=MergeService(context, leads),
                    erasure=ErasureService(context, suppressions),
                    exports=ExportService(leads, suppressions), settings=settings,
-                   scoring=scoring, routing=routing)
+                   scoring=scoring, routing=routing, cadences=cadences)

@@ -85,6 +85,8 @@ class RoutingService:
     def __init__(self, context: ServiceContext, settings: SettingsService) -> None:
         self.context, self.settings = context, settings
         self.db = context.db
+        # Set by the composition root: moved leads' follow-up tasks go with them (cadences).
+        self.after_moves: Callable[[Session, Sequence[uuid.UUID]], None] | None = None
 
     # -- rules --------------------------------------------------------------------------------
     def rules(self) -> list[RoutingRule]:
@@ -319,6 +321,8 @@ class RoutingService:
                 _owner_change_row(m.lead_id, m.from_owner_id, m.to_owner_id, m.from_queue_id,
                                   m.to_queue_id, m.reason, names, now_text, device_hex, actor)
                 for m in chunk])
+        if self.after_moves is not None:
+            self.after_moves(session, [m.lead_id for m in moves])
         return run_id
 
     def undo(self, run_id: uuid.UUID) -> int:

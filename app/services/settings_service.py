@@ -19,7 +19,7 @@ from app.storage.repositories.distribution import DistributionRepository
 class SettingSpec:
     key: str
     label: str
-    default: int | bool
+    default: int | bool | str
 
 
 SHARED_SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
@@ -29,6 +29,17 @@ SHARED_SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
     SettingSpec("scoring.decay_max", "Most points decay can take", 20),
     SettingSpec("routing.auto_on_capture", "Route new leads from the booth and the app", True),
     SettingSpec("routing.auto_on_import", "Route imported leads", True),
+    SettingSpec("calendar.timezone", "Time zone of the working day", "Europe/Berlin"),
+    SettingSpec("calendar.country", "Country whose public holidays are days off", "DE"),
+    SettingSpec("calendar.subdivision", "State or region for its own holidays (e.g. BY)", ""),
+    SettingSpec("calendar.day_start", "Working day starts (hour)", 9),
+    SettingSpec("calendar.day_end", "Working day ends (hour)", 17),
+    SettingSpec("sla.hot_days", "First touch of a hot lead within (working days; 0 = same day)",
+                0),
+    SettingSpec("sla.warm_days", "First touch of a warm lead within (working days)", 2),
+    SettingSpec("sla.cold_days", "First touch of a cold or unrated lead within (working days)",
+                5),
+    SettingSpec("sla.escalation", "When a first touch is missed", "manager_queue"),
 )}
 
 
@@ -55,10 +66,19 @@ class SettingsService:
         raw = self._values().get(key)
         return bool(SHARED_SETTINGS[key].default) if raw is None else raw == "1"
 
-    def set(self, key: str, value: int | bool) -> None:
+    def get_str(self, key: str) -> str:
+        raw = self._values().get(key)
+        return str(SHARED_SETTINGS[key].default) if raw is None else raw
+
+    def set(self, key: str, value: int | bool | str) -> None:
         if key not in SHARED_SETTINGS:
             raise ValidationError.single(key, "is not a known setting")
-        text = ("1" if value else "0") if isinstance(value, bool) else str(int(value))
+        if isinstance(value, bool):
+            text = "1" if value else "0"
+        elif isinstance(value, int):
+            text = str(value)
+        else:
+            text = value.strip()
         now, device = self.context.clock(), self.context.device_id
         with self.context.db.write() as session:
             repo = DistributionRepository(session)

@@ -241,6 +241,10 @@ class Lead(Base):
     merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("lead.id"))
     # Set when the person asked to be erased: the row stays, anonymous, so counts hold.
     erased_at: Mapped[dt.datetime | None]
+    # First-touch service level: the deadline set when the lead got its owner, and when it
+    # was found missed (for the accountability reports).
+    first_touch_due_at: Mapped[dt.datetime | None]
+    sla_breached_at: Mapped[dt.datetime | None]
     # Why the lead has its score ("+20 title contains Director; -10 free-mail address").
     score_reasons: Mapped[str] = mapped_column(Text, nullable=False, default="",
                                                server_default="")
@@ -280,6 +284,7 @@ class Task(Synced, Base):
     done_at: Mapped[dt.datetime | None]
     outcome: Mapped[TaskOutcome | None] = mapped_column(_enum(TaskOutcome))
     cadence_step: Mapped[int | None] = mapped_column(Integer)
+    cadence_id: Mapped[uuid.UUID | None] = mapped_column(nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(nullable=False)
     deleted_at: Mapped[dt.datetime | None]
 
@@ -497,3 +502,14 @@ class AssignmentMove(Synced, Base):
     from_queue_id: Mapped[uuid.UUID | None]
     to_queue_id: Mapped[uuid.UUID | None]
     reason: Mapped[str] = _text_column(500)
+
+
+class CadenceRow(Synced, Base):
+    """A follow-up cadence template: steps (JSON) and the leads it applies to (JSON scope)."""
+
+    __tablename__ = "cadence"
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    steps: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
+    scope: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
+    enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    deleted_at: Mapped[dt.datetime | None]

@@ -160,8 +160,10 @@ def test_manager_assigns_with_a_reason_and_can_undo(services: Services,
     result = services.routing.assign(ids, owner_id=team["anna"].id, reason="trade fair Tokyo")
     assert len(result.moves) == 3
     assert {services.leads.get(i).owner_id for i in ids} == {team["anna"].id}
-    last = services.leads.history(ids[0])[0]
-    assert last.kind is ActivityKind.OWNER_CHANGED and "trade fair Tokyo" in last.text
+    history = services.leads.history(ids[0])
+    last = next(h for h in history if h.kind is ActivityKind.OWNER_CHANGED)
+    assert "trade fair Tokyo" in last.text
+    assert history[0].text == "Cadence 'General follow-up' started for Anna Weber: 2 steps"
     assert (last.old_value, last.new_value) == ("queue Inbox", "Anna Weber")
     assert services.routing.undo(result.run_id) == 3
     assert {services.leads.get(i).queue_name for i in ids} == {"Inbox"}

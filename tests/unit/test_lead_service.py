@@ -81,8 +81,10 @@ def test_create_normalises_and_records_history(services: Services, people: dict[
     assert lead.device_id == services.context.device_id
     assert services.leads.get(lead.id) == lead
     history = services.leads.history(lead.id)
-    assert [(h.kind, h.text) for h in history] == [
-        (ActivityKind.CREATED, "typed in at the booth")]  # has an owner: not routed
+    assert [(h.kind, h.text) for h in history] == [  # has an owner: not routed
+        (ActivityKind.TASK_CREATED, "Cadence 'Trade show follow-up' started for Anna Weber: "
+                                    "4 steps"),
+        (ActivityKind.CREATED, "typed in at the booth")]
 
 
 def test_create_without_event_defaults_channel_other(services: Services) -> None:
@@ -163,7 +165,7 @@ def test_update_writes_one_history_row_per_changed_field(
     })
     assert updated.updated_at == clock.now and updated.created_at == lead.created_at
     changed = {h.field: (h.kind, h.old_value, h.new_value) for h in services.leads.history(lead.id)
-               if h.kind is not ActivityKind.CREATED}
+               if h.kind not in (ActivityKind.CREATED, ActivityKind.TASK_CREATED)}
     assert changed == {
         "status": (ActivityKind.STATUS_CHANGED, "Inquiry", "MQL"),
         "rating": (ActivityKind.FIELD_CHANGED, "Warm", ""),
@@ -174,7 +176,8 @@ def test_update_writes_one_history_row_per_changed_field(
         "come_back_on": (ActivityKind.FIELD_CHANGED, "", "2026-12-01"),
         "event": (ActivityKind.FIELD_CHANGED, "", "Automatica"),
     }
-    assert all(h.occurred_at == clock.now for h in services.leads.history(lead.id)[:-1])
+    assert all(h.occurred_at == clock.now for h in services.leads.history(lead.id)
+               if h.kind not in (ActivityKind.CREATED, ActivityKind.TASK_CREATED))
     assert updated.owner_id == people["ben"] and updated.rating is None
     assert updated.deal_value == 25050 and updated.event_id == people["expo"]
 

@@ -1,0 +1,191 @@
+"""Follow-up tasks and cadence templates: the reads "my day" needs, kept on the task index."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.orm import Session
+
+from app.domain.cadences import Cadence, CadenceScope, CadenceStep
+from app.domain.leads import Channel, LeadStatus, Rating
+from app.domain.tasks import TaskKind
+from app.storage.orm import CadenceRow, Lead, Task, User
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One line of "my day": the task and what the rep needs to act on it."""
+
+    task_id: uuid.UUID
+    lead_id: uuid.UUID
+    kind: TaskKind
+    title: str
+    notes: str
+    due_at: dt.datetime
+    cadence_step: int | None
+    lead_name: str
+    company: str
+    email: str
+    phone: str
+    rating: Rating | None
+    score: int
+    deal_value: int | None
+    status: LeadStatus
+    owner_id: uuid.UUID | None
+
+
+def cadence_of(row: CadenceRow) -> Cadence:
+    steps = tuple(CadenceStep(TaskKind(s["kind"]), int(s["offset_days"]), s["title"],
+                              s.get("body", "")) for s in json.loads(row.steps or "[]"))
+    scope = json.loads(row.scope or "{}")
+    return Cadence(row.id, row.name, steps, CadenceScope(
+        frozenset(Rating(r) for r in scope.get("ratings", [])),
+        frozenset(Channel(c) for c in scope.get("channels", [])),
+        frozenset(uuid.UUID(e) for e in scope.get("event_ids", []))))
+
+
+def cadence_json(cadence: Cadence) -> tuple[str, str]:
+    steps = json.dumps([{"kind": s.kind.value, "offset_days": s.offset_days, "title": s.title,
+                         "body": s.body} for s in cadence.steps], ensure_ascii=False)
+    scope = json.dumps({"ratings": sorted(r.value for r in cadence.applies_to.ratings),
+                        "channels": sorted(c.value for c in cadence.applies_to.channels),
+                        "event_ids": sorted(str(e) for e in cadence.applies_to.event_ids)})
+    return steps, scope
+
+
+_RATING_ORDER = case({Rating.HOT.value: 0, Rating.WARM.value: 1, Rating.COLD.value: 2},
+                     value=Lead.rating, else_=3)
+
+
+class TaskRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- cadence templates --------------------------------------------------------------------
+    def cadence_rows(self, *, include_deleted: bool = False) -> list[CadenceRow]:
+        statement = select(CadenceRow).order_by(CadenceRow.name)
+        if not include_deleted:
+            statement = statement.where(CadenceRow.deleted_at.is_(None))
+        return list(self.session.scalars(statement))
+
+    def cadence_row(self, cadence_id: uuid.UUID) -> CadenceRow | None:
+        return self.session.get(CadenceRow, cadence_id)
+
+    # -- tasks --------------------------------------------------------------------------------
+    def add(self, task: Task) -> Task:
+        self.session.add(task)
+        return task
+
+    def get(self, task_id: uuid.UUID) -> Task | None:
+        return self.session.get(Task, task_id)
+
+    def open_for_lead(self, lead_id: uuid.UUID) -> list[Task]:
+        return list(self.session.scalars(select(Task).where(
+            Task.lead_id == lead_id, Task.done_at.is_(None), Task.deleted_at.is_(None))
+            .order_by(Task.due_at)))
+
+    def has_any_tasks(self, lead_id: uuid.UUID) -> bool:
+        """Whether the lead ever had a follow-up task (then it is already being worked)."""
+        return self.session.scalars(select(Task.id).where(
+            Task.lead_id == lead_id).limit(1)).first() is not None
+
+    def follow_owner(self, lead_ids: Sequence[uuid.UUID], now_text: str, device_hex: str) -> None:
+        """Bulk: open tasks of these leads go to each lead's current owner."""
+        connection = self.session.connection().connection.driver_connection
+        marks = ", ".join("?" for _ in lead_ids)
+        connection.execute(  # type: ignore[union-attr]
+            "UPDATE task SET owner_id = (SELECT owner_id FROM lead WHERE lead.id = task.lead_id),"
+            f" updated_at = ?, device_id = ? WHERE lead_id IN ({marks}) AND done_at IS NULL "
+            "AND deleted_at IS NULL AND owner_id IS NOT (SELECT owner_id FROM lead "
+            "WHERE lead.id = task.lead_id)", [now_text, device_hex, *[i.hex for i in lead_ids]])
+
+    def never_followed_up(self, lead_ids: Sequence[uuid.UUID],
+                          statuses: Sequence[LeadStatus]) -> list[uuid.UUID]:
+        """Of these leads, those with an owner, in one of ``statuses``, and no task ever."""
+        rows = self.session.scalars(select(Lead.id).where(
+            Lead.id.in_(list(lead_ids)), Lead.owner_id.is_not(None),
+            Lead.status.in_(list(statuses)),
+            ~select(Task.id).where(Task.lead_id == Lead.id).exists()))
+        return list(rows)
+
+    def refresh_next_due(self, lead_ids: Sequence[uuid.UUID]) -> None:
+        connection = self.session.connection().connection.driver_connection
+        marks = ", ".join("?" for _ in lead_ids)
+        connection.execute(  # type: ignore[union-attr]
+            "UPDATE lead SET next_due_at = (SELECT min(due_at) FROM task WHERE "
+            "task.lead_id = lead.id AND done_at IS NULL AND deleted_at IS NULL) "
+            f"WHERE id IN ({marks})", [i.hex for i in lead_ids])
+
+    def for_lead(self, lead_id: uuid.UUID) -> list[Task]:
+        return list(self.session.scalars(select(Task).where(
+            Task.lead_id == lead_id, Task.deleted_at.is_(None)).order_by(Task.due_at)))
+
+    def move_open(self, lead_ids: Sequence[uuid.UUID], owner_id: uuid.UUID | None,
+                  now: dt.datetime, device: uuid.UUID) -> int:
+        result = self.session.execute(update(Task).where(
+            Task.lead_id.in_(list(lead_ids)), Task.done_at.is_(None), Task.deleted_at.is_(None),
+            Task.owner_id.is_distinct_from(owner_id)).values(
+            owner_id=owner_id, updated_at=now, device_id=device))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def due(self, owner_id: uuid.UUID, until: dt.datetime, limit: int = 500) -> list[DueItem]:
+        """Open tasks of one owner due before ``until``, most urgent first: by due time, then
+        hot before cold, then score and deal value. Walks ix_task_owner_open_due."""
+        statement = (
+            select(Task.id, Task.lead_id, Task.kind, Task.title, Task.notes, Task.due_at,
+                   Task.cadence_step, Lead.first_name, Lead.last_name, Lead.company,
+                   Lead.email, Lead.phone, Lead.mobile, Lead.rating, Lead.score,
+                   Lead.deal_value, Lead.status, Task.owner_id)
+            .join(Lead, Lead.id == Task.lead_id)
+            .where(Task.owner_id == owner_id, Task.done_at.is_(None), Task.due_at < until,
+                   Task.deleted_at.is_(None), Lead.deleted_at.is_(None))
+            .order_by(Task.due_at, _RATING_ORDER, Lead.score.desc(), Task.id)
+            .limit(limit))
+        return [DueItem(r.id, r.lead_id, r.kind, r.title, r.notes, r.due_at, r.cadence_step,
+                        f"{r.first_name} {r.last_name}".strip() or r.company or r.email,
+                        r.company, r.email, r.phone or r.mobile, r.rating, r.score,
+                        r.deal_value, r.status, r.owner_id)
+                for r in self.session.execute(statement)]
+
+    def count_due(self, owner_id: uuid.UUID, until: dt.datetime) -> int:
+        return int(self.session.scalar(select(func.count()).select_from(Task).where(
+            Task.owner_id == owner_id, Task.done_at.is_(None), Task.due_at < until,
+            Task.deleted_at.is_(None))) or 0)
+
+    def next_due(self, lead_id: uuid.UUID) -> dt.datetime | None:
+        return self.session.scalars(select(Task.due_at).where(
+            Task.lead_id == lead_id, Task.done_at.is_(None), Task.deleted_at.is_(None))
+            .order_by(Task.due_at).limit(1)).first()
+
+    def open_for_owner(self, owner_id: uuid.UUID) -> list[tuple[Task, str, str]]:
+        """Open tasks with the lead's name and company, for the calendar export."""
+        rows = self.session.execute(
+            select(Task, Lead.first_name, Lead.last_name, Lead.company)
+            .join(Lead, Lead.id == Task.lead_id)
+            .where(Task.owner_id == owner_id, Task.done_at.is_(None), Task.deleted_at.is_(None),
+                   Lead.deleted_at.is_(None)).order_by(Task.due_at))
+        return [(task, f"{first} {last}".strip() or company, company)
+                for task, first, last, company in rows]
+
+    # -- service levels and nurture -----------------------------------------------------------
+    def breach_candidates(self, now: dt.datetime) -> list[Lead]:
+        """Open leads never touched whose first-touch deadline passed, not yet flagged."""
+        return list(self.session.scalars(select(Lead).where(
+            Lead.deleted_at.is_(None), Lead.first_touch_at.is_(None),
+            Lead.first_touch_due_at < now, Lead.sla_breached_at.is_(None),
+            Lead.status.in_([LeadStatus.INQUIRY, LeadStatus.SUSPECT, LeadStatus.PROSPECT,
+                             LeadStatus.MQL, LeadStatus.SQL]))))
+
+    def nurture_due(self, today: dt.date) -> list[Lead]:
+        return list(self.session.scalars(select(Lead).where(
+            Lead.deleted_at.is_(None), Lead.status == LeadStatus.NURTURE,
+            Lead.come_back_on.is_not(None), Lead.come_back_on <= today)))
+
+    def user(self, user_id: uuid.UUID | None) -> User | None:
+        return self.session.get(User, user_id) if user_id else None
+
