@@ -150,6 +150,7 @@ def build_parser(prog: str | None = None) -> CliParser:
         distribution,
         erasure,
         events,
+        followup,
         imports,
         leads,
         suppress,
@@ -174,6 +175,7 @@ def build_parser(prog: str | None = None) -> CliParser:
     suppress.register(tree)
     erasure.register(tree)
     distribution.register(tree)
+    followup.register(tree)
     return parser
 
 

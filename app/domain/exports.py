@@ -9,16 +9,24 @@ from app.domain.leads import Consent, LeadRecord
 
 MARKETING_COLUMNS = ("email", "first_name", "last_name", "title", "company", "industry",
                      "country", "event", "campaign", "consent_at", "id")
+NURTURE_COLUMNS = (*MARKETING_COLUMNS[:-1], "come_back_on", "id")
 
 
 class ExportPurpose(StrEnum):
     ALL = "all"  # every field, every matching lead: for a spreadsheet or a backup
     MARKETING = "marketing"  # only people who may receive marketing, few columns
+    NURTURE = "nurture"  # the nurture list for an email tool: as marketing, nurture leads only
 
     @property
     def label(self) -> str:
         return {"all": "All fields, all matching leads",
-                "marketing": "For a marketing tool (consented, never suppressed)"}[self.value]
+                "marketing": "For a marketing tool (consented, never suppressed)",
+                "nurture": "Nurture list for an email tool (consented, never suppressed)",
+                }[self.value]
+
+    @property
+    def for_marketing(self) -> bool:
+        return self is not ExportPurpose.ALL
 
 
 def marketing_exclusion(record: LeadRecord, suppressed: SuppressionIndex) -> str:

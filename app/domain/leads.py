@@ -238,6 +238,8 @@ class LeadRecord:
     next_due_at: dt.datetime | None = None
     merged_into_id: uuid.UUID | None = None
     score_reasons: str = ""  # "+20 title contains Director; -10 free-mail address"
+    first_touch_due_at: dt.datetime | None = None  # the first-touch service level's deadline
+    sla_breached_at: dt.datetime | None = None
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
     deleted_at: dt.datetime | None = None

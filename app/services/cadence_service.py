@@ -149,11 +149,13 @@ class CadenceService:
             record = leads.record(lead_id)
             assert record is not None
             self._start(session, record, now)
+            session.flush()
         else:
             for task in open_tasks:
                 if task.owner_id != lead.owner_id:
                     task.owner_id, task.updated_at = lead.owner_id, now
                     task.device_id = self.context.device_id
+        session.flush()
         lead.next_due_at = tasks.next_due(lead_id)
         session.flush()
 
@@ -199,6 +201,21 @@ class CadenceService:
                  if t.cadence_id is not None]
         self._stop(session, lead, steps, why, self.context.clock())
         return len(steps)
+
+    def after_import(self, lead_ids: Sequence[uuid.UUID]) -> None:
+        """New leads written in bulk: first-touch deadlines, and cadences for those routed to
+        an owner. Its own transaction, right after the import's."""
+        if not lead_ids:
+            return
+        levels, calendar = self.service_levels(), self.calendar()
+        with self.db.write() as session:
+            for start in range(0, len(lead_ids), 500):
+                chunk = list(lead_ids[start:start + 500])
+                for lead in LeadRepository(session).find_many(chunk):
+                    if lead.first_touch_due_at is None and lead.status in SLA_STATUSES:
+                        lead.first_touch_due_at = first_touch_deadline(
+                            lead.rating, lead.created_at, levels, calendar)
+                self.after_moves(session, chunk)
 
     def after_moves(self, session: Session, lead_ids: Sequence[uuid.UUID]) -> None:
         """After a bulk assignment (rules re-applied, a manager's drag and drop): each lead's

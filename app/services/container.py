@@ -14,6 +14,7 @@ from app.services.enrichment_service import EnrichmentService
 from app.services.erasure_service import ErasureService
 from app.services.event_service import EventService
 from app.services.export_service import ExportService
+from app.services.followup_service import FollowUpService
 from app.services.import_service import ImportService
 from app.services.intake import BatchIntake
 from app.services.lead_service import LeadService
@@ -46,6 +47,7 @@ class Services:
     scoring: ScoringService
     routing: RoutingService
     cadences: CadenceService
+    followup: FollowUpService
 
     @classmethod
     def build(cls, db: Database, clock: Callable[[], dt.datetime] = utc_now) -> Services:
@@ -66,6 +68,7 @@ class Services:
         leads.observers.append(cadences.sync_in)
         routing.after_moves = cadences.after_moves
         imports = ImportService(context, questions, suppressions, enrichment, dedupe)
+        imports.after_import = cadences.after_import
         imports.new_intake = lambda now: BatchIntake(
             scoring, routing, settings, now, context.device_id, context.current_user_id)
         return cls(context=context, leads=leads, people=PeopleService(context),
@@ -78,4 +81,5 @@ class Services:
                    merges=MergeService(context, leads),
                    erasure=ErasureService(context, suppressions),
                    exports=ExportService(leads, suppressions), settings=settings,
-                   scoring=scoring, routing=routing, cadences=cadences)
+                   scoring=scoring, routing=routing, cadences=cadences,
+                   followup=FollowUpService(context, leads, cadences, routing))

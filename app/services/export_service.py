@@ -11,12 +11,17 @@ from __future__ import annotations
 import csv
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from app.domain.errors import LeadlineError
-from app.domain.exports import MARKETING_COLUMNS, ExportPurpose, marketing_exclusion
-from app.domain.leads import LeadQuery, LeadRecord
+from app.domain.exports import (
+    MARKETING_COLUMNS,
+    NURTURE_COLUMNS,
+    ExportPurpose,
+    marketing_exclusion,
+)
+from app.domain.leads import LeadQuery, LeadRecord, LeadStatus
 from app.domain.serialise import lead_to_dict
 from app.files import atomic_write
 from app.services.lead_service import LeadService
@@ -45,6 +50,10 @@ class ExportService:
                    purpose: ExportPurpose = ExportPurpose.ALL, *,
                    progress: Progress | None = None,
                    cancelled: Callable[[], bool] | None = None) -> ExportResult:
+        if purpose is ExportPurpose.NURTURE:
+            query = replace(query, statuses=(LeadStatus.NURTURE,))
+        columns = (NURTURE_COLUMNS if purpose is ExportPurpose.NURTURE
+                   else MARKETING_COLUMNS if purpose is ExportPurpose.MARKETING else None)
         keys = self.leads.ordered_keys(query)
         suppressed = self.suppressions.index()
         excluded: dict[str, int] = {}
@@ -57,15 +66,14 @@ class ExportService:
                     if cancelled is not None and cancelled():
                         raise ExportCancelledError("Export cancelled: no file was written.")
                     for record in self.leads.records_for_keys(keys[start:start + CHUNK]):
-                        if purpose is ExportPurpose.MARKETING:
+                        if purpose.for_marketing:
                             reason = marketing_exclusion(record, suppressed)
                             if reason:
                                 excluded[reason] = excluded.get(reason, 0) + 1
                                 continue
                         row = lead_to_dict(record)
                         if header is None:
-                            header = list(MARKETING_COLUMNS if purpose is ExportPurpose.MARKETING
-                                          else row)
+                            header = list(columns or row)
                             out.writerow(header)
                         out.writerow(["" if row.get(c) is None else row.get(c)
                                       for c in header])
@@ -73,8 +81,7 @@ class ExportService:
                     if progress is not None:
                         progress(min(start + CHUNK, len(keys)), len(keys))
                 if header is None:
-                    out.writerow(MARKETING_COLUMNS if purpose is ExportPurpose.MARKETING
-                                 else list(lead_to_dict(LeadRecord(id=uuid.UUID(int=0)))))
+                    out.writerow(columns or list(lead_to_dict(LeadRecord(id=uuid.UUID(int=0)))))
         except OSError as exc:
             raise LeadlineError(f"Cannot write {path}: {exc.strerror}") from exc
         return ExportResult(path, written, excluded)

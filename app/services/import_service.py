@@ -84,8 +84,10 @@ class ImportService:
         self.context, self.questions, self.suppressions = context, questions, suppressions
         self.enrichment, self.dedupe = enrichment, dedupe
         self.db = context.db
-        # Set by the composition root: scores and routes each new row before it is written.
+        # Set by the composition root: scores and routes each new row before it is written,
+        # then starts the follow-up (deadlines, cadences) of the leads created.
         self.new_intake: Callable[[dt.datetime], BatchIntake] | None = None
+        self.after_import: Callable[[Sequence[uuid.UUID]], None] | None = None
 
     # -- reading and mapping ------------------------------------------------------------------
     def open(self, path: Path) -> Table:
@@ -162,6 +164,7 @@ class ImportService:
         counts = ImportCounts()
         rejected: list[RejectedRow] = []
         batch_id = new_id()
+        created_ids: list[uuid.UUID] = []
         intake = self.new_intake(now) if self.new_intake is not None else None
         prompts = {q.id: q.prompt for q in self.questions.questions_in_scope(event_id)}
         with BulkWriter(self.db) as writer, writer.transaction():
@@ -174,8 +177,8 @@ class ImportService:
             rows = self._classified(table, mapping, event_id, policy, progress, cancelled,
                                     lookup=writer.existing_keys)
             while chunk := list(islice(rows, CHUNK)):
-                self._write_chunk(writer, chunk, batch_id, event_id, now, table.info.path.name,
-                                  intake, prompts)
+                created_ids += self._write_chunk(writer, chunk, batch_id, event_id, now,
+                                                 table.info.path.name, intake, prompts)
                 for row in chunk:
                     counts.add(row.outcome)
                     if row.outcome is RowOutcome.REJECTED:
@@ -187,12 +190,14 @@ class ImportService:
                                            "duplicates": counts.duplicates,
                                            "rejected": counts.rejected}, "completed",
                                 self.context.clock())
+        if self.after_import is not None and created_ids:
+            self.after_import(created_ids)
         return ImportReport(counts, tuple(rejected), batch_id=batch_id)
 
     def _write_chunk(self, writer: BulkWriter, chunk: Sequence[_Row], batch_id: uuid.UUID,
                      event_id: uuid.UUID | None, now: dt.datetime, file_name: str,
                      intake: BatchIntake | None = None,
-                     prompts: Mapping[uuid.UUID, str] | None = None) -> None:
+                     prompts: Mapping[uuid.UUID, str] | None = None) -> list[uuid.UUID]:
         leads, activities, answers = [], [], []
         device, actor = self.context.device_id, self.context.current_user_id
         for row in chunk:
@@ -219,6 +224,7 @@ class ImportService:
                         row.existing, batch_id, "filled", f"Filled from {file_name}", now, device,
                         actor, new_value=json.dumps({k: text[k] for k in filled})))
         writer.write({"lead": leads, "activity": activities, "answer": answers})
+        return [lead["id"] for lead in leads]
 
     # -- classification: the same for preview, dry run and import ---------------------------
     def _classified(self, table: Table, mapping: ColumnMapping, event_id: uuid.UUID | None,

@@ -208,13 +208,15 @@ class RoutingService:
         return names
 
     # -- new leads ----------------------------------------------------------------------------
-    def route_new_in(self, session: Session, lead_id: uuid.UUID) -> None:
-        """Route a just-captured lead with no owner and no queue (if automatic routing is on)."""
-        if not self.settings.get_bool("routing.auto_on_capture"):
+    def route_new_in(self, session: Session, lead_id: uuid.UUID, *, force: bool = False) -> None:
+        """Route a just-captured lead with no owner and no queue (if automatic routing is on);
+        ``force`` routes it whatever its placement (escalation after a missed first touch)."""
+        if not force and not self.settings.get_bool("routing.auto_on_capture"):
             return
         session.flush()
         lead = LeadRepository(session).find(lead_id)
-        if lead is None or lead.owner_id is not None or lead.queue_id is not None:
+        if lead is None or (not force and (lead.owner_id is not None
+                                           or lead.queue_id is not None)):
             return
         record = LeadRepository(session).record(lead_id)
         assert record is not None
@@ -222,11 +224,13 @@ class RoutingService:
         router = self._router(session)
         result = router.route(RoutingFacts.of_lead(record))
         now = self.context.clock()
+        previous_owner, previous_queue = lead.owner_id, lead.queue_id
         lead.owner_id, lead.team_id, lead.queue_id = (result.owner_id,
                                                       result.team_id or lead.team_id,
                                                       result.queue_id)
-        session.add(self._owner_activity(lead_id, None, result.owner_id, None, result.queue_id,
-                                         result.reason, self._names(session), now))
+        session.add(self._owner_activity(lead_id, previous_owner, result.owner_id,
+                                         previous_queue, result.queue_id, result.reason,
+                                         self._names(session), now))
         DistributionRepository(session).save_round_robin_state(router.state(), now,
                                                                self.context.device_id)
         session.flush()

@@ -178,6 +178,10 @@ class LeadRepository:
             statement = statement.where(Lead.deleted_at.is_(None))
         return self.session.scalars(statement).one_or_none()
 
+    def find_many(self, lead_ids: Sequence[uuid.UUID]) -> list[Lead]:
+        return list(self.session.scalars(select(Lead).where(Lead.id.in_(list(lead_ids)),
+                                                            Lead.deleted_at.is_(None))))
+
     def add(self, lead: Lead) -> Lead:
         self.session.add(lead)
         self.session.flush()
@@ -276,7 +280,8 @@ def _to_record(row: Any) -> LeadRecord:
         review_reason=lead.review_reason, notes=lead.notes, captured_by_id=lead.captured_by_id,
         first_touch_at=lead.first_touch_at, last_touch_at=lead.last_touch_at,
         next_due_at=lead.next_due_at, merged_into_id=lead.merged_into_id,
-        score_reasons=lead.score_reasons,
+        score_reasons=lead.score_reasons, first_touch_due_at=lead.first_touch_due_at,
+        sla_breached_at=lead.sla_breached_at,
         created_at=lead.created_at, updated_at=lead.updated_at, deleted_at=lead.deleted_at,
         device_id=lead.device_id,
     )

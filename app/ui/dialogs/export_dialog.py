@@ -43,8 +43,8 @@ class ExportDialog(QDialog):
             self.choices.addButton(button)
             layout.addWidget(button)
         self.choices.buttons()[0].setChecked(True)
-        note = QLabel("A marketing export leaves out anyone without marketing consent or an "
-                      "email, flagged do-not-contact, or on the suppression list.")
+        note = QLabel("Marketing and nurture exports leave out anyone without marketing consent "
+                      "or an email, flagged do-not-contact, or on the suppression list.")
         note.setWordWrap(True)
         note.setObjectName("hint")
         layout.addWidget(note)
@@ -65,7 +65,8 @@ def export_leads(parent: QWidget, services: Services, runner: TaskRunner, query:
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return
     purpose = dialog.purpose
-    name = "marketing-export.csv" if purpose is ExportPurpose.MARKETING else "leads.csv"
+    name = {ExportPurpose.ALL: "leads.csv", ExportPurpose.MARKETING: "marketing-export.csv",
+            ExportPurpose.NURTURE: "nurture-list.csv"}[purpose]
     path, _ = QFileDialog.getSaveFileName(parent, "Export leads", str(Path.home() / name),
                                           "CSV for Excel (*.csv)")
     if not path:

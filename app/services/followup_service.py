@@ -1,0 +1,321 @@
+"""Doing the follow-up: "my day", logging each touch, snoozing, first-touch service levels
+with escalation, leads coming back from nurture, and the calendar export.
+
+Everything is local and offline; every step writes its history row in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from app.domain.cadences import STOPPING_OUTCOMES, PlannedStep, reschedule_after
+from app.domain.errors import LeadlineError, NotFoundError, ValidationError
+from app.domain.history import ActivityKind
+from app.domain.ids import new_id
+from app.domain.service_levels import EscalationMode
+from app.domain.tasks import TaskKind, TaskOutcome
+from app.exports.icalendar_export import CalendarTask, tasks_to_ics
+from app.files import atomic_write
+from app.services.cadence_service import CadenceService
+from app.services.context import ServiceContext
+from app.services.lead_service import LeadService
+from app.services.routing_service import RoutingService
+from app.storage.orm import Activity, Task
+from app.storage.repositories.leads import LeadRepository
+from app.storage.repositories.people import PeopleRepository
+from app.storage.repositories.tasks import DueItem, TaskRepository
+
+_TOUCH_ACTIVITY = {TaskKind.CALL: ActivityKind.CALL, TaskKind.EMAIL: ActivityKind.EMAIL,
+                   TaskKind.MEETING: ActivityKind.MEETING, TaskKind.TASK: ActivityKind.NOTE}
+UPCOMING_DAYS = 7
+
+
+@dataclass(frozen=True)
+class MyDay:
+    overdue: tuple[DueItem, ...]
+    today: tuple[DueItem, ...]
+    upcoming: tuple[DueItem, ...]
+
+    @property
+    def due_now(self) -> int:
+        """What the tray icon counts: overdue plus due today."""
+        return len(self.overdue) + len(self.today)
+
+
+@dataclass(frozen=True)
+class SlaCheck:
+    breached: tuple[uuid.UUID, ...]
+    escalated: int
+
+
+class FollowUpService:
+    def __init__(self, context: ServiceContext, leads: LeadService, cadences: CadenceService,
+                 routing: RoutingService) -> None:
+        self.context, self.leads, self.cadences, self.routing = context, leads, cadences, routing
+        self.db = context.db
+
+    # -- my day -------------------------------------------------------------------------------
+    def my_day(self, owner_id: uuid.UUID, *, upcoming_days: int = UPCOMING_DAYS) -> MyDay:
+        """Overdue, due today (local working day) and the next days, most urgent first."""
+        now = self.context.clock()
+        calendar = self.cadences.calendar()
+        local = now.astimezone(calendar.zone)
+        end_of_today = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(),
+                                           calendar.zone).astimezone(dt.UTC)
+        until = end_of_today + dt.timedelta(days=upcoming_days)
+        with self.db.read() as session:
+            items = TaskRepository(session).due(owner_id, until)
+        return MyDay(tuple(i for i in items if i.due_at < now),
+                     tuple(i for i in items if now <= i.due_at < end_of_today),
+                     tuple(i for i in items if i.due_at >= end_of_today))
+
+    def due_count(self, owner_id: uuid.UUID) -> int:
+        calendar = self.cadences.calendar()
+        local = self.context.clock().astimezone(calendar.zone)
+        end_of_today = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(),
+                                           calendar.zone).astimezone(dt.UTC)
+        with self.db.read() as session:
+            return TaskRepository(session).count_due(owner_id, end_of_today)
+
+    def tasks_for_lead(self, lead_id: uuid.UUID) -> list[Task]:
+        with self.db.read() as session:
+            return TaskRepository(session).for_lead(lead_id)
+
+    # -- touches ------------------------------------------------------------------------------
+    def log_touch(self, lead_id: uuid.UUID, kind: TaskKind | str,
+                  outcome: TaskOutcome | str | None = None, note: str = "", *,
+                  task_id: uuid.UUID | None = None) -> None:
+        """Record a call, email, meeting or note with its outcome; completes the task it
+        answers, moves the rest of the cadence, or stops it when the lead was reached."""
+        kind = _kind(kind)
+        outcome = _outcome(outcome) if outcome else None
+        now, device, actor = self.context.clock(), self.context.device_id, \
+            self.context.current_user_id
+        with self.db.write() as session:
+            lead = LeadRepository(session).find(lead_id)
+            if lead is None:
+                raise NotFoundError(f"No lead with id {lead_id}")
+            tasks = TaskRepository(session)
+            task = tasks.get(task_id) if task_id else None
+            if task_id is not None and (task is None or task.lead_id != lead_id
+                                        or task.deleted_at is not None):
+                raise NotFoundError(f"No open task {task_id} on this lead")
+            if task is not None and task.done_at is not None:
+                raise ValidationError.single("task", "is already done")
+            activity_kind = _TOUCH_ACTIVITY[kind]
+            text = note.strip() or (task.title if task else kind.label)
+            session.add(Activity(id=new_id(), lead_id=lead_id, kind=activity_kind,
+                                 occurred_at=now, actor_id=actor, text=text[:2000],
+                                 outcome=outcome.value if outcome else "",
+                                 task_id=task.id if task else None, updated_at=now,
+                                 device_id=device))
+            if activity_kind.is_touch:
+                lead.first_touch_at = lead.first_touch_at or now
+                lead.last_touch_at = now
+                lead.updated_at, lead.device_id = now, device
+            if task is not None:
+                task.done_at, task.outcome = now, outcome
+                task.updated_at, task.device_id = now, device
+                self._after_step(session, lead_id, task, outcome, now)
+            elif outcome in STOPPING_OUTCOMES:
+                self.cadences.stop_in(session, lead_id, f"Cadence stopped: {outcome.label}")
+            lead.next_due_at = tasks.next_due(lead_id)
+            self.leads.notify_changed(session, lead_id)
+
+    def _after_step(self, session: Session, lead_id: uuid.UUID, task: Task,
+                    outcome: TaskOutcome | None, now: dt.datetime) -> None:
+        if outcome in STOPPING_OUTCOMES:
+            assert outcome is not None
+            self.cadences.stop_in(session, lead_id, f"Cadence stopped: {outcome.label}")
+            return
+        if task.cadence_id is None or task.cadence_step is None:
+            return
+        cadence = next((c for c in self.cadences.cadences() if c.id == task.cadence_id), None)
+        if cadence is None or task.cadence_step >= len(cadence.steps):
+            return
+        remaining = [t for t in TaskRepository(session).open_for_lead(lead_id)
+                     if t.cadence_id == task.cadence_id and t.cadence_step is not None
+                     and t.id != task.id]
+        planned = [PlannedStep(t.cadence_step or 0, t.kind, t.due_at, t.title, t.notes)
+                   for t in remaining]
+        moved = reschedule_after(task.cadence_step, now, planned, cadence,
+                                 self.cadences.calendar(), now=now)
+        due_by_step = {p.step_index: p.due_at for p in moved}
+        for other in remaining:
+            due = due_by_step.get(other.cadence_step or 0)
+            if due is not None and due != other.due_at:
+                other.due_at, other.updated_at = due, now
+                other.device_id = self.context.device_id
+
+    def complete(self, task_id: uuid.UUID, outcome: TaskOutcome | str | None = None,
+                 note: str = "") -> None:
+        """Mark a task done (from the CLI or a reminder): logs the touch it stands for."""
+        with self.db.read() as session:
+            task = TaskRepository(session).get(task_id)
+            if task is None or task.deleted_at is not None:
+                raise NotFoundError(f"No task with id {task_id}")
+            lead_id, kind = task.lead_id, task.kind
+        self.log_touch(lead_id, kind, outcome, note, task_id=task_id)
+
+    def snooze(self, task_id: uuid.UUID, until: dt.datetime, reason: str) -> None:
+        """Move a task to a later moment, with the reason in the lead's history."""
+        if not reason.strip():
+            raise ValidationError.single("reason", "is empty: say why the task moves")
+        now = self.context.clock()
+        if until <= now:
+            raise ValidationError.single("until", "must be in the future")
+        with self.db.write() as session:
+            task = TaskRepository(session).get(task_id)
+            if task is None or task.deleted_at is not None or task.done_at is not None:
+                raise NotFoundError(f"No open task with id {task_id}")
+            before = task.due_at
+            task.due_at, task.updated_at = until, now
+            task.device_id = self.context.device_id
+            session.add(Activity(
+                id=new_id(), lead_id=task.lead_id, kind=ActivityKind.NOTE, occurred_at=now,
+                actor_id=self.context.current_user_id, task_id=task.id,
+                text=f"'{task.title}' moved from {_short(before)} to {_short(until)}: "
+                     f"{reason.strip()}", updated_at=now, device_id=self.context.device_id))
+            lead = LeadRepository(session).find(task.lead_id)
+            if lead is not None:
+                lead.next_due_at = TaskRepository(session).next_due(task.lead_id)
+
+    def snooze_to_day(self, task_id: uuid.UUID, day: dt.date, reason: str) -> dt.datetime:
+        """Move a task to another day, keeping its local time of day; returns the new due."""
+        zone = self.cadences.calendar().zone
+        with self.db.read() as session:
+            task = TaskRepository(session).get(task_id)
+            if task is None or task.deleted_at is not None or task.done_at is not None:
+                raise NotFoundError(f"No open task with id {task_id}")
+            local_time = task.due_at.astimezone(zone).time()
+        until = dt.datetime.combine(day, local_time, zone).astimezone(dt.UTC)
+        self.snooze(task_id, until, reason)
+        return until
+
+    # -- service levels -----------------------------------------------------------------------
+    def check_service_levels(self) -> SlaCheck:
+        """Flag leads whose first touch is overdue and escalate them as configured."""
+        now = self.context.clock()
+        levels = self.cadences.service_levels()
+        breached: list[uuid.UUID] = []
+        to_queue: dict[uuid.UUID, list[uuid.UUID]] = {}
+        with self.db.write() as session:
+            people = PeopleRepository(session)
+            queues = people.queues()
+            for lead in TaskRepository(session).breach_candidates(now):
+                lead.sla_breached_at = now
+                breached.append(lead.id)
+                owner = people.user(lead.owner_id) if lead.owner_id else None
+                session.add(Activity(
+                    id=new_id(), lead_id=lead.id, kind=ActivityKind.NOTE, occurred_at=now,
+                    text=f"First touch missed: due {_short(lead.first_touch_due_at)}"
+                         + (f" ({owner.name})" if owner else ""), updated_at=now,
+                    device_id=self.context.device_id))
+                if levels.escalate is EscalationMode.MANAGER_QUEUE and lead.owner_id:
+                    team = lead.team_id or (owner.team_id if owner else None)
+                    queue = next((q for q in queues if team and q.team_id == team
+                                  and not q.is_catch_all), None) or next(
+                        (q for q in queues if q.is_catch_all), None)
+                    if queue is not None:
+                        to_queue.setdefault(queue.id, []).append(lead.id)
+        escalated = 0
+        for queue_id, lead_ids in to_queue.items():
+            escalated += len(self.routing.assign(
+                lead_ids, queue_id=queue_id, reason="first touch missed: escalated").moves)
+        if levels.escalate is EscalationMode.REROUTE and breached:
+            escalated += self._reroute(breached)
+        return SlaCheck(tuple(breached), escalated)
+
+    def _reroute(self, lead_ids: Sequence[uuid.UUID]) -> int:
+        """Give each breached lead to the rules again, as if its owner were away."""
+        moved = 0
+        for lead_id in lead_ids:
+            with self.db.read() as session:
+                lead = LeadRepository(session).record(lead_id)
+            if lead is None or lead.owner_id is None:
+                continue
+            self.routing.assign([lead_id], queue_id=self.routing.ensure_catch_all().id,
+                                reason="first touch missed: back to routing")
+            with self.db.write() as session:
+                self.routing.route_new_in(session, lead_id, force=True)
+            moved += 1
+        return moved
+
+    # -- nurture ------------------------------------------------------------------------------
+    def return_from_nurture(self) -> int:
+        """Leads whose come-back date arrived go back on their owner's list (a task today),
+        or to the queue if the owner can no longer work them."""
+        now = self.context.clock()
+        back = 0
+        orphaned: list[uuid.UUID] = []
+        with self.db.write() as session:
+            people = PeopleRepository(session)
+            for lead in TaskRepository(session).nurture_due(now.date()):
+                owner = people.user(lead.owner_id) if lead.owner_id else None
+                available = owner is not None and owner.availability.value == "active"
+                lead.come_back_on = None
+                lead.updated_at, lead.device_id = now, self.context.device_id
+                session.add(Activity(
+                    id=new_id(), lead_id=lead.id, kind=ActivityKind.NOTE, occurred_at=now,
+                    text="Back from nurture: come-back date reached", updated_at=now,
+                    device_id=self.context.device_id))
+                if available:
+                    session.add(Task(id=new_id(), lead_id=lead.id, owner_id=lead.owner_id,
+                                     kind=TaskKind.CALL, title="Back from nurture: call again",
+                                     due_at=now, created_at=now, updated_at=now,
+                                     device_id=self.context.device_id))
+                    lead.next_due_at = now
+                else:
+                    orphaned.append(lead.id)
+                back += 1
+        if orphaned:
+            self.routing.assign(orphaned, queue_id=self.routing.ensure_catch_all().id,
+                                reason="back from nurture; the owner has left or is away")
+        return back
+
+    # -- calendar -----------------------------------------------------------------------------
+    def export_calendar(self, owner_id: uuid.UUID, path: Path) -> int:
+        """The owner's open tasks as an .ics file (stable ids: re-importing updates)."""
+        with self.db.read() as session:
+            user = PeopleRepository(session).user(owner_id)
+            if user is None:
+                raise NotFoundError(f"No user with id {owner_id}")
+            rows = TaskRepository(session).open_for_owner(owner_id)
+            tasks = [CalendarTask(id=t.id, lead_id=t.lead_id, title=t.title or t.kind.label,
+                                  description=t.notes, due_at=t.due_at, kind=t.kind, done=False,
+                                  lead_name=name, updated_at=t.updated_at)
+                     for t, name, _company in rows]
+        data = tasks_to_ics(tasks, f"Leadline: {user.name}", self.context.clock())
+        try:
+            with atomic_write(path, "wb") as handle:
+                handle.write(data)
+        except OSError as exc:
+            raise LeadlineError(f"Cannot write {path}: {exc.strerror}") from exc
+        return len(tasks)
+
+
+def _kind(value: TaskKind | str) -> TaskKind:
+    try:
+        return TaskKind(value)
+    except ValueError:
+        raise ValidationError.single(
+            "kind", f"must be one of: {', '.join(k.value for k in TaskKind)}") from None
+
+
+def _outcome(value: TaskOutcome | str) -> TaskOutcome:
+    try:
+        return TaskOutcome(value)
+    except ValueError:
+        raise ValidationError.single(
+            "outcome", f"must be one of: {', '.join(o.value for o in TaskOutcome)}") from None
+
+
+def _short(when: dt.datetime | None) -> str:
+    return when.strftime("%Y-%m-%d %H:%M UTC") if when else "—"
+
