@@ -145,6 +145,10 @@ class CadenceService:
         if lead.status in STOPPING_STATUSES or not lead.status.is_open:
             self._stop(session, lead, [t for t in open_tasks if t.cadence_id is not None],
                        f"Cadence stopped: lead is {lead.status.label}", now)
+        elif lead.do_not_contact:
+            # Suppressed or opted out: no emails or calls may go out, so no cadence either.
+            self._stop(session, lead, [t for t in open_tasks if t.cadence_id is not None],
+                       "Cadence stopped: do not contact", now)
         elif lead.owner_id is not None and not tasks.has_any_tasks(lead_id):
             record = leads.record(lead_id)
             assert record is not None
@@ -227,7 +231,8 @@ class CadenceService:
         for start in range(0, len(lead_ids), 500):
             chunk = lead_ids[start:start + 500]
             tasks.follow_owner(chunk, utc_text(now), self.context.device_id.hex)
-            fresh = tasks.never_followed_up(chunk, pursued)
+            fresh = [i for i in tasks.never_followed_up(chunk, pursued)
+                     if not leads.is_do_not_contact(i)]
             if fresh:
                 keys = leads.keys_for_ids(fresh)
                 for record in leads.records_for_keys(list(keys.values())):

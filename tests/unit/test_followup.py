@@ -208,3 +208,13 @@ def test_followup_cli(services: Services, reps: dict[str, Any], db_path: Path,
     assert run("--json", "followup", "check") == 0
     assert json.loads(capsys.readouterr().out)["breached"] == []
     assert services.leads.get(lead.id).status is LeadStatus.INQUIRY
+
+
+def test_suppressed_leads_get_no_cadence(services: Services, reps: dict[str, Any]) -> None:
+    spy = services.leads.create({"last_name": "Spy", "email": "spy@rival.example",
+                                 "owner": "anna@example.com", "do_not_contact": True})
+    assert services.followup.tasks_for_lead(spy.id) == []
+    lead = _show_lead(services, reps)
+    services.suppressions.add("email", "uwe@ost.example", "opted_out")
+    assert [t for t in services.followup.tasks_for_lead(lead.id) if t.done_at is None] == []
+    assert any("do not contact" in h.text for h in services.leads.history(lead.id))

@@ -178,6 +178,9 @@ class LeadRepository:
             statement = statement.where(Lead.deleted_at.is_(None))
         return self.session.scalars(statement).one_or_none()
 
+    def is_do_not_contact(self, lead_id: uuid.UUID) -> bool:
+        return bool(self.session.scalar(select(Lead.do_not_contact).where(Lead.id == lead_id)))
+
     def find_many(self, lead_ids: Sequence[uuid.UUID]) -> list[Lead]:
         return list(self.session.scalars(select(Lead).where(Lead.id.in_(list(lead_ids)),
                                                             Lead.deleted_at.is_(None))))
