@@ -13,7 +13,13 @@ from app.domain.history import ActivityKind
 from app.domain.leads import CLOSED_STATUSES, Channel, Consent, LeadStatus, Rating
 from app.domain.people import Availability, Role
 from app.domain.scoring import DEFAULT_SCORING_CONFIG, Scorer, ScoringFacts, email_flags
+from app.domain.service_levels import (
+    DEFAULT_SERVICE_LEVELS,
+    SLA_STATUSES,
+    first_touch_deadline,
+)
 from app.domain.tasks import TaskKind, TaskOutcome
+from app.domain.working_time import DEFAULT_CALENDAR
 from app.services.demo.organisation import Org, Person, Rows, Show
 from app.services.demo.pools import Company, PhoneStem, Pools
 from app.services.demo.reference import (
@@ -300,6 +306,12 @@ class LeadFactory:
             latest = max(latest, planned)
         lead["updated_at"] = latest
         self._score(lead, created, len(touches))
+        if status in SLA_STATUSES or lead.get("first_touch_at"):
+            # The first-touch deadline, so the accountability report has met and missed ones.
+            lead["first_touch_due_at"] = first_touch_deadline(
+                rating, created, DEFAULT_SERVICE_LEVELS, DEFAULT_CALENDAR)
+            if lead.get("first_touch_at") is None and lead["first_touch_due_at"] < now:
+                lead["sla_breached_at"] = lead["first_touch_due_at"]
         out.leads.append(lead)
 
     def _score(self, lead: dict[str, Any], created: dt.datetime, touches: int) -> None:
