@@ -18,6 +18,7 @@ from app.domain.cadences import STOPPING_OUTCOMES, PlannedStep, reschedule_after
 from app.domain.errors import LeadlineError, NotFoundError, ValidationError
 from app.domain.history import ActivityKind
 from app.domain.ids import new_id
+from app.domain.leads import Rating
 from app.domain.service_levels import EscalationMode
 from app.domain.tasks import TaskKind, TaskOutcome
 from app.exports.icalendar_export import CalendarTask, tasks_to_ics
@@ -34,6 +35,7 @@ from app.storage.repositories.tasks import DueItem, TaskRepository
 _TOUCH_ACTIVITY = {TaskKind.CALL: ActivityKind.CALL, TaskKind.EMAIL: ActivityKind.EMAIL,
                    TaskKind.MEETING: ActivityKind.MEETING, TaskKind.TASK: ActivityKind.NOTE}
 UPCOMING_DAYS = 7
+_RATING_RANK = {Rating.HOT: 0, Rating.WARM: 1, Rating.COLD: 2}
 
 
 @dataclass(frozen=True)
@@ -71,9 +73,20 @@ class FollowUpService:
         until = end_of_today + dt.timedelta(days=upcoming_days)
         with self.db.read() as session:
             items = TaskRepository(session).due(owner_id, until)
-        return MyDay(tuple(i for i in items if i.due_at < now),
-                     tuple(i for i in items if now <= i.due_at < end_of_today),
-                     tuple(i for i in items if i.due_at >= end_of_today))
+
+        def urgency(item: DueItem) -> tuple[dt.date, int, int, int]:
+            # The day it is due first, then what the lead is worth: hot before cold, the
+            # higher score, the bigger deal.
+            rank = _RATING_RANK[item.rating] if item.rating is not None else 3
+            return (item.due_at.astimezone(calendar.zone).date(), rank,
+                    -item.score, -(item.deal_value or 0))
+
+        def bucket(kept: list[DueItem]) -> tuple[DueItem, ...]:
+            return tuple(sorted(kept, key=urgency))
+
+        return MyDay(bucket([i for i in items if i.due_at < now]),
+                     bucket([i for i in items if now <= i.due_at < end_of_today]),
+                     bucket([i for i in items if i.due_at >= end_of_today]))
 
     def due_count(self, owner_id: uuid.UUID) -> int:
         calendar = self.cadences.calendar()

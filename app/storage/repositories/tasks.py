@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.domain.cadences import Cadence, CadenceScope, CadenceStep
@@ -56,10 +56,6 @@ def cadence_json(cadence: Cadence) -> tuple[str, str]:
                         "channels": sorted(c.value for c in cadence.applies_to.channels),
                         "event_ids": sorted(str(e) for e in cadence.applies_to.event_ids)})
     return steps, scope
-
-
-_RATING_ORDER = case({Rating.HOT.value: 0, Rating.WARM.value: 1, Rating.COLD.value: 2},
-                     value=Lead.rating, else_=3)
 
 
 class TaskRepository:
@@ -134,8 +130,9 @@ class TaskRepository:
         return int(getattr(result, "rowcount", 0) or 0)
 
     def due(self, owner_id: uuid.UUID, until: dt.datetime, limit: int = 500) -> list[DueItem]:
-        """Open tasks of one owner due before ``until``, most urgent first: by due time, then
-        hot before cold, then score and deal value. Walks ix_task_owner_open_due."""
+        """Open tasks of one owner due before ``until``, in due order: the first ``limit``
+        straight off ix_task_owner_open_due, so a rep with thousands of overdue tasks costs
+        no more than one with ten (the caller orders each day by lead value)."""
         statement = (
             select(Task.id, Task.lead_id, Task.kind, Task.title, Task.notes, Task.due_at,
                    Task.cadence_step, Lead.first_name, Lead.last_name, Lead.company,
@@ -144,7 +141,7 @@ class TaskRepository:
             .join(Lead, Lead.id == Task.lead_id)
             .where(Task.owner_id == owner_id, Task.done_at.is_(None), Task.due_at < until,
                    Task.deleted_at.is_(None), Lead.deleted_at.is_(None))
-            .order_by(Task.due_at, _RATING_ORDER, Lead.score.desc(), Task.id)
+            .order_by(Task.due_at)
             .limit(limit))
         return [DueItem(r.id, r.lead_id, r.kind, r.title, r.notes, r.due_at, r.cadence_step,
                         f"{r.first_name} {r.last_name}".strip() or r.company or r.email,
