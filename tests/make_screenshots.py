@@ -123,6 +123,7 @@ def main(out: Path = DEFAULT_OUT, leads: int = 2000) -> None:
         _save(app, erase, out / "erase.png")
         erase.close()
         _distribution(app, services, window, out)
+        _follow_up(app, services, window, out)
         window.close()
         database.dispose()
 
@@ -167,6 +168,32 @@ def _distribution(app: QApplication, services: Services, window: MainWindow, out
     reassign.run_preview()
     _save(app, reassign, out / "reassign.png")
     reassign.close()
+
+
+def _follow_up(app: QApplication, services: Services, window: MainWindow, out: Path) -> None:
+    """A rep's day with overdue, today and upcoming tasks; the cadence and settings dialogs."""
+    from app.ui.dialogs.cadences_dialog import CadencesDialog
+    from app.ui.dialogs.followup_settings_dialog import FollowUpSettingsDialog
+    from app.ui.main_window import MY_DAY
+
+    reps = [u for u in services.people.users() if u.role.value == "rep"]
+    rep = max(reps, key=lambda u: services.followup.my_day(u.id).due_now)
+    services.people.sign_in(rep.id)
+    window._show_user()
+    window.tray.forget_user()
+    window.tray.check()
+    window.show_page(MY_DAY)
+    window.runner.wait()
+    app.processEvents()
+    _save(app, window, out / "my_day.png")
+    cadences = CadencesDialog(services, window)
+    cadences.show()
+    _save(app, cadences, out / "cadences.png")
+    cadences.close()
+    settings = FollowUpSettingsDialog(services, window.settings, window)
+    settings.show()
+    _save(app, settings, out / "followup_settings.png")
+    settings.close()
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QUndoStack
@@ -11,6 +12,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListView,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -22,6 +25,8 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import LeadlineError, ValidationError
 from app.domain.leads import LeadRecord
+from app.domain.service_levels import SlaState, countdown_text, sla_state
+from app.domain.tasks import TaskKind
 from app.services.lead_service import LeadService
 from app.ui import messages
 from app.ui.lead_form import FormChoices, LeadForm, to_service_values
@@ -33,12 +38,14 @@ class LeadDetailPane(QWidget):
     """Shows one lead. ``saved`` carries the stored record after an edit or a note."""
 
     saved = Signal(object)
+    touched = Signal()  # a touch was logged or a task snoozed from this pane
 
     def __init__(self, leads: LeadService, undo_stack: QUndoStack, choices: FormChoices,
                  clock: Callable[[], dt.datetime], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.leads, self.undo_stack, self.clock = leads, undo_stack, clock
         self.record: LeadRecord | None = None
+        self.services: Any = None  # the follow-up services, attached by the main window
         self.stack = QStackedWidget()
         placeholder = QLabel("Select a lead to see and edit its details.\n\n"
                              "Ctrl+N adds a new lead.")
@@ -65,6 +72,27 @@ class LeadDetailPane(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.subtitle)
         layout.addWidget(self.next_step)
+        self.sla_label = QLabel()
+        self.sla_label.setObjectName("firstTouchCountdown")
+        layout.addWidget(self.sla_label)
+        self.task_list = QListWidget()
+        self.task_list.setObjectName("leadTasks")
+        self.task_list.setAccessibleName("Open tasks")
+        self.task_list.setMaximumHeight(84)
+        self.task_list.currentRowChanged.connect(lambda _row: self._enable_tasks())
+        layout.addWidget(self.task_list)
+        task_buttons = QHBoxLayout()
+        self.touch_button = QPushButton("Log touch…")
+        self.touch_button.setToolTip("Record a call, email or meeting; with a task selected it "
+                                     "completes that task (Ctrl+L)")
+        self.touch_button.clicked.connect(self.log_touch)
+        self.snooze_button = QPushButton("Snooze…")
+        self.snooze_button.setToolTip("Move the selected task to another day")
+        self.snooze_button.clicked.connect(self.snooze)
+        task_buttons.addWidget(self.touch_button)
+        task_buttons.addWidget(self.snooze_button)
+        task_buttons.addStretch(1)
+        layout.addLayout(task_buttons)
         self.tabs = QTabWidget()
         layout.addWidget(self.tabs, 1)
 
@@ -132,6 +160,7 @@ class LeadDetailPane(QWidget):
         self.stack.setCurrentIndex(1)
         self.form.load(record)
         self._show_header(record)
+        self._load_tasks()
         self._load_history()
         self._update_buttons()
 
@@ -157,6 +186,84 @@ class LeadDetailPane(QWidget):
             self.next_step.setStyleSheet("")
         if record.needs_review:
             self.next_step.setText(self.next_step.text() + f"  ·  Needs review: {record.review_reason}")
+
+    # -- follow-up ----------------------------------------------------------------------------
+    def attach_followup(self, services: Any) -> None:
+        self.services = services
+
+    def _load_tasks(self) -> None:
+        assert self.record is not None
+        record, services = self.record, self.services
+        self.task_list.clear()
+        self.sla_label.hide()
+        if services is None:
+            self.task_list.hide()
+            return
+        calendar = services.cadences.calendar()
+        now = self.clock()
+        if record.first_touch_due_at is not None and record.first_touch_at is None \
+                and record.status.is_open:
+            state = sla_state(record.first_touch_due_at, None, now, calendar)
+            self.sla_label.setText(
+                f"First touch: {countdown_text(record.first_touch_due_at, now, calendar)}")
+            colour = {SlaState.BREACHED: "#c62828", SlaState.DUE_SOON: "#ef6c00"}.get(state)
+            self.sla_label.setStyleSheet(f"color: {colour}; font-weight: 600;" if colour else "")
+            self.sla_label.show()
+        tasks = [t for t in services.followup.tasks_for_lead(record.id) if t.done_at is None]
+        for task in sorted(tasks, key=lambda t: t.due_at):
+            when = task.due_at.astimezone(calendar.zone).strftime("%a %Y-%m-%d %H:%M")
+            item = QListWidgetItem(f"{when} · {task.kind.label}: {task.title}")
+            item.setData(Qt.ItemDataRole.UserRole, task)
+            if task.due_at < now:
+                item.setForeground(Qt.GlobalColor.red)
+            item.setToolTip(task.notes[:500])
+            self.task_list.addItem(item)
+        self.task_list.setVisible(bool(tasks))
+        if tasks:
+            self.task_list.setCurrentRow(0)
+        self._enable_tasks()
+
+    def _enable_tasks(self) -> None:
+        self.touch_button.setEnabled(self.services is not None)
+        self.snooze_button.setEnabled(self.services is not None
+                                      and self.task_list.currentItem() is not None)
+
+    def _selected_task(self) -> Any:
+        item = self.task_list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def log_touch(self) -> None:
+        from app.ui.my_day_page import log_touch_for
+
+        if self.record is None or self.services is None:
+            return
+        task = self._selected_task()
+        if log_touch_for(self, self.services, self.record.id, self.record.display_name,
+                         task.id if task else None, task.title if task else "",
+                         task.kind if task else TaskKind.CALL):
+            self.refresh_record()
+            self.touched.emit()
+
+    def snooze(self) -> None:
+        from app.ui.my_day_page import snooze_task
+
+        task = self._selected_task()
+        if self.record is None or self.services is None or task is None:
+            return
+        if snooze_task(self, self.services, task.id, task.title or task.kind.label):
+            self.refresh_record()
+            self.touched.emit()
+
+    def refresh_record(self) -> None:
+        """Re-read the lead (after a touch: next step, first touch) and show it again."""
+        if self.record is None:
+            return
+        try:
+            record = self.leads.get(self.record.id)
+        except LeadlineError:
+            return
+        self.show_lead(record)
+        self.saved.emit(record)
 
     def _load_history(self) -> None:
         assert self.record is not None

@@ -34,12 +34,15 @@ from app import __version__
 from app.domain.errors import LeadlineError
 from app.domain.leads import LeadQuery, LeadRecord
 from app.domain.people import Role
+from app.domain.tasks import TaskKind
 from app.services.container import Services
 from app.ui import messages
 from app.ui.assignment_page import AssignmentPage
 from app.ui.booth.capture_page import CapturePage
 from app.ui.dialogs import erasure_dialog, export_dialog
+from app.ui.dialogs.cadences_dialog import CadencesDialog
 from app.ui.dialogs.event_dialog import EventDialog
+from app.ui.dialogs.followup_settings_dialog import FollowUpSettingsDialog
 from app.ui.dialogs.hand_back_dialog import HandBackDialog, RecycleDialog
 from app.ui.dialogs.import_history_dialog import ImportHistoryDialog
 from app.ui.dialogs.import_wizard import ImportWizard
@@ -55,13 +58,18 @@ from app.ui.dialogs.suppression_dialog import SuppressionDialog
 from app.ui.duplicates_page import DuplicatesPage
 from app.ui.home_page import DataHealthPage, HomePage
 from app.ui.leads_page import LeadsPage
+from app.ui.my_day_page import MyDayPage, log_touch_for
+from app.ui.tray import TrayController
 from app.ui.undo import AssignmentRunCommand, CreateLeadCommand
 from app.ui.workers import JobState, TaskRunner
 
-HOME, LEADS, BOOTH, DUPLICATES, HEALTH, ASSIGNMENT = 0, 1, 2, 3, 4, 5
+HOME, LEADS, BOOTH, DUPLICATES, HEALTH, ASSIGNMENT, MY_DAY = 0, 1, 2, 3, 4, 5, 6
 DAILY_RESCORE_DELAY_MS = 3000
 SEARCH_DELAY_MS = 120
 DEMO_DEFAULT = 2000
+# First-touch deadlines and nurture returns: soon after start, then every ten minutes.
+PERIODIC_FIRST_MS = 5000
+PERIODIC_EVERY_MS = 10 * 60 * 1000
 
 
 class MainWindow(QMainWindow):
@@ -92,6 +100,18 @@ class MainWindow(QMainWindow):
                                          lambda: self.import_leads(), self.reapply_rules)
         self.assignment.leadsChanged.connect(self._leads_moved)
         self.pages.addWidget(self.assignment)
+        self.my_day = MyDayPage(services, runner)
+        self.my_day.openLead.connect(self.open_lead)
+        self.my_day.changed.connect(self._touched)
+        self.my_day.loaded.connect(self._show_due)
+        self.pages.addWidget(self.my_day)
+        self.leads.detail.attach_followup(services)
+        self.leads.detail.touched.connect(self._touched)
+        self.tray = TrayController(services, self)
+        self.tray.showRequested.connect(self._raise)
+        self.tray.myDayRequested.connect(lambda: (self._raise(), self.show_page(MY_DAY)))
+        self.tray.quitRequested.connect(self.close)
+        self.tray.countChanged.connect(self._show_due)
         self.rail = self._build_rail()
         body = QWidget()
         row = QHBoxLayout(body)
@@ -110,8 +130,14 @@ class MainWindow(QMainWindow):
         self.restore_layout()
         self._show_counts(self.leads.model.rowCount(), self.leads.total)
         self.show_home_for_role()
+        self.tray.check()
         # Decay changes scores as days pass: re-score once a day, after the window is up.
         QTimer.singleShot(DAILY_RESCORE_DELAY_MS, self, self.rescore_daily)
+        self.tray.start()
+        self.periodic_timer = QTimer(self, interval=PERIODIC_EVERY_MS)
+        self.periodic_timer.timeout.connect(self.run_periodic_checks)
+        self.periodic_timer.start()
+        QTimer.singleShot(PERIODIC_FIRST_MS, self, self.run_periodic_checks)
 
     # -- building -----------------------------------------------------------------------------
     def _build_rail(self) -> QListWidget:
@@ -122,7 +148,7 @@ class MainWindow(QMainWindow):
         rail.setIconSize(QSize(20, 20))
         for label, shortcut in (("Home", "Ctrl+1"), ("Leads", "Ctrl+2"), ("Booth", "Ctrl+3"),
                                 ("Duplicates", "Ctrl+4"), ("Data health", "Ctrl+5"),
-                                ("Assignment", "Ctrl+6")):
+                                ("Assignment", "Ctrl+6"), ("My day", "Ctrl+7")):
             item = QListWidgetItem(label)
             item.setToolTip(f"{label} ({shortcut})")
             item.setSizeHint(QSize(100, 36))
@@ -171,6 +197,19 @@ class MainWindow(QMainWindow):
         self.assignment_action = self._action("&Assignment board", "Ctrl+6",
                                               lambda: self.show_page(ASSIGNMENT),
                                               "Queues, orphans and reps' workload: assign leads")
+        self.my_day_action = self._action("&My day", "Ctrl+7", lambda: self.show_page(MY_DAY),
+                                          "Your overdue, today's and upcoming follow-ups")
+        self.log_touch_action = self._action("&Log touch…", "Ctrl+L", self.log_touch,
+                                             "Record a call, email or meeting with the selected "
+                                             "lead")
+        self.cadences_action = self._action("&Cadences…", None, self.edit_cadences,
+                                            "The planned follow-up steps after a lead gets its "
+                                            "owner")
+        self.followup_settings_action = self._action(
+            "&Follow-up settings…", None, self.edit_followup_settings,
+            "Working calendar, first-touch deadlines and escalation")
+        self.export_ics_action = self._action("Export my tasks to &calendar (.ics)…", None,
+                                              self.export_calendar)
         self.reapply_action = self._action("Re-apply &routing rules…", "Ctrl+Shift+R",
                                            self.reapply_rules,
                                            "Preview and apply the routing rules to existing leads")
@@ -243,7 +282,7 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         for action in (self.new_action, self.new_event_action, self.save_action, None,
                        self.import_action, self.import_history_action, self.export_action,
-                       self.demo_action, None,
+                       self.export_ics_action, self.demo_action, None,
                        self.switch_user_action, None, self.quit_action):
             file_menu.addSeparator() if action is None else file_menu.addAction(action)
         edit_menu = bar.addMenu("&Edit")
@@ -252,17 +291,20 @@ class MainWindow(QMainWindow):
             edit_menu.addSeparator() if action is None else edit_menu.addAction(action)
         view_menu = bar.addMenu("&View")
         for action in (self.home_action, self.leads_action, self.booth_action,
-                       self.duplicates_action, self.health_action, self.assignment_action, None,
+                       self.duplicates_action, self.health_action, self.assignment_action,
+                       self.my_day_action, None,
                        self.refresh_action):
             view_menu.addSeparator() if action is None else view_menu.addAction(action)
         lead_menu = bar.addMenu("&Lead")
-        for action in (self.save_action, None, self.hand_back_action, self.recycle_action, None,
+        for action in (self.save_action, self.log_touch_action, None, self.hand_back_action,
+                       self.recycle_action, None,
                        self.why_score_action):
             lead_menu.addSeparator() if action is None else lead_menu.addAction(action)
         data_menu = bar.addMenu("&Data")
         for action in (self.import_action, self.import_history_action, self.export_action, None,
                        self.routing_rules_action, self.reapply_action,
                        self.scoring_rules_action, None,
+                       self.cadences_action, self.followup_settings_action, None,
                        self.suppression_action, self.directory_action, None,
                        self.export_person_action, self.erase_person_action):
             data_menu.addSeparator() if action is None else data_menu.addAction(action)
@@ -280,6 +322,10 @@ class MainWindow(QMainWindow):
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")
         status.addWidget(self.db_label, 1)
+        self.due_label = QLabel()
+        self.due_label.setObjectName("dueLabel")
+        self.due_label.setToolTip("Your follow-ups due now: overdue and today (Ctrl+7)")
+        status.addPermanentWidget(self.due_label)
         status.addPermanentWidget(self.user_label)
         status.addPermanentWidget(self.count_label)
         self._show_user()
@@ -296,19 +342,23 @@ class MainWindow(QMainWindow):
             self.health.refresh()
         elif index == ASSIGNMENT:
             self.assignment.refresh()
+        elif index == MY_DAY:
+            self.my_day.refresh()
         elif index == LEADS and self._leads_stale:
             self._leads_stale = False
             self.leads.model.refresh()
 
     def show_home_for_role(self) -> None:
-        """Booth staff start at the capture screen, managers on the assignment board; the
-        others on Home. With no leads at all everyone but booth staff sees the empty list,
-        which explains how to get leads in."""
+        """Booth staff start at the capture screen, managers on the assignment board,
+        reps in My day, the others on Home. With no leads at all everyone but booth staff
+        sees the empty list, which explains how to get leads in."""
         user = self.services.people.current_user()
         if user and user.role is Role.BOOTH:
             self.show_page(BOOTH)
         elif user and user.role is Role.MANAGER and self.leads.total:
             self.show_page(ASSIGNMENT)
+        elif user and user.role is Role.REP and self.leads.total:
+            self.show_page(MY_DAY)
         else:
             self.show_page(LEADS if self.leads.total == 0 else HOME)
 
@@ -318,6 +368,17 @@ class MainWindow(QMainWindow):
         self.search.blockSignals(False)
         self.leads.show_query(query)
         self.show_page(LEADS)
+
+    def open_lead(self, lead_id: uuid.UUID) -> None:
+        """Show one lead in the Leads page (selected when it is in the list)."""
+        try:
+            record = self.services.leads.get(lead_id)
+        except LeadlineError as error:
+            messages.error(self, "Open lead", str(error))
+            return
+        self.show_page(LEADS)
+        self.leads.select_lead(record)
+        self.leads.detail.setFocus()
 
     def focus_search(self) -> None:
         self.search.setFocus()
@@ -512,11 +573,16 @@ class MainWindow(QMainWindow):
             self.home.refresh()
         elif self.pages.currentIndex() == ASSIGNMENT:
             self.assignment.refresh()
+        elif self.pages.currentIndex() == MY_DAY:
+            self.my_day.refresh()
+        self.tray.check()
 
     def switch_user(self) -> None:
         if ProfileDialog.ask(self.services.people, self) is not None:
             self._show_user()
             self.leads.reload_choices()
+            self.tray.forget_user()
+            self.tray.check()
             self.show_home_for_role()
 
     def load_demo(self) -> None:
@@ -655,6 +721,92 @@ class MainWindow(QMainWindow):
         messages.info(self, "Why this score?",
                       f"{lead.display_name}: score {result.total}\n\n{lines}")
 
+    # -- follow-up ----------------------------------------------------------------------------
+    def log_touch(self) -> None:
+        """A touch on the lead in view (no task needed): My day's selected task, else the
+        lead in the detail pane or the one selected lead."""
+        if self.pages.currentIndex() == MY_DAY:
+            self.my_day.log_touch()
+            return
+        record = self._lead_for("Log touch")
+        if record is None:
+            return
+        if log_touch_for(self, self.services, record.id, record.display_name, None, "",
+                         TaskKind.CALL):
+            self.leads.detail.refresh_record()
+            self._touched()
+
+    def _touched(self) -> None:
+        """A touch was logged or a task moved: counts, tray and lists follow."""
+        self._leads_stale = True
+        self.tray.check()
+        if self.pages.currentIndex() == LEADS:
+            self.leads.model.refresh()
+
+    def _show_due(self, count: int) -> None:
+        self.due_label.setText(f"{count} due" if count else "")
+        self.due_label.setStyleSheet("color: #c62828; font-weight: 600;" if count else "")
+
+    def _raise(self) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
+    def run_periodic_checks(self) -> None:
+        """First-touch deadlines and nurture returns, on the runner; tests call it directly."""
+        followup = self.services.followup
+
+        def work(_state: JobState) -> tuple[object, int]:
+            return followup.check_service_levels(), followup.return_from_nurture()
+
+        self.runner.start(work, on_done=self._periodic_done,
+                          on_error=lambda error, _details: self.statusBar().showMessage(
+                              f"Follow-up checks failed: {error}", 10000))
+
+    def _periodic_done(self, result: tuple[object, int]) -> None:
+        check, back = result
+        breached = len(getattr(check, "breached", ()))
+        parts = []
+        if breached:
+            noun = "lead missed its" if breached == 1 else "leads missed their"
+            parts.append(f"{breached} {noun} first-touch deadline")
+            user = self.services.people.current_user()
+            if user is not None and user.role is Role.MANAGER:
+                self.tray.notify("Leadline", f"{breached} {noun} first-touch deadline")
+        if back:
+            parts.append(f"{back} lead{'s' if back != 1 else ''} back from nurture")
+        if parts:
+            self.statusBar().showMessage("; ".join(parts), 15000)
+            self._leads_stale = True
+            self.tray.check()
+            if self.pages.currentIndex() == MY_DAY:
+                self.my_day.refresh()
+
+    def edit_cadences(self) -> None:
+        if CadencesDialog.ask(self.services, self):
+            self.statusBar().showMessage("Cadences saved: new owners get the new plan.", 5000)
+
+    def edit_followup_settings(self) -> None:
+        if FollowUpSettingsDialog.ask(self.services, self.settings, self):
+            self.statusBar().showMessage("Follow-up settings saved.", 5000)
+            self.refresh_all()
+
+    def export_calendar(self) -> None:
+        user = self.services.people.current_user()
+        if user is None:
+            messages.info(self, "Export my tasks", "Sign in first (File → Switch user…).")
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Export my tasks to calendar",
+                                              "leadline-tasks.ics", "iCalendar (*.ics)")
+        if not path:
+            return
+        try:
+            count = self.services.followup.export_calendar(user.id, Path(path))
+        except LeadlineError as error:
+            messages.error(self, "Tasks not exported", str(error))
+            return
+        self.statusBar().showMessage(f"{count} open tasks written to {path}", 8000)
+
     def about(self) -> None:
         messages.info(self, "About Leadline",
                       f"Leadline {__version__}\nLead management for small B2B sales teams.\n"
@@ -711,6 +863,8 @@ class MainWindow(QMainWindow):
         self.home.stop_background_work()
         self.health.stop_background_work()
         self.assignment.stop_background_work()
+        self.periodic_timer.stop()
+        self.tray.hide()
         self.runner.wait(5000)
         event.accept()
 

@@ -11,7 +11,7 @@ from app.domain.leads import LeadQuery, LeadStatus
 from app.domain.people import Role, UserRecord
 from app.services.container import Services
 from app.ui.dialogs.new_lead_dialog import NewLeadDialog
-from app.ui.main_window import ASSIGNMENT, HOME, LEADS, MainWindow
+from app.ui.main_window import ASSIGNMENT, HOME, LEADS, MY_DAY, MainWindow
 from app.ui.models.lead_table_model import RECORD_ROLE
 
 Make = Callable[[], MainWindow]
@@ -50,6 +50,8 @@ def test_rep_home_shows_their_own_work(make_window: Make, services: Services) ->
     services.leads.create({"last_name": "Mine", "owner": "rita@example.com"})
     services.leads.create({"last_name": "Other"})
     window = make_window()
+    assert window.pages.currentIndex() == MY_DAY  # reps start on their to-do list
+    window.show_page(HOME)
     titles = [b.card.title for b in window.home.buttons]
     assert titles[0] == "My overdue follow-ups"
     mine = next(b for b in window.home.buttons if b.card.title == "My open leads")

@@ -81,10 +81,8 @@ def test_create_normalises_and_records_history(services: Services, people: dict[
     assert lead.device_id == services.context.device_id
     assert services.leads.get(lead.id) == lead
     history = services.leads.history(lead.id)
-    assert [(h.kind, h.text) for h in history] == [  # has an owner: not routed
-        (ActivityKind.TASK_CREATED, "Cadence 'Trade show follow-up' started for Anna Weber: "
-                                    "4 steps"),
-        (ActivityKind.CREATED, "typed in at the booth")]
+    assert [(h.kind, h.text) for h in history] == [  # has an owner: not routed; do not
+        (ActivityKind.CREATED, "typed in at the booth")]  # contact: no cadence
 
 
 def test_create_without_event_defaults_channel_other(services: Services) -> None:
@@ -165,7 +163,8 @@ def test_update_writes_one_history_row_per_changed_field(
     })
     assert updated.updated_at == clock.now and updated.created_at == lead.created_at
     changed = {h.field: (h.kind, h.old_value, h.new_value) for h in services.leads.history(lead.id)
-               if h.kind not in (ActivityKind.CREATED, ActivityKind.TASK_CREATED)}
+               if h.kind not in (ActivityKind.CREATED, ActivityKind.TASK_CREATED,
+                                 ActivityKind.NOTE)}  # the cadence stopped: do not contact
     assert changed == {
         "status": (ActivityKind.STATUS_CHANGED, "Inquiry", "MQL"),
         "rating": (ActivityKind.FIELD_CHANGED, "Warm", ""),
