@@ -84,7 +84,8 @@ def run_gui(db_path: Path | None) -> int:
     if services.people.current_user() is None and ProfileDialog.ask(services.people) is None:
         return 0
     window = build_main_window(services)
-    window.show()
+    if not window.starts_in_tray():
+        window.show()
     code = application.exec()
     shiboken6.delete(window)  # widgets go before the application object, not at interpreter exit
     release_cached_icons()

@@ -59,7 +59,7 @@ from app.ui.duplicates_page import DuplicatesPage
 from app.ui.home_page import DataHealthPage, HomePage
 from app.ui.leads_page import LeadsPage
 from app.ui.my_day_page import MyDayPage, log_touch_for
-from app.ui.tray import TrayController
+from app.ui.tray import START_MINIMISED_KEY, TrayController
 from app.ui.undo import AssignmentRunCommand, CreateLeadCommand
 from app.ui.workers import JobState, TaskRunner
 
@@ -547,6 +547,11 @@ class MainWindow(QMainWindow):
 
     def show_scan_log(self) -> None:
         ScanLogDialog.show_log(self.services.booth.scan_log(self.booth.event_id), self)
+
+    def starts_in_tray(self) -> bool:
+        """Start hidden behind the tray icon when this laptop asked for it and has a tray."""
+        wanted = self.settings.value(START_MINIMISED_KEY, False, type=bool)
+        return bool(wanted) and self.tray.available
 
     def rescore_daily(self) -> None:
         if not self.services.scoring.rescore_due():

@@ -198,3 +198,12 @@ def test_tray_counts_and_announces_newly_due_tasks(qapp: Any, services: Services
     assert len(icon.messages) == 1, "announced once"
     assert not badge_icon(tray.base_icon, 3).isNull()
     tray.hide()
+
+
+def test_start_minimised_needs_a_tray(make_window: Any, settings: Any, manager: Any) -> None:
+    from app.ui.tray import START_MINIMISED_KEY
+
+    window = make_window()
+    assert not window.starts_in_tray()  # not asked for
+    settings.setValue(START_MINIMISED_KEY, True)
+    assert window.starts_in_tray() == window.tray.available  # offscreen: no tray, so shown
