@@ -24,8 +24,17 @@ from app.ui.application import build_main_window, create_application  # noqa: E4
 from app.ui.dialogs.erasure_dialog import ErasureDialog  # noqa: E402
 from app.ui.dialogs.import_wizard import ImportWizard  # noqa: E402
 from app.ui.dialogs.reassign_dialog import ReassignDialog  # noqa: E402
+from app.ui.dialogs.report_dialog import ReportDialog  # noqa: E402
 from app.ui.dialogs.routing_rules_dialog import RoutingRulesDialog  # noqa: E402
-from app.ui.main_window import ASSIGNMENT, BOOTH, DUPLICATES, HOME, LEADS, MainWindow  # noqa: E402
+from app.ui.main_window import (  # noqa: E402
+    ASSIGNMENT,
+    BOOTH,
+    DASHBOARD,
+    DUPLICATES,
+    HOME,
+    LEADS,
+    MainWindow,
+)
 from app.ui.workers import SynchronousRunner  # noqa: E402
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "resources" / "screenshots"
@@ -68,6 +77,15 @@ def main(out: Path = DEFAULT_OUT, leads: int = 2000) -> None:
         window.show_page(HOME)
         window.runner.wait()
         _save(app, window, out / "home.png")
+        window.show_page(DASHBOARD)
+        window.runner.wait()
+        app.processEvents()
+        _save(app, window, out / "dashboard.png")
+        reports = ReportDialog(services, SynchronousRunner(), window)
+        reports.event_combo.setCurrentIndex(1)
+        reports.show()
+        _save(app, reports, out / "report_dialog.png")
+        reports.close()
         window.show_page(LEADS)
         window.runner.wait()
         window.leads.table.selectRow(3)

@@ -1,10 +1,13 @@
-"""``reminders``, ``tasks``, ``export --format ics`` and ``followup check``: pursuit from scripts."""
+"""``reminders``, ``tasks`` and ``followup check``: pursuit from scripts.
+
+``export --format ics`` (a user's tasks as iCalendar) lives with the other exports in
+app/cli/exports.py.
+"""
 
 from __future__ import annotations
 
 import argparse
 import uuid
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.domain.contact_data import parse_date
@@ -46,17 +49,6 @@ def register(tree: CommandTree) -> None:
     snooze.add_argument("--until", required=True, metavar="DATE",
                         help="the new day (e.g. 2026-12-01); the task keeps its time of day")
     snooze.add_argument("--reason", required=True, metavar="TEXT")
-
-    export = tree.add("export", help="export a user's open tasks as an iCalendar file",
-                      description="Writes the open follow-up tasks as VTODOs (meetings also as "
-                                  "events) with stable ids: importing the file again into a "
-                                  "calendar updates the tasks instead of duplicating them.",
-                      epilog="example:\n  %(prog)s --format ics --owner anna@example.com "
-                             "--out anna.ics",
-                      handler=export_calendar)
-    export.add_argument("--format", choices=("ics",), required=True)
-    export.add_argument("--owner", required=True, metavar="EMAIL")
-    export.add_argument("--out", required=True, type=Path, metavar="FILE")
 
     check = tree.add("followup", help="check first-touch service levels and nurture returns")
     check_actions = tree.group(check, title="actions", dest="followup_command")
@@ -121,16 +113,6 @@ def task_snooze(args: argparse.Namespace, ctx: CliContext) -> int:
         ctx.out.json({"task_id": args.task_id, "due_at": until.isoformat()})
     else:
         ctx.out.line(f"Moved task {args.task_id} to {until.astimezone():%a %d %b %H:%M}")
-    return 0
-
-
-def export_calendar(args: argparse.Namespace, ctx: CliContext) -> int:
-    owner = ctx.services.people.user_by_email(args.owner)
-    count = ctx.services.followup.export_calendar(owner.id, args.out)
-    if ctx.out.json_mode:
-        ctx.out.json({"file": str(args.out), "tasks": count})
-    else:
-        ctx.out.line(f"Wrote {count} open tasks of {owner.name} to {args.out}")
     return 0
 
 

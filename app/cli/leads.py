@@ -206,16 +206,11 @@ def list_leads(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def export_leads(args: argparse.Namespace, ctx: CliContext) -> int:
+    from app.cli.exports import print_export
+
     result = ctx.services.exports.export_csv(build_query(args, ctx), args.file,
                                              ExportPurpose(args.purpose))
-    if ctx.out.json_mode:
-        ctx.out.json({"file": str(result.path), "written": result.written,
-                      "excluded": result.excluded})
-        return 0
-    left_out = "; ".join(f"{count} {reason}" for reason, count in result.excluded.items())
-    ctx.out.line(f"Wrote {result.written} leads to {result.path}"
-                 + (f" (left out: {left_out})" if left_out else ""))
-    return 0
+    return print_export(ctx, result)
 
 
 def search_leads(args: argparse.Namespace, ctx: CliContext) -> int:

@@ -150,9 +150,11 @@ def build_parser(prog: str | None = None) -> CliParser:
         distribution,
         erasure,
         events,
+        exports,
         followup,
         imports,
         leads,
+        reports,
         suppress,
         users,
     )
@@ -176,6 +178,8 @@ def build_parser(prog: str | None = None) -> CliParser:
     erasure.register(tree)
     distribution.register(tree)
     followup.register(tree)
+    reports.register(tree)
+    exports.register(tree)
     return parser
 
 

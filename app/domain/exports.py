@@ -42,3 +42,29 @@ def marketing_exclusion(record: LeadRecord, suppressed: SuppressionIndex) -> str
     if not record.email:
         return "no email"
     return ""
+
+
+class ExportFormat(StrEnum):
+    """The file formats a filtered lead list can be written as (ics is tasks, not leads)."""
+
+    CSV = "csv"  # every field (or the purpose's columns), UTF-8 with BOM for Excel
+    XLSX = "xlsx"  # the same columns as an Excel workbook
+    SALESFORCE = "salesforce"  # Salesforce Lead import layout (CSV)
+    HUBSPOT = "hubspot"  # HubSpot contact import layout (CSV)
+    VCARD = "vcard"  # vCard 3.0, one card per lead
+
+    @property
+    def label(self) -> str:
+        return {"csv": "CSV for Excel", "xlsx": "Excel workbook (XLSX)",
+                "salesforce": "Salesforce leads import (CSV)",
+                "hubspot": "HubSpot contacts import (CSV)",
+                "vcard": "vCard contacts (VCF)"}[self.value]
+
+    @property
+    def suffix(self) -> str:
+        return {"xlsx": ".xlsx", "vcard": ".vcf"}.get(self.value, ".csv")
+
+    @property
+    def file_filter(self) -> str:
+        """A save-dialog filter such as ``Excel workbook (XLSX) (*.xlsx)``."""
+        return f"{self.label} (*{self.suffix})"

@@ -286,6 +286,18 @@ class SortKey(StrEnum):
     UPDATED = "updated"
 
 
+class FirstTouch(StrEnum):
+    """Where a lead stands against its first-touch service level (dashboard click-through)."""
+
+    MET = "met"  # touched by the deadline
+    MISSED = "missed"  # touched late, or not touched and the deadline has passed
+    PENDING = "pending"  # not touched yet, deadline still ahead
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
 class OwnerFilter(StrEnum):
     """Special owner filters besides a particular user."""
 
@@ -316,6 +328,9 @@ class LeadQuery:
     no_queue: bool = False  # in no queue (with unassigned: the true orphans)
     orphaned: bool = False  # open, and nobody can work it: no owner and no queue, or the
     #                         owner is away or inactive
+    channel: Channel | None = None  # how the lead reached us
+    created_before: dt.datetime | None = None  # exclusive (with created_since: an age band)
+    first_touch: FirstTouch | None = None  # against the first-touch service level
     sort: SortKey = SortKey.CREATED
     descending: bool = True
 
@@ -340,4 +355,7 @@ class LeadQuery:
             or self.queue_id
             or self.no_queue
             or self.orphaned
+            or self.channel is not None
+            or self.created_before is not None
+            or self.first_touch is not None
         )

@@ -18,6 +18,7 @@ from reportlab.platypus import (
 )
 
 from app.domain.leads import FIELDS_BY_NAME
+from app.reports.fonts import BOLD, REGULAR, markup, register_fonts
 
 _SECTIONS = {
     "lead": "Lead record",
@@ -40,20 +41,23 @@ def _label(name: str) -> str:
 
 
 def _styles() -> dict[str, ParagraphStyle]:
+    register_fonts()
     sheet = getSampleStyleSheet()
     return {
-        "title": sheet["Title"],
-        "h2": sheet["Heading2"],
-        "body": sheet["BodyText"],
-        "cell": ParagraphStyle("cell", parent=sheet["BodyText"], fontSize=8.5, leading=10.5),
-        "key": ParagraphStyle("key", parent=sheet["BodyText"], fontSize=8.5, leading=10.5,
+        "title": ParagraphStyle("title", parent=sheet["Title"], fontName=BOLD),
+        "h2": ParagraphStyle("h2", parent=sheet["Heading2"], fontName=BOLD),
+        "body": ParagraphStyle("body", parent=sheet["BodyText"], fontName=REGULAR),
+        "cell": ParagraphStyle("cell", parent=sheet["BodyText"], fontName=REGULAR, fontSize=8.5,
+                               leading=10.5),
+        "key": ParagraphStyle("key", parent=sheet["BodyText"], fontName=REGULAR, fontSize=8.5,
+                              leading=10.5,
                               textColor=colors.HexColor("#555555")),
     }
 
 
 def _escape(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Escaped for a Paragraph, CJK runs in a CJK font (DejaVu has no Han or kana)."""
+    return markup("" if value is None else str(value))
 
 
 def _shown(name: str, value: Any) -> str:
@@ -128,7 +132,7 @@ def write_access_report(data: dict[str, Any], handle: IO[bytes]) -> None:
 
     def footer(canvas: Any, doc: Any) -> None:
         canvas.saveState()
-        canvas.setFont("Helvetica", 8)
+        canvas.setFont(REGULAR, 8)
         canvas.setFillColor(colors.HexColor("#777777"))
         canvas.drawString(20 * mm, 10 * mm, f"Access request: {data['subject']}")
         canvas.drawRightString(A4[0] - 20 * mm, 10 * mm, f"Page {doc.page}")

@@ -21,6 +21,7 @@ from app.services.lead_service import LeadService
 from app.services.merge_service import MergeService
 from app.services.people_service import PeopleService
 from app.services.question_service import QuestionService
+from app.services.report_service import ReportService
 from app.services.routing_service import RoutingService
 from app.services.scoring_service import ScoringService
 from app.services.settings_service import SettingsService
@@ -48,6 +49,7 @@ class Services:
     routing: RoutingService
     cadences: CadenceService
     followup: FollowUpService
+    reports: ReportService
 
     @classmethod
     def build(cls, db: Database, clock: Callable[[], dt.datetime] = utc_now) -> Services:
@@ -82,4 +84,5 @@ class Services:
                    erasure=ErasureService(context, suppressions),
                    exports=ExportService(leads, suppressions), settings=settings,
                    scoring=scoring, routing=routing, cadences=cadences,
-                   followup=FollowUpService(context, leads, cadences, routing))
+                   followup=FollowUpService(context, leads, cadences, routing),
+                   reports=ReportService(context))

@@ -1,23 +1,27 @@
-"""Lead exports to CSV: everything for a spreadsheet, or a clean list for a marketing tool.
+"""Lead exports: CSV, XLSX, Salesforce and HubSpot import layouts, vCard.
 
-A marketing export is where suppression matters most: it only holds people who agreed to
-marketing, have an email, are not flagged do-not-contact and are not on the suppression list
-now (the list may have grown since a lead was flagged). Streams in chunks, so a million leads
-export in flat memory; written atomically, so a full disk never leaves half a file.
+Every format shares one row source: the leads matching the query, in list order, read in
+chunks, with the people the purpose must leave out already dropped (a marketing or nurture
+export only holds people who agreed to marketing, have an email, are not flagged do-not-contact
+and are not on the suppression list now: the list may have grown since a lead was flagged).
+A writer per format (app/exporters) turns the rows into the file. Memory stays flat however
+many leads there are; files are written atomically, so a full disk or a cancel never leaves
+half a file.
 """
 
 from __future__ import annotations
 
-import csv
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from app.domain.errors import LeadlineError
 from app.domain.exports import (
     MARKETING_COLUMNS,
     NURTURE_COLUMNS,
+    ExportFormat,
     ExportPurpose,
     marketing_exclusion,
 )
@@ -35,11 +39,20 @@ Progress = Callable[[int, int], None]
 class ExportResult:
     path: Path
     written: int
-    excluded: dict[str, int]  # reason → leads left out (marketing only)
+    excluded: dict[str, int]  # reason → leads left out (marketing and nurture only)
 
 
 class ExportCancelledError(LeadlineError):
     pass
+
+
+def purpose_columns(purpose: ExportPurpose) -> tuple[str, ...]:
+    """Our own columns for a CSV or XLSX export with this purpose."""
+    if purpose is ExportPurpose.NURTURE:
+        return NURTURE_COLUMNS
+    if purpose is ExportPurpose.MARKETING:
+        return MARKETING_COLUMNS
+    return tuple(lead_to_dict(LeadRecord(id=uuid.UUID(int=0))))
 
 
 class ExportService:
@@ -50,40 +63,59 @@ class ExportService:
                    purpose: ExportPurpose = ExportPurpose.ALL, *,
                    progress: Progress | None = None,
                    cancelled: Callable[[], bool] | None = None) -> ExportResult:
-        if purpose is ExportPurpose.NURTURE:
-            query = replace(query, statuses=(LeadStatus.NURTURE,))
-        columns = (NURTURE_COLUMNS if purpose is ExportPurpose.NURTURE
-                   else MARKETING_COLUMNS if purpose is ExportPurpose.MARKETING else None)
-        keys = self.leads.ordered_keys(query)
-        suppressed = self.suppressions.index()
+        return self.export(query, path, ExportFormat.CSV, purpose, progress=progress,
+                           cancelled=cancelled)
+
+    def export(self, query: LeadQuery, path: Path, fmt: ExportFormat = ExportFormat.CSV,
+               purpose: ExportPurpose = ExportPurpose.ALL, *,
+               progress: Progress | None = None,
+               cancelled: Callable[[], bool] | None = None) -> ExportResult:
+        """Write the leads matching ``query`` to ``path`` in ``fmt``, leaving out whoever
+        ``purpose`` excludes (counted by reason in the result)."""
+        # Imported here: the GUI builds this service at start-up, openpyxl and vobject are
+        # only needed once someone exports.
+        from app.exporters.csv_layouts import HUBSPOT_CONTACTS, SALESFORCE_LEADS, native_layout, write_csv
+        from app.exporters.vcard_writer import write_vcards
+        from app.exporters.xlsx_writer import write_xlsx
+
         excluded: dict[str, int] = {}
-        written = 0
+        rows = self.rows(query, purpose, excluded, progress=progress, cancelled=cancelled)
         try:
-            with atomic_write(path, encoding="utf-8-sig", newline="") as handle:
-                out = csv.writer(handle)
-                header: list[str] | None = None
-                for start in range(0, len(keys), CHUNK):
-                    if cancelled is not None and cancelled():
-                        raise ExportCancelledError("Export cancelled: no file was written.")
-                    for record in self.leads.records_for_keys(keys[start:start + CHUNK]):
-                        if purpose.for_marketing:
-                            reason = marketing_exclusion(record, suppressed)
-                            if reason:
-                                excluded[reason] = excluded.get(reason, 0) + 1
-                                continue
-                        row = lead_to_dict(record)
-                        if header is None:
-                            header = list(columns or row)
-                            out.writerow(header)
-                        out.writerow(["" if row.get(c) is None else row.get(c)
-                                      for c in header])
-                        written += 1
-                    if progress is not None:
-                        progress(min(start + CHUNK, len(keys)), len(keys))
-                if header is None:
-                    out.writerow(columns or list(lead_to_dict(LeadRecord(id=uuid.UUID(int=0)))))
+            if fmt is ExportFormat.XLSX:
+                with atomic_write(path, "wb") as binary:
+                    written = write_xlsx(binary, native_layout(purpose_columns(purpose)), rows)
+            elif fmt is ExportFormat.VCARD:
+                with atomic_write(path, encoding="utf-8", newline="") as text:
+                    written = write_vcards(text, rows)
+            else:
+                layout = {ExportFormat.SALESFORCE: SALESFORCE_LEADS,
+                          ExportFormat.HUBSPOT: HUBSPOT_CONTACTS}.get(fmt)
+                with atomic_write(path, encoding="utf-8-sig", newline="") as text:
+                    written = write_csv(text, layout or native_layout(purpose_columns(purpose)),
+                                        rows)
         except OSError as exc:
-            raise LeadlineError(f"Cannot write {path}: {exc.strerror}") from exc
+            raise LeadlineError(f"Cannot write {path}: {exc.strerror or exc}") from exc
         return ExportResult(path, written, excluded)
 
-
+    def rows(self, query: LeadQuery, purpose: ExportPurpose, excluded: dict[str, int], *,
+             progress: Progress | None = None,
+             cancelled: Callable[[], bool] | None = None) -> Iterator[dict[str, Any]]:
+        """The row source of every format: lead dicts in list order, after the purpose's
+        exclusions (each counted in ``excluded`` by reason). Raises ExportCancelledError
+        between chunks once ``cancelled()`` says so."""
+        if purpose is ExportPurpose.NURTURE:
+            query = replace(query, statuses=(LeadStatus.NURTURE,))
+        keys = self.leads.ordered_keys(query)
+        suppressed = self.suppressions.index() if purpose.for_marketing else None
+        for start in range(0, len(keys), CHUNK):
+            if cancelled is not None and cancelled():
+                raise ExportCancelledError("Export cancelled: no file was written.")
+            for record in self.leads.records_for_keys(keys[start:start + CHUNK]):
+                if suppressed is not None:
+                    reason = marketing_exclusion(record, suppressed)
+                    if reason:
+                        excluded[reason] = excluded.get(reason, 0) + 1
+                        continue
+                yield lead_to_dict(record)
+            if progress is not None:
+                progress(min(start + CHUNK, len(keys)), len(keys))

@@ -39,6 +39,7 @@ from app.services.container import Services
 from app.ui import messages
 from app.ui.assignment_page import AssignmentPage
 from app.ui.booth.capture_page import CapturePage
+from app.ui.dashboard_page import DashboardPage
 from app.ui.dialogs import erasure_dialog, export_dialog
 from app.ui.dialogs.cadences_dialog import CadencesDialog
 from app.ui.dialogs.event_dialog import EventDialog
@@ -50,6 +51,7 @@ from app.ui.dialogs.new_lead_dialog import NewLeadDialog
 from app.ui.dialogs.profile_dialog import ProfileDialog
 from app.ui.dialogs.questions_dialog import QuestionsDialog
 from app.ui.dialogs.reassign_dialog import ReassignDialog
+from app.ui.dialogs.report_dialog import ReportDialog
 from app.ui.dialogs.routing_rules_dialog import RoutingRulesDialog
 from app.ui.dialogs.scan_log_dialog import ScanLogDialog
 from app.ui.dialogs.scanner_dialog import ScannerDialog
@@ -63,7 +65,7 @@ from app.ui.tray import START_MINIMISED_KEY, TrayController
 from app.ui.undo import AssignmentRunCommand, CreateLeadCommand
 from app.ui.workers import JobState, TaskRunner
 
-HOME, LEADS, BOOTH, DUPLICATES, HEALTH, ASSIGNMENT, MY_DAY = 0, 1, 2, 3, 4, 5, 6
+HOME, LEADS, BOOTH, DUPLICATES, HEALTH, ASSIGNMENT, MY_DAY, DASHBOARD = 0, 1, 2, 3, 4, 5, 6, 7
 DAILY_RESCORE_DELAY_MS = 3000
 SEARCH_DELAY_MS = 120
 DEMO_DEFAULT = 2000
@@ -105,6 +107,9 @@ class MainWindow(QMainWindow):
         self.my_day.changed.connect(self._touched)
         self.my_day.loaded.connect(self._show_due)
         self.pages.addWidget(self.my_day)
+        self.dashboard = DashboardPage(services, runner, self.open_leads, self.load_demo,
+                                       lambda: self.import_leads())
+        self.pages.addWidget(self.dashboard)
         self.leads.detail.attach_followup(services)
         self.leads.detail.touched.connect(self._touched)
         self.tray = TrayController(services, self)
@@ -148,7 +153,8 @@ class MainWindow(QMainWindow):
         rail.setIconSize(QSize(20, 20))
         for label, shortcut in (("Home", "Ctrl+1"), ("Leads", "Ctrl+2"), ("Booth", "Ctrl+3"),
                                 ("Duplicates", "Ctrl+4"), ("Data health", "Ctrl+5"),
-                                ("Assignment", "Ctrl+6"), ("My day", "Ctrl+7")):
+                                ("Assignment", "Ctrl+6"), ("My day", "Ctrl+7"),
+                                ("Dashboard", "Ctrl+8")):
             item = QListWidgetItem(label)
             item.setToolTip(f"{label} ({shortcut})")
             item.setSizeHint(QSize(100, 36))
@@ -199,6 +205,12 @@ class MainWindow(QMainWindow):
                                               "Queues, orphans and reps' workload: assign leads")
         self.my_day_action = self._action("&My day", "Ctrl+7", lambda: self.show_page(MY_DAY),
                                           "Your overdue, today's and upcoming follow-ups")
+        self.dashboard_action = self._action("D&ashboard", "Ctrl+8",
+                                             lambda: self.show_page(DASHBOARD),
+                                             "Charts: funnel, sources, service level, lead age")
+        self.reports_action = self._action("&Reports…", "Ctrl+Shift+P", self.show_reports,
+                                           "Save or print the status, rep, return, funnel and "
+                                           "follow-up reports")
         self.log_touch_action = self._action("&Log touch…", "Ctrl+L", self.log_touch,
                                              "Record a call, email or meeting with the selected "
                                              "lead")
@@ -282,7 +294,7 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         for action in (self.new_action, self.new_event_action, self.save_action, None,
                        self.import_action, self.import_history_action, self.export_action,
-                       self.export_ics_action, self.demo_action, None,
+                       self.export_ics_action, self.demo_action, None, self.reports_action, None,
                        self.switch_user_action, None, self.quit_action):
             file_menu.addSeparator() if action is None else file_menu.addAction(action)
         edit_menu = bar.addMenu("&Edit")
@@ -292,7 +304,7 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("&View")
         for action in (self.home_action, self.leads_action, self.booth_action,
                        self.duplicates_action, self.health_action, self.assignment_action,
-                       self.my_day_action, None,
+                       self.my_day_action, self.dashboard_action, None,
                        self.refresh_action):
             view_menu.addSeparator() if action is None else view_menu.addAction(action)
         lead_menu = bar.addMenu("&Lead")
@@ -344,14 +356,16 @@ class MainWindow(QMainWindow):
             self.assignment.refresh()
         elif index == MY_DAY:
             self.my_day.refresh()
+        elif index == DASHBOARD:
+            self.dashboard.refresh()
         elif index == LEADS and self._leads_stale:
             self._leads_stale = False
             self.leads.model.refresh()
 
     def show_home_for_role(self) -> None:
         """Booth staff start at the capture screen, managers on the assignment board,
-        reps in My day, the others on Home. With no leads at all everyone but booth staff
-        sees the empty list, which explains how to get leads in."""
+        reps in My day, admins on the dashboard, the others on Home. With no leads at all
+        everyone but booth staff sees the empty list, which explains how to get leads in."""
         user = self.services.people.current_user()
         if user and user.role is Role.BOOTH:
             self.show_page(BOOTH)
@@ -359,6 +373,8 @@ class MainWindow(QMainWindow):
             self.show_page(ASSIGNMENT)
         elif user and user.role is Role.REP and self.leads.total:
             self.show_page(MY_DAY)
+        elif user and user.role is Role.ADMIN and self.leads.total:
+            self.show_page(DASHBOARD)
         else:
             self.show_page(LEADS if self.leads.total == 0 else HOME)
 
@@ -580,6 +596,8 @@ class MainWindow(QMainWindow):
             self.assignment.refresh()
         elif self.pages.currentIndex() == MY_DAY:
             self.my_day.refresh()
+        elif self.pages.currentIndex() == DASHBOARD:
+            self.dashboard.refresh()
         self.tray.check()
 
     def switch_user(self) -> None:
@@ -787,6 +805,9 @@ class MainWindow(QMainWindow):
             if self.pages.currentIndex() == MY_DAY:
                 self.my_day.refresh()
 
+    def show_reports(self) -> None:
+        ReportDialog.ask(self.services, self.runner, self)
+
     def edit_cadences(self) -> None:
         if CadencesDialog.ask(self.services, self):
             self.statusBar().showMessage("Cadences saved: new owners get the new plan.", 5000)
@@ -868,6 +889,7 @@ class MainWindow(QMainWindow):
         self.home.stop_background_work()
         self.health.stop_background_work()
         self.assignment.stop_background_work()
+        self.dashboard.stop_background_work()
         self.periodic_timer.stop()
         self.tray.hide()
         self.runner.wait(5000)

@@ -11,8 +11,11 @@ from tests.benchmarks import (
     bench_distribution,
     bench_engine,
     bench_erasure,
+    bench_export,
     bench_import,
     bench_lead_list,
+    bench_my_day,
+    bench_report,
 )
 
 
@@ -20,7 +23,8 @@ def main() -> int:
     leads = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     results = [bench_demo_insert.main(), bench_lead_list.main(leads), bench_booth_scan.main(),
                bench_import.main(), bench_dedupe.main(), bench_erasure.main(leads),
-               bench_engine.main([str(leads)]), bench_distribution.main(leads)]
+               bench_engine.main([str(leads)]), bench_distribution.main(leads),
+               bench_my_day.main(leads), bench_report.main(), bench_export.main()]
     print("all benchmarks within limits" if all(results) else "SOME BENCHMARKS EXCEEDED THEIR LIMITS")
     return 0 if all(results) else 1
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QDialog, QFileDialog
 
+from app.domain.exports import ExportFormat
 from app.domain.leads import LeadQuery
 from app.domain.people import UserRecord
 from app.services.container import Services
 from app.ui.dialogs import erasure_dialog
 from app.ui.dialogs.erasure_dialog import ErasureDialog
-from app.ui.dialogs.export_dialog import ExportDialog
+from app.ui.dialogs.export_dialog import ExportDialog, with_format_suffix
 from app.ui.main_window import LEADS
 from app.ui.workers import SynchronousRunner
 from tests.ui.test_main_window import Make
@@ -82,3 +84,30 @@ def test_export_leads_from_the_window(make_window: Make, manager: UserRecord, ad
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     window.export_action.trigger()
     assert len(target.read_text(encoding="utf-8-sig").splitlines()) == 4  # header + 3
+
+    asked: list[tuple[Any, ...]] = []
+
+    def choose_excel(self: ExportDialog) -> QDialog.DialogCode:
+        self.format_box.setCurrentIndex(self.format_box.findData(ExportFormat.XLSX.value))
+        return QDialog.DialogCode.Accepted
+
+    def save_as(*args: Any, **kwargs: Any) -> tuple[str, str]:
+        asked.append(args)
+        return str(tmp_path / "workbook"), ""
+
+    monkeypatch.setattr(ExportDialog, "exec", choose_excel)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_as)
+    window.export_action.trigger()
+    assert asked[0][2].endswith("leads.xlsx") and asked[0][3] == "Excel workbook (XLSX) (*.xlsx)"
+    rows = list(openpyxl.load_workbook(tmp_path / "workbook.xlsx").active.values)
+    assert len(rows) == 4 and rows[0][0] == "id"
+
+
+def test_export_dialog_offers_every_format(qtbot: Any) -> None:
+    dialog = ExportDialog(12)
+    qtbot.addWidget(dialog)
+    assert [dialog.format_box.itemData(i) for i in range(dialog.format_box.count())] == [
+        f.value for f in ExportFormat]
+    assert dialog.export_format is ExportFormat.CSV
+    assert with_format_suffix(Path("a/leads.csv"), ExportFormat.VCARD) == Path("a/leads.vcf")
+    assert with_format_suffix(Path("leads.v2"), ExportFormat.XLSX) == Path("leads.v2.xlsx")

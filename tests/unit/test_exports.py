@@ -1,4 +1,4 @@
-"""CSV exports: everything, or only people a marketing tool may contact."""
+"""Lead exports in every format: everything, or only people a marketing tool may contact."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
+import vobject
 
 from app.bootstrap import main
-from app.domain.exports import ExportPurpose
+from app.domain.exports import ExportFormat, ExportPurpose
 from app.domain.leads import LeadQuery
 from app.services.container import Services
 from app.services.export_service import ExportCancelledError
@@ -87,3 +89,84 @@ def test_export_cli(services: Services, mixed: None, db_path: Path, tmp_path: Pa
     assert main(["--db", str(db_path), "leads", "export",
                  str(tmp_path / "missing-dir" / "x.csv")]) == 1
     assert "Cannot write" in capsys.readouterr().err
+
+
+def _emails(path: Path, fmt: ExportFormat) -> list[str]:
+    """The email column of any export, read back with the format's own reader."""
+    if fmt is ExportFormat.XLSX:
+        rows = list(openpyxl.load_workbook(path, read_only=True).active.values)
+        column = rows[0].index("email")
+        return [r[column] for r in rows[1:]]
+    if fmt is ExportFormat.VCARD:
+        cards = vobject.readComponents(path.read_text(encoding="utf-8"))
+        return [c.email.value if "email" in c.contents else "" for c in cards]
+    key = {ExportFormat.SALESFORCE: "Email", ExportFormat.HUBSPOT: "Email"}.get(fmt, "email")
+    return [r[key] for r in _rows(path)]
+
+
+@pytest.mark.parametrize("fmt", list(ExportFormat))
+def test_every_format_leaves_out_the_suppressed_for_marketing(
+        services: Services, mixed: None, tmp_path: Path, fmt: ExportFormat) -> None:
+    path = tmp_path / f"m{fmt.suffix}"
+    result = services.exports.export(LeadQuery(), path, fmt, ExportPurpose.MARKETING)
+    assert result.written == 1 and _emails(path, fmt) == ["ok@fine.example"]
+    assert result.excluded == {"do not contact": 3, "no marketing consent": 1, "no email": 1}
+    everyone = services.exports.export(LeadQuery(), path, fmt)
+    assert everyone.written == 6 and everyone.excluded == {}
+    assert sorted(e or "" for e in _emails(path, fmt)) == sorted(
+        ["", "dnc@fine.example", "nc@fine.example", "ok@fine.example", "out@fine.example",
+         "spy@rival.example"])
+
+
+def test_formulas_are_neutralised_and_phones_kept(services: Services, tmp_path: Path) -> None:
+    services.leads.create({"first_name": "=cmd|'/C calc'!A0", "last_name": "@SUM(A1)",
+                           "company": "+SUM(1)", "phone": "+49 30 1234567"})
+    csv_rows = _rows(services.exports.export(LeadQuery(), tmp_path / "a.csv").path)
+    assert csv_rows[0]["first_name"] == "'=cmd|'/C calc'!A0"
+    assert csv_rows[0]["last_name"] == "'@SUM(A1)" and csv_rows[0]["company"] == "'+SUM(1)"
+    assert csv_rows[0]["phone"] == "+49 30 1234567" and csv_rows[0]["phone_e164"] == "+49301234567"
+    path = services.exports.export(LeadQuery(), tmp_path / "a.xlsx", ExportFormat.XLSX).path
+    sheet = openpyxl.load_workbook(path).active
+    header = [c.value for c in sheet[1]]
+    row = {h: c for h, c in zip(header, sheet[2], strict=True)}
+    assert row["first_name"].value == "'=cmd|'/C calc'!A0" and row["first_name"].data_type == "s"
+    assert row["phone"].value == "+49 30 1234567" and row["phone"].data_type == "s"
+    assert row["id"].data_type == "s" and row["id"].number_format == "@"
+    sf = _rows(services.exports.export(LeadQuery(), tmp_path / "s.csv",
+                                       ExportFormat.SALESFORCE).path)
+    assert sf[0]["FirstName"] == "'=cmd|'/C calc'!A0" and sf[0]["Phone"] == "+49301234567"
+
+
+def test_a_cancelled_workbook_leaves_nothing(services: Services, tmp_path: Path) -> None:
+    services.leads.create({"last_name": "Someone"})
+    with pytest.raises(ExportCancelledError):
+        services.exports.export(LeadQuery(), tmp_path / "c.xlsx", ExportFormat.XLSX,
+                                cancelled=lambda: True)
+    assert not list(tmp_path.glob("c.xlsx*"))
+
+
+def test_export_command(services: Services, mixed: None, db_path: Path, tmp_path: Path,
+                        capsys: Any) -> None:
+    run = lambda *args: main(["--db", str(db_path), *args])  # noqa: E731
+    capsys.readouterr()
+    out = tmp_path / "news.xlsx"
+    assert run("--json", "export", "--format", "xlsx", "--out", str(out),
+               "--for", "marketing", "--search", "fine.example") == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary == {"file": str(out), "written": 1,
+                       "excluded": {"do not contact": 2, "no marketing consent": 1}}
+    assert run("export", "--format", "hubspot", "--out", str(tmp_path / "h.csv")) == 0
+    assert "Wrote 6 leads" in capsys.readouterr().out
+    assert run("export", "--format", "pdf", "--out", str(tmp_path / "x.pdf")) == 2
+    assert run("export", "--format", "csv", "--out", str(tmp_path / "no-dir" / "x.csv")) == 1
+    assert "Cannot write" in capsys.readouterr().err
+    assert run("export", "--format", "csv", "--out", str(tmp_path / "o.csv"),
+               "--owner", "nobody@example.com") == 2, "--owner filters leads, as in leads list"
+    assert run("export", "--format", "ics", "--out", str(tmp_path / "t.ics")) == 2, "needs --owner"
+    services.people.add_user("Anna Weber", "anna@example.com", "rep")
+    assert run("--json", "export", "--format", "ics", "--out", str(tmp_path / "t.ics"),
+               "--owner", "anna@example.com") == 0
+    assert json.loads(capsys.readouterr().out)["file"] == str(tmp_path / "t.ics")
+    assert (tmp_path / "t.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")
+    assert run("export", "--format", "ics", "--out", str(tmp_path / "t.ics"),
+               "--owner", "anna@example.com", "--for", "marketing") == 2, "tasks take no --for"

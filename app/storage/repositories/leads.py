@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.domain.leads import (
     CLOSED_STATUSES,
+    FirstTouch,
     LeadQuery,
     LeadRecord,
     SortKey,
@@ -125,9 +126,26 @@ def _filters(query: LeadQuery, now: dt.datetime, *, walk_sort_index: bool = Fals
         since = now - dt.timedelta(days=query.untouched_days)
         clauses.append(and_(Lead.status.not_in(CLOSED_STATUSES), Lead.created_at < since,
                             or_(Lead.last_touch_at.is_(None), Lead.last_touch_at < since)))
+    if query.channel is not None:
+        clauses.append(Lead.channel == query.channel)
+    if query.created_before is not None:
+        clauses.append(Lead.created_at < query.created_before)
+    if query.first_touch is not None:
+        clauses.append(first_touch_clause(query.first_touch, now))
     if query.search.strip():
         clauses.append(_search_clause(query.search, walk_sort_index))
     return clauses
+
+
+def first_touch_clause(state: FirstTouch, now: dt.datetime) -> ColumnElement[bool]:
+    """Leads with a first-touch deadline that met it, missed it, or are still within it."""
+    due, touched = Lead.first_touch_due_at, Lead.first_touch_at
+    if state is FirstTouch.MET:
+        return and_(due.is_not(None), touched.is_not(None), touched <= due)
+    if state is FirstTouch.MISSED:
+        return and_(due.is_not(None), or_(and_(touched.is_not(None), touched > due),
+                                          and_(touched.is_(None), due < now)))
+    return and_(due.is_not(None), touched.is_(None), due >= now)
 
 
 def _only_searches(query: LeadQuery) -> bool:

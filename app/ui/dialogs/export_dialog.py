@@ -1,4 +1,5 @@
-"""Export the leads in the current list to CSV, for a spreadsheet or for a marketing tool."""
+"""Export the leads in the current list: CSV, Excel, a CRM import layout or vCard, for a
+spreadsheet, another tool or a marketing tool."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QFormLayout,
     QLabel,
     QProgressDialog,
     QRadioButton,
@@ -17,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.exports import ExportPurpose
+from app.domain.exports import ExportFormat, ExportPurpose
 from app.domain.leads import LeadQuery
 from app.services.container import Services
 from app.services.export_service import ExportResult
@@ -26,7 +29,8 @@ from app.ui.workers import JobState, TaskRunner
 
 
 class ExportDialog(QDialog):
-    """Asks what the file is for; the marketing choice explains who will be left out."""
+    """Asks for the format and what the file is for; the marketing choice explains who will be
+    left out."""
 
     def __init__(self, matching: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -36,6 +40,12 @@ class ExportDialog(QDialog):
                          "current list (filters and search apply).")
         heading.setWordWrap(True)
         layout.addWidget(heading)
+        form = QFormLayout()
+        self.format_box = QComboBox()
+        for fmt in ExportFormat:
+            self.format_box.addItem(fmt.label, fmt.value)
+        form.addRow("&Format:", self.format_box)
+        layout.addLayout(form)
         self.choices = QButtonGroup(self)
         for purpose in ExportPurpose:
             button = QRadioButton(purpose.label)
@@ -58,27 +68,48 @@ class ExportDialog(QDialog):
     def purpose(self) -> ExportPurpose:
         return ExportPurpose(self.choices.checkedButton().property("purpose"))
 
+    @property
+    def export_format(self) -> ExportFormat:
+        return ExportFormat(self.format_box.currentData())
+
+
+_EXPORT_SUFFIXES = frozenset({"", ".csv", ".xlsx", ".xls", ".vcf", ".txt"})
+
+
+def with_format_suffix(path: Path, fmt: ExportFormat) -> Path:
+    """The path ending in the format's suffix: a missing or other export suffix is replaced,
+    any other dotted name part is kept (``leads.v2`` becomes ``leads.v2.xlsx``)."""
+    suffix = path.suffix.lower()
+    if suffix == fmt.suffix:
+        return path
+    if suffix in _EXPORT_SUFFIXES:
+        return path.with_suffix(fmt.suffix)
+    return path.with_name(path.name + fmt.suffix)
+
 
 def export_leads(parent: QWidget, services: Services, runner: TaskRunner, query: LeadQuery,
                  matching: int) -> None:
     dialog = ExportDialog(matching, parent)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return
-    purpose = dialog.purpose
-    name = {ExportPurpose.ALL: "leads.csv", ExportPurpose.MARKETING: "marketing-export.csv",
-            ExportPurpose.NURTURE: "nurture-list.csv"}[purpose]
-    path, _ = QFileDialog.getSaveFileName(parent, "Export leads", str(Path.home() / name),
-                                          "CSV for Excel (*.csv)")
+    purpose, fmt = dialog.purpose, dialog.export_format
+    name = {ExportPurpose.ALL: "leads", ExportPurpose.MARKETING: "marketing-export",
+            ExportPurpose.NURTURE: "nurture-list"}[purpose]
+    if fmt in (ExportFormat.SALESFORCE, ExportFormat.HUBSPOT):
+        name += f"-{fmt.value}"
+    path, _ = QFileDialog.getSaveFileName(parent, "Export leads",
+                                          str(Path.home() / (name + fmt.suffix)),
+                                          fmt.file_filter)
     if not path:
         return
-    target = Path(path) if Path(path).suffix else Path(path).with_suffix(".csv")
+    target = with_format_suffix(Path(path), fmt)
     progress = QProgressDialog("Exporting leads…", "Cancel", 0, 100, parent)
     progress.setMinimumDuration(500)
     progress.setWindowModality(Qt.WindowModality.WindowModal)
 
     def work(state: JobState) -> ExportResult:
-        return services.exports.export_csv(query, target, purpose, progress=state.report,
-                                           cancelled=lambda: state.cancelled)
+        return services.exports.export(query, target, fmt, purpose, progress=state.report,
+                                       cancelled=lambda: state.cancelled)
 
     def done(result: ExportResult) -> None:
         progress.close()

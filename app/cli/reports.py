@@ -1,0 +1,76 @@
+"""``report``: the printed PDF reports (status, reps, roi, funnel, followup) from scripts."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.domain.contact_data import parse_date
+from app.domain.errors import ValidationError
+from app.services.report_service import REPORT_KINDS
+
+if TYPE_CHECKING:
+    from app.cli.main import CliContext, CommandTree
+
+_KINDS_HELP = """\
+reports:
+  status    counts by status, event or source and owner; untouched and overdue leads; every
+            lead with status, owner, last touch and next step
+  reps      per rep: assigned, touched, median time to first touch, first touch on time,
+            overdue tasks, cadence steps skipped, conversions
+  roi       per event and source: leads, MQL, SQL, opportunities, won, revenue; cost per lead,
+            per SQL and per customer; return on the event's cost
+  funnel    the funnel, and conversion by the month leads were created
+  followup  a rep's printable to-do list (without --owner: one sheet per rep, each on new pages)
+
+--from/--to are days, both included: the day a lead was created (the day a task is due for
+followup). The page is A4, or Letter where the locale prints on Letter (--page overrides).
+
+examples:
+  %(prog)s status --pdf status.pdf --event "Hannover Messe 2026"
+  %(prog)s reps --pdf reps.pdf --from 2026-01-01 --to 2026-03-31
+  %(prog)s followup --pdf anna.pdf --owner anna@example.com
+  %(prog)s roi --pdf roi.pdf --json"""
+
+
+def register(tree: CommandTree) -> None:
+    report = tree.add("report", help="print a PDF report (status, reps, roi, funnel, followup)",
+                      description="Write a print-ready PDF report with the filters and the time "
+                                  "generated in its title block and page numbers on every page.",
+                      epilog=_KINDS_HELP, handler=write_report)
+    report.add_argument("kind", choices=REPORT_KINDS, metavar="REPORT",
+                        help="one of: " + ", ".join(REPORT_KINDS))
+    report.add_argument("--pdf", required=True, type=Path, metavar="OUT.pdf",
+                        help="the PDF file to write (replaced if it exists)")
+    report.add_argument("--event", metavar="NAME", help="only leads from this event")
+    report.add_argument("--owner", metavar="EMAIL", help="only this rep's leads (or sheet)")
+    report.add_argument("--from", dest="date_from", metavar="DATE",
+                        help="first day, e.g. 2026-01-01")
+    report.add_argument("--to", dest="date_to", metavar="DATE", help="last day, e.g. 2026-03-31")
+    report.add_argument("--page", choices=("a4", "letter"), type=str.lower,
+                        help="paper size (default: by locale)")
+
+
+def _day(text: str | None, field: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return parse_date(text)
+    except ValueError as error:
+        raise ValidationError.single(field, str(error)) from None
+
+
+def write_report(args: argparse.Namespace, ctx: CliContext) -> int:
+    date_from, date_to = _day(args.date_from, "from"), _day(args.date_to, "to")
+    services = ctx.services
+    event_id = services.events.by_name(args.event).id if args.event else None
+    owner_id = services.people.user_by_email(args.owner).id if args.owner else None
+    result = services.reports.report(args.kind, args.pdf, event_id=event_id, owner_id=owner_id,
+                                     date_from=date_from, date_to=date_to, page_size=args.page)
+    if ctx.out.json_mode:
+        ctx.out.json({"file": str(result.path), "pages": result.pages, "rows": result.rows})
+    else:
+        ctx.out.line(f"Wrote {result.path}: {result.pages} page(s), {result.rows:,} row(s).")
+    return 0

@@ -1,0 +1,58 @@
+"""Funnel and conversion over time: how far the leads of each month have come."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from reportlab.platypus import Flowable, Paragraph
+
+from app.reports.layout import (
+    Filters,
+    PageSize,
+    Styles,
+    bar_chart,
+    data_table,
+    fmt_int,
+    fmt_pct,
+    frame_width,
+    funnel_chart,
+    nothing_to_show,
+    scaled,
+    section,
+    title_block,
+)
+from app.storage.repositories.reports import MonthRow
+
+TITLE = "Funnel and conversion by month"
+
+
+def story(rows: list[MonthRow], filters: Filters, now: dt.datetime, st: Styles,
+          page: PageSize) -> Iterator[Flowable]:
+    yield from title_block(TITLE, filters, now, st)
+    if not rows:
+        yield nothing_to_show(st)
+        return
+    width = frame_width(page)
+    totals = {a: sum(getattr(r, a) for r in rows)
+              for a in ("leads", "mql", "sql", "opportunities", "won", "lost")}
+    yield section("Funnel", st, funnel_chart(
+        [("Leads", totals["leads"]), ("MQL+", totals["mql"]), ("SQL+", totals["sql"]),
+         ("Opportunities", totals["opportunities"]), ("Won", totals["won"])], width))
+    labels = ("Month created", "Leads", "MQL+", "SQL+", "Opport.", "Won", "Lost",
+              "Lead → SQL", "Lead → won")
+    widths = scaled((30, 18, 18, 18, 18, 18, 18, 21, 21), page)
+    body = [[r.month, fmt_int(r.leads), fmt_int(r.mql), fmt_int(r.sql),
+             fmt_int(r.opportunities), fmt_int(r.won), fmt_int(r.lost),
+             fmt_pct(r.sql, r.leads), fmt_pct(r.won, r.leads)] for r in rows]
+    body.append(["Total", *(fmt_int(totals[a]) for a in
+                            ("leads", "mql", "sql", "opportunities", "won", "lost")),
+                 fmt_pct(totals["sql"], totals["leads"]), fmt_pct(totals["won"], totals["leads"])])
+    yield Paragraph("By month the lead was created", st.h2)
+    yield data_table(labels, body, widths, st, total_row=True)
+    yield Paragraph("Each month counts the leads created in it, by the stage they have reached "
+                    "today: MQL+ is MQL or further, SQL+ is SQL or further, opportunities are "
+                    "converted or won.", st.note)
+    yield section("Leads created per month", st, bar_chart(
+        [(r.month, r.leads) for r in rows], width))
+    yield section("Won per month", st, bar_chart([(r.month, r.won) for r in rows], width))

@@ -1,0 +1,84 @@
+"""Exports at scale: a 100,000-lead XLSX workbook must take no more memory than a 10,000 one.
+
+Run: ``.venv/bin/python -m tests.benchmarks.bench_export [LEADS]`` (default 100,000; the small
+run is a tenth of it). Python's peak allocation (tracemalloc) is measured around the export
+alone, on cached demo databases; the time is measured in a separate, untraced run. The CSV
+and vCard times at the big size are printed for comparison.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+from app.domain.exports import ExportFormat
+from app.domain.leads import LeadQuery
+from app.services.container import Services
+from app.storage.opening import open_database
+from tests.benchmarks.common import demo_database, report
+
+PEAK_RATIO_LIMIT = 1.5  # peak at LEADS / peak at LEADS/10
+SECONDS_PER_100K_LIMIT = 120.0  # XLSX, all columns
+
+
+def _export(services: Services, fmt: ExportFormat, folder: Path, *, traced: bool
+            ) -> tuple[int, float, float]:
+    """(rows written, seconds, peak MB or 0 when untraced)."""
+    target = folder / f"leads{fmt.suffix}"
+    if traced:
+        tracemalloc.start()
+    started = time.perf_counter()
+    result = services.exports.export(LeadQuery(), target, fmt)
+    seconds = time.perf_counter() - started
+    peak = 0.0
+    if traced:
+        peak = tracemalloc.get_traced_memory()[1] / 1e6
+        tracemalloc.stop()
+    target.unlink()
+    return result.written, seconds, peak
+
+
+def measure(leads: int, folder: Path) -> tuple[float, float]:
+    """(XLSX seconds untraced, XLSX peak MB) for a database of ``leads`` leads."""
+    database, _ = open_database(demo_database(leads))
+    try:
+        services = Services.build(database)
+        written, seconds, _ = _export(services, ExportFormat.XLSX, folder, traced=False)
+        _, _, peak = _export(services, ExportFormat.XLSX, folder, traced=True)
+        print(f"xlsx {written:,} rows: {seconds:,.1f} s, peak {peak:,.1f} MB "
+              f"({written / seconds:,.0f} rows/s)", flush=True)
+        return seconds, peak
+    finally:
+        database.dispose()
+
+
+def other_formats(leads: int, folder: Path) -> None:
+    database, _ = open_database(demo_database(leads))
+    try:
+        services = Services.build(database)
+        for fmt in (ExportFormat.CSV, ExportFormat.SALESFORCE, ExportFormat.VCARD):
+            written, seconds, _ = _export(services, fmt, folder, traced=False)
+            print(f"{fmt.value} {written:,} rows: {seconds:,.1f} s", flush=True)
+    finally:
+        database.dispose()
+
+
+def main(leads: int = 100_000) -> bool:
+    with tempfile.TemporaryDirectory(prefix="leadline-export-") as name:
+        folder = Path(name)
+        _small_seconds, small_peak = measure(leads // 10, folder)
+        big_seconds, big_peak = measure(leads, folder)
+        other_formats(leads, folder)
+    memory_ok = report(f"xlsx peak memory, {leads:,} vs {leads // 10:,} rows",
+                       big_peak / small_peak, PEAK_RATIO_LIMIT, "x")
+    limit = SECONDS_PER_100K_LIMIT * max(1.0, leads / 100_000)
+    time_ok = report(f"xlsx export of {leads:,} leads", big_seconds, limit, "s",
+                     basis=f"{SECONDS_PER_100K_LIMIT:g} s per 100,000 leads")
+    return memory_ok and time_ok
+
+
+if __name__ == "__main__":
+    sys.exit(0 if main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000) else 1)
