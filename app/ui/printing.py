@@ -2,14 +2,11 @@
 painted onto it, fitted to the printable area. Used for the reports (File → Reports… → Print).
 
 Pages are drawn with Qt PDF (QPdfDocument) where the Qt installation has it, otherwise with
-poppler's ``pdftoppm``. One page image is held at a time, so long reports stay small.
+PDFium through pypdfium2. One page image is held at a time, so long reports stay small.
 """
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -25,7 +22,7 @@ class PrintError(Exception):
 
 
 def can_print() -> bool:
-    return _qtpdf() is not None or shutil.which("pdftoppm") is not None
+    return True  # Qt PDF or PDFium (a dependency) is always there
 
 
 def print_pdf(path: Path, printer: QPrinter, *,
@@ -77,11 +74,34 @@ def _pages(path: Path, dpi: int, first: int, last: int | None
     qtpdf = _qtpdf()
     if qtpdf is not None:
         yield from _qtpdf_pages(qtpdf, path, dpi, first, last)
-    elif shutil.which("pdftoppm"):
-        yield from _poppler_pages(path, dpi, first, last)
     else:
-        raise PrintError("Printing needs Qt PDF or poppler (pdftoppm). Save the PDF and print "
-                         "it from your PDF viewer instead.")
+        yield from _pdfium_pages(path, dpi, first, last)
+
+
+def _pdfium_pages(path: Path, dpi: int, first: int, last: int | None
+                  ) -> Iterator[tuple[int, int, QImage]]:
+    """Pages drawn by PDFium (the pypdfium2 wheel bundles it): works where Qt ships without
+    its PDF module, as the Linux wheels of PySide6 do."""
+    import pypdfium2
+
+    try:
+        document = pypdfium2.PdfDocument(str(path))
+    except pypdfium2.PdfiumError as exc:
+        raise PrintError(f"{path.name} could not be read as a PDF: {exc}") from exc
+    try:
+        count = len(document)
+        end = min(last or count, count)
+        for index in range(first - 1, end):
+            bitmap = document[index].render(scale=dpi / 72)
+            # PDFium hands out BGR (3 bytes a pixel) or BGRx/BGRA (4): Qt names them BGR888
+            # and RGB32 (on little-endian machines). copy() detaches the image from the bytes.
+            fmt = (QImage.Format.Format_BGR888 if bitmap.stride < bitmap.width * 4
+                   else QImage.Format.Format_RGB32)
+            data = bytes(bitmap.buffer)
+            image = QImage(data, bitmap.width, bitmap.height, bitmap.stride, fmt).copy()
+            yield index + 1, end, image
+    finally:
+        document.close()
 
 
 def _qtpdf_pages(qtpdf: object, path: Path, dpi: int, first: int, last: int | None
@@ -97,38 +117,3 @@ def _qtpdf_pages(qtpdf: object, path: Path, dpi: int, first: int, last: int | No
         size = QSize(round(points.width() * dpi / 72), round(points.height() * dpi / 72))
         yield index + 1, end, document.render(index, size)
     document.close()
-
-
-def _poppler_pages(path: Path, dpi: int, first: int, last: int | None
-                   ) -> Iterator[tuple[int, int, QImage]]:
-    count = _page_count(path)
-    end = min(last or count, count) if count else (last or 0)
-    with tempfile.TemporaryDirectory(prefix="leadline-print-") as folder:
-        number = first
-        while not end or number <= end:
-            prefix = Path(folder) / f"page{number}"
-            done = subprocess.run(["pdftoppm", "-r", str(dpi), "-f", str(number), "-l",
-                                   str(number), "-singlefile", "-png", str(path), str(prefix)],
-                                  capture_output=True, check=False)
-            picture = prefix.with_suffix(".png")
-            if done.returncode != 0 or not picture.is_file():
-                if number == first:
-                    raise PrintError(f"{path.name} could not be read as a PDF: "
-                                     f"{done.stderr.decode(errors='replace').strip()}")
-                return
-            image = QImage(str(picture))
-            picture.unlink()
-            yield number, end or number, image
-            number += 1
-
-
-def _page_count(path: Path) -> int:
-    """Pages in the PDF (0 when unknown: then pages are read until one is missing)."""
-    try:
-        from pypdf import PdfReader
-    except ImportError:
-        return 0
-    try:
-        return len(PdfReader(str(path)).pages)
-    except Exception:
-        return 0

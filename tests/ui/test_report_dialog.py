@@ -15,7 +15,7 @@ from app.domain.people import Role
 from app.services.container import Services
 from app.ui.dialogs import report_dialog
 from app.ui.dialogs.report_dialog import ReportDialog
-from app.ui.printing import can_print, print_pdf
+from app.ui.printing import print_pdf
 from app.ui.workers import SynchronousRunner
 
 
@@ -86,7 +86,6 @@ def test_end_before_start_is_refused(dialog: ReportDialog, tmp_path: Path,
     assert any("before the start" in c for c in confirmations)
 
 
-@pytest.mark.skipif(not can_print(), reason="no PDF renderer (Qt PDF or pdftoppm)")
 def test_print_sends_every_page_to_the_printer(
         dialog: ReportDialog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "printed.pdf"
@@ -105,7 +104,6 @@ def test_print_sends_every_page_to_the_printer(
     assert len(PdfReader(str(out)).pages) == dialog.last_result.pages
 
 
-@pytest.mark.skipif(not can_print(), reason="no PDF renderer (Qt PDF or pdftoppm)")
 def test_print_pdf_keeps_the_page_count(services: Services, tmp_path: Path,
                                         qtbot: Any) -> None:
     for i in range(120):
