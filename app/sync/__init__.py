@@ -1,0 +1,26 @@
+"""Pure-Python sync core: hybrid logical clock, change model, merge, change-set files, folder I/O.
+
+Nothing here touches SQLAlchemy, Qt or the app database: the storage layer persists what these
+modules produce (ops, HLC, exported sequence numbers) and feeds them back in.
+See /work/shared/design/SYNC.md sections 4.3-4.10 for the rules implemented here.
+"""
+
+from app.sync.clock import MAX_DRIFT_MS, HybridClock, Timestamp
+from app.sync.merge import ApplyResult, Conflict, Replica
+from app.sync.ops import Append, FieldSet, Op, RowDelete, RowRestore, op_from_dict, op_to_dict
+
+__all__ = [
+    "MAX_DRIFT_MS",
+    "Append",
+    "ApplyResult",
+    "Conflict",
+    "FieldSet",
+    "HybridClock",
+    "Op",
+    "Replica",
+    "RowDelete",
+    "RowRestore",
+    "Timestamp",
+    "op_from_dict",
+    "op_to_dict",
+]
