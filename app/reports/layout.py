@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import locale
 import os
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -24,7 +25,9 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFName, PDFStream
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
@@ -358,6 +361,27 @@ class _LazyStory:
         self._buffer.insert(index, value)
 
 
+class _CompactCanvas(Canvas):
+    """Compresses each finished page at once instead of when the file is saved.
+
+    reportlab keeps every page's drawing operators as text until save(); a 100,000-lead list
+    (3,000 pages) then holds about 100 MB. Deflating a page as soon as it is done keeps a
+    tenth of that, so memory grows only with what the PDF file itself will hold.
+    """
+
+    def showPage(self) -> None:  # noqa: N802 - reportlab's name
+        super().showPage()
+        pages = self._doc.Pages.pages
+        page = pages[-1] if pages else None
+        stream = getattr(page, "stream", None)
+        if page is None or not stream or page.Contents:
+            return
+        data = stream.encode("utf8") if isinstance(stream, str) else stream
+        contents = PDFStream(content=zlib.compress(data))
+        contents.dictionary["Filter"] = PDFArray([PDFName("FlateDecode")])
+        page.Contents, page.stream = contents, None
+
+
 class _ReportDoc(BaseDocTemplate):
     def __init__(self, handle: IO[bytes], page: PageSize, title: str, footer_left: str,
                  columns: ListColumns | None) -> None:
@@ -472,7 +496,7 @@ def render(handle: IO[bytes], story: Iterable[Flowable], *, title: str, page: Pa
     """Lay ``story`` out into ``handle``; flowables are pulled one at a time."""
     register_fonts()
     doc = _ReportDoc(handle, page, title, footer_left or title, columns)
-    doc.build(_LazyStory(story))  # type: ignore[arg-type]
+    doc.build(_LazyStory(story), canvasmaker=_CompactCanvas)  # type: ignore[arg-type]
     return RenderResult(pages=doc.page)
 
 
