@@ -156,6 +156,7 @@ def build_parser(prog: str | None = None) -> CliParser:
         leads,
         reports,
         suppress,
+        sync,
         users,
     )
 
@@ -180,6 +181,7 @@ def build_parser(prog: str | None = None) -> CliParser:
     followup.register(tree)
     reports.register(tree)
     exports.register(tree)
+    sync.register(tree)
     return parser
 
 

@@ -26,6 +26,7 @@ from app.services.routing_service import RoutingService
 from app.services.scoring_service import ScoringService
 from app.services.settings_service import SettingsService
 from app.services.suppression_service import SuppressionService
+from app.services.sync_service import SyncService
 from app.storage.db import Database
 
 
@@ -50,6 +51,7 @@ class Services:
     cadences: CadenceService
     followup: FollowUpService
     reports: ReportService
+    sync: SyncService
 
     @classmethod
     def build(cls, db: Database, clock: Callable[[], dt.datetime] = utc_now) -> Services:
@@ -85,4 +87,5 @@ class Services:
                    exports=ExportService(leads, suppressions), settings=settings,
                    scoring=scoring, routing=routing, cadences=cadences,
                    followup=FollowUpService(context, leads, cadences, routing),
-                   reports=ReportService(context))
+                   reports=ReportService(context),
+                   sync=SyncService(context, rescore=scoring.rescore_in))

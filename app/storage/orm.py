@@ -513,3 +513,39 @@ class CadenceRow(Synced, Base):
     scope: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
     enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     deleted_at: Mapped[dt.datetime | None]
+
+
+# -- sync bookkeeping (local only, never synced; see app/services/sync_service.py) --------------
+
+
+class SyncOp(Base):
+    """The replica's op set: own ops and received ones. ``seq`` is local insertion order."""
+
+    __tablename__ = "sync_op"
+    op_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    table_name: Mapped[str] = mapped_column(String(40), nullable=False)
+    row_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)  # op_to_dict JSON
+    hlc: Mapped[str] = mapped_column(String(80), nullable=False)
+
+    __table_args__ = (Index("ix_sync_op_table_name_row_id", "table_name", "row_id"),)
+
+
+class SyncShadow(Base):
+    """Each synced field's value as this device last exported or merged it (JSON)."""
+
+    __tablename__ = "sync_shadow"
+    table_name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    row_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    field: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class SyncFile(Base):
+    """Change-set files already applied (sha256 of their bytes), so they are not decoded again."""
+
+    __tablename__ = "sync_file"
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(500), nullable=False)

@@ -1,0 +1,422 @@
+"""Team sync through a shared folder, phase 1: wires app/sync (merge core, files) to the database.
+
+Capture is state-based: instead of hooking every write path (ORM, bulk inserts, imports), each
+sync diffs synced rows written since the last capture against ``sync_shadow`` (each field's value
+as this device last exported or merged it) and turns differences into ops whose ``pred`` is the
+replica's current heads, i.e. what this laptop had. One sync:
+
+1. lineage: decide this database's incarnation (see ``_lineage``);
+2. scan the folder (read only) and load the replica from ``sync_op``;
+3. capture local changes into ops (one transaction), then publish own unpublished ops;
+4. in ONE write transaction: capture again (edits made meanwhile), apply received ops, store them,
+   and materialise the merged values of every touched row into the ordinary tables.
+
+Synced in phase 1: lead, event, user, team, queue, task (field-level, soft deletes as
+RowDelete/RowRestore) and activity (append-only, unioned). Derived columns (lead score, touch
+times, next due) are recomputed locally, never synced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.domain.errors import LeadlineError
+from app.domain.history import ActivityKind
+from app.services.context import ServiceContext
+from app.storage import orm
+from app.storage.repositories.sync import DB_TIME_FORMAT, SyncRepository
+from app.sync.changeset import ChangeSet, TeamKey
+from app.sync.clock import HybridClock, Timestamp
+from app.sync.folder import publish, scan
+from app.sync.merge import EDIT_VS_DELETE, Replica
+from app.sync.ops import Append, FieldSet, Op, RowDelete, RowRestore, op_from_dict, op_to_dict, split_op_id
+
+# Materialisation order: referenced tables first (foreign keys are also deferred to commit).
+_ROW_TABLES: dict[str, type[orm.Base]] = {
+    "team": orm.Team, "user": orm.User, "queue": orm.Queue, "event": orm.Event,
+    "lead": orm.Lead, "task": orm.Task,
+}
+_APPEND_TABLES: dict[str, type[orm.Base]] = {"activity": orm.Activity}
+_NOT_SYNCED_ANYWHERE = {"id", "updated_at", "device_id", "deleted_at"}
+# Local or derived columns: recomputed after a merge (touch times, next due, score) or local ids.
+_LOCAL_COLUMNS: dict[str, set[str]] = {
+    "lead": {"key", "score", "score_reasons", "first_touch_at", "last_touch_at", "next_due_at"},
+    # Import batches are not synced in phase 1, so the reference would dangle on other laptops.
+    "activity": {"batch_id"},
+}
+# Values a raw INSERT must give for NOT NULL columns that are not synced (ORM-side defaults).
+_INSERT_DEFAULTS: dict[str, dict[str, Any]] = {"lead": {"score": 0, "score_reasons": ""}}
+
+# The capture high-water mark is moved back by this much, so rows written by another connection
+# with a slightly older clock reading are not missed (re-reading a row is harmless: no diff).
+_CAPTURE_OVERLAP = dt.timedelta(minutes=5)
+# Change-set files are capped (SYNC.md 4.4: about 5 MB); larger exports are split.
+_OPS_PER_FILE = 20_000
+
+META_INCARNATION = "sync_incarnation"
+META_DEVICE = "sync_device"
+META_DB_PATH = "sync_db_path"
+# JSON {folder path: "<incarnation>:<last published seq>"}: per folder, so pointing a laptop at
+# another (or an emptied) folder publishes its history there again instead of assuming it is there.
+META_PUBLISHED = "sync_published"
+META_CAPTURED = "sync_captured_since"
+META_ANCESTOR = "sync_ancestor"
+
+
+def synced_columns(table: str) -> list[str]:
+    model = _ROW_TABLES.get(table) or _APPEND_TABLES[table]
+    skip = _NOT_SYNCED_ANYWHERE | _LOCAL_COLUMNS.get(table, set())
+    return [c.name for c in model.__table__.columns if c.name not in skip]
+
+
+class SyncFolderError(LeadlineError):
+    """The shared folder is missing or cannot be written: nothing was exchanged."""
+
+
+@dataclass(frozen=True)
+class SyncConflict:
+    table: str
+    row_id: str
+    field: str | None  # None: edited on one laptop while deleted on another
+    values: tuple[Any, ...]  # the competing values, the displayed one first
+    kind: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"table": self.table, "row_id": self.row_id, "field": self.field,
+                "values": list(self.values), "kind": self.kind}
+
+
+@dataclass
+class SyncReport:
+    sent_ops: int = 0
+    received_ops: int = 0
+    files_read: int = 0
+    files_skipped: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
+    conflicts: list[SyncConflict] = field(default_factory=list)
+    clock_ahead: bool = False
+    published: Path | None = None
+    incarnation: str = ""
+    new_incarnation: bool = False
+    # Every readable-looking file was refused for the passphrase: nothing is published either,
+    # so a typo cannot fill the team folder with files nobody else can read.
+    passphrase_rejected: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sent_ops": self.sent_ops, "received_ops": self.received_ops,
+            "files_read": self.files_read,
+            "files_skipped": [{"file": n, "reason": r} for n, r in self.files_skipped],
+            "conflicts": [c.to_json() for c in self.conflicts],
+            "clock_ahead": self.clock_ahead,
+            "published": str(self.published) if self.published else None,
+            "incarnation": self.incarnation, "new_incarnation": self.new_incarnation,
+            "passphrase_rejected": self.passphrase_rejected, "warnings": self.warnings,
+        }
+
+
+Progress = Callable[[str], None]
+Rescore = Callable[[Session, uuid.UUID], None]
+
+
+def _db_time(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).replace(tzinfo=None).strftime(DB_TIME_FORMAT)
+
+
+def _op_row(op: Op) -> tuple[str, str, str, str, str, str]:
+    d = op_to_dict(op)
+    return (op.op_id, op.table, op.row_id, str(d["k"]), json.dumps(d, separators=(",", ":")),
+            op.hlc.encode())
+
+
+class SyncService:
+    def __init__(self, context: ServiceContext, rescore: Rescore | None = None) -> None:
+        self.context = context
+        self.db = context.db
+        # Scoring re-scores merged leads; optional so this service stays testable on its own.
+        self.rescore = rescore
+
+    # -- lineage ------------------------------------------------------------------------------
+    def incarnation(self) -> str | None:
+        return self.db.get_meta(META_INCARNATION)
+
+    def _mint(self, report: SyncReport) -> str:
+        old = self.db.get_meta(META_INCARNATION)
+        inc, device = secrets.token_hex(8), secrets.token_hex(8)
+        if old:
+            self.db.set_meta(META_ANCESTOR, old)
+            report.new_incarnation = True
+        self.db.set_meta(META_INCARNATION, inc)
+        self.db.set_meta(META_DEVICE, device)
+        self.db.set_meta(META_DB_PATH, str(self.db.path.resolve()))
+        return inc
+
+    def _lineage(self, report: SyncReport) -> str:
+        """Rule: the incarnation (author of new ops) is kept while the database file stays at the
+        path it was minted at. A different path means the file was copied (or moved): a copy
+        writing under the original's incarnation would reuse its op ids, so a new one is minted.
+        A folder holding ops of our incarnation beyond what we authored (a restored backup, an
+        undetected copy) also mints one, checked in ``sync`` after the scan."""
+        inc = self.db.get_meta(META_INCARNATION)
+        if inc is None or self.db.get_meta(META_DB_PATH) != str(self.db.path.resolve()):
+            if inc is not None:
+                report.warnings.append("this database was copied or moved: it now syncs under "
+                                       "a new identity")
+            inc = self._mint(report)
+        return inc
+
+    # -- the sync -------------------------------------------------------------------------------
+    def sync(self, folder: Path, passphrase: str | None = None,
+             progress: Progress | None = None) -> SyncReport:
+        say = progress or (lambda _text: None)
+        if not folder.is_dir():
+            # Never created here: a missing folder is usually an unmounted drive, not a new team.
+            raise SyncFolderError(f"The sync folder {folder} does not exist or is not a folder.")
+        report = SyncReport()
+        key = TeamKey(passphrase) if passphrase else None
+        inc = self._lineage(report)
+
+        say("Reading the shared folder")
+        with self.db.read() as session:
+            repo = SyncRepository(session)
+            stored = [op_from_dict(json.loads(body)) for body in repo.load_ops()]
+            processed = repo.processed_digests()
+        scanned = scan(folder, key, skip=processed)
+        report.files_skipped = [(p.name, reason) for p, reason in scanned.skipped]
+        own_max = max((split_op_id(op.op_id)[1] for op in stored
+                       if split_op_id(op.op_id)[0] == inc), default=0)
+        if any(cs.incarnation == inc and cs.seq_last > own_max for cs in scanned.changesets):
+            report.warnings.append("the folder has newer changes of this database's identity "
+                                   "(restored backup or copy): it now syncs under a new identity")
+            inc = self._mint(report)
+            own_max = 0
+        report.incarnation = inc
+        report.passphrase_rejected = bool(scanned.wrong_passphrase) and not scanned.changesets
+        replica = self._load_replica(inc, stored, own_max)
+
+        say("Recording local changes")
+        now = self.context.clock()
+        with self.db.write() as session:
+            self._capture(SyncRepository(session), replica, now)
+
+        published_seq = self._published_seq(folder, inc)
+        pending = replica.own_ops(published_seq)
+        if pending and not report.passphrase_rejected:
+            say(f"Publishing {len(pending)} changes")
+            report.published = self._publish(folder, key, inc, pending)
+            report.sent_ops = len(pending)
+
+        say("Merging received changes")
+        received: list[Op] = [op for cs in scanned.changesets for op in cs.ops]
+        with self.db.write() as session:
+            repo = SyncRepository(session)
+            self._capture(repo, replica, self.context.clock())
+            result = replica.apply(received)
+            new_ops = [op for op in received if op.op_id in replica.ops and
+                       replica.ops[op.op_id] is op]
+            repo.add_ops([_op_row(op) for op in new_ops])
+            touched = {(op.table, op.row_id) for op in new_ops}
+            self._materialise(session, repo, replica, touched, self.context.clock())
+            # Digests only: scan reports no paths for accepted files, and content is the identity.
+            repo.add_processed((digest, "") for digest in sorted(scanned.accepted))
+        report.received_ops = result.new
+        report.files_read = len(scanned.changesets)
+        report.clock_ahead = bool(result.clock_ahead)
+        if result.collisions:
+            report.warnings.append(f"{len(result.collisions)} received changes reuse ids with "
+                                   "different content (a copied database); the first kept")
+        report.conflicts = self._conflicts(replica)
+        return report
+
+    # -- steps ----------------------------------------------------------------------------------
+    def _load_replica(self, inc: str, stored: Sequence[Op], own_max: int) -> Replica:
+        last = max((op.hlc for op in stored if op.hlc.device == inc), default=None)
+        wall = self._wall_ms
+        clock = HybridClock(inc, wall, last if last is not None else Timestamp(0, 0, inc))
+        replica = Replica(inc, clock, next_seq=own_max + 1)
+        replica.apply(stored)
+        return replica
+
+    def _wall_ms(self) -> int:
+        return int(self.context.clock().timestamp() * 1000)
+
+    def _published_map(self) -> dict[str, str]:
+        try:
+            found = json.loads(self.db.get_meta(META_PUBLISHED) or "{}")
+        except ValueError:
+            return {}
+        return found if isinstance(found, dict) else {}
+
+    def _published_seq(self, folder: Path, inc: str) -> int:
+        stored = str(self._published_map().get(str(folder.resolve()), ""))
+        stored_inc, _, seq = stored.rpartition(":")
+        return int(seq) if stored_inc == inc and seq.isdigit() else 0
+
+    def _publish(self, folder: Path, key: TeamKey | None, inc: str, ops: Sequence[Op]) -> Path:
+        device = self.db.get_meta(META_DEVICE) or inc
+        path: Path | None = None
+        try:
+            for start in range(0, len(ops), _OPS_PER_FILE):
+                chunk = ops[start:start + _OPS_PER_FILE]
+                path = publish(folder, ChangeSet.build(device, inc, chunk), key)
+                last_seq = split_op_id(chunk[-1].op_id)[1]
+                # Recorded per file: a crash between files re-publishes only the rest.
+                published = self._published_map()
+                published[str(folder.resolve())] = f"{inc}:{last_seq}"
+                self.db.set_meta(META_PUBLISHED, json.dumps(published))
+                with self.db.write() as session:
+                    SyncRepository(session).add_processed(
+                        [(hashlib.sha256(path.read_bytes()).hexdigest(), path.name)])
+        except OSError as exc:
+            raise SyncFolderError(f"Cannot write to the sync folder {folder}: {exc}") from exc
+        assert path is not None
+        return path
+
+    def _capture(self, repo: SyncRepository, replica: Replica, now: dt.datetime) -> list[Op]:
+        """Diff rows written since the last capture against the shadow; returns the new ops
+        (already stored in sync_op, shadow updated) — inside the caller's transaction."""
+        since = self.db_meta(repo, META_CAPTURED)
+        ops: list[Op] = []
+        shadow_updates: list[tuple[str, str, str, Any]] = []
+        for table in _ROW_TABLES:
+            columns = synced_columns(table)
+            rows = repo.changed_rows(table, [*columns, "deleted_at"], since)
+            shadow = repo.shadow(table, [r["id"] for r in rows])
+            for row in rows:
+                rid = row["id"]
+                old = shadow.get(rid, {})
+                local_deleted = row["deleted_at"] is not None
+                rep_deleted = replica.is_deleted(table, rid)
+                if local_deleted and rep_deleted:
+                    continue  # edits to a row deleted everywhere wait for its restore
+                if not local_deleted and rep_deleted:
+                    ops.append(replica.local_restore(table, rid))
+                for name in columns:
+                    value = row[name]
+                    if name not in old or old[name] != value:
+                        ops.append(replica.local_set(table, rid, name, value))
+                        shadow_updates.append((table, rid, name, value))
+                if local_deleted:
+                    ops.append(replica.local_delete(table, rid))
+        for table in _APPEND_TABLES:
+            columns = synced_columns(table)
+            rows = repo.changed_rows(table, columns, since)
+            known = repo.known_rows(table, [r["id"] for r in rows])
+            for row in rows:
+                if row["id"] not in known:
+                    values = {c: row[c] for c in columns}
+                    ops.append(replica.local_append(table, row["id"], values))
+        repo.add_ops([_op_row(op) for op in ops])
+        repo.set_shadow(shadow_updates)
+        self._set_meta_in(repo, META_CAPTURED, _db_time(now - _CAPTURE_OVERLAP))
+        return ops
+
+    def _materialise(self, session: Session, repo: SyncRepository, replica: Replica,
+                     touched: set[tuple[str, str]], now: dt.datetime) -> None:
+        """Write the replica's merged values of every touched row into the ordinary tables, and
+        make the shadow equal what was written so it is not sent back as a local edit."""
+        if not touched:
+            return
+        repo.defer_foreign_keys()
+        stamp = _db_time(now)
+        device = self.context.device_id.hex
+        shadow_updates: list[tuple[str, str, str, Any]] = []
+        leads_touched: set[str] = set()
+        for table in _ROW_TABLES:
+            ids = sorted(rid for t, rid in touched if t == table)
+            if not ids:
+                continue
+            columns = synced_columns(table)
+            current = repo.rows_by_id(table, [*columns, "deleted_at"], ids)
+            for rid in ids:
+                cur = current.get(rid)
+                if replica.is_deleted(table, rid):
+                    if cur is not None and cur["deleted_at"] is None:
+                        repo.update_row(table, rid, {"deleted_at": stamp, "updated_at": stamp})
+                    continue
+                merged = replica.row(table, rid)
+                if merged is None:
+                    continue
+                values = {c: merged[c] for c in columns if c in merged}
+                if cur is None:
+                    repo.insert_row(table, {"id": rid, **_INSERT_DEFAULTS.get(table, {}), **values,
+                                            "updated_at": stamp, "device_id": device,
+                                            "deleted_at": None})
+                else:
+                    changes = {c: v for c, v in values.items() if cur[c] != v}
+                    if cur["deleted_at"] is not None:
+                        changes["deleted_at"] = None  # restored, or an edit won over the delete
+                    if changes:
+                        repo.update_row(table, rid, {**changes, "updated_at": stamp})
+                shadow_updates.extend((table, rid, c, v) for c, v in values.items())
+            if table == "lead":
+                leads_touched.update(ids)
+            elif table == "task":
+                leads_touched.update(repo.leads_of("task", ids))
+        for table in _APPEND_TABLES:
+            ids = sorted(rid for t, rid in touched if t == table)
+            for rid in ids:
+                merged = replica.row(table, rid)
+                if merged is not None:
+                    columns = synced_columns(table)
+                    repo.insert_row(table, {"id": rid, **{c: merged.get(c) for c in columns},
+                                            "updated_at": stamp, "device_id": device})
+            if table == "activity" and ids:
+                leads_touched.update(repo.leads_of(table, ids))
+        # Conflicts of touched leads: one value is shown, the lead goes to the review list.
+        for conflict in replica.conflicts():
+            if conflict.table != "lead" or ("lead", conflict.row_id) not in touched:
+                continue
+            what = conflict.field if conflict.kind != EDIT_VS_DELETE else "edited while deleted"
+            flagged = repo.flag_review(conflict.row_id, f"sync conflict: {what}")
+            if flagged is not None:
+                shadow_updates.append(("lead", conflict.row_id, "needs_review", flagged[0]))
+                shadow_updates.append(("lead", conflict.row_id, "review_reason", flagged[1]))
+        repo.set_shadow(shadow_updates)
+        lead_ids = sorted(leads_touched)
+        touch_kinds = [k.value for k in ActivityKind if k.is_touch]
+        repo.refresh_touch_times(lead_ids, touch_kinds)
+        if self.rescore is not None:
+            for lead_id in lead_ids:
+                self.rescore(session, uuid.UUID(lead_id))
+
+    def _conflicts(self, replica: Replica) -> list[SyncConflict]:
+        out: list[SyncConflict] = []
+        for c in replica.conflicts():
+            values: list[Any] = []
+            for head in c.heads:
+                op = replica.ops[head]
+                if isinstance(op, FieldSet):
+                    values.append(op.value)
+                elif isinstance(op, RowDelete):
+                    values.append("<deleted>")
+                elif not isinstance(op, RowRestore | Append):
+                    values.append(None)
+            out.append(SyncConflict(c.table, c.row_id, c.field, tuple(values), c.kind))
+        return out
+
+    # -- app_meta inside the caller's transaction ------------------------------------------------
+    @staticmethod
+    def db_meta(repo: SyncRepository, key: str) -> str | None:
+        row = repo.session.get(orm.AppMeta, key)
+        return row.value if row else None
+
+    @staticmethod
+    def _set_meta_in(repo: SyncRepository, key: str, value: str) -> None:
+        row = repo.session.get(orm.AppMeta, key)
+        if row is None:
+            repo.session.add(orm.AppMeta(key=key, value=value))
+        else:
+            row.value = value
+        repo.session.flush()
+

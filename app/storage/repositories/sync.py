@@ -1,0 +1,162 @@
+"""All SQL of sync: the op log, shadow values, processed files, and raw reads/writes of synced rows.
+
+Synced rows are read and written as SQLite's stored values (hex UUID text, ISO datetime text,
+0/1 booleans, enum values): every device runs the same schema, so these travel as JSON unchanged
+and no ORM conversion can alter a value on the way (and bulk-written rows look the same as ORM ones).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+# Stored format of SQLAlchemy's SQLite DateTime (naive UTC): text comparison = time order.
+DB_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+ShadowKey = tuple[str, str, str]
+
+
+def _q(name: str) -> str:
+    # "user" is a keyword; quoting every identifier keeps the statements uniform.
+    return f'"{name}"'
+
+
+class SyncRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.conn: sqlite3.Connection = session.connection().connection.driver_connection  # type: ignore[assignment]
+
+    # -- op log ---------------------------------------------------------------------------------
+    def load_ops(self) -> list[str]:
+        """Every op body, in local insertion order."""
+        return [r[0] for r in self.conn.execute("SELECT body FROM sync_op ORDER BY seq")]
+
+    def add_ops(self, rows: Sequence[tuple[str, str, str, str, str, str]]) -> None:
+        """rows: (op_id, table, row_id, kind, body, hlc); already known op ids are ignored."""
+        (start,) = self.conn.execute("SELECT coalesce(max(seq), 0) FROM sync_op").fetchone()
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO sync_op (op_id, seq, table_name, row_id, kind, body, hlc) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(r[0], start + i + 1, *r[1:]) for i, r in enumerate(rows)])
+
+    def known_rows(self, table: str, row_ids: Sequence[str]) -> set[str]:
+        """Which of these rows already have an op (appends are captured once)."""
+        found: set[str] = set()
+        for chunk in _chunks(row_ids):
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self.conn.execute(
+                f"SELECT DISTINCT row_id FROM sync_op WHERE table_name = ? AND row_id IN ({marks})",
+                [table, *chunk]))
+        return found
+
+    # -- shadow ---------------------------------------------------------------------------------
+    def shadow(self, table: str, row_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for chunk in _chunks(row_ids):
+            marks = ",".join("?" * len(chunk))
+            for row_id, field, value in self.conn.execute(
+                    f"SELECT row_id, field, value FROM sync_shadow WHERE table_name = ? "
+                    f"AND row_id IN ({marks})", [table, *chunk]):
+                out.setdefault(row_id, {})[field] = json.loads(value)
+        return out
+
+    def set_shadow(self, values: Iterable[tuple[str, str, str, Any]]) -> None:
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO sync_shadow (table_name, row_id, field, value) VALUES (?,?,?,?)",
+            [(t, r, f, json.dumps(v)) for t, r, f, v in values])
+
+    # -- processed files ------------------------------------------------------------------------
+    def processed_digests(self) -> set[str]:
+        return {r[0] for r in self.conn.execute("SELECT digest FROM sync_file")}
+
+    def add_processed(self, files: Iterable[tuple[str, str]]) -> None:
+        self.conn.executemany("INSERT OR IGNORE INTO sync_file (digest, name) VALUES (?, ?)",
+                              list(files))
+
+    # -- synced rows ----------------------------------------------------------------------------
+    def changed_rows(self, table: str, columns: Sequence[str], since: str | None
+                     ) -> list[dict[str, Any]]:
+        """Rows (id, deleted_at if present, columns) written at or after ``since`` (None: all)."""
+        cols = ", ".join(_q(c) for c in ("id", *columns))
+        sql = f"SELECT {cols} FROM {_q(table)}"
+        params: list[Any] = []
+        if since is not None:
+            sql += " WHERE updated_at >= ?"
+            params.append(since)
+        names = ("id", *columns)
+        return [dict(zip(names, row, strict=True)) for row in self.conn.execute(sql, params)]
+
+    def rows_by_id(self, table: str, columns: Sequence[str], row_ids: Sequence[str]
+                   ) -> dict[str, dict[str, Any]]:
+        names = ("id", *columns)
+        cols = ", ".join(_q(c) for c in names)
+        out: dict[str, dict[str, Any]] = {}
+        for chunk in _chunks(row_ids):
+            marks = ",".join("?" * len(chunk))
+            for row in self.conn.execute(
+                    f"SELECT {cols} FROM {_q(table)} WHERE id IN ({marks})", list(chunk)):
+                out[row[0]] = dict(zip(names, row, strict=True))
+        return out
+
+    def insert_row(self, table: str, values: dict[str, Any]) -> None:
+        cols = ", ".join(_q(c) for c in values)
+        marks = ", ".join("?" * len(values))
+        self.conn.execute(f"INSERT OR IGNORE INTO {_q(table)} ({cols}) VALUES ({marks})",
+                          list(values.values()))
+
+    def update_row(self, table: str, row_id: str, values: dict[str, Any]) -> None:
+        if not values:
+            return
+        sets = ", ".join(f"{_q(c)} = ?" for c in values)
+        self.conn.execute(f"UPDATE {_q(table)} SET {sets} WHERE id = ?", [*values.values(), row_id])
+
+    def defer_foreign_keys(self) -> None:
+        """Rows of one batch may reference each other in any order; checked at commit."""
+        self.conn.execute("PRAGMA defer_foreign_keys = ON")
+
+    def refresh_touch_times(self, lead_ids: Sequence[str], touch_kinds: Sequence[str]) -> None:
+        """first/last touch and next due are derived from activities and tasks: recompute."""
+        kinds = ",".join("?" * len(touch_kinds))
+        for chunk in _chunks(lead_ids):
+            marks = ",".join("?" * len(chunk))
+            self.conn.execute(
+                "UPDATE lead SET "
+                f"first_touch_at = (SELECT min(occurred_at) FROM activity a WHERE a.lead_id = lead.id "
+                f"AND a.kind IN ({kinds})), "
+                f"last_touch_at = (SELECT max(occurred_at) FROM activity a WHERE a.lead_id = lead.id "
+                f"AND a.kind IN ({kinds})), "
+                "next_due_at = (SELECT min(due_at) FROM task WHERE task.lead_id = lead.id "
+                "AND done_at IS NULL AND deleted_at IS NULL) "
+                f"WHERE id IN ({marks})", [*touch_kinds, *touch_kinds, *chunk])
+
+    def leads_of(self, table: str, row_ids: Sequence[str]) -> set[str]:
+        """lead_id of these task/activity rows."""
+        found: set[str] = set()
+        for chunk in _chunks(row_ids):
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self.conn.execute(
+                f"SELECT lead_id FROM {_q(table)} WHERE id IN ({marks})", list(chunk)))
+        return found
+
+    def flag_review(self, lead_id: str, reason: str) -> tuple[int, str] | None:
+        """Set needs_review and add ``reason`` unless present; returns the new (flag, reason)."""
+        row = self.conn.execute("SELECT needs_review, review_reason FROM lead WHERE id = ?",
+                                [lead_id]).fetchone()
+        if row is None:
+            return None
+        existing = str(row[1] or "")
+        parts = [p for p in existing.split("; ") if p]
+        if reason not in parts:
+            parts.append(reason)
+        new_reason = "; ".join(parts)[:500]
+        self.conn.execute("UPDATE lead SET needs_review = 1, review_reason = ? WHERE id = ?",
+                          [new_reason, lead_id])
+        return 1, new_reason
+
+
+def _chunks(items: Sequence[str] | Iterable[str], size: int = 500) -> list[list[str]]:
+    seq = list(items)
+    return [seq[i:i + size] for i in range(0, len(seq), size)]

@@ -1,0 +1,240 @@
+"""Sync phase 1 end to end: separate databases exchanging change sets through one folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.cli.main import run
+from app.domain.history import ActivityKind
+from app.domain.ids import new_id
+from app.domain.leads import LeadQuery
+from app.domain.people import Role
+from app.domain.tasks import TaskKind
+from app.services.container import Services
+from app.services.sync_service import SyncReport
+from app.storage.db import Database
+from app.storage.opening import open_database
+from app.storage.orm import Task
+from tests.conftest import FIXED_NOW, FakeClock
+
+
+class Laptop:
+    def __init__(self, path: Path, clock: FakeClock) -> None:
+        self.path = path
+        self.clock = clock
+        self.db: Database = open_database(path)[0]
+        self.services = Services.build(self.db, clock)
+
+    def sync(self, folder: Path, passphrase: str | None = None) -> SyncReport:
+        self.clock.advance(seconds=1)
+        return self.services.sync.sync(folder, passphrase)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    return shared
+
+
+@pytest.fixture
+def laptops(tmp_path: Path) -> Iterator[tuple[Laptop, Laptop]]:
+    a = Laptop(tmp_path / "a" / "leadline.sqlite", FakeClock())
+    b = Laptop(tmp_path / "b" / "leadline.sqlite", FakeClock(FIXED_NOW + dt.timedelta(seconds=7)))
+    yield a, b
+    a.close()
+    b.close()
+
+
+def _lead(laptop: Laptop, **fields: object) -> uuid.UUID:
+    values = {"first_name": "Max", "last_name": "Muster", "email": "max@example.com"} | fields
+    return laptop.services.leads.create(values).id
+
+
+def test_lead_with_tasks_and_activities_reaches_the_other_laptop(
+        laptops: tuple[Laptop, Laptop], folder: Path) -> None:
+    a, b = laptops
+    anna = a.services.people.add_user("Anna Weber", "anna@example.com", Role.REP)
+    lead_id = _lead(a, company="ACME", owner=str(anna.id))
+    a.services.leads.add_note(lead_id, "met at the booth")
+    with a.db.write() as session:
+        session.add(Task(id=new_id(), lead_id=lead_id, kind=TaskKind.CALL, title="call back",
+                         due_at=FIXED_NOW + dt.timedelta(days=2), created_at=FIXED_NOW,
+                         updated_at=a.clock(), device_id=a.db.device_id))
+
+    sent = a.sync(folder)
+    assert sent.sent_ops > 0 and sent.published is not None
+    got = b.sync(folder)
+    assert got.received_ops == sent.sent_ops and got.files_read == 1
+
+    record = b.services.leads.get(lead_id)
+    assert (record.company, record.owner_id) == ("ACME", anna.id)
+    kinds = {h.kind for h in b.services.leads.history(lead_id)}
+    assert {ActivityKind.CREATED, ActivityKind.NOTE} <= kinds
+    # The task added here and the cadence's tasks A's services created, with their due dates.
+    tasks_a = a.services.followup.tasks_for_lead(lead_id)
+    tasks_b = b.services.followup.tasks_for_lead(lead_id)
+    assert "call back" in [t.title for t in tasks_b]
+    assert [(t.id, t.title, t.due_at) for t in tasks_b] == [(t.id, t.title, t.due_at) for t in tasks_a]
+    assert record.next_due_at == min(t.due_at for t in tasks_b)  # recomputed locally
+
+    # Idempotent: nothing new either way, and the merged rows are not echoed back as edits.
+    assert (b.sync(folder).sent_ops, b.sync(folder).received_ops) == (0, 0)
+    again = a.sync(folder)
+    assert (again.sent_ops, again.received_ops) == (0, 0)
+
+
+def test_edits_of_different_fields_merge(laptops: tuple[Laptop, Laptop], folder: Path) -> None:
+    a, b = laptops
+    lead_id = _lead(a)
+    a.sync(folder)
+    b.sync(folder)
+    a.services.leads.update(lead_id, {"company": "ACME"})
+    b.services.leads.update(lead_id, {"city": "Berlin"})
+    a.sync(folder)
+    b.sync(folder)
+    a.sync(folder)
+    for laptop in (a, b):
+        record = laptop.services.leads.get(lead_id)
+        assert (record.company, record.city, record.needs_review) == ("ACME", "Berlin", False)
+    assert a.services.sync.sync(folder).conflicts == []
+
+
+def test_same_field_on_both_is_a_conflict_shown_alike_and_flagged(
+        laptops: tuple[Laptop, Laptop], folder: Path) -> None:
+    a, b = laptops
+    lead_id = _lead(a)
+    a.sync(folder)
+    b.sync(folder)
+    a.services.leads.update(lead_id, {"company": "From A"})
+    b.services.leads.update(lead_id, {"company": "From B"})
+    a.sync(folder)
+    b.sync(folder)
+    last = a.sync(folder)
+    shown = {laptop.services.leads.get(lead_id).company for laptop in (a, b)}
+    assert len(shown) == 1
+    for laptop in (a, b):
+        record = laptop.services.leads.get(lead_id)
+        assert record.needs_review and "sync conflict: company" in record.review_reason
+    [conflict] = last.conflicts
+    assert (conflict.row_id, conflict.field) == (lead_id.hex, "company")
+    assert set(conflict.values) == {"From A", "From B"} and conflict.values[0] in shown
+    # Flagging is local on each laptop: no op ping-pong about the review flag.
+    assert (b.sync(folder).sent_ops, a.sync(folder).sent_ops) == (0, 0)
+
+
+def test_edit_concurrent_with_delete_keeps_the_lead_and_flags_it(
+        laptops: tuple[Laptop, Laptop], folder: Path) -> None:
+    a, b = laptops
+    lead_id = _lead(a)
+    a.sync(folder)
+    b.sync(folder)
+    a.services.leads.delete(lead_id)
+    b.services.leads.update(lead_id, {"phone": "+49 30 1234567"})
+    a.sync(folder)
+    b.sync(folder)
+    a.sync(folder)
+    for laptop in (a, b):
+        record = laptop.services.leads.get(lead_id)  # alive on both
+        assert record.needs_review and "edited while deleted" in record.review_reason
+
+
+def test_plain_delete_and_restore_travel(laptops: tuple[Laptop, Laptop], folder: Path) -> None:
+    a, b = laptops
+    lead_id = _lead(a)
+    a.sync(folder)
+    b.sync(folder)
+    a.services.leads.delete(lead_id)
+    a.sync(folder)
+    b.sync(folder)
+    assert b.services.leads.count(_all()) == 0
+    b.services.leads.restore(lead_id)
+    b.sync(folder)
+    a.sync(folder)
+    assert a.services.leads.get(lead_id).needs_review is False
+
+
+def _all() -> LeadQuery:
+    return LeadQuery()
+
+
+def test_truncated_file_and_wrong_passphrase_are_reported_not_applied(
+        laptops: tuple[Laptop, Laptop], folder: Path) -> None:
+    a, b = laptops
+    _lead(a)
+    report = a.sync(folder, "team secret")
+    assert report.published is not None
+    data = report.published.read_bytes()
+    (folder / "broken.lsync").write_bytes(data[: len(data) // 2])
+
+    wrong = b.sync(folder, "not the secret")
+    assert wrong.received_ops == 0 and wrong.passphrase_rejected and wrong.published is None
+    reasons = dict(wrong.files_skipped)
+    assert reasons["broken.lsync"].startswith("truncated")
+    assert reasons[report.published.name].startswith("wrong-passphrase")
+    assert b.services.leads.count(_all()) == 0
+
+    right = b.sync(folder, "team secret")
+    assert right.received_ops == report.sent_ops and b.services.leads.count(_all()) == 1
+    assert [n for n, _ in right.files_skipped] == ["broken.lsync"]
+
+
+def test_copied_database_gets_a_new_incarnation(tmp_path: Path, folder: Path) -> None:
+    a = Laptop(tmp_path / "a.sqlite", FakeClock())
+    _lead(a)
+    a.sync(folder)
+    original = a.services.sync.incarnation()
+    a.close()
+    shutil.copy(tmp_path / "a.sqlite", tmp_path / "copy.sqlite")
+    a = Laptop(tmp_path / "a.sqlite", FakeClock())
+    copy = Laptop(tmp_path / "copy.sqlite", FakeClock())
+    try:
+        _lead(copy, email="other@example.com")
+        report = copy.sync(folder)
+        assert report.new_incarnation and report.incarnation != original
+        assert report.sent_ops > 0
+        assert a.sync(folder).received_ops == report.sent_ops
+        assert a.services.sync.incarnation() == original  # the original keeps its identity
+        assert a.services.leads.count(_all()) == 2
+    finally:
+        a.close()
+        copy.close()
+
+
+def test_cli_sync_exit_codes_and_json(tmp_path: Path, folder: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "cli.sqlite")
+    assert run(["--db", db, "leads", "add", "--first-name", "Max", "--last-name", "Muster",
+                "--email", "max@example.com"]) == 0
+    capsys.readouterr()
+    assert run(["--db", db, "sync", "--folder", str(folder), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["sent_ops"] > 0 and out["files_skipped"] == [] and out["conflicts"] == []
+    assert run(["--db", db, "sync", "--folder", str(folder)]) == 0
+    assert "Sent 0 change(s)" in capsys.readouterr().out
+    assert run(["--db", db, "sync", "--folder", str(tmp_path / "missing")]) == 1
+    assert run(["--db", db, "sync"]) == 2
+    assert run(["--db", db, "sync", "--folder", str(folder),
+                "--passphrase-file", str(tmp_path / "nope")]) == 2
+
+    other = str(tmp_path / "other.sqlite")
+    pass_file = tmp_path / "pass.txt"
+    pass_file.write_text("secret\n")
+    enc = tmp_path / "enc"
+    enc.mkdir()
+    assert run(["--db", db, "sync", "--folder", str(enc), "--passphrase-file", str(pass_file)]) == 0
+    pass_file.write_text("wrong\n")
+    capsys.readouterr()
+    assert run(["--db", other, "sync", "--folder", str(enc), "--passphrase-file",
+                str(pass_file)]) == 1
+    assert "wrong team passphrase" in capsys.readouterr().err
