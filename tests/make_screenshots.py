@@ -142,6 +142,7 @@ def main(out: Path = DEFAULT_OUT, leads: int = 2000) -> None:
         erase.close()
         _distribution(app, services, window, out)
         _follow_up(app, services, window, out)
+        _sync_settings(app, window, folder, out)
         window.close()
         database.dispose()
 
@@ -214,5 +215,21 @@ def _follow_up(app: QApplication, services: Services, window: MainWindow, out: P
     settings.close()
 
 
+def _sync_settings(app: QApplication, window: MainWindow, folder: Path, out: Path) -> None:
+    """The per-laptop sync settings: a shared folder, a passphrase, a 15-minute timer."""
+    from app.ui.dialogs.sync_settings_dialog import SyncSettingsDialog
+
+    shared = folder / "Team share" / "leadline-sync"
+    shared.mkdir(parents=True, exist_ok=True)
+    dialog = SyncSettingsDialog(window.settings, window)
+    dialog.folder.setText(str(shared))
+    dialog.passphrase.setText("correct horse battery")
+    dialog.interval.setValue(15)
+    dialog.show()
+    _save(app, dialog, out / "sync_settings.png")
+    dialog.close()
+
+
 if __name__ == "__main__":
     main(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_OUT)
+

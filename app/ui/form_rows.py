@@ -3,7 +3,16 @@ and errors next to the field they concern."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+from collections.abc import Callable
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 def add_field_row(form: QFormLayout, caption: str, editor: QWidget) -> QLabel:
@@ -22,3 +31,21 @@ def add_field_row(form: QFormLayout, caption: str, editor: QWidget) -> QLabel:
     label.setBuddy(editor)
     form.addRow(label, cell)
     return message
+
+
+def error_label() -> QLabel:
+    """A hidden, wrapping red line under a dialog's fields for what must be fixed first."""
+    label = QLabel()
+    label.setStyleSheet("color: #c62828;")
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def save_cancel_buttons(dialog: QDialog, on_save: Callable[[], object]) -> QDialogButtonBox:
+    """Save (runs ``on_save``, which accepts the dialog when all is well) and Cancel."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                               | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(on_save)
+    buttons.rejected.connect(dialog.reject)
+    return buttons

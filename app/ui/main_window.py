@@ -57,10 +57,13 @@ from app.ui.dialogs.scan_log_dialog import ScanLogDialog
 from app.ui.dialogs.scanner_dialog import ScannerDialog
 from app.ui.dialogs.scoring_rules_dialog import ScoringRulesDialog, rescore_all
 from app.ui.dialogs.suppression_dialog import SuppressionDialog
+from app.ui.dialogs.sync_settings_dialog import SyncSettingsDialog
 from app.ui.duplicates_page import DuplicatesPage
 from app.ui.home_page import DataHealthPage, HomePage
 from app.ui.leads_page import LeadsPage
 from app.ui.my_day_page import MyDayPage, log_touch_for
+from app.ui.sync_controller import START_DELAY_MS as SYNC_START_DELAY_MS
+from app.ui.sync_controller import SyncController
 from app.ui.tray import START_MINIMISED_KEY, TrayController
 from app.ui.undo import AssignmentRunCommand, CreateLeadCommand
 from app.ui.workers import JobState, TaskRunner
@@ -117,6 +120,7 @@ class MainWindow(QMainWindow):
         self.tray.myDayRequested.connect(lambda: (self._raise(), self.show_page(MY_DAY)))
         self.tray.quitRequested.connect(self.close)
         self.tray.countChanged.connect(self._show_due)
+        self.sync = SyncController(self, services, runner, settings)
         self.rail = self._build_rail()
         body = QWidget()
         row = QHBoxLayout(body)
@@ -143,6 +147,8 @@ class MainWindow(QMainWindow):
         self.periodic_timer.timeout.connect(self.run_periodic_checks)
         self.periodic_timer.start()
         QTimer.singleShot(PERIODIC_FIRST_MS, self, self.run_periodic_checks)
+        # Sync on start: a few seconds after the window is up (only if configured and wanted).
+        QTimer.singleShot(SYNC_START_DELAY_MS, self, self.sync.sync_on_start)
 
     # -- building -----------------------------------------------------------------------------
     def _build_rail(self) -> QListWidget:
@@ -267,6 +273,11 @@ class MainWindow(QMainWindow):
                        self.erase_person_action):
             self.leads.table.addAction(action)
         self.about_action = self._action("&About Leadline", None, self.about)
+        self.sync_now_action = self._action("S&ync now", "F5", self.sync_now,
+                                            "Exchange changes with the team's shared folder")
+        self.sync_settings_action = self._action("Sync se&ttings…", None, self.edit_sync_settings,
+                                                 "Shared folder, team passphrase and when to "
+                                                 "sync (this laptop)")
 
     def _build_toolbar(self) -> None:
         toolbar = QToolBar("Main toolbar")
@@ -295,6 +306,7 @@ class MainWindow(QMainWindow):
         for action in (self.new_action, self.new_event_action, self.save_action, None,
                        self.import_action, self.import_history_action, self.export_action,
                        self.export_ics_action, self.demo_action, None, self.reports_action, None,
+                       self.sync_now_action, self.sync_settings_action, None,
                        self.switch_user_action, None, self.quit_action):
             file_menu.addSeparator() if action is None else file_menu.addAction(action)
         edit_menu = bar.addMenu("&Edit")
@@ -338,6 +350,7 @@ class MainWindow(QMainWindow):
         self.due_label.setObjectName("dueLabel")
         self.due_label.setToolTip("Your follow-ups due now: overdue and today (Ctrl+7)")
         status.addPermanentWidget(self.due_label)
+        status.addPermanentWidget(self.sync.label)
         status.addPermanentWidget(self.user_label)
         status.addPermanentWidget(self.count_label)
         self._show_user()
@@ -833,6 +846,17 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage(f"{count} open tasks written to {path}", 8000)
 
+    def sync_now(self) -> None:
+        self.sync.sync_now()
+
+    def edit_sync_settings(self) -> None:
+        if SyncSettingsDialog.ask(self.settings, self):
+            self.sync.apply_settings()
+            folder = self.sync.config().folder
+            self.statusBar().showMessage(
+                "Sync settings saved. Sync now with F5." if folder else
+                "Sync settings saved: sync is off (no shared folder).", 6000)
+
     def about(self) -> None:
         messages.info(self, "About Leadline",
                       f"Leadline {__version__}\nLead management for small B2B sales teams.\n"
@@ -891,6 +915,7 @@ class MainWindow(QMainWindow):
         self.assignment.stop_background_work()
         self.dashboard.stop_background_work()
         self.periodic_timer.stop()
+        self.sync.sync_before_close()
         self.tray.hide()
         self.runner.wait(5000)
         event.accept()

@@ -10,10 +10,8 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
-    QLabel,
     QLineEdit,
     QSpinBox,
     QVBoxLayout,
@@ -24,6 +22,7 @@ from app.domain.errors import LeadlineError
 from app.domain.service_levels import EscalationMode
 from app.services.container import Services
 from app.ui import messages
+from app.ui.form_rows import error_label, save_cancel_buttons
 from app.ui.tray import START_MINIMISED_KEY
 
 
@@ -72,14 +71,8 @@ class FollowUpSettingsDialog(QDialog):
         self.start_minimised = QCheckBox("Start minimised to the tray (this computer only)")
         self.start_minimised.setChecked(bool(settings.value(START_MINIMISED_KEY, False,
                                                             type=bool)))
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #c62828;")
-        self.error.setWordWrap(True)
-        self.error.hide()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        self.error = error_label()
+        buttons = save_cancel_buttons(self, self.save)
         layout = QVBoxLayout(self)
         layout.addWidget(calendar)
         layout.addWidget(deadlines)

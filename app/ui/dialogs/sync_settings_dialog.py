@@ -1,0 +1,162 @@
+"""Sync settings (this laptop only): the shared folder, the team passphrase, when to sync.
+
+Stored with QSettings under ``sync/``: every laptop points at the folder in its own way (drive
+letter, mount point, cloud client path), so none of this goes into the shared database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.form_rows import error_label, save_cancel_buttons
+
+FOLDER_KEY = "sync/folder"
+PASSPHRASE_KEY = "sync/passphrase"
+INTERVAL_KEY = "sync/interval_minutes"
+ON_START_CLOSE_KEY = "sync/on_start_and_close"
+LAST_SYNC_KEY = "sync/last_synced"
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    folder: Path | None
+    passphrase: str | None
+    interval_minutes: int
+    on_start_and_close: bool
+
+    @classmethod
+    def load(cls, settings: QSettings) -> SyncSettings:
+        folder = str(settings.value(FOLDER_KEY, "") or "").strip()
+        passphrase = str(settings.value(PASSPHRASE_KEY, "") or "")
+        try:
+            interval = int(settings.value(INTERVAL_KEY, 0) or 0)
+        except (TypeError, ValueError):
+            interval = 0
+        return cls(Path(folder) if folder else None, passphrase or None, max(0, interval),
+                   bool(settings.value(ON_START_CLOSE_KEY, True, type=bool)))
+
+
+class SyncSettingsDialog(QDialog):
+    def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        current = SyncSettings.load(settings)
+        self.setWindowTitle("Sync settings")
+
+        intro = QLabel("Laptops of the team exchange their changes through a shared folder: a "
+                       "network drive, a cloud-synced folder (OneDrive, Dropbox…) or a USB "
+                       "stick. Only change files are written there; the live database always "
+                       "stays on this laptop.")
+        intro.setWordWrap(True)
+
+        self.folder = QLineEdit(str(current.folder) if current.folder else "")
+        self.folder.setPlaceholderText("No shared folder: sync is off")
+        self.folder.setAccessibleName("Shared folder")
+        self.folder.setClearButtonEnabled(True)
+        browse = QPushButton("&Browse…")
+        browse.clicked.connect(self.browse)
+        folder_row = QHBoxLayout()
+        folder_row.setContentsMargins(0, 0, 0, 0)
+        folder_row.addWidget(self.folder, 1)
+        folder_row.addWidget(browse)
+
+        self.passphrase = QLineEdit(current.passphrase or "")
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setPlaceholderText("optional: encrypts the files in the folder")
+        self.passphrase.setAccessibleName("Team passphrase")
+        self.show_passphrase = QCheckBox("S&how")
+        self.show_passphrase.toggled.connect(lambda on: self.passphrase.setEchoMode(
+            QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password))
+        pass_row = QHBoxLayout()
+        pass_row.setContentsMargins(0, 0, 0, 0)
+        pass_row.addWidget(self.passphrase, 1)
+        pass_row.addWidget(self.show_passphrase)
+        pass_note = QLabel("Every laptop of the team needs the same passphrase. It is stored in "
+                           "this laptop's settings only, never in the shared folder.")
+        pass_note.setWordWrap(True)
+        pass_note.setStyleSheet("color: palette(placeholder-text);")
+
+        self.interval = QSpinBox()
+        self.interval.setRange(0, 24 * 60)
+        self.interval.setSuffix(" minutes")
+        self.interval.setSpecialValueText("never (only on start, close and Sync now)")
+        self.interval.setValue(current.interval_minutes)
+        self.on_start_close = QCheckBox("Sync when Leadline &starts and closes")
+        self.on_start_close.setChecked(current.on_start_and_close)
+
+        where = QGroupBox("Shared folder")
+        form = QFormLayout(where)
+        form.addRow(intro)
+        form.addRow(_buddy("&Folder:", self.folder), folder_row)
+        form.addRow(_buddy("Team &passphrase:", self.passphrase), pass_row)
+        form.addRow("", pass_note)
+        when = QGroupBox("When to sync (F5 syncs at any time)")
+        form = QFormLayout(when)
+        form.addRow("Sync &every:", self.interval)
+        form.addRow(self.on_start_close)
+
+        self.error = error_label()
+        buttons = save_cancel_buttons(self, self.save)
+        layout = QVBoxLayout(self)
+        layout.addWidget(where)
+        layout.addWidget(when)
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+        layout.addWidget(buttons)
+        self.resize(560, self.sizeHint().height())
+
+    def browse(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(self, "Shared sync folder",
+                                                  self.folder.text().strip())
+        if chosen:
+            self.folder.setText(chosen)
+
+    def problem(self) -> str | None:
+        text = self.folder.text().strip()
+        if text and not Path(text).expanduser().is_dir():
+            return (f"The folder {text} does not exist. If it is on a network drive or USB "
+                    "stick, connect or mount it first (or open the cloud client), then save "
+                    "again; Leadline never creates the shared folder itself.")
+        return None
+
+    def save(self) -> None:
+        problem = self.problem()
+        if problem:
+            self.error.setText(problem)
+            self.error.show()
+            return
+        text = self.folder.text().strip()
+        self.settings.setValue(FOLDER_KEY, str(Path(text).expanduser()) if text else "")
+        self.settings.setValue(PASSPHRASE_KEY, self.passphrase.text())
+        self.settings.setValue(INTERVAL_KEY, self.interval.value())
+        self.settings.setValue(ON_START_CLOSE_KEY, self.on_start_close.isChecked())
+        self.settings.sync()
+        self.accept()
+
+    @classmethod
+    def ask(cls, settings: QSettings, parent: QWidget | None = None) -> bool:
+        return cls(settings, parent).exec() == QDialog.DialogCode.Accepted
+
+
+def _buddy(text: str, widget: QWidget) -> QLabel:
+    """A form label whose mnemonic focuses ``widget`` (rows holding a layout get no buddy)."""
+    label = QLabel(text)
+    label.setBuddy(widget)
+    return label

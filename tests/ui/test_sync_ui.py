@@ -1,0 +1,197 @@
+"""Sync in the window: settings dialog, Sync now (F5) against a second laptop's database, the
+status-bar label (counts, conflicts link, errors, wrong passphrase), one queued request, and the
+last sync on close."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QKeySequence
+
+from app.domain.leads import LeadQuery
+from app.services.container import Services
+from app.storage.opening import open_database
+from app.ui.dialogs.sync_settings_dialog import (
+    FOLDER_KEY,
+    INTERVAL_KEY,
+    ON_START_CLOSE_KEY,
+    PASSPHRASE_KEY,
+    SyncSettingsDialog,
+)
+from app.ui.main_window import LEADS, MainWindow
+from app.ui.sync_controller import SyncController
+from app.ui.workers import JobState, TaskRunner
+from tests.conftest import FIXED_NOW, FakeClock
+
+Make = Callable[[], MainWindow]
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    return shared
+
+
+@pytest.fixture
+def other(tmp_path: Path) -> Iterator[Services]:
+    """A second laptop: its own database file, its clock a few seconds off."""
+    database, _ = open_database(tmp_path / "other" / "leadline.sqlite")
+    yield Services.build(database, FakeClock(FIXED_NOW + dt.timedelta(seconds=7)))
+    database.dispose()
+
+
+def _configure(qtbot: Any, settings: QSettings, folder: Path, passphrase: str = "") -> None:
+    dialog = SyncSettingsDialog(settings)
+    qtbot.addWidget(dialog)
+    dialog.folder.setText(str(folder))
+    dialog.passphrase.setText(passphrase)
+    dialog.interval.setValue(15)
+    dialog.save()
+    assert dialog.result() == SyncSettingsDialog.DialogCode.Accepted
+
+
+def _names(window: MainWindow) -> set[str]:
+    model = window.leads.model
+    return {r.display_name for r in (model.record(i) for i in range(model.rowCount())) if r}
+
+
+def test_sync_now_brings_the_other_laptops_lead_and_shows_counts(
+        qtbot: Any, make_window: Make, services: Services, other: Services, folder: Path,
+        settings: QSettings, clock: FakeClock) -> None:
+    lead = services.leads.create({"first_name": "Local", "last_name": "Lead"})
+    remote = other.leads.create({"first_name": "Remote", "last_name": "Lead",
+                                 "company": "Far Away GmbH"})
+    other.sync.sync(folder)
+    window = make_window()
+    assert not window.sync.label.isVisible()  # sync off: nothing in the status bar
+    assert window.sync_now_action.shortcut() == QKeySequence("F5")
+    _configure(qtbot, settings, folder)
+    window.sync.apply_settings()
+    assert window.sync.timer.isActive() and window.sync.timer.interval() == 15 * 60_000
+    assert window.sync.label.text() == "Not synced yet"
+
+    window.show_page(LEADS)
+    window.sync_now_action.trigger()
+    report = window.sync.last_report
+    assert report is not None and report.received_ops > 0 and report.sent_ops > 0
+    assert "Remote Lead" in _names(window) and "Local Lead" in _names(window)
+    text = window.sync.label.text()
+    local = clock().astimezone()
+    assert f"Synced {local:%H:%M} · sent {report.sent_ops} · received {report.received_ops}" \
+        in text
+    assert "conflict" not in text
+    assert settings.value("sync/last_synced") == f"{local:%Y-%m-%d %H:%M}"
+
+    # Concurrent edits of the same field: a red conflicts link that opens the review inbox.
+    other.sync.sync(folder)
+    services.leads.update(remote.id, {"company": "From here"})
+    other.leads.update(remote.id, {"company": "From there"})
+    other.sync.sync(folder)
+    window.sync.sync_now()
+    assert "1 conflict</a>" in window.sync.label.text()
+    assert "#c62828" in window.sync.label.text()
+    window.sync.label.linkActivated.emit("conflicts")
+    assert window.leads.review_filter.isChecked()
+    assert window.leads.model.query.needs_review
+    assert lead.id != remote.id
+
+
+def test_missing_folder_is_shown_in_the_status_bar_with_details(
+        make_window: Make, settings: QSettings, tmp_path: Path,
+        confirmations: list[str]) -> None:
+    settings.setValue(FOLDER_KEY, str(tmp_path / "unplugged-usb-stick"))
+    window = make_window()
+    window.sync_now()
+    text = window.sync.label.text()
+    assert "Sync failed" in text and "does not exist" in text and not window.sync.running
+    window.sync.open_link("details")
+    assert confirmations and "Sync failed" in confirmations[-1]
+
+
+def test_settings_dialog_refuses_a_missing_folder_and_keeps_the_passphrase_local(
+        qtbot: Any, settings: QSettings, tmp_path: Path, folder: Path) -> None:
+    dialog = SyncSettingsDialog(settings)
+    qtbot.addWidget(dialog)
+    dialog.folder.setText(str(tmp_path / "Z-drive-not-mounted"))
+    dialog.save()
+    assert dialog.error.isVisibleTo(dialog) and "mount" in dialog.error.text()
+    assert not settings.value(FOLDER_KEY)
+    assert dialog.passphrase.echoMode() == dialog.passphrase.EchoMode.Password
+    dialog.show_passphrase.setChecked(True)
+    assert dialog.passphrase.echoMode() == dialog.passphrase.EchoMode.Normal
+    dialog.folder.setText(str(folder))
+    dialog.passphrase.setText("team secret")
+    dialog.on_start_close.setChecked(False)
+    dialog.save()
+    assert settings.value(FOLDER_KEY) == str(folder)
+    assert settings.value(PASSPHRASE_KEY) == "team secret"
+    assert settings.value(INTERVAL_KEY, type=int) == 0
+    assert settings.value(ON_START_CLOSE_KEY, type=bool) is False
+
+
+def test_wrong_passphrase_is_a_clear_warning(
+        qtbot: Any, make_window: Make, other: Services, folder: Path, settings: QSettings,
+        confirmations: list[str]) -> None:
+    other.leads.create({"first_name": "Secret", "last_name": "Lead"})
+    other.sync.sync(folder, "right one")
+    _configure(qtbot, settings, folder, "wrong one")
+    window = make_window()
+    window.sync_now()
+    assert "wrong team passphrase" in window.sync.label.text()
+    assert "Secret Lead" not in _names(window)
+    window.sync.open_link("details")
+    assert "Wrong team passphrase" in confirmations[-1]
+
+
+class _HeldRunner(TaskRunner):
+    """Keeps jobs until the test releases them: a sync 'in the background'."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.jobs: list[tuple[Any, Any]] = []
+
+    def start(self, work: Any, *, on_done: Any = None, on_error: Any = None,
+              on_progress: Any = None) -> JobState:
+        self.jobs.append((work, on_done))
+        state = JobState()
+        state.on_progress = on_progress
+        self.state = state
+        return state
+
+    def release(self) -> None:
+        work, on_done = self.jobs.pop(0)
+        on_done(work(self.state))
+
+
+def test_one_sync_at_a_time_and_a_second_request_is_queued_once(
+        qtbot: Any, make_window: Make, folder: Path, settings: QSettings) -> None:
+    _configure(qtbot, settings, folder)
+    window = make_window()
+    runner = _HeldRunner()
+    controller = SyncController(window, window.services, runner, settings)
+    assert controller.sync_now()
+    assert controller.label.text() == "Syncing… 0%"
+    assert not controller.sync_now() and not controller.sync_now()
+    assert len(runner.jobs) == 1
+    runner.release()
+    assert len(runner.jobs) == 1 and controller.running  # the queued one started
+    runner.release()
+    assert not runner.jobs and not controller.running
+    assert controller.label.text().startswith("Synced")
+
+
+def test_closing_the_window_publishes_local_changes(
+        qtbot: Any, make_window: Make, services: Services, other: Services, folder: Path,
+        settings: QSettings) -> None:
+    _configure(qtbot, settings, folder)
+    window = make_window()
+    services.leads.create({"first_name": "Written", "last_name": "Before Close"})
+    window.close()
+    assert other.sync.sync(folder).received_ops > 0
+    assert other.leads.list(LeadQuery(search="Before Close"))
