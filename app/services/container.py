@@ -88,4 +88,4 @@ class Services:
                    scoring=scoring, routing=routing, cadences=cadences,
                    followup=FollowUpService(context, leads, cadences, routing),
                    reports=ReportService(context),
-                   sync=SyncService(context, rescore=scoring.rescore_in))
+                   sync=SyncService(context, rescore=scoring.rescore_many_in))

@@ -212,6 +212,22 @@ class ScoringService:
                         text=f"score {score} reached the {_THRESHOLD_WORDS[new]} threshold "
                              f"({threshold})", updated_at=now, device_id=self.context.device_id)
 
+    def rescore_many_in(self, session: Session, lead_ids: Sequence[uuid.UUID]) -> None:
+        """Re-score many leads inside the caller's transaction, set-based (sync merges)."""
+        if not lead_ids:
+            return
+        session.flush()
+        connection = session.connection().connection.driver_connection
+        assert isinstance(connection, sqlite3.Connection)
+        now = self.context.clock()
+        actor = self.context.current_user_id
+        stamps = (utc_text(now), self.context.device_id.hex, actor.hex if actor else None)
+        scorer, suppressed, served = self.scorer(), self.suppressions.index(), \
+            self.served_countries()
+        for start in range(0, len(lead_ids), 5_000):
+            rows = scoring_rows_for(connection, lead_ids[start:start + 5_000])
+            self._rescore_rows(connection, rows, scorer, suppressed, served, now, stamps)
+
     # -- every lead ---------------------------------------------------------------------------
     def rescore_due(self) -> bool:
         """Whether today's re-scoring (decay moves scores as days pass) has not run yet."""

@@ -71,6 +71,52 @@ META_DB_PATH = "sync_db_path"
 META_PUBLISHED = "sync_published"
 META_CAPTURED = "sync_captured_since"
 META_ANCESTOR = "sync_ancestor"
+# The replica's HLC after the last sync (restored on the next, as only touched ops are loaded).
+META_HLC = "sync_hlc"
+# JSON [[table, row_id], ...]: rows with an open conflict, fully loaded on every sync so the
+# review list stays complete although a sync only loads the ops of the keys it touches.
+META_CONFLICT_ROWS = "sync_conflict_rows"
+
+RowKey = tuple[str, str]
+FieldKey = tuple[str, str, str]
+
+
+class _Loader:
+    """Loads ops from ``sync_op`` into the replica on demand, key by key.
+
+    The merge state of a field depends only on that field's ops, and a row's life only on all
+    ops of the row; so a sync loads the ops of the (table, row, field) keys it touches, and every
+    op of rows that have (or get) a delete/restore or are new here. The results are exactly those
+    of a replica holding every op, without re-reading the whole log on every sync."""
+
+    def __init__(self, replica: Replica) -> None:
+        self.replica = replica
+        self.full_rows: set[RowKey] = set()
+        self.fields: set[FieldKey] = set()
+
+    def _apply(self, found: Sequence[tuple[str, str]]) -> None:
+        known = self.replica.ops
+        self.replica.apply([op_from_dict(json.loads(body)) for op_id, body in found
+                            if op_id not in known])
+
+    def rows(self, repo: SyncRepository, keys: set[RowKey]) -> None:
+        keys = keys - self.full_rows
+        for table in sorted({t for t, _r in keys}):
+            ids = sorted(r for t, r in keys if t == table)
+            self._apply(repo.ops_of_rows(table, ids))
+        self.full_rows |= keys
+
+    def field_keys(self, repo: SyncRepository, keys: set[FieldKey]) -> None:
+        keys = {k for k in keys if k not in self.fields and (k[0], k[1]) not in self.full_rows}
+        for table in sorted({t for t, _r, _f in keys}):
+            self._apply(repo.ops_of_fields(table, [(r, f) for t, r, f in keys if t == table]))
+        self.fields |= keys
+
+    def with_lifecycle(self, repo: SyncRepository, table: str, row_ids: Sequence[str]) -> None:
+        """Load in full those of these rows that have delete/restore ops (their life depends on
+        every version of the row)."""
+        found = repo.lifecycle_rows(table, [r for r in row_ids if (table, r) not in self.full_rows])
+        self.rows(repo, {(table, r) for r in found})
 
 
 def synced_columns(table: str) -> list[str]:
@@ -126,17 +172,17 @@ class SyncReport:
 
 
 Progress = Callable[[str], None]
-Rescore = Callable[[Session, uuid.UUID], None]
+Rescore = Callable[[Session, Sequence[uuid.UUID]], None]
 
 
 def _db_time(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).replace(tzinfo=None).strftime(DB_TIME_FORMAT)
 
 
-def _op_row(op: Op) -> tuple[str, str, str, str, str, str]:
+def _op_row(op: Op) -> tuple[str, str, str, str, str, str, str | None]:
     d = op_to_dict(op)
     return (op.op_id, op.table, op.row_id, str(d["k"]), json.dumps(d, separators=(",", ":")),
-            op.hlc.encode())
+            op.hlc.encode(), op.field if isinstance(op, FieldSet) else None)
 
 
 class SyncService:
@@ -189,12 +235,10 @@ class SyncService:
         say("Reading the shared folder")
         with self.db.read() as session:
             repo = SyncRepository(session)
-            stored = [op_from_dict(json.loads(body)) for body in repo.load_ops()]
             processed = repo.processed_digests()
+            own_max = repo.own_max_seq(inc)
         scanned = scan(folder, key, skip=processed)
         report.files_skipped = [(p.name, reason) for p, reason in scanned.skipped]
-        own_max = max((split_op_id(op.op_id)[1] for op in stored
-                       if split_op_id(op.op_id)[0] == inc), default=0)
         if any(cs.incarnation == inc and cs.seq_last > own_max for cs in scanned.changesets):
             report.warnings.append("the folder has newer changes of this database's identity "
                                    "(restored backup or copy): it now syncs under a new identity")
@@ -202,15 +246,21 @@ class SyncService:
             own_max = 0
         report.incarnation = inc
         report.passphrase_rejected = bool(scanned.wrong_passphrase) and not scanned.changesets
-        replica = self._load_replica(inc, stored, own_max)
 
         say("Recording local changes")
         now = self.context.clock()
         with self.db.write() as session:
-            self._capture(SyncRepository(session), replica, now)
+            repo = SyncRepository(session)
+            loader = self._load_replica(repo, inc, own_max)
+            replica = loader.replica
+            self._capture(repo, loader, now)
 
         published_seq = self._published_seq(folder, inc)
-        pending = replica.own_ops(published_seq)
+        with self.db.read() as session:
+            # Own ops not in this folder yet: usually just captured (loaded), else from the log.
+            pending: list[Op] = [
+                replica.ops.get(op_id) or op_from_dict(json.loads(body))
+                for _seq, op_id, body in SyncRepository(session).own_ops_after(inc, published_seq)]
         if pending and not report.passphrase_rejected:
             say(f"Publishing {len(pending)} changes")
             report.published = self._publish(folder, key, inc, pending)
@@ -220,7 +270,8 @@ class SyncService:
         received: list[Op] = [op for cs in scanned.changesets for op in cs.ops]
         with self.db.write() as session:
             repo = SyncRepository(session)
-            self._capture(repo, replica, self.context.clock())
+            self._capture(repo, loader, self.context.clock())
+            self._load_for(repo, loader, received)
             result = replica.apply(received)
             new_ops = [op for op in received if op.op_id in replica.ops and
                        replica.ops[op.op_id] is op]
@@ -229,6 +280,9 @@ class SyncService:
             self._materialise(session, repo, replica, touched, self.context.clock())
             # Digests only: scan reports no paths for accepted files, and content is the identity.
             repo.add_processed((digest, "") for digest in sorted(scanned.accepted))
+            conflict_rows = sorted({(c.table, c.row_id) for c in replica.conflicts()})
+            self._set_meta_in(repo, META_CONFLICT_ROWS, json.dumps(conflict_rows))
+            self._set_meta_in(repo, META_HLC, replica.clock.last.encode())
         report.received_ops = result.new
         report.files_read = len(scanned.changesets)
         report.clock_ahead = bool(result.clock_ahead)
@@ -239,13 +293,56 @@ class SyncService:
         return report
 
     # -- steps ----------------------------------------------------------------------------------
-    def _load_replica(self, inc: str, stored: Sequence[Op], own_max: int) -> Replica:
-        last = max((op.hlc for op in stored if op.hlc.device == inc), default=None)
-        wall = self._wall_ms
-        clock = HybridClock(inc, wall, last if last is not None else Timestamp(0, 0, inc))
-        replica = Replica(inc, clock, next_seq=own_max + 1)
-        replica.apply(stored)
-        return replica
+    def _load_replica(self, repo: SyncRepository, inc: str, own_max: int) -> _Loader:
+        """An empty replica positioned after this incarnation's last op; ops load on demand."""
+        last = Timestamp(0, 0, inc)
+        own = repo.own_max_hlc(inc)
+        if own is not None:
+            last = max(last, Timestamp.decode(own))
+        saved = self.db_meta(repo, META_HLC)
+        if saved:
+            try:
+                stamp = Timestamp.decode(saved)
+                last = max(last, Timestamp(stamp.wall_ms, stamp.counter, inc))
+            except ValueError:
+                pass
+        replica = Replica(inc, HybridClock(inc, self._wall_ms, last), next_seq=own_max + 1)
+        loader = _Loader(replica)
+        raw = self.db_meta(repo, META_CONFLICT_ROWS)
+        try:
+            conflict_rows = {(str(t), str(r)) for t, r in json.loads(raw)} if raw else None
+        except (ValueError, TypeError):
+            conflict_rows = None
+        # Unknown (first sync after the upgrade): every row once, to find the open conflicts.
+        loader.rows(repo, conflict_rows if conflict_rows is not None else repo.all_row_keys())
+        return loader
+
+    def _load_for(self, repo: SyncRepository, loader: _Loader, received: Sequence[Op]) -> None:
+        """Load what merging ``received`` needs: the ops of every field key they set, every op of
+        rows they delete/restore/append to, of rows with lifecycle ops and of rows not here yet."""
+        full: set[RowKey] = set()
+        fields: set[FieldKey] = set()
+        for op in received:
+            if isinstance(op, FieldSet):
+                fields.add((op.table, op.row_id, op.field))
+            else:
+                full.add((op.table, op.row_id))
+        loader.rows(repo, full)
+        by_table: dict[str, set[str]] = {}
+        for t, r, _f in fields:
+            by_table.setdefault(t, set()).add(r)
+        for table, ids in by_table.items():
+            sorted_ids = sorted(ids)
+            loader.with_lifecycle(repo, table, sorted_ids)
+            if table in _ROW_TABLES:
+                present = repo.rows_by_id(table, [], sorted_ids)
+                loader.rows(repo, {(table, r) for r in sorted_ids if r not in present})
+            else:
+                loader.rows(repo, {(table, r) for r in sorted_ids})
+        loader.field_keys(repo, fields)
+        # Same op id already stored under another key: loaded so the collision is detected.
+        unknown = [op.op_id for op in received if op.op_id not in loader.replica.ops]
+        loader._apply(repo.ops_by_id(unknown))
 
     def _wall_ms(self) -> int:
         return int(self.context.clock().timestamp() * 1000)
@@ -282,9 +379,10 @@ class SyncService:
         assert path is not None
         return path
 
-    def _capture(self, repo: SyncRepository, replica: Replica, now: dt.datetime) -> list[Op]:
+    def _capture(self, repo: SyncRepository, loader: _Loader, now: dt.datetime) -> list[Op]:
         """Diff rows written since the last capture against the shadow; returns the new ops
         (already stored in sync_op, shadow updated) — inside the caller's transaction."""
+        replica = loader.replica
         since = self.db_meta(repo, META_CAPTURED)
         ops: list[Op] = []
         shadow_updates: list[tuple[str, str, str, Any]] = []
@@ -292,6 +390,13 @@ class SyncService:
             columns = synced_columns(table)
             rows = repo.changed_rows(table, [*columns, "deleted_at"], since)
             shadow = repo.shadow(table, [r["id"] for r in rows])
+            # Load only what the diff needs: the changed fields' ops, and whole rows for deletes.
+            loader.with_lifecycle(repo, table, [r["id"] for r in rows])
+            loader.rows(repo, {(table, r["id"]) for r in rows if r["deleted_at"] is not None})
+            old_of = {r["id"]: shadow.get(r["id"], {}) for r in rows}
+            loader.field_keys(repo, {(table, r["id"], name) for r in rows for name in columns
+                                     if name not in old_of[r["id"]]
+                                     or old_of[r["id"]][name] != r[name]})
             for row in rows:
                 rid = row["id"]
                 old = shadow.get(rid, {})
@@ -312,6 +417,7 @@ class SyncService:
             columns = synced_columns(table)
             rows = repo.changed_rows(table, columns, since)
             known = repo.known_rows(table, [r["id"] for r in rows])
+            loader.rows(repo, {(table, r["id"]) for r in rows if r["id"] not in known})
             for row in rows:
                 if row["id"] not in known:
                     values = {c: row[c] for c in columns}
@@ -387,8 +493,7 @@ class SyncService:
         touch_kinds = [k.value for k in ActivityKind if k.is_touch]
         repo.refresh_touch_times(lead_ids, touch_kinds)
         if self.rescore is not None:
-            for lead_id in lead_ids:
-                self.rescore(session, uuid.UUID(lead_id))
+            self.rescore(session, [uuid.UUID(lead_id) for lead_id in lead_ids])
 
     def _conflicts(self, replica: Replica) -> list[SyncConflict]:
         out: list[SyncConflict] = []

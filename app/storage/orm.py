@@ -529,8 +529,11 @@ class SyncOp(Base):
     kind: Mapped[str] = mapped_column(String(10), nullable=False)
     body: Mapped[str] = mapped_column(Text, nullable=False)  # op_to_dict JSON
     hlc: Mapped[str] = mapped_column(String(80), nullable=False)
+    # FieldSet ops only: lets a sync load just the ops of the (table, row, field) keys it touches.
+    field: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
-    __table_args__ = (Index("ix_sync_op_table_name_row_id", "table_name", "row_id"),)
+    __table_args__ = (Index("ix_sync_op_table_name_row_id", "table_name", "row_id"),
+                      Index("ix_sync_op_table_name_row_id_field", "table_name", "row_id", "field"))
 
 
 class SyncShadow(Base):

@@ -16,6 +16,7 @@ from tests.benchmarks import (
     bench_lead_list,
     bench_my_day,
     bench_report,
+    bench_sync,
 )
 
 
@@ -24,7 +25,8 @@ def main() -> int:
     results = [bench_demo_insert.main(), bench_lead_list.main(leads), bench_booth_scan.main(),
                bench_import.main(), bench_dedupe.main(), bench_erasure.main(leads),
                bench_engine.main([str(leads)]), bench_distribution.main(leads),
-               bench_my_day.main(leads), bench_report.main(), bench_export.main()]
+               bench_my_day.main(leads), bench_report.main(), bench_export.main(),
+               bench_sync.main()]
     print("all benchmarks within limits" if all(results) else "SOME BENCHMARKS EXCEEDED THEIR LIMITS")
     return 0 if all(results) else 1
 

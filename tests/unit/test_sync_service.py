@@ -238,3 +238,36 @@ def test_cli_sync_exit_codes_and_json(tmp_path: Path, folder: Path,
     assert run(["--db", other, "sync", "--folder", str(enc), "--passphrase-file",
                 str(pass_file)]) == 1
     assert "wrong team passphrase" in capsys.readouterr().err
+
+
+def test_sync_loads_only_touched_keys_yet_keeps_conflicts_and_history(
+        laptops: tuple[Laptop, Laptop], folder: Path) -> None:
+    """A sync loads only the ops of the keys it touches: an open conflict must still be reported
+    by later syncs that do not touch it, and a resolution must supersede both versions."""
+    a, b = laptops
+    lead_id, other_id = _lead(a), _lead(a, email="eva@example.com")
+    a.sync(folder)
+    b.sync(folder)
+    a.services.leads.update(lead_id, {"company": "From A"})
+    b.services.leads.update(lead_id, {"company": "From B"})
+    a.sync(folder)
+    b.sync(folder)
+    a.sync(folder)
+    # Later syncs touching only the other lead still list the conflict (never re-read the log).
+    a.services.leads.update(other_id, {"city": "Hamburg"})
+    later = a.sync(folder)
+    assert [(c.row_id, c.field) for c in later.conflicts] == [(lead_id.hex, "company")]
+    assert [(c.row_id, c.field) for c in b.sync(folder).conflicts] == [(lead_id.hex, "company")]
+    assert b.services.leads.get(other_id).city == "Hamburg"
+    # Editing the field on B supersedes both versions it has seen: resolved everywhere.
+    b.services.leads.update(lead_id, {"company": "Settled"})
+    assert b.sync(folder).conflicts == []
+    assert a.sync(folder).conflicts == []
+    assert a.services.leads.get(lead_id).company == "Settled"
+    # Two edits of one field in a row on A: B gets the latest, no conflict.
+    a.services.leads.update(other_id, {"city": "Bremen"})
+    a.sync(folder)
+    a.services.leads.update(other_id, {"city": "Kiel"})
+    a.sync(folder)
+    assert b.sync(folder).conflicts == []
+    assert b.services.leads.get(other_id).city == "Kiel"

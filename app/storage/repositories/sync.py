@@ -34,13 +34,84 @@ class SyncRepository:
         """Every op body, in local insertion order."""
         return [r[0] for r in self.conn.execute("SELECT body FROM sync_op ORDER BY seq")]
 
-    def add_ops(self, rows: Sequence[tuple[str, str, str, str, str, str]]) -> None:
-        """rows: (op_id, table, row_id, kind, body, hlc); already known op ids are ignored."""
+    def add_ops(self, rows: Sequence[tuple[str, str, str, str, str, str, str | None]]) -> None:
+        """rows: (op_id, table, row_id, kind, body, hlc, field); known op ids are ignored."""
         (start,) = self.conn.execute("SELECT coalesce(max(seq), 0) FROM sync_op").fetchone()
         self.conn.executemany(
-            "INSERT OR IGNORE INTO sync_op (op_id, seq, table_name, row_id, kind, body, hlc) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO sync_op (op_id, seq, table_name, row_id, kind, body, hlc, field) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [(r[0], start + i + 1, *r[1:]) for i, r in enumerate(rows)])
+
+    def own_max_seq(self, incarnation: str) -> int:
+        """Highest seq of this incarnation's ops (op ids are "<incarnation>:<seq>")."""
+        prefix = f"{incarnation}:"
+        (found,) = self.conn.execute(
+            "SELECT max(CAST(substr(op_id, ?) AS INTEGER)) FROM sync_op "
+            "WHERE op_id >= ? AND op_id < ?",
+            [len(prefix) + 1, prefix, f"{incarnation};"]).fetchone()
+        return int(found or 0)
+
+    def own_ops_after(self, incarnation: str, after_seq: int) -> list[tuple[int, str, str]]:
+        """(seq, op_id, body) of this incarnation's ops with seq > after_seq, in seq order."""
+        prefix = f"{incarnation}:"
+        rows = self.conn.execute(
+            "SELECT CAST(substr(op_id, ?) AS INTEGER) AS s, op_id, body FROM sync_op "
+            "WHERE op_id >= ? AND op_id < ? AND s > ?",
+            [len(prefix) + 1, prefix, f"{incarnation};", after_seq]).fetchall()
+        return sorted((int(s), op_id, body) for s, op_id, body in rows)
+
+    def own_max_hlc(self, incarnation: str) -> str | None:
+        """Greatest HLC of this incarnation's ops (the encoding sorts as text)."""
+        (found,) = self.conn.execute(
+            "SELECT max(hlc) FROM sync_op WHERE op_id >= ? AND op_id < ?",
+            [f"{incarnation}:", f"{incarnation};"]).fetchone()
+        return str(found) if found else None
+
+    def ops_of_rows(self, table: str, row_ids: Iterable[str]) -> list[tuple[str, str]]:
+        """(op_id, body) of every op of these rows."""
+        out: list[tuple[str, str]] = []
+        for chunk in _chunks(row_ids):
+            marks = ",".join("?" * len(chunk))
+            out.extend(self.conn.execute(
+                f"SELECT op_id, body FROM sync_op WHERE table_name = ? AND row_id IN ({marks})",
+                [table, *chunk]))
+        return out
+
+    def ops_of_fields(self, table: str, keys: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+        """(op_id, body) of the field ops of these (row_id, field) keys."""
+        wanted = set(keys)
+        fields = sorted({f for _r, f in wanted})
+        out: list[tuple[str, str]] = []
+        for chunk in _chunks(sorted({r for r, _f in wanted}), 400):
+            marks = ",".join("?" * len(chunk))
+            fmarks = ",".join("?" * len(fields))
+            out.extend((op_id, body) for op_id, body, row_id, field in self.conn.execute(
+                f"SELECT op_id, body, row_id, field FROM sync_op WHERE table_name = ? "
+                f"AND row_id IN ({marks}) AND field IN ({fmarks})", [table, *chunk, *fields])
+                if (row_id, field) in wanted)
+        return out
+
+    def ops_by_id(self, op_ids: Iterable[str]) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        for chunk in _chunks(op_ids):
+            marks = ",".join("?" * len(chunk))
+            out.extend(self.conn.execute(
+                f"SELECT op_id, body FROM sync_op WHERE op_id IN ({marks})", list(chunk)))
+        return out
+
+    def lifecycle_rows(self, table: str, row_ids: Iterable[str]) -> set[str]:
+        """Which of these rows have a delete or restore op (their state needs every op)."""
+        found: set[str] = set()
+        for chunk in _chunks(row_ids):
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self.conn.execute(
+                f"SELECT DISTINCT row_id FROM sync_op WHERE table_name = ? AND row_id IN ({marks}) "
+                "AND kind IN ('del', 'restore')", [table, *chunk]))
+        return found
+
+    def all_row_keys(self) -> set[tuple[str, str]]:
+        return {(t, r) for t, r in self.conn.execute(
+            "SELECT DISTINCT table_name, row_id FROM sync_op")}
 
     def known_rows(self, table: str, row_ids: Sequence[str]) -> set[str]:
         """Which of these rows already have an op (appends are captured once)."""

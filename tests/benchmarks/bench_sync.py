@@ -1,0 +1,94 @@
+"""Team sync between two laptops: publish 10,000 changed leads on one, merge them on the other.
+
+Run: ``.venv/bin/python -m tests.benchmarks.bench_sync [LEADS]`` (default 10000). Device A is a
+copy of the cached demo database, device B a fresh database that first receives A's whole state
+(timed separately, not judged); then up to 10,000 leads get a field or two changed on A with one
+bulk UPDATE, A syncs (publish) and B syncs (merge). Goal of issue 9: under 5 s each way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+
+from app.services.container import Services
+from app.storage.opening import open_database
+from app.storage.repositories.sync import DB_TIME_FORMAT
+from tests.benchmarks.common import demo_database, report
+
+SECONDS_LIMIT = 5.0
+CHANGED_LEADS = 10_000
+
+
+def _folder_bytes(folder: Path, names: set[str]) -> int:
+    return sum((folder / n).stat().st_size for n in names)
+
+
+def main(leads: int = 10_000) -> bool:
+    source = demo_database(leads)
+    work = Path(tempfile.mkdtemp(prefix="leadline-bench-sync-"))
+    copy = work / "a.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        if (source.parent / f"{source.name}{suffix}").exists():
+            shutil.copyfile(f"{source}{suffix}", f"{copy}{suffix}")
+    folder = work / "shared"
+    folder.mkdir()
+    db_a, _ = open_database(copy)
+    db_b, _ = open_database(work / "b.sqlite")
+    try:
+        a, b = Services.build(db_a), Services.build(db_b)
+        started = time.perf_counter()
+        first = a.sync.sync(folder)
+        initial_publish = time.perf_counter() - started
+        started = time.perf_counter()
+        got = b.sync.sync(folder)
+        initial_merge = time.perf_counter() - started
+        initial_files = {p.name for p in folder.iterdir()}
+        print(f"initial state: A published {first.sent_ops:,} ops in {initial_publish:,.1f} s, "
+              f"B merged {got.received_ops:,} ops in {initial_merge:,.1f} s "
+              f"({_folder_bytes(folder, initial_files) / 1e6:,.1f} MB of change files)",
+              flush=True)
+
+        changed = min(CHANGED_LEADS, leads)
+        stamp = dt.datetime.now(dt.UTC).replace(tzinfo=None).strftime(DB_TIME_FORMAT)
+        with db_a.write() as session:
+            session.execute(text(
+                "UPDATE lead SET city = city || ' (moved)', campaign = 'bench-sync', "
+                "updated_at = :stamp WHERE key IN "
+                "(SELECT key FROM lead WHERE deleted_at IS NULL ORDER BY key LIMIT :n)"),
+                {"stamp": stamp, "n": changed})
+
+        started = time.perf_counter()
+        sent = a.sync.sync(folder)
+        publish_seconds = time.perf_counter() - started
+        new_files = {p.name for p in folder.iterdir()} - initial_files
+        started = time.perf_counter()
+        merged = b.sync.sync(folder)
+        merge_seconds = time.perf_counter() - started
+        size = _folder_bytes(folder, new_files)
+        print(f"{changed:,} changed leads: {sent.sent_ops:,} ops in {len(new_files)} file(s), "
+              f"{size / 1e3:,.0f} kB ({size / max(sent.sent_ops, 1):,.1f} bytes/op); "
+              f"B received {merged.received_ops:,} ops", flush=True)
+        with db_b.read() as session:
+            moved = session.execute(text(
+                "SELECT count(*) FROM lead WHERE campaign = 'bench-sync'")).scalar_one()
+        ok = moved == changed and merged.received_ops == sent.sent_ops
+        if not ok:
+            print(f"FAIL  B has {moved:,} of {changed:,} changed leads", flush=True)
+        ok &= report(f"publish {changed:,} changed leads", publish_seconds, SECONDS_LIMIT, "s")
+        ok &= report(f"merge {changed:,} changed leads", merge_seconds, SECONDS_LIMIT, "s")
+        return ok
+    finally:
+        db_a.dispose()
+        db_b.dispose()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(0 if main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000) else 1)
