@@ -75,7 +75,7 @@ class Services:
         imports.after_import = cadences.after_import
         imports.new_intake = lambda now: BatchIntake(
             scoring, routing, settings, now, context.device_id, context.current_user_id)
-        return cls(context=context, leads=leads, people=PeopleService(context),
+        services = cls(context=context, leads=leads, people=PeopleService(context),
                    events=EventService(context), questions=questions,
                    booth=BoothService(context, leads, questions, suppressions, enrichment,
                                       dedupe),
@@ -89,3 +89,6 @@ class Services:
                    followup=FollowUpService(context, leads, cadences, routing),
                    reports=ReportService(context),
                    sync=SyncService(context, rescore=scoring.rescore_many_in))
+        services.sync.after_merge += [suppressions.forget_index, scoring.forget,
+                                      cadences.forget, settings.forget]
+        return services

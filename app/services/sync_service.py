@@ -44,7 +44,9 @@ from app.sync.ops import Append, FieldSet, Op, RowDelete, RowRestore, op_from_di
 # Materialisation order: referenced tables first (foreign keys are also deferred to commit).
 _ROW_TABLES: dict[str, type[orm.Base]] = {
     "team": orm.Team, "user": orm.User, "queue": orm.Queue, "event": orm.Event,
-    "lead": orm.Lead, "task": orm.Task,
+    "question": orm.Question, "lead": orm.Lead, "task": orm.Task, "answer": orm.Answer,
+    "suppression": orm.Suppression, "cadence": orm.CadenceRow, "score_rule": orm.ScoreRuleRow,
+    "routing_rule": orm.RoutingRuleRow,
 }
 _APPEND_TABLES: dict[str, type[orm.Base]] = {"activity": orm.Activity}
 _NOT_SYNCED_ANYWHERE = {"id", "updated_at", "device_id", "deleted_at"}
@@ -191,6 +193,9 @@ class SyncService:
         self.db = context.db
         # Scoring re-scores merged leads; optional so this service stays testable on its own.
         self.rescore = rescore
+        # Called after other laptops' changes were written: services caching rules, the
+        # suppression list or cadences read them again.
+        self.after_merge: list[Callable[[], None]] = []
 
     # -- lineage ------------------------------------------------------------------------------
     def incarnation(self) -> str | None:
@@ -283,6 +288,9 @@ class SyncService:
             conflict_rows = sorted({(c.table, c.row_id) for c in replica.conflicts()})
             self._set_meta_in(repo, META_CONFLICT_ROWS, json.dumps(conflict_rows))
             self._set_meta_in(repo, META_HLC, replica.clock.last.encode())
+        if result.new:
+            for forget in self.after_merge:
+                forget()
         report.received_ops = result.new
         report.files_read = len(scanned.changesets)
         report.clock_ahead = bool(result.clock_ahead)

@@ -271,3 +271,27 @@ def test_sync_loads_only_touched_keys_yet_keeps_conflicts_and_history(
     a.sync(folder)
     assert b.sync(folder).conflicts == []
     assert b.services.leads.get(other_id).city == "Kiel"
+
+
+def test_lists_and_rules_travel_too(laptops: tuple[Laptop, Laptop], folder: Path) -> None:
+    """Suppression entries, qualifier questions with their answers and scoring rules made on
+    one laptop reach the other, whose caches see them at once."""
+    from app.domain.scoring import ScoreRule, ScoreRuleKind
+
+    a, b = laptops
+    event = a.services.events.add("Hannover Messe 2026", country="DE")
+    question = a.services.questions.add("Budget approved?", "yes_no", event_id=event.id)
+    lead_id = _lead(a, event=str(event.id))
+    a.services.questions.record_answers(lead_id, {question.id: "yes"})
+    a.services.suppressions.add("domain", "rival.example", "competitor")
+    a.services.scoring.save_rules([*a.services.scoring.rules(), ScoreRule(
+        uuid.uuid4(), ScoreRuleKind.INDUSTRY_IS, "robotics", 7)])
+    assert b.services.suppressions.index().entries == {}  # B looked before the sync
+    a.sync(folder)
+    b.sync(folder)
+    assert [e.value for e in b.services.suppressions.entries()] == ["rival.example"]
+    assert b.services.questions.answers_for(lead_id) == {question.id: "yes"}
+    assert any(r.value == "robotics" for r in b.services.scoring.rules())
+    spy = b.services.booth.capture(event.id, {"last_name": "Spy",
+                                               "email": "spy@rival.example"}).lead
+    assert spy.do_not_contact, "B's capture checks the list it just received"
