@@ -94,7 +94,13 @@ def test_export_cli(services: Services, mixed: None, db_path: Path, tmp_path: Pa
 def _emails(path: Path, fmt: ExportFormat) -> list[str]:
     """The email column of any export, read back with the format's own reader."""
     if fmt is ExportFormat.XLSX:
-        rows = list(openpyxl.load_workbook(path, read_only=True).active.values)
+        # read_only keeps the file open until close(); an unclosed handle surfaces later as
+        # a ResourceWarning inside whichever test the garbage collector happens to run in.
+        workbook = openpyxl.load_workbook(path, read_only=True)
+        try:
+            rows = list(workbook.active.values)
+        finally:
+            workbook.close()
         column = rows[0].index("email")
         return [r[column] for r in rows[1:]]
     if fmt is ExportFormat.VCARD:
