@@ -30,15 +30,17 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.domain.errors import LeadlineError
+from app.domain.errors import ConflictError, LeadlineError, ValidationError
 from app.domain.history import ActivityKind
+from app.domain.ids import new_id
+from app.domain.leads import FIELDS_BY_NAME
 from app.services.context import ServiceContext
 from app.storage import orm
 from app.storage.repositories.sync import DB_TIME_FORMAT, SyncRepository
 from app.sync.changeset import ChangeSet, TeamKey
 from app.sync.clock import HybridClock, Timestamp
 from app.sync.folder import publish, scan
-from app.sync.merge import EDIT_VS_DELETE, Replica
+from app.sync.merge import EDIT_VS_DELETE, Conflict, Replica
 from app.sync.ops import Append, FieldSet, Op, RowDelete, RowRestore, op_from_dict, op_to_dict, split_op_id
 
 # Materialisation order: referenced tables first (foreign keys are also deferred to commit).
@@ -144,6 +146,30 @@ class SyncConflict:
                 "values": list(self.values), "kind": self.kind}
 
 
+@dataclass(frozen=True)
+class ConflictVersion:
+    """One competing version of a field (or, for an edit-vs-delete conflict, of the row)."""
+
+    value: Any  # for a row: "<deleted>" or "<kept>"
+    device: str  # the incarnation that wrote it
+    written_at: dt.datetime  # UTC, from the op's hybrid clock
+    shown: bool  # the value the app displays until someone decides
+
+
+@dataclass(frozen=True)
+class OpenConflict:
+    """An entry of the "needs review" inbox."""
+
+    table: str
+    row_id: str
+    field: str | None  # None: edited on one laptop while deleted on another
+    kind: str
+    lead_id: uuid.UUID | None  # the lead the row belongs to
+    title: str
+    field_label: str
+    versions: tuple[ConflictVersion, ...]
+
+
 @dataclass
 class SyncReport:
     sent_ops: int = 0
@@ -173,8 +199,32 @@ class SyncReport:
         }
 
 
+# Fields whose values are codes the app chooses from (a typed third value would be invalid).
+_CODED_FIELDS = {"status", "rating", "channel", "consent", "kind", "availability", "role",
+                 "routing_mode", "outcome"}
+
+# Derived columns written together with their source field (decided together in the inbox).
+_SOURCE_OF = {"phone_e164": "phone", "mobile_e164": "mobile"}
+
 Progress = Callable[[str], None]
 Rescore = Callable[[Session, Sequence[uuid.UUID]], None]
+
+
+def _review_reason(conflict: Conflict) -> str:
+    what = conflict.field if conflict.kind != EDIT_VS_DELETE else "edited while deleted"
+    return f"sync conflict: {what}"
+
+
+def _lead_of(repo: SyncRepository, table: str, row_id: str) -> str | None:
+    if table == "lead":
+        return row_id
+    if table in ("task", "activity", "answer"):
+        return next(iter(repo.leads_of(table, [row_id])), None)
+    return None
+
+
+def _shown(value: Any) -> str:
+    return "—" if value is None else str(value)
 
 
 def _db_time(moment: dt.datetime) -> str:
@@ -491,11 +541,22 @@ class SyncService:
         for conflict in replica.conflicts():
             if conflict.table != "lead" or ("lead", conflict.row_id) not in touched:
                 continue
-            what = conflict.field if conflict.kind != EDIT_VS_DELETE else "edited while deleted"
-            flagged = repo.flag_review(conflict.row_id, f"sync conflict: {what}")
+            flagged = repo.flag_review(conflict.row_id, _review_reason(conflict))
             if flagged is not None:
                 shadow_updates.append(("lead", conflict.row_id, "needs_review", flagged[0]))
                 shadow_updates.append(("lead", conflict.row_id, "review_reason", flagged[1]))
+        # The review flag of a sync conflict is derived on each laptop like the flag itself: a
+        # conflict decided here or on another laptop unflags the lead everywhere, without ops.
+        open_here = {(c.row_id, _review_reason(c)) for c in replica.conflicts()
+                     if c.table == "lead"}
+        touched_leads = [rid for t, rid in touched if t == "lead"]
+        for lead_id, reason in repo.sync_review_reasons(touched_leads).items():
+            parts = [p for p in reason.split("; ") if p]
+            kept = [p for p in parts if not p.startswith("sync conflict:") or (lead_id, p) in open_here]
+            if kept != parts:
+                flag, text = repo.set_review(lead_id, kept)
+                shadow_updates.append(("lead", lead_id, "needs_review", flag))
+                shadow_updates.append(("lead", lead_id, "review_reason", text))
         repo.set_shadow(shadow_updates)
         lead_ids = sorted(leads_touched)
         touch_kinds = [k.value for k in ActivityKind if k.is_touch]
@@ -517,6 +578,123 @@ class SyncService:
                     values.append(None)
             out.append(SyncConflict(c.table, c.row_id, c.field, tuple(values), c.kind))
         return out
+
+    # -- the review inbox ------------------------------------------------------------------------
+    def open_conflicts(self) -> list[OpenConflict]:
+        """Every field edited on two laptops without either seeing the other, and every row
+        edited on one while deleted on another, with all competing versions."""
+        inc = self.db.get_meta(META_INCARNATION) or "local"
+        with self.db.read() as session:
+            repo = SyncRepository(session)
+            replica = self._load_replica(repo, inc, 0).replica
+            found = replica.conflicts()
+            # A derived companion (phone_e164) is decided with its source field, not on its own.
+            sources = {(c.table, c.row_id, c.field) for c in found}
+            return [self._describe(repo, replica, c) for c in found
+                    if c.field not in _SOURCE_OF
+                    or (c.table, c.row_id, _SOURCE_OF[c.field]) not in sources]
+
+    def resolve_conflict(self, table: str, row_id: str, field_name: str | None,
+                         value: Any) -> None:
+        """Decide a conflict: ``value`` becomes the field's value as an edit that has seen every
+        competing version, so the decision syncs and closes the conflict on every laptop. For an
+        edit-vs-delete conflict (``field_name`` None) True keeps the row and False deletes it."""
+        report = SyncReport()
+        inc = self._lineage(report)
+        now = self.context.clock()
+        with self.db.write() as session:
+            repo = SyncRepository(session)
+            loader = self._load_replica(repo, inc, repo.own_max_seq(inc))
+            replica = loader.replica
+            # Local edits not yet captured go first, so the decision supersedes them too.
+            self._capture(repo, loader, now)
+            loader.rows(repo, {(table, row_id)})
+            conflict = next((c for c in replica.conflicts() if (c.table, c.row_id, c.field)
+                             == (table, row_id, field_name)), None)
+            if conflict is None:
+                raise ConflictError("This conflict was already resolved (perhaps on another "
+                                    "laptop); refresh the list.")
+            op: Op
+            if field_name is None:
+                op = (replica.local_restore(table, row_id) if value
+                      else replica.local_delete(table, row_id))
+            else:
+                self._check_choice(replica, conflict.heads, field_name, value)
+                op = replica.local_set(table, row_id, field_name, value, resolve=True)
+            ops = [op, *self._resolve_companions(replica, conflict, value)]
+            repo.add_ops([_op_row(o) for o in ops])
+            self._materialise(session, repo, replica, {(table, row_id)}, now)
+            left = {(c.table, c.row_id) for c in replica.conflicts()}
+            self._set_meta_in(repo, META_CONFLICT_ROWS, json.dumps(sorted(left)))
+            lead_id = _lead_of(repo, table, row_id)
+            if lead_id is not None:
+                label = (FIELDS_BY_NAME[field_name].label if field_name in FIELDS_BY_NAME
+                         else field_name or "the lead")
+                decided = ("kept" if value else "deleted") if field_name is None else _shown(value)
+                session.add(orm.Activity(
+                    id=new_id(), lead_id=uuid.UUID(lead_id), kind=ActivityKind.FIELD_CHANGED,
+                    occurred_at=now, updated_at=now, device_id=self.context.device_id,
+                    actor_id=self.context.current_user_id, field=(field_name or "")[:50],
+                    new_value=decided,
+                    text=f"Sync conflict on {label} resolved: {decided}"))
+
+    @staticmethod
+    def _resolve_companions(replica: Replica, conflict: Conflict, value: Any) -> list[Op]:
+        """Decide the derived fields of the decided one (phone -> phone_e164) the same way:
+        the companion version written by the laptop whose value was chosen."""
+        out: list[Op] = []
+        chosen = next((op for i in conflict.heads if isinstance(op := replica.ops[i], FieldSet)
+                       and op.value == value), None)
+        for companion, source in _SOURCE_OF.items():
+            if source != conflict.field or chosen is None:
+                continue
+            heads = replica.heads(conflict.table, conflict.row_id, companion)
+            if len(heads) < 2:
+                continue
+            same_author = next((h for h in heads if h.hlc.device == chosen.hlc.device), heads[0])
+            out.append(replica.local_set(conflict.table, conflict.row_id, companion,
+                                         same_author.value, resolve=True))
+        return out
+
+    @staticmethod
+    def _check_choice(replica: Replica, heads: Sequence[str], field_name: str,
+                      value: Any) -> None:
+        offered = [op.value for i in heads if isinstance(op := replica.ops[i], FieldSet)]
+        if value in offered:
+            return
+        # Typing a third value is allowed for free text, never for coded fields (ids, statuses).
+        if not (isinstance(value, str) and all(isinstance(v, str | None) for v in offered)
+                and field_name not in _CODED_FIELDS and not field_name.endswith("_id")
+                and field_name not in _SOURCE_OF.values()):
+            raise ValidationError.single(field_name, "choose one of the versions; a new value "
+                                                 "can only be typed for text fields")
+
+    def _describe(self, repo: SyncRepository, replica: Replica, conflict: Conflict
+                  ) -> OpenConflict:
+        versions: list[ConflictVersion] = []
+        for position, head in enumerate(conflict.heads):
+            op = replica.ops[head]
+            if isinstance(op, FieldSet):
+                value: Any = op.value
+            elif isinstance(op, RowDelete):
+                value = "<deleted>"
+            else:
+                value = "<kept>"
+            when = dt.datetime.fromtimestamp(op.hlc.wall_ms / 1000, tz=dt.UTC)
+            shown = position == 0 if conflict.field is not None else not isinstance(op, RowDelete)
+            versions.append(ConflictVersion(value, op.hlc.device, when, shown))
+        table, row_id = conflict.table, conflict.row_id
+        lead_id = _lead_of(repo, table, row_id)
+        title = repo.row_title(table, row_id)
+        if conflict.field is None:
+            label = "Edited on one laptop, deleted on another"
+        elif table == "lead" and conflict.field in FIELDS_BY_NAME:
+            label = FIELDS_BY_NAME[conflict.field].label
+        else:
+            label = conflict.field.replace("_id", "").replace("_", " ").capitalize()
+        return OpenConflict(table, row_id, conflict.field, conflict.kind,
+                            uuid.UUID(lead_id) if lead_id else None, title, label,
+                            tuple(versions))
 
     # -- app_meta inside the caller's transaction ------------------------------------------------
     @staticmethod

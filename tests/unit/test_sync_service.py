@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from app.cli.main import run
+from app.domain.errors import ConflictError, ValidationError
 from app.domain.history import ActivityKind
 from app.domain.ids import new_id
 from app.domain.leads import LeadQuery
@@ -295,3 +296,103 @@ def test_lists_and_rules_travel_too(laptops: tuple[Laptop, Laptop], folder: Path
     spy = b.services.booth.capture(event.id, {"last_name": "Spy",
                                                "email": "spy@rival.example"}).lead
     assert spy.do_not_contact, "B's capture checks the list it just received"
+
+
+def _conflicting_phone(laptops: tuple[Laptop, Laptop], folder: Path) -> uuid.UUID:
+    a, b = laptops
+    lead_id = _lead(a, company="Acme")
+    a.sync(folder)
+    b.sync(folder)
+    a.services.leads.update(lead_id, {"phone": "+49 30 1111111"})
+    b.services.leads.update(lead_id, {"phone": "+49 30 2222222"})
+    a.sync(folder)
+    b.sync(folder)
+    a.sync(folder)
+    return lead_id
+
+
+def test_review_inbox_lists_every_version_and_a_decision_closes_it_everywhere(
+        laptops: tuple[Laptop, Laptop], folder: Path) -> None:
+    a, b = laptops
+    lead_id = _conflicting_phone(laptops, folder)
+    [conflict] = a.services.sync.open_conflicts()
+    assert (conflict.table, conflict.field, conflict.lead_id) == ("lead", "phone", lead_id)
+    assert conflict.title == "Max Muster · Acme" and conflict.field_label == "Phone"
+    values = [v.value for v in conflict.versions]
+    assert len(set(values)) == 2 and all("1111111" in v or "2222222" in v for v in values)
+    assert [v.shown for v in conflict.versions] == [True, False]
+    assert a.services.leads.get(lead_id).phone == values[0]
+    hidden = values[1]
+
+    a.services.sync.resolve_conflict("lead", lead_id.hex, "phone", hidden)
+    record = a.services.leads.get(lead_id)
+    assert (record.phone, record.needs_review) == (hidden, False)
+    assert a.services.sync.open_conflicts() == []
+    history = a.services.leads.history(lead_id)
+    assert any("Sync conflict on Phone resolved" in h.text for h in history)
+
+    a.sync(folder)
+    b.sync(folder)
+    a.sync(folder)
+    for laptop in (a, b):
+        record = laptop.services.leads.get(lead_id)
+        assert (record.phone, record.needs_review) == (hidden, False)
+        assert laptop.services.sync.open_conflicts() == []
+    # The unflagging is local on each laptop, like the flag: nothing left to send.
+    assert (b.sync(folder).sent_ops, a.sync(folder).sent_ops) == (0, 0)
+
+
+def test_keeping_the_shown_value_also_resolves(laptops: tuple[Laptop, Laptop],
+                                               folder: Path) -> None:
+    a, b = laptops
+    lead_id = _conflicting_phone(laptops, folder)
+    [conflict] = b.services.sync.open_conflicts()
+    shown = conflict.versions[0].value
+    b.services.sync.resolve_conflict("lead", lead_id.hex, "phone", shown)
+    assert b.services.sync.open_conflicts() == []
+    b.sync(folder)
+    a.sync(folder)
+    assert a.services.sync.open_conflicts() == []
+    assert a.services.leads.get(lead_id).phone == shown
+
+
+def test_resolving_refuses_stale_or_invalid_choices(laptops: tuple[Laptop, Laptop],
+                                                    folder: Path) -> None:
+    a, b = laptops
+    lead_id = _lead(a)
+    a.sync(folder)
+    b.sync(folder)
+    a.services.leads.update(lead_id, {"status": "mql"})
+    b.services.leads.update(lead_id, {"status": "sql"})
+    a.sync(folder)
+    b.sync(folder)
+    [conflict] = b.services.sync.open_conflicts()
+    with pytest.raises(ValidationError):  # a status nobody chose cannot be typed in
+        b.services.sync.resolve_conflict("lead", lead_id.hex, "status", "won")
+    b.services.sync.resolve_conflict("lead", lead_id.hex, "status", "sql")
+    with pytest.raises(ConflictError):
+        b.services.sync.resolve_conflict("lead", lead_id.hex, "status", "mql")
+
+
+def test_edit_against_delete_can_be_kept_or_deleted(laptops: tuple[Laptop, Laptop],
+                                                    folder: Path) -> None:
+    a, b = laptops
+    kept, dropped = _lead(a), _lead(a, email="other@example.com")
+    a.sync(folder)
+    b.sync(folder)
+    for lead_id in (kept, dropped):
+        a.services.leads.delete(lead_id)
+        b.services.leads.update(lead_id, {"city": "Köln"})
+    a.sync(folder)
+    b.sync(folder)
+    found = {c.lead_id: c for c in b.services.sync.open_conflicts()}
+    assert set(found) == {kept, dropped} and all(c.field is None for c in found.values())
+    assert {v.value for v in found[kept].versions} >= {"<deleted>"}
+    b.services.sync.resolve_conflict("lead", kept.hex, None, True)
+    b.services.sync.resolve_conflict("lead", dropped.hex, None, False)
+    b.sync(folder)
+    a.sync(folder)
+    for laptop in (a, b):
+        assert laptop.services.sync.open_conflicts() == []
+        assert laptop.services.leads.get(kept).needs_review is False
+        assert laptop.services.leads.count(LeadQuery()) == 1

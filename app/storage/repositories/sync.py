@@ -227,6 +227,44 @@ class SyncRepository:
                           [new_reason, lead_id])
         return 1, new_reason
 
+    def sync_review_reasons(self, lead_ids: Sequence[str]) -> dict[str, str]:
+        """Review reasons of those leads that were flagged for a sync conflict."""
+        found: dict[str, str] = {}
+        for chunk in _chunks(lead_ids):
+            marks = ",".join("?" * len(chunk))
+            found.update((r[0], r[1]) for r in self.conn.execute(
+                f"SELECT id, review_reason FROM lead WHERE id IN ({marks}) "
+                "AND review_reason LIKE '%sync conflict:%'", list(chunk)))
+        return found
+
+    def set_review(self, lead_id: str, reasons: Sequence[str]) -> tuple[int, str]:
+        """Replace the review reasons; the flag stays while any reason is left."""
+        flag, text = (1 if reasons else 0), "; ".join(reasons)[:500]
+        self.conn.execute("UPDATE lead SET needs_review = ?, review_reason = ? WHERE id = ?",
+                          [flag, text, lead_id])
+        return flag, text
+
+    def row_title(self, table: str, row_id: str) -> str:
+        """A short human name of a synced row for lists (the review inbox)."""
+        if table == "lead":
+            row = self.conn.execute(
+                "SELECT first_name, last_name, company, erased_at FROM lead WHERE id = ?",
+                [row_id]).fetchone()
+            if row is None:
+                return "Lead (not on this laptop)"
+            if row[3] is not None:
+                return "Erased person"
+            name = " ".join(p for p in (row[0], row[1]) if p) or "Unnamed lead"
+            return f"{name} · {row[2]}" if row[2] else name
+        columns = {"task": "title", "event": "name", "user": "name", "team": "name",
+                   "queue": "name", "question": "prompt", "cadence": "name",
+                   "suppression": "value", "score_rule": "value", "routing_rule": "name"}
+        column = columns.get(table)
+        found = None if column is None else self.conn.execute(
+            f"SELECT {_q(column)} FROM {_q(table)} WHERE id = ?", [row_id]).fetchone()
+        kind = table.replace("_", " ").capitalize()
+        return f"{kind}: {found[0]}" if found and found[0] else kind
+
 
 def _chunks(items: Sequence[str] | Iterable[str], size: int = 500) -> list[list[str]]:
     seq = list(items)
