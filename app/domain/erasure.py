@@ -30,6 +30,17 @@ PERSONAL_LEAD_FIELDS: tuple[str, ...] = (
 )
 ERASED_NAME = "Erased person"
 
+# Per synced table, the columns an erasure empties, also in the sync log (older versions of a
+# field are kept there for merging, so they must be scrubbed too). Everything else about those
+# rows (dates, kinds, outcomes, ids) is a business fact that stays.
+ERASED_SYNC_COLUMNS: dict[str, frozenset[str]] = {
+    "lead": frozenset(PERSONAL_LEAD_FIELDS),
+    "activity": frozenset({"old_value", "new_value", "text"}),
+    "task": frozenset({"title", "notes"}),
+    "answer": frozenset({"value"}),
+    "suppression": frozenset({"value", "note"}),  # the person's own do-not-contact entries
+}
+
 # Versioned so a future change of normalisation cannot silently stop matching old tombstones.
 _FINGERPRINT_PREFIX = "leadline-erasure-v1:"
 

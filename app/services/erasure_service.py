@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
 
-from app.domain.erasure import ErasureReceipt, fingerprints_of
+from app.domain.erasure import ERASED_SYNC_COLUMNS, ErasureReceipt, fingerprints_of
 from app.domain.errors import ConflictError, LeadlineError, NotFoundError
 from app.domain.history import ActivityKind
 from app.domain.ids import new_id
@@ -30,14 +31,17 @@ from app.storage.repositories.erasure import (
     compact_search_index,
     row_values,
 )
+from app.storage.repositories.sync import SyncRepository
 
 EXPORT_FORMATS = ("json", "pdf")
 
 
 class ErasureService:
-    def __init__(self, context: ServiceContext, suppressions: SuppressionService) -> None:
+    def __init__(self, context: ServiceContext, suppressions: SuppressionService,
+                 before_big_operation: Callable[[str], object] | None = None) -> None:
         self.context, self.suppressions = context, suppressions
         self.db = context.db
+        self.before_big_operation = before_big_operation  # a backup, set by the container
 
     # -- access requests ------------------------------------------------------------------
     def export_person(self, lead_id: uuid.UUID) -> dict[str, Any]:
@@ -86,6 +90,8 @@ class ErasureService:
     # -- erasure ----------------------------------------------------------------------------
     def erase(self, lead_id: uuid.UUID, reason: str = "") -> ErasureReceipt:
         """Forget the person behind a lead. Cannot be undone: callers confirm first."""
+        if self.before_big_operation is not None:
+            self.before_big_operation("erase")
         now, device = self.context.clock(), self.context.device_id
         with self.db.write() as session:
             # Zero freed space in the file too, not just unlink it from the b-tree.
@@ -100,7 +106,11 @@ class ErasureService:
             prints: set[str] = set()
             for lead in family:
                 prints |= fingerprints_of(row_values(lead))
+            entries = repo.suppression_ids(family)
             scrubbed = repo.scrub(family, now, device)
+            # Older versions in the sync log (kept for merging) and in the last-sent shadow.
+            SyncRepository(session).purge_erased([lead.id.hex for lead in family],
+                                                 ERASED_SYNC_COLUMNS, {"suppression": entries})
             repo.add_tombstone(Tombstone(
                 id=new_id(), lead_id=lead_id, erased_at=now,
                 actor_id=self.context.current_user_id, fingerprints=" ".join(sorted(prints)),

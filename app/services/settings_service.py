@@ -6,10 +6,10 @@ that belong to one laptop (window layout, the scanner) stay in QSettings.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from app.domain.errors import ValidationError
-from app.domain.ids import new_id
 from app.services.context import ServiceContext
 from app.storage.orm import SharedSetting
 from app.storage.repositories.distribution import DistributionRepository
@@ -41,6 +41,15 @@ SHARED_SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
                 5),
     SettingSpec("sla.escalation", "When a first touch is missed", "manager_queue"),
 )}
+
+
+# Fixed namespace: a setting's row id is derived from its key, so two laptops that set the same
+# setting before they ever synced edit one synced row instead of clashing on the unique key.
+_SETTING_IDS = uuid.UUID("6a3c1f7e-4b1d-5c2a-9e8f-0d7b6c5a4e31")
+
+
+def setting_id(key: str) -> uuid.UUID:
+    return uuid.uuid5(_SETTING_IDS, key)
 
 
 class SettingsService:
@@ -84,7 +93,7 @@ class SettingsService:
             repo = DistributionRepository(session)
             row = repo.setting_row(key)
             if row is None:
-                repo.add_setting(SharedSetting(id=new_id(), key=key, value=text, updated_at=now,
+                repo.add_setting(SharedSetting(id=setting_id(key), key=key, value=text, updated_at=now,
                                                device_id=device))
             elif row.value != text:
                 row.value, row.updated_at, row.device_id = text, now, device

@@ -30,12 +30,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.domain.erasure import ERASED_SYNC_COLUMNS
 from app.domain.errors import ConflictError, LeadlineError, ValidationError
 from app.domain.history import ActivityKind
 from app.domain.ids import new_id
 from app.domain.leads import FIELDS_BY_NAME
 from app.services.context import ServiceContext
+from app.services.settings_service import SHARED_SETTINGS
 from app.storage import orm
+from app.storage.repositories.erasure import ErasureRepository
 from app.storage.repositories.sync import DB_TIME_FORMAT, SyncRepository
 from app.sync.changeset import ChangeSet, TeamKey
 from app.sync.clock import HybridClock, Timestamp
@@ -49,8 +52,11 @@ _ROW_TABLES: dict[str, type[orm.Base]] = {
     "question": orm.Question, "lead": orm.Lead, "task": orm.Task, "answer": orm.Answer,
     "suppression": orm.Suppression, "cadence": orm.CadenceRow, "score_rule": orm.ScoreRuleRow,
     "routing_rule": orm.RoutingRuleRow,
+    # Ids derive from the key (settings_service.setting_id), so every laptop edits one row.
+    "shared_setting": orm.SharedSetting,
 }
-_APPEND_TABLES: dict[str, type[orm.Base]] = {"activity": orm.Activity}
+# Write-once rows, unioned. A tombstone arriving erases the person on this laptop too.
+_APPEND_TABLES: dict[str, type[orm.Base]] = {"activity": orm.Activity, "tombstone": orm.Tombstone}
 _NOT_SYNCED_ANYWHERE = {"id", "updated_at", "device_id", "deleted_at"}
 # Local or derived columns: recomputed after a merge (touch times, next due, score) or local ids.
 _LOCAL_COLUMNS: dict[str, set[str]] = {
@@ -210,6 +216,20 @@ Progress = Callable[[str], None]
 Rescore = Callable[[Session, Sequence[uuid.UUID]], None]
 
 
+def _decisions(replica: Replica) -> list[Conflict]:
+    """The conflicts a person must decide: two laptops that wrote the same value without
+    seeing each other agree, so there is nothing to choose (the merge core still keeps both)."""
+    out = []
+    for conflict in replica.conflicts():
+        if conflict.field is not None:
+            values = {json.dumps(op.value, sort_keys=True, default=str)
+                      for i in conflict.heads if isinstance(op := replica.ops[i], FieldSet)}
+            if len(values) < 2:
+                continue
+        out.append(conflict)
+    return out
+
+
 def _review_reason(conflict: Conflict) -> str:
     what = conflict.field if conflict.kind != EDIT_VS_DELETE else "edited while deleted"
     return f"sync conflict: {what}"
@@ -327,12 +347,14 @@ class SyncService:
             repo = SyncRepository(session)
             self._capture(repo, loader, self.context.clock())
             self._load_for(repo, loader, received)
+            self._erase_arriving(session, repo, received, self.context.clock())
             result = replica.apply(received)
             new_ops = [op for op in received if op.op_id in replica.ops and
                        replica.ops[op.op_id] is op]
             repo.add_ops([_op_row(op) for op in new_ops])
             touched = {(op.table, op.row_id) for op in new_ops}
             self._materialise(session, repo, replica, touched, self.context.clock())
+            erased_rows = self._enforce_erasures(session, repo, touched, self.context.clock())
             # Digests only: scan reports no paths for accepted files, and content is the identity.
             repo.add_processed((digest, "") for digest in sorted(scanned.accepted))
             conflict_rows = sorted({(c.table, c.row_id) for c in replica.conflicts()})
@@ -344,8 +366,12 @@ class SyncService:
         report.received_ops = result.new
         report.files_read = len(scanned.changesets)
         report.clock_ahead = bool(result.clock_ahead)
-        if result.collisions:
-            report.warnings.append(f"{len(result.collisions)} received changes reuse ids with "
+        # A version of an erased person's row that arrives again differs from the scrubbed copy
+        # in the log: expected, not a sign of a copied database.
+        collisions = [c for c in result.collisions
+                      if (replica.ops[c].table, replica.ops[c].row_id) not in erased_rows]
+        if collisions:
+            report.warnings.append(f"{len(collisions)} received changes reuse ids with "
                                    "different content (a copied database); the first kept")
         report.conflicts = self._conflicts(replica)
         return report
@@ -538,7 +564,7 @@ class SyncService:
             if table == "activity" and ids:
                 leads_touched.update(repo.leads_of(table, ids))
         # Conflicts of touched leads: one value is shown, the lead goes to the review list.
-        for conflict in replica.conflicts():
+        for conflict in _decisions(replica):
             if conflict.table != "lead" or ("lead", conflict.row_id) not in touched:
                 continue
             flagged = repo.flag_review(conflict.row_id, _review_reason(conflict))
@@ -547,7 +573,7 @@ class SyncService:
                 shadow_updates.append(("lead", conflict.row_id, "review_reason", flagged[1]))
         # The review flag of a sync conflict is derived on each laptop like the flag itself: a
         # conflict decided here or on another laptop unflags the lead everywhere, without ops.
-        open_here = {(c.row_id, _review_reason(c)) for c in replica.conflicts()
+        open_here = {(c.row_id, _review_reason(c)) for c in _decisions(replica)
                      if c.table == "lead"}
         touched_leads = [rid for t, rid in touched if t == "lead"]
         for lead_id, reason in repo.sync_review_reasons(touched_leads).items():
@@ -564,9 +590,58 @@ class SyncService:
         if self.rescore is not None:
             self.rescore(session, [uuid.UUID(lead_id) for lead_id in lead_ids])
 
+    def _enforce_erasures(self, session: Session, repo: SyncRepository,
+                          touched: set[tuple[str, str]], now: dt.datetime) -> set[RowKey]:
+        """Erasure reaches every laptop and is never undone by a sync: a tombstone that arrives
+        erases the person here; versions of an erased person's rows that arrive later (edits
+        made elsewhere before the erasure was seen) are scrubbed as they land, in the table, in
+        the log and in the shadow. Returns the touched rows that belong to erased people."""
+        by_table: dict[str, list[str]] = {}
+        for table, row_id in touched:
+            by_table.setdefault(table, []).append(row_id)
+        owners: dict[RowKey, str] = {}
+        for table in ("task", "activity", "answer"):
+            for row_id, lead_id in repo.lead_of_rows(table, by_table.get(table, [])).items():
+                owners[(table, row_id)] = lead_id
+        lead_ids = set(by_table.get("lead", [])) | set(owners.values())
+        arrived = repo.tombstoned_leads(by_table.get("tombstone", []))
+        erased = repo.erased_among(sorted(lead_ids | arrived))
+        to_erase = sorted(arrived - erased)
+        affected = sorted(erased | set(to_erase))
+        if not affected:
+            return set()
+        family_ids: set[str] = set()
+        for lead_id in affected:
+            family_ids |= self._erase_here(session, repo, lead_id, now)
+        return {(t, r) for (t, r) in touched if r in family_ids
+                or owners.get((t, r)) in family_ids}
+
+    def _erase_here(self, session: Session, repo: SyncRepository, lead_id: str,
+                    now: dt.datetime) -> set[str]:
+        """Scrub an erased person on this laptop (idempotent); returns the family's lead ids."""
+        erasure = ErasureRepository(session)
+        family = erasure.family(uuid.UUID(lead_id))
+        if not family:
+            return set()
+        entries = erasure.suppression_ids(family)
+        erasure.scrub(family, now, self.context.device_id)
+        session.flush()
+        ids = {lead.id.hex for lead in family}
+        repo.purge_erased(sorted(ids), ERASED_SYNC_COLUMNS, {"suppression": entries})
+        return ids
+
+    def _erase_arriving(self, session: Session, repo: SyncRepository, received: Sequence[Op],
+                        now: dt.datetime) -> None:
+        """Before merging: a person erased elsewhere is scrubbed here while this laptop still
+        holds their email and phone, so rows found by them (do-not-contact entries) go too."""
+        leads = {str(op.values.get("lead_id")) for op in received
+                 if isinstance(op, Append) and op.table == "tombstone"}
+        for lead_id in sorted(leads - repo.erased_among(sorted(leads))):
+            self._erase_here(session, repo, lead_id, now)
+
     def _conflicts(self, replica: Replica) -> list[SyncConflict]:
         out: list[SyncConflict] = []
-        for c in replica.conflicts():
+        for c in _decisions(replica):
             values: list[Any] = []
             for head in c.heads:
                 op = replica.ops[head]
@@ -587,12 +662,16 @@ class SyncService:
         with self.db.read() as session:
             repo = SyncRepository(session)
             replica = self._load_replica(repo, inc, 0).replica
-            found = replica.conflicts()
+            found = _decisions(replica)
             # A derived companion (phone_e164) is decided with its source field, not on its own.
             sources = {(c.table, c.row_id, c.field) for c in found}
+            found = [c for c in found if c.field not in _SOURCE_OF
+                     or (c.table, c.row_id, _SOURCE_OF[c.field]) not in sources]
+            # An erasure is final: edits that raced it are scrubbed, never up for review.
+            owner = {(c.table, c.row_id): _lead_of(repo, c.table, c.row_id) for c in found}
+            erased = repo.erased_among(sorted({lead for lead in owner.values() if lead}))
             return [self._describe(repo, replica, c) for c in found
-                    if c.field not in _SOURCE_OF
-                    or (c.table, c.row_id, _SOURCE_OF[c.field]) not in sources]
+                    if owner[(c.table, c.row_id)] not in erased]
 
     def resolve_conflict(self, table: str, row_id: str, field_name: str | None,
                          value: Any) -> None:
@@ -609,7 +688,7 @@ class SyncService:
             # Local edits not yet captured go first, so the decision supersedes them too.
             self._capture(repo, loader, now)
             loader.rows(repo, {(table, row_id)})
-            conflict = next((c for c in replica.conflicts() if (c.table, c.row_id, c.field)
+            conflict = next((c for c in _decisions(replica) if (c.table, c.row_id, c.field)
                              == (table, row_id, field_name)), None)
             if conflict is None:
                 raise ConflictError("This conflict was already resolved (perhaps on another "
@@ -686,6 +765,9 @@ class SyncService:
         table, row_id = conflict.table, conflict.row_id
         lead_id = _lead_of(repo, table, row_id)
         title = repo.row_title(table, row_id)
+        if table == "shared_setting":
+            key = title.partition(": ")[2]
+            title = f"Setting: {SHARED_SETTINGS[key].label}" if key in SHARED_SETTINGS else title
         if conflict.field is None:
             label = "Edited on one laptop, deleted on another"
         elif table == "lead" and conflict.field in FIELDS_BY_NAME:

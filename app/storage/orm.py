@@ -477,6 +477,8 @@ class SharedSetting(Synced, Base):
     __tablename__ = "shared_setting"
     key: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     value: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # Never set by the app; present so sync treats settings like every other synced row.
+    deleted_at: Mapped[dt.datetime | None]
 
 
 class AssignmentRun(Synced, Base):

@@ -75,6 +75,11 @@ class ErasureRepository:
         }
         return found
 
+    def suppression_ids(self, leads: list[Lead]) -> list[str]:
+        """Ids (as stored) of the person's do-not-contact entries."""
+        return [row.id.hex for row in self.related(leads).get("suppression", [])
+                if isinstance(row, Suppression)]
+
     def question_prompts(self, question_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
         rows = self.session.execute(select(Question.id, Question.prompt).where(
             Question.id.in_(list(question_ids))))

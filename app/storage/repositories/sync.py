@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -244,6 +244,92 @@ class SyncRepository:
                           [flag, text, lead_id])
         return flag, text
 
+    # -- erasure -------------------------------------------------------------------------------
+    def erased_among(self, lead_ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(lead_ids):
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self.conn.execute(
+                f"SELECT id FROM lead WHERE id IN ({marks}) AND erased_at IS NOT NULL",
+                list(chunk)))
+        return found
+
+    def lead_of_rows(self, table: str, row_ids: Sequence[str]) -> dict[str, str]:
+        """row id -> lead_id of these task/activity/answer rows."""
+        found: dict[str, str] = {}
+        for chunk in _chunks(row_ids):
+            marks = ",".join("?" * len(chunk))
+            found.update((r[0], r[1]) for r in self.conn.execute(
+                f"SELECT id, lead_id FROM {_q(table)} WHERE id IN ({marks})", list(chunk)))
+        return found
+
+    def erased_family(self, lead_ids: Sequence[str]) -> set[str]:
+        """These erased leads and the leads merged into them."""
+        found = set(lead_ids)
+        for chunk in _chunks(lead_ids):
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self.conn.execute(
+                f"SELECT id FROM lead WHERE merged_into_id IN ({marks})", list(chunk)))
+        return found
+
+    def tombstoned_leads(self, tombstone_ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(tombstone_ids):
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self.conn.execute(
+                f"SELECT lead_id FROM tombstone WHERE id IN ({marks})", list(chunk)))
+        return found
+
+    def purge_erased(self, lead_ids: Sequence[str], columns: Mapping[str, frozenset[str]],
+                     other_rows: Mapping[str, Iterable[str]] | None = None) -> int:
+        """Empty ``columns`` of these leads' rows (the leads, and the tasks, history and answers
+        that belong to them) in every logged version and in the shadow. The log itself knows
+        which rows belonged to a lead, even rows the erasure deleted from their table.
+        ``other_rows`` adds rows found otherwise (the person's suppression entries).
+        Returns the number of log entries rewritten."""
+        rows: dict[str, set[str]] = {"lead": set(lead_ids)}
+        for table, ids in (other_rows or {}).items():
+            rows.setdefault(table, set()).update(ids)
+        for chunk in _chunks(lead_ids):
+            marks = ",".join("?" * len(chunk))
+            for table, row_id in self.conn.execute(
+                    "SELECT table_name, row_id FROM sync_op WHERE table_name IN "
+                    f"('task', 'answer') AND field = 'lead_id' AND json_extract(body, '$.v') "
+                    f"IN ({marks})", list(chunk)):
+                rows.setdefault(table, set()).add(row_id)
+            for (row_id,) in self.conn.execute(
+                    "SELECT row_id FROM sync_op WHERE table_name = 'activity' AND "
+                    f"json_extract(body, '$.v.lead_id') IN ({marks})", list(chunk)):
+                rows.setdefault("activity", set()).add(row_id)
+        rewritten = 0
+        for table, ids in rows.items():
+            erased = columns.get(table, frozenset())
+            if not erased:
+                continue
+            for chunk in _chunks(sorted(ids)):
+                marks = ",".join("?" * len(chunk))
+                updates: list[tuple[str, str]] = []
+                for op_id, body in self.conn.execute(
+                        f"SELECT op_id, body FROM sync_op WHERE table_name = ? "
+                        f"AND row_id IN ({marks})", [table, *chunk]):
+                    op = json.loads(body)
+                    value = op.get("v")
+                    if op.get("f") in erased and value not in ("", None):
+                        op["v"] = ""
+                    elif isinstance(value, dict) and any(value.get(c) for c in erased):
+                        op["v"] = {k: ("" if k in erased and v else v) for k, v in value.items()}
+                    else:
+                        continue
+                    updates.append((json.dumps(op, separators=(",", ":")), op_id))
+                self.conn.executemany("UPDATE sync_op SET body = ? WHERE op_id = ?", updates)
+                rewritten += len(updates)
+                fields = sorted(erased)
+                self.conn.execute(
+                    f"UPDATE sync_shadow SET value = '\"\"' WHERE table_name = ? AND row_id IN "
+                    f"({marks}) AND field IN ({','.join('?' * len(fields))}) AND value <> 'null'",
+                    [table, *chunk, *fields])
+        return rewritten
+
     def row_title(self, table: str, row_id: str) -> str:
         """A short human name of a synced row for lists (the review inbox)."""
         if table == "lead":
@@ -258,7 +344,8 @@ class SyncRepository:
             return f"{name} · {row[2]}" if row[2] else name
         columns = {"task": "title", "event": "name", "user": "name", "team": "name",
                    "queue": "name", "question": "prompt", "cadence": "name",
-                   "suppression": "value", "score_rule": "value", "routing_rule": "name"}
+                   "suppression": "value", "score_rule": "value", "routing_rule": "name",
+                   "shared_setting": "key"}
         column = columns.get(table)
         found = None if column is None else self.conn.execute(
             f"SELECT {_q(column)} FROM {_q(table)} WHERE id = ?", [row_id]).fetchone()
