@@ -86,6 +86,8 @@ META_HLC = "sync_hlc"
 # JSON [[table, row_id], ...]: rows with an open conflict, fully loaded on every sync so the
 # review list stays complete although a sync only loads the ops of the keys it touches.
 META_CONFLICT_ROWS = "sync_conflict_rows"
+# When the last merge finished (DB time): rows written later are edits not captured yet.
+META_SYNCED_AT = "sync_synced_at"
 
 RowKey = tuple[str, str]
 FieldKey = tuple[str, str, str]
@@ -360,6 +362,7 @@ class SyncService:
             conflict_rows = sorted({(c.table, c.row_id) for c in replica.conflicts()})
             self._set_meta_in(repo, META_CONFLICT_ROWS, json.dumps(conflict_rows))
             self._set_meta_in(repo, META_HLC, replica.clock.last.encode())
+            self._set_meta_in(repo, META_SYNCED_AT, _db_time(self.context.clock()))
         if result.new:
             for forget in self.after_merge:
                 forget()
@@ -653,6 +656,19 @@ class SyncService:
                     values.append(None)
             out.append(SyncConflict(c.table, c.row_id, c.field, tuple(values), c.kind))
         return out
+
+    def pending_changes(self, folder: Path | None) -> int:
+        """Local changes the next sync would send to ``folder``: edits made since the last sync
+        plus recorded changes not yet published there (a rough count of rows and fields)."""
+        inc = self.db.get_meta(META_INCARNATION)
+        with self.db.read() as session:
+            repo = SyncRepository(session)
+            since = self.db_meta(repo, META_SYNCED_AT) or "0000"
+            edited = repo.written_since([*_ROW_TABLES, *_APPEND_TABLES], since)
+            unpublished = 0
+            if inc is not None and folder is not None:
+                unpublished = max(0, repo.own_max_seq(inc) - self._published_seq(folder, inc))
+        return edited + unpublished
 
     # -- the review inbox ------------------------------------------------------------------------
     def open_conflicts(self) -> list[OpenConflict]:

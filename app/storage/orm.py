@@ -288,7 +288,9 @@ class Task(Synced, Base):
     created_at: Mapped[dt.datetime] = mapped_column(nullable=False)
     deleted_at: Mapped[dt.datetime | None]
 
-    __table_args__ = (Index("ix_task_owner_open_due", "owner_id", "done_at", "due_at"),)
+    __table_args__ = (Index("ix_task_owner_open_due", "owner_id", "done_at", "due_at"),
+                      # Sync reads rows written since its last look (and counts pending ones).
+                      Index("ix_task_updated", "updated_at"))
 
 
 class ImportBatch(Synced, Base):
@@ -323,7 +325,8 @@ class Activity(Synced, Base):
     task_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("task.id"))
     batch_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("import_batch.id"))
 
-    __table_args__ = (Index("ix_activity_lead_occurred", "lead_id", "occurred_at"),)
+    __table_args__ = (Index("ix_activity_lead_occurred", "lead_id", "occurred_at"),
+                      Index("ix_activity_updated", "updated_at"))
 
 
 class Suppression(Synced, Base):

@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 START_DELAY_MS = 4000
 CLOSE_TIMEOUT_S = 10.0
+PENDING_REFRESH_MS = 30_000
 RED, AMBER = "#c62828", "#b26a00"
 # The service reports stages as text; the label turns them into a rough percentage.
 _STAGES = (("Reading", 10), ("Recording", 35), ("Publishing", 60), ("Merging", 80))
@@ -64,11 +65,19 @@ class SyncController(QObject):
         self.label.linkActivated.connect(self.open_link)
         self.running = False
         self._queued = False
+        self.pending = 0
+        self.conflicts_waiting = 0
         self.last_report: SyncReport | None = None
         self._details: tuple[str, str, str] | None = None  # title, text, details
         self._synced_at = dt.datetime.now().astimezone()
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.sync_now)
+        self._base = ""  # the sync part of the label; pending changes and conflicts follow it
+        self._extra = ""
+        self._counting = False
+        self.pending_timer = QTimer(self)
+        self.pending_timer.setInterval(PENDING_REFRESH_MS)
+        self.pending_timer.timeout.connect(self.refresh_pending)
         self.apply_settings()
 
     # -- settings -----------------------------------------------------------------------------
@@ -83,15 +92,56 @@ class SyncController(QObject):
             self.timer.start(config.interval_minutes * 60_000)
         if not self.running:
             self._show_idle(config)
+        if config.folder is not None:
+            self.pending_timer.start()
+            self.refresh_pending()
+        else:
+            self.pending_timer.stop()
 
     def _show_idle(self, config: SyncSettings) -> None:
         self.label.setVisible(config.folder is not None)
         if config.folder is None:
+            self._base = self._extra = ""
             self.label.clear()
             return
         last = str(self.settings.value(LAST_SYNC_KEY, "") or "")
-        self.label.setText(f"Last synced {html.escape(last)}" if last else "Not synced yet")
+        self._set_base(f"Last synced {html.escape(last)}" if last else "Not synced yet")
         self.label.setToolTip(f"Shared folder: {config.folder}\nSync now: F5")
+
+    def _set_base(self, text: str) -> None:
+        self._base = text
+        self.label.setText(text + self._extra)
+
+    # -- pending changes and open conflicts -----------------------------------------------------
+    def refresh_pending(self) -> None:
+        """Count, in the background, what the next sync would send and the conflicts waiting."""
+        folder = self.config().folder
+        if folder is None or self._counting:
+            return
+        self._counting = True
+        sync = self.services.sync
+
+        def work(_state: JobState) -> tuple[int, int]:
+            return sync.pending_changes(folder), len(sync.open_conflicts())
+
+        def failed(error: Exception, _details: str) -> None:
+            self._counting = False
+            log.warning("counting pending sync changes failed: %s", error)
+
+        self.runner.start(work, on_done=self._show_pending, on_error=failed)
+
+    def _show_pending(self, counts: tuple[int, int]) -> None:
+        self._counting = False
+        pending, conflicts = counts
+        self.pending, self.conflicts_waiting = counts
+        extra = ""
+        if pending:
+            extra += " · " + html.escape(_plural(pending, "change") + " to send")
+        if conflicts and "conflict" not in self._base:
+            extra += " · " + _link("conflicts", _plural(conflicts, "conflict") + " to review", RED)
+        self._extra = extra
+        if not self.running:
+            self.label.setText(self._base + extra)
 
     # -- running ------------------------------------------------------------------------------
     def sync_on_start(self) -> None:
@@ -124,9 +174,11 @@ class SyncController(QObject):
     def _show_progress(self, percent: int) -> None:
         self.label.show()
         self.label.setText(f"Syncing… {percent}%")
+        self._extra = ""
 
     def _finish(self) -> None:
         self.running = False
+        self.refresh_pending()
         if self._queued:
             self._queued = False
             self.sync_now()
@@ -134,7 +186,7 @@ class SyncController(QObject):
     def _done(self, report: SyncReport) -> None:
         self.last_report = report
         self._remember_time()
-        self.label.setText(self.describe(report))
+        self._set_base(self.describe(report))
         self.label.setToolTip(f"Shared folder: {self.config().folder}\n"
                               f"Files read: {report.files_read}\nSync now: F5")
         if report.received_ops or report.conflicts:
@@ -145,7 +197,7 @@ class SyncController(QObject):
         log.warning("sync failed: %s", error)
         text = str(error) if isinstance(error, LeadlineError) else "Sync failed unexpectedly."
         self._details = ("Sync failed", text, "" if isinstance(error, LeadlineError) else details)
-        self.label.setText(_link("details", f"Sync failed: {text}", RED))
+        self._set_base(_link("details", f"Sync failed: {text}", RED))
         self.label.setToolTip("Click for details")
         self._finish()
 

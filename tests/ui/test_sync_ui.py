@@ -74,7 +74,9 @@ def test_sync_now_brings_the_other_laptops_lead_and_shows_counts(
     _configure(qtbot, settings, folder)
     window.sync.apply_settings()
     assert window.sync.timer.isActive() and window.sync.timer.interval() == 15 * 60_000
-    assert window.sync.label.text() == "Not synced yet"
+    # Everything made before the first sync is waiting to be sent: lead, history line...
+    assert window.sync.label.text().startswith("Not synced yet · ")
+    assert window.sync.label.text().endswith("changes to send") and window.sync.pending > 0
 
     window.show_page(LEADS)
     window.sync_now_action.trigger()
@@ -85,7 +87,7 @@ def test_sync_now_brings_the_other_laptops_lead_and_shows_counts(
     local = clock().astimezone()
     assert f"Synced {local:%H:%M} · sent {report.sent_ops} · received {report.received_ops}" \
         in text
-    assert "conflict" not in text
+    assert "conflict" not in text and "to send" not in text and window.sync.pending == 0
     assert settings.value("sync/last_synced") == f"{local:%Y-%m-%d %H:%M}"
 
     # Concurrent edits of the same field: a red conflicts link that opens the review inbox.
@@ -168,6 +170,15 @@ class _HeldRunner(TaskRunner):
         work, on_done = self.jobs.pop(0)
         on_done(work(self.state))
 
+    def syncs(self) -> int:
+        return sum(getattr(on_done, "__name__", "") == "_done" for _work, on_done in self.jobs)
+
+    def count_pending(self) -> None:
+        """Run the queued pending-changes counts (they wait behind nothing)."""
+        for job in [j for j in self.jobs if getattr(j[1], "__name__", "") == "_show_pending"]:
+            self.jobs.remove(job)
+            job[1](job[0](self.state))
+
 
 def test_one_sync_at_a_time_and_a_second_request_is_queued_once(
         qtbot: Any, make_window: Make, folder: Path, settings: QSettings) -> None:
@@ -178,10 +189,13 @@ def test_one_sync_at_a_time_and_a_second_request_is_queued_once(
     assert controller.sync_now()
     assert controller.label.text() == "Syncing… 0%"
     assert not controller.sync_now() and not controller.sync_now()
-    assert len(runner.jobs) == 1
+    runner.count_pending()
+    assert runner.syncs() == 1 and runner.jobs[0][1].__name__ == "_done"
     runner.release()
-    assert len(runner.jobs) == 1 and controller.running  # the queued one started
+    runner.count_pending()
+    assert runner.syncs() == 1 and controller.running  # the queued one started
     runner.release()
+    runner.count_pending()
     assert not runner.jobs and not controller.running
     assert controller.label.text().startswith("Synced")
 

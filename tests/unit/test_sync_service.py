@@ -396,3 +396,22 @@ def test_edit_against_delete_can_be_kept_or_deleted(laptops: tuple[Laptop, Lapto
         assert laptop.services.sync.open_conflicts() == []
         assert laptop.services.leads.get(kept).needs_review is False
         assert laptop.services.leads.count(LeadQuery()) == 1
+
+
+def test_pending_changes_count_what_the_next_sync_sends(laptops: tuple[Laptop, Laptop],
+                                                       folder: Path) -> None:
+    a, _b = laptops
+    assert a.services.sync.pending_changes(folder) == 0
+    lead_id = _lead(a)
+    assert a.services.sync.pending_changes(folder) >= 1
+    a.sync(folder)
+    assert a.services.sync.pending_changes(folder) == 0
+    a.clock.advance(seconds=5)
+    a.services.leads.update(lead_id, {"city": "Bonn"})
+    assert a.services.sync.pending_changes(folder) == 2  # the lead and its history line
+    # Recorded but not published to this folder (another folder was used): still pending.
+    other = folder.parent / "other"
+    other.mkdir()
+    a.sync(other)
+    assert a.services.sync.pending_changes(other) == 0
+    assert a.services.sync.pending_changes(folder) > 0

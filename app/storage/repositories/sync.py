@@ -244,6 +244,19 @@ class SyncRepository:
                           [flag, text, lead_id])
         return flag, text
 
+    def written_since(self, tables: Sequence[str], stamp: str) -> int:
+        """Rows of these tables written after ``stamp`` (edits a sync has not looked at)."""
+        total = 0
+        for table in tables:
+            if table == "lead":  # live rows through the partial index, deleted ones directly
+                sql = ("SELECT (SELECT COUNT(*) FROM lead WHERE deleted_at IS NULL AND "
+                       "updated_at > :s) + (SELECT COUNT(*) FROM lead WHERE deleted_at IS NOT "
+                       "NULL AND updated_at > :s)")
+            else:
+                sql = f"SELECT COUNT(*) FROM {_q(table)} WHERE updated_at > :s"
+            total += int(self.conn.execute(sql, {"s": stamp}).fetchone()[0])
+        return total
+
     # -- erasure -------------------------------------------------------------------------------
     def erased_among(self, lead_ids: Sequence[str]) -> set[str]:
         found: set[str] = set()
