@@ -34,7 +34,7 @@ from app.domain.erasure import ERASED_SYNC_COLUMNS
 from app.domain.errors import ConflictError, LeadlineError, ValidationError
 from app.domain.history import ActivityKind
 from app.domain.ids import new_id
-from app.domain.leads import FIELDS_BY_NAME
+from app.domain.leads import FIELDS_BY_NAME, FieldKind
 from app.services.context import ServiceContext
 from app.services.settings_service import SHARED_SETTINGS
 from app.storage import orm
@@ -176,6 +176,7 @@ class OpenConflict:
     title: str
     field_label: str
     versions: tuple[ConflictVersion, ...]
+    can_type: bool = False  # a value other than the versions may be typed (free text only)
 
 
 @dataclass
@@ -216,6 +217,17 @@ _SOURCE_OF = {"phone_e164": "phone", "mobile_e164": "mobile"}
 
 Progress = Callable[[str], None]
 Rescore = Callable[[Session, Sequence[uuid.UUID]], None]
+
+
+def _typing_allowed(table: str, field_name: str, offered: Sequence[Any]) -> bool:
+    """A typed third value is stored as given, so only free text qualifies: never ids, codes,
+    or values the app normalises or validates (emails, phone numbers, dates, amounts)."""
+    if field_name.endswith("_id") or field_name in _CODED_FIELDS or field_name in _SOURCE_OF:
+        return False
+    if table == "lead":
+        spec = FIELDS_BY_NAME.get(field_name)
+        return spec is not None and spec.kind in (FieldKind.TEXT, FieldKind.LONG_TEXT)
+    return all(isinstance(v, str | None) for v in offered)
 
 
 def _decisions(replica: Replica) -> list[Conflict]:
@@ -714,7 +726,7 @@ class SyncService:
                 op = (replica.local_restore(table, row_id) if value
                       else replica.local_delete(table, row_id))
             else:
-                self._check_choice(replica, conflict.heads, field_name, value)
+                self._check_choice(replica, conflict.heads, table, field_name, value)
                 op = replica.local_set(table, row_id, field_name, value, resolve=True)
             ops = [op, *self._resolve_companions(replica, conflict, value)]
             repo.add_ops([_op_row(o) for o in ops])
@@ -752,15 +764,12 @@ class SyncService:
         return out
 
     @staticmethod
-    def _check_choice(replica: Replica, heads: Sequence[str], field_name: str,
+    def _check_choice(replica: Replica, heads: Sequence[str], table: str, field_name: str,
                       value: Any) -> None:
         offered = [op.value for i in heads if isinstance(op := replica.ops[i], FieldSet)]
         if value in offered:
             return
-        # Typing a third value is allowed for free text, never for coded fields (ids, statuses).
-        if not (isinstance(value, str) and all(isinstance(v, str | None) for v in offered)
-                and field_name not in _CODED_FIELDS and not field_name.endswith("_id")
-                and field_name not in _SOURCE_OF.values()):
+        if not (isinstance(value, str) and _typing_allowed(table, field_name, offered)):
             raise ValidationError.single(field_name, "choose one of the versions; a new value "
                                                  "can only be typed for text fields")
 
@@ -790,9 +799,11 @@ class SyncService:
             label = FIELDS_BY_NAME[conflict.field].label
         else:
             label = conflict.field.replace("_id", "").replace("_", " ").capitalize()
+        offered = [v.value for v in versions]
+        can_type = conflict.field is not None and _typing_allowed(table, conflict.field, offered)
         return OpenConflict(table, row_id, conflict.field, conflict.kind,
                             uuid.UUID(lead_id) if lead_id else None, title, label,
-                            tuple(versions))
+                            tuple(versions), can_type)
 
     # -- app_meta inside the caller's transaction ------------------------------------------------
     @staticmethod

@@ -42,6 +42,7 @@ from app.ui.booth.capture_page import CapturePage
 from app.ui.dashboard_page import DashboardPage
 from app.ui.dialogs import erasure_dialog, export_dialog
 from app.ui.dialogs.cadences_dialog import CadencesDialog
+from app.ui.dialogs.conflicts_dialog import ConflictsDialog
 from app.ui.dialogs.event_dialog import EventDialog
 from app.ui.dialogs.followup_settings_dialog import FollowUpSettingsDialog
 from app.ui.dialogs.hand_back_dialog import HandBackDialog, RecycleDialog
@@ -120,6 +121,7 @@ class MainWindow(QMainWindow):
         self.tray.myDayRequested.connect(lambda: (self._raise(), self.show_page(MY_DAY)))
         self.tray.quitRequested.connect(self.close)
         self.tray.countChanged.connect(self._show_due)
+        self._conflicts_dialog: ConflictsDialog | None = None
         self.sync = SyncController(self, services, runner, settings)
         self.rail = self._build_rail()
         body = QWidget()
@@ -275,6 +277,10 @@ class MainWindow(QMainWindow):
         self.about_action = self._action("&About Leadline", None, self.about)
         self.sync_now_action = self._action("S&ync now", "F5", self.sync_now,
                                             "Exchange changes with the team's shared folder")
+        self.conflicts_action = self._action("Review sync &conflicts…", None,
+                                             self.review_conflicts,
+                                             "Decide fields changed on two laptops at the same "
+                                             "time")
         self.sync_settings_action = self._action("Sync se&ttings…", None, self.edit_sync_settings,
                                                  "Shared folder, team passphrase and when to "
                                                  "sync (this laptop)")
@@ -306,7 +312,8 @@ class MainWindow(QMainWindow):
         for action in (self.new_action, self.new_event_action, self.save_action, None,
                        self.import_action, self.import_history_action, self.export_action,
                        self.export_ics_action, self.demo_action, None, self.reports_action, None,
-                       self.sync_now_action, self.sync_settings_action, None,
+                       self.sync_now_action, self.conflicts_action, self.sync_settings_action,
+                       None,
                        self.switch_user_action, None, self.quit_action):
             file_menu.addSeparator() if action is None else file_menu.addAction(action)
         edit_menu = bar.addMenu("&Edit")
@@ -848,6 +855,27 @@ class MainWindow(QMainWindow):
 
     def sync_now(self) -> None:
         self.sync.sync_now()
+
+    def review_conflicts(self) -> None:
+        """The review inbox, modeless so "Open lead" shows the lead behind it."""
+        if self._conflicts_dialog is None:
+            dialog = ConflictsDialog(self.services, self.runner, self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.open_lead_requested.connect(self.open_lead)
+            dialog.conflict_resolved.connect(self.refresh_all)
+            dialog.conflict_resolved.connect(self.sync.refresh_pending)
+            dialog.destroyed.connect(lambda *_: setattr(self, "_conflicts_dialog", None))
+            self._conflicts_dialog = dialog
+        else:
+            self._conflicts_dialog.reload()
+        self._conflicts_dialog.show()
+        self._conflicts_dialog.raise_()
+        self._conflicts_dialog.activateWindow()
+
+    def conflicts_changed(self) -> None:
+        """A sync brought or settled conflicts: an open inbox shows them."""
+        if self._conflicts_dialog is not None:
+            self._conflicts_dialog.reload()
 
     def edit_sync_settings(self) -> None:
         if SyncSettingsDialog.ask(self.settings, self):

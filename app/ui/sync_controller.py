@@ -20,7 +20,6 @@ from PySide6.QtCore import QEventLoop, QObject, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QProgressDialog
 
 from app.domain.errors import LeadlineError
-from app.domain.leads import LeadQuery
 from app.services.container import Services
 from app.services.sync_service import SyncReport
 from app.ui import messages
@@ -191,6 +190,7 @@ class SyncController(QObject):
                               f"Files read: {report.files_read}\nSync now: F5")
         if report.received_ops or report.conflicts:
             self.window.refresh_all()
+            self.window.conflicts_changed()
         self._finish()
 
     def _failed(self, error: Exception, details: str) -> None:
@@ -242,7 +242,7 @@ class SyncController(QObject):
 
     def open_link(self, target: str) -> None:
         if target == "conflicts":
-            self.window.open_leads(LeadQuery(needs_review=True))
+            self.window.review_conflicts()
         elif target == "details" and self._details is not None:
             title, text, details = self._details
             messages.error(self.window, title, text, details)

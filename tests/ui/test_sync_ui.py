@@ -99,8 +99,10 @@ def test_sync_now_brings_the_other_laptops_lead_and_shows_counts(
     assert "1 conflict</a>" in window.sync.label.text()
     assert "#c62828" in window.sync.label.text()
     window.sync.label.linkActivated.emit("conflicts")
-    assert window.leads.review_filter.isChecked()
-    assert window.leads.model.query.needs_review
+    inbox = window._conflicts_dialog
+    assert inbox is not None and inbox.isVisible()
+    qtbot.waitUntil(lambda: inbox.model.rowCount() == 1)
+    inbox.close()
     assert lead.id != remote.id
 
 
