@@ -221,6 +221,17 @@ class CadenceService:
                             lead.rating, lead.created_at, levels, calendar)
                 self.after_moves(session, chunk)
 
+    def after_sync(self, session: Session, lead_ids: Sequence[uuid.UUID]) -> None:
+        """Leads changed by a sync: open tasks follow the merged owner, and a cadence started
+        on two laptops while offline keeps one task per step. Deterministic, so laptops agree."""
+        now, device = utc_text(self.context.clock()), self.context.device_id.hex
+        tasks = TaskRepository(session)
+        for start in range(0, len(lead_ids), 500):
+            chunk = lead_ids[start:start + 500]
+            tasks.follow_owner(chunk, now, device)
+            tasks.drop_twin_steps(chunk, now, device)
+            tasks.refresh_next_due(chunk)
+
     def after_moves(self, session: Session, lead_ids: Sequence[uuid.UUID]) -> None:
         """After a bulk assignment (rules re-applied, a manager's drag and drop): each lead's
         open tasks follow its new owner, and leads owned for the first time start a cadence.

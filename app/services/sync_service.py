@@ -280,6 +280,9 @@ class SyncService:
         # Called after other laptops' changes were written: services caching rules, the
         # suppression list or cadences read them again.
         self.after_merge: list[Callable[[], None]] = []
+        # Called inside the merge's transaction with the leads it changed (cadences: tasks
+        # follow the merged owner, twin cadence steps are dropped).
+        self.after_merge_in: list[Callable[[Session, Sequence[uuid.UUID]], None]] = []
 
     # -- lineage ------------------------------------------------------------------------------
     def incarnation(self) -> str | None:
@@ -593,13 +596,17 @@ class SyncService:
         touched_leads = [rid for t, rid in touched if t == "lead"]
         for lead_id, reason in repo.sync_review_reasons(touched_leads).items():
             parts = [p for p in reason.split("; ") if p]
-            kept = [p for p in parts if not p.startswith("sync conflict:") or (lead_id, p) in open_here]
+            kept = [p for p in parts
+                    if not p.startswith("sync conflict:") or (lead_id, p) in open_here]
             if kept != parts:
                 flag, text = repo.set_review(lead_id, kept)
                 shadow_updates.append(("lead", lead_id, "needs_review", flag))
                 shadow_updates.append(("lead", lead_id, "review_reason", text))
         repo.set_shadow(shadow_updates)
         lead_ids = sorted(leads_touched)
+        merged_leads = [uuid.UUID(lead_id) for lead_id in lead_ids]
+        for follow_up in self.after_merge_in:
+            follow_up(session, merged_leads)
         touch_kinds = [k.value for k in ActivityKind if k.is_touch]
         repo.refresh_touch_times(lead_ids, touch_kinds)
         if self.rescore is not None:
@@ -698,8 +705,13 @@ class SyncService:
             # An erasure is final: edits that raced it are scrubbed, never up for review.
             owner = {(c.table, c.row_id): _lead_of(repo, c.table, c.row_id) for c in found}
             erased = repo.erased_among(sorted({lead for lead in owner.values() if lead}))
+            # The tasks of a lead whose owner is in conflict follow the lead's decision.
+            owner_undecided = {c.row_id for c in found
+                               if (c.table, c.field) == ("lead", "owner_id")}
             return [self._describe(repo, replica, c) for c in found
-                    if owner[(c.table, c.row_id)] not in erased]
+                    if owner[(c.table, c.row_id)] not in erased
+                    and not ((c.table, c.field) == ("task", "owner_id")
+                             and owner[(c.table, c.row_id)] in owner_undecided)]
 
     def resolve_conflict(self, table: str, row_id: str, field_name: str | None,
                          value: Any) -> None:
@@ -729,8 +741,18 @@ class SyncService:
                 self._check_choice(replica, conflict.heads, table, field_name, value)
                 op = replica.local_set(table, row_id, field_name, value, resolve=True)
             ops = [op, *self._resolve_companions(replica, conflict, value)]
+            touched = {(table, row_id)}
+            if (table, field_name) == ("lead", "owner_id"):
+                for task in _decisions(replica):
+                    if ((task.table, task.field) == ("task", "owner_id")
+                            and _lead_of(repo, "task", task.row_id) == row_id
+                            and value in [h.value for h in replica.heads("task", task.row_id,
+                                                                         "owner_id")]):
+                        ops.append(replica.local_set("task", task.row_id, "owner_id", value,
+                                                     resolve=True))
+                        touched.add(("task", task.row_id))
             repo.add_ops([_op_row(o) for o in ops])
-            self._materialise(session, repo, replica, {(table, row_id)}, now)
+            self._materialise(session, repo, replica, touched, now)
             left = {(c.table, c.row_id) for c in replica.conflicts()}
             self._set_meta_in(repo, META_CONFLICT_ROWS, json.dumps(sorted(left)))
             lead_id = _lead_of(repo, table, row_id)

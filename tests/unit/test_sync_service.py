@@ -69,8 +69,9 @@ def test_lead_with_tasks_and_activities_reaches_the_other_laptop(
     lead_id = _lead(a, company="ACME", owner=str(anna.id))
     a.services.leads.add_note(lead_id, "met at the booth")
     with a.db.write() as session:
-        session.add(Task(id=new_id(), lead_id=lead_id, kind=TaskKind.CALL, title="call back",
-                         due_at=FIXED_NOW + dt.timedelta(days=2), created_at=FIXED_NOW,
+        session.add(Task(id=new_id(), lead_id=lead_id, owner_id=anna.id, kind=TaskKind.CALL,
+                         title="call back", due_at=FIXED_NOW + dt.timedelta(days=2),
+                         created_at=FIXED_NOW,
                          updated_at=a.clock(), device_id=a.db.device_id))
 
     sent = a.sync(folder)
@@ -415,3 +416,31 @@ def test_pending_changes_count_what_the_next_sync_sends(laptops: tuple[Laptop, L
     a.sync(other)
     assert a.services.sync.pending_changes(other) == 0
     assert a.services.sync.pending_changes(folder) > 0
+
+
+def test_tasks_follow_the_decision_on_their_leads_owner(laptops: tuple[Laptop, Laptop],
+                                                       folder: Path) -> None:
+    a, b = laptops
+    ben = a.services.people.add_user("Ben Braun", "ben@example.com", Role.REP).id
+    cara = a.services.people.add_user("Cara Diaz", "cara@example.com", Role.REP).id
+    lead_id = _lead(a)
+    a.sync(folder)
+    b.sync(folder)
+    # Owned for the first time on both laptops: each starts the cadence for its owner.
+    a.services.leads.update(lead_id, {"owner": str(ben)})
+    b.services.leads.update(lead_id, {"owner": str(cara)})
+    a.sync(folder)
+    b.sync(folder)
+    a.sync(folder)
+    inbox = a.services.sync.open_conflicts()
+    assert [(c.table, c.field) for c in inbox] == [("lead", "owner_id")]
+    a.services.sync.resolve_conflict("lead", lead_id.hex, "owner_id", cara.hex)
+    a.sync(folder)
+    b.sync(folder)
+    for laptop in (a, b):
+        assert laptop.services.sync.open_conflicts() == []
+        assert laptop.services.leads.get(lead_id).owner_id == cara
+        with laptop.db.read() as session:
+            owners = {t.owner_id for t in session.query(Task).filter(Task.lead_id == lead_id,
+                                                                     Task.done_at.is_(None))}
+        assert owners == {cara}

@@ -100,6 +100,22 @@ class TaskRepository:
             "AND deleted_at IS NULL AND owner_id IS NOT (SELECT owner_id FROM lead "
             "WHERE lead.id = task.lead_id)", [now_text, device_hex, *[i.hex for i in lead_ids]])
 
+    def drop_twin_steps(self, lead_ids: Sequence[uuid.UUID], now_text: str,
+                        device_hex: str) -> int:
+        """Bulk: where a lead has two open tasks for the same step of the same cadence (two
+        laptops started it while offline), keep the oldest and cancel the others. The rule
+        depends only on the tasks, so every laptop cancels the same ones."""
+        connection = self.session.connection().connection.driver_connection
+        marks = ", ".join("?" for _ in lead_ids)
+        cursor = connection.execute(  # type: ignore[union-attr]
+            f"UPDATE task SET deleted_at = ?, updated_at = ?, device_id = ? WHERE lead_id IN "
+            f"({marks}) AND cadence_id IS NOT NULL AND done_at IS NULL AND deleted_at IS NULL "
+            "AND EXISTS (SELECT 1 FROM task AS twin WHERE twin.lead_id = task.lead_id AND "
+            "twin.cadence_id = task.cadence_id AND twin.cadence_step = task.cadence_step AND "
+            "twin.done_at IS NULL AND twin.deleted_at IS NULL AND twin.id < task.id)",
+            [now_text, now_text, device_hex, *[i.hex for i in lead_ids]])
+        return int(cursor.rowcount or 0)
+
     def never_followed_up(self, lead_ids: Sequence[uuid.UUID],
                           statuses: Sequence[LeadStatus]) -> list[uuid.UUID]:
         """Of these leads, those with an owner, in one of ``statuses``, and no task ever."""
