@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -13,6 +14,8 @@ def global_options() -> argparse.ArgumentParser:
     parser.add_argument("--db", type=Path, metavar="PATH",
                         help="database file (default: $LEADLINE_DB, else the user data folder)")
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    # For packaging checks: open the window on the database, close it after a second, report.
+    parser.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
@@ -23,7 +26,13 @@ def main(argv: list[str] | None = None) -> int:
     if rest:
         from app.cli.main import run
 
-        return run(args)
+        try:
+            return run(args)
+        except BrokenPipeError:
+            # `leadline leads list --json | head`: the reader left; that is not an error.
+            # Point stdout at nothing so the interpreter's final flush does not complain again.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
     from app.ui.application import run_gui
 
-    return run_gui(known.db)
+    return run_gui(known.db, smoke_test=known.smoke_test)

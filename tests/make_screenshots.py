@@ -143,6 +143,9 @@ def main(out: Path = DEFAULT_OUT, leads: int = 2000) -> None:
         _distribution(app, services, window, out)
         _follow_up(app, services, window, out)
         _sync_settings(app, window, folder, out)
+        _conflicts(app, folder, out)
+        _settings_and_about(app, services, window, out)
+        _dark(app, window, out)
         window.close()
         database.dispose()
 
@@ -228,6 +231,78 @@ def _sync_settings(app: QApplication, window: MainWindow, folder: Path, out: Pat
     dialog.show()
     _save(app, dialog, out / "sync_settings.png")
     dialog.close()
+
+
+def _conflicts(app: QApplication, folder: Path, out: Path) -> None:
+    """The review inbox after two laptops changed the same fields between two syncs."""
+    from app.domain.people import Role
+    from app.ui.dialogs.conflicts_dialog import ConflictsDialog
+
+    shared = folder / "conflict-share"
+    shared.mkdir(exist_ok=True)
+    laptops = [open_database(folder / f"laptop-{name}.sqlite")[0] for name in ("a", "b")]
+    office, booth = (Services.build(database) for database in laptops)
+    jonas = office.people.add_user("Jonas Becker", "jonas.becker@example.com", Role.REP).id
+    lena = office.people.add_user("Lena Hoffmann", "lena.hoffmann@example.com", Role.REP).id
+    mehmet = office.people.add_user("Mehmet Yilmaz", "mehmet.yilmaz@example.com", Role.REP).id
+    anna = office.leads.create({"first_name": "Anna", "last_name": "Weber",
+                                "company": "Weber Maschinenbau GmbH", "phone": "+49 30 1234567",
+                                "owner": str(jonas)}).id
+    tom = office.leads.create({"first_name": "Tom", "last_name": "Novak",
+                               "company": "Novak Logistics s.r.o."}).id
+    gone = office.leads.create({"first_name": "Eva", "last_name": "Lindqvist",
+                                "company": "Nordic Packaging AB"}).id
+
+    def sync_both() -> None:
+        for services in (office, booth, office):
+            services.sync.sync(shared)
+
+    sync_both()
+    office.leads.update(anna, {"phone": "+49 30 7654321", "owner": str(lena)})
+    booth.leads.update(anna, {"phone": "+49 171 2345678", "owner": str(mehmet)})
+    office.leads.update(tom, {"company": "Novak Logistics"})
+    booth.leads.update(tom, {"company": "NOVAK Logistik GmbH"})
+    office.leads.delete(gone)
+    booth.leads.update(gone, {"city": "Malmö"})
+    sync_both()
+    dialog = ConflictsDialog(office, SynchronousRunner())
+    dialog.resize(1080, 600)
+    dialog.show()
+    app.processEvents()
+    _save(app, dialog, out / "conflicts.png")
+    dialog.close()
+    for database in laptops:
+        database.dispose()
+
+
+def _settings_and_about(app: QApplication, services: Services, window: MainWindow,
+                        out: Path) -> None:
+    """Settings in one dialog (on its working-time page) and Help → About."""
+    from app.ui.about_dialog import AboutDialog
+    from app.ui.dialogs.settings_dialog import SettingsDialog
+
+    settings = SettingsDialog(services, window.settings, window)
+    settings.show_page(settings.working_time)
+    settings.show()
+    _save(app, settings, out / "settings.png")
+    settings.close()
+    about = AboutDialog(services.context.db.path, parent=window)
+    about.show()
+    _save(app, about, out / "about.png")
+    about.close()
+
+
+def _dark(app: QApplication, window: MainWindow, out: Path) -> None:
+    """The lead list in the dark theme (Settings → Appearance), then back to light."""
+    from app.ui.style import apply_theme
+
+    apply_theme(app, "dark")
+    window.show_page(LEADS)
+    window.runner.wait()
+    window.leads.table.selectRow(3)
+    app.processEvents()
+    _save(app, window, out / "leads_dark.png")
+    apply_theme(app, "light")
 
 
 if __name__ == "__main__":

@@ -144,6 +144,7 @@ class CliContext:
 
 def build_parser(prog: str | None = None) -> CliParser:
     from app.cli import (
+        backup,
         booth,
         dedupe,
         demo,
@@ -182,6 +183,7 @@ def build_parser(prog: str | None = None) -> CliParser:
     reports.register(tree)
     exports.register(tree)
     sync.register(tree)
+    backup.register(tree)
     return parser
 
 
@@ -224,5 +226,13 @@ def run(argv: list[str]) -> int:
     except KeyboardInterrupt:
         out.error("interrupted; the last change was not saved")
         return EXIT_INTERRUPTED
+    except Exception as error:  # disk full, read-only, missing, locked: plain words, exit 1
+        from app.services.problems import describe_problem
+
+        problem = describe_problem(error)
+        if problem is None:
+            raise
+        out.error(str(problem))
+        return EXIT_FAILURE
     finally:
         context.close()

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from app.services.backup_service import BackupService
 from app.services.booth_service import BoothService
 from app.services.cadence_service import CadenceService
 from app.services.context import ServiceContext, utc_now
@@ -52,10 +53,12 @@ class Services:
     followup: FollowUpService
     reports: ReportService
     sync: SyncService
+    backups: BackupService
 
     @classmethod
     def build(cls, db: Database, clock: Callable[[], dt.datetime] = utc_now) -> Services:
         context = ServiceContext(db, clock)
+        backups = BackupService(context)
         leads = LeadService(context)
         questions = QuestionService(context, leads.observers)
         settings = SettingsService(context)
@@ -64,6 +67,7 @@ class Services:
         dedupe = DedupeService(context)
         scoring = ScoringService(context, settings, suppressions)
         routing = RoutingService(context, settings)
+        routing.before_big_operation = backups.before
         leads.observers.append(lambda session, lead_id, _created: scoring.rescore_in(
             session, lead_id))
         leads.observers.append(lambda session, lead_id, created: routing.route_new_in(
@@ -88,7 +92,9 @@ class Services:
                    scoring=scoring, routing=routing, cadences=cadences,
                    followup=FollowUpService(context, leads, cadences, routing),
                    reports=ReportService(context),
-                   sync=SyncService(context, rescore=scoring.rescore_many_in))
+                   sync=SyncService(context, rescore=scoring.rescore_many_in),
+                   backups=backups)
         services.sync.after_merge += [suppressions.forget_index, scoring.forget,
                                       cadences.forget, settings.forget]
+        services.sync.after_merge_in.append(cadences.after_sync)
         return services

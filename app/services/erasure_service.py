@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,11 +36,9 @@ EXPORT_FORMATS = ("json", "pdf")
 
 
 class ErasureService:
-    def __init__(self, context: ServiceContext, suppressions: SuppressionService,
-                 before_big_operation: Callable[[str], object] | None = None) -> None:
+    def __init__(self, context: ServiceContext, suppressions: SuppressionService) -> None:
         self.context, self.suppressions = context, suppressions
         self.db = context.db
-        self.before_big_operation = before_big_operation  # a backup, set by the container
 
     # -- access requests ------------------------------------------------------------------
     def export_person(self, lead_id: uuid.UUID) -> dict[str, Any]:
@@ -89,9 +86,8 @@ class ErasureService:
 
     # -- erasure ----------------------------------------------------------------------------
     def erase(self, lead_id: uuid.UUID, reason: str = "") -> ErasureReceipt:
-        """Forget the person behind a lead. Cannot be undone: callers confirm first."""
-        if self.before_big_operation is not None:
-            self.before_big_operation("erase")
+        """Forget the person behind a lead. Cannot be undone: callers confirm first. No backup
+        is made first: it would keep exactly what the person asked to have forgotten."""
         now, device = self.context.clock(), self.context.device_id
         with self.db.write() as session:
             # Zero freed space in the file too, not just unlink it from the b-tree.

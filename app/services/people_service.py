@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Sequence
 
 from app.domain.contact_data import normalise_email
-from app.domain.errors import ConflictError, NotFoundError, ValidationError
+from app.domain.errors import ConflictError, FieldError, NotFoundError, ValidationError
 from app.domain.ids import new_id
 from app.domain.people import (
     Availability,
@@ -84,6 +84,53 @@ class PeopleService:
             user.availability = availability
             user.updated_at = self.context.clock()
             user.device_id = self.context.device_id
+        return self.user(user_id)
+
+    def update_user(self, user_id: uuid.UUID, *, name: str | None = None,
+                    email: str | None = None, role: Role | str | None = None) -> UserRecord:
+        """Change a user's name, email or role (None leaves a field as it is).
+
+        Raises ValidationError for an empty name, a malformed email or an unknown role, and
+        ConflictError when another user already has the email. Users carry no change history
+        (only leads do); ``updated_at`` and the device mark the change for sync.
+        """
+        problems: list[FieldError] = []
+        if name is not None:
+            name = name.strip()
+            if not name:
+                problems.append(FieldError("name", "is empty: give the person's name"))
+            elif len(name) > 100:
+                problems.append(FieldError("name", "is longer than 100 characters"))
+        if email is not None:
+            try:
+                email = normalise_email(email)
+            except ValueError as exc:
+                problems.append(FieldError("email", str(exc)))
+        new_role: Role | None = None
+        if role is not None:
+            try:
+                new_role = _role(role)
+            except ValidationError as exc:
+                problems.extend(exc.errors)
+        if problems:
+            raise ValidationError(problems)
+        with self.db.write() as session:
+            repo = PeopleRepository(session)
+            user = repo.user(user_id)
+            if user is None or user.deleted_at is not None:
+                raise NotFoundError(f"No user with id {user_id}")
+            if email is not None and email.lower() != user.email.lower():
+                other = repo.user_by_email(email)
+                if other is not None and other.id != user_id:
+                    raise ConflictError(f"A user with email {email} already exists")
+            changed = False
+            for field_name, value in (("name", name), ("email", email), ("role", new_role)):
+                if value is not None and getattr(user, field_name) != value:
+                    setattr(user, field_name, value)
+                    changed = True
+            if changed:
+                user.updated_at = self.context.clock()
+                user.device_id = self.context.device_id
         return self.user(user_id)
 
     # -- profile: who uses this laptop ------------------------------------------------------

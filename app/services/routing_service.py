@@ -87,6 +87,8 @@ class RoutingService:
         self.db = context.db
         # Set by the composition root: moved leads' follow-up tasks go with them (cadences).
         self.after_moves: Callable[[Session, Sequence[uuid.UUID]], None] | None = None
+        # Set by the composition root: a backup before re-applying the rules.
+        self.before_big_operation: Callable[[str], object] | None = None
 
     # -- rules --------------------------------------------------------------------------------
     def rules(self) -> list[RoutingRule]:
@@ -276,6 +278,8 @@ class RoutingService:
         With ``expected`` (the moves a preview showed), refuses if the plan changed since,
         so what a manager approved is exactly what happens.
         """
+        if self.before_big_operation is not None:
+            self.before_big_operation("reassign")
         self.ensure_catch_all()
         with self.db.write() as session:
             router = self._router(session)

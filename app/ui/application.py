@@ -6,26 +6,35 @@ import logging
 import sys
 import traceback
 from pathlib import Path
-from types import TracebackType
 
 import shiboken6
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from app import __version__
-from app.domain.errors import LeadlineError
+from app.domain.errors import LeadlineError, NotFoundError
+from app.domain.people import Role
 from app.logging_setup import configure_logging
 from app.paths import APP_NAME, default_db_path, resource
+from app.services.backup_service import check_database
+from app.services.backup_service import restore as restore_backup
 from app.services.container import Services
 from app.storage.opening import open_database
 from app.ui import messages
+from app.ui.crash_reporting import install_error_dialog
+from app.ui.dialogs.backup_dialog import RESTORE_PROPERTY
 from app.ui.dialogs.profile_dialog import ProfileDialog
 from app.ui.main_window import MainWindow
-from app.ui.style import release_cached_icons
+from app.ui.single_instance import SingleInstance, bring_to_front
+from app.ui.startup_checks import check_before_open
+from app.ui.style import apply_theme, release_cached_icons, saved_theme
 from app.ui.workers import TaskRunner
 
 log = logging.getLogger(__name__)
+
+SMOKE_TEST_MS = 1000
+SMOKE_TEST_EMAIL = "smoke@example.com"
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -36,6 +45,8 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     application.setApplicationName(APP_NAME)
     application.setOrganizationName(APP_NAME)
     application.setApplicationVersion(__version__)
+    # Wayland matches windows to resources/leadline.desktop (dock icon, grouping) by this name.
+    application.setDesktopFileName("leadline")
     icon = resource("icons/leadline.svg")
     if icon.exists():
         application.setWindowIcon(QIcon(str(icon)))
@@ -51,43 +62,149 @@ def build_main_window(services: Services, settings: QSettings | None = None,
     return window
 
 
-def install_error_dialog(log_file: Path | None) -> None:
-    """Unexpected errors in the GUI are logged and shown with details; the app keeps running."""
-
-    def show(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
-        log.error("unexpected error", exc_info=(kind, error, trace))
-        if isinstance(error, LeadlineError):
-            messages.error(None, "Leadline", str(error))
-            return
-        where = f" The details are also in {log_file}." if log_file else ""
-        messages.error(None, "Unexpected error",
-                       f"Something went wrong: {error}.\nYour saved data is safe; the last action "
-                       f"may not have finished.{where}",
-                       "".join(traceback.format_exception(kind, error, trace)))
-
-    sys.excepthook = show
-
-
-def run_gui(db_path: Path | None) -> int:
+def run_gui(db_path: Path | None, smoke_test: bool = False) -> int:
     log_file = configure_logging()
     application = create_application()
+    apply_theme(application, saved_theme(QSettings()))
+    path = (db_path or default_db_path()).expanduser().resolve()
+    if smoke_test:
+        return run_smoke_test(application, path)
     install_error_dialog(log_file)
-    path = db_path or default_db_path()
+    instance = SingleInstance(path)
+    if not instance.claim():
+        log.info("Leadline already has %s open; asked it to come to the front", path)
+        return 0
+    try:
+        while True:
+            chosen = check_before_open(path)
+            if chosen is None:
+                return 0
+            path = chosen
+            code, restore_from = run_session(application, instance, path)
+            if restore_from is None:
+                return code
+            _restore_chosen_backup(path, restore_from)  # then open the database again
+    finally:
+        instance.release()
+
+
+def run_session(application: QApplication, instance: SingleInstance | None,
+                path: Path) -> tuple[int, Path | None]:
+    """Open the database, run the window until it closes; returns the exit code and the
+    backup the person chose to restore, if any (restored once the database is closed)."""
     try:
         database, outcome = open_database(path)
     except LeadlineError as error:
         messages.error(None, "Leadline cannot open its database", str(error))
-        return 1
+        return 1, None
     if outcome.backup:
         log.info("upgraded %s; backup at %s", path, outcome.backup)
     services = Services.build(database)
     if services.people.current_user() is None and ProfileDialog.ask(services.people) is None:
-        return 0
+        database.dispose()
+        return 0, None
     window = build_main_window(services)
+
+    def show_window() -> None:
+        bring_to_front(window)
+
+    if instance is not None:
+        instance.raiseRequested.connect(show_window)
     if not window.starts_in_tray():
         window.show()
+    start_daily_backup(services, window.runner)
     code = application.exec()
+    # A leftover quit request would end the next window's loop at once after a restore.
+    QCoreApplication.removePostedEvents(application, QEvent.Type.Quit)
+    if instance is not None:
+        instance.raiseRequested.disconnect(show_window)
+    chosen = window.property(RESTORE_PROPERTY)
+    restore_from = Path(chosen) if chosen else None
     shiboken6.delete(window)  # widgets go before the application object, not at interpreter exit
     release_cached_icons()
+    if restore_from is None:
+        backup_on_close(services)
     database.dispose()
-    return code
+    return code, restore_from
+
+
+def start_daily_backup(services: Services, runner: TaskRunner) -> None:
+    """Once a day, on the runner: a backup only reads the database, so work goes on meanwhile."""
+
+    def failed(error: Exception, _details: str) -> None:
+        log.warning("daily backup failed: %s", error)
+
+    runner.start(lambda _state: services.backups.daily_if_due(),
+                 on_done=lambda made: log.info("daily backup: %s", made) if made else None,
+                 on_error=failed)
+
+
+def backup_on_close(services: Services) -> None:
+    try:
+        services.backups.on_close()
+    except LeadlineError as error:
+        log.warning("backup on close failed: %s", error)
+        messages.error(None, "Backup on close failed", str(error))
+
+
+def _restore_chosen_backup(path: Path, backup: Path) -> None:
+    try:
+        aside = restore_backup(path, backup)
+    except LeadlineError as error:
+        messages.error(None, "Backup not restored",
+                       f"{error}\n\nLeadline opens the database as it was.")
+        return
+    messages.info(None, "Backup restored",
+                  f"{backup.name} is back in place; Leadline opens it now. The database it "
+                  f"replaced is kept at {aside}.")
+
+
+def sign_in_smoke_test_user(services: Services) -> None:
+    # example.com rather than .invalid: the email check refuses reserved top-level domains.
+    try:
+        user = services.people.user_by_email(SMOKE_TEST_EMAIL)
+    except NotFoundError:
+        user = services.people.add_user("Smoke Test", SMOKE_TEST_EMAIL, Role.ADMIN)
+    services.people.sign_in(user.id)
+
+
+def run_smoke_test(application: QApplication, path: Path) -> int:
+    """For packaging checks: the real start-up without questions, a second of the window, exit.
+
+    Prints one line on stdout; exit code 0 when everything worked.
+    """
+    failures: list[BaseException] = []
+    previous_hook = sys.excepthook
+    # Errors inside the event loop reach the excepthook, not this function's try block.
+    sys.excepthook = lambda _kind, error, _trace: failures.append(error)
+    try:
+        check = check_database(path)
+        if not check.ok:
+            raise LeadlineError(check.message)
+        database, outcome = open_database(path)
+        try:
+            services = Services.build(database)
+            if services.people.current_user() is None:
+                sign_in_smoke_test_user(services)
+            window = build_main_window(services)
+            window.show()
+            # Closing the last window ends the event loop; the second timer (gone with the
+            # window) only guards against a window that refuses to close.
+            QTimer.singleShot(SMOKE_TEST_MS, window, window.close)
+            QTimer.singleShot(SMOKE_TEST_MS + 10_000, window, application.quit)
+            application.exec()
+            QCoreApplication.removePostedEvents(application, QEvent.Type.Quit)
+            shiboken6.delete(window)
+            release_cached_icons()
+        finally:
+            database.dispose()
+        if failures:
+            raise failures[0]
+    except BaseException as error:  # noqa: BLE001 (report anything, the build must not pass)
+        traceback.print_exception(error, file=sys.stderr)
+        print(f"smoke test failed: {type(error).__name__}: {error}", flush=True)
+        return 1
+    finally:
+        sys.excepthook = previous_hook
+    print(f"smoke test ok: {database.path} schema {outcome.to_revision}", flush=True)
+    return 0

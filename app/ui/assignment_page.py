@@ -47,14 +47,13 @@ from app.services.routing_service import QueueCount, RepWorkload, RunResult
 from app.ui import messages
 from app.ui.dialogs.reassign_dialog import AssignToDialog, Target
 from app.ui.models.lead_table_model import LeadTableModel
+from app.ui.style import alarm_colour, warning_colour
 from app.ui.undo import AssignmentRunCommand
 from app.ui.workers import JobState, TaskRunner
 
 LEAD_IDS_MIME = "application/x-leadline-lead-ids"
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 _ORPHANS, _AWAY, _QUEUE, _REP = "orphans", "away", "queue", "rep"
-_ALARM = QColor("#c62828")
-_BUSY = QColor("#b26a00")
 _GREY = QColor("#8a8a8a")
 # Oldest first: the leads that have waited longest for an owner are handed out first.
 _WAITING = LeadQuery(unassigned=True, open_only=True, sort=SortKey.CREATED, descending=False)
@@ -215,6 +214,7 @@ class AssignmentPage(QWidget):
         self.lead_stack = QStackedWidget()
         self.table = LeadDragTable()
         self.table.setObjectName("boardLeadTable")
+        self.table.setAccessibleName("Leads in the selected queue")
         self.table.setModel(self.model)
         self.table.selected_ids = lambda: [r.id for r in self.selected_records()]
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -350,7 +350,7 @@ class AssignmentPage(QWidget):
         self.summary.setText(
             f"{counts.orphans:,} orphan{'s' if counts.orphans != 1 else ''} · "
             f"{waiting:,} open lead{'s' if waiting != 1 else ''} without an owner")
-        self.summary.setStyleSheet(f"color: {_ALARM.name()}; font-weight: 600;"
+        self.summary.setStyleSheet(f"color: {alarm_colour()}; font-weight: 600;"
                                    if counts.orphans else "")
 
     def _add_row(self, text: str, count: int, row: tuple[str, uuid.UUID | None], *,
@@ -360,7 +360,7 @@ class AssignmentPage(QWidget):
         item.setToolTip(tip)
         if alarm and count:
             # Orphans must be impossible to miss: red and bold whenever there are any.
-            item.setForeground(QBrush(_ALARM))
+            item.setForeground(QBrush(QColor(alarm_colour())))
             item.setFont(self._bold)
         self.queue_list.addItem(item)
 
@@ -386,7 +386,7 @@ class AssignmentPage(QWidget):
                 item.setToolTip(f"{user.name} is {user.availability.label.lower()}: their open "
                                 "leads are orphans. Right-click to mark them active.")
             elif load.at_capacity:
-                item.setForeground(QBrush(_BUSY))
+                item.setForeground(QBrush(QColor(warning_colour())))
                 item.setFont(self._bold)
                 item.setToolTip(f"{user.name} has reached their capacity of {user.capacity} "
                                 "open leads.")

@@ -36,6 +36,7 @@ from app.ui.undo import MergeLeadsCommand
 from app.ui.workers import JobState, TaskRunner
 
 _DIFFERENT = QBrush(QColor("#fff3c4"))
+_ON_HIGHLIGHT = QBrush(QColor("#202020"))
 
 
 class DuplicatesPage(QWidget):
@@ -54,6 +55,7 @@ class DuplicatesPage(QWidget):
         self.min_score.setRange(50, 100)
         self.min_score.setValue(int(DEFAULT_MIN_SCORE))
         self.min_score.setPrefix("score ≥ ")
+        self.min_score.setAccessibleName("Lowest similarity score to show")
         self.status = QLabel("Compares every lead: same email, phone or badge, or similar "
                              "names backed by the same company.")
         self.status.setWordWrap(True)
@@ -61,6 +63,7 @@ class DuplicatesPage(QWidget):
         top.addWidget(self.min_score)
         top.addWidget(self.status, 1)
         self.pair_table = QTableWidget(0, 4)
+        self.pair_table.setAccessibleName("Possible duplicates")
         self.pair_table.setHorizontalHeaderLabels(["Score", "Lead A", "Lead B", "Why"])
         self.pair_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.pair_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -69,6 +72,7 @@ class DuplicatesPage(QWidget):
         self.pair_table.horizontalHeader().setStretchLastSection(True)
         self.pair_table.currentCellChanged.connect(lambda row, *_: self.show_pair(row))
         self.compare = QTableWidget(0, 4)
+        self.compare.setAccessibleName("Side-by-side comparison")
         self.compare.setHorizontalHeaderLabels(["Field", "Lead A", "Lead B", "Keep"])
         self.compare.verticalHeader().hide()
         self.compare.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -164,11 +168,13 @@ class DuplicatesPage(QWidget):
             for c, item in enumerate(items):
                 if a != b:
                     item.setBackground(_DIFFERENT)
+                    item.setForeground(_ON_HIGHLIGHT)  # dark text on the light mark, any theme
                 self.compare.setItem(r, c, item)
             choice = QComboBox()
             choice.addItems(["A", "B"])
             choice.setCurrentIndex(0 if a else 1)
             choice.setEnabled(a != b)
+            choice.setAccessibleName(f"Keep {spec.label} from lead")
             self.compare.setCellWidget(r, 3, choice)
         self.compare.resizeColumnToContents(0)
         self._enable(True)

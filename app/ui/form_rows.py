@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.style import alarm_colour
+
 
 def add_field_row(form: QFormLayout, caption: str, editor: QWidget) -> QLabel:
     """Add ``caption: editor`` with a hidden, wrapping message label below; returns the label."""
@@ -36,7 +38,7 @@ def add_field_row(form: QFormLayout, caption: str, editor: QWidget) -> QLabel:
 def error_label() -> QLabel:
     """A hidden, wrapping red line under a dialog's fields for what must be fixed first."""
     label = QLabel()
-    label.setStyleSheet("color: #c62828;")
+    label.setStyleSheet(f"color: {alarm_colour()};")
     label.setWordWrap(True)
     label.hide()
     return label

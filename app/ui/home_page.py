@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 from app.domain.leads import LeadQuery, Rating
 from app.domain.people import Role, UserRecord
 from app.services.container import Services
+from app.ui.style import alarm_colour
 from app.ui.workers import JobState, TaskRunner
 
 
@@ -86,7 +87,7 @@ class CardButton(QFrame):
     def set_count(self, count: int) -> None:
         self.number.setText(f"{count:,}")
         palette = self.number.palette()
-        colour = QColor("#c62828") if self.card.alarming and count else self.palette().color(
+        colour = QColor(alarm_colour()) if self.card.alarming and count else self.palette().color(
             QPalette.ColorRole.WindowText)
         palette.setColor(QPalette.ColorRole.WindowText, colour)
         self.number.setPalette(palette)

@@ -31,6 +31,7 @@ from app.services.lead_service import LeadService
 from app.ui import messages
 from app.ui.lead_form import FormChoices, LeadForm, to_service_values
 from app.ui.models.history_model import HistoryModel
+from app.ui.style import alarm_colour, warning_colour
 from app.ui.undo import UpdateLeadCommand
 
 
@@ -129,6 +130,7 @@ class LeadDetailPane(QWidget):
         history_layout = QVBoxLayout(history)
         self.history_model = HistoryModel(self)
         self.history_view = QListView()
+        self.history_view.setAccessibleName("History, newest first")
         self.history_view.setModel(self.history_model)
         self.history_view.setWordWrap(True)
         self.history_view.setAlternatingRowColors(True)
@@ -179,7 +181,7 @@ class LeadDetailPane(QWidget):
         elif record.next_due_at < now and record.status.is_open:
             when = record.next_due_at.astimezone().strftime("%Y-%m-%d %H:%M")
             self.next_step.setText(f"Next step overdue since {when}")
-            self.next_step.setStyleSheet("color: #c62828; font-weight: 600;")
+            self.next_step.setStyleSheet(f"color: {alarm_colour()}; font-weight: 600;")
         else:
             when = record.next_due_at.astimezone().strftime("%Y-%m-%d %H:%M")
             self.next_step.setText(f"Next step due {when}")
@@ -206,7 +208,7 @@ class LeadDetailPane(QWidget):
             state = sla_state(record.first_touch_due_at, None, now, calendar)
             self.sla_label.setText(
                 f"First touch: {countdown_text(record.first_touch_due_at, now, calendar)}")
-            colour = {SlaState.BREACHED: "#c62828", SlaState.DUE_SOON: "#ef6c00"}.get(state)
+            colour = {SlaState.BREACHED: alarm_colour(), SlaState.DUE_SOON: warning_colour()}.get(state)
             self.sla_label.setStyleSheet(f"color: {colour}; font-weight: 600;" if colour else "")
             self.sla_label.show()
         tasks = [t for t in services.followup.tasks_for_lead(record.id) if t.done_at is None]

@@ -37,10 +37,9 @@ from app.domain.events import EventRecord
 from app.domain.leads import EDITABLE_FIELDS, LEAD_FIELDS, FieldKind, LeadField, LeadRecord
 from app.domain.people import QueueRecord, TeamRecord, UserRecord
 from app.ui.form_rows import add_field_row
+from app.ui.style import alarm_colour
 
-_ERROR_STYLE = "color: #c62828;"
 _HINT_STYLE = "color: palette(mid);"
-_INVALID_EDIT = "border: 1px solid #c62828;"
 
 
 @dataclass(frozen=True)
@@ -248,9 +247,9 @@ class LeadForm(QWidget):
             if label is None:
                 continue
             label.setText(problem.message)
-            label.setStyleSheet(_ERROR_STYLE)
+            label.setStyleSheet(f"color: {alarm_colour()};")
             label.show()
-            self.editors[problem.field].setStyleSheet(_INVALID_EDIT)
+            self.editors[problem.field].setStyleSheet(f"border: 1px solid {alarm_colour()};")
             first = first or self.editors[problem.field]
         if first is not None:
             first.setFocus()
@@ -303,8 +302,8 @@ class LeadForm(QWidget):
             result = check(text)
         except ValueError as exc:
             label.setText(str(exc))
-            label.setStyleSheet(_ERROR_STYLE)
-            editor.setStyleSheet(_INVALID_EDIT)
+            label.setStyleSheet(f"color: {alarm_colour()};")
+            editor.setStyleSheet(f"border: 1px solid {alarm_colour()};")
             label.show()
             return
         editor.setStyleSheet("")

@@ -181,6 +181,7 @@ class LeadsPage(QWidget):
     def _build_table(self) -> QTableView:
         self.table = QTableView()
         self.table.setObjectName("leadTable")
+        self.table.setAccessibleName("Leads")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)

@@ -30,17 +30,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import __version__
 from app.domain.errors import LeadlineError
 from app.domain.leads import LeadQuery, LeadRecord
 from app.domain.people import Role
 from app.domain.tasks import TaskKind
 from app.services.container import Services
 from app.ui import messages
+from app.ui.about_dialog import AboutDialog
 from app.ui.assignment_page import AssignmentPage
 from app.ui.booth.capture_page import CapturePage
 from app.ui.dashboard_page import DashboardPage
 from app.ui.dialogs import erasure_dialog, export_dialog
+from app.ui.dialogs.backup_dialog import BackupDialog, back_up_now
 from app.ui.dialogs.cadences_dialog import CadencesDialog
 from app.ui.dialogs.conflicts_dialog import ConflictsDialog
 from app.ui.dialogs.event_dialog import EventDialog
@@ -57,12 +58,14 @@ from app.ui.dialogs.routing_rules_dialog import RoutingRulesDialog
 from app.ui.dialogs.scan_log_dialog import ScanLogDialog
 from app.ui.dialogs.scanner_dialog import ScannerDialog
 from app.ui.dialogs.scoring_rules_dialog import ScoringRulesDialog, rescore_all
+from app.ui.dialogs.settings_dialog import SettingsDialog
 from app.ui.dialogs.suppression_dialog import SuppressionDialog
 from app.ui.dialogs.sync_settings_dialog import SyncSettingsDialog
 from app.ui.duplicates_page import DuplicatesPage
 from app.ui.home_page import DataHealthPage, HomePage
 from app.ui.leads_page import LeadsPage
 from app.ui.my_day_page import MyDayPage, log_touch_for
+from app.ui.style import alarm_colour
 from app.ui.sync_controller import START_DELAY_MS as SYNC_START_DELAY_MS
 from app.ui.sync_controller import SyncController
 from app.ui.tray import START_MINIMISED_KEY, TrayController
@@ -275,12 +278,20 @@ class MainWindow(QMainWindow):
                        self.erase_person_action):
             self.leads.table.addAction(action)
         self.about_action = self._action("&About Leadline", None, self.about)
+        self.settings_action = self._action("Se&ttings…", "Ctrl+,", self.edit_settings,
+                                            "Profile, working time, regional, sync, backups, "
+                                            "appearance, reports")
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.sync_now_action = self._action("S&ync now", "F5", self.sync_now,
                                             "Exchange changes with the team's shared folder")
         self.conflicts_action = self._action("Review sync &conflicts…", None,
                                              self.review_conflicts,
                                              "Decide fields changed on two laptops at the same "
                                              "time")
+        self.backup_now_action = self._action("&Back up now", "Ctrl+Shift+B", self.back_up_now,
+                                              "Write a backup of the database now")
+        self.backups_action = self._action("Backups and &restore…", None, self.show_backups,
+                                           "See the backups, make one, or restore one")
         self.sync_settings_action = self._action("Sync se&ttings…", None, self.edit_sync_settings,
                                                  "Shared folder, team passphrase and when to "
                                                  "sync (this laptop)")
@@ -313,12 +324,12 @@ class MainWindow(QMainWindow):
                        self.import_action, self.import_history_action, self.export_action,
                        self.export_ics_action, self.demo_action, None, self.reports_action, None,
                        self.sync_now_action, self.conflicts_action, self.sync_settings_action,
-                       None,
+                       None, self.backup_now_action, self.backups_action, None,
                        self.switch_user_action, None, self.quit_action):
             file_menu.addSeparator() if action is None else file_menu.addAction(action)
         edit_menu = bar.addMenu("&Edit")
         for action in (self.undo_action, self.redo_action, None, self.delete_action, None,
-                       self.find_action):
+                       self.find_action, None, self.settings_action):
             edit_menu.addSeparator() if action is None else edit_menu.addAction(action)
         view_menu = bar.addMenu("&View")
         for action in (self.home_action, self.leads_action, self.booth_action,
@@ -788,7 +799,8 @@ class MainWindow(QMainWindow):
 
     def _show_due(self, count: int) -> None:
         self.due_label.setText(f"{count} due" if count else "")
-        self.due_label.setStyleSheet("color: #c62828; font-weight: 600;" if count else "")
+        self.due_label.setStyleSheet(f"color: {alarm_colour()}; font-weight: 600;" if count
+                                     else "")
 
     def _raise(self) -> None:
         self.showNormal()
@@ -856,6 +868,13 @@ class MainWindow(QMainWindow):
     def sync_now(self) -> None:
         self.sync.sync_now()
 
+    def back_up_now(self) -> None:
+        back_up_now(self, self.services, self.runner,
+                    lambda text: self.statusBar().showMessage(text, 8000))
+
+    def show_backups(self) -> None:
+        BackupDialog.ask(self.services, self.runner, self)
+
     def review_conflicts(self) -> None:
         """The review inbox, modeless so "Open lead" shows the lead behind it."""
         if self._conflicts_dialog is None:
@@ -885,10 +904,15 @@ class MainWindow(QMainWindow):
                 "Sync settings saved. Sync now with F5." if folder else
                 "Sync settings saved: sync is off (no shared folder).", 6000)
 
+    def edit_settings(self) -> None:
+        if SettingsDialog.ask(self.services, self.settings, self):
+            self.sync.apply_settings()
+            self._show_user()
+            self.refresh_all()
+            self.statusBar().showMessage("Settings saved.", 5000)
+
     def about(self) -> None:
-        messages.info(self, "About Leadline",
-                      f"Leadline {__version__}\nLead management for small B2B sales teams.\n"
-                      f"Database: {self.services.context.db.path}")
+        AboutDialog.show_about(self.services.context.db.path, self)
 
     # -- status -------------------------------------------------------------------------------
     def _show_user(self) -> None:

@@ -33,6 +33,7 @@ from app.storage.repositories.tasks import DueItem
 from app.ui import messages
 from app.ui.dialogs import touch_dialog
 from app.ui.models.due_model import DUE, KIND, LEAD, PHONE, RATING, TITLE, DueModel
+from app.ui.style import alarm_colour
 from app.ui.workers import TaskRunner
 
 
@@ -200,7 +201,7 @@ class MyDayPage(QWidget):
             self.empty.setText(self._empty_text(day is None))
             self.stack.setCurrentWidget(self.empty)
         else:
-            late = f"<span style='color:#c62828; font-weight:600'>{len(day.overdue)} overdue" \
+            late = f"<span style='color:{alarm_colour()}; font-weight:600'>{len(day.overdue)} overdue" \
                    "</span>" if day.overdue else "0 overdue"
             self.summary.setText(f"{late} · {len(day.today)} today · "
                                  f"{len(day.upcoming)} in the next 7 days")

@@ -215,23 +215,6 @@ def test_review_flag_is_visible_in_the_list(make_window: Make, manager: UserReco
     assert "Needs review" in model.data(model.index(0, 0), Qt.ItemDataRole.ToolTipRole)
 
 
-def test_unexpected_errors_are_logged_and_shown(confirmations: list[str]) -> None:
-    import sys
-
-    from app.ui.application import install_error_dialog
-
-    previous = sys.excepthook
-    try:
-        install_error_dialog(None)
-        try:
-            raise RuntimeError("boom")
-        except RuntimeError as error:
-            sys.excepthook(type(error), error, error.__traceback__)
-    finally:
-        sys.excepthook = previous
-    assert any("Unexpected error" in line for line in confirmations)
-
-
 def test_status_bar_counts_read_naturally(make_window: Make, manager: UserRecord,
                                           add_leads: Any) -> None:
     add_leads(1)

@@ -41,6 +41,7 @@ from app.ui.booth.qualifier_panel import QualifierPanel
 from app.ui.booth.scan_filter import ScanFilter
 from app.ui.dialogs.scanner_dialog import load_wedge_settings
 from app.ui.form_rows import add_field_row
+from app.ui.style import alarm_colour, warning_colour
 
 TEXT_FIELDS = (("first_name", "&First name"), ("last_name", "&Last name"),
                ("company", "&Company"), ("title", "&Job title"), ("email", "&Email"),
@@ -188,6 +189,7 @@ class CapturePage(QWidget):
         column.addWidget(QLabel("Your last captures (click to edit):"))
         self.recent = QListWidget()
         self.recent.setObjectName("recentCaptures")
+        self.recent.setAccessibleName("Your last captures")
         self.recent.itemActivated.connect(self._edit_recent)
         self.recent.itemClicked.connect(self._edit_recent)
         column.addWidget(self.recent, 1)
@@ -387,7 +389,7 @@ class CapturePage(QWidget):
             hint.setStyleSheet("color: palette(mid);")
         except ValueError as exc:
             hint.setText(f"{exc} — it will be saved and flagged for review")
-            hint.setStyleSheet("color: #b26a00;")
+            hint.setStyleSheet(f"color: {warning_colour()};")
         hint.show()
 
     def _event_country(self) -> str:
@@ -400,7 +402,7 @@ class CapturePage(QWidget):
         for problem in error.errors:
             if problem.field in self.hints:
                 self.hints[problem.field].setText(problem.message)
-                self.hints[problem.field].setStyleSheet("color: #c62828;")
+                self.hints[problem.field].setStyleSheet(f"color: {alarm_colour()};")
                 self.hints[problem.field].show()
         self._banner(f"Not saved: {error}", _BAD)
         first = next((e.field for e in error.errors if e.field in self.edits), None)

@@ -36,8 +36,8 @@ from app.domain.qualifiers import (
     split_multiple,
     visible_questions,
 )
+from app.ui.style import alarm_colour
 
-_ERROR_COLOUR = "#c62828"
 _FONT_SCALE = 1.25
 _MAX_RADIOS = 4
 _NUMBER_PATTERN = r"^-?\d{0,15}([.,]\d{0,6})?$"
@@ -157,7 +157,7 @@ class _Row(QWidget):
         self.editor = _Editor(question)
         self.error = QLabel()
         palette = self.error.palette()  # a palette, not a style sheet, keeps the larger font
-        palette.setColor(QPalette.ColorRole.WindowText, QColor(_ERROR_COLOUR))
+        palette.setColor(QPalette.ColorRole.WindowText, QColor(alarm_colour()))
         self.error.setPalette(palette)
         self.error.setWordWrap(True)
         self.error.hide()

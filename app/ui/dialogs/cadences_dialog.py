@@ -38,6 +38,7 @@ from app.domain.leads import Channel, Rating
 from app.domain.tasks import TaskKind
 from app.services.container import Services
 from app.ui import messages
+from app.ui.style import alarm_colour
 
 KIND_COL, OFFSET_COL, TITLE_COL = range(3)
 _ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -112,7 +113,7 @@ class CadencesDialog(QDialog):
         self.errors = QLabel()
         self.errors.setObjectName("cadenceErrors")
         self.errors.setWordWrap(True)
-        self.errors.setStyleSheet("color: #c62828;")
+        self.errors.setStyleSheet(f"color: {alarm_colour()};")
         self.errors.hide()
 
         editor = QWidget()
@@ -196,6 +197,8 @@ class CadencesDialog(QDialog):
         offset.setRange(0, 250)
         offset.setValue(step.offset_days)
         offset.setSuffix(" d")
+        kind.setAccessibleName("Step kind")
+        offset.setAccessibleName("Working days after the lead gets its owner")
         self.steps.setCellWidget(row, KIND_COL, kind)
         self.steps.setCellWidget(row, OFFSET_COL, offset)
         title = QTableWidgetItem(step.title)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 from app.domain.errors import LeadlineError, ValidationError
 from app.domain.events import EventRecord
 from app.services.event_service import EventService
+from app.ui.style import alarm_colour
 
 _FIELDS = (("name", "&Name", "Hannover Messe 2026"), ("country", "&Country", "DE"),
            ("starts", "&Starts", "YYYY-MM-DD"), ("ends", "&Ends", "YYYY-MM-DD"),
@@ -35,7 +36,7 @@ class EventDialog(QDialog):
             edit = QLineEdit()
             edit.setPlaceholderText(placeholder)
             error = QLabel()
-            error.setStyleSheet("color: #c62828;")
+            error.setStyleSheet(f"color: {alarm_colour()};")
             error.hide()
             form.addRow(label + ":", edit)
             form.addRow("", error)

@@ -26,13 +26,16 @@ from app.ui.form_rows import error_label, save_cancel_buttons
 from app.ui.tray import START_MINIMISED_KEY
 
 
-class FollowUpSettingsDialog(QDialog):
+class FollowUpSettingsPage(QWidget):
+    """The fields, checks and saving; used by this dialog and by the Settings dialog."""
+
+    title = "Working time and service levels"
+
     def __init__(self, services: Services, settings: QSettings,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services, self.local = services, settings
         shared = services.settings
-        self.setWindowTitle("Follow-up settings")
 
         self.timezone = QComboBox()
         self.timezone.setEditable(True)
@@ -72,14 +75,12 @@ class FollowUpSettingsDialog(QDialog):
         self.start_minimised.setChecked(bool(settings.value(START_MINIMISED_KEY, False,
                                                             type=bool)))
         self.error = error_label()
-        buttons = save_cancel_buttons(self, self.save)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(calendar)
         layout.addWidget(deadlines)
         layout.addWidget(self.start_minimised)
         layout.addWidget(self.error)
-        layout.addWidget(buttons)
-        self.resize(520, self.sizeHint().height())
 
     def problem(self) -> str | None:
         if self.timezone.currentText() not in zoneinfo.available_timezones():
@@ -88,12 +89,12 @@ class FollowUpSettingsDialog(QDialog):
             return "The working day must end after it starts."
         return None
 
+    def show_problem(self, text: str | None) -> None:
+        self.error.setText(text or "")
+        self.error.setVisible(bool(text))
+
     def save(self) -> None:
-        problem = self.problem()
-        if problem:
-            self.error.setText(problem)
-            self.error.show()
-            return
+        """Store the shared values and the local tray choice; raises LeadlineError."""
         values: dict[str, int | str] = {
             "calendar.timezone": self.timezone.currentText(),
             "calendar.country": self.country.text().strip().upper(),
@@ -105,14 +106,45 @@ class FollowUpSettingsDialog(QDialog):
             "sla.cold_days": self.cold_days.value(),
             "sla.escalation": str(self.escalation.currentData()),
         }
+        for key, value in values.items():
+            self.services.settings.set(key, value)
+        self.services.cadences.forget()
+        self.local.setValue(START_MINIMISED_KEY, self.start_minimised.isChecked())
+
+
+class FollowUpSettingsDialog(QDialog):
+    def __init__(self, services: Services, settings: QSettings,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Follow-up settings")
+        self.page = page = FollowUpSettingsPage(services, settings, self)
+        self.services, self.local = services, settings
+        self.timezone, self.country, self.subdivision = page.timezone, page.country, \
+            page.subdivision
+        self.day_start, self.day_end = page.day_start, page.day_end
+        self.hot_days, self.warm_days, self.cold_days = page.hot_days, page.warm_days, \
+            page.cold_days
+        self.escalation, self.start_minimised, self.error = page.escalation, \
+            page.start_minimised, page.error
+        buttons = save_cancel_buttons(self, self.save)
+        layout = QVBoxLayout(self)
+        layout.addWidget(page)
+        layout.addWidget(buttons)
+        self.resize(520, self.sizeHint().height())
+
+    def problem(self) -> str | None:
+        return self.page.problem()
+
+    def save(self) -> None:
+        problem = self.page.problem()
+        if problem:
+            self.page.show_problem(problem)
+            return
         try:
-            for key, value in values.items():
-                self.services.settings.set(key, value)
+            self.page.save()
         except LeadlineError as error:
             messages.error(self, "Settings not saved", str(error))
             return
-        self.services.cadences.forget()
-        self.local.setValue(START_MINIMISED_KEY, self.start_minimised.isChecked())
         self.accept()
 
     @classmethod

@@ -38,6 +38,7 @@ class ImportHistoryDialog(QDialog):
         self.imports = imports
         self.changed = False
         self.table = QTableWidget(0, 6)
+        self.table.setAccessibleName("Imports")
         self.table.setHorizontalHeaderLabels(["When", "File", "Created", "Duplicates",
                                               "Rejected", "Status"])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -44,6 +44,7 @@ _TARGETS = [("(ignore)", IGNORE), ("Full name (split)", "full_name")] + [
     (f.label, f.name) for f in EDITABLE_FIELDS if f.kind not in REFERENCE_KINDS]
 _BAD = QBrush(QColor("#ffcdd2"))
 _WARN = QBrush(QColor("#fff3c4"))
+_ON_MARK = QBrush(QColor("#202020"))  # dark text on the light marks, also in the dark theme
 _SHOWN_FIELDS = (("first_name", "First name"), ("last_name", "Last name"),
                  ("company", "Company"), ("email", "Email"), ("phone_e164", "Phone"),
                  ("mobile_e164", "Mobile"), ("country", "Country"), ("badge_id", "Badge id"))
@@ -118,6 +119,7 @@ class _FilePage(QWizardPage):
                          "retrieval service or registration desk hands it over.")
         self.path_edit = QLineEdit(str(path) if path else "")
         self.path_edit.setPlaceholderText("Drop a file on the window, or browse")
+        self.path_edit.setAccessibleName("File to import")
         self.path_edit.textChanged.connect(lambda _t: self.completeChanged.emit())
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
@@ -158,11 +160,13 @@ class _MappingPage(QWizardPage):
         self.info = QLabel()
         self.info.setWordWrap(True)
         self.grid = QTableWidget(0, 3)
+        self.grid.setAccessibleName("Columns of the file and what they become")
         self.grid.setHorizontalHeaderLabels(["Column in the file", "First value", "Becomes"])
         self.grid.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.grid.verticalHeader().hide()
         self.template_name = QLineEdit()
         self.template_name.setPlaceholderText("Name, to offer this mapping again next time")
+        self.template_name.setAccessibleName("Mapping name")
         save = QPushButton("Save mapping")
         save.clicked.connect(self._save_template)
         row = QHBoxLayout()
@@ -195,6 +199,7 @@ class _MappingPage(QWizardPage):
                 combo.addItem(label, target)
             combo.addItem(f"Qualifier answer “{header}”", f"question:{header}")
             combo.setCurrentIndex(max(combo.findData(mapping.target(header)), 0))
+            combo.setAccessibleName(f"Column “{header}” becomes")
             self.grid.setCellWidget(i, 2, combo)
         self.grid.resizeColumnToContents(0)
         self.grid.setColumnWidth(2, 260)
@@ -241,6 +246,7 @@ class _PreviewPage(QWizardPage):
         self.counts = QLabel()
         self.counts.setObjectName("importCounts")
         self.rows = QTableWidget(0, 0)
+        self.rows.setAccessibleName("Rows to import")
         self.rows.verticalHeader().hide()
         save_rejected = QPushButton("Save rejected rows…")
         save_rejected.clicked.connect(self._save_rejected)
@@ -303,9 +309,11 @@ class _PreviewPage(QWizardPage):
                 field = fields[col - 3].replace("_e164", "") if col >= 3 else ""
                 if row.outcome is RowOutcome.REJECTED:
                     item.setBackground(_BAD)
+                    item.setForeground(_ON_MARK)
                     item.setToolTip(row.reason)
                 elif field in row.issues:
                     item.setBackground(_WARN)
+                    item.setForeground(_ON_MARK)
                     item.setToolTip(row.issues[field])
                 elif col == 2:
                     item.setToolTip(problems)

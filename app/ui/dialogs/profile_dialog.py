@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.domain.errors import LeadlineError, ValidationError
 from app.domain.people import Role, UserRecord
 from app.services.people_service import PeopleService
+from app.ui.style import alarm_colour
 
 _ROLE_HINTS = {
     Role.BOOTH: "capture leads at the stand",
@@ -44,6 +45,7 @@ class ProfileDialog(QDialog):
         layout.addWidget(intro)
         self.pick_existing = QRadioButton("I am already on the team:")
         self.user_list = QListWidget()
+        self.user_list.setAccessibleName("People on the team")
         for user in users:
             item = QListWidgetItem(f"{user.name} — {user.role.label} ({user.email})")
             item.setData(256, user)
@@ -59,7 +61,7 @@ class ProfileDialog(QDialog):
             self.role_combo.addItem(f"{role.label} — {_ROLE_HINTS[role]}", role.value)
         self.role_combo.setCurrentIndex(self.role_combo.findData(Role.MANAGER.value))
         self.error_label = QLabel()
-        self.error_label.setStyleSheet("color: #c62828;")
+        self.error_label.setStyleSheet(f"color: {alarm_colour()};")
         self.error_label.setWordWrap(True)
         self.error_label.hide()
         form = QFormLayout()

@@ -31,8 +31,8 @@ from app.domain.errors import LeadlineError, ValidationError
 from app.domain.qualifiers import AnswerKind, QuestionRecord
 from app.services.question_service import QuestionService
 from app.ui import messages
+from app.ui.style import alarm_colour
 
-_ERROR_STYLE = "color: #c62828;"
 _ALWAYS = "always"
 _FIELD_LABELS = {"prompt": "Question", "kind": "Kind", "choices": "Choices",
                  "parent": "Show only when", "parent_answer": "Answer", "event": "Event"}
@@ -54,6 +54,7 @@ class QuestionsDialog(QDialog):
         self.resize(820, 480)
 
         self.question_list = QListWidget()
+        self.question_list.setAccessibleName("Qualifier questions in order")
         self.question_list.currentItemChanged.connect(lambda _c, _p: self._load_selected())
         self.new_button = QPushButton("&New question")
         self.up_button = QPushButton("Move &up")
@@ -83,8 +84,10 @@ class QuestionsDialog(QDialog):
         self.parent_combo = QComboBox()
         self.parent_combo.currentIndexChanged.connect(lambda _i: self._fill_parent_answers())
         self.parent_answer_combo = QComboBox()
+        self.parent_combo.setAccessibleName("Show only when this question")
+        self.parent_answer_combo.setAccessibleName("is answered")
         self.error_label = QLabel()
-        self.error_label.setStyleSheet(_ERROR_STYLE)
+        self.error_label.setStyleSheet(f"color: {alarm_colour()};")
         self.error_label.setWordWrap(True)
         self.error_label.hide()
         self.save_button = QPushButton("&Save question")

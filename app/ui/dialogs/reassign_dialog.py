@@ -206,6 +206,7 @@ class ReassignDialog(QDialog):
         self.names = _place_names(services)
         self.model = MovesModel(self._lead_name, self.names, self)
         self.table = QTableView()
+        self.table.setAccessibleName("Leads that would move")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setWordWrap(False)

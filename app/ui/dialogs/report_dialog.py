@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt, QUrl
+from PySide6.QtCore import QDate, QSettings, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -55,6 +55,7 @@ REPORTS = {
                  "dates chosen), with phone numbers. Without an owner: one sheet per rep."),
 }
 PAPER = (("Automatic (by locale)", None), ("A4", "A4"), ("Letter", "Letter"))
+PAGE_SIZE_KEY = "reports/page_size"  # QSettings: "" (automatic), "A4" or "Letter"
 _ANY_DATE = QDate(2000, 1, 1)
 
 
@@ -68,6 +69,17 @@ class ReportChoice:
     page_size: str | None = None
 
 
+def default_page_size(settings: object) -> str | None:
+    """The paper chosen in Settings → Reports: "A4", "Letter", or None (by locale).
+
+    ``settings`` is a QSettings, or anything else (the parent window had none): automatic.
+    """
+    if not isinstance(settings, QSettings):
+        return None
+    stored = str(settings.value(PAGE_SIZE_KEY, "") or "")
+    return stored if stored in {value for _label, value in PAPER if value} else None
+
+
 def open_file(path: Path) -> bool:
     """Show the saved report in the system's PDF viewer (tests replace this)."""
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
@@ -75,7 +87,7 @@ def open_file(path: Path) -> bool:
 
 class ReportDialog(QDialog):
     def __init__(self, services: Services, runner: TaskRunner,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, settings: QSettings | None = None) -> None:
         super().__init__(parent)
         self.services, self.runner = services, runner
         self.setWindowTitle("Reports")
@@ -106,6 +118,8 @@ class ReportDialog(QDialog):
         self.paper_combo = QComboBox()
         for label, value in PAPER:
             self.paper_combo.addItem(label, value)
+        self.paper_combo.setCurrentIndex(max(0, self.paper_combo.findData(
+            default_page_size(settings or getattr(parent, "settings", None)))))
         self.dates_hint = QLabel()
         self.dates_hint.setWordWrap(True)
         self.dates_hint.setStyleSheet("color: palette(mid);")
@@ -138,10 +152,10 @@ class ReportDialog(QDialog):
         self._kind_changed()
 
     @classmethod
-    def ask(cls, services: Services, runner: TaskRunner,
-            parent: QWidget | None = None) -> ReportResult | None:
+    def ask(cls, services: Services, runner: TaskRunner, parent: QWidget | None = None,
+            settings: QSettings | None = None) -> ReportResult | None:
         """Show the dialog; the last report saved or printed, or None."""
-        dialog = cls(services, runner, parent)
+        dialog = cls(services, runner, parent, settings)
         dialog.exec()
         return dialog.last_result
 
@@ -217,6 +231,7 @@ class ReportDialog(QDialog):
     def _print_rendered(self, result: ReportResult) -> None:
         printer = self.ask_printer()
         if printer is None:
+            self._drop_temp()
             return
         printer.setDocName(result.path.stem)
         self.setCursor(Qt.CursorShape.WaitCursor)
@@ -227,6 +242,7 @@ class ReportDialog(QDialog):
             return
         finally:
             self.unsetCursor()
+            self._drop_temp()  # printed or not, the rendered PDF is not needed any more
         self.last_result = result
         parent = self.parentWidget()
         status = getattr(parent, "statusBar", None)
@@ -280,8 +296,11 @@ class ReportDialog(QDialog):
         job = self.runner.start(work, on_done=done, on_error=failed, on_progress=moved)
         progress.canceled.connect(job.cancel)
 
-    def done(self, result: int) -> None:
+    def _drop_temp(self) -> None:
         if self._temp is not None:
             self._temp.cleanup()
             self._temp = None
+
+    def done(self, result: int) -> None:
+        self._drop_temp()
         super().done(result)

@@ -31,6 +31,7 @@ from app.domain.errors import LeadlineError, ValidationError
 from app.domain.routing import Condition, ConditionKind, RoutingRule, TargetKind
 from app.services.container import Services
 from app.ui import messages
+from app.ui.style import alarm_colour
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 _HINTS = {
@@ -128,6 +129,7 @@ class RoutingRulesDialog(QDialog):
         self.target_kind = QComboBox()
         for kind in TargetKind:
             self.target_kind.addItem(kind.label, kind.value)
+        self.target_kind.setAccessibleName("Target kind")
         self.target = QComboBox()
         self.target.setAccessibleName("Target")
         self.target_kind.currentIndexChanged.connect(lambda _i: self._fill_targets())
@@ -143,7 +145,9 @@ class RoutingRulesDialog(QDialog):
         for kind in ConditionKind:
             self.condition_kind.addItem(kind.label, kind.value)
         self.condition_kind.currentIndexChanged.connect(self._hint)
+        self.condition_kind.setAccessibleName("Condition")
         self.condition_values = QLineEdit()
+        self.condition_values.setAccessibleName("Condition values")
         self.condition_values.returnPressed.connect(self.add_condition)
         self.add_condition_button = QPushButton("Add &condition")
         self.add_condition_button.clicked.connect(self.add_condition)
@@ -153,7 +157,7 @@ class RoutingRulesDialog(QDialog):
         add_row.addWidget(self.add_condition_button)
         self.error_label = QLabel()
         self.error_label.setObjectName("conditionError")
-        self.error_label.setStyleSheet("color: #c62828;")
+        self.error_label.setStyleSheet(f"color: {alarm_colour()};")
         self.error_label.setWordWrap(True)
         self.error_label.hide()
         self.save_button = QPushButton("&Save rule")

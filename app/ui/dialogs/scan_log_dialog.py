@@ -31,6 +31,7 @@ class ScanLogDialog(QDialog):
                        "type the printed badge id or the person's details to capture them.")
         intro.setWordWrap(True)
         self.table = QTableWidget(len(records), 4)
+        self.table.setAccessibleName("Scans")
         self.table.setHorizontalHeaderLabels(["When", "Outcome", "Reason", "What the scanner sent"])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()

@@ -35,6 +35,7 @@ from app.domain.scoring import ScoreRule, ScoreRuleKind, check_rule
 from app.services.container import Services
 from app.services.scoring_service import RescoreSummary
 from app.ui import messages
+from app.ui.style import alarm_colour
 from app.ui.workers import JobState, TaskRunner
 
 KIND, VALUE, POINTS, ENABLED = range(4)
@@ -54,6 +55,7 @@ class ScoringRulesDialog(QDialog):
                        "threshold.")
         intro.setWordWrap(True)
         self.table = QTableWidget(0, 4)
+        self.table.setAccessibleName("Scoring rules")
         self.table.setHorizontalHeaderLabels(["Rule", "Value", "Points", "On"])
         self.table.verticalHeader().hide()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -85,7 +87,7 @@ class ScoringRulesDialog(QDialog):
         form.addRow("&Decay stops after:", self.decay_max)
         self.error_label = QLabel()
         self.error_label.setObjectName("scoringError")
-        self.error_label.setStyleSheet("color: #c62828;")
+        self.error_label.setStyleSheet(f"color: {alarm_colour()};")
         self.error_label.setWordWrap(True)
         self.error_label.hide()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
@@ -107,11 +109,14 @@ class ScoringRulesDialog(QDialog):
         for option in ScoreRuleKind:
             kind.addItem(option.label, option.value)
         kind.setCurrentIndex(kind.findData((rule.kind if rule else ScoreRuleKind.TITLE_CONTAINS).value))
+        kind.setAccessibleName("Rule")
         self.table.setCellWidget(row, KIND, kind)
         value = QTableWidgetItem(rule.value if rule else "")
         value.setData(ID_ROLE, rule.id if rule else None)
         self.table.setItem(row, VALUE, value)
-        self.table.setCellWidget(row, POINTS, _spin(-100, 100, rule.points if rule else 10))
+        points = _spin(-100, 100, rule.points if rule else 10)
+        points.setAccessibleName("Points")
+        self.table.setCellWidget(row, POINTS, points)
         enabled = QTableWidgetItem()
         enabled.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
         enabled.setCheckState(Qt.CheckState.Checked if rule is None or rule.enabled

@@ -24,6 +24,7 @@ from app.domain.data_quality import SuppressionKind, SuppressionReason, Suppress
 from app.domain.errors import LeadlineError
 from app.services.suppression_service import SuppressionService
 from app.ui import messages
+from app.ui.style import alarm_colour
 
 
 class SuppressionDialog(QDialog):
@@ -38,6 +39,7 @@ class SuppressionDialog(QDialog):
                        "capture and import, and when you add an entry here.")
         intro.setWordWrap(True)
         self.table = QTableWidget(0, 5)
+        self.table.setAccessibleName("Suppression list")
         self.table.setHorizontalHeaderLabels(["Kind", "Value", "Reason", "Since", "Note"])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -54,13 +56,17 @@ class SuppressionDialog(QDialog):
             self.reason.addItem(reason.label.capitalize(), reason.value)
         self.note = QLineEdit()
         self.note.setPlaceholderText("Note (optional)")
+        self.kind.setAccessibleName("Kind of entry")
+        self.value.setAccessibleName("Value to suppress")
+        self.reason.setAccessibleName("Reason")
+        self.note.setAccessibleName("Note")
         add = QPushButton("Add")
         add.clicked.connect(self.add_entry)
         row = QHBoxLayout()
         for widget in (self.kind, self.value, self.reason, self.note, add):
             row.addWidget(widget, 2 if widget in (self.value, self.note) else 0)
         self.error = QLabel()
-        self.error.setStyleSheet("color: #c62828;")
+        self.error.setStyleSheet(f"color: {alarm_colour()};")
         self.error.hide()
         remove = QPushButton("Remove selected")
         remove.clicked.connect(self.remove_selected)

@@ -53,12 +53,15 @@ class SyncSettings:
                    bool(settings.value(ON_START_CLOSE_KEY, True, type=bool)))
 
 
-class SyncSettingsDialog(QDialog):
+class SyncSettingsPage(QWidget):
+    """The fields, checks and saving; used by this dialog and by the Settings dialog."""
+
+    title = "Sync"
+
     def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
         current = SyncSettings.load(settings)
-        self.setWindowTitle("Sync settings")
 
         intro = QLabel("Laptops of the team exchange their changes through a shared folder: a "
                        "network drive, a cloud-synced folder (OneDrive, Dropbox…) or a USB "
@@ -71,6 +74,7 @@ class SyncSettingsDialog(QDialog):
         self.folder.setAccessibleName("Shared folder")
         self.folder.setClearButtonEnabled(True)
         browse = QPushButton("&Browse…")
+        browse.setAccessibleName("Browse for the shared folder")
         browse.clicked.connect(self.browse)
         folder_row = QHBoxLayout()
         folder_row.setContentsMargins(0, 0, 0, 0)
@@ -82,6 +86,7 @@ class SyncSettingsDialog(QDialog):
         self.passphrase.setPlaceholderText("optional: encrypts the files in the folder")
         self.passphrase.setAccessibleName("Team passphrase")
         self.show_passphrase = QCheckBox("S&how")
+        self.show_passphrase.setAccessibleName("Show the passphrase")
         self.show_passphrase.toggled.connect(lambda on: self.passphrase.setEchoMode(
             QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password))
         pass_row = QHBoxLayout()
@@ -113,14 +118,12 @@ class SyncSettingsDialog(QDialog):
         form.addRow(self.on_start_close)
 
         self.error = error_label()
-        buttons = save_cancel_buttons(self, self.save)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(where)
         layout.addWidget(when)
         layout.addWidget(self.error)
         layout.addStretch(1)
-        layout.addWidget(buttons)
-        self.resize(560, self.sizeHint().height())
 
     def browse(self) -> None:
         chosen = QFileDialog.getExistingDirectory(self, "Shared sync folder",
@@ -136,18 +139,47 @@ class SyncSettingsDialog(QDialog):
                     "again; Leadline never creates the shared folder itself.")
         return None
 
+    def show_problem(self, text: str | None) -> None:
+        self.error.setText(text or "")
+        self.error.setVisible(bool(text))
+
     def save(self) -> None:
-        problem = self.problem()
-        if problem:
-            self.error.setText(problem)
-            self.error.show()
-            return
         text = self.folder.text().strip()
         self.settings.setValue(FOLDER_KEY, str(Path(text).expanduser()) if text else "")
         self.settings.setValue(PASSPHRASE_KEY, self.passphrase.text())
         self.settings.setValue(INTERVAL_KEY, self.interval.value())
         self.settings.setValue(ON_START_CLOSE_KEY, self.on_start_close.isChecked())
         self.settings.sync()
+
+
+class SyncSettingsDialog(QDialog):
+    def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.setWindowTitle("Sync settings")
+        self.page = page = SyncSettingsPage(settings, self)
+        self.folder, self.passphrase, self.show_passphrase = page.folder, page.passphrase, \
+            page.show_passphrase
+        self.interval, self.on_start_close, self.error = page.interval, page.on_start_close, \
+            page.error
+        buttons = save_cancel_buttons(self, self.save)
+        layout = QVBoxLayout(self)
+        layout.addWidget(page, 1)
+        layout.addWidget(buttons)
+        self.resize(560, self.sizeHint().height())
+
+    def browse(self) -> None:
+        self.page.browse()
+
+    def problem(self) -> str | None:
+        return self.page.problem()
+
+    def save(self) -> None:
+        problem = self.page.problem()
+        if problem:
+            self.page.show_problem(problem)
+            return
+        self.page.save()
         self.accept()
 
     @classmethod

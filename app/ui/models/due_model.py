@@ -18,15 +18,14 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from app.domain.tasks import TaskKind
 from app.services.followup_service import MyDay
 from app.storage.repositories.tasks import DueItem
-from app.ui.style import rating_icon
+from app.ui.style import alarm_colour, is_dark, rating_icon
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 DUE, KIND, TITLE, LEAD, RATING, PHONE = range(6)
 HEADERS = ("Due", "Kind", "Task", "Lead", "Rating", "Phone")
 _KIND_SIGN = {TaskKind.CALL: "☎", TaskKind.EMAIL: "✉", TaskKind.MEETING: "👥",
               TaskKind.TASK: "✓"}
-_LATE = QColor("#c62828")
-_SECTION_COLOURS = {"overdue": _LATE, "today": QColor("#1565c0"), "upcoming": QColor("#616161")}
+_SECTION_COLOURS = {"today": ("#1565c0", "#90caf9"), "upcoming": ("#616161", "#bdbdbd")}
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -125,7 +124,7 @@ class DueModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.FontRole:
             return self._bold
         if role == Qt.ItemDataRole.ForegroundRole:
-            return QBrush(_SECTION_COLOURS[section.key])
+            return QBrush(_section_colour(section.key))
         if role == Qt.ItemDataRole.AccessibleTextRole and column == 0:
             return f"{section.title}: {section.count} tasks"
         return None
@@ -150,7 +149,15 @@ class DueModel(QAbstractTableModel):
             return rating_icon(item.rating)
         if role == Qt.ItemDataRole.ForegroundRole and column == DUE \
                 and item.due_at < self.clock():
-            return QBrush(_LATE)
+            return QBrush(QColor(alarm_colour()))
         if role == Qt.ItemDataRole.ToolTipRole:
             return item.notes[:500] or None
         return None
+
+
+def _section_colour(key: str) -> QColor:
+    """Section headings: red for overdue; blue and grey variants readable on either theme."""
+    if key == "overdue":
+        return QColor(alarm_colour())
+    light, dark = _SECTION_COLOURS.get(key, _SECTION_COLOURS["upcoming"])
+    return QColor(dark if is_dark() else light)

@@ -26,7 +26,7 @@ from app.domain.contact_data import format_phone_for_display
 from app.domain.leads import LeadQuery, LeadRecord, LeadStatus, SortKey
 from app.services.lead_listing import LeadListing
 from app.services.lead_service import LeadService
-from app.ui.style import rating_icon, review_icon, status_icon
+from app.ui.style import alarm_colour, rating_icon, review_icon, status_icon
 from app.ui.workers import JobState, TaskRunner
 
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -65,7 +65,6 @@ RATING_COLUMN = COLUMN_OF_SORT[SortKey.RATING]
 OWNER_COLUMN = COLUMN_OF_SORT[SortKey.OWNER]
 DUE_COLUMN = COLUMN_OF_SORT[SortKey.NEXT_DUE]
 SCORE_COLUMN = COLUMN_OF_SORT[SortKey.SCORE]
-_OVERDUE = QColor("#c62828")
 _MUTED = QColor("#8a8a8a")
 
 
@@ -240,9 +239,9 @@ class LeadTableModel(QAbstractTableModel):
 
     def _foreground(self, record: LeadRecord, column: int) -> QBrush | None:
         if column == DUE_COLUMN and self._overdue(record):
-            return QBrush(_OVERDUE)
+            return QBrush(QColor(alarm_colour()))
         if column == OWNER_COLUMN and record.owner_id is None:
-            return QBrush(_OVERDUE)
+            return QBrush(QColor(alarm_colour()))
         if not record.status.is_open:
             return QBrush(_MUTED)
         return None

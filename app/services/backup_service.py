@@ -1,0 +1,360 @@
+"""Rotating backups of the database, checking a backup, and putting one back.
+
+Backups live in ``backups/`` next to the database and carry their time and reason in the file
+name (``leadline-20261120-093000-daily.sqlite``), so the folder explains itself and listing it
+needs no database. Restoring and the start-up check work on closed files: they are module
+functions, usable before the app opens the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+import sqlite3
+import threading
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from app.domain.errors import StorageError, ValidationError
+from app.paths import backups_dir_for
+from app.services.context import ServiceContext, utc_now
+from app.storage.recovery import (
+    FileCheck,
+    check_file,
+    is_in_use,
+    is_known_revision,
+    remove_with_companions,
+    replace_database,
+    write_backup,
+)
+
+log = logging.getLogger(__name__)
+
+POLICY_KEY = "backup_policy"
+KEEP_RANGE = (1, 100)
+QUICK_CHECK_LIMIT = 1024 * 1024 * 1024
+MANUAL, DAILY, ON_CLOSE, PRE_MIGRATION, BEFORE_RESTORE = (
+    "manual", "daily", "on-close", "pre-migration", "before-restore")
+_STAMP = "%Y%m%d-%H%M%S"
+_REASON = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
+_OPERATION = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
+
+
+class BackupError(StorageError):
+    """A backup could not be written, checked or put back; the text names the file."""
+
+
+@dataclass(frozen=True)
+class BackupPolicy:
+    """When backups are made; ``keep`` is how many of each kind stay."""
+
+    daily: bool = True
+    on_close: bool = True
+    before_big_operations: bool = True
+    keep: int = 10
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    created: dt.datetime  # UTC
+    reason: str
+    size_bytes: int
+
+    @property
+    def kind(self) -> str:
+        """The rotation group: the reason, except migrations (``before-0012``) share one."""
+        return kind_of(self.reason)
+
+    @property
+    def label(self) -> str:
+        """The reason as a person reads it."""
+        return reason_label(self.reason)
+
+    def to_json(self) -> dict[str, object]:
+        return {"path": str(self.path), "created": self.created.isoformat(timespec="seconds"),
+                "reason": self.reason, "size_bytes": self.size_bytes}
+
+
+@dataclass(frozen=True)
+class DatabaseCheck:
+    """The start-up check of the database file: fine, damaged, or busy elsewhere."""
+
+    path: Path
+    problem: str = ""
+    locked: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem
+
+    @property
+    def message(self) -> str:
+        if self.ok:
+            return ""
+        if self.locked:
+            return (f"The database {self.path} is locked: another program (or another Leadline) "
+                    "is writing to it. Close that program and start Leadline again.")
+        return f"The database {self.path} cannot be used: {self.problem}."
+
+
+def kind_of(reason: str) -> str:
+    rest = reason.removeprefix("before-")
+    # Migration backups are named after the schema revision they upgrade to; revisions start
+    # with a digit, operation names with a letter.
+    if rest != reason and rest[:1].isdigit():
+        return PRE_MIGRATION
+    return reason
+
+
+def reason_label(reason: str) -> str:
+    if kind_of(reason) == PRE_MIGRATION:
+        return f"Before upgrading to schema {reason.removeprefix('before-')}"
+    labels = {MANUAL: "Manual", DAILY: "Daily", ON_CLOSE: "On close",
+              BEFORE_RESTORE: "Replaced by a restore"}
+    if reason in labels:
+        return labels[reason]
+    return "Before " + reason.removeprefix("before-").replace("-", " ")
+
+
+# -- working on files, before or without an open database ----------------------------------------
+def list_backups(db_path: Path) -> list[BackupInfo]:
+    """The backups of ``db_path`` in its backups folder, newest first."""
+    folder = backups_dir_for(db_path)
+    if not folder.is_dir():
+        return []
+    suffix = db_path.suffix or ".sqlite"
+    stem = re.escape(db_path.stem)
+    regular = re.compile(rf"^{stem}-(\d{{8}}-\d{{6}})-([a-z0-9][a-z0-9-]*){re.escape(suffix)}$")
+    replaced = re.compile(rf"^{stem}-before-restore-(\d{{8}}-\d{{6}}){re.escape(suffix)}$")
+    found: list[BackupInfo] = []
+    for path in folder.iterdir():
+        match = replaced.match(path.name)
+        stamp, reason = (match.group(1), BEFORE_RESTORE) if match else ("", "")
+        if not match:
+            match = regular.match(path.name)
+            if match:
+                stamp, reason = match.group(1), match.group(2)
+        if not match:
+            continue
+        try:
+            created = dt.datetime.strptime(stamp, _STAMP).replace(tzinfo=dt.UTC)
+            size = path.stat().st_size
+        except (ValueError, OSError):
+            continue
+        found.append(BackupInfo(path, created, reason, size))
+    found.sort(key=lambda b: (b.created, b.path.name), reverse=True)
+    return found
+
+
+def verify_backup(path: Path) -> None:
+    """Refuse a file that is missing, damaged, not ours or from a newer Leadline."""
+    path = Path(path)
+    if not path.is_file():
+        raise BackupError(f"The backup {path} does not exist. Choose an existing backup file.")
+    check = check_file(path, live=True) if _has_log(path) else check_file(path)
+    if not check.ok:
+        raise BackupError(f"The backup {path} cannot be used: {check.problem}. "
+                          "Choose another backup.")
+    if check.revision is None:
+        raise BackupError(f"The backup {path} has no Leadline schema version. "
+                          "Choose another backup.")
+    if not is_known_revision(check.revision):
+        raise BackupError(f"The backup {path} was made by a newer Leadline (schema "
+                          f"{check.revision}). Install the newer version to restore it.")
+
+
+def _has_log(path: Path) -> bool:
+    # A database moved aside by a restore may carry its write-ahead log; read it too.
+    return path.with_name(path.name + "-wal").exists()
+
+
+def check_database(db_path: Path, full_limit_bytes: int = QUICK_CHECK_LIMIT) -> DatabaseCheck:
+    """The check run at start-up on an existing database file.
+
+    ``PRAGMA quick_check`` reads every page: about a second per 1 GB once cached, several cold.
+    Above ``full_limit_bytes`` only the header and schema are read, so a database with a
+    million leads still opens promptly; damage deeper in is then reported when it is read.
+    """
+    if not db_path.exists() or db_path.stat().st_size == 0:
+        return DatabaseCheck(db_path)
+    quick = db_path.stat().st_size <= full_limit_bytes
+    check: FileCheck = check_file(db_path, quick=True, live=True, pages=quick)
+    return DatabaseCheck(db_path, check.problem, check.locked)
+
+
+def newest_good_backup(db_path: Path) -> BackupInfo | None:
+    """The newest backup that passes ``verify_backup``; damaged ones are skipped."""
+    for backup in list_backups(db_path):
+        try:
+            verify_backup(backup.path)
+        except BackupError as error:
+            log.warning("skipping backup: %s", error)
+            continue
+        return backup
+    return None
+
+
+def restore(db_path: Path, backup_path: Path, now: dt.datetime | None = None) -> Path:
+    """Put a backup in place of the (closed) database; returns where the replaced file went.
+
+    The replaced file is kept as ``<name>-before-restore-<time>`` in the backups folder, so a
+    restore can itself be undone.
+    """
+    db_path, backup_path = Path(db_path).resolve(), Path(backup_path).resolve()
+    if backup_path == db_path:
+        raise BackupError(f"{backup_path} is the database itself; choose a backup file.")
+    verify_backup(backup_path)
+    if is_in_use(db_path):
+        raise BackupError(
+            f"{db_path} is open in another program (a Leadline window or command). Close it, "
+            "then restore again; nothing was changed.")
+    stamp = (now or utc_now()).strftime(_STAMP)
+    aside = backups_dir_for(db_path) / f"{db_path.stem}-before-restore-{stamp}" \
+        f"{db_path.suffix or '.sqlite'}"
+    try:
+        return replace_database(db_path, backup_path, aside)
+    except OSError as error:
+        raise BackupError(
+            f"Could not restore {backup_path} over {db_path}: {error.strerror or error}. "
+            "The database was left as it was. Close every program using it and check free "
+            "space, then try again.") from error
+
+
+class BackupService:
+    def __init__(self, context: ServiceContext) -> None:
+        self.context = context
+        self.db = context.db
+        # The dialog's "Back up now" and the start-up daily backup may run on worker threads.
+        self._lock = threading.Lock()
+
+    restore = staticmethod(restore)
+
+    # -- policy ----------------------------------------------------------------------------
+    def policy(self) -> BackupPolicy:
+        stored = self.db.get_meta(POLICY_KEY)
+        if not stored:
+            return BackupPolicy()
+        try:
+            values = json.loads(stored)
+            defaults = asdict(BackupPolicy())
+            policy = BackupPolicy(**{k: type(defaults[k])(values[k])
+                                     for k in defaults if k in values})
+        except (ValueError, TypeError):
+            log.warning("ignoring an unreadable backup policy: %r", stored)
+            return BackupPolicy()
+        return policy if _keep_ok(policy.keep) else BackupPolicy()
+
+    def set_policy(self, policy: BackupPolicy) -> None:
+        if not _keep_ok(policy.keep):
+            low, high = KEEP_RANGE
+            raise ValidationError.single(
+                "keep", f"keep between {low} and {high} backups of each kind "
+                        f"(got {policy.keep!r})")
+        self.db.set_meta(POLICY_KEY, json.dumps(asdict(policy), sort_keys=True))
+
+    # -- backing up ------------------------------------------------------------------------
+    def folder(self) -> Path:
+        return backups_dir_for(self.db.path)
+
+    def back_up(self, reason: str = MANUAL, to: Path | None = None) -> BackupInfo:
+        """Write a backup now: into the backups folder, or to ``to`` (a file or a folder)."""
+        if not _REASON.match(reason):
+            raise ValidationError.single(
+                "reason", "use lower-case letters, digits and dashes, e.g. 'manual'")
+        with self._lock:
+            now = self.context.clock()
+            if to is None:
+                target = self._free_name(reason, now)
+            else:
+                to = Path(to).expanduser()
+                target = to / _name(self.db.path, reason, now) if to.is_dir() else to
+                if target.resolve() == self.db.path.resolve():
+                    raise ValidationError.single("to", "choose a file other than the database")
+            try:
+                write_backup(self.db.path, target)
+            except (OSError, sqlite3.Error) as error:
+                raise BackupError(
+                    f"Could not back up {self.db.path} to {target}: "
+                    f"{getattr(error, 'strerror', None) or error}. Check that the folder is "
+                    "writable and the disk has free space.") from error
+            log.info("backup written: %s", target)
+            return BackupInfo(target, now.astimezone(dt.UTC).replace(microsecond=0), reason,
+                              target.stat().st_size)
+
+    def _free_name(self, reason: str, now: dt.datetime) -> Path:
+        # Names have one-second resolution; step on rather than overwrite a backup.
+        folder = self.folder()
+        target = folder / _name(self.db.path, reason, now)
+        while target.exists():
+            now += dt.timedelta(seconds=1)
+            target = folder / _name(self.db.path, reason, now)
+        return target
+
+    def backups(self) -> list[BackupInfo]:
+        return list_backups(self.db.path)
+
+    def daily_if_due(self) -> BackupInfo | None:
+        """A daily backup, unless one was already made today (local calendar day)."""
+        policy = self.policy()
+        if not policy.daily:
+            return None
+        today = self.context.clock().astimezone().date()
+        if any(b.reason == DAILY and b.created.astimezone().date() == today
+               for b in self.backups()):
+            return None
+        return self._automatic(DAILY, policy)
+
+    def on_close(self) -> BackupInfo | None:
+        policy = self.policy()
+        return self._automatic(ON_CLOSE, policy) if policy.on_close else None
+
+    def before(self, operation: str) -> BackupInfo | None:
+        """A backup before a big change (``reassign``, ``merge``, ``erase``...)."""
+        if not _OPERATION.match(operation):
+            raise ValidationError.single("operation", "a lower-case word such as 'erase'")
+        policy = self.policy()
+        if not policy.before_big_operations:
+            return None
+        return self._automatic(f"before-{operation}", policy)
+
+    def _automatic(self, reason: str, policy: BackupPolicy) -> BackupInfo:
+        made = self.back_up(reason)
+        self.prune(made.kind, policy.keep)
+        self.prune(PRE_MIGRATION, policy.keep)
+        return made
+
+    def prune(self, kind: str, keep: int) -> list[Path]:
+        """Delete all but the newest ``keep`` backups of one kind; never the newest overall."""
+        with self._lock:
+            every = self.backups()
+            if not every:
+                return []
+            newest = every[0].path
+            removed: list[Path] = []
+            for backup in [b for b in every if b.kind == kind][max(keep, 1):]:
+                if backup.path == newest or backup.kind == BEFORE_RESTORE:
+                    continue
+                try:
+                    remove_with_companions(backup.path)
+                except OSError as error:
+                    log.warning("could not delete old backup %s: %s", backup.path, error)
+                    continue
+                removed.append(backup.path)
+            return removed
+
+    # -- checking ---------------------------------------------------------------------------
+    def verify(self, path: Path) -> None:
+        verify_backup(path)
+
+
+def _keep_ok(keep: object) -> bool:
+    low, high = KEEP_RANGE
+    return isinstance(keep, int) and not isinstance(keep, bool) and low <= keep <= high
+
+
+def _name(db_path: Path, reason: str, now: dt.datetime) -> str:
+    stamp = now.astimezone(dt.UTC).strftime(_STAMP)
+    return f"{db_path.stem}-{stamp}-{reason}{db_path.suffix or '.sqlite'}"
