@@ -1,13 +1,15 @@
-"""Pure-Python sync core: hybrid logical clock, change model, merge, change-set files, folder I/O.
+"""Pure-Python sync core: hybrid logical clock, change model, merge, change-set and snapshot files,
+folder I/O, acknowledgement state and compaction.
 
 Nothing here touches SQLAlchemy, Qt or the app database: the storage layer persists what these
 modules produce (ops, HLC, exported sequence numbers) and feeds them back in.
-See /work/shared/design/SYNC.md sections 4.3-4.10 for the rules implemented here.
+See /work/shared/design/SYNC.md sections 4.3-4.12 for the rules implemented here.
 """
 
 from app.sync.clock import MAX_DRIFT_MS, HybridClock, Timestamp
 from app.sync.merge import ApplyResult, Conflict, Replica
 from app.sync.ops import Append, FieldSet, Op, RowDelete, RowRestore, op_from_dict, op_to_dict
+from app.sync.snapshot import Snapshot
 
 __all__ = [
     "MAX_DRIFT_MS",
@@ -20,6 +22,7 @@ __all__ = [
     "Replica",
     "RowDelete",
     "RowRestore",
+    "Snapshot",
     "Timestamp",
     "op_from_dict",
     "op_to_dict",

@@ -61,8 +61,8 @@ class NotASyncFile(ChangeSetError):  # noqa: N818 (names fixed by the spec)
 class NewerFormat(ChangeSetError):  # noqa: N818 (names fixed by the spec)
     """Written by a newer app: keep the file untouched and tell the user to update."""
 
-    def __init__(self, version: int) -> None:
-        super().__init__(f"file needs format version {version}; this app reads up to {FORMAT_VERSION}")
+    def __init__(self, version: int, supported: int = FORMAT_VERSION) -> None:
+        super().__init__(f"file needs format version {version}; this app reads up to {supported}")
         self.version = version
 
 
@@ -145,24 +145,18 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def encode(cs: ChangeSet, key: TeamKey | None = None) -> bytes:
-    cs.validate()
-    lines = b"".join(
-        json.dumps(op_to_dict(op), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
-        for op in cs.ops
-    )
-    # mtime=0: the same ops always give the same bytes, so re-publishing is recognised as a no-op.
-    body = gzip.compress(lines, compresslevel=6, mtime=0)
-    header: dict[str, Any] = {
-        "format": FORMAT_VERSION,
-        "min_reader": FORMAT_VERSION,
-        "device": cs.device,
-        "inc": cs.incarnation,
-        "seq_first": cs.seq_first,
-        "seq_last": cs.seq_last,
-        "op_count": len(cs.ops),
-    }
+def seal(magic: bytes, header: dict[str, Any], plain: bytes, key: TeamKey | None = None) -> bytes:
+    """The envelope shared by every Leadline sync file (change sets, snapshots).
+
+    ``magic`` header line, ``gzip(plain)`` body (AES-256-GCM encrypted with the header line as
+    associated data when ``key`` is given, the ``enc`` header field is added here), sha256
+    trailer. ``header`` must already hold ``format`` and ``min_reader``.
+    """
+    # mtime=0: the same content always gives the same bytes, so re-publishing is recognised as a no-op.
+    body = gzip.compress(plain, compresslevel=6, mtime=0)
+    header = dict(header)
     nonce = b""
+    raw_key = b""
     if key is not None:
         params = key.params
         raw_key = key.key_for(key.salt, params["n"], params["r"], params["p"])
@@ -175,13 +169,31 @@ def encode(cs: ChangeSet, key: TeamKey | None = None) -> bytes:
             "key_id": TeamKey.key_id(raw_key),
             "nonce": _b64(nonce),
         }
-    header_line = MAGIC + json.dumps(header, sort_keys=True, separators=(",", ":")).encode() + b"\n"
+    header_line = magic + json.dumps(header, sort_keys=True, separators=(",", ":")).encode() + b"\n"
     if key is not None:
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
         body = AESGCM(raw_key).encrypt(nonce, body, header_line)
     content = header_line + body
     return content + TRAILER_MAGIC + hashlib.sha256(content).hexdigest().encode() + b"\n"
+
+
+def encode(cs: ChangeSet, key: TeamKey | None = None) -> bytes:
+    cs.validate()
+    lines = b"".join(
+        json.dumps(op_to_dict(op), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode() + b"\n"
+        for op in cs.ops
+    )
+    header: dict[str, Any] = {
+        "format": FORMAT_VERSION,
+        "min_reader": FORMAT_VERSION,
+        "device": cs.device,
+        "inc": cs.incarnation,
+        "seq_first": cs.seq_first,
+        "seq_last": cs.seq_last,
+        "op_count": len(cs.ops),
+    }
+    return seal(MAGIC, header, lines, key)
 
 
 def _header_int(header: dict[str, Any], name: str) -> int:
@@ -191,17 +203,23 @@ def _header_int(header: dict[str, Any], name: str) -> int:
     return value
 
 
-def decode(data: bytes, key: TeamKey | None = None) -> ChangeSet:
-    """Parse and verify a change-set file; raises a ChangeSetError subclass, never applies half."""
+def unseal(
+    data: bytes, magic: bytes, key: TeamKey | None = None, supported: int = FORMAT_VERSION
+) -> tuple[dict[str, Any], bytes, str | None]:
+    """Verify an envelope written by ``seal``: returns (header, decompressed body, key id).
+
+    Raises the ChangeSetError subclass naming why the file cannot be used: empty or truncated
+    (retry later), checksum, not ours (other magic), newer format (``min_reader`` > ``supported``),
+    passphrase required or wrong, invalid header."""
     if not data:
         raise EmptyFile("zero-byte file")
-    if not data.startswith(MAGIC):
-        if MAGIC.startswith(data):
+    if not data.startswith(magic):
+        if magic.startswith(data):
             raise TruncatedFile("file ends inside the header")
-        raise NotASyncFile("no LEADLINE-SYNC header")
+        raise NotASyncFile(f"no {magic.decode().strip()} header")
     trailer = data[-_TRAILER_LEN:]
     complete = trailer.startswith(TRAILER_MAGIC) and trailer.endswith(b"\n")
-    if len(data) < len(MAGIC) + _TRAILER_LEN or not complete:
+    if len(data) < len(magic) + _TRAILER_LEN or not complete:
         raise TruncatedFile("no trailer: incomplete file")
     content = data[:-_TRAILER_LEN]
     if hashlib.sha256(content).hexdigest().encode() != trailer[len(TRAILER_MAGIC) : -1]:
@@ -212,14 +230,14 @@ def decode(data: bytes, key: TeamKey | None = None) -> ChangeSet:
         raise InvalidChangeSet("header line not terminated")
     header_line, body = content[: end + 1], content[end + 1 :]
     try:
-        header = json.loads(header_line[len(MAGIC) :])
+        header = json.loads(header_line[len(magic) :])
     except ValueError as exc:
         raise InvalidChangeSet(f"header is not JSON: {exc}") from exc
     if not isinstance(header, dict):
         raise InvalidChangeSet("header is not an object")
     min_reader = _header_int(header, "min_reader")
-    if min_reader > FORMAT_VERSION:
-        raise NewerFormat(_header_int(header, "format"))
+    if min_reader > supported:
+        raise NewerFormat(_header_int(header, "format"), supported)
     enc = header.get("enc")
     key_id: str | None = None
     if enc is not None:
@@ -244,10 +262,17 @@ def decode(data: bytes, key: TeamKey | None = None) -> ChangeSet:
         except InvalidTag as exc:
             raise ChecksumMismatch("encrypted body failed authentication") from exc
     try:
-        lines = gzip.decompress(body).splitlines()
-        ops = tuple(op_from_dict(json.loads(line)) for line in lines)
+        plain = gzip.decompress(body)
     except (OSError, EOFError, zlib.error) as exc:
         raise TruncatedFile(f"compressed body incomplete: {exc}") from exc
+    return header, plain, key_id
+
+
+def decode(data: bytes, key: TeamKey | None = None) -> ChangeSet:
+    """Parse and verify a change-set file; raises a ChangeSetError subclass, never applies half."""
+    header, plain, key_id = unseal(data, MAGIC, key)
+    try:
+        ops = tuple(op_from_dict(json.loads(line)) for line in plain.splitlines())
     except (ValueError, OpFormatError) as exc:
         raise InvalidChangeSet(f"bad op: {exc}") from exc
     device, inc = header.get("device"), header.get("inc")

@@ -13,8 +13,9 @@ import contextlib
 import errno
 import hashlib
 import os
+import re
 import secrets
-from collections.abc import Callable, Container
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,10 +30,19 @@ from app.sync.changeset import (
     decode,
     encode,
 )
+from app.sync.snapshot import (
+    SNAPSHOT_SUFFIX,
+    FoundSnapshot,
+    Snapshot,
+    SnapshotScan,
+    decode_snapshot,
+    encode_snapshot,
+)
 
 SUFFIX = ".lsync"
 TEMP_PREFIX = ".tmp-"
 # errno values meaning "this file system cannot hard-link" (FAT/exFAT, some SMB mounts).
+_CHANGESET_NAME_RE = re.compile(r"^([a-z0-9]{1,40})-([a-z0-9]{1,40})-(\d{10})-(\d{10})")
 _NO_LINK_ERRNOS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
 
 
@@ -48,6 +58,8 @@ class ScanResult:
     skipped: list[tuple[Path, str]] = field(default_factory=list)
     # Byte-identical copies (cloud "conflicted copy" names): harmless, listed for diagnostics.
     duplicates: list[Path] = field(default_factory=list)
+    # Not read because their name shows a seq range that ``covered`` (snapshot coverage) includes.
+    covered_files: list[Path] = field(default_factory=list)
     folder_missing: bool = False
     # sha256 of each file decoded successfully: the caller's "processed files" index, passed
     # back as ``skip`` on the next scan so unchanged files are not decoded again.
@@ -98,31 +110,27 @@ def _publish_no_replace(tmp: Path, target: Path) -> bool:
     return True
 
 
-def publish(
+def _publish_bytes(
     folder: Path,
-    changeset: ChangeSet,
-    key: TeamKey | None = None,
-    *,
-    fault: Callable[[str], None] | None = None,
+    base: str,
+    suffix: str,
+    data: bytes,
+    same: Callable[[bytes], bool],
+    fault: Callable[[str], None] | None,
 ) -> Path:
-    """Write ``changeset`` into ``folder`` and return the published path.
-
-    Same range already published with the same ops: no-op. Name taken by different or unreadable
-    content (restored or cloned DB, corrupted file): a new unique name is used, never an overwrite.
-    ``fault`` is a test hook called at named crash points ("temp-written", "fsynced", "published").
-    """
+    """Publish ``data`` as ``base+suffix`` (or a hash-suffixed variant when that name holds other
+    content): temp file, fsync, no-replace link, directory fsync, read-back. ``same(bytes)`` says
+    whether existing content already is this file (then nothing is written)."""
     folder.mkdir(parents=True, exist_ok=True)
-    data = encode(changeset, key)
-    base = changeset.file_name()[: -len(SUFFIX)]
     candidates = [base, f"{base}-{hashlib.sha256(data).hexdigest()[:8]}"]
     candidates += [f"{candidates[1]}-{i}" for i in range(1, 100)]
     tmp: Path | None = None
     try:
         for stem in candidates:
-            target = folder / f"{stem}{SUFFIX}"
+            target = folder / f"{stem}{suffix}"
             if target.exists():
                 try:
-                    if _same_changeset(decode(target.read_bytes(), key), changeset):
+                    if same(target.read_bytes()):
                         return target
                 except (ChangeSetError, OSError):
                     pass
@@ -144,7 +152,7 @@ def publish(
             if fault:
                 fault("published")
             # Read back: USB sticks and network shares can acknowledge writes they did not do.
-            if not _same_changeset(decode(target.read_bytes(), key), changeset):
+            if not same(target.read_bytes()):
                 raise PublishError(f"{target} did not read back as written")
             return target
         raise PublishError(f"no free file name for {base} in {folder}")
@@ -157,6 +165,47 @@ def publish(
         raise
 
 
+def publish(
+    folder: Path,
+    changeset: ChangeSet,
+    key: TeamKey | None = None,
+    *,
+    fault: Callable[[str], None] | None = None,
+) -> Path:
+    """Write ``changeset`` into ``folder`` and return the published path.
+
+    Same range already published with the same ops: no-op. Name taken by different or unreadable
+    content (restored or cloned DB, corrupted file): a new unique name is used, never an overwrite.
+    ``fault`` is a test hook called at named crash points ("temp-written", "fsynced", "published").
+    """
+    data = encode(changeset, key)
+    base = changeset.file_name()[: -len(SUFFIX)]
+    return _publish_bytes(
+        folder, base, SUFFIX, data, lambda raw: _same_changeset(decode(raw, key), changeset), fault
+    )
+
+
+def publish_snapshot(
+    folder: Path,
+    snapshot: Snapshot,
+    key: TeamKey | None = None,
+    *,
+    fault: Callable[[str], None] | None = None,
+) -> Path:
+    """Publish a snapshot exactly like a change set (write-once, atomic, verified read-back).
+    Self-validating by checksum, so no manifest is written (see app.sync.snapshot)."""
+    data = encode_snapshot(snapshot, key)
+    base = snapshot.file_name()[: -len(SNAPSHOT_SUFFIX)]
+
+    def same(raw: bytes) -> bool:
+        found = decode_snapshot(raw, key)
+        return (found.incarnation, found.created, dict(found.coverage), found.ops, found.superseded) == (
+            snapshot.incarnation, snapshot.created, dict(snapshot.coverage), snapshot.ops, snapshot.superseded
+        )
+
+    return _publish_bytes(folder, base, SNAPSHOT_SUFFIX, data, same, fault)
+
+
 def _reason(exc: BaseException) -> str:
     kinds: list[tuple[type[BaseException], str]] = [
         (EmptyFile, "empty"),
@@ -167,7 +216,12 @@ def _reason(exc: BaseException) -> str:
     for cls, kind in kinds:
         if isinstance(exc, cls):
             return f"{kind}: {exc}"
-    names = {"ChecksumMismatch": "checksum", "NotASyncFile": "not-sync", "InvalidChangeSet": "invalid"}
+    names = {
+        "ChecksumMismatch": "checksum",
+        "NotASyncFile": "not-sync",
+        "InvalidChangeSet": "invalid",
+        "InvalidSnapshot": "invalid",
+    }
     return f"{names.get(type(exc).__name__, 'unreadable')}: {exc}"
 
 
@@ -178,9 +232,27 @@ def is_candidate(name: str) -> bool:
     return not name.startswith((".", "~")) and SUFFIX in name
 
 
-def scan(folder: Path, key: TeamKey | None = None, skip: Container[str] = ()) -> ScanResult:
+def parse_changeset_name(name: str) -> tuple[str, str, int, int] | None:
+    """(device, incarnation, seq_first, seq_last) encoded in a change-set file name (whatever a
+    cloud client appended after it), None for other names. A hint only: content decides."""
+    m = _CHANGESET_NAME_RE.match(name)
+    if not m or SUFFIX not in name:
+        return None
+    return m.group(1), m.group(2), int(m.group(3)), int(m.group(4))
+
+
+def scan(
+    folder: Path,
+    key: TeamKey | None = None,
+    skip: Container[str] = (),
+    *,
+    covered: Mapping[str, int] | None = None,
+) -> ScanResult:
     """Read every change-set file in ``folder`` (except contents whose sha256 is in ``skip``);
-    never deletes or modifies anything."""
+    never deletes or modifies anything. With ``covered`` (the replica's snapshot coverage,
+    ``Replica.covered``), files whose *name* shows a range it covers are not even opened: their
+    ops would all be ignored as covered (listed in ``covered_files``). Snapshots (.lsnap) and
+    state files are not change sets and are never read here."""
     result = ScanResult()
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
@@ -192,6 +264,11 @@ def scan(folder: Path, key: TeamKey | None = None, skip: Container[str] = ()) ->
         if not is_candidate(entry.name):
             continue
         path = Path(entry.path)
+        if covered:
+            parsed = parse_changeset_name(entry.name)
+            if parsed is not None and parsed[3] <= covered.get(parsed[1], 0):
+                result.covered_files.append(path)
+                continue
         try:
             if not entry.is_file():
                 continue
@@ -213,4 +290,46 @@ def scan(folder: Path, key: TeamKey | None = None, skip: Container[str] = ()) ->
         seen[digest] = path
         result.accepted.add(digest)
         result.changesets.append(cs)
+    return result
+
+
+def is_snapshot_candidate(name: str) -> bool:
+    return not name.startswith((".", "~")) and SNAPSHOT_SUFFIX in name
+
+
+def scan_snapshots(folder: Path, key: TeamKey | None = None, skip: Container[str] = ()) -> SnapshotScan:
+    """Read and verify every snapshot file in ``folder`` (except contents whose sha256 is in
+    ``skip``, e.g. snapshots already absorbed): valid ones newest first (by creation HLC), the
+    rest with reasons (same kinds as ``scan``). Never deletes or modifies anything."""
+    result = SnapshotScan()
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except FileNotFoundError:
+        return result
+    seen: set[str] = set()
+    for entry in entries:
+        if not is_snapshot_candidate(entry.name):
+            continue
+        path = Path(entry.path)
+        try:
+            if not entry.is_file():
+                continue
+            data = path.read_bytes()
+        except OSError as exc:
+            result.skipped.append((path, f"unreadable: {exc}"))
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        if digest in skip:
+            continue
+        if digest in seen:
+            result.duplicates.append(path)
+            continue
+        try:
+            snap = decode_snapshot(data, key)
+        except ChangeSetError as exc:
+            result.skipped.append((path, _reason(exc)))
+            continue
+        seen.add(digest)
+        result.snapshots.append(FoundSnapshot(path, snap, digest))
+    result.snapshots.sort(key=lambda f: (f.snapshot.created, f.path.name), reverse=True)
     return result

@@ -20,15 +20,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.sync.clock import HybridClock, Timestamp
-from app.sync.ops import Append, FieldSet, Op, RowDelete, RowRestore, make_op_id, split_op_id
+from app.sync.ops import Append, FieldSet, Op, OpFormatError, RowDelete, RowRestore, make_op_id, split_op_id
+
+if TYPE_CHECKING:
+    from app.sync.snapshot import Snapshot
 
 FieldKey = tuple[str, str, str]
 RowKey = tuple[str, str]
+# A version known to be superseded without the superseding op being held here (from a snapshot):
+# (table, row id, field, op id) for a field version, field None for the lifecycle of the row.
+Mark = tuple[str, str, str | None, str]
 
 FIELD_CONFLICT = "field"
 EDIT_VS_DELETE = "edited_while_deleted"
@@ -60,6 +66,12 @@ class ApplyResult:
     # Ops under our own incarnation that we did not author here: this DB is a restored or
     # copied one and must mint a new incarnation before writing again.
     own_incarnation_ahead: bool = False
+    # Ops not added because an absorbed snapshot covers them and did not keep them: superseded
+    # in the snapshot creator's history (SYNC.md 4.12), so ignoring them is exact.
+    covered: int = 0
+    # absorb_snapshot only: ops held here that the snapshot showed to be superseded (they stay in
+    # ``ops`` for history, but are no longer heads; see Replica.superseded_marks).
+    superseded: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -73,6 +85,38 @@ def _order(op: Op) -> tuple[Timestamp, str]:
     return (op.hlc, op.op_id)
 
 
+def is_covered(coverage: Mapping[str, int], op_id: str) -> bool:
+    """True when ``op_id``'s (incarnation, seq) is within the coverage vector. Malformed ids
+    (only possible inside a foreign ``pred``) are never covered."""
+    try:
+        inc, seq = split_op_id(op_id)
+    except OpFormatError:
+        return False
+    return seq <= coverage.get(inc, 0)
+
+
+def contiguous_through(held: Mapping[str, Iterable[int]], covered: Mapping[str, int]) -> dict[str, int]:
+    """``Replica.known_through`` computed from storage: ``held`` = the seqs stored per incarnation,
+    ``covered`` = the persisted ``Replica.covered``. (A lazily loaded replica holds only some ops,
+    so its own ``known_through`` would understate; never use a max-seq vector instead.)"""
+    out: dict[str, int] = {}
+    for inc in set(held) | set(covered):
+        n = covered.get(inc, 0)
+        seqs = set(held.get(inc, ()))
+        while n + 1 in seqs:
+            n += 1
+        if n:
+            out[inc] = n
+    return out
+
+
+def _op_sort_key(op_id: str) -> tuple[str, int]:
+    try:
+        return split_op_id(op_id)
+    except OpFormatError:
+        return (op_id, 0)
+
+
 class Replica:
     """One device's view: the op set plus derived state. ``incarnation`` authors local ops."""
 
@@ -82,6 +126,8 @@ class Replica:
         clock: HybridClock | None = None,
         wall: Callable[[], int] | None = None,
         next_seq: int = 1,
+        covered: Mapping[str, int] | None = None,
+        marks: Iterable[Mark] = (),
     ) -> None:
         self.incarnation = incarnation
         if clock is None:
@@ -99,10 +145,18 @@ class Replica:
         self._dirty: set[RowKey] = set()
         # Highest seq seen per incarnation (for coverage vectors and restore detection).
         self._max_seq: dict[str, int] = {}
+        # Union (per-incarnation max) of the coverage vectors of absorbed snapshots: an op id
+        # covered here and not in ``ops`` is known to be superseded (see absorb_snapshot).
+        self.covered: dict[str, int] = {}
+        self._marks: set[Mark] = set()
+        self.restore_absorbed(covered or {}, marks)
 
     # ---------------------------------------------------------------- applying ops
 
-    def apply(self, ops: Iterable[Op]) -> ApplyResult:
+    def apply(self, ops: Iterable[Op], *, from_store: bool = False) -> ApplyResult:
+        """Add ops (any order, duplicates fine). Received ops that an absorbed snapshot covers
+        and did not keep are ignored (counted in ``covered``); ``from_store=True`` is for
+        reloading ops this replica already held (its own database), which are never skipped."""
         result = ApplyResult()
         own = self.incarnation
         for op in ops:
@@ -113,6 +167,9 @@ class Replica:
                     result.collisions.append(op.op_id)
                 continue
             inc, seq = split_op_id(op.op_id)
+            if not from_store and seq <= self.covered.get(inc, 0):
+                result.covered += 1
+                continue
             if inc == own and seq >= self.next_seq:
                 result.own_incarnation_ahead = True
             if seq > self._max_seq.get(inc, 0):
@@ -239,6 +296,121 @@ class Replica:
         }
         blob = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(blob.encode()).hexdigest()
+
+    # ---------------------------------------------------------------- snapshots (SYNC.md 4.12)
+
+    def known_through(self) -> dict[str, int]:
+        """Contiguous knowledge: incarnation -> the largest n such that every op 1..n of it is
+        held here or covered by an absorbed snapshot. Unlike ``coverage`` (max seq seen, gaps
+        possible), this is what a snapshot and a state file may claim: an op id within it that
+        is not held here is known to be superseded."""
+        out: dict[str, int] = {}
+        for inc in set(self.covered) | set(self._max_seq):
+            n = self.covered.get(inc, 0)
+            while make_op_id(inc, n + 1) in self.ops:
+                n += 1
+            if n:
+                out[inc] = n
+        return out
+
+    def snapshot_ops(self) -> list[Op]:
+        """The live ops: every field head, every lifecycle head and every append, in
+        (incarnation, seq) order. Together with ``known_through`` and ``superseded_hints`` they
+        determine the state exactly (a replica absorbing them reaches this state)."""
+        ids: set[str] = set()
+        for heads in self._heads.values():
+            ids |= heads
+        for heads in self._life_heads.values():
+            ids |= heads
+        for appends in self._row_appends.values():
+            ids |= appends
+        return [self.ops[i] for i in sorted(ids, key=_op_sort_key)]
+
+    def superseded_hints(self, coverage: Mapping[str, int]) -> list[Mark]:
+        """Versions known here to be superseded whose ids ``coverage`` does not cover.
+
+        A snapshot must carry them: the op that superseded such a version may be in a change file
+        that compaction deletes (it is covered), while the superseded version itself is not
+        covered and may still arrive later; without the hint it would come back as a head."""
+        hints: set[Mark] = set()
+        for (table, row_id, fname), sup in self._superseded.items():
+            hints.update((table, row_id, fname, i) for i in sup if not is_covered(coverage, i))
+        for (table, row_id), sup in self._life_superseded.items():
+            hints.update((table, row_id, None, i) for i in sup if not is_covered(coverage, i))
+        return sorted(hints, key=lambda m: (m[0], m[1], m[2] or "", m[3]))
+
+    def superseded_marks(self) -> list[Mark]:
+        """Persist with ``covered``: versions a snapshot showed to be superseded although the
+        superseding op is not held here (restore with ``restore_absorbed`` or the constructor)."""
+        return sorted(self._marks, key=lambda m: (m[0], m[1], m[2] or "", m[3]))
+
+    def restore_absorbed(self, covered: Mapping[str, int], marks: Iterable[Mark] = ()) -> None:
+        """Reinstate what absorbed snapshots taught (``covered`` and ``superseded_marks()``), e.g.
+        after a restart. Call before or after re-loading held ops (``apply(..., from_store=True)``)."""
+        for inc, seq in covered.items():
+            if seq > self.covered.get(inc, 0):
+                self.covered[inc] = seq
+            if seq > self._max_seq.get(inc, 0):
+                self._max_seq[inc] = seq
+        self._add_marks(marks)
+
+    def _add_marks(self, marks: Iterable[Mark]) -> list[str]:
+        """Record versions as superseded; returns the held ops that stopped being heads."""
+        dropped: list[str] = []
+        for mark in marks:
+            table, row_id, fname, op_id = mark
+            rk = (table, row_id)
+            if fname is None:
+                sup = self._life_superseded.setdefault(rk, set())
+                heads = self._life_heads.setdefault(rk, set())
+            else:
+                sup = self._superseded.setdefault((table, row_id, fname), set())
+                heads = self._heads.setdefault((table, row_id, fname), set())
+            if mark in self._marks and op_id in sup:
+                continue
+            self._marks.add(mark)
+            sup.add(op_id)
+            if op_id in heads:
+                heads.discard(op_id)
+                dropped.append(op_id)
+                self._dirty.add(rk)
+        return dropped
+
+    def absorb_snapshot(self, snapshot: Snapshot) -> ApplyResult:
+        """Join a snapshot into this replica (dotted-version-vector join of SYNC.md 4.12).
+
+        * The snapshot's hints (versions superseded beyond its coverage) are recorded.
+        * A version held here as a head whose id the snapshot's coverage covers, but which is not
+          among the snapshot's live ops, was superseded in the creator's history: it stops
+          being a head (it stays in ``ops`` for history, listed in ``result.superseded``).
+        * The snapshot's live ops are added like received ops (dedup, collisions, clock). One that
+          is superseded here (or covered by an earlier snapshot without being held) stays
+          superseded: the symmetric half of the join.
+        * ``covered`` grows to include the snapshot's coverage: later arriving ops covered by it
+          and not held are ignored as already superseded.
+
+        Everything else is kept, so concurrent edits the creator never saw stay heads (and
+        conflicts). The result does not depend on the order in which snapshots and change files
+        arrive: it equals the state of a replica holding every op.
+        """
+        coverage = snapshot.coverage
+        live = {op.op_id for op in snapshot.ops}
+        marks: set[Mark] = set(snapshot.superseded)
+        for (table, row_id, fname), heads in self._heads.items():
+            marks.update(
+                (table, row_id, fname, h) for h in heads if h not in live and is_covered(coverage, h)
+            )
+        for (table, row_id), heads in self._life_heads.items():
+            marks.update((table, row_id, None, h) for h in heads if h not in live and is_covered(coverage, h))
+        dropped = self._add_marks(sorted(marks, key=lambda m: (m[0], m[1], m[2] or "", m[3])))
+        result = self.apply(snapshot.ops)
+        result.superseded = dropped
+        if coverage.get(self.incarnation, 0) >= self.next_seq:
+            result.own_incarnation_ahead = True
+        self.restore_absorbed(coverage)
+        # Marks of versions neither held nor needed any more (covered ids are ignored anyway).
+        self._marks = {m for m in self._marks if m[3] in self.ops or not is_covered(self.covered, m[3])}
+        return result
 
     # ---------------------------------------------------------------- local edits
 
