@@ -27,6 +27,10 @@ def register(tree: CommandTree) -> None:
     parser.add_argument("--passphrase-file", type=Path, metavar="FILE",
                         help="file whose first line is the team passphrase (files in the "
                              "folder are then encrypted)")
+    parser.add_argument("--snapshot", action="store_true",
+                        help="also write a snapshot of everything this laptop holds (new "
+                             "laptops join from it; the change files it covers are deleted "
+                             "once every laptop has them and 14 days have passed)")
 
 
 def _read_passphrase(path: Path) -> str | None:
@@ -46,7 +50,8 @@ def run_sync(args: argparse.Namespace, ctx: CliContext) -> int:
                           "(missing, unreadable or empty first line)")
             return EXIT_USAGE
     report = ctx.services.sync.sync(args.folder, passphrase,
-                                    progress=None if ctx.out.json_mode else ctx.out.notice)
+                                    progress=None if ctx.out.json_mode else ctx.out.notice,
+                                    snapshot=args.snapshot)
     if ctx.out.json_mode:
         ctx.out.json(report.to_json())
     else:
@@ -54,6 +59,13 @@ def run_sync(args: argparse.Namespace, ctx: CliContext) -> int:
                      f"from {report.files_read} file(s).")
         if report.published:
             ctx.out.line(f"Published {report.published.name}")
+        if report.snapshots_absorbed:
+            ctx.out.line(f"Caught up from {report.snapshots_absorbed} snapshot(s).")
+        if report.snapshot_written:
+            ctx.out.line(f"Wrote snapshot {report.snapshot_written.name}")
+        if report.files_compacted:
+            ctx.out.line(f"Deleted {report.files_compacted} file(s) every laptop has and a "
+                         "snapshot covers.")
         for name, reason in report.files_skipped:
             ctx.out.line(f"Skipped {name}: {reason}")
         for warning in report.warnings:

@@ -40,11 +40,21 @@ from app.services.settings_service import SHARED_SETTINGS
 from app.storage import orm
 from app.storage.repositories.erasure import ErasureRepository
 from app.storage.repositories.sync import DB_TIME_FORMAT, SyncRepository
-from app.sync.changeset import ChangeSet, TeamKey
+from app.sync.changeset import ChangeSet, ChangeSetError, TeamKey
 from app.sync.clock import HybridClock, Timestamp
-from app.sync.folder import publish, scan
-from app.sync.merge import EDIT_VS_DELETE, Conflict, Replica
+from app.sync.compaction import (
+    add_range,
+    apply_compaction,
+    folder_stats,
+    plan_compaction,
+    should_snapshot,
+    through,
+    write_state,
+)
+from app.sync.folder import publish, publish_snapshot, scan, scan_snapshots
+from app.sync.merge import EDIT_VS_DELETE, Conflict, Mark, Replica
 from app.sync.ops import Append, FieldSet, Op, RowDelete, RowRestore, op_from_dict, op_to_dict, split_op_id
+from app.sync.snapshot import Snapshot, SnapshotScan, snapshots_to_absorb
 
 # Materialisation order: referenced tables first (foreign keys are also deferred to commit).
 _ROW_TABLES: dict[str, type[orm.Base]] = {
@@ -86,6 +96,16 @@ META_HLC = "sync_hlc"
 # JSON [[table, row_id], ...]: rows with an open conflict, fully loaded on every sync so the
 # review list stays complete although a sync only loads the ops of the keys it touches.
 META_CONFLICT_ROWS = "sync_conflict_rows"
+# Snapshots absorbed (SYNC.md 4.12): the union of their coverage vectors, and the versions they
+# showed to be superseded although the superseding op is not held here. JSON.
+META_COVERED = "sync_covered"
+META_MARKS = "sync_marks"
+# JSON {incarnation: [[first, last], ...]}: spans of ops held, for the acknowledgement file.
+META_KNOWN = "sync_known"
+# Last time this laptop looked for change files it may delete (once a day is plenty).
+META_COMPACTED = "sync_compaction_checked"
+COMPACTION_EVERY = dt.timedelta(days=1)
+META_NEWEST_SNAPSHOT = "sync_newest_snapshot"
 # When the last merge finished (DB time): rows written later are edits not captured yet.
 META_SYNCED_AT = "sync_synced_at"
 
@@ -109,7 +129,7 @@ class _Loader:
     def _apply(self, found: Sequence[tuple[str, str]]) -> None:
         known = self.replica.ops
         self.replica.apply([op_from_dict(json.loads(body)) for op_id, body in found
-                            if op_id not in known])
+                            if op_id not in known], from_store=True)
 
     def rows(self, repo: SyncRepository, keys: set[RowKey]) -> None:
         keys = keys - self.full_rows
@@ -194,6 +214,9 @@ class SyncReport:
     # so a typo cannot fill the team folder with files nobody else can read.
     passphrase_rejected: bool = False
     warnings: list[str] = field(default_factory=list)
+    snapshots_absorbed: int = 0
+    snapshot_written: Path | None = None
+    files_compacted: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -205,6 +228,9 @@ class SyncReport:
             "published": str(self.published) if self.published else None,
             "incarnation": self.incarnation, "new_incarnation": self.new_incarnation,
             "passphrase_rejected": self.passphrase_rejected, "warnings": self.warnings,
+            "snapshots_absorbed": self.snapshots_absorbed,
+            "snapshot_written": str(self.snapshot_written) if self.snapshot_written else None,
+            "files_compacted": self.files_compacted,
         }
 
 
@@ -315,7 +341,9 @@ class SyncService:
 
     # -- the sync -------------------------------------------------------------------------------
     def sync(self, folder: Path, passphrase: str | None = None,
-             progress: Progress | None = None) -> SyncReport:
+             progress: Progress | None = None, *, snapshot: bool = False) -> SyncReport:
+        """One exchange with ``folder``. ``snapshot`` writes a snapshot of everything this laptop
+        holds afterwards, whatever the folder's size (otherwise only past 500 files or 50 MB)."""
         say = progress or (lambda _text: None)
         if not folder.is_dir():
             # Never created here: a missing folder is usually an unmounted drive, not a new team.
@@ -329,8 +357,24 @@ class SyncService:
             repo = SyncRepository(session)
             processed = repo.processed_digests()
             own_max = repo.own_max_seq(inc)
-        scanned = scan(folder, key, skip=processed)
-        report.files_skipped = [(p.name, reason) for p, reason in scanned.skipped]
+            known = self._known_ranges(repo)
+        snaps = scan_snapshots(folder, key, skip=processed)
+        report.files_skipped = [(p.name, reason) for p, reason in snaps.skipped]
+        if any(f.snapshot.coverage.get(inc, 0) > own_max for f in snaps.snapshots):
+            report.warnings.append("a snapshot in the folder holds newer changes of this "
+                                   "database's identity (restored backup or copy): it now syncs "
+                                   "under a new identity")
+            inc = self._mint(report)
+            own_max = 0
+        if own_max:
+            add_range(known, inc, 1, own_max)
+        absorb = snapshots_to_absorb(snaps.snapshots, through(known))
+        covered = dict(self._covered())
+        for snap in absorb:
+            for snap_inc, seq in snap.coverage.items():
+                covered[snap_inc] = max(covered.get(snap_inc, 0), seq)
+        scanned = scan(folder, key, skip=processed, covered=covered)
+        report.files_skipped += [(p.name, reason) for p, reason in scanned.skipped]
         if any(cs.incarnation == inc and cs.seq_last > own_max for cs in scanned.changesets):
             report.warnings.append("the folder has newer changes of this database's identity "
                                    "(restored backup or copy): it now syncs under a new identity")
@@ -363,22 +407,34 @@ class SyncService:
         with self.db.write() as session:
             repo = SyncRepository(session)
             self._capture(repo, loader, self.context.clock())
+            touched: set[RowKey] = set()
+            if absorb:
+                touched |= self._absorb(repo, loader, absorb, report)
             self._load_for(repo, loader, received)
             self._erase_arriving(session, repo, received, self.context.clock())
             result = replica.apply(received)
             new_ops = [op for op in received if op.op_id in replica.ops and
                        replica.ops[op.op_id] is op]
             repo.add_ops([_op_row(op) for op in new_ops])
-            touched = {(op.table, op.row_id) for op in new_ops}
+            touched |= {(op.table, op.row_id) for op in new_ops}
             self._materialise(session, repo, replica, touched, self.context.clock())
             erased_rows = self._enforce_erasures(session, repo, touched, self.context.clock())
             # Digests only: scan reports no paths for accepted files, and content is the identity.
-            repo.add_processed((digest, "") for digest in sorted(scanned.accepted))
+            # Snapshots this laptop needs no more (dominated by what it holds) count as read too.
+            repo.add_processed((digest, "") for digest in sorted(
+                scanned.accepted | {f.sha256 for f in snaps.snapshots}))
             conflict_rows = sorted({(c.table, c.row_id) for c in replica.conflicts()})
             self._set_meta_in(repo, META_CONFLICT_ROWS, json.dumps(conflict_rows))
             self._set_meta_in(repo, META_HLC, replica.clock.last.encode())
             self._set_meta_in(repo, META_SYNCED_AT, _db_time(self.context.clock()))
-        if result.new:
+            for cs in scanned.changesets:
+                add_range(known, cs.incarnation, cs.seq_first, cs.seq_last)
+            for snap_inc, seq in replica.covered.items():
+                add_range(known, snap_inc, 1, seq)
+            if replica.next_seq > 1:
+                add_range(known, inc, 1, replica.next_seq - 1)
+            self._set_meta_in(repo, META_KNOWN, json.dumps(known, sort_keys=True))
+        if result.new or report.snapshots_absorbed:
             for forget in self.after_merge:
                 forget()
         report.received_ops = result.new
@@ -392,7 +448,119 @@ class SyncService:
             report.warnings.append(f"{len(collisions)} received changes reuse ids with "
                                    "different content (a copied database); the first kept")
         report.conflicts = self._conflicts(replica)
+        self._acknowledge(folder, inc, through(known), report)
+        self._maintain(folder, key, snaps, report, force_snapshot=snapshot, say=say)
         return report
+
+    # -- snapshots, acknowledgements, compaction (SYNC.md 4.12) ---------------------------------
+    def _covered(self) -> dict[str, int]:
+        try:
+            found = json.loads(self.db.get_meta(META_COVERED) or "{}")
+        except ValueError:
+            return {}
+        return {str(k): int(v) for k, v in found.items()} if isinstance(found, dict) else {}
+
+    def _marks(self) -> list[Mark]:
+        try:
+            found = json.loads(self.db.get_meta(META_MARKS) or "[]")
+        except ValueError:
+            return []
+        return [(str(t), str(r), None if f is None else str(f), str(o)) for t, r, f, o in found]
+
+    def _known_ranges(self, repo: SyncRepository) -> dict[str, list[list[int]]]:
+        raw = self.db_meta(repo, META_KNOWN)
+        if raw:
+            try:
+                found = json.loads(raw)
+                return {str(k): [[int(a), int(b)] for a, b in v] for k, v in found.items()}
+            except (ValueError, TypeError, AttributeError):
+                pass
+        # First sync of a database synced before knowledge was tracked: read it off the log.
+        known = repo.held_ranges()
+        for inc, seq in self._covered().items():
+            add_range(known, inc, 1, seq)
+        return known
+
+    def _absorb(self, repo: SyncRepository, loader: _Loader, snapshots: Sequence[Snapshot],
+                report: SyncReport) -> set[RowKey]:
+        """Join snapshots holding changes whose files are gone (a new laptop, or one back after
+        a long time). Rare, so the whole log is loaded: the join must see every head."""
+        replica = loader.replica
+        loader.rows(repo, repo.all_row_keys())
+        touched: set[RowKey] = set()
+        for snap in snapshots:
+            result = replica.absorb_snapshot(snap)
+            stored = [op for op in snap.ops if replica.ops.get(op.op_id) is op]
+            repo.add_ops([_op_row(op) for op in stored])
+            touched |= {(op.table, op.row_id) for op in snap.ops}
+            touched |= {(replica.ops[i].table, replica.ops[i].row_id) for i in result.superseded}
+            report.snapshots_absorbed += 1
+        self._set_meta_in(repo, META_COVERED, json.dumps(replica.covered, sort_keys=True))
+        self._set_meta_in(repo, META_MARKS, json.dumps(replica.superseded_marks()))
+        loader.full_rows |= touched
+        return touched
+
+    def _acknowledge(self, folder: Path, inc: str, known: dict[str, int],
+                     report: SyncReport) -> None:
+        """Tell the other laptops what this one holds, so they know what may be compacted."""
+        device = self.db.get_meta(META_DEVICE) or inc
+        try:
+            write_state(folder, device, inc, known, self._wall_ms())
+        except OSError as exc:
+            report.warnings.append(f"could not write this laptop's state file: {exc}")
+
+    def _maintain(self, folder: Path, key: TeamKey | None, snaps: SnapshotScan,
+                  report: SyncReport, *, force_snapshot: bool, say: Progress) -> None:
+        """Keep the folder small: a snapshot once enough change files piled up since the newest
+        one, and, once a day, delete what the safe rules of SYNC.md 4.12 allow."""
+        try:
+            coverage = self._newest_snapshot_coverage(snaps)
+            stats = folder_stats(folder, coverage)
+            if force_snapshot or should_snapshot(stats):
+                say("Writing a snapshot")
+                report.snapshot_written = self.write_snapshot(folder, key)
+            last = self.db.get_meta(META_COMPACTED)
+            now = self.context.clock()
+            if report.snapshot_written is None and last and \
+                    now - dt.datetime.fromisoformat(last) < COMPACTION_EVERY:
+                return
+            self.db.set_meta(META_COMPACTED, now.isoformat())
+            deleted = apply_compaction(plan_compaction(folder, key, self._wall_ms()))
+            report.files_compacted = len(deleted)
+        except (OSError, ChangeSetError) as exc:
+            report.warnings.append(f"folder maintenance skipped: {exc}")
+
+    def _newest_snapshot_coverage(self, snaps: SnapshotScan) -> dict[str, int] | None:
+        """Coverage of the newest snapshot seen in the folder, remembered so a sync does not
+        decode snapshots it read before (they are large)."""
+        try:
+            seen = json.loads(self.db.get_meta(META_NEWEST_SNAPSHOT) or "null")
+        except ValueError:
+            seen = None
+        newest = snaps.newest()
+        if newest is not None and (seen is None or newest.created.encode() > seen["created"]):
+            seen = {"created": newest.created.encode(), "coverage": dict(newest.coverage)}
+            self.db.set_meta(META_NEWEST_SNAPSHOT, json.dumps(seen, sort_keys=True))
+        return None if seen is None else {str(k): int(v) for k, v in seen["coverage"].items()}
+
+    def write_snapshot(self, folder: Path, key: TeamKey | None) -> Path:
+        """Publish a snapshot of everything this laptop holds (it replaces the change files it
+        covers once every laptop has them and the grace period has passed)."""
+        inc = self.db.get_meta(META_INCARNATION)
+        if inc is None:
+            raise SyncFolderError("Sync once before writing a snapshot.")
+        with self.db.read() as session:
+            repo = SyncRepository(session)
+            loader = self._load_replica(repo, inc, repo.own_max_seq(inc))
+            loader.rows(repo, repo.all_row_keys())
+            snap = Snapshot.of(loader.replica, self.db.get_meta(META_DEVICE) or inc)
+        path = publish_snapshot(folder, snap, key)
+        self.db.set_meta(META_NEWEST_SNAPSHOT, json.dumps(
+            {"created": snap.created.encode(), "coverage": dict(snap.coverage)}, sort_keys=True))
+        with self.db.write() as session:
+            SyncRepository(session).add_processed(
+                [(hashlib.sha256(path.read_bytes()).hexdigest(), path.name)])
+        return path
 
     # -- steps ----------------------------------------------------------------------------------
     def _load_replica(self, repo: SyncRepository, inc: str, own_max: int) -> _Loader:
@@ -408,7 +576,8 @@ class SyncService:
                 last = max(last, Timestamp(stamp.wall_ms, stamp.counter, inc))
             except ValueError:
                 pass
-        replica = Replica(inc, HybridClock(inc, self._wall_ms, last), next_seq=own_max + 1)
+        replica = Replica(inc, HybridClock(inc, self._wall_ms, last), next_seq=own_max + 1,
+                          covered=self._covered(), marks=self._marks())
         loader = _Loader(replica)
         raw = self.db_meta(repo, META_CONFLICT_ROWS)
         try:

@@ -318,3 +318,25 @@ def should_snapshot(
     """Policy: write a snapshot when more than ``max_files`` change files or ``max_bytes`` have
     accumulated since the newest snapshot."""
     return stats.uncovered_files > max_files or stats.uncovered_bytes > max_bytes
+
+
+# -- what a device knows, kept incrementally -------------------------------------------------------
+Ranges = dict[str, list[list[int]]]
+
+
+def add_range(ranges: Ranges, incarnation: str, first: int, last: int) -> None:
+    """Record that ops ``first..last`` of an incarnation are held (a change file's range, or
+    1..n for own ops and absorbed coverage); overlapping and touching ranges are merged."""
+    spans = sorted([*ranges.get(incarnation, []), [first, last]])
+    merged: list[list[int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    ranges[incarnation] = merged
+
+
+def through(ranges: Ranges) -> dict[str, int]:
+    """Contiguous knowledge from the ranges: the end of the span that starts at 1."""
+    return {inc: spans[0][1] for inc, spans in ranges.items() if spans and spans[0][0] <= 1}

@@ -374,3 +374,19 @@ def test_two_devices_compacting_concurrently_both_snapshots_valid(tmp_path: Path
     new = Dev("n", wall)
     new.sync(tmp_path)
     assert new.replica.digest() == devs[0].replica.digest() == devs[1].replica.digest()
+
+
+def test_knowledge_ranges_merge_and_give_contiguous_knowledge() -> None:
+    from app.sync.compaction import add_range, through
+
+    ranges: dict[str, list[list[int]]] = {}
+    add_range(ranges, "a", 11, 20)
+    assert through(ranges) == {}  # 1..10 not held yet: nothing may be claimed
+    add_range(ranges, "a", 1, 10)
+    add_range(ranges, "a", 30, 40)
+    add_range(ranges, "b", 1, 5)
+    assert through(ranges) == {"a": 20, "b": 5}
+    add_range(ranges, "a", 21, 29)
+    assert ranges["a"] == [[1, 40]] and through(ranges)["a"] == 40
+    add_range(ranges, "a", 5, 12)  # a duplicate file changes nothing
+    assert ranges["a"] == [[1, 40]]

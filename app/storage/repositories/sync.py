@@ -113,6 +113,25 @@ class SyncRepository:
         return {(t, r) for t, r in self.conn.execute(
             "SELECT DISTINCT table_name, row_id FROM sync_op")}
 
+    def held_ranges(self) -> dict[str, list[list[int]]]:
+        """Per incarnation, the spans of op seqs held (one full read; for databases synced
+        before knowledge was tracked incrementally)."""
+        seqs: dict[str, list[int]] = {}
+        for (op_id,) in self.conn.execute("SELECT op_id FROM sync_op"):
+            inc, _, number = str(op_id).rpartition(":")
+            if number.isdigit():
+                seqs.setdefault(inc, []).append(int(number))
+        out: dict[str, list[list[int]]] = {}
+        for inc, found in seqs.items():
+            spans: list[list[int]] = []
+            for seq in sorted(found):
+                if spans and seq <= spans[-1][1] + 1:
+                    spans[-1][1] = max(spans[-1][1], seq)
+                else:
+                    spans.append([seq, seq])
+            out[inc] = spans
+        return out
+
     def known_rows(self, table: str, row_ids: Sequence[str]) -> set[str]:
         """Which of these rows already have an op (appends are captured once)."""
         found: set[str] = set()
