@@ -106,6 +106,12 @@ META_KNOWN = "sync_known"
 META_COMPACTED = "sync_compaction_checked"
 COMPACTION_EVERY = dt.timedelta(days=1)
 META_NEWEST_SNAPSHOT = "sync_newest_snapshot"
+# JSON list of the stamps recent merges wrote rows with. Such a row still holds exactly what the
+# shadow holds, so capture need not re-read it (a later local write gives it another stamp).
+META_MERGE_STAMPS = "sync_merge_stamps"
+# Merges stamp rows 1 µs before their clock reading: no local write uses that exact value, even
+# with a clock that does not move between a merge and an edit.
+_MERGE_STAMP_OFFSET = dt.timedelta(microseconds=1)
 # When the last merge finished (DB time): rows written later are edits not captured yet.
 META_SYNCED_AT = "sync_synced_at"
 
@@ -452,6 +458,13 @@ class SyncService:
         self._maintain(folder, key, snaps, report, force_snapshot=snapshot, say=say)
         return report
 
+    def _merge_stamps(self, repo: SyncRepository) -> list[str]:
+        try:
+            found = json.loads(self.db_meta(repo, META_MERGE_STAMPS) or "[]")
+        except ValueError:
+            return []
+        return [str(s) for s in found] if isinstance(found, list) else []
+
     # -- snapshots, acknowledgements, compaction (SYNC.md 4.12) ---------------------------------
     def _covered(self) -> dict[str, int]:
         try:
@@ -655,11 +668,12 @@ class SyncService:
         (already stored in sync_op, shadow updated) — inside the caller's transaction."""
         replica = loader.replica
         since = self.db_meta(repo, META_CAPTURED)
+        merged_stamps = self._merge_stamps(repo)
         ops: list[Op] = []
         shadow_updates: list[tuple[str, str, str, Any]] = []
         for table in _ROW_TABLES:
             columns = synced_columns(table)
-            rows = repo.changed_rows(table, [*columns, "deleted_at"], since)
+            rows = repo.changed_rows(table, [*columns, "deleted_at"], since, merged_stamps)
             shadow = repo.shadow(table, [r["id"] for r in rows])
             # Load only what the diff needs: the changed fields' ops, and whole rows for deletes.
             loader.with_lifecycle(repo, table, [r["id"] for r in rows])
@@ -686,7 +700,7 @@ class SyncService:
                     ops.append(replica.local_delete(table, rid))
         for table in _APPEND_TABLES:
             columns = synced_columns(table)
-            rows = repo.changed_rows(table, columns, since)
+            rows = repo.changed_rows(table, columns, since, merged_stamps)
             known = repo.known_rows(table, [r["id"] for r in rows])
             loader.rows(repo, {(table, r["id"]) for r in rows if r["id"] not in known})
             for row in rows:
@@ -705,7 +719,10 @@ class SyncService:
         if not touched:
             return
         repo.defer_foreign_keys()
-        stamp = _db_time(now)
+        stamp = _db_time(now - _MERGE_STAMP_OFFSET)
+        recent = [s for s in self._merge_stamps(repo)
+                  if s >= _db_time(now - _CAPTURE_OVERLAP - _CAPTURE_OVERLAP)]
+        self._set_meta_in(repo, META_MERGE_STAMPS, json.dumps([*recent[-30:], stamp]))
         device = self.context.device_id.hex
         shadow_updates: list[tuple[str, str, str, Any]] = []
         leads_touched: set[str] = set()

@@ -167,15 +167,19 @@ class SyncRepository:
                               list(files))
 
     # -- synced rows ----------------------------------------------------------------------------
-    def changed_rows(self, table: str, columns: Sequence[str], since: str | None
-                     ) -> list[dict[str, Any]]:
-        """Rows (id, deleted_at if present, columns) written at or after ``since`` (None: all)."""
+    def changed_rows(self, table: str, columns: Sequence[str], since: str | None,
+                     skip_stamps: Sequence[str] = ()) -> list[dict[str, Any]]:
+        """Rows (id, deleted_at if present, columns) written at or after ``since`` (None: all),
+        except those whose last write carries one of ``skip_stamps`` (written by a merge)."""
         cols = ", ".join(_q(c) for c in ("id", *columns))
         sql = f"SELECT {cols} FROM {_q(table)}"
         params: list[Any] = []
         if since is not None:
             sql += " WHERE updated_at >= ?"
             params.append(since)
+            if skip_stamps:
+                sql += f" AND updated_at NOT IN ({','.join('?' * len(skip_stamps))})"
+                params.extend(skip_stamps)
         names = ("id", *columns)
         return [dict(zip(names, row, strict=True)) for row in self.conn.execute(sql, params)]
 
