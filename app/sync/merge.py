@@ -251,6 +251,10 @@ class Replica:
         return dict(r.values) if r is not None and r.alive else None
 
     def is_deleted(self, table: str, row_id: str) -> bool:
+        # Without a delete among its lifecycle heads a row is alive: answered without
+        # materialising it (capture calls this once per field it writes).
+        if not self._life_heads.get((table, row_id)):
+            return False
         self._refresh()
         r = self._rows.get((table, row_id))
         return r is not None and not r.alive
