@@ -150,7 +150,7 @@ class SyncRepository:
             for row_id, field, value in self.conn.execute(
                     f"SELECT row_id, field, value FROM sync_shadow WHERE table_name = ? "
                     f"AND row_id IN ({marks})", [table, *chunk]):
-                out.setdefault(row_id, {})[field] = json.loads(value)
+                out.setdefault(row_id, {})[field] = _decode(value)
         return out
 
     def set_shadow(self, values: Iterable[tuple[str, str, str, Any]]) -> None:
@@ -387,6 +387,21 @@ class SyncRepository:
             f"SELECT {_q(column)} FROM {_q(table)} WHERE id = ?", [row_id]).fetchone()
         kind = table.replace("_", " ").capitalize()
         return f"{kind}: {found[0]}" if found and found[0] else kind
+
+
+_CONSTANTS: dict[str, Any] = {"null": None, "true": True, "false": False, '""': ""}
+
+
+def _decode(text: str) -> Any:
+    """json.loads for shadow values, with a shortcut for the common plain strings and small
+    integers (capture reads hundreds of thousands of them; json.loads costs more per call)."""
+    if text in _CONSTANTS:
+        return _CONSTANTS[text]
+    if text[0] == '"' and "\\" not in text:
+        return text[1:-1]
+    if text.isdigit() and len(text) < 16:
+        return int(text)
+    return json.loads(text)
 
 
 def _chunks(items: Sequence[str] | Iterable[str], size: int = 500) -> list[list[str]]:
