@@ -109,6 +109,8 @@ META_NEWEST_SNAPSHOT = "sync_newest_snapshot"
 # JSON list of the stamps recent merges wrote rows with. Such a row still holds exactly what the
 # shadow holds, so capture need not re-read it (a later local write gives it another stamp).
 META_MERGE_STAMPS = "sync_merge_stamps"
+# JSON [[table, row id], ...]: rows whose parent row has not arrived yet; merged again each sync.
+META_HELD = "sync_held_rows"
 # Merges stamp rows 1 µs before their clock reading: no local write uses that exact value, even
 # with a clock that does not move between a merge and an edit.
 _MERGE_STAMP_OFFSET = dt.timedelta(microseconds=1)
@@ -395,7 +397,7 @@ class SyncService:
             repo = SyncRepository(session)
             loader = self._load_replica(repo, inc, own_max)
             replica = loader.replica
-            self._capture(repo, loader, now)
+            captured = self._capture(repo, loader, now)
 
         published_seq = self._published_seq(folder, inc)
         with self.db.read() as session:
@@ -412,8 +414,11 @@ class SyncService:
         received: list[Op] = [op for cs in scanned.changesets for op in cs.ops]
         with self.db.write() as session:
             repo = SyncRepository(session)
-            self._capture(repo, loader, self.context.clock())
-            touched: set[RowKey] = set()
+            captured += self._capture(repo, loader, self.context.clock())
+            # Rows waiting for a parent row are merged again (their parent may be here now).
+            touched: set[RowKey] = set(self._held_rows(repo))
+            loader.rows(repo, touched)
+            flagged_before = [r for t, r in self._conflict_rows(repo) if t == "lead"]
             if absorb:
                 touched |= self._absorb(repo, loader, absorb, report)
             self._load_for(repo, loader, received)
@@ -425,6 +430,11 @@ class SyncService:
             touched |= {(op.table, op.row_id) for op in new_ops}
             self._materialise(session, repo, replica, touched, self.context.clock())
             erased_rows = self._enforce_erasures(session, repo, touched, self.context.clock())
+            # Review flags follow the conflicts, also those that local edits, deletes or
+            # restores (captured above) settled or brought back.
+            self._refresh_flags(repo, replica, {
+                *flagged_before, *(r for t, r in touched if t == "lead"),
+                *(op.row_id for op in captured if op.table == "lead")})
             # Digests only: scan reports no paths for accepted files, and content is the identity.
             # Snapshots this laptop needs no more (dominated by what it holds) count as read too.
             repo.add_processed((digest, "") for digest in sorted(
@@ -457,6 +467,13 @@ class SyncService:
         self._acknowledge(folder, inc, through(known), report)
         self._maintain(folder, key, snaps, report, force_snapshot=snapshot, say=say)
         return report
+
+    def _conflict_rows(self, repo: SyncRepository) -> list[RowKey]:
+        try:
+            found = json.loads(self.db_meta(repo, META_CONFLICT_ROWS) or "[]")
+        except ValueError:
+            return []
+        return [(str(t), str(r)) for t, r in found]
 
     def _merge_stamps(self, repo: SyncRepository) -> list[str]:
         try:
@@ -726,6 +743,7 @@ class SyncService:
         device = self.context.device_id.hex
         shadow_updates: list[tuple[str, str, str, Any]] = []
         leads_touched: set[str] = set()
+        inserted: set[RowKey] = set()
         for table in _ROW_TABLES:
             ids = sorted(rid for t, rid in touched if t == table)
             if not ids:
@@ -734,21 +752,23 @@ class SyncService:
             current = repo.rows_by_id(table, [*columns, "deleted_at"], ids)
             for rid in ids:
                 cur = current.get(rid)
-                if replica.is_deleted(table, rid):
-                    if cur is not None and cur["deleted_at"] is None:
-                        repo.update_row(table, rid, {"deleted_at": stamp, "updated_at": stamp})
-                    continue
-                merged = replica.row(table, rid)
+                merged = replica.values(table, rid)
                 if merged is None:
                     continue
+                dead = replica.is_deleted(table, rid)
                 values = {c: merged[c] for c in columns if c in merged}
                 if cur is None:
+                    # Also a row deleted before this laptop saw it: stored deleted, because its
+                    # history and other rows refer to it and a restore must find it.
                     repo.insert_row(table, {"id": rid, **_INSERT_DEFAULTS.get(table, {}), **values,
                                             "updated_at": stamp, "device_id": device,
-                                            "deleted_at": None})
+                                            "deleted_at": stamp if dead else None})
+                    inserted.add((table, rid))
                 else:
                     changes = {c: v for c, v in values.items() if cur[c] != v}
-                    if cur["deleted_at"] is not None:
+                    if dead and cur["deleted_at"] is None:
+                        changes["deleted_at"] = stamp
+                    elif not dead and cur["deleted_at"] is not None:
                         changes["deleted_at"] = None  # restored, or an edit won over the delete
                     if changes:
                         repo.update_row(table, rid, {**changes, "updated_at": stamp})
@@ -765,8 +785,10 @@ class SyncService:
                     columns = synced_columns(table)
                     repo.insert_row(table, {"id": rid, **{c: merged.get(c) for c in columns},
                                             "updated_at": stamp, "device_id": device})
+                    inserted.add((table, rid))
             if table == "activity" and ids:
                 leads_touched.update(repo.leads_of(table, ids))
+        self._hold_dangling(repo, touched, inserted, shadow_updates)
         # Conflicts of touched leads: one value is shown, the lead goes to the review list.
         for conflict in _decisions(replica):
             if conflict.table != "lead" or ("lead", conflict.row_id) not in touched:
@@ -775,19 +797,8 @@ class SyncService:
             if flagged is not None:
                 shadow_updates.append(("lead", conflict.row_id, "needs_review", flagged[0]))
                 shadow_updates.append(("lead", conflict.row_id, "review_reason", flagged[1]))
-        # The review flag of a sync conflict is derived on each laptop like the flag itself: a
-        # conflict decided here or on another laptop unflags the lead everywhere, without ops.
-        open_here = {(c.row_id, _review_reason(c)) for c in _decisions(replica)
-                     if c.table == "lead"}
-        touched_leads = [rid for t, rid in touched if t == "lead"]
-        for lead_id, reason in repo.sync_review_reasons(touched_leads).items():
-            parts = [p for p in reason.split("; ") if p]
-            kept = [p for p in parts
-                    if not p.startswith("sync conflict:") or (lead_id, p) in open_here]
-            if kept != parts:
-                flag, text = repo.set_review(lead_id, kept)
-                shadow_updates.append(("lead", lead_id, "needs_review", flag))
-                shadow_updates.append(("lead", lead_id, "review_reason", text))
+        self._unflag_settled(repo, replica, [rid for t, rid in touched if t == "lead"],
+                             shadow_updates)
         repo.set_shadow(shadow_updates)
         lead_ids = sorted(leads_touched)
         merged_leads = [uuid.UUID(lead_id) for lead_id in lead_ids]
@@ -797,6 +808,75 @@ class SyncService:
         repo.refresh_touch_times(lead_ids, touch_kinds)
         if self.rescore is not None:
             self.rescore(session, [uuid.UUID(lead_id) for lead_id in lead_ids])
+
+    def _refresh_flags(self, repo: SyncRepository, replica: Replica,
+                       candidates: set[str]) -> None:
+        """Flag every lead with an open conflict; unflag the candidates whose conflicts are
+        settled. Local on each laptop (the shadow follows), so flags never travel as edits."""
+        flags: list[tuple[str, str, str, Any]] = []
+        for conflict in _decisions(replica):
+            if conflict.table == "lead":
+                flagged = repo.flag_review(conflict.row_id, _review_reason(conflict))
+                if flagged is not None:
+                    flags.append(("lead", conflict.row_id, "needs_review", flagged[0]))
+                    flags.append(("lead", conflict.row_id, "review_reason", flagged[1]))
+        self._unflag_settled(repo, replica, sorted(candidates), flags)
+        repo.set_shadow(flags)
+
+    @staticmethod
+    def _unflag_settled(repo: SyncRepository, replica: Replica, lead_ids: Sequence[str],
+                        shadow_updates: list[tuple[str, str, str, Any]]) -> None:
+        """The review flag of a sync conflict is derived on each laptop like the flag itself: a
+        conflict decided here (in the inbox, by an edit or a delete) or on another laptop
+        unflags the lead, without ops."""
+        open_here = {(c.row_id, _review_reason(c)) for c in _decisions(replica)
+                     if c.table == "lead"}
+        for lead_id, reason in repo.sync_review_reasons(lead_ids).items():
+            parts = [p for p in reason.split("; ") if p]
+            kept = [p for p in parts
+                    if not p.startswith("sync conflict:") or (lead_id, p) in open_here]
+            if kept != parts:
+                flag, text = repo.set_review(lead_id, kept)
+                shadow_updates.append(("lead", lead_id, "needs_review", flag))
+                shadow_updates.append(("lead", lead_id, "review_reason", text))
+
+    def _hold_dangling(self, repo: SyncRepository, touched: set[RowKey], inserted: set[RowKey],
+                       shadow_updates: list[tuple[str, str, str, Any]]) -> None:
+        """Rows that refer to a row this laptop has not received yet (another laptop's file is
+        still on its way) wait: an optional reference stays empty for now, a row that cannot
+        exist without its parent is not stored yet. Both are merged again on later syncs
+        (SYNC.md 4.9: references are not enforced while applying)."""
+        held: set[RowKey] = set()
+        for _round in range(5):  # a held parent can leave its new children dangling in turn
+            found = False
+            for table, model in (*_ROW_TABLES.items(), *_APPEND_TABLES.items()):
+                ids = sorted(r for t, r in touched if t == table and (t, r) not in held)
+                if not ids:
+                    continue
+                synced = set(synced_columns(table))
+                for fk in model.__table__.foreign_keys:
+                    column = fk.parent.name
+                    if column not in synced:
+                        continue
+                    for rid in repo.dangling(table, column, fk.column.table.name, ids):
+                        found = True
+                        held.add((table, rid))
+                        if fk.parent.nullable:
+                            repo.update_row(table, rid, {column: None})
+                            shadow_updates.append((table, rid, column, None))
+                        elif (table, rid) in inserted:
+                            repo.delete_row(table, rid)
+            if not found:
+                break
+        waiting = (set(self._held_rows(repo)) - touched) | held
+        self._set_meta_in(repo, META_HELD, json.dumps(sorted(waiting)))
+
+    def _held_rows(self, repo: SyncRepository) -> list[RowKey]:
+        try:
+            found = json.loads(self.db_meta(repo, META_HELD) or "[]")
+        except ValueError:
+            return []
+        return [(str(t), str(r)) for t, r in found]
 
     def _enforce_erasures(self, session: Session, repo: SyncRepository,
                           touched: set[tuple[str, str]], now: dt.datetime) -> set[RowKey]:
@@ -912,7 +992,7 @@ class SyncService:
             loader = self._load_replica(repo, inc, repo.own_max_seq(inc))
             replica = loader.replica
             # Local edits not yet captured go first, so the decision supersedes them too.
-            self._capture(repo, loader, now)
+            captured = self._capture(repo, loader, now)
             loader.rows(repo, {(table, row_id)})
             conflict = next((c for c in _decisions(replica) if (c.table, c.row_id, c.field)
                              == (table, row_id, field_name)), None)
@@ -939,6 +1019,8 @@ class SyncService:
                         touched.add(("task", task.row_id))
             repo.add_ops([_op_row(o) for o in ops])
             self._materialise(session, repo, replica, touched, now)
+            self._refresh_flags(repo, replica, {
+                op.row_id for op in [*captured, *ops] if op.table == "lead"})
             left = {(c.table, c.row_id) for c in replica.conflicts()}
             self._set_meta_in(repo, META_CONFLICT_ROWS, json.dumps(sorted(left)))
             lead_id = _lead_of(repo, table, row_id)

@@ -250,6 +250,13 @@ class Replica:
         r = self._rows.get((table, row_id))
         return dict(r.values) if r is not None and r.alive else None
 
+    def values(self, table: str, row_id: str) -> dict[str, Any] | None:
+        """Displayed values of a known row, deleted or not (a deleted row is still stored:
+        history refers to it, and a restore brings back its latest values)."""
+        self._refresh()
+        r = self._rows.get((table, row_id))
+        return dict(r.values) if r is not None else None
+
     def is_deleted(self, table: str, row_id: str) -> bool:
         # Without a delete among its lifecycle heads a row is alive: answered without
         # materialising it (capture calls this once per field it writes).

@@ -207,6 +207,21 @@ class SyncRepository:
         sets = ", ".join(f"{_q(c)} = ?" for c in values)
         self.conn.execute(f"UPDATE {_q(table)} SET {sets} WHERE id = ?", [*values.values(), row_id])
 
+    def delete_row(self, table: str, row_id: str) -> None:
+        self.conn.execute(f"DELETE FROM {_q(table)} WHERE id = ?", [row_id])
+
+    def dangling(self, table: str, column: str, parent: str, row_ids: Sequence[str]
+                 ) -> list[str]:
+        """Of these rows, those whose ``column`` names a ``parent`` row that is not stored."""
+        found: list[str] = []
+        for chunk in _chunks(row_ids):
+            marks = ",".join("?" * len(chunk))
+            found += [r[0] for r in self.conn.execute(
+                f"SELECT t.id FROM {_q(table)} AS t WHERE t.id IN ({marks}) AND "
+                f"t.{_q(column)} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {_q(parent)} AS p "
+                f"WHERE p.id = t.{_q(column)})", list(chunk))]
+        return found
+
     def defer_foreign_keys(self) -> None:
         """Rows of one batch may reference each other in any order; checked at commit."""
         self.conn.execute("PRAGMA defer_foreign_keys = ON")
