@@ -24,6 +24,7 @@ from app.services.container import Services
 from app.services.sync_service import SyncReport
 from app.ui import messages
 from app.ui.dialogs.sync_settings_dialog import LAST_SYNC_KEY, SyncSettings
+from app.ui.style import alarm_colour, warning_colour
 from app.ui.workers import JobState, TaskRunner
 
 if TYPE_CHECKING:
@@ -34,7 +35,6 @@ log = logging.getLogger(__name__)
 START_DELAY_MS = 4000
 CLOSE_TIMEOUT_S = 10.0
 PENDING_REFRESH_MS = 30_000
-RED, AMBER = "#c62828", "#b26a00"
 # The service reports stages as text; the label turns them into a rough percentage.
 _STAGES = (("Reading", 10), ("Recording", 35), ("Publishing", 60), ("Merging", 80))
 
@@ -137,7 +137,7 @@ class SyncController(QObject):
         if pending:
             extra += " · " + html.escape(_plural(pending, "change") + " to send")
         if conflicts and "conflict" not in self._base:
-            extra += " · " + _link("conflicts", _plural(conflicts, "conflict") + " to review", RED)
+            extra += " · " + _link("conflicts", _plural(conflicts, "conflict") + " to review", alarm_colour())
         self._extra = extra
         if not self.running:
             self.label.setText(self._base + extra)
@@ -197,7 +197,7 @@ class SyncController(QObject):
         log.warning("sync failed: %s", error)
         text = str(error) if isinstance(error, LeadlineError) else "Sync failed unexpectedly."
         self._details = ("Sync failed", text, "" if isinstance(error, LeadlineError) else details)
-        self._set_base(_link("details", f"Sync failed: {text}", RED))
+        self._set_base(_link("details", f"Sync failed: {text}", alarm_colour()))
         self.label.setToolTip("Click for details")
         self._finish()
 
@@ -215,12 +215,12 @@ class SyncController(QObject):
                              "the team's passphrase in File → Sync settings….",
                              "\n".join(f"{name}: {reason}"
                                        for name, reason in report.files_skipped))
-            return _link("details", "Sync: wrong team passphrase", RED)
+            return _link("details", "Sync: wrong team passphrase", alarm_colour())
         parts = [f"Synced {self._synced_at:%H:%M}", f"sent {report.sent_ops:,}",
                  f"received {report.received_ops:,}"]
         text = html.escape(" · ".join(parts))
         if report.conflicts:
-            text += " · " + _link("conflicts", _plural(len(report.conflicts), "conflict"), RED)
+            text += " · " + _link("conflicts", _plural(len(report.conflicts), "conflict"), alarm_colour())
         problems: list[str] = []
         lines: list[str] = []
         if report.files_skipped:
@@ -235,7 +235,7 @@ class SyncController(QObject):
             lines += [f"Warning: {w}" for w in report.warnings]
         if problems:
             self._details = ("Sync warnings", "\n".join(lines[:12]), "\n".join(lines))
-            text += " · " + _link("details", "⚠ " + ", ".join(problems), AMBER)
+            text += " · " + _link("details", "⚠ " + ", ".join(problems), warning_colour())
         else:
             self._details = None
         return text

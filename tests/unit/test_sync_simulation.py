@@ -14,6 +14,7 @@ had at edit time (independent of the ``pred`` lists the implementation relies on
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 from collections import defaultdict
@@ -38,7 +39,10 @@ FIELDS = ["owner", "status", "notes"]
 # Compaction timing in simulated time (a step advances each wall clock by 0.05-3 s).
 GRACE_MS = 60_000
 RETIRE_MS = 5 * 60_000
-SEEDS = [20260101] + [random.SystemRandom().randrange(2**32) for _ in range(3)]
+# LEADLINE_SIM_SEEDS="1 2 3" replays given seeds (a failure message names its seed).
+SEEDS = ([int(s) for s in os.environ["LEADLINE_SIM_SEEDS"].split()]
+         if os.environ.get("LEADLINE_SIM_SEEDS")
+         else [20260101] + [random.SystemRandom().randrange(2**32) for _ in range(3)])
 
 
 class KilledMidWriteError(Exception):
