@@ -704,15 +704,16 @@ class SyncService:
                 old = shadow.get(rid, {})
                 local_deleted = row["deleted_at"] is not None
                 rep_deleted = replica.is_deleted(table, rid)
-                if local_deleted and rep_deleted:
-                    continue  # edits to a row deleted everywhere wait for its restore
-                if not local_deleted and rep_deleted:
+                edited = [name for name in columns if name not in old or old[name] != row[name]]
+                if local_deleted and rep_deleted and not edited:
+                    continue
+                if rep_deleted:
+                    # Restored here (and maybe edited, maybe deleted again since): recorded as
+                    # it happened, so every laptop ends with the same values for the row.
                     ops.append(replica.local_restore(table, rid))
-                for name in columns:
-                    value = row[name]
-                    if name not in old or old[name] != value:
-                        ops.append(replica.local_set(table, rid, name, value))
-                        shadow_updates.append((table, rid, name, value))
+                for name in edited:
+                    ops.append(replica.local_set(table, rid, name, row[name]))
+                    shadow_updates.append((table, rid, name, row[name]))
                 if local_deleted:
                     ops.append(replica.local_delete(table, rid))
         for table in _APPEND_TABLES:

@@ -444,3 +444,23 @@ def test_tasks_follow_the_decision_on_their_leads_owner(laptops: tuple[Laptop, L
             owners = {t.owner_id for t in session.query(Task).filter(Task.lead_id == lead_id,
                                                                      Task.done_at.is_(None))}
         assert owners == {cara}
+
+
+def test_restore_edit_and_delete_again_between_syncs_reaches_the_others(
+        laptops: tuple[Laptop, Laptop], folder: Path) -> None:
+    a, b = laptops
+    lead_id = _lead(a, city="Hamburg")
+    a.sync(folder)
+    b.sync(folder)
+    a.services.leads.delete(lead_id)
+    a.sync(folder)
+    b.sync(folder)
+    b.services.leads.restore(lead_id)
+    b.services.leads.update(lead_id, {"city": "München"})
+    b.services.leads.delete(lead_id)
+    b.sync(folder)
+    a.sync(folder)
+    a.services.leads.restore(lead_id)  # the values it comes back with are the latest
+    a.sync(folder)
+    b.sync(folder)
+    assert a.services.leads.get(lead_id).city == b.services.leads.get(lead_id).city == "München"
