@@ -312,9 +312,9 @@ class BackupService:
         return self._automatic(ON_CLOSE, policy) if policy.on_close else None
 
     def before(self, operation: str) -> BackupInfo | None:
-        """A backup before a big change (``reassign``, ``merge``, ``erase``...)."""
+        """A backup before a big change (``reassign``...)."""
         if not _OPERATION.match(operation):
-            raise ValidationError.single("operation", "a lower-case word such as 'erase'")
+            raise ValidationError.single("operation", "a lower-case word such as 'reassign'")
         policy = self.policy()
         if not policy.before_big_operations:
             return None

@@ -83,8 +83,9 @@ class BackupDialog(QDialog):
         layout = QVBoxLayout(self)
         db_path = services.context.db.path
         intro = QLabel(f"Backups of {db_path} are kept in {services.backups.folder()}. "
-                       "Leadline backs up once a day, when it closes and before big changes "
-                       "(re-applying routing rules, erasing a person).")
+                       "Leadline backs up once a day, when it closes, before upgrading the "
+                       "database and before re-applying routing rules to everyone. Settings → "
+                       "Backups says how many are kept.")
         intro.setWordWrap(True)
         intro.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(intro)
