@@ -551,6 +551,8 @@ class SyncService:
                 report.snapshot_written = self.write_snapshot(folder, key)
             last = self.db.get_meta(META_COMPACTED)
             now = self.context.clock()
+            if coverage is None and report.snapshot_written is None:
+                return  # without a snapshot nothing may be deleted: no need to look
             if report.snapshot_written is None and last and \
                     now - dt.datetime.fromisoformat(last) < COMPACTION_EVERY:
                 return

@@ -272,7 +272,11 @@ def decode(data: bytes, key: TeamKey | None = None) -> ChangeSet:
     """Parse and verify a change-set file; raises a ChangeSetError subclass, never applies half."""
     header, plain, key_id = unseal(data, MAGIC, key)
     try:
-        ops = tuple(op_from_dict(json.loads(line)) for line in plain.splitlines())
+        # One parse for the whole body (one JSON object per line): much cheaper than a
+        # json.loads call per op for files of 20,000 ops.
+        lines = plain.splitlines()
+        ops = tuple(op_from_dict(d) for d in json.loads(b"[" + b",".join(lines) + b"]")) \
+            if lines else ()
     except (ValueError, OpFormatError) as exc:
         raise InvalidChangeSet(f"bad op: {exc}") from exc
     device, inc = header.get("device"), header.get("inc")

@@ -77,14 +77,17 @@ class HybridClock:
             return self._advance(wall, 0)
         return self._advance(self.last.wall_ms, self.last.counter + 1)
 
-    def observe(self, remote: Timestamp) -> bool:
+    def wall_now(self) -> int:
+        return self._wall()
+
+    def observe(self, remote: Timestamp, wall_ms: int | None = None) -> bool:
         """Receive rule. Returns True when ``remote`` is more than max_drift ahead of our wall clock.
 
         Such a stamp is still merged (its op is applied by the caller), but it does not drag our
         clock ahead: SYNC.md 4.3 keeps every HLC within wall + MAX_DRIFT, and since supersession
         comes from ``pred``, not from HLC order, a later local edit still wins over it causally.
         """
-        wall = self._wall()
+        wall = self._wall() if wall_ms is None else wall_ms
         if remote.wall_ms > wall + self.max_drift_ms:
             return True
         if (remote.wall_ms, remote.counter) >= (self.last.wall_ms, self.last.counter):

@@ -216,6 +216,17 @@ def plan_compaction(
         if not is_candidate(entry.name):
             continue
         path = Path(entry.path)
+        # Kept whatever its content when its name already shows no snapshot (past the grace
+        # period) covers it: reading it could not make it deletable. A name is only a hint,
+        # so a file is decoded, and its content checked, before it is ever deleted.
+        named = parse_changeset_name(entry.name)
+        if named is not None and not any(f.snapshot.covers(named[1], named[3])
+                                         for f in snaps.snapshots):
+            plan.kept.append((path, "a: no valid snapshot covers it"))
+            continue
+        if named is not None and not any(f.snapshot.covers(named[1], named[3]) for f in aged):
+            plan.kept.append((path, "b: covering snapshot younger than the grace period"))
+            continue
         try:
             if not entry.is_file():
                 continue

@@ -159,6 +159,7 @@ class Replica:
         reloading ops this replica already held (its own database), which are never skipped."""
         result = ApplyResult()
         own = self.incarnation
+        wall = self.clock.wall_now()  # once per batch: a merge applies many thousands of ops
         for op in ops:
             existing = self.ops.get(op.op_id)
             if existing is not None:
@@ -174,7 +175,7 @@ class Replica:
                 result.own_incarnation_ahead = True
             if seq > self._max_seq.get(inc, 0):
                 self._max_seq[inc] = seq
-            if op.hlc.device != own and self.clock.observe(op.hlc):
+            if op.hlc.device != own and self.clock.observe(op.hlc, wall):
                 result.clock_ahead.append(op.op_id)
             self.ops[op.op_id] = op
             self._index(op)
