@@ -159,7 +159,7 @@ class Replica:
         reloading ops this replica already held (its own database), which are never skipped."""
         result = ApplyResult()
         own = self.incarnation
-        wall = self.clock.wall_now()  # once per batch: a merge applies many thousands of ops
+        wall: int | None = None  # read once per batch: a merge applies many thousands of ops
         for op in ops:
             existing = self.ops.get(op.op_id)
             if existing is not None:
@@ -175,8 +175,11 @@ class Replica:
                 result.own_incarnation_ahead = True
             if seq > self._max_seq.get(inc, 0):
                 self._max_seq[inc] = seq
-            if op.hlc.device != own and self.clock.observe(op.hlc, wall):
-                result.clock_ahead.append(op.op_id)
+            if op.hlc.device != own:
+                if wall is None:
+                    wall = self.clock.wall_now()
+                if self.clock.observe(op.hlc, wall):
+                    result.clock_ahead.append(op.op_id)
             self.ops[op.op_id] = op
             self._index(op)
             result.new += 1
