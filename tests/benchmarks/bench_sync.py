@@ -4,6 +4,7 @@ Run: ``.venv/bin/python -m tests.benchmarks.bench_sync [LEADS]`` (default 10000)
 copy of the cached demo database, device B a fresh database that first receives A's whole state
 (timed separately, not judged); then up to 10,000 leads get a field or two changed on A with one
 bulk UPDATE, A syncs (publish) and B syncs (merge). Goal of issue 9: under 5 s each way.
+Then A writes a snapshot and a third, new laptop joins from a folder holding only that snapshot.
 """
 
 from __future__ import annotations
@@ -106,11 +107,43 @@ def main(leads: int = 10_000) -> bool:
             print(f"FAIL  B has {moved:,} of {changed:,} changed leads", flush=True)
         ok &= report(f"publish {changed:,} changed leads", publish_seconds, SECONDS_LIMIT, "s")
         ok &= report(f"merge {changed:,} changed leads", merge_seconds, SECONDS_LIMIT, "s")
+        ok &= _join_from_snapshot(a, work, folder, initial_merge)
         return ok & core_throughput()
     finally:
         db_a.dispose()
         db_b.dispose()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _join_from_snapshot(a: Services, work: Path, folder: Path, initial_merge: float) -> bool:
+    """A snapshot of A, then a new laptop joining a folder that holds only that snapshot (the
+    change files compacted away): judged against merging the change files, in the same run."""
+    started = time.perf_counter()
+    snapshot = a.sync.write_snapshot(folder, None)
+    written = time.perf_counter() - started
+    joined = work / "joined"
+    joined.mkdir()
+    shutil.copyfile(snapshot, joined / snapshot.name)
+    db_c, _ = open_database(work / "c.sqlite")
+    try:
+        c = Services.build(db_c)
+        started = time.perf_counter()
+        got = c.sync.sync(joined)
+        join_seconds = time.perf_counter() - started
+        with a.context.db.read() as session:
+            leads_a = session.execute(text("SELECT count(*) FROM lead")).scalar_one()
+        with db_c.read() as session:
+            leads_c = session.execute(text("SELECT count(*) FROM lead")).scalar_one()
+    finally:
+        db_c.dispose()
+    print(f"snapshot of A: {snapshot.stat().st_size / 1e6:,.1f} MB written in {written:,.1f} s; "
+          f"new laptop absorbed {got.snapshots_absorbed} snapshot(s), {leads_c:,} of "
+          f"{leads_a:,} leads", flush=True)
+    if got.snapshots_absorbed != 1 or leads_c != leads_a:
+        print("FAIL  the new laptop did not get every lead from the snapshot", flush=True)
+        return False
+    return report("new laptop joins from a snapshot", join_seconds, 1.5 * initial_merge, "s",
+                  basis="1.5x merging the change files")
 
 
 if __name__ == "__main__":
