@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from tests.benchmarks import (
+    bench_backup,
     bench_booth_scan,
     bench_dedupe,
     bench_demo_insert,
@@ -26,7 +27,7 @@ def main() -> int:
                bench_import.main(), bench_dedupe.main(), bench_erasure.main(leads),
                bench_engine.main([str(leads)]), bench_distribution.main(leads),
                bench_my_day.main(leads), bench_report.main(), bench_export.main(),
-               bench_sync.main()]
+               bench_sync.main(), bench_backup.main(leads)]
     print("all benchmarks within limits" if all(results) else "SOME BENCHMARKS EXCEEDED THEIR LIMITS")
     return 0 if all(results) else 1
 
