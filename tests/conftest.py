@@ -18,6 +18,9 @@ from app.storage.opening import open_database  # noqa: E402
 
 FIXED_NOW = dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC)
 
+# Sync tests' laptops and shared folder (fixtures ``folder`` and ``laptops``).
+pytest_plugins = ["tests.sync_laptops"]
+
 
 class FakeClock:
     """A clock tests can move forward; every service in a test shares it."""

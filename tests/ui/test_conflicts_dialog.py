@@ -21,7 +21,7 @@ from app.ui.dialogs.conflicts_dialog import EMPTY_TEXT, ConflictsDialog
 from app.ui.models.conflict_model import FIELD_COLUMN, FIRST_VERSION_COLUMN, LEAD_COLUMN
 from app.ui.workers import SynchronousRunner
 from tests.conftest import FIXED_NOW, FakeClock
-from tests.unit.test_sync_service import Laptop
+from tests.sync_laptops import Laptop
 
 PHONE_A, PHONE_B = "+49 30 1111111", "+49 30 2222222"
 

@@ -32,13 +32,6 @@ Make = Callable[[], MainWindow]
 
 
 @pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    shared = tmp_path / "shared"
-    shared.mkdir()
-    return shared
-
-
-@pytest.fixture
 def other(tmp_path: Path) -> Iterator[Services]:
     """A second laptop: its own database file, its clock a few seconds off."""
     database, _ = open_database(tmp_path / "other" / "leadline.sqlite")

@@ -3,37 +3,16 @@ tables, the sync log and the shadow, and no sync brings them back."""
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from app.domain.leads import LeadQuery
 from app.storage.repositories.erasure import ErasureRepository
-from tests.conftest import FIXED_NOW, FakeClock
-from tests.unit.test_sync_service import Laptop
+from tests.sync_laptops import Laptop
 
 SECRETS = ("Zoltanova", "Xerxesia", "zq.unique@hydrafirm.example", "99887766",
            "Hydrafirm Qz", "allergic to walnuts", "Chief Zebra Officer", "Walnut plan")
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    shared = tmp_path / "shared"
-    shared.mkdir()
-    return shared
-
-
-@pytest.fixture
-def laptops(tmp_path: Path) -> Iterator[tuple[Laptop, Laptop]]:
-    a = Laptop(tmp_path / "a" / "leadline.sqlite", FakeClock())
-    b = Laptop(tmp_path / "b" / "leadline.sqlite", FakeClock(FIXED_NOW + dt.timedelta(seconds=7)))
-    yield a, b
-    a.close()
-    b.close()
 
 
 def _person(laptop: Laptop) -> uuid.UUID:

@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import shutil
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,43 +17,9 @@ from app.domain.ids import new_id
 from app.domain.leads import LeadQuery
 from app.domain.people import Role
 from app.domain.tasks import TaskKind
-from app.services.container import Services
-from app.services.sync_service import SyncReport
-from app.storage.db import Database
-from app.storage.opening import open_database
 from app.storage.orm import Task
 from tests.conftest import FIXED_NOW, FakeClock
-
-
-class Laptop:
-    def __init__(self, path: Path, clock: FakeClock) -> None:
-        self.path = path
-        self.clock = clock
-        self.db: Database = open_database(path)[0]
-        self.services = Services.build(self.db, clock)
-
-    def sync(self, folder: Path, passphrase: str | None = None) -> SyncReport:
-        self.clock.advance(seconds=1)
-        return self.services.sync.sync(folder, passphrase)
-
-    def close(self) -> None:
-        self.db.dispose()
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    shared = tmp_path / "shared"
-    shared.mkdir()
-    return shared
-
-
-@pytest.fixture
-def laptops(tmp_path: Path) -> Iterator[tuple[Laptop, Laptop]]:
-    a = Laptop(tmp_path / "a" / "leadline.sqlite", FakeClock())
-    b = Laptop(tmp_path / "b" / "leadline.sqlite", FakeClock(FIXED_NOW + dt.timedelta(seconds=7)))
-    yield a, b
-    a.close()
-    b.close()
+from tests.sync_laptops import Laptop
 
 
 def _lead(laptop: Laptop, **fields: object) -> uuid.UUID:

@@ -13,14 +13,7 @@ import pytest
 from app.domain.leads import LeadQuery
 from app.services.sync_service import synced_columns
 from tests.conftest import FIXED_NOW, FakeClock
-from tests.unit.test_sync_service import Laptop
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    shared = tmp_path / "shared"
-    shared.mkdir()
-    return shared
+from tests.sync_laptops import Laptop
 
 
 @pytest.fixture

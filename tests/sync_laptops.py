@@ -1,0 +1,52 @@
+"""Laptops for sync tests: each its own database and fake clock, sharing one folder.
+
+tests/conftest.py registers this module as a plugin, so the ``folder`` and ``laptops`` fixtures
+are there for every test; ``Laptop`` is imported where a test builds its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.services.container import Services
+from app.services.sync_service import SyncReport
+from app.storage.db import Database
+from app.storage.opening import open_database
+from tests.conftest import FIXED_NOW, FakeClock
+
+
+class Laptop:
+    def __init__(self, path: Path, clock: FakeClock) -> None:
+        self.path = path
+        self.clock = clock
+        self.db: Database = open_database(path)[0]
+        self.services = Services.build(self.db, clock)
+
+    def sync(self, folder: Path, passphrase: str | None = None) -> SyncReport:
+        self.clock.advance(seconds=1)
+        return self.services.sync.sync(folder, passphrase)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """The shared folder (network drive, cloud folder or USB stick)."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    return shared
+
+
+@pytest.fixture
+def laptops(tmp_path: Path) -> Iterator[tuple[Laptop, Laptop]]:
+    """Two laptops whose clocks are 7 seconds apart."""
+    a = Laptop(tmp_path / "a" / "leadline.sqlite", FakeClock())
+    b = Laptop(tmp_path / "b" / "leadline.sqlite", FakeClock(FIXED_NOW + dt.timedelta(seconds=7)))
+    yield a, b
+    a.close()
+    b.close()
