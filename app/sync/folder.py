@@ -15,9 +15,10 @@ import hashlib
 import os
 import re
 import secrets
-from collections.abc import Callable, Container, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from app.sync.changeset import (
     ChangeSet,
@@ -42,6 +43,7 @@ from app.sync.snapshot import (
 SUFFIX = ".lsync"
 TEMP_PREFIX = ".tmp-"
 # errno values meaning "this file system cannot hard-link" (FAT/exFAT, some SMB mounts).
+_Decoded = TypeVar("_Decoded")
 _CHANGESET_NAME_RE = re.compile(r"^([a-z0-9]{1,40})-([a-z0-9]{1,40})-(\d{10})-(\d{10})")
 _NO_LINK_ERRNOS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
 
@@ -259,38 +261,52 @@ def scan(
     except FileNotFoundError:
         result.folder_missing = True
         return result
-    seen: dict[str, Path] = {}
+    wanted: list[os.DirEntry[str]] = []
     for entry in entries:
         if not is_candidate(entry.name):
             continue
-        path = Path(entry.path)
         if covered:
             parsed = parse_changeset_name(entry.name)
             if parsed is not None and parsed[3] <= covered.get(parsed[1], 0):
-                result.covered_files.append(path)
+                result.covered_files.append(Path(entry.path))
                 continue
+        wanted.append(entry)
+    for _path, digest, cs in _decoded(wanted, skip, lambda data: decode(data, key),
+                                      result.skipped, result.duplicates):
+        result.accepted.add(digest)
+        result.changesets.append(cs)
+    return result
+
+
+def _decoded(entries: Iterable[os.DirEntry[str]], skip: Container[str],
+             decoder: Callable[[bytes], _Decoded], skipped: list[tuple[Path, str]],
+             duplicates: list[Path]) -> Iterator[tuple[Path, str, _Decoded]]:
+    """Read and decode files, each content once: unreadable and invalid files go to ``skipped``
+    with a reason, copies of a content already read to ``duplicates``, contents whose sha256
+    is in ``skip`` are passed over."""
+    seen: set[str] = set()
+    for entry in entries:
+        path = Path(entry.path)
         try:
             if not entry.is_file():
                 continue
             data = path.read_bytes()
         except OSError as exc:  # placeholder not hydrated, EBUSY, permission: retry next sync
-            result.skipped.append((path, f"unreadable: {exc}"))
+            skipped.append((path, f"unreadable: {exc}"))
             continue
         digest = hashlib.sha256(data).hexdigest()
         if digest in skip:
             continue
         if digest in seen:
-            result.duplicates.append(path)
+            duplicates.append(path)
             continue
         try:
-            cs = decode(data, key)
+            found = decoder(data)
         except ChangeSetError as exc:
-            result.skipped.append((path, _reason(exc)))
+            skipped.append((path, _reason(exc)))
             continue
-        seen[digest] = path
-        result.accepted.add(digest)
-        result.changesets.append(cs)
-    return result
+        seen.add(digest)
+        yield path, digest, found
 
 
 def is_snapshot_candidate(name: str) -> bool:
@@ -306,30 +322,9 @@ def scan_snapshots(folder: Path, key: TeamKey | None = None, skip: Container[str
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except FileNotFoundError:
         return result
-    seen: set[str] = set()
-    for entry in entries:
-        if not is_snapshot_candidate(entry.name):
-            continue
-        path = Path(entry.path)
-        try:
-            if not entry.is_file():
-                continue
-            data = path.read_bytes()
-        except OSError as exc:
-            result.skipped.append((path, f"unreadable: {exc}"))
-            continue
-        digest = hashlib.sha256(data).hexdigest()
-        if digest in skip:
-            continue
-        if digest in seen:
-            result.duplicates.append(path)
-            continue
-        try:
-            snap = decode_snapshot(data, key)
-        except ChangeSetError as exc:
-            result.skipped.append((path, _reason(exc)))
-            continue
-        seen.add(digest)
+    wanted = [entry for entry in entries if is_snapshot_candidate(entry.name)]
+    for path, digest, snap in _decoded(wanted, skip, lambda data: decode_snapshot(data, key),
+                                       result.skipped, result.duplicates):
         result.snapshots.append(FoundSnapshot(path, snap, digest))
     result.snapshots.sort(key=lambda f: (f.snapshot.created, f.path.name), reverse=True)
     return result
