@@ -529,6 +529,7 @@ class Router:
         # Teams where nobody could take a lead, with the reason: once every member is full or
         # away, the next leads skip the scan until a release frees room in that team.
         self._team_full: dict[int, str] = {}
+        self._passed_over: int | None = None
         self._team_of = {m.id.int: m.team_id.int for m in roster.members if m.team_id}
 
         ordered = sorted((r for r in rules if r.enabled), key=rule_order)
@@ -705,16 +706,26 @@ class Router:
 
     # ---- routing ------------------------------------------------------------------------------
 
-    def route(self, facts: RoutingFacts, keep_current: bool = False) -> Assignment:
+    def route(self, facts: RoutingFacts, keep_current: bool = False,
+              pass_over: uuid.UUID | None = None) -> Assignment:
         """Where the lead goes. With ``keep_current`` a lead already with an acceptable owner
-        (or in the rule's queue) stays, without counting it again or moving round robin on."""
+        (or in the rule's queue) stays, without counting it again or moving round robin on.
+        ``pass_over`` is a rep who must not get it (the owner who missed its first touch)."""
         compiled = self._match(facts)
         if keep_current:
             kept = self._kept(facts, compiled)
             if kept is not None:
                 return kept
             self._release(facts)
-        return self._place(facts, compiled)
+        if pass_over is None:
+            return self._place(facts, compiled)
+        full_before = dict(self._team_full)
+        self._passed_over = pass_over.int
+        try:
+            return self._place(facts, compiled)
+        finally:
+            self._passed_over = None
+            self._team_full = full_before  # "team full" held only while they were passed over
 
     def state(self) -> dict[uuid.UUID, uuid.UUID]:
         """Round-robin pointers (team → last user given a lead), to persist after a batch."""
@@ -744,7 +755,7 @@ class Router:
                     self._team_full.pop(self._team_of.get(key, 0), None)
 
     def _fits(self, member: Member, already_theirs: bool) -> bool:
-        if member.availability is not Availability.ACTIVE:
+        if member.availability is not Availability.ACTIVE or member.id.int == self._passed_over:
             return False
         if member.capacity is None:
             return True

@@ -246,7 +246,7 @@ class FollowUpService:
         return SlaCheck(tuple(breached), escalated)
 
     def _reroute(self, lead_ids: Sequence[uuid.UUID]) -> int:
-        """Give each breached lead to the rules again, as if its owner were away."""
+        """Give each breached lead to the rules again, never back to the owner who missed it."""
         moved = 0
         for lead_id in lead_ids:
             with self.db.read() as session:
@@ -256,7 +256,8 @@ class FollowUpService:
             self.routing.assign([lead_id], queue_id=self.routing.ensure_catch_all().id,
                                 reason="first touch missed: back to routing")
             with self.db.write() as session:
-                self.routing.route_new_in(session, lead_id, force=True)
+                self.routing.route_new_in(session, lead_id, force=True,
+                                          pass_over=lead.owner_id)
             moved += 1
         return moved
 

@@ -210,9 +210,11 @@ class RoutingService:
         return names
 
     # -- new leads ----------------------------------------------------------------------------
-    def route_new_in(self, session: Session, lead_id: uuid.UUID, *, force: bool = False) -> None:
+    def route_new_in(self, session: Session, lead_id: uuid.UUID, *, force: bool = False,
+                     pass_over: uuid.UUID | None = None) -> None:
         """Route a just-captured lead with no owner and no queue (if automatic routing is on);
-        ``force`` routes it whatever its placement (escalation after a missed first touch)."""
+        ``force`` routes it whatever its placement (escalation after a missed first touch),
+        never to ``pass_over`` (the owner who missed it)."""
         if not force and not self.settings.get_bool("routing.auto_on_capture"):
             return
         session.flush()
@@ -224,7 +226,7 @@ class RoutingService:
         assert record is not None
         self._ensure_catch_all_in(session)
         router = self._router(session)
-        result = router.route(RoutingFacts.of_lead(record))
+        result = router.route(RoutingFacts.of_lead(record), pass_over=pass_over)
         now = self.context.clock()
         previous_owner, previous_queue = lead.owner_id, lead.queue_id
         lead.owner_id, lead.team_id, lead.queue_id = (result.owner_id,

@@ -16,6 +16,8 @@ from app.domain.errors import NotFoundError, ValidationError
 from app.domain.exports import ExportPurpose
 from app.domain.leads import LeadQuery, LeadStatus
 from app.domain.people import Availability, Role
+from app.domain.routing import TargetKind
+from app.domain.service_levels import EscalationMode
 from app.domain.tasks import TaskKind, TaskOutcome
 from app.services.container import Services
 from tests.conftest import FakeClock
@@ -113,6 +115,26 @@ def test_missed_first_touch_is_flagged_and_escalated(services: Services, reps: d
     assert any("First touch missed" in h.text for h in services.leads.history(hot.id))
     assert services.followup.check_service_levels().breached == (), "flagged once"
     assert services.leads.get(cold.id).owner_id == reps["anna"].id
+
+
+def test_rerouting_a_missed_first_touch_never_gives_the_lead_back_to_its_owner(
+        services: Services, reps: dict[str, Any], clock: FakeClock) -> None:
+    services.settings.set("sla.escalation", EscalationMode.REROUTE.value)
+    services.routing.add_rule("Everything to Central Europe", [], TargetKind.TEAM,
+                              reps["team"].id)
+    first = _show_lead(services, reps, rating="hot")
+    second = _show_lead(services, reps, rating="hot", email="second@ost.example")
+    clock.now = dt.datetime(2026, 11, 20, 16, 30, tzinfo=dt.UTC)  # Friday 17:30 Berlin
+    check = services.followup.check_service_levels()
+    assert set(check.breached) == {first.id, second.id} and check.escalated == 2
+    # Round robin would come back to Anna for one of them: she is passed over.
+    assert {services.leads.get(i).owner_id for i in (first.id, second.id)} == {reps["ben"].id}
+    services.people.set_availability(reps["ben"].id, Availability.AWAY)
+    third = _show_lead(services, reps, rating="hot", email="third@ost.example")
+    clock.now = dt.datetime(2026, 11, 23, 16, 30, tzinfo=dt.UTC)  # Monday, after hours
+    assert services.followup.check_service_levels().breached == (third.id,)
+    placed = services.leads.get(third.id)
+    assert placed.owner_id is None and placed.queue_id is not None  # nobody else: a queue
 
 
 def test_nurture_leads_come_back_on_their_date(services: Services, reps: dict[str, Any],
