@@ -284,6 +284,8 @@ class RoutingService:
             self.before_big_operation("reassign")
         self.ensure_catch_all()
         with self.db.write() as session:
+            repo = DistributionRepository(session)
+            pointers_before = repo.round_robin_state()
             router = self._router(session)
             affected = _affected(statuses)
             moves = plan_reassignment(iter_routing_facts(
@@ -293,8 +295,11 @@ class RoutingService:
                 raise ConflictError("Leads or rules changed since the preview: preview again "
                                     "before applying.")
             run_id = self._record_moves(session, moves, description) if moves else None
-            DistributionRepository(session).save_round_robin_state(
-                router.state(), self.context.clock(), self.context.device_id)
+            pointers_after = router.state()
+            repo.save_round_robin_state(pointers_after, self.context.clock(),
+                                        self.context.device_id)
+            if run_id is not None:
+                repo.remember_round_robin(run_id, pointers_before, pointers_after)
         return RunResult(run_id, tuple(moves))
 
     def _record_moves(self, session: Session, moves: Sequence[Move], description: str
@@ -359,6 +364,8 @@ class RoutingService:
             run.device_id = device
             if back:
                 self._record_moves(session, back, f"Undo of: {run.description}")
+            # The rotation goes back too, for every team nobody routed a lead to since.
+            repo.rewind_round_robin(run, now, device)
         return len(back)
 
     # -- the manager's hand -------------------------------------------------------------------

@@ -493,6 +493,9 @@ class AssignmentRun(Synced, Base):
     description: Mapped[str] = _text_column(300)
     moved: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     undone_at: Mapped[dt.datetime | None]
+    # JSON {"before": {team: last user}, "after": {...}}: round-robin pointers around the run,
+    # so an undo can also rewind the rotation (when nothing was routed since).
+    round_robin: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
 
 
 class AssignmentMove(Synced, Base):

@@ -20,6 +20,7 @@ from app.domain.people import Availability, Role, RoutingMode
 from app.domain.routing import Condition, ConditionKind, TargetKind
 from app.domain.scoring import ScoreRule, ScoreRuleKind
 from app.services.container import Services
+from app.storage.repositories.distribution import DistributionRepository
 from tests.conftest import FakeClock
 
 
@@ -131,10 +132,27 @@ def test_reapply_preview_equals_apply_and_is_idempotent(services: Services,
     moved = services.routing.preview([LeadStatus.SQL]).moves
     assert [m.lead_id for m in moved] == [working.id], "moves when SQL is included"
     assert services.routing.undo(result.run_id) == 8
-    again = services.routing.preview().moves  # the same leads wait again (the round-robin
-    assert {m.lead_id for m in again} == {m.lead_id for m in preview.moves}  # pointer moved on)
+    # The rotation is rewound with the leads: planning again gives exactly the same moves.
+    assert services.routing.preview().moves == preview.moves
     with pytest.raises(ConflictError):
         services.routing.undo(result.run_id)
+
+
+def test_undo_leaves_the_rotation_alone_once_leads_were_routed_since(
+        services: Services, team: dict[str, Any]) -> None:
+    services.settings.set("routing.auto_on_capture", False)
+    for i in range(3):
+        services.leads.create({"last_name": f"Backlog {i}", "country": "AT"})
+    result = services.routing.apply()
+    assert result.run_id is not None
+    services.settings.set("routing.auto_on_capture", True)
+    newcomer = services.leads.create({"last_name": "Newcomer", "country": "DE"})
+    assert newcomer.owner_id is not None  # the rotation moved on after the run
+    with services.context.db.read() as session:
+        pointers = DistributionRepository(session).round_robin_state()
+    services.routing.undo(result.run_id)
+    with services.context.db.read() as session:
+        assert DistributionRepository(session).round_robin_state() == pointers
 
 
 def test_apply_refuses_a_stale_preview(services: Services, team: dict[str, Any]) -> None:

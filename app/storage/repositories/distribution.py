@@ -93,6 +93,33 @@ class DistributionRepository:
                 self.session.execute(update(Team).where(Team.id == team_id).values(
                     round_robin_last_id=last, updated_at=now, device_id=device))
 
+    def remember_round_robin(self, run_id: uuid.UUID, before: dict[uuid.UUID, uuid.UUID],
+                             after: dict[uuid.UUID, uuid.UUID]) -> None:
+        run = self.session.get(AssignmentRun, run_id)
+        if run is not None:
+            run.round_robin = json.dumps({
+                "before": {t.hex: u.hex for t, u in before.items()},
+                "after": {t.hex: u.hex for t, u in after.items()}})
+
+    def rewind_round_robin(self, run: AssignmentRun, now: dt.datetime,
+                           device: uuid.UUID) -> int:
+        """Put each team's pointer back to where it was before ``run``, if it is still where
+        the run left it; returns how many teams were rewound."""
+        try:
+            saved = json.loads(run.round_robin or "{}")
+            before = {uuid.UUID(t): uuid.UUID(u) for t, u in saved.get("before", {}).items()}
+            after = {uuid.UUID(t): uuid.UUID(u) for t, u in saved.get("after", {}).items()}
+        except (ValueError, AttributeError, TypeError):
+            return 0
+        current = self.round_robin_state()
+        rewound = 0
+        for team_id, last in after.items():
+            if current.get(team_id) == last and before.get(team_id) != last:
+                self.session.execute(update(Team).where(Team.id == team_id).values(
+                    round_robin_last_id=before.get(team_id), updated_at=now, device_id=device))
+                rewound += 1
+        return rewound
+
     # -- workload -----------------------------------------------------------------------------
     def open_leads_by_owner(self) -> dict[uuid.UUID, int]:
         rows = self.session.execute(text(
