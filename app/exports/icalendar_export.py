@@ -4,7 +4,9 @@ Every task becomes a VTODO with a stable UID (``{task_id}@leadline``), so import
 export updates the entries instead of duplicating them; SEQUENCE and LAST-MODIFIED follow the
 task's ``updated_at``. Meetings additionally become a VEVENT (UID ``{task_id}-meeting@leadline``)
 because most calendar apps (Outlook, Google Calendar) ignore VTODOs and a meeting is a time slot
-anyway; open meetings carry a display alarm. The ``icalendar`` library escapes text, folds lines
+anyway; open meetings carry a display alarm. Tasks finished or cancelled lately are exported too
+(COMPLETED, CANCELLED), so a calendar that imported an earlier file updates them instead of
+keeping them open for ever. The ``icalendar`` library escapes text, folds lines
 at 75 octets and writes CRLF line endings.
 """
 
@@ -39,6 +41,7 @@ class CalendarTask:
     updated_at: dt.datetime | None = None  # drives SEQUENCE / LAST-MODIFIED
     done_at: dt.datetime | None = None
     duration_minutes: int = 30  # meetings only
+    cancelled: bool = False  # deleted in Leadline (a stopped cadence): cancelled in calendars
 
 
 def task_uid(task_id: uuid.UUID) -> str:
@@ -92,7 +95,9 @@ def _todo(task: CalendarTask, stamp: dt.datetime) -> icalendar.Todo:
     todo.add("uid", task_uid(task.id))
     _common(todo, task, stamp)
     todo.add("due", _utc(task.due_at, "due_at"))
-    if task.done:
+    if task.cancelled:
+        todo.add("status", "CANCELLED")
+    elif task.done:
         todo.add("status", "COMPLETED")
         todo.add("percent-complete", 100)
         if task.done_at is not None:
@@ -109,9 +114,9 @@ def _meeting(task: CalendarTask, stamp: dt.datetime) -> icalendar.Event:
     start = _utc(task.due_at, "due_at")
     event.add("dtstart", start)
     event.add("dtend", start + dt.timedelta(minutes=max(1, task.duration_minutes)))
-    event.add("status", "CONFIRMED")
-    event.add("transp", "OPAQUE")
-    if not task.done:
+    event.add("status", "CANCELLED" if task.cancelled else "CONFIRMED")
+    event.add("transp", "TRANSPARENT" if task.cancelled else "OPAQUE")
+    if not task.done and not task.cancelled:
         alarm = icalendar.Alarm()
         alarm.add("action", "DISPLAY")
         alarm.add("description", _text(task.title) or task.kind.label)

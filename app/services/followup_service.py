@@ -295,23 +295,36 @@ class FollowUpService:
 
     # -- calendar -----------------------------------------------------------------------------
     def export_calendar(self, owner_id: uuid.UUID, path: Path) -> int:
-        """The owner's open tasks as an .ics file (stable ids: re-importing updates)."""
+        """The owner's open tasks as an .ics file (stable ids: re-importing updates), plus those
+        done or cancelled in the last 90 days, marked so. Returns the number of open tasks."""
         with self.db.read() as session:
             user = PeopleRepository(session).user(owner_id)
             if user is None:
                 raise NotFoundError(f"No user with id {owner_id}")
-            rows = TaskRepository(session).open_for_owner(owner_id)
+            repo = TaskRepository(session)
+            rows = repo.open_for_owner(owner_id)
             tasks = [CalendarTask(id=t.id, lead_id=t.lead_id, title=t.title or t.kind.label,
                                   description=t.notes, due_at=t.due_at, kind=t.kind, done=False,
                                   lead_name=name, updated_at=t.updated_at)
                      for t, name, _company in rows]
-        data = tasks_to_ics(tasks, f"Leadline: {user.name}", self.context.clock())
+            since = self.context.clock() - CALENDAR_CLOSED_DAYS
+            closed = [CalendarTask(id=t.id, lead_id=t.lead_id, title=t.title or t.kind.label,
+                                   description=t.notes, due_at=t.due_at, kind=t.kind,
+                                   done=t.done_at is not None, lead_name=name,
+                                   updated_at=t.updated_at, done_at=t.done_at,
+                                   cancelled=t.deleted_at is not None)
+                      for t, name, _company in repo.closed_for_owner_since(owner_id, since)]
+        data = tasks_to_ics([*tasks, *closed], f"Leadline: {user.name}", self.context.clock())
         try:
             with atomic_write(path, "wb") as handle:
                 handle.write(data)
         except OSError as exc:
             raise LeadlineError(f"Cannot write {path}: {exc.strerror}") from exc
         return len(tasks)
+
+
+# How far back finished and cancelled tasks are exported for calendars to catch up.
+CALENDAR_CLOSED_DAYS = dt.timedelta(days=90)
 
 
 def _kind(value: TaskKind | str) -> TaskKind:

@@ -187,6 +187,31 @@ def test_calendar_export_parses_back_with_stable_ids(services: Services, reps: d
     assert services.leads.get(lead.id).next_due_at is not None
 
 
+def test_calendar_export_cancels_what_left_the_plan_and_completes_what_was_done(
+        services: Services, reps: dict[str, Any], tmp_path: Path, clock: FakeClock) -> None:
+    lead = _show_lead(services, reps)
+    first, *rest = services.followup.tasks_for_lead(lead.id)
+    path = tmp_path / "anna.ics"
+    services.followup.export_calendar(reps["anna"].id, path)
+    before = {str(t["UID"]): t for t in icalendar.Calendar.from_ical(path.read_bytes())
+              .walk("VTODO")}
+    assert {str(t["STATUS"]) for t in before.values()} == {"NEEDS-ACTION"}
+    clock.advance(hours=1)
+    services.followup.log_touch(lead.id, TaskKind.EMAIL, None, "sent", task_id=first.id)
+    clock.advance(hours=1)
+    services.leads.update(lead.id, {"status": "sql"})  # the cadence stops: steps cancelled
+    assert services.followup.export_calendar(reps["anna"].id, path) == 0  # nothing open
+    after = {str(t["UID"]): t for t in icalendar.Calendar.from_ical(path.read_bytes())
+             .walk("VTODO")}
+    assert set(after) == set(before), "the same entries, so calendars update them"
+    assert str(after[f"{first.id}@leadline"]["STATUS"]) == "COMPLETED"
+    assert {str(after[f"{t.id}@leadline"]["STATUS"]) for t in rest} == {"CANCELLED"}
+    assert all(int(after[uid]["SEQUENCE"]) > int(before[uid]["SEQUENCE"]) for uid in after)
+    clock.advance(days=91)  # long gone: no longer exported
+    services.followup.export_calendar(reps["anna"].id, path)
+    assert list(icalendar.Calendar.from_ical(path.read_bytes()).walk("VTODO")) == []
+
+
 def test_imported_leads_get_deadlines_and_cadences(services: Services, reps: dict[str, Any],
                                                    tmp_path: Path) -> None:
     from app.domain.imports import DuplicatePolicy

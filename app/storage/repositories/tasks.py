@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.domain.cadences import Cadence, CadenceScope, CadenceStep
@@ -182,6 +182,19 @@ class TaskRepository:
             .join(Lead, Lead.id == Task.lead_id)
             .where(Task.owner_id == owner_id, Task.done_at.is_(None), Task.deleted_at.is_(None),
                    Lead.deleted_at.is_(None)).order_by(Task.due_at))
+        return [(task, f"{first} {last}".strip() or company, company)
+                for task, first, last, company in rows]
+
+    def closed_for_owner_since(self, owner_id: uuid.UUID, since: dt.datetime
+                               ) -> list[tuple[Task, str, str]]:
+        """The owner's tasks done or deleted since ``since`` (the calendar export marks them
+        completed or cancelled, so calendars that imported them earlier catch up)."""
+        rows = self.session.execute(
+            select(Task, Lead.first_name, Lead.last_name, Lead.company)
+            .join(Lead, Lead.id == Task.lead_id)
+            .where(Task.owner_id == owner_id,
+                   or_(Task.done_at >= since, Task.deleted_at >= since))
+            .order_by(Task.due_at))
         return [(task, f"{first} {last}".strip() or company, company)
                 for task, first, last, company in rows]
 
