@@ -157,6 +157,24 @@ def test_roi_report_cost_per_lead_and_return(services: Services, world: dict[str
     assert "Source: Other" in text or "Source: " in text  # leads without an event
 
 
+def test_stages_count_how_far_a_lead_got_not_only_where_it_is(services: Services,
+                                                               tmp_path: Path) -> None:
+    services.events.add("Expo Gamma", country="DE", cost="300.00", currency="EUR")
+    lost = services.leads.create({"last_name": "Went Far", "event": "Expo Gamma"})
+    services.leads.update(lost.id, {"status": "sql"})
+    services.leads.update(lost.id, {"status": "lost"})
+    stayed = services.leads.create({"last_name": "Stayed", "event": "Expo Gamma"})
+    services.leads.update(stayed.id, {"status": "mql"})
+    with services.context.db.read() as session:
+        [row] = [r for r in ReportRepository(session).return_rows(ReportFilters())
+                 if r.source == "Expo Gamma"]
+        [month] = ReportRepository(session).month_rows(ReportFilters())
+    assert (row.leads, row.mql, row.sql, row.won) == (2, 2, 1, 0)
+    assert (month.mql, month.sql, month.lost) == (2, 1, 1)
+    text = _text(services.reports.report("roi", tmp_path / "roi.pdf").path)
+    assert "300.00 EUR" in text  # cost per SQL: the lost lead had reached SQL
+
+
 def test_funnel_and_followup(services: Services, world: dict[str, Any], tmp_path: Path) -> None:
     leads: list[LeadRecord] = world["leads"]
     result = services.reports.report("funnel", tmp_path / "funnel.pdf")

@@ -1,8 +1,10 @@
 """Every query the printed reports run: aggregates in SQL, long lists streamed in chunks.
 
-Stages are read from the lead's current status: "MQL or beyond" is MQL, SQL, converted or won;
-an opportunity is converted or won; a customer is won. Filters apply to live leads (not
-deleted): event, owner and the day the lead was created (from/to, both inclusive).
+Stages count how far a lead got, from its current status and every status its history shows:
+a lead that reached SQL and was lost later still counts as "SQL or beyond". "MQL or beyond" is
+MQL, SQL, converted or won; an opportunity is converted or won; a customer is won (now).
+Filters apply to live leads (not deleted): event, owner and the day the lead was created
+(from/to, both inclusive).
 """
 
 from __future__ import annotations
@@ -16,10 +18,14 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.domain.history import ActivityKind
 from app.domain.leads import CLOSED_STATUSES, Channel, FirstTouch, LeadStatus
-from app.storage.orm import Event, Lead, Task, User
+from app.storage.orm import Activity, Event, Lead, Task, User
 from app.storage.repositories.leads import first_touch_clause
 
+# Funnel order; exits (nurture, lost, disqualified) are no stage of their own.
+_STAGE_RANK = {LeadStatus.INQUIRY: 1, LeadStatus.SUSPECT: 2, LeadStatus.PROSPECT: 3,
+               LeadStatus.MQL: 4, LeadStatus.SQL: 5, LeadStatus.CONVERTED: 6, LeadStatus.WON: 7}
 MQL_PLUS = (LeadStatus.MQL, LeadStatus.SQL, LeadStatus.CONVERTED, LeadStatus.WON)
 SQL_PLUS = (LeadStatus.SQL, LeadStatus.CONVERTED, LeadStatus.WON)
 OPPORTUNITY = (LeadStatus.CONVERTED, LeadStatus.WON)
@@ -161,6 +167,19 @@ class DashboardNumbers:
 DASHBOARD_TOP = 8
 AGE_BANDS = (("0–7 days", 0, 8), ("8–30 days", 8, 31), ("31–90 days", 31, 91),
              ("Over 90 days", 91, None))
+
+
+def _reached() -> ColumnElement[int]:
+    """The highest funnel stage a lead was ever at: its status now, or one its history shows
+    (status changes are written with the status's label)."""
+    now = case({status.value: rank for status, rank in _STAGE_RANK.items()},
+               value=func.lower(Lead.status), else_=0)
+    by_label = case({status.label: rank for status, rank in _STAGE_RANK.items()},
+                    value=Activity.new_value, else_=0)
+    history = (select(func.coalesce(func.max(by_label), 0))
+               .where(Activity.lead_id == Lead.id, Activity.kind == ActivityKind.STATUS_CHANGED)
+               .scalar_subquery())
+    return func.max(now, history)
 
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -317,8 +336,10 @@ class ReportRepository:
 
     # -- return on events and sources -------------------------------------------------------------
     def _stage_columns(self) -> list[ColumnElement[int]]:
-        return [func.count(), _count_if(Lead.status.in_(MQL_PLUS)),
-                _count_if(Lead.status.in_(SQL_PLUS)), _count_if(Lead.status.in_(OPPORTUNITY)),
+        reached = _reached()
+        return [func.count(), _count_if(reached >= _STAGE_RANK[LeadStatus.MQL]),
+                _count_if(reached >= _STAGE_RANK[LeadStatus.SQL]),
+                _count_if(reached >= _STAGE_RANK[LeadStatus.CONVERTED]),
                 _count_if(Lead.status == LeadStatus.WON),
                 func.coalesce(func.sum(case((Lead.status == LeadStatus.WON,
                                               func.coalesce(Lead.deal_value, 0)), else_=0)), 0)]
