@@ -945,6 +945,16 @@ class SyncService:
             out.append(SyncConflict(c.table, c.row_id, c.field, tuple(values), c.kind))
         return out
 
+    def last_synced(self) -> dt.datetime | None:
+        """When this database last merged with a folder (by the app or the CLI), UTC."""
+        stamp = self.db.get_meta(META_SYNCED_AT)
+        if not stamp:
+            return None
+        try:
+            return dt.datetime.strptime(stamp, DB_TIME_FORMAT).replace(tzinfo=dt.UTC)
+        except ValueError:
+            return None
+
     def pending_changes(self, folder: Path | None) -> int:
         """Local changes the next sync would send to ``folder``: edits made since the last sync
         plus recorded changes not yet published there (a rough count of rows and fields)."""

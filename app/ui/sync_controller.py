@@ -103,7 +103,10 @@ class SyncController(QObject):
             self._base = self._extra = ""
             self.label.clear()
             return
-        last = str(self.settings.value(LAST_SYNC_KEY, "") or "")
+        # The database knows when it last merged, also through the CLI or another window.
+        synced = self.services.sync.last_synced()
+        last = (f"{synced.astimezone():%Y-%m-%d %H:%M}" if synced is not None
+                else str(self.settings.value(LAST_SYNC_KEY, "") or ""))
         self._set_base(f"Last synced {html.escape(last)}" if last else "Not synced yet")
         self.label.setToolTip(f"Shared folder: {config.folder}\nSync now: F5")
 

@@ -368,10 +368,14 @@ def test_pending_changes_count_what_the_next_sync_sends(laptops: tuple[Laptop, L
                                                        folder: Path) -> None:
     a, _b = laptops
     assert a.services.sync.pending_changes(folder) == 0
+    assert a.services.sync.last_synced() is None
     lead_id = _lead(a)
     assert a.services.sync.pending_changes(folder) >= 1
     a.sync(folder)
     assert a.services.sync.pending_changes(folder) == 0
+    # Shown as "Last synced" in the status bar, whether the app or the CLI synced.
+    synced = a.services.sync.last_synced()
+    assert synced is not None and abs((synced - a.clock()).total_seconds()) < 1
     a.clock.advance(seconds=5)
     a.services.leads.update(lead_id, {"city": "Bonn"})
     assert a.services.sync.pending_changes(folder) == 2  # the lead and its history line
