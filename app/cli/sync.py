@@ -31,6 +31,82 @@ def register(tree: CommandTree) -> None:
                         help="also write a snapshot of everything this laptop holds (new "
                              "laptops join from it; the change files it covers are deleted "
                              "once every laptop has them and 14 days have passed)")
+    conflicts = tree.add(
+        "conflicts", help="list or decide what two laptops changed at the same time",
+        description="The review inbox of sync: fields edited on two laptops before they "
+                    "synced, and leads edited on one while deleted on another. A decision is "
+                    "an edit that has seen every version, so it closes the conflict on every "
+                    "laptop at their next sync.",
+        epilog="examples:\n  %(prog)s list --json\n"
+               "  %(prog)s resolve lead 0197022f… phone '+49 30 1234567'\n"
+               "  %(prog)s resolve lead 0197022f… --keep-row")
+    actions = tree.group(conflicts, title="actions", dest="conflicts_command")
+    actions.add("list", help="the conflicts waiting, with every version", handler=list_conflicts)
+    resolve = actions.add("resolve", help="keep one version (or type a new text value)",
+                          handler=resolve_conflict)
+    resolve.add_argument("table", metavar="TABLE", help="lead, task, … (as `list` shows)")
+    resolve.add_argument("row_id", metavar="ROW_ID")
+    resolve.add_argument("field", nargs="?", metavar="FIELD",
+                         help="the field in conflict; leave out for edited-while-deleted")
+    resolve.add_argument("value", nargs="?", metavar="VALUE", help="the value to keep")
+    row = resolve.add_mutually_exclusive_group()
+    row.add_argument("--keep-row", action="store_true",
+                     help="edited while deleted: keep the row")
+    row.add_argument("--delete-row", action="store_true",
+                     help="edited while deleted: delete the row after all")
+
+
+def list_conflicts(_args: argparse.Namespace, ctx: CliContext) -> int:
+    found = ctx.services.sync.open_conflicts()
+    if ctx.out.json_mode:
+        ctx.out.json([{"table": c.table, "row_id": c.row_id, "field": c.field, "kind": c.kind,
+                       "lead_id": str(c.lead_id) if c.lead_id else None, "title": c.title,
+                       "field_label": c.field_label, "can_type": c.can_type,
+                       "versions": [{"value": v.value, "device": v.device,
+                                     "written_at": v.written_at.isoformat(), "shown": v.shown}
+                                    for v in c.versions]} for c in found])
+        return EXIT_OK
+    if not found:
+        ctx.out.line("No conflicts waiting.")
+    for c in found:
+        ctx.out.line(f"{c.table} {c.row_id} {c.field or '-'}  {c.title}: {c.field_label}")
+        for v in c.versions:
+            mark = " (shown)" if v.shown else ""
+            ctx.out.line(f"    {v.value!r}{mark}  from {v.device} at "
+                         f"{v.written_at:%Y-%m-%d %H:%M} UTC")
+    return EXIT_OK
+
+
+def resolve_conflict(args: argparse.Namespace, ctx: CliContext) -> int:
+    if args.field is None:
+        if not (args.keep_row or args.delete_row):
+            ctx.out.error("give FIELD and VALUE, or --keep-row / --delete-row for a row "
+                          "edited while deleted")
+            return EXIT_USAGE
+        value: object = bool(args.keep_row)
+    else:
+        if args.value is None:
+            ctx.out.error(f"give the VALUE to keep for {args.field}")
+            return EXIT_USAGE
+        value = _typed(ctx, args.table, args.row_id, args.field, args.value)
+    ctx.services.sync.resolve_conflict(args.table, args.row_id, args.field, value)
+    if ctx.out.json_mode:
+        ctx.out.json({"resolved": True, "table": args.table, "row_id": args.row_id,
+                      "field": args.field, "value": value})
+    else:
+        ctx.out.line("Decided; the other laptops follow at their next sync.")
+    return EXIT_OK
+
+
+def _typed(ctx: CliContext, table: str, row_id: str, field: str, text: str) -> object:
+    """The version whose text matches (versions may be numbers or empty), else the text."""
+    for conflict in ctx.services.sync.open_conflicts():
+        if (conflict.table, conflict.row_id, conflict.field) == (table, row_id, field):
+            for version in conflict.versions:
+                shown = "" if version.value is None else str(version.value)
+                if shown == text:
+                    return version.value
+    return text
 
 
 def _read_passphrase(path: Path) -> str | None:

@@ -433,3 +433,26 @@ def test_restore_edit_and_delete_again_between_syncs_reaches_the_others(
     a.sync(folder)
     b.sync(folder)
     assert a.services.leads.get(lead_id).city == b.services.leads.get(lead_id).city == "München"
+
+
+def test_cli_lists_and_decides_conflicts(laptops: tuple[Laptop, Laptop], folder: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    a, b = laptops
+    lead_id = _conflicting_phone(laptops, folder)
+    db = str(a.path)
+    a.close()
+    assert run(["--db", db, "conflicts", "list", "--json"]) == 0
+    [listed] = json.loads(capsys.readouterr().out)
+    assert (listed["table"], listed["field"], listed["lead_id"]) == ("lead", "phone",
+                                                                    str(lead_id))
+    hidden = next(v["value"] for v in listed["versions"] if not v["shown"])
+    assert run(["--db", db, "conflicts", "resolve", "lead", lead_id.hex, "phone"]) == 2
+    capsys.readouterr()
+    assert run(["--db", db, "conflicts", "resolve", "lead", lead_id.hex, "phone", hidden,
+                "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "resolved": True, "table": "lead", "row_id": lead_id.hex, "field": "phone",
+        "value": hidden}
+    assert run(["--db", db, "conflicts", "list"]) == 0
+    assert "No conflicts waiting." in capsys.readouterr().out
+    assert run(["--db", db, "conflicts", "resolve", "lead", lead_id.hex, "phone", hidden]) == 1
