@@ -2,12 +2,17 @@
 
 The numbers are SQL aggregates (ReportService.dashboard) read on the runner; each bar keeps
 the LeadQuery that lists exactly the leads it counts, so a click opens the Leads page on them.
+The filter row (event, owner, when the lead was created) narrows every chart and every bar's
+list alike; the choice is kept in QSettings under "dashboard/".
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
@@ -19,9 +24,11 @@ from PySide6.QtCharts import (
     QHorizontalStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QMargins, Qt
+from PySide6.QtCore import QDate, QMargins, QSettings, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -36,12 +43,20 @@ from PySide6.QtWidgets import (
 from app.domain.leads import FirstTouch, LeadQuery, LeadStatus
 from app.services.container import Services
 from app.services.report_service import DashboardNumbers
+from app.storage.repositories.reports import ReportFilters
 from app.ui.workers import JobState, TaskRunner
 
 FUNNEL, SOURCE, EVENT, SERVICE, AGE = "funnel", "source", "event", "service", "age"
 # Mid-tone colours that read on light and dark backgrounds alike.
 MET, MISSED, PENDING = QColor("#43a047"), QColor("#e53935"), QColor("#fb8c00")
 _STATE_COLOURS = {FirstTouch.MET: MET, FirstTouch.MISSED: MISSED, FirstTouch.PENDING: PENDING}
+
+# "Created" choices: (key kept in QSettings, label). Relative ones stay relative to today.
+ANY_TIME, LAST_30, LAST_90, THIS_YEAR, CUSTOM = "any", "last30", "last90", "year", "custom"
+PERIODS = ((ANY_TIME, "Any time"), (LAST_30, "Last 30 days"), (LAST_90, "Last 90 days"),
+           (THIS_YEAR, "This year"), (CUSTOM, "Custom…"))
+SETTINGS_EVENT, SETTINGS_OWNER = "dashboard/event", "dashboard/owner"
+SETTINGS_PERIOD, SETTINGS_FROM, SETTINGS_TO = "dashboard/period", "dashboard/from", "dashboard/to"
 
 
 @dataclass(frozen=True)
@@ -67,23 +82,80 @@ def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "–"
 
 
+def period_days(period: str, today: dt.date, custom_from: dt.date, custom_to: dt.date
+                ) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last day (both inclusive, None: open) a "Created" choice stands for."""
+    if period == LAST_30:
+        return today - dt.timedelta(days=29), None
+    if period == LAST_90:
+        return today - dt.timedelta(days=89), None
+    if period == THIS_YEAR:
+        return dt.date(today.year, 1, 1), None
+    if period == CUSTOM:
+        return custom_from, custom_to
+    return None, None
+
+
+def _day_start(day: dt.date | None) -> dt.datetime | None:
+    """Midnight at the start of ``day`` on this computer's clock, in UTC."""
+    if day is None:
+        return None
+    return dt.datetime.combine(day, dt.time()).astimezone().astimezone(dt.UTC)
+
+
+def report_filters(event_id: uuid.UUID | None, owner_id: uuid.UUID | None,
+                   first_day: dt.date | None, last_day: dt.date | None) -> ReportFilters:
+    """The dashboard's filters: days are calendar days on this computer, both inclusive."""
+    return ReportFilters(event_id, owner_id, _day_start(first_day),
+                         _day_start(last_day + dt.timedelta(days=1)) if last_day else None)
+
+
+def describe_days(first_day: dt.date | None, last_day: dt.date | None) -> str:
+    if first_day and last_day:
+        return (f"created {first_day.isoformat()}" if first_day == last_day
+                else f"{first_day.isoformat()} to {last_day.isoformat()}")
+    if first_day:
+        return f"since {first_day.isoformat()}"
+    return f"until {last_day.isoformat()}" if last_day else ""
+
+
+def filtered_query(filters: ReportFilters, **fields: Any) -> LeadQuery:
+    """The Leads list's query for the dashboard's filters plus a bar's own condition."""
+    base = LeadQuery(event_id=filters.event_id, owner_id=filters.owner_id,
+                     created_since=filters.created_from, created_before=filters.created_before)
+    return replace(base, **fields)
+
+
+def _later(a: dt.datetime | None, b: dt.datetime | None) -> dt.datetime | None:
+    return b if a is None else a if b is None else max(a, b)
+
+
+def _earlier(a: dt.datetime | None, b: dt.datetime | None) -> dt.datetime | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
 def bars_for(numbers: DashboardNumbers) -> dict[str, list[Bar]]:
-    """Every chart's bars, with the LeadQuery each one opens (pure: tests call it too)."""
-    funnel = [Bar(s.label, n, LeadQuery(statuses=(s,))) for s, n in numbers.by_status]
-    source = [Bar(c.label, n, LeadQuery(channel=c)) for c, n in numbers.by_channel]
-    event = [Bar(e.name, e.leads, LeadQuery(event_id=e.event_id)) for e in numbers.by_event]
+    """Every chart's bars, with the LeadQuery each one opens (pure: tests call it too).
+
+    Each query carries the filters the numbers were counted with, so the list shows exactly
+    the leads a bar counts."""
+    f = numbers.filters
+    funnel = [Bar(s.label, n, filtered_query(f, statuses=(s,))) for s, n in numbers.by_status]
+    source = [Bar(c.label, n, filtered_query(f, channel=c)) for c, n in numbers.by_channel]
+    event = [Bar(e.name, e.leads, filtered_query(f, event_id=e.event_id))
+             for e in numbers.by_event]
     service: list[Bar] = []
     for row in numbers.service_levels:
-        owner = (LeadQuery(owner_id=row.owner_id) if row.owner_id is not None
-                 else LeadQuery(unassigned=True))
         for state, count in ((FirstTouch.MET, row.met), (FirstTouch.MISSED, row.missed),
                              (FirstTouch.PENDING, row.pending)):
-            query = LeadQuery(owner_id=owner.owner_id, unassigned=owner.unassigned,
-                              first_touch=state)
+            if row.owner_id is not None:
+                query = filtered_query(f, owner_id=row.owner_id, first_touch=state)
+            else:
+                query = filtered_query(f, owner_id=None, unassigned=True, first_touch=state)
             service.append(Bar(row.name, count, query, state.label))
-    age = [Bar(band.label, band.leads, LeadQuery(open_only=True, created_since=band.since,
-                                                 created_before=band.before))
-           for band in numbers.ages]
+    age = [Bar(band.label, band.leads, filtered_query(
+        f, open_only=True, created_since=_later(band.since, f.created_from),
+        created_before=_earlier(band.before, f.created_before))) for band in numbers.ages]
     return {FUNNEL: funnel, SOURCE: source, EVENT: event, SERVICE: service, AGE: age}
 
 
@@ -144,31 +216,46 @@ class ChartCard(QFrame):
 
 class DashboardPage(QWidget):
     """``open_list(query)`` shows the leads behind a bar; ``on_demo``/``on_import`` fill an
-    empty database."""
+    empty database. ``settings`` keeps the filters (without it, the window's ``settings``)."""
 
     def __init__(self, services: Services, runner: TaskRunner,
                  open_list: Callable[[LeadQuery], None], on_demo: Callable[[], None],
-                 on_import: Callable[[], None], parent: QWidget | None = None) -> None:
+                 on_import: Callable[[], None], parent: QWidget | None = None, *,
+                 settings: QSettings | None = None) -> None:
         super().__init__(parent)
         self.services, self.runner, self.open_list = services, runner, open_list
         self.numbers: DashboardNumbers | None = None
         self.bars: dict[str, list[Bar]] = {}
         self._job: JobState | None = None
         self._generation = 0
+        self._settings = settings
+        self._restored = False  # the saved filters are applied at the first refresh
+        self._quiet = False  # filling or resetting the filters: no refresh per change
 
         top = QHBoxLayout()
         title = QLabel("Dashboard")
         title.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        self.filter_label = QLabel()
+        self.filter_label.setObjectName("dashboardFilterText")
+        self.filter_label.setAccessibleName("Dashboard filters in use")
+        self.filter_label.setStyleSheet("font-size: 11pt; font-weight: 600; "
+                                        "color: palette(highlight);")
         self.summary = QLabel()
         self.summary.setObjectName("dashboardSummary")
         self.summary.setTextFormat(Qt.TextFormat.RichText)
+        for label in (self.filter_label, self.summary):  # long names wrap, never widen
+            label.setWordWrap(True)
         self.refresh_button = QPushButton("&Refresh")
         self.refresh_button.setToolTip("Count the leads again")
         self.refresh_button.clicked.connect(self.refresh)
         top.addWidget(title)
-        top.addSpacing(16)
+        top.addSpacing(12)
+        top.addWidget(self.filter_label)
+        self.filter_label.hide()
+        top.addSpacing(12)
         top.addWidget(self.summary, 1)
         top.addWidget(self.refresh_button)
+        filter_row = self._build_filters()
 
         self.cards = {
             FUNNEL: ChartCard("Funnel", "Leads by status. Click any bar for its leads."),
@@ -186,6 +273,11 @@ class DashboardPage(QWidget):
             grid.addWidget(self.cards[key], i // 2, i % 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
+        # The funnel's ten bars and the events' lines need the height; the age chart's four
+        # bars do with less, which leaves room for the filter row.
+        self.cards[AGE].view.setMinimumHeight(140)
+        for row, stretch in enumerate((6, 6, 4)):
+            grid.setRowStretch(row, stretch)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -202,12 +294,17 @@ class DashboardPage(QWidget):
         empty_layout.addWidget(self.empty_text)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        demo = QPushButton("Load demo data")
-        demo.clicked.connect(on_demo)
-        imp = QPushButton("Import leads…")
-        imp.clicked.connect(on_import)
-        buttons.addWidget(demo)
-        buttons.addWidget(imp)
+        self.demo_button = QPushButton("Load demo data")
+        self.demo_button.clicked.connect(on_demo)
+        self.import_button = QPushButton("Import leads…")
+        self.import_button.clicked.connect(on_import)
+        self.empty_clear_button = QPushButton("Clear the filters")
+        self.empty_clear_button.setAccessibleName("Clear the dashboard filters")
+        self.empty_clear_button.clicked.connect(self.clear_filters)
+        buttons.addWidget(self.demo_button)
+        buttons.addWidget(self.import_button)
+        buttons.addWidget(self.empty_clear_button)
+        self.empty_clear_button.hide()
         buttons.addStretch(1)
         empty_layout.addLayout(buttons)
         empty_layout.addStretch(2)
@@ -221,27 +318,201 @@ class DashboardPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
+        layout.setSpacing(4)
         layout.addLayout(top)
+        layout.addLayout(filter_row)
         layout.addWidget(self.stack, 1)
+
+    def _build_filters(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setSpacing(6)
+        self.event_filter = QComboBox()
+        self.event_filter.setObjectName("dashboardEventFilter")
+        self.event_filter.setAccessibleName("Dashboard event filter")
+        self.event_filter.setToolTip("Count only the leads from this event")
+        self.event_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.event_filter.setMinimumContentsLength(12)
+        self.event_filter.addItem("All events", None)
+        self.owner_filter = QComboBox()
+        self.owner_filter.setObjectName("dashboardOwnerFilter")
+        self.owner_filter.setAccessibleName("Dashboard owner filter")
+        self.owner_filter.setToolTip("Count only the leads this person owns")
+        self.owner_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.owner_filter.setMinimumContentsLength(12)
+        self.owner_filter.addItem("Anyone", None)
+        self.period_filter = QComboBox()
+        self.period_filter.setObjectName("dashboardPeriodFilter")
+        self.period_filter.setAccessibleName("Dashboard created filter")
+        self.period_filter.setToolTip("Count only the leads that came in during this time")
+        for key, label in PERIODS:
+            self.period_filter.addItem(label, key)
+        today = self._today()
+        self.from_edit = self._date_edit("Created from", today - dt.timedelta(days=29))
+        self.to_edit = self._date_edit("Created to", today)
+        self.to_edit.setMinimumDate(self.from_edit.date())
+        self.clear_button = QPushButton("Cle&ar")
+        self.clear_button.setAccessibleName("Clear the dashboard filters")
+        self.clear_button.setToolTip("Show every lead again")
+        self.clear_button.clicked.connect(self.clear_filters)
+        labels = (("Eve&nt:", self.event_filter), ("&Owner:", self.owner_filter),
+                  ("&Created:", self.period_filter))
+        for text, widget in labels:
+            label = QLabel(text)
+            label.setBuddy(widget)
+            row.addWidget(label)
+            row.addWidget(widget)
+            row.addSpacing(10)
+        self.from_label = QLabel("fro&m")
+        self.from_label.setBuddy(self.from_edit)
+        self.to_label = QLabel("&to")
+        self.to_label.setBuddy(self.to_edit)
+        for widget in (self.from_label, self.from_edit, self.to_label, self.to_edit):
+            row.addWidget(widget)
+        row.addSpacing(10)
+        row.addWidget(self.clear_button)
+        row.addStretch(1)
+        self.event_filter.currentIndexChanged.connect(self._filters_changed)
+        self.owner_filter.currentIndexChanged.connect(self._filters_changed)
+        self.period_filter.currentIndexChanged.connect(self._filters_changed)
+        self.from_edit.dateChanged.connect(self._from_changed)
+        self.to_edit.dateChanged.connect(self._filters_changed)
+        self._show_custom_dates()
+        return row
+
+    def _date_edit(self, name: str, day: dt.date) -> QDateEdit:
+        edit = QDateEdit(QDate(day.year, day.month, day.day))
+        edit.setAccessibleName(name)
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("yyyy-MM-dd")
+        return edit
+
+    @property
+    def is_filtered(self) -> bool:
+        return (self.event_filter.currentData() is not None
+                or self.owner_filter.currentData() is not None
+                or self.period_filter.currentData() != ANY_TIME)
 
     @property
     def is_empty(self) -> bool:
         return self.stack.currentWidget() is self.empty
+
+    # -- filters ------------------------------------------------------------------------------
+    def _today(self) -> dt.date:
+        return self.services.context.clock().astimezone().date()
+
+    def _settings_store(self) -> QSettings | None:
+        """Where the chosen filters are remembered (none: not remembered, e.g. in a test)."""
+        return self._settings
+
+    def filter_days(self) -> tuple[dt.date | None, dt.date | None]:
+        """The first and last day of "Created", both inclusive (None: open)."""
+        return period_days(str(self.period_filter.currentData()), self._today(),
+                           self.from_edit.date().toPython(), self.to_edit.date().toPython())
+
+    def current_filters(self) -> ReportFilters:
+        event, owner = self.event_filter.currentData(), self.owner_filter.currentData()
+        return report_filters(uuid.UUID(event) if event else None,
+                              uuid.UUID(owner) if owner else None, *self.filter_days())
+
+    def filter_description(self) -> str:
+        """What is filtered, in words: "Expo Alpha · Anna Weber · since 2026-10-01"."""
+        words = [combo.currentText() for combo in (self.event_filter, self.owner_filter)
+                 if combo.currentData() is not None]
+        days = describe_days(*self.filter_days())
+        return " · ".join([*words, *([days] if days else [])])
+
+    def reload_choices(self) -> None:
+        """Refill the event and owner filters, keeping the choice (saved at the first call)."""
+        store = self._settings_store()
+        restore = not self._restored and store is not None
+        wanted_event = (str(store.value(SETTINGS_EVENT, "") or "") if restore and store
+                        else self.event_filter.currentData())
+        wanted_owner = (str(store.value(SETTINGS_OWNER, "") or "") if restore and store
+                        else self.owner_filter.currentData())
+        self._quiet = True
+        try:
+            self.event_filter.clear()
+            self.event_filter.addItem("All events", None)
+            for event in self.services.events.events():
+                self.event_filter.addItem(event.name, str(event.id))
+            self.owner_filter.clear()
+            self.owner_filter.addItem("Anyone", None)
+            for user in self.services.people.users():
+                self.owner_filter.addItem(user.name, str(user.id))
+            for combo, data in ((self.event_filter, wanted_event),
+                                (self.owner_filter, wanted_owner)):
+                combo.setCurrentIndex(max(combo.findData(data), 0) if data else 0)
+            if restore and store is not None:
+                self._restore_dates(store)
+        finally:
+            self._quiet = False
+        self._restored = self._restored or store is not None
+        self._show_custom_dates()
+
+    def _restore_dates(self, store: QSettings) -> None:
+        for key, edit in ((SETTINGS_FROM, self.from_edit), (SETTINGS_TO, self.to_edit)):
+            try:
+                day = dt.date.fromisoformat(str(store.value(key, "") or ""))
+            except ValueError:
+                continue
+            edit.setDate(QDate(day.year, day.month, day.day))
+        period = self.period_filter.findData(str(store.value(SETTINGS_PERIOD, ANY_TIME)))
+        self.period_filter.setCurrentIndex(max(period, 0))
+
+    def save_filters(self) -> None:
+        store = self._settings_store()
+        if store is None:
+            return
+        store.setValue(SETTINGS_EVENT, self.event_filter.currentData() or "")
+        store.setValue(SETTINGS_OWNER, self.owner_filter.currentData() or "")
+        store.setValue(SETTINGS_PERIOD, self.period_filter.currentData())
+        store.setValue(SETTINGS_FROM, self.from_edit.date().toPython().isoformat())
+        store.setValue(SETTINGS_TO, self.to_edit.date().toPython().isoformat())
+
+    def clear_filters(self) -> None:
+        """Every lead again: all events, anyone, any time."""
+        self._quiet = True
+        try:
+            for combo in (self.event_filter, self.owner_filter, self.period_filter):
+                combo.setCurrentIndex(0)
+        finally:
+            self._quiet = False
+        self._filters_changed()
+
+    def _from_changed(self) -> None:
+        # Keep the range the right way round: the end follows a start moved past it.
+        self.to_edit.setMinimumDate(self.from_edit.date())
+        self._filters_changed()
+
+    def _show_custom_dates(self) -> None:
+        custom = self.period_filter.currentData() == CUSTOM
+        for widget in (self.from_label, self.from_edit, self.to_label, self.to_edit):
+            widget.setVisible(custom)
+        self.clear_button.setEnabled(self.is_filtered)
+
+    def _filters_changed(self) -> None:
+        if self._quiet:
+            return
+        self._show_custom_dates()
+        self.save_filters()
+        self.refresh()
 
     # -- data ---------------------------------------------------------------------------------
     def refresh(self) -> None:
         """Read the numbers on the runner; the charts follow when they arrive."""
         if self._job is not None:
             self._job.cancel()
+        self.reload_choices()
         if self.numbers is None:
             self.stack.setCurrentIndex(0)
         self.refresh_button.setEnabled(False)
         reports = self.services.reports
+        filters, description = self.current_filters(), self.filter_description()
         self._generation += 1
         generation = self._generation
 
         def work(state: JobState) -> DashboardNumbers | None:
-            return None if state.cancelled else reports.dashboard()
+            return None if state.cancelled else reports.dashboard(filters)
 
         def done(numbers: DashboardNumbers | None) -> None:
             if generation != self._generation:
@@ -249,7 +520,7 @@ class DashboardPage(QWidget):
             self._job = None
             self.refresh_button.setEnabled(True)
             if numbers is not None:
-                self.show_numbers(numbers)
+                self.show_numbers(numbers, description)
 
         def failed(error: Exception, _details: str) -> None:
             if generation != self._generation:
@@ -268,11 +539,26 @@ class DashboardPage(QWidget):
         self._job = None
         self._generation += 1
 
-    def show_numbers(self, numbers: DashboardNumbers) -> None:
+    def show_numbers(self, numbers: DashboardNumbers, description: str = "") -> None:
+        """Chart ``numbers``; ``description`` says in words which filters they were read with."""
         self.numbers = numbers
         self.bars = bars_for(numbers)
+        self.filter_label.setText(description if numbers.is_filtered else "")
+        self.filter_label.setVisible(numbers.is_filtered)
+        # One line as a rule; only very long names wrap rather than widen the window.
+        width = self.filter_label.fontMetrics().horizontalAdvance(description) + 8
+        self.filter_label.setMinimumWidth(min(width, 560))
         if numbers.total == 0:
             self.summary.setText("")
+            filtered = numbers.is_filtered
+            self.empty_text.setText(
+                f"No leads match these filters ({description}). Choose another event, owner "
+                "or time, or clear the filters." if filtered else
+                "No leads yet, so there is nothing to chart. Load demo data to see the "
+                "dashboard at work, or import a lead export (Ctrl+I).")
+            self.demo_button.setVisible(not filtered)
+            self.import_button.setVisible(not filtered)
+            self.empty_clear_button.setVisible(filtered)
             self.stack.setCurrentWidget(self.empty)
             return
         self.stack.setCurrentIndex(1)
@@ -287,7 +573,8 @@ class DashboardPage(QWidget):
         extra = []
         if numbers.other_events:
             extra.append(f"Other events: {numbers.other_events:,}")
-        extra.append(f"No event: {numbers.no_event:,}")
+        if numbers.filters.event_id is None:  # one event chosen: no other lines to show
+            extra.append(f"No event: {numbers.no_event:,}")
         self._simple(EVENT, self.bars[EVENT], horizontal=True,
                      numbers=self._share_lines(self.bars[EVENT], numbers.total) + extra,
                      empty="No leads came from an event yet.")

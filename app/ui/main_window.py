@@ -115,7 +115,7 @@ class MainWindow(QMainWindow):
         self.my_day.loaded.connect(self._show_due)
         self.pages.addWidget(self.my_day)
         self.dashboard = DashboardPage(services, runner, self.open_leads, self.load_demo,
-                                       lambda: self.import_leads())
+                                       lambda: self.import_leads(), settings=settings)
         self.pages.addWidget(self.dashboard)
         self.leads.detail.attach_followup(services)
         self.leads.detail.touched.connect(self._touched)

@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QDate, QSettings, Qt
 
 from app.domain.leads import Channel, FirstTouch, LeadQuery, LeadStatus
 from app.domain.people import Role, UserRecord
 from app.domain.tasks import TaskKind
 from app.services.container import Services
-from app.ui.dashboard_page import AGE, EVENT, FUNNEL, SERVICE, SOURCE, bars_for
+from app.ui.dashboard_page import (
+    AGE,
+    CUSTOM,
+    EVENT,
+    FUNNEL,
+    LAST_30,
+    LAST_90,
+    SERVICE,
+    SOURCE,
+    DashboardPage,
+    bars_for,
+    filtered_query,
+)
 from app.ui.main_window import DASHBOARD, LEADS, MainWindow
 
 
@@ -142,8 +157,6 @@ def test_empty_database_shows_the_way_to_demo_data(
 
 
 def test_bars_for_unassigned_service_level_lists_unassigned_leads() -> None:
-    import datetime as dt
-
     from app.storage.repositories.reports import DashboardNumbers, ServiceLevelRow
 
     numbers = DashboardNumbers(dt.datetime(2025, 1, 1, tzinfo=dt.UTC), 1, 1, (), (), (), 0, 1,
@@ -151,3 +164,179 @@ def test_bars_for_unassigned_service_level_lists_unassigned_leads() -> None:
     bars = bars_for(numbers)[SERVICE]
     missed = next(b for b in bars if b.series == "Missed")
     assert missed.query == LeadQuery(unassigned=True, first_touch=FirstTouch.MISSED)
+
+
+# -- filters ------------------------------------------------------------------------------------
+@pytest.fixture
+def two_owners(services: Services, fixture_leads: dict[str, Any]) -> dict[str, Any]:
+    """The fixture's leads plus a second owner with two new leads (one at the Expo)."""
+    otto = services.people.add_user("Otto Owner", "otto@example.com", Role.REP)
+    _lead(services, 20, event=fixture_leads["expo"].name, status="mql", owner=otto.email)
+    _lead(services, 21, channel="email", owner=otto.email)
+    return {**fixture_leads, "otto": otto}
+
+
+def _choose(combo: Any, data: Any) -> None:
+    index = combo.findData(data)
+    assert index >= 0, (data, [combo.itemText(i) for i in range(combo.count())])
+    combo.setCurrentIndex(index)
+
+
+def _set_day(edit: Any, day: dt.date) -> None:
+    edit.setDate(QDate(day.year, day.month, day.day))
+
+
+def _check_every_bar(page: DashboardPage, services: Services, total: int) -> dict[str, Any]:
+    """Every bar counts exactly the leads its click-through lists, and the whole is right."""
+    numbers = page.numbers
+    assert numbers is not None
+    assert numbers.total == total, page.summary.text()
+    everything = filtered_query(numbers.filters)
+    assert services.leads.count(everything) == total
+    assert services.leads.count(replace(everything, open_only=True)) == numbers.open
+    for chart, bars in page.bars.items():
+        for bar in bars:
+            assert services.leads.count(bar.query) == bar.count, (chart, bar)
+    assert sum(b.count for b in page.bars[FUNNEL]) == total
+    assert sum(b.count for b in page.bars[SOURCE]) == total
+    assert sum(b.count for b in page.bars[AGE]) == numbers.open
+    return {chart: {(b.category, b.series): b.count for b in bars if b.count}
+            for chart, bars in page.bars.items()}
+
+
+def test_filters_narrow_every_chart_and_every_click_through(
+        make_window: Callable[[], MainWindow], services: Services,
+        two_owners: dict[str, Any], settings: QSettings) -> None:
+    expo, fair, rita, otto = (two_owners[k] for k in ("expo", "fair", "rep", "otto"))
+    window = make_window()
+    page = window.dashboard
+    assert window.pages.currentIndex() == DASHBOARD
+    assert not page.clear_button.isEnabled() and page.filter_label.isHidden()
+    _check_every_bar(page, services, 14)
+
+    # By event: the Expo's 3 old leads and Otto's new one.
+    _choose(page.event_filter, str(expo.id))
+    seen = _check_every_bar(page, services, 4)
+    assert seen[FUNNEL] == {("Won", ""): 2, ("Lost", ""): 1, ("MQL", ""): 1}
+    assert seen[SOURCE] == {("Trade show", ""): 4}
+    assert seen[EVENT] == {("Expo Hannover", ""): 4}
+    assert page.filter_label.text() == "Expo Hannover" and page.clear_button.isEnabled()
+    page.bar_clicked(FUNNEL, "Won")
+    assert window.pages.currentIndex() == LEADS
+    assert window.leads.model.rowCount() == 2
+    assert window.leads.model.query.event_id == expo.id
+    window.show_page(DASHBOARD)
+
+    # By owner, then by owner and event together.
+    _choose(page.event_filter, None)
+    _choose(page.owner_filter, str(rita.id))
+    seen = _check_every_bar(page, services, 4)
+    assert seen[FUNNEL] == {("Inquiry", ""): 1, ("MQL", ""): 1, ("SQL", ""): 2}
+    assert seen[SOURCE] == {("Trade show", ""): 2, ("Web", ""): 1, ("Phone", ""): 1}
+    assert {category for category, _series in seen[SERVICE]} == {"Rita Rep"}
+    assert page.filter_label.text() == "Rita Rep"
+    page.bar_clicked(SOURCE, "Web")
+    assert window.leads.model.rowCount() == 1
+    assert window.leads.model.query.owner_id == rita.id
+    window.show_page(DASHBOARD)
+    _choose(page.owner_filter, str(otto.id))
+    _choose(page.event_filter, str(expo.id))
+    seen = _check_every_bar(page, services, 1)
+    assert seen[FUNNEL] == {("MQL", ""): 1}
+    assert page.filter_label.text() == "Expo Hannover · Otto Owner"
+
+    # By date: the last 30 days drop the Expo's 123-day-old leads.
+    _choose(page.event_filter, None)
+    _choose(page.owner_filter, None)
+    assert page.from_edit.isHidden()
+    _choose(page.period_filter, LAST_30)
+    seen = _check_every_bar(page, services, 11)
+    assert ("Won", "") not in seen[FUNNEL] and seen[SOURCE][("Email", "")] == 1
+    today = services.context.clock().astimezone().date()
+    assert page.filter_label.text() == f"since {(today - dt.timedelta(days=29)).isoformat()}"
+    # Custom days, both inclusive: the 23- and 3-day-old leads (3 MQL on the web, 2 SQL).
+    made = two_owners["leads"]
+    first, last = (made[i].created_at.astimezone().date() for i in (3, 6))
+    _choose(page.period_filter, CUSTOM)
+    assert page.from_edit.isVisible() and page.to_edit.isVisible()
+    _set_day(page.to_edit, last)
+    _set_day(page.from_edit, first)
+    seen = _check_every_bar(page, services, 5)
+    assert seen[FUNNEL] == {("MQL", ""): 3, ("SQL", ""): 2}
+    assert seen[AGE] == {("0–7 days", ""): 2, ("8–30 days", ""): 3}
+    assert page.filter_label.text() == f"{first.isoformat()} to {last.isoformat()}"
+    page.bar_clicked(AGE, "8–30 days")
+    assert window.leads.model.rowCount() == 3
+    window.show_page(DASHBOARD)
+    _choose(page.owner_filter, str(rita.id))
+    seen = _check_every_bar(page, services, 3)
+    assert page.filter_label.text() == f"Rita Rep · {first.isoformat()} to {last.isoformat()}"
+
+    # The choice is kept in the settings the window was given.
+    assert settings.value("dashboard/owner") == str(rita.id)
+    assert settings.value("dashboard/event") == ""
+    assert settings.value("dashboard/period") == CUSTOM
+    assert settings.value("dashboard/from") == first.isoformat()
+    assert settings.value("dashboard/to") == last.isoformat()
+
+    # Clear restores the whole picture.
+    page.clear_button.click()
+    _check_every_bar(page, services, 14)
+    assert page.numbers is not None and not page.numbers.is_filtered
+    assert page.filter_label.isHidden() and not page.clear_button.isEnabled()
+    assert page.from_edit.isHidden()
+    assert settings.value("dashboard/owner") == "" and settings.value("dashboard/period") == "any"
+
+
+def test_filters_survive_a_restart(make_window: Callable[[], MainWindow], services: Services,
+                                   two_owners: dict[str, Any], settings: QSettings) -> None:
+    fair, rita = two_owners["fair"], two_owners["rep"]
+    window = make_window()
+    page = window.dashboard
+    _choose(page.event_filter, str(fair.id))
+    _choose(page.owner_filter, str(rita.id))
+    _choose(page.period_filter, LAST_90)
+    _check_every_bar(page, services, 2)
+    expected = page.numbers.filters if page.numbers else None
+    window.close()
+
+    again = make_window()
+    restored = again.dashboard
+    assert again.pages.currentIndex() == DASHBOARD
+    assert restored.event_filter.currentData() == str(fair.id)
+    assert restored.owner_filter.currentData() == str(rita.id)
+    assert restored.period_filter.currentData() == LAST_90
+    assert restored.numbers is not None and restored.numbers.filters == expected
+    _check_every_bar(restored, services, 2)
+    assert restored.filter_label.text().startswith("Fair Lyon · Rita Rep · since ")
+
+
+def test_filters_that_match_nothing_say_so(make_window: Callable[[], MainWindow],
+                                           services: Services,
+                                           two_owners: dict[str, Any]) -> None:
+    window = make_window()
+    page = window.dashboard
+    _choose(page.owner_filter, str(two_owners["otto"].id))
+    _choose(page.event_filter, str(two_owners["fair"].id))
+    assert page.is_empty
+    assert "No leads match these filters (Fair Lyon · Otto Owner)" in page.empty_text.text()
+    assert page.empty_clear_button.isVisible() and not page.demo_button.isVisible()
+    page.empty_clear_button.click()
+    assert not page.is_empty
+    _check_every_bar(page, services, 14)
+
+
+def test_filter_controls_are_named_and_reachable_by_keyboard(
+        make_window: Callable[[], MainWindow], two_owners: dict[str, Any]) -> None:
+    page = make_window().dashboard
+    controls = (page.event_filter, page.owner_filter, page.period_filter, page.from_edit,
+                page.to_edit, page.clear_button)
+    for control in controls:
+        assert control.accessibleName(), control
+        assert control.focusPolicy() & Qt.FocusPolicy.TabFocus, control
+    assert [page.period_filter.itemText(i) for i in range(page.period_filter.count())] == [
+        "Any time", "Last 30 days", "Last 90 days", "This year", "Custom…"]
+    assert page.event_filter.itemText(0) == "All events"
+    assert page.owner_filter.itemText(0) == "Anyone"
+    assert {page.owner_filter.itemText(i) for i in range(1, page.owner_filter.count())} >= {
+        "Rita Rep", "Otto Owner"}

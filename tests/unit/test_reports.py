@@ -250,3 +250,48 @@ def test_cli_report_exit_codes(services: Services, world: dict[str, Any], db_pat
     assert run(["--db", str(db_path), "report", "followup", "--pdf", str(out),
                 "--owner", "nobody@example.com"]) == 1
     assert run(["--db", str(db_path), "report", "nonsense", "--pdf", str(out)]) == 2
+
+
+def test_dashboard_counts_only_the_leads_in_the_filters(services: Services,
+                                                        world: dict[str, Any]) -> None:
+    from app.domain.leads import Channel, FirstTouch
+
+    alpha, beta = services.events.by_name("Expo Alpha"), services.events.by_name("Expo Beta")
+    iga = services.people.user_by_email("iga@example.com")
+    day = dt.timedelta(days=1)
+    with services.context.db.read() as session:
+        repo = ReportRepository(session)
+        everyone = repo.dashboard(NOW)
+        assert everyone.total == 10 and not everyone.is_filtered
+        at_alpha = repo.dashboard(NOW, ReportFilters(event_id=alpha.id))
+        assert at_alpha.filters == ReportFilters(event_id=alpha.id) and at_alpha.is_filtered
+        assert at_alpha.total == 5 and at_alpha.no_event == 0 and at_alpha.other_events == 0
+        assert [(e.name, e.leads) for e in at_alpha.by_event] == [("Expo Alpha", 5)]
+        assert dict(at_alpha.by_status)[LeadStatus.WON] == 2
+        assert at_alpha.by_channel == ((Channel.TRADE_SHOW, 5),)
+        assert at_alpha.open == 3  # sql, mql and converted (won twice is closed)
+        by_iga = repo.dashboard(NOW, ReportFilters(owner_id=iga.id))
+        assert by_iga.total == 3
+        assert {r.owner_id for r in by_iga.service_levels} == {iga.id}
+        [row] = by_iga.service_levels
+        for state in FirstTouch:
+            assert getattr(row, state.value) == services.leads.count(
+                LeadQuery(owner_id=iga.id, first_touch=state))
+        both = repo.dashboard(NOW, ReportFilters(event_id=beta.id, owner_id=iga.id))
+        assert both.total == 1 and dict(both.by_status)[LeadStatus.PROSPECT] == 1
+        # Created from (inclusive) and before (exclusive): every lead came in at FIXED_NOW.
+        assert repo.dashboard(NOW, ReportFilters(created_from=FIXED_NOW)).total == 10
+        assert repo.dashboard(NOW, ReportFilters(created_from=FIXED_NOW + day)).total == 0
+        assert repo.dashboard(NOW, ReportFilters(created_before=FIXED_NOW)).total == 0
+        window = repo.dashboard(NOW, ReportFilters(created_from=FIXED_NOW - day,
+                                                   created_before=FIXED_NOW + day))
+        assert window.total == 10 and sum(b.leads for b in window.ages) == window.open
+        none = repo.dashboard(NOW, ReportFilters(created_from=FIXED_NOW + day))
+        assert none.open == 0 and none.by_channel == () and none.by_event == ()
+        assert none.service_levels == () and all(b.leads == 0 for b in none.ages)
+    # Each number is the count of the Leads list under the same filters.
+    for numbers in (at_alpha, by_iga, both):
+        f = numbers.filters
+        for status, count in numbers.by_status:
+            assert services.leads.count(LeadQuery(
+                statuses=(status,), event_id=f.event_id, owner_id=f.owner_id)) == count

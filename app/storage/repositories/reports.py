@@ -161,7 +161,12 @@ class DashboardNumbers:
     other_events: int  # leads at events not in by_event
     no_event: int
     service_levels: tuple[ServiceLevelRow, ...]  # owners with the most measured leads
-    ages: tuple[AgeBand, ...]
+    ages: tuple[AgeBand, ...]  # each band's own edges; the filters' dates narrow it further
+    filters: ReportFilters = ReportFilters()  # every number counts only these leads
+
+    @property
+    def is_filtered(self) -> bool:
+        return self.filters != ReportFilters()
 
 
 DASHBOARD_TOP = 8
@@ -369,21 +374,24 @@ class ReportRepository:
         return [MonthRow(m, *(int(v) for v in values)) for m, *values in rows]
 
     # -- dashboard ------------------------------------------------------------------------------
-    def dashboard(self, now: dt.datetime, top: int = DASHBOARD_TOP) -> DashboardNumbers:
-        """The dashboard's chart numbers; each matches a LeadQuery the list can show."""
-        live = Lead.deleted_at.is_(None)
+    def dashboard(self, now: dt.datetime, filters: ReportFilters | None = None,
+                  top: int = DASHBOARD_TOP) -> DashboardNumbers:
+        """The dashboard's chart numbers for the leads in ``filters`` (all live leads without);
+        each matches a LeadQuery the list can show (see DashboardNumbers.filters)."""
+        f = filters if filters is not None else ReportFilters()
+        where = self._where(f)
         statuses = dict(self.session.execute(
-            select(Lead.status, func.count()).where(live).group_by(Lead.status)).all())
+            select(Lead.status, func.count()).where(*where).group_by(Lead.status)).all())
         by_status = tuple((s, int(statuses.get(s, 0))) for s in LeadStatus)
         total = sum(n for _s, n in by_status)
         open_ = sum(n for s, n in by_status if s not in CLOSED_STATUSES)
         channels = self.session.execute(
-            select(Lead.channel, func.count()).where(live).group_by(Lead.channel)
+            select(Lead.channel, func.count()).where(*where).group_by(Lead.channel)
             .order_by(func.count().desc(), Lead.channel)).all()
         events = self.session.execute(
             select(Event.id, Event.name, func.count()).select_from(Lead)
             .join(Event, Event.id == Lead.event_id)
-            .where(live).group_by(Event.id, Event.name)
+            .where(*where).group_by(Event.id, Event.name)
             .order_by(func.count().desc(), Event.name)).all()
         with_event = sum(int(n) for _i, _n, n in events)
         shown = tuple(EventCount(i, name, int(n)) for i, name, n in events[:top])
@@ -393,7 +401,7 @@ class ReportRepository:
                    _count_if(first_touch_clause(FirstTouch.MISSED, now)),
                    _count_if(first_touch_clause(FirstTouch.PENDING, now)))
             .select_from(Lead).outerjoin(User, User.id == Lead.owner_id)
-            .where(live, Lead.first_touch_due_at.is_not(None))
+            .where(*where, Lead.first_touch_due_at.is_not(None))
             .group_by(Lead.owner_id, User.name)).all()
         rows = [ServiceLevelRow(owner, name or "Unassigned", int(m), int(x), int(p))
                 for owner, name, m, x, p in levels]
@@ -401,18 +409,17 @@ class ReportRepository:
         rows.sort(key=lambda r: (r.owner_id is None, r.name.casefold()))
         bands = [(label, now - dt.timedelta(days=hi) if hi is not None else None,
                   now - dt.timedelta(days=lo) if lo else None) for label, lo, hi in AGE_BANDS]
-        open_live = and_(live, _open())
         ages = self.session.execute(select(*[
             _count_if(and_(*([Lead.created_at >= since] if since is not None else []),
                            *([Lead.created_at < before] if before is not None else []),
                            literal(True)))
-            for _label, since, before in bands]).select_from(Lead).where(open_live)).one()
+            for _label, since, before in bands]).select_from(Lead).where(*where, _open())).one()
         return DashboardNumbers(
             now, total, open_, by_status,
             tuple((Channel(c), int(n)) for c, n in channels), shown,
             with_event - sum(e.leads for e in shown), total - with_event, tuple(rows),
             tuple(AgeBand(label, since, before, int(n))
-                  for (label, since, before), n in zip(bands, ages, strict=True)))
+                  for (label, since, before), n in zip(bands, ages, strict=True)), f)
 
     # -- follow-up sheet --------------------------------------------------------------------------
     def sheet_owners(self, f: ReportFilters, until: dt.datetime,
