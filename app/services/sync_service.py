@@ -553,6 +553,11 @@ class SyncService:
             now = self.context.clock()
             if coverage is None and report.snapshot_written is None:
                 return  # without a snapshot nothing may be deleted: no need to look
+            if last is None and report.snapshot_written is None:
+                # A laptop that just joined waits a day before its first look (the look reads
+                # every covered file; the others keep the folder tidy meanwhile).
+                self.db.set_meta(META_COMPACTED, now.isoformat())
+                return
             if report.snapshot_written is None and last and \
                     now - dt.datetime.fromisoformat(last) < COMPACTION_EVERY:
                 return

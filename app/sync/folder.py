@@ -154,7 +154,8 @@ def _publish_bytes(
             if fault:
                 fault("published")
             # Read back: USB sticks and network shares can acknowledge writes they did not do.
-            if not same(target.read_bytes()):
+            # The very bytes written must come back (cheaper and stricter than decoding them).
+            if target.read_bytes() != data:
                 raise PublishError(f"{target} did not read back as written")
             return target
         raise PublishError(f"no free file name for {base} in {folder}")

@@ -179,7 +179,9 @@ def decode_snapshot(data: bytes, key: TeamKey | None = None) -> Snapshot:
         if not isinstance(first, dict) or not isinstance(first.get("sup"), list):
             raise InvalidSnapshot("body lacks the superseded list")
         marks = tuple(_mark(m) for m in first["sup"])
-        ops = tuple(op_from_dict(json.loads(line)) for line in lines[1:])
+        # One parse for all ops (one JSON object per line), as for change files.
+        ops = tuple(op_from_dict(d) for d in json.loads(b"[" + b",".join(lines[1:]) + b"]")) \
+            if len(lines) > 1 else ()
         for op in ops:
             split_op_id(op.op_id)
     except (ValueError, OpFormatError) as exc:
