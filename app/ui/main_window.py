@@ -59,6 +59,7 @@ from app.ui.dialogs.scan_log_dialog import ScanLogDialog
 from app.ui.dialogs.scanner_dialog import ScannerDialog
 from app.ui.dialogs.scoring_rules_dialog import ScoringRulesDialog, rescore_all
 from app.ui.dialogs.settings_dialog import SettingsDialog
+from app.ui.dialogs.shortcuts_dialog import ShortcutsDialog
 from app.ui.dialogs.suppression_dialog import SuppressionDialog
 from app.ui.dialogs.sync_settings_dialog import SyncSettingsDialog
 from app.ui.duplicates_page import DuplicatesPage
@@ -278,6 +279,9 @@ class MainWindow(QMainWindow):
                        self.erase_person_action):
             self.leads.table.addAction(action)
         self.about_action = self._action("&About Leadline", None, self.about)
+        self.shortcuts_action = self._action("&Keyboard shortcuts", "Ctrl+/",
+                                             self.show_shortcuts,
+                                             "Every command and its shortcut")
         self.settings_action = self._action("Se&ttings…", "Ctrl+,", self.edit_settings,
                                             "Profile, working time, regional, sync, backups, "
                                             "appearance, reports")
@@ -354,7 +358,9 @@ class MainWindow(QMainWindow):
         for action in (self.questions_action, self.registrations_action, self.layout_action,
                        None, self.scanner_action, self.scan_log_action):
             booth_menu.addSeparator() if action is None else booth_menu.addAction(action)
-        bar.addMenu("&Help").addAction(self.about_action)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.shortcuts_action)
+        help_menu.addAction(self.about_action)
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
@@ -910,6 +916,9 @@ class MainWindow(QMainWindow):
             self._show_user()
             self.refresh_all()
             self.statusBar().showMessage("Settings saved.", 5000)
+
+    def show_shortcuts(self) -> None:
+        ShortcutsDialog(self.menuBar(), self).exec()
 
     def about(self) -> None:
         AboutDialog.show_about(self.services.context.db.path, self)

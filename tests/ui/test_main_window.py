@@ -223,3 +223,19 @@ def test_status_bar_counts_read_naturally(make_window: Make, manager: UserRecord
     window.search.setText("zzzz")
     window._search_now()
     assert window.count_label.text() == "0 of 1 lead"
+
+
+def test_keyboard_shortcuts_are_listed_from_the_menus(make_window: Make) -> None:
+    from app.ui.dialogs.shortcuts_dialog import ShortcutsDialog, shortcut_rows
+
+    window = make_window()
+    rows = shortcut_rows(window.menuBar())
+    commands = {command: keys for _menu, command, keys in rows}
+    assert commands["Sync now"] == "F5" and commands["Settings"] == "Ctrl+,"
+    assert commands["Keyboard shortcuts"] == "Ctrl+/"
+    assert commands["Back up now"] == "Ctrl+Shift+B"
+    assert "Review sync conflicts" in commands  # listed even without a shortcut
+    assert window.shortcuts_action.shortcut().toString() == "Ctrl+/"
+    dialog = ShortcutsDialog(window.menuBar(), window)
+    assert dialog.table.rowCount() == len(rows) > 40
+    dialog.close()
