@@ -15,6 +15,7 @@ from PySide6.QtGui import (
     QUndoStack,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QFileDialog,
     QHBoxLayout,
     QInputDialog,
@@ -71,6 +72,7 @@ from app.ui.sync_controller import START_DELAY_MS as SYNC_START_DELAY_MS
 from app.ui.sync_controller import SyncController
 from app.ui.tray import START_MINIMISED_KEY, TrayController
 from app.ui.undo import AssignmentRunCommand, CreateLeadCommand
+from app.ui.window_state import DialogGeometry
 from app.ui.workers import JobState, TaskRunner
 
 HOME, LEADS, BOOTH, DUPLICATES, HEALTH, ASSIGNMENT, MY_DAY, DASHBOARD = 0, 1, 2, 3, 4, 5, 6, 7
@@ -126,6 +128,10 @@ class MainWindow(QMainWindow):
         self.tray.quitRequested.connect(self.close)
         self.tray.countChanged.connect(self._show_due)
         self._conflicts_dialog: ConflictsDialog | None = None
+        self.dialog_geometry = DialogGeometry(settings, self)
+        application = QApplication.instance()
+        if application is not None:
+            application.installEventFilter(self.dialog_geometry)
         self.sync = SyncController(self, services, runner, settings)
         self.rail = self._build_rail()
         body = QWidget()

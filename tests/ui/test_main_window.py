@@ -239,3 +239,19 @@ def test_keyboard_shortcuts_are_listed_from_the_menus(make_window: Make) -> None
     dialog = ShortcutsDialog(window.menuBar(), window)
     assert dialog.table.rowCount() == len(rows) > 40
     dialog.close()
+
+
+def test_dialogs_open_the_size_they_were_left_at(make_window: Make,
+                                                 settings: QSettings) -> None:
+    from app.ui.dialogs.shortcuts_dialog import ShortcutsDialog
+
+    window = make_window()
+    first = ShortcutsDialog(window.menuBar(), window)
+    first.show()
+    first.resize(760, 520)
+    first.hide()
+    assert settings.value("dialogs/ShortcutsDialog")
+    again = ShortcutsDialog(window.menuBar(), window)
+    again.show()
+    assert (again.width(), again.height()) == (760, 520)
+    again.close()
