@@ -431,9 +431,12 @@ class SyncService:
             self._materialise(session, repo, replica, touched, self.context.clock())
             erased_rows = self._enforce_erasures(session, repo, touched, self.context.clock())
             # Review flags follow the conflicts, also those that local edits, deletes or
-            # restores (captured above) settled or brought back.
+            # restores settled or brought back (whenever they were captured: every flagged
+            # lead is looked at again, with all its versions loaded).
+            flagged = set(repo.sync_flagged_leads())
+            loader.rows(repo, {("lead", r) for r in flagged})
             self._refresh_flags(repo, replica, {
-                *flagged_before, *(r for t, r in touched if t == "lead"),
+                *flagged, *flagged_before, *(r for t, r in touched if t == "lead"),
                 *(op.row_id for op in captured if op.table == "lead")})
             # Digests only: scan reports no paths for accepted files, and content is the identity.
             # Snapshots this laptop needs no more (dominated by what it holds) count as read too.

@@ -270,6 +270,8 @@ class Lead(Base):
         Index("ix_lead_open_owner", "owner_id", sqlite_where=text(OPEN_LEAD_SQL)),
         Index("ix_lead_live_status_rank", text(STATUS_RANK_SQL), sqlite_where=_LIVE),
         Index("ix_lead_live_rating_rank", text(RATING_RANK_SQL), sqlite_where=_LIVE),
+        # The few leads flagged for review (sync keeps its conflict flags in step from these).
+        Index("ix_lead_needs_review", "id", sqlite_where=text("needs_review = 1")),
     )
 
 

@@ -275,6 +275,12 @@ class SyncRepository:
                 "AND review_reason LIKE '%sync conflict:%'", list(chunk)))
         return found
 
+    def sync_flagged_leads(self) -> list[str]:
+        """Every lead flagged for a sync conflict (few; read through ix_lead_needs_review)."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT id FROM lead WHERE needs_review = 1 AND review_reason LIKE "
+            "'%sync conflict:%'")]
+
     def set_review(self, lead_id: str, reasons: Sequence[str]) -> tuple[int, str]:
         """Replace the review reasons; the flag stays while any reason is left."""
         flag, text = (1 if reasons else 0), "; ".join(reasons)[:500]
