@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
+import time
+import zoneinfo
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ import pytest
 # Before any Qt import: GUI tests run on the offscreen platform unless told otherwise.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from app.clock import NOW_ENV_VAR  # noqa: E402
 from app.services.container import Services  # noqa: E402
 from app.storage.db import Database  # noqa: E402
 from app.storage.opening import open_database  # noqa: E402
@@ -22,22 +25,69 @@ FIXED_NOW = dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC)
 pytest_plugins = ["tests.sync_laptops"]
 
 
-class FakeClock:
-    """A clock tests can move forward; every service in a test shares it."""
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("leadline")
+    group.addoption("--travel", metavar="DATE|+DAYS", default=None,
+                    help="move the machine's clock (time-machine, still ticking) to DATE or DAYS "
+                         "ahead for the whole run, to prove no test reads today's date")
+    group.addoption("--tz", metavar="ZONE", default=None,
+                    help="run in this IANA time zone (e.g. Pacific/Kiritimati), to prove no test "
+                         "depends on the machine's zone")
 
-    def __init__(self, now: dt.datetime = FIXED_NOW) -> None:
+
+def pytest_configure(config: pytest.Config) -> None:
+    zone = config.getoption("--tz")
+    if zone:
+        os.environ["TZ"] = zone
+        time.tzset()
+    travel = config.getoption("--travel")
+    if travel:
+        import time_machine
+
+        if travel.startswith("+"):
+            destination = dt.datetime.now(dt.UTC) + dt.timedelta(days=float(travel[1:]))
+        else:
+            destination = dt.datetime.fromisoformat(travel).replace(tzinfo=dt.UTC)
+        if zone:
+            # time-machine sets the process's zone from a ZoneInfo destination (else to UTC).
+            destination = destination.astimezone(zoneinfo.ZoneInfo(zone))
+        traveller = time_machine.travel(destination, tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
+
+
+class FakeClock:
+    """A clock tests can move forward; every service in a test shares it.
+
+    ``on_change`` hears every new reading: the ``clock`` fixture publishes it as $LEADLINE_NOW, so
+    a command-line call inside the test sees the same instant as the services.
+    """
+
+    def __init__(self, now: dt.datetime = FIXED_NOW,
+                 on_change: Callable[[dt.datetime], None] | None = None) -> None:
+        self._on_change = on_change
         self.now = now
 
+    @property
+    def now(self) -> dt.datetime:
+        return self._now
+
+    @now.setter
+    def now(self, value: dt.datetime) -> None:
+        self._now = value
+        if self._on_change is not None:
+            self._on_change(value)
+
     def __call__(self) -> dt.datetime:
-        return self.now
+        return self._now
 
     def advance(self, **delta: float) -> None:
         self.now += dt.timedelta(**delta)
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    return FakeClock(on_change=lambda now: monkeypatch.setenv(NOW_ENV_VAR, now.isoformat()))
 
 
 @pytest.fixture
@@ -58,8 +108,8 @@ def services(db: Database, clock: FakeClock) -> Services:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Never touch the real user data folder or settings from a test."""
+def _isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: FakeClock) -> None:
+    """Never touch the real user data folder or settings, nor read the real date, from a test."""
     monkeypatch.setenv("LEADLINE_DB", str(tmp_path / "default-location" / "leadline.sqlite"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))

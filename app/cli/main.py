@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from app import __version__
 from app.cli.output import Output
+from app.clock import ClockSettingError, utc_now
 from app.domain.errors import LeadlineError, ValidationError
 
 if TYPE_CHECKING:
@@ -214,6 +215,11 @@ def run(argv: list[str]) -> int:
 
         db_path = default_db_path()
     context = CliContext(Path(db_path), out)
+    try:
+        utc_now()  # a malformed $LEADLINE_NOW is a usage error before any work starts
+    except ClockSettingError as error:
+        out.error(str(error))
+        return EXIT_USAGE
     try:
         handler: Handler = args.handler
         return handler(args, context)

@@ -17,9 +17,10 @@ import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from app.clock import utc_now
 from app.domain.errors import StorageError, ValidationError
 from app.paths import backups_dir_for
-from app.services.context import ServiceContext, utc_now
+from app.services.context import ServiceContext
 from app.storage.recovery import (
     FileCheck,
     check_file,

@@ -6,10 +6,11 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from app.clock import utc_now
 from app.services.backup_service import BackupService
 from app.services.booth_service import BoothService
 from app.services.cadence_service import CadenceService
-from app.services.context import ServiceContext, utc_now
+from app.services.context import ServiceContext
 from app.services.dedupe_service import DedupeService
 from app.services.enrichment_service import EnrichmentService
 from app.services.erasure_service import ErasureService

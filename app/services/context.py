@@ -7,15 +7,12 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from app.clock import utc_now
 from app.storage.db import Database
 
 CURRENT_USER_KEY = "current_user_id"
 DEFAULT_COUNTRY_KEY = "default_country"
 _UNSET = object()
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass

@@ -16,6 +16,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from app import __version__
+from app.clock import utc_now
 from app.domain.errors import DatabaseTooNewError, StorageError
 from app.paths import backups_dir_for, migrations_dir
 from app.storage.backup import backup_database, timestamped_name
@@ -53,7 +54,7 @@ def current_revision(database: Database) -> str | None:
 
 def prepare_database(database: Database, now: dt.datetime | None = None) -> MigrationOutcome:
     """Bring the file to the app's schema, or refuse it with a message that says why."""
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or utc_now()
     script = ScriptDirectory.from_config(alembic_config())
     head = head_revision()
     with database.engine.connect() as connection:

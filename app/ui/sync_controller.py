@@ -9,7 +9,6 @@ up after ``CLOSE_TIMEOUT_S`` seconds: closing is never held hostage by a slow ne
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import logging
 import threading
@@ -68,7 +67,7 @@ class SyncController(QObject):
         self.conflicts_waiting = 0
         self.last_report: SyncReport | None = None
         self._details: tuple[str, str, str] | None = None  # title, text, details
-        self._synced_at = dt.datetime.now().astimezone()
+        self._synced_at = services.context.clock().astimezone()
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.sync_now)
         self._base = ""  # the sync part of the label; pending changes and conflicts follow it
