@@ -265,21 +265,22 @@ class ScoringService:
                         "to finish (scores already written are correct).")
                 # One short transaction per batch: other writers (the booth, another window)
                 # wait at most one batch, never the whole re-scoring of a big file.
-                connection.execute("BEGIN IMMEDIATE")
-                try:
-                    rows = (scoring_rows_for(connection, lead_ids) if lead_ids is not None
-                            else scoring_rows_after(connection, last_key))
-                    if not rows:
+                with self.db.writing():
+                    connection.execute("BEGIN IMMEDIATE")
+                    try:
+                        rows = (scoring_rows_for(connection, lead_ids) if lead_ids is not None
+                                else scoring_rows_after(connection, last_key))
+                        if not rows:
+                            connection.execute("COMMIT")
+                            break
+                        last_key = rows[-1][0]
+                        changed_now, promoted_now = self._rescore_rows(
+                            connection, rows, scorer, suppressed, served, now,
+                            (now_text, device_hex, actor_hex))
                         connection.execute("COMMIT")
-                        break
-                    last_key = rows[-1][0]
-                    changed_now, promoted_now = self._rescore_rows(
-                        connection, rows, scorer, suppressed, served, now,
-                        (now_text, device_hex, actor_hex))
-                    connection.execute("COMMIT")
-                except BaseException:
-                    connection.execute("ROLLBACK")
-                    raise
+                    except BaseException:
+                        connection.execute("ROLLBACK")
+                        raise
                 changed += changed_now
                 promoted += promoted_now
                 seen += len(rows)

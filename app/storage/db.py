@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,9 @@ from app.domain.ids import new_id
 from app.storage.orm import AppMeta
 
 BUSY_TIMEOUT_MS = 5000
+# How long the GUI thread waits for the app's own background writer before saying "busy": a
+# background job commits in small steps, so this is only met behind one unusually long step.
+FOREGROUND_WRITE_WAIT_S = 10.0
 _WRITE_OPTION = "leadline_write"
 
 
@@ -77,11 +81,29 @@ class Database:
         self.engine = make_engine(path)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self._device_id: uuid.UUID | None = None
+        # SQLite has one writer at a time. Within this process writers queue here, so the app's
+        # own jobs (sync, re-score, follow-up check, import) wait for each other instead of
+        # failing "busy" after the busy timeout, which remains for other processes (the CLI).
+        self._write_turn = threading.RLock()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """This thread's turn to write. Background threads wait as long as it takes; the GUI
+        thread waits a bounded time, then gets the plain "busy" message instead of freezing."""
+        foreground = threading.current_thread() is threading.main_thread()
+        if not self._write_turn.acquire(timeout=FOREGROUND_WRITE_WAIT_S if foreground else -1):
+            raise StorageError(
+                "Leadline is still saving a large change in the background (an import, a sync "
+                "or today's re-scoring). Try again in a moment; nothing was saved.")
+        try:
+            yield
+        finally:
+            self._write_turn.release()
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One transaction: everything in the block is committed together or not at all."""
-        with self._translated(), self._sessions.begin() as session:
+        with self.writing(), self._translated(), self._sessions.begin() as session:
             session.connection(execution_options={_WRITE_OPTION: True})
             yield session
 

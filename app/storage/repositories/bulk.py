@@ -227,17 +227,18 @@ class BulkWriter:
         if self._connection is None:
             raise RuntimeError("open the BulkWriter with 'with' before starting a transaction")
         connection = self._connection
-        connection.execute("BEGIN IMMEDIATE")
-        self._outer = True
-        try:
-            yield self
-            connection.execute("COMMIT")
-        except BaseException:
-            if connection.in_transaction:
-                connection.execute("ROLLBACK")
-            raise
-        finally:
-            self._outer = False
+        with self.database.writing():
+            connection.execute("BEGIN IMMEDIATE")
+            self._outer = True
+            try:
+                yield self
+                connection.execute("COMMIT")
+            except BaseException:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
+            finally:
+                self._outer = False
 
     def fill_blanks(self, lead_id: uuid.UUID, values: Mapping[str, Any], now: dt.datetime,
                     device_id: uuid.UUID) -> list[str]:
@@ -389,7 +390,8 @@ class BulkWriter:
                 for table, params in prepared:
                     connection.executemany(_SPECS[table].statement, params)
             else:
-                self._execute(connection, prepared)
+                with self.database.writing():
+                    self._execute(connection, prepared)
         return {table: len(params) for table, params in prepared}
 
     def insert(self, table: str, rows: Iterable[Row], *, chunk_size: int = 10_000) -> int:
