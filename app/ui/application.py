@@ -29,7 +29,7 @@ from app.ui.main_window import MainWindow
 from app.ui.single_instance import SingleInstance, bring_to_front
 from app.ui.startup_checks import check_before_open
 from app.ui.style import apply_theme, release_cached_icons, saved_theme
-from app.ui.workers import TaskRunner
+from app.ui.workers import GuiThreadGarbageCollector, TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +67,17 @@ def run_gui(db_path: Path | None, smoke_test: bool = False) -> int:
     application = create_application()
     apply_theme(application, saved_theme(QSettings()))
     path = (db_path or default_db_path()).expanduser().resolve()
-    if smoke_test:
-        return run_smoke_test(application, path)
+    collector = GuiThreadGarbageCollector(application)
+    collector.start()
+    try:
+        if smoke_test:
+            return run_smoke_test(application, path)
+        return _run_windows(application, path, log_file)
+    finally:
+        collector.stop()
+
+
+def _run_windows(application: QApplication, path: Path, log_file: Path | None) -> int:
     install_error_dialog(log_file)
     instance = SingleInstance(path)
     if not instance.claim():

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QProgressDialog,
     QSizePolicy,
     QStackedWidget,
     QToolBar,
@@ -67,6 +66,7 @@ from app.ui.duplicates_page import DuplicatesPage
 from app.ui.home_page import DataHealthPage, HomePage
 from app.ui.leads_page import LeadsPage
 from app.ui.my_day_page import MyDayPage, log_touch_for
+from app.ui.progress import run_with_progress
 from app.ui.style import alarm_colour
 from app.ui.sync_controller import START_DELAY_MS as SYNC_START_DELAY_MS
 from app.ui.sync_controller import SyncController
@@ -660,28 +660,21 @@ class MainWindow(QMainWindow):
         from app.services.demo_service import DemoService
 
         demo = DemoService(self.services.context)
-        progress = QProgressDialog("Creating demo leads…", "Cancel", 0, count, self)
-        progress.setWindowTitle("Demo data")
-        progress.setMinimumDuration(600)
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
 
         def work(state: JobState) -> object:
             return demo.generate(count, progress=state.report, cancelled=lambda: state.cancelled)
 
         def done(_summary: object) -> None:
-            progress.close()
             self.refresh_all()
             self.statusBar().showMessage("Demo data loaded", 5000)
 
         def failed(error: Exception, details: str) -> None:
-            progress.close()
             self.refresh_all()
             text = str(error) if isinstance(error, LeadlineError) else "Demo data failed."
             messages.error(self, "Demo data", text, details)
 
-        job = self.runner.start(work, on_done=done, on_error=failed,
-                                on_progress=lambda done_, _total: progress.setValue(done_))
-        progress.canceled.connect(job.cancel)
+        run_with_progress(self.runner, self, "Creating demo leads…", work, on_done=done,
+                          on_error=failed, title="Demo data")
 
     # -- distribution -------------------------------------------------------------------------
     def _leads_moved(self) -> None:
@@ -984,7 +977,7 @@ class MainWindow(QMainWindow):
         self.periodic_timer.stop()
         self.sync.sync_before_close()
         self.tray.hide()
-        self.runner.wait(5000)
+        self.runner.shut_down(5000)
         event.accept()
 
 

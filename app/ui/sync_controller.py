@@ -24,7 +24,7 @@ from app.services.sync_service import SyncReport
 from app.ui import messages
 from app.ui.dialogs.sync_settings_dialog import LAST_SYNC_KEY, SyncSettings
 from app.ui.style import alarm_colour, warning_colour
-from app.ui.workers import JobState, TaskRunner
+from app.ui.workers import JobState, Lane, TaskRunner
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -129,7 +129,7 @@ class SyncController(QObject):
             self._counting = False
             log.warning("counting pending sync changes failed: %s", error)
 
-        self.runner.start(work, on_done=self._show_pending, on_error=failed)
+        self.runner.start(work, on_done=self._show_pending, on_error=failed, lane=Lane.READ)
 
     def _show_pending(self, counts: tuple[int, int]) -> None:
         self._counting = False

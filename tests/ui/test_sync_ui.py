@@ -154,7 +154,7 @@ class _HeldRunner(TaskRunner):
         self.jobs: list[tuple[Any, Any]] = []
 
     def start(self, work: Any, *, on_done: Any = None, on_error: Any = None,
-              on_progress: Any = None) -> JobState:
+              on_progress: Any = None, lane: Any = None, owner: Any = None) -> JobState:
         self.jobs.append((work, on_done))
         state = JobState()
         state.on_progress = on_progress

@@ -47,7 +47,7 @@ from app.ui.models.conflict_model import (
     shorten,
 )
 from app.ui.style import alarm_colour
-from app.ui.workers import JobState, TaskRunner
+from app.ui.workers import JobState, Lane, TaskRunner
 
 if TYPE_CHECKING:
     from app.services.sync_service import OpenConflict
@@ -198,7 +198,7 @@ class ConflictsDialog(QDialog):
             return (sync.open_conflicts(), {u.id: u.name for u in people.users()},
                     sync.incarnation())
 
-        self.runner.start(work, on_done=self._loaded, on_error=self._failed)
+        self.runner.start(work, on_done=self._loaded, on_error=self._failed, lane=Lane.READ)
 
     def _loaded(self, result: tuple[list[OpenConflict], dict[uuid.UUID, str], str | None]
                 ) -> None:

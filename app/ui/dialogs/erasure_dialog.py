@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QProgressDialog,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +23,8 @@ from app.domain.errors import LeadlineError
 from app.domain.leads import LeadRecord
 from app.services.container import Services
 from app.ui import messages
+from app.ui.progress import run_with_progress
+from app.ui.wording import counted
 from app.ui.workers import TaskRunner
 
 CONFIRM_WORD = "ERASE"
@@ -67,13 +68,13 @@ class ErasureDialog(QDialog):
         self.setWindowTitle(f"Erase {record.display_name}")
         self.setMinimumWidth(520)
         data = services.erasure.export_person(record.id)["tables"]
-        related = [f"{len(rows)} {_TABLE_WORDS[name][len(rows) != 1]}"
+        related = [f"{len(rows):,} {_TABLE_WORDS[name][len(rows) != 1]}"
                    for name, rows in data.items() if name in _TABLE_WORDS and rows]
         merged = len(data["lead"]) - 1
         self.explanation = explanation = QLabel(
             f"<p><b>{_escape(record.display_name)}</b> asked to be forgotten. Leadline will "
             "empty every personal field of this lead"
-            + (f" and of the {merged} lead(s) merged into it" if merged else "")
+            + (f" and of the {counted(merged, 'lead')} merged into it" if merged else "")
             + (f", and scrub {', '.join(related)}" if related else "")
             + ".</p><p>The lead still counts in reports by source, event and status, without "
               "anything that says who it was. An anonymous fingerprint stops imports from "
@@ -115,23 +116,17 @@ class ErasureDialog(QDialog):
                 messages.error(self, "Erasure failed", str(error))
             return
         # Compacting the search index of a big file takes seconds: keep the window alive.
-        progress = QProgressDialog("Erasing and compacting the search index…", "", 0, 0, self)
-        progress.setCancelButton(None)  # half an erasure is worse than waiting a few seconds
-        progress.setMinimumDuration(400)
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        erasure, lead_id = self.services.erasure, self.record.id
 
         def failed(error: Exception, details: str) -> None:
-            progress.close()
             self.erase_button.setEnabled(True)
             messages.error(self, "Erasure failed", str(error), details)
 
-        def done(receipt: ErasureReceipt) -> None:
-            progress.close()
-            self._finished(receipt)
-
         self.erase_button.setEnabled(False)
-        self.runner.start(lambda _state: self.services.erasure.erase(self.record.id, reason),
-                          on_done=done, on_error=failed)
+        # Half an erasure is worse than waiting a few seconds: no Cancel button.
+        run_with_progress(self.runner, self, "Erasing and compacting the search index…",
+                          lambda _state: erasure.erase(lead_id, reason), on_done=self._finished,
+                          on_error=failed, title="Erase person", cancel_text=None)
 
     def _finished(self, receipt: ErasureReceipt) -> None:
         self.receipt = receipt

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -14,7 +13,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QLabel,
-    QProgressDialog,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -25,6 +23,7 @@ from app.domain.leads import LeadQuery
 from app.services.container import Services
 from app.services.export_service import ExportResult
 from app.ui import messages
+from app.ui.progress import run_with_progress
 from app.ui.workers import JobState, TaskRunner
 
 
@@ -103,25 +102,18 @@ def export_leads(parent: QWidget, services: Services, runner: TaskRunner, query:
     if not path:
         return
     target = with_format_suffix(Path(path), fmt)
-    progress = QProgressDialog("Exporting leads…", "Cancel", 0, 100, parent)
-    progress.setMinimumDuration(500)
-    progress.setWindowModality(Qt.WindowModality.WindowModal)
-
     def work(state: JobState) -> ExportResult:
         return services.exports.export(query, target, fmt, purpose, progress=state.report,
                                        cancelled=lambda: state.cancelled)
 
     def done(result: ExportResult) -> None:
-        progress.close()
         left_out = "\n".join(f"  {count:,} {reason}" for reason, count in result.excluded.items())
         messages.info(parent, "Export saved",
                       f"{result.written:,} leads written to {result.path}."
                       + (f"\n\nLeft out:\n{left_out}" if left_out else ""))
 
     def failed(error: Exception, details: str) -> None:
-        progress.close()
         messages.error(parent, "Export stopped", str(error), details)
 
-    job = runner.start(work, on_done=done, on_error=failed,
-                       on_progress=lambda d, t: progress.setValue(int(100 * d / max(t, 1))))
-    progress.canceled.connect(job.cancel)
+    run_with_progress(runner, parent, "Exporting leads…", work, on_done=done, on_error=failed,
+                      title="Export leads", percent=True)

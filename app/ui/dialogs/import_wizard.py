@@ -10,7 +10,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -20,7 +19,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QProgressDialog,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -37,7 +35,10 @@ from app.importers.mapping import ColumnMapping
 from app.importers.tabular import Table
 from app.services.container import Services
 from app.ui import messages
-from app.ui.workers import JobState, TaskRunner
+from app.ui.progress import run_with_progress
+from app.ui.style import alarm_colour
+from app.ui.wording import counted
+from app.ui.workers import JobState, Lane, TaskRunner
 
 IGNORE = ""
 _TARGETS = [("(ignore)", IGNORE), ("Full name (split)", "full_name")] + [
@@ -72,35 +73,32 @@ class ImportWizard(QWizard):
         if self.table is None or self.mapping is None:
             return
         event_id, policy = self.preview_page.choice()
-        progress = QProgressDialog("Importing…", "Cancel", 0, 100, self)
-        progress.setMinimumDuration(600)
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        table, mapping = self.table, self.mapping
+        table, mapping, imports = self.table, self.mapping, self.services.imports
+        finish_button = self.button(QWizard.WizardButton.FinishButton)
+        finish_button.setEnabled(False)  # one import per click, however long it takes
 
         def work(state: JobState) -> ImportReport:
-            return self.services.imports.run(table, mapping, event_id, policy,
-                                             progress=state.report,
-                                             cancelled=lambda: state.cancelled)
+            return imports.run(table, mapping, event_id, policy, progress=state.report,
+                               cancelled=lambda: state.cancelled)
 
         def done(report: ImportReport) -> None:
-            progress.close()
             self.imported = report
             counts = report.counts
             messages.info(self, "Import finished",
-                          f"{counts.created:,} leads created, {counts.updated:,} updated, "
-                          f"{counts.duplicates:,} duplicates skipped, {counts.rejected:,} rows "
-                          "rejected. Undo it from File → Import history.")
+                          f"{counted(counts.created, 'lead')} created, {counts.updated:,} "
+                          f"updated, {counted(counts.duplicates, 'duplicate')} skipped, "
+                          f"{counted(counts.rejected, 'row')} rejected. Undo it from File → "
+                          "Import history.")
             super(ImportWizard, self).accept()
 
         def failed(error: Exception, details: str) -> None:
-            progress.close()
+            finish_button.setEnabled(True)
             text = str(error) if isinstance(error, LeadlineError | OSError) else \
                 "The import failed; nothing was imported."
             messages.error(self, "Nothing was imported", text, details)
 
-        job = self.runner.start(work, on_done=done, on_error=failed,
-                                on_progress=lambda d, t: progress.setValue(int(100 * d / max(t, 1))))
-        progress.canceled.connect(job.cancel)
+        run_with_progress(self.runner, self, "Importing…", work, on_done=done, on_error=failed,
+                          title="Import leads", percent=True)
 
     @classmethod
     def ask(cls, services: Services, runner: TaskRunner, path: Path | None = None,
@@ -231,6 +229,8 @@ class _PreviewPage(QWizardPage):
     def __init__(self, wizard: ImportWizard) -> None:
         super().__init__()
         self.wiz = wizard
+        self._preview_job: JobState | None = None
+        self._generation = 0  # previews started; only the newest one's result is shown
         self.setTitle("Preview: nothing has been written yet")
         self.event_combo = QComboBox()
         self.policy_combo = QComboBox()
@@ -280,20 +280,34 @@ class _PreviewPage(QWizardPage):
             return
         event_id, policy = self.choice()
         self.counts.setText("Checking every row…")
+        imports = self.wiz.services.imports
+        if self._preview_job is not None:
+            self._preview_job.cancel()  # the event or policy changed: that preview is moot
+        self._generation += 1
+        generation = self._generation
 
         def work(state: JobState) -> ImportReport:
-            return self.wiz.services.imports.preview(table, mapping, event_id, policy,
-                                                     cancelled=lambda: state.cancelled)
+            return imports.preview(table, mapping, event_id, policy,
+                                   cancelled=lambda: state.cancelled)
 
-        self.wiz.runner.start(work, on_done=self._show,
-                              on_error=lambda e, _d: self.counts.setText(str(e)))
+        def failed(error: Exception, _details: str) -> None:
+            if generation == self._generation:
+                self.counts.setText(str(error))
+
+        def done(report: ImportReport) -> None:
+            if generation == self._generation:
+                self._show(report)
+
+        self._preview_job = self.wiz.runner.start(work, on_done=done, on_error=failed,
+                                                  lane=Lane.READ, owner=self)
 
     def _show(self, report: ImportReport) -> None:
         self.wiz.report = report
         c = report.counts
-        self.counts.setText(f"{c.read:,} rows: <b>{c.created:,} new</b>, {c.updated:,} fill "
-                            f"existing leads, {c.duplicates:,} duplicates, "
-                            f"<span style='color:#c62828'>{c.rejected:,} rejected</span>")
+        fill = "fills an existing lead" if c.updated == 1 else "fill existing leads"
+        self.counts.setText(f"{counted(c.read, 'row')}: <b>{c.created:,} new</b>, {c.updated:,} "
+                            f"{fill}, {counted(c.duplicates, 'duplicate')}, "
+                            f"<span style='color:{alarm_colour()}'>{c.rejected:,} rejected</span>")
         fields = [name for name, _label in _SHOWN_FIELDS]
         columns = ["Row", "Outcome", "Problems", *[label for _name, label in _SHOWN_FIELDS]]
         self.rows.clear()

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QProgressDialog,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -38,8 +37,9 @@ from app.domain.routing import DEFAULT_AFFECTED_STATUSES, Move
 from app.services.container import Services
 from app.services.routing_service import Preview, PreviewCancelledError, RunResult
 from app.ui import messages
+from app.ui.progress import run_with_progress
 from app.ui.undo import AssignmentRunCommand
-from app.ui.workers import JobState, TaskRunner
+from app.ui.workers import JobState, Lane, TaskRunner
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 # Statuses past MQL are in a rep's hands; re-planning them is a reorganisation, not a tidy-up.
@@ -249,23 +249,15 @@ class ReassignDialog(QDialog):
 
     def run_preview(self) -> None:
         statuses = self.statuses()
-        progress = QProgressDialog("Planning moves…", "Cancel", 0, 100, self)
-        progress.setWindowTitle("Preview")
-        progress.setMinimumDuration(600)
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
         self.preview_button.setEnabled(False)
-        states: list[JobState] = []
+        routing = self.services.routing
 
         def work(state: JobState) -> Preview:
-            states.append(state)
-            return self.services.routing.preview(statuses, progress=state.report,
-                                                 cancelled=lambda: state.cancelled)
+            return routing.preview(statuses, progress=state.report,
+                                   cancelled=lambda: state.cancelled)
 
         def done(preview: Preview) -> None:
-            progress.close()
             self.preview_button.setEnabled(True)
-            if states and states[0].cancelled:  # cancelled after the last check: drop it
-                return
             self.preview, self.previewed_statuses = preview, statuses
             self.model.set_moves(preview.moves)
             moved = len(preview.moves)
@@ -277,15 +269,13 @@ class ReassignDialog(QDialog):
             self.apply_button.setEnabled(moved > 0)
 
         def failed(error: Exception, details: str) -> None:
-            progress.close()
             self.preview_button.setEnabled(True)
             if isinstance(error, PreviewCancelledError):
                 return  # the person asked for it; nothing changed
             messages.error(self, "Preview failed", str(error), details)
 
-        job = self.runner.start(work, on_done=done, on_error=failed,
-                                on_progress=lambda d, t: progress.setValue(int(100 * d / max(t, 1))))
-        progress.canceled.connect(job.cancel)
+        run_with_progress(self.runner, self, "Planning moves…", work, on_done=done,
+                          on_error=failed, title="Preview", percent=True, lane=Lane.READ)
 
     def apply(self) -> None:
         if self.preview is None or not self.preview.moves:
@@ -293,15 +283,10 @@ class ReassignDialog(QDialog):
         statuses, expected = self.previewed_statuses, self.preview.moves
         routing = self.services.routing
         self.apply_button.setEnabled(False)
-        progress = QProgressDialog("Moving leads…", None, 0, 0, self)
-        progress.setMinimumDuration(600)
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-
         def work(_state: JobState) -> RunResult:
             return routing.apply(statuses, expected=expected)
 
         def done(result: RunResult) -> None:
-            progress.close()
             self.result = result
             if result.run_id is not None:
                 self.undo_stack.push(AssignmentRunCommand(
@@ -311,7 +296,6 @@ class ReassignDialog(QDialog):
             self.accept()
 
         def failed(error: Exception, details: str) -> None:
-            progress.close()
             if isinstance(error, ConflictError):
                 messages.error(self, "Preview again", "Leads or rules changed since this "
                                "preview, so it is no longer what would happen. Preview again, "
@@ -321,7 +305,8 @@ class ReassignDialog(QDialog):
                 messages.error(self, "Moves not applied", str(error), details)
                 self.apply_button.setEnabled(True)
 
-        self.runner.start(work, on_done=done, on_error=failed)
+        run_with_progress(self.runner, self, "Moving leads…", work, on_done=done,
+                          on_error=failed, title="Re-apply rules", cancel_text=None)
 
     @classmethod
     def ask(cls, services: Services, runner: TaskRunner, undo_stack: QUndoStack,

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QLabel,
-    QProgressDialog,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -35,6 +34,8 @@ from app.services.container import Services
 from app.services.report_service import REPORT_KINDS, ReportCancelledError, ReportResult
 from app.ui import messages
 from app.ui.printing import PrintError, print_pdf
+from app.ui.progress import run_with_progress
+from app.ui.wording import counted
 from app.ui.workers import JobState, TaskRunner
 
 REPORTS = {
@@ -208,7 +209,7 @@ class ReportDialog(QDialog):
 
     def _saved(self, result: ReportResult) -> None:
         self.last_result = result
-        pages = f"{result.pages} page{'s' if result.pages != 1 else ''}"
+        pages = counted(result.pages, "page")
         if messages.confirm(self, "Report saved", f"{pages} written to {result.path}. Open "
                             "it now?", "Open"):
             open_file(result.path)
@@ -256,13 +257,6 @@ class ReportDialog(QDialog):
             messages.error(self, "Report not made", "The end date is before the start date.")
             return
         reports = self.services.reports
-        progress = QProgressDialog(f"Writing the {REPORTS[choice.kind][0].lower()} report…",
-                                   "Cancel", 0, 0, self)
-        progress.setWindowTitle("Reports")
-        progress.setMinimumDuration(600)
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setAutoClose(False)
-        progress.setAutoReset(False)
         self.save_button.setEnabled(False)
         self.print_button.setEnabled(False)
 
@@ -273,7 +267,6 @@ class ReportDialog(QDialog):
                                   progress=state.report, cancelled=lambda: state.cancelled)
 
         def finish() -> None:
-            progress.close()
             self.save_button.setEnabled(True)
             self.print_button.setEnabled(True)
 
@@ -288,13 +281,8 @@ class ReportDialog(QDialog):
             text = str(error) if isinstance(error, LeadlineError) else "The report failed."
             messages.error(self, "Report not made", text, details)
 
-        def moved(done_: int, total: int) -> None:
-            if total and progress.maximum() != total:
-                progress.setMaximum(total)
-            progress.setValue(min(done_, total) if total else 0)
-
-        job = self.runner.start(work, on_done=done, on_error=failed, on_progress=moved)
-        progress.canceled.connect(job.cancel)
+        run_with_progress(self.runner, self, f"Writing the {REPORTS[choice.kind][0].lower()} "
+                          "report…", work, on_done=done, on_error=failed, title="Reports")
 
     def _drop_temp(self) -> None:
         if self._temp is not None:

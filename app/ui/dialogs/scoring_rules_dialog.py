@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QProgressDialog,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -35,6 +34,7 @@ from app.domain.scoring import ScoreRule, ScoreRuleKind, check_rule
 from app.services.container import Services
 from app.services.scoring_service import RescoreSummary
 from app.ui import messages
+from app.ui.progress import run_with_progress
 from app.ui.style import alarm_colour
 from app.ui.workers import JobState, TaskRunner
 
@@ -177,27 +177,16 @@ class ScoringRulesDialog(QDialog):
 def rescore_all(parent: QWidget, services: Services, runner: TaskRunner,
                 on_done: Callable[[RescoreSummary | None], None]) -> None:
     """Re-score every lead on a worker thread; ``on_done`` gets the summary (None if failed)."""
-    progress = QProgressDialog("Re-scoring leads…", "Cancel", 0, 100, parent)
-    progress.setWindowTitle("Re-score leads")
-    progress.setMinimumDuration(600)
-    progress.setWindowModality(Qt.WindowModality.WindowModal)
-
     def work(state: JobState) -> RescoreSummary:
         return services.scoring.rescore_all(progress=state.report,
                                             cancelled=lambda: state.cancelled)
 
-    def done(summary: RescoreSummary) -> None:
-        progress.close()
-        on_done(summary)
-
     def failed(error: Exception, details: str) -> None:
-        progress.close()
         messages.error(parent, "Re-scoring stopped", str(error), details)
         on_done(None)
 
-    job = runner.start(work, on_done=done, on_error=failed,
-                       on_progress=lambda d, t: progress.setValue(int(100 * d / max(t, 1))))
-    progress.canceled.connect(job.cancel)
+    run_with_progress(runner, parent, "Re-scoring leads…", work, on_done=on_done,
+                      on_error=failed, title="Re-score leads", percent=True)
 
 
 def _spin(low: int, high: int, value: int, suffix: str = "") -> QSpinBox:

@@ -27,7 +27,7 @@ from app.domain.leads import LeadQuery, LeadRecord, LeadStatus, SortKey
 from app.services.lead_listing import LeadListing
 from app.services.lead_service import LeadService
 from app.ui.style import alarm_colour, rating_icon, review_icon, status_icon
-from app.ui.workers import JobState, TaskRunner
+from app.ui.workers import JobState, Lane, TaskRunner
 
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
 KEYS_DELAY_MS = 300
@@ -163,7 +163,7 @@ class LeadTableModel(QAbstractTableModel):
                 self.endResetModel()
                 self.countChanged.emit(listing.count)
 
-        self._keys_job = self.runner.start(work, on_done=done)
+        self._keys_job = self.runner.start(work, on_done=done, lane=Lane.READ, owner=self)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
