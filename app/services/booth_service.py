@@ -7,6 +7,7 @@ never refused; only a capture with neither a reachable name nor a badge id is tu
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,7 +20,8 @@ from app.domain.booth import PENDING_REGISTRATION, ScanLogRecord, check_capture_
 from app.domain.contact_data import normalise_email
 from app.domain.data_quality import review
 from app.domain.enrichment import ENRICHABLE
-from app.domain.errors import NotFoundError, ValidationError
+from app.domain.errors import NotFoundError, StorageError, ValidationError
+from app.domain.ids import new_id
 from app.domain.leads import Channel, Consent, LeadRecord
 from app.importers.badges import BadgeData, DelimitedLayout, ScanRejected, parse_scan
 from app.importers.registrations import read_registration_file
@@ -34,6 +36,8 @@ from app.storage.repositories.events import EventRepository
 from app.storage.repositories.leads import LeadRepository
 
 NEW, EXISTING, REJECTED = "new", "existing", "rejected"
+#: app_meta key holding the booth's drafts (JSON): half-typed visitors put aside, per database.
+DRAFTS_KEY = "booth_drafts"
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,36 @@ class ScanReading:
     warnings: tuple[str, ...] = ()
     format: str = ""
     registered: bool = False  # the badge id was found in the event's registration list
+
+
+@dataclass(frozen=True)
+class CaptureForm:
+    """What the booth form holds for one visitor, saved or not: every field, answer and tick."""
+
+    event_id: uuid.UUID | None
+    values: Mapping[str, str] = field(default_factory=dict)  # fields, notes, rating, badge extras
+    answers: Mapping[uuid.UUID, str] = field(default_factory=dict)
+    consent: bool = False
+    lead_id: uuid.UUID | None = None  # the captured lead being added to, if any
+
+    @property
+    def title(self) -> str:
+        """Who this is, as staff would say it: name and company, else email or badge id."""
+        values = self.values
+        name = " ".join(p for p in (values.get("first_name", ""), values.get("last_name", "")) if p)
+        who = " · ".join(p for p in (name, values.get("company", "")) if p)
+        return who or values.get("email", "") or values.get("badge_id", "") or \
+            values.get("phone", "") or values.get("mobile", "") or values.get("notes", "")[:40] or \
+            "a visitor without a name yet"
+
+
+@dataclass(frozen=True)
+class BoothDraft:
+    """A half-typed visitor put aside (a scan arrived, another draft was opened)."""
+
+    id: uuid.UUID
+    form: CaptureForm
+    saved_at: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -188,6 +222,37 @@ class BoothService:
             return self.leads.update_in(session, record.id, changes)
         return LeadRepository(session).record(record.id) or record if fills else record
 
+    # -- drafts: nothing half typed is lost --------------------------------------------------
+    def keep_draft(self, form: CaptureForm) -> BoothDraft:
+        """Put a half-typed visitor aside in this database until someone finishes it."""
+        draft = BoothDraft(new_id(), form, self.context.clock())
+        self._store_drafts([draft, *self.drafts()])
+        return draft
+
+    def drafts(self) -> list[BoothDraft]:
+        """Every draft waiting, newest first."""
+        stored = self.db.get_meta(DRAFTS_KEY)
+        if not stored:
+            return []
+        try:
+            return [_draft_from_json(item) for item in json.loads(stored)]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise StorageError(f"The booth's drafts in this database cannot be read ({exc}); "
+                               "they are left as they are.") from None
+
+    def take_draft(self, draft_id: uuid.UUID) -> CaptureForm:
+        """Open a draft to finish it: it leaves the list (the form now holds it)."""
+        waiting = self.drafts()
+        draft = next((d for d in waiting if d.id == draft_id), None)
+        if draft is None:
+            raise NotFoundError("That draft was already opened or discarded.")
+        self._store_drafts([d for d in waiting if d.id != draft_id])
+        return draft.form
+
+    def _store_drafts(self, drafts: list[BoothDraft]) -> None:
+        self.db.set_meta(DRAFTS_KEY, json.dumps([_draft_to_json(d) for d in drafts])
+                         if drafts else None)
+
     # -- what the booth screen shows ----------------------------------------------------------
     def today_count(self, event_id: uuid.UUID, user_id: uuid.UUID | None) -> int:
         midnight = self.context.clock().astimezone().replace(hour=0, minute=0, second=0,
@@ -284,3 +349,23 @@ def _already_captured(repo: BoothRepository, event_id: uuid.UUID,
 
 def _identifies_person(values: Mapping[str, Any]) -> bool:
     return any(str(values.get(k) or "").strip() for k in ("first_name", "last_name", "email"))
+
+
+def _draft_to_json(draft: BoothDraft) -> dict[str, Any]:
+    form = draft.form
+    return {"id": str(draft.id), "saved_at": draft.saved_at.isoformat(),
+            "event_id": str(form.event_id) if form.event_id else None,
+            "values": dict(form.values),
+            "answers": {str(k): v for k, v in form.answers.items()},
+            "consent": form.consent,
+            "lead_id": str(form.lead_id) if form.lead_id else None}
+
+
+def _draft_from_json(item: Mapping[str, Any]) -> BoothDraft:
+    form = CaptureForm(
+        event_id=uuid.UUID(item["event_id"]) if item["event_id"] else None,
+        values={str(k): str(v) for k, v in item["values"].items()},
+        answers={uuid.UUID(k): str(v) for k, v in item["answers"].items()},
+        consent=bool(item["consent"]),
+        lead_id=uuid.UUID(item["lead_id"]) if item["lead_id"] else None)
+    return BoothDraft(uuid.UUID(item["id"]), form, dt.datetime.fromisoformat(item["saved_at"]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from pathlib import Path
 
@@ -74,6 +75,8 @@ from app.ui.tray import START_MINIMISED_KEY, TrayController
 from app.ui.undo import AssignmentRunCommand, CreateLeadCommand
 from app.ui.window_state import DialogGeometry
 from app.ui.workers import JobState, TaskRunner
+
+log = logging.getLogger(__name__)
 
 HOME, LEADS, BOOTH, DUPLICATES, HEALTH, ASSIGNMENT, MY_DAY, DASHBOARD = 0, 1, 2, 3, 4, 5, 6, 7
 DAILY_RESCORE_DELAY_MS = 3000
@@ -545,8 +548,7 @@ class MainWindow(QMainWindow):
         event = EventDialog.ask(self.services.events, self)
         if event is not None:
             self.refresh_all()
-            self.booth.reload_events()
-            self.booth.event_combo.setCurrentIndex(self.booth.event_combo.findText(event.name))
+            self.booth.select_event(event.id)
             self.statusBar().showMessage(f"Added event {event.name}", 4000)
 
     def _booth_event(self) -> uuid.UUID | None:
@@ -631,6 +633,7 @@ class MainWindow(QMainWindow):
             on_done=done, on_error=failed)
 
     def refresh_all(self) -> None:
+        self.booth.reload_events()
         self.leads.reload_choices()
         self.leads.model.refresh()
         if self.pages.currentIndex() == HOME:
@@ -968,6 +971,10 @@ class MainWindow(QMainWindow):
                                 "closing?", "Save") and not self.leads.detail.save():
                 event.ignore()
                 return
+        try:
+            self.booth.keep_unsaved()  # a half-typed visitor waits as a draft for the next start
+        except LeadlineError as error:
+            log.warning("the booth's unsaved visitor could not be kept as a draft: %s", error)
         self.save_layout()
         self.leads.model.stop_background_work()
         self.home.stop_background_work()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from app.services.container import Services
 from app.ui.dialogs.import_history_dialog import ImportHistoryDialog
 from app.ui.dialogs.import_wizard import ImportWizard
 from app.ui.workers import SynchronousRunner
+from tests.conftest import FakeClock
 
 CSV = ("Exported from Lead Retrieval\n"
        "Vorname;Nachname;Firma;E-Mail;Handy;Kommentar\n"
@@ -43,6 +45,10 @@ def test_wizard_imports_and_history_undoes(qtbot: Any, services: Services, tmp_p
     mapping_page._save_template()
     wizard.next()
     preview = wizard.preview_page
+    # No show runs today and none was used before: nothing is preselected, the page says so.
+    assert preview.event_combo.currentData() is None and "No event is running today" in \
+        preview.event_hint.text()
+    preview.event_combo.setCurrentIndex(preview.event_combo.findText("Hannover Messe 2026"))
     assert "2 new" in preview.counts.text() and "1 rejected" in preview.counts.text()
     assert preview.rows.rowCount() == 3
     wizard.button(QWizard.WizardButton.FinishButton).click()
@@ -80,3 +86,32 @@ def test_history_shows_how_each_batch_read_the_columns() -> None:
     text = describe_mapping(ColumnMapping((("Vorname", "first_name"), ("Fax", ""))).to_json())
     assert "Vorname → first_name" in text and "Fax → (ignored)" in text
     assert describe_mapping("{not json") == "Column mapping not readable"
+
+
+def test_the_preview_preselects_todays_show_then_the_last_used_one(
+        qtbot: Any, services: Services, tmp_path: Path, clock: FakeClock,
+        confirmations: list[str]) -> None:
+    """Never an arbitrary event: the show running today (the clock says 2026-11-20), else the
+    one the last import used."""
+    services.events.add("Old Fair 2025", country="DE", starts=dt.date(2025, 3, 1),
+                        ends=dt.date(2025, 3, 3))
+    services.events.add("Running Fair", country="DE", starts=dt.date(2026, 11, 19),
+                        ends=dt.date(2026, 11, 21))
+    path = tmp_path / "export.csv"
+    path.write_text(CSV, encoding="cp1252")
+
+    def preview_page() -> Any:
+        wizard = ImportWizard(services, SynchronousRunner(), path)
+        qtbot.addWidget(wizard)
+        wizard.show()
+        wizard.next()
+        wizard.next()
+        return wizard.preview_page
+
+    page = preview_page()
+    assert page.event_combo.currentText() == "Running Fair"
+    assert not page.event_hint.isVisible()
+    page.event_combo.setCurrentIndex(page.event_combo.findText("Old Fair 2025"))
+    page.wizard().button(QWizard.WizardButton.FinishButton).click()
+    clock.advance(days=5)  # the running fair is over
+    assert preview_page().event_combo.currentText() == "Old Fair 2025"

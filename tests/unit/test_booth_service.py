@@ -11,9 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.domain.booth import PENDING_REGISTRATION
-from app.domain.errors import ValidationError
+from app.domain.errors import NotFoundError, StorageError, ValidationError
 from app.domain.leads import Channel, LeadQuery
+from app.services.booth_service import CaptureForm
 from app.services.container import Services
+from app.storage.db import Database
+from tests.conftest import FakeClock
 
 VCARD = ("BEGIN:VCARD\r\nVERSION:3.0\r\nN:Müller;Anna;;;\r\nFN:Anna Müller\r\nORG:Acme GmbH\r\n"
          "EMAIL:anna@acme.de\r\nTEL;TYPE=WORK:0511 123456\r\nUID:B-1001\r\nEND:VCARD\r\n")
@@ -183,3 +186,29 @@ def test_any_scan_is_saved_whole_or_not_at_all(services: Services, event_id: uui
         assert after == before
     if reading is not None and reading.status == "rejected":
         assert len(services.booth.scan_log(event_id, limit=100_000)) == logged + 1
+
+
+def test_drafts_keep_every_field_until_taken(services: Services, event_id: uuid.UUID,
+                                             clock: FakeClock) -> None:
+    question = uuid.uuid4()
+    form = CaptureForm(event_id, {"first_name": "Anna", "company": "Acme", "notes": "Call back",
+                                  "rating": "hot", "city": "Linz"},
+                       {question: "yes"}, consent=True)
+    first = services.booth.keep_draft(form)
+    clock.advance(minutes=2)
+    second = services.booth.keep_draft(CaptureForm(event_id, {"badge_id": "SB-2"}))
+    assert [d.id for d in services.booth.drafts()] == [second.id, first.id]  # newest first
+    assert services.booth.drafts()[1].saved_at == first.saved_at
+    assert services.booth.take_draft(first.id) == form
+    assert [d.id for d in services.booth.drafts()] == [second.id]
+    with pytest.raises(NotFoundError, match="already opened"):
+        services.booth.take_draft(first.id)
+    assert services.leads.count(LeadQuery()) == 0  # a draft is not a lead
+    assert form.title == "Anna · Acme" and second.form.title == "SB-2"
+
+
+def test_unreadable_drafts_are_named_and_left_alone(services: Services, db: Database) -> None:
+    db.set_meta("booth_drafts", "[{broken")
+    with pytest.raises(StorageError, match="drafts"):
+        services.booth.drafts()
+    assert db.get_meta("booth_drafts") == "[{broken"

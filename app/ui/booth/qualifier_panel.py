@@ -222,8 +222,13 @@ class QualifierPanel(QWidget):
         return {q.id: self._rows[q.id].editor.value() for q in self._questions
                 if q.id in self._visible}
 
-    def _all_answers(self) -> dict[uuid.UUID, str]:
+    def all_answers(self) -> dict[uuid.UUID, str]:
+        """Every answer given, shown or not (a follow-up hidden again keeps its answer)."""
         return {qid: row.editor.value() for qid, row in self._rows.items()}
+
+    @property
+    def questions(self) -> list[QuestionRecord]:
+        return list(self._questions)
 
     def set_answers(self, answers: dict[uuid.UUID, str]) -> None:
         """Show stored answers; questions not mentioned are cleared."""
@@ -292,7 +297,7 @@ class QualifierPanel(QWidget):
         self.changed.emit()
 
     def _refresh_visibility(self) -> None:
-        shown = {q.id for q in visible_questions(self._questions, self._all_answers())}
+        shown = {q.id for q in visible_questions(self._questions, self.all_answers())}
         self._visible = shown
         for qid, row in self._rows.items():
             row.setHidden(qid not in shown)

@@ -83,6 +83,8 @@ class ImportWizard(QWizard):
 
         def done(report: ImportReport) -> None:
             self.imported = report
+            if event_id is not None:
+                self.services.events.remember_used(event_id)
             counts = report.counts
             messages.info(self, "Import finished",
                           f"{counted(counts.created, 'lead')} created, {counts.updated:,} "
@@ -240,9 +242,13 @@ class _PreviewPage(QWizardPage):
         check.clicked.connect(self.refresh)
         self.event_combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.policy_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.event_hint = QLabel()
+        self.event_hint.setObjectName("eventHint")
+        self.event_hint.setWordWrap(True)
         form = QFormLayout()
-        form.addRow("Source event:", self.event_combo)
-        form.addRow("People already stored:", self.policy_combo)
+        form.addRow("Source &event:", self.event_combo)
+        form.addRow("", self.event_hint)
+        form.addRow("People already &stored:", self.policy_combo)
         self.counts = QLabel()
         self.counts.setObjectName("importCounts")
         self.rows = QTableWidget(0, 0)
@@ -263,10 +269,19 @@ class _PreviewPage(QWizardPage):
         self.event_combo.blockSignals(True)
         self.event_combo.clear()
         self.event_combo.addItem("(no event: other source)", None)
-        for event in self.wiz.services.events.events():
+        events = self.wiz.services.events
+        for event in events.events():
             self.event_combo.addItem(event.name, str(event.id))
-        self.event_combo.setCurrentIndex(1 if self.event_combo.count() > 1 else 0)
+        # The show running today, else the one last used; never an arbitrary old one.
+        suggested = events.suggested_event()
+        found = self.event_combo.findData(str(suggested.id)) if suggested else -1
+        self.event_combo.setCurrentIndex(max(found, 0))
         self.event_combo.blockSignals(False)
+        self.event_hint.setText(
+            "" if suggested is not None or self.event_combo.count() == 1 else
+            "No event is running today: choose the show these leads came from, or keep "
+            "\u201cno event\u201d for another source (a campaign, a purchased list).")
+        self.event_hint.setVisible(bool(self.event_hint.text()))
         self.refresh()
 
     def choice(self) -> tuple[uuid.UUID | None, DuplicatePolicy]:
