@@ -13,7 +13,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from app.domain.leads import LeadQuery  # noqa: E402
@@ -41,6 +41,10 @@ DEFAULT_OUT = Path(__file__).resolve().parent.parent / "resources" / "screenshot
 
 
 def _save(app: QApplication, widget: QWidget, path: Path) -> None:
+    app.processEvents()
+    # Redrawn charts drop their old drawings on the next turn of the event loop, which this
+    # script never takes: without this a picture shows both.
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
     app.processEvents()
     widget.grab().save(str(path))
     print(f"wrote {path}")
@@ -145,6 +149,7 @@ def main(out: Path = DEFAULT_OUT, leads: int = 2000) -> None:
         _sync_settings(app, window, folder, out)
         _conflicts(app, folder, out)
         _settings_and_about(app, services, window, out)
+        _small_screen(app, window, out)
         _dark(app, window, out)
         window.close()
         database.dispose()
@@ -293,7 +298,8 @@ def _settings_and_about(app: QApplication, services: Services, window: MainWindo
 
 
 def _dark(app: QApplication, window: MainWindow, out: Path) -> None:
-    """The lead list in the dark theme (Settings → Appearance), then back to light."""
+    """The lead list and the dashboard in the dark theme (switched to as in Settings →
+    Appearance, with the pages already drawn in light), then back to light."""
     from app.ui.style import apply_theme
 
     apply_theme(app, "dark")
@@ -302,7 +308,27 @@ def _dark(app: QApplication, window: MainWindow, out: Path) -> None:
     window.leads.table.selectRow(3)
     app.processEvents()
     _save(app, window, out / "leads_dark.png")
+    window.show_page(DASHBOARD)
+    window.runner.wait()
+    _save(app, window, out / "dashboard_dark.png")
     apply_theme(app, "light")
+
+
+def _small_screen(app: QApplication, window: MainWindow, out: Path) -> None:
+    """Leads with the detail pane in a 1024x700 window: every field whole, nothing past the
+    edge."""
+    size = window.size()
+    window.resize(1024, 700)
+    window.show_page(LEADS)
+    window.runner.wait()
+    window.leads.splitter.setSizes([780, 420])  # the split a first start gives
+    window.leads.table.selectRow(3)
+    window.leads.detail.tabs.setCurrentIndex(0)
+    _save(app, window, out / "leads_1024.png")
+    if window.width() > 1024:
+        print(f"the window cannot get narrower than {window.width()} px: page widths "
+              f"{[window.pages.widget(i).minimumSizeHint().width() for i in range(window.pages.count())]}")
+    window.resize(size)
 
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ from app import __version__
 from app.domain.errors import LeadlineError
 from app.services.problems import KnownProblem, describe_problem
 from app.ui import messages
+from app.ui.wording import counted
 
 log = logging.getLogger(__name__)
 
@@ -175,8 +176,7 @@ class CrashDialog(QDialog):
     def note_another_error(self) -> None:
         """Errors raised while this dialog is open are counted here, not stacked as dialogs."""
         self.more_errors += 1
-        self.more_label.setText(f"{self.more_errors} more error"
-                                f"{'s' if self.more_errors != 1 else ''} happened since; "
+        self.more_label.setText(f"{counted(self.more_errors, 'more error')} happened since; "
                                 "they are in the log file.")
         self.more_label.show()
 

@@ -9,14 +9,15 @@ list alike; the choice is kept in QSettings under "dashboard/".
 from __future__ import annotations
 
 import datetime as dt
+import math
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCharts import (
+    QAbstractBarSeries,
     QBarCategoryAxis,
-    QBarSeries,
     QBarSet,
     QChart,
     QChartView,
@@ -24,18 +25,30 @@ from PySide6.QtCharts import (
     QHorizontalStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDate, QMargins, QSettings, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPalette, QPen
+from PySide6.QtCore import QDate, QEvent, QLocale, QMargins, QObject, QPointF, QSettings, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QHelpEvent,
+    QPainter,
+    QPalette,
+    QPen,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QFrame,
+    QGraphicsSimpleTextItem,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
     QStackedWidget,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +57,9 @@ from app.domain.leads import FirstTouch, LeadQuery, LeadStatus
 from app.services.container import Services
 from app.services.report_service import DashboardNumbers
 from app.storage.repositories.reports import ReportFilters
+from app.ui.form_rows import let_combo_shrink
+from app.ui.style import ACCENT, SECONDARY, make_heading, set_tone
+from app.ui.wording import counted, noun_for
 from app.ui.workers import JobState, TaskRunner
 
 FUNNEL, SOURCE, EVENT, SERVICE, AGE = "funnel", "source", "event", "service", "age"
@@ -69,9 +85,10 @@ class Bar:
     series: str = ""
 
 
-def _short(label: str, limit: int = 22) -> str:
-    """Axis labels stay readable: long event or rep names are cut with an ellipsis."""
-    return label if len(label) <= limit else label[:limit - 1].rstrip() + "…"
+def _round_step(rough: float) -> int:
+    """The smallest of 1, 2, 5, 10, 20, 50… that is at least ``rough``."""
+    power = 10 ** max(math.floor(math.log10(max(rough, 1.0))), 0)
+    return next(power * m for m in (1, 2, 5, 10) if power * m >= rough)
 
 
 def _swatch(colour: QColor) -> str:
@@ -160,7 +177,13 @@ def bars_for(numbers: DashboardNumbers) -> dict[str, list[Bar]]:
 
 
 class ChartCard(QFrame):
-    """A titled chart with its numbers beside it."""
+    """A titled chart of horizontal bars with its numbers beside it.
+
+    Every bar carries its count at its end, with room kept for it however big the bar; names
+    too long for the axis are elided to the room there is, and the pointer over a bar or its
+    name shows the whole name and count."""
+
+    LABEL_GAP = 4  # pixels between a bar's end and its count
 
     def __init__(self, title: str, hint: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -169,34 +192,159 @@ class ChartCard(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
         layout.setSpacing(2)
-        heading = QLabel(title)
-        heading.setStyleSheet("font-size: 12pt; font-weight: 600;")
+        self.heading = make_heading(QLabel(title), 12)
         self.hint = QLabel(hint)
-        self.hint.setStyleSheet("color: palette(mid);")
+        self.hint.setWordWrap(True)  # wraps under a narrow card instead of being cut
+        set_tone(self.hint, SECONDARY)
         self.chart = QChart()
         self.chart.legend().hide()
         self.chart.setMargins(QMargins(0, 0, 0, 0))
         self.chart.setBackgroundRoundness(0)
         self.chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        # Axis numbers grouped like every other count in the app: "1,500", not "1500".
+        self.chart.setLocalizeNumbers(True)
+        self.chart.setLocale(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
         self.view = QChartView(self.chart)
         self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.view.setMinimumSize(340, 175)
+        self.view.setMinimumSize(300, 120)
         self.view.setAccessibleName(title)
+        self.view.viewport().installEventFilter(self)
         self.numbers = QLabel()
         self.numbers.setObjectName("dashboardNumbers")
         self.numbers.setTextFormat(Qt.TextFormat.RichText)
         self.numbers.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.numbers.setMinimumWidth(190)
+        self.numbers.setMinimumWidth(160)
         self.numbers.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(self.view, 5)
         row.addWidget(self.numbers, 2)
         top = QHBoxLayout()
-        top.addWidget(heading)
+        top.addWidget(self.heading, 0, Qt.AlignmentFlag.AlignTop)
         top.addSpacing(8)
         top.addWidget(self.hint, 1)
         layout.addLayout(top)
         layout.addLayout(row, 1)
+        # What is drawn, bottom bar first (Qt Charts counts categories from the bottom).
+        self.categories: list[str] = []
+        self.totals: list[int] = []
+        self.tips: list[str] = []
+        self.series: QAbstractBarSeries | None = None
+        self.category_axis: QBarCategoryAxis | None = None
+        self.value_axis: QValueAxis | None = None
+        self.value_labels: list[QGraphicsSimpleTextItem] = []
+        self.highlight = False
+        self.chart.plotAreaChanged.connect(lambda _area: self.place_value_labels())
+
+    def plot(self, series: QAbstractBarSeries, categories: Sequence[str], totals: Sequence[int],
+             tips: Sequence[str], *, highlight: bool = False) -> None:
+        """Draw ``series`` (horizontal bars) over ``categories``, bottom first; ``totals`` are
+        the counts written at the bars' ends, ``tips`` what the pointer shows over each.
+        ``highlight``: the bars take the theme's highlight colour (else their own)."""
+        self.clear()
+        self.highlight = highlight
+        if not categories:
+            self.style_chart()
+            return  # nothing to draw: the numbers beside the chart say so
+        self.categories, self.totals, self.tips = list(categories), list(totals), list(tips)
+        self.series = series
+        # A lone bar stays a bar, not a block filling the whole chart.
+        series.setBarWidth(0.7 * min(len(self.categories), 4) / 4)
+        self.chart.addSeries(series)
+        font = self.axis_font()
+        self.category_axis = QBarCategoryAxis()
+        self.category_axis.append(self._shown_categories())
+        self.category_axis.setLabelsFont(font)
+        self.category_axis.setGridLineVisible(False)
+        self.category_axis.setTruncateLabels(False)  # elided to fit by _shown_categories
+        self.value_axis = QValueAxis()
+        self.value_axis.setLabelFormat("%.0f")  # "%d" prints nothing once localised
+        self.value_axis.setLabelsFont(font)
+        self.value_axis.setMinorTickCount(0)
+        self._set_value_range(max(self.totals, default=0) * 1.15)
+        self.chart.addAxis(self.category_axis, Qt.AlignmentFlag.AlignLeft)
+        self.chart.addAxis(self.value_axis, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(self.category_axis)
+        series.attachAxis(self.value_axis)
+        for total in self.totals:
+            label = QGraphicsSimpleTextItem(f"{total:,}", self.chart)
+            label.setFont(font)
+            label.setZValue(10)  # over the bars and the grid
+            self.value_labels.append(label)
+        # Every name gets a line of its own: Qt Charts drops names that would overlap.
+        metrics = QFontMetrics(font)
+        self.view.setMinimumHeight(len(self.categories) * (metrics.height() + 4)
+                                   + 2 * metrics.height() + 12)
+        self.style_chart()
+        self.place_value_labels()
+
+    def clear(self) -> None:
+        for label in self.value_labels:
+            label.setParentItem(None)
+            scene = label.scene()
+            if scene is not None:
+                scene.removeItem(label)
+        self.value_labels = []
+        self.chart.removeAllSeries()
+        for axis in self.chart.axes():
+            self.chart.removeAxis(axis)
+        self.series = self.category_axis = self.value_axis = None
+        self.categories, self.totals, self.tips = [], [], []
+
+    def axis_font(self) -> QFont:
+        font = QFont(self.font())
+        font.setPointSizeF(max(font.pointSizeF() - 1, 7))
+        return font
+
+    def _set_value_range(self, maximum: float) -> None:
+        """0 to at least ``maximum`` in whole, round steps (1, 2 or 5 times a power of ten):
+        a count axis never reads "0, 0, 1, 1"."""
+        assert self.value_axis is not None
+        step = _round_step(max(maximum, 1.0) / 4)
+        self.value_axis.setTickType(QValueAxis.TickType.TicksDynamic)
+        self.value_axis.setTickAnchor(0)
+        self.value_axis.setTickInterval(step)
+        self.value_axis.setRange(0, step * max(math.ceil(maximum / step), 1))
+
+    def _shown_categories(self) -> list[str]:
+        """The names as the axis has room for them: elided, and unique as Qt Charts needs."""
+        metrics = QFontMetrics(self.axis_font())
+        room = max(60, int(self.view.width() * 0.34))
+        shown: list[str] = []
+        for name in self.categories:
+            short = metrics.elidedText(name, Qt.TextElideMode.ElideRight, room)
+            while short in shown:
+                short += " "
+            shown.append(short)
+        return shown
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.category_axis is not None:
+            shown = self._shown_categories()
+            if shown != self.category_axis.categories():
+                self.category_axis.setCategories(shown)
+
+    def place_value_labels(self) -> None:
+        """Put each count just past its bar's end; widen the value axis when the biggest
+        bar's count would not fit inside the chart."""
+        if self.series is None or self.value_axis is None or not self.value_labels:
+            return
+        area = self.chart.plotArea()
+        if area.width() <= 0:
+            return  # not laid out yet; plotAreaChanged calls again
+        for _attempt in range(3):
+            needed = self.value_axis.max()
+            for total, label in zip(self.totals, self.value_labels, strict=True):
+                room = area.width() - label.boundingRect().width() - 2 * self.LABEL_GAP
+                if room > 0 and total:
+                    needed = max(needed, total * area.width() / room)
+            if needed <= self.value_axis.max():
+                break
+            self._set_value_range(needed)
+        for row, (total, label) in enumerate(zip(self.totals, self.value_labels, strict=True)):
+            end = self.chart.mapToPosition(QPointF(total, row), self.series)
+            size = label.boundingRect()
+            label.setPos(end.x() + self.LABEL_GAP, end.y() - size.height() / 2)
 
     def style_chart(self) -> None:
         """Follow the window's palette (light or dark) rather than Qt Charts' own theme."""
@@ -212,6 +360,40 @@ class ChartCard(QFrame):
             axis.setLinePenColor(grid)
             axis.setGridLineColor(grid)
             axis.setShadesVisible(False)
+        for label in self.value_labels:
+            label.setBrush(QBrush(text))
+        if self.highlight and self.series is not None:
+            for bar_set in self.series.barSets():
+                bar_set.setColor(palette.color(QPalette.ColorRole.Highlight))
+                bar_set.setBorderColor(palette.color(QPalette.ColorRole.Highlight))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.style_chart()  # the theme was switched: redraw in its colours
+
+    def row_at(self, position: QPointF) -> int | None:
+        """The bar (bottom first) whose line holds ``position`` (view coordinates), whether
+        over the bar itself or its name; None between and outside the bars."""
+        if self.series is None or not self.categories:
+            return None
+        point = self.chart.mapFromScene(self.view.mapToScene(position.toPoint()))
+        area = self.chart.plotArea()
+        if not area.top() <= point.y() <= area.bottom() or point.x() > area.right():
+            return None
+        row = round(self.chart.mapToValue(point, self.series).y())
+        return row if 0 <= row < len(self.categories) else None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.view.viewport() and event.type() == QEvent.Type.ToolTip:
+            assert isinstance(event, QHelpEvent)
+            row = self.row_at(QPointF(event.pos()))
+            if row is None:
+                QToolTip.hideText()
+            else:
+                QToolTip.showText(event.globalPos(), self.tips[row], self.view)
+            return True
+        return super().eventFilter(watched, event)
 
 
 class DashboardPage(QWidget):
@@ -233,13 +415,13 @@ class DashboardPage(QWidget):
         self._quiet = False  # filling or resetting the filters: no refresh per change
 
         top = QHBoxLayout()
-        title = QLabel("Dashboard")
-        title.setStyleSheet("font-size: 16pt; font-weight: 600;")
-        self.filter_label = QLabel()
+        title = make_heading(QLabel("Dashboard"), 16)
+        self.filter_label = make_heading(QLabel(), 11)
         self.filter_label.setObjectName("dashboardFilterText")
         self.filter_label.setAccessibleName("Dashboard filters in use")
-        self.filter_label.setStyleSheet("font-size: 11pt; font-weight: 600; "
-                                        "color: palette(highlight);")
+        # The link colour: it stands out like the highlight did, and reads on either theme
+        # (the highlight colour is a background, under 3:1 as text).
+        set_tone(self.filter_label, ACCENT)
         self.summary = QLabel()
         self.summary.setObjectName("dashboardSummary")
         self.summary.setTextFormat(Qt.TextFormat.RichText)
@@ -266,18 +448,11 @@ class DashboardPage(QWidget):
             AGE: ChartCard("Age of open leads", "Days since it came in."),
         }
         grid_widget = QWidget()
-        grid = QGridLayout(grid_widget)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setSpacing(8)
-        for i, key in enumerate((FUNNEL, SERVICE, SOURCE, EVENT, AGE)):
-            grid.addWidget(self.cards[key], i // 2, i % 2)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
-        # The funnel's ten bars and the events' lines need the height; the age chart's four
-        # bars do with less, which leaves room for the filter row.
-        self.cards[AGE].view.setMinimumHeight(140)
-        for row, stretch in enumerate((6, 6, 4)):
-            grid.setRowStretch(row, stretch)
+        self.grid = QGridLayout(grid_widget)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setSpacing(8)
+        self.columns = 0
+        self._lay_out_cards(2)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -323,6 +498,30 @@ class DashboardPage(QWidget):
         layout.addLayout(filter_row)
         layout.addWidget(self.stack, 1)
 
+    def _lay_out_cards(self, columns: int) -> None:
+        """Two columns of cards where they fit side by side, else one below the other (at
+        1024 pixels), so no card is ever cut at the window's edge."""
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for card in self.cards.values():
+            self.grid.removeWidget(card)
+        for i, key in enumerate((FUNNEL, SERVICE, SOURCE, EVENT, AGE)):
+            self.grid.addWidget(self.cards[key], i // columns, i % columns)
+        for column in range(2):
+            self.grid.setColumnStretch(column, 1 if column < columns else 0)
+        # The funnel's ten bars and the events' lines need the height; the age chart's four
+        # bars do with less.
+        stretches = (6, 6, 4) if columns == 2 else (6, 5, 4, 5, 3)
+        for row in range(5):
+            self.grid.setRowStretch(row, stretches[row] if row < len(stretches) else 0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        card = max(c.minimumSizeHint().width() for c in self.cards.values())
+        room = event.size().width() - 40  # the page's margins and the scroll bar
+        self._lay_out_cards(2 if room >= 2 * card + self.grid.spacing() else 1)
+
     def _build_filters(self) -> QHBoxLayout:
         row = QHBoxLayout()
         row.setSpacing(6)
@@ -330,16 +529,14 @@ class DashboardPage(QWidget):
         self.event_filter.setObjectName("dashboardEventFilter")
         self.event_filter.setAccessibleName("Dashboard event filter")
         self.event_filter.setToolTip("Count only the leads from this event")
-        self.event_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.event_filter.setMinimumContentsLength(12)
         self.event_filter.addItem("All events", None)
+        let_combo_shrink(self.event_filter, 14)
         self.owner_filter = QComboBox()
         self.owner_filter.setObjectName("dashboardOwnerFilter")
         self.owner_filter.setAccessibleName("Dashboard owner filter")
         self.owner_filter.setToolTip("Count only the leads this person owns")
-        self.owner_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.owner_filter.setMinimumContentsLength(12)
         self.owner_filter.addItem("Anyone", None)
+        let_combo_shrink(self.owner_filter, 12)
         self.period_filter = QComboBox()
         self.period_filter.setObjectName("dashboardPeriodFilter")
         self.period_filter.setAccessibleName("Dashboard created filter")
@@ -547,7 +744,7 @@ class DashboardPage(QWidget):
         self.filter_label.setVisible(numbers.is_filtered)
         # One line as a rule; only very long names wrap rather than widen the window.
         width = self.filter_label.fontMetrics().horizontalAdvance(description) + 8
-        self.filter_label.setMinimumWidth(min(width, 560))
+        self.filter_label.setMinimumWidth(min(width, 360))
         if numbers.total == 0:
             self.summary.setText("")
             filtered = numbers.is_filtered
@@ -564,26 +761,25 @@ class DashboardPage(QWidget):
         self.stack.setCurrentIndex(1)
         won = dict(numbers.by_status).get(LeadStatus.WON, 0)
         self.summary.setText(
-            f"<b>{numbers.total:,}</b> leads · <b>{numbers.open:,}</b> open · "
+            f"<b>{numbers.total:,}</b> {noun_for(numbers.total, 'lead')} · "
+            f"<b>{numbers.open:,}</b> open · "
             f"<b>{won:,}</b> won ({_pct(won, numbers.total)}) · as of "
             f"{numbers.now.astimezone():%Y-%m-%d %H:%M}")
         self._funnel(numbers)
-        self._simple(SOURCE, self.bars[SOURCE], horizontal=True,
+        self._simple(SOURCE, self.bars[SOURCE],
                      numbers=self._share_lines(self.bars[SOURCE], numbers.total))
         extra = []
         if numbers.other_events:
             extra.append(f"Other events: {numbers.other_events:,}")
         if numbers.filters.event_id is None:  # one event chosen: no other lines to show
             extra.append(f"No event: {numbers.no_event:,}")
-        self._simple(EVENT, self.bars[EVENT], horizontal=True,
+        self._simple(EVENT, self.bars[EVENT],
                      numbers=self._share_lines(self.bars[EVENT], numbers.total) + extra,
                      empty="No leads came from an event yet.")
         self._service(numbers)
-        self._simple(AGE, self.bars[AGE], horizontal=False,
+        self._simple(AGE, self.bars[AGE],
                      numbers=[f"Open leads: <b>{numbers.open:,}</b>",
                               *self._share_lines(self.bars[AGE], numbers.open)])
-        for card in self.cards.values():
-            card.style_chart()
 
     # -- click-through ------------------------------------------------------------------------
     def query_for(self, chart: str, category: str, series: str = "") -> LeadQuery | None:
@@ -599,70 +795,20 @@ class DashboardPage(QWidget):
             self.open_list(query)
 
     # -- charts -------------------------------------------------------------------------------
-    def _reset(self, key: str) -> QChart:
-        chart = self.cards[key].chart
-        chart.removeAllSeries()
-        for axis in chart.axes():
-            chart.removeAxis(axis)
-        chart.legend().hide()
-        return chart
-
-    def _bar_colour(self) -> QColor:
-        return self.palette().color(QPalette.ColorRole.Highlight)
-
-    def _axes(self, chart: QChart, series: QBarSeries | QHorizontalBarSeries
-              | QHorizontalStackedBarSeries, categories: Sequence[str], horizontal: bool,
-              maximum: int) -> None:
-        category_axis = QBarCategoryAxis()
-        shown: list[str] = []
-        for label in categories:
-            short = _short(label)
-            while short in shown:  # categories must be unique
-                short += " "
-            shown.append(short)
-        category_axis.append(shown)
-        value_axis = QValueAxis()
-        value_axis.setLabelFormat("%d")
-        value_axis.setRange(0, max(maximum, 1) * 1.15)
-        value_axis.setTickCount(5)
-        value_axis.applyNiceNumbers()
-        value_axis.setMinorTickCount(0)
-        font = QFont(self.font())
-        font.setPointSizeF(max(font.pointSizeF() - 1, 7))
-        category_axis.setLabelsFont(font)
-        value_axis.setLabelsFont(font)
-        chart.addAxis(category_axis, Qt.AlignmentFlag.AlignLeft if horizontal
-                      else Qt.AlignmentFlag.AlignBottom)
-        chart.addAxis(value_axis, Qt.AlignmentFlag.AlignBottom if horizontal
-                      else Qt.AlignmentFlag.AlignLeft)
-        series.attachAxis(category_axis)
-        series.attachAxis(value_axis)
-        category_axis.setGridLineVisible(False)
-        category_axis.setTruncateLabels(False)
-
-    def _simple(self, key: str, bars: list[Bar], *, horizontal: bool, numbers: list[str],
+    def _simple(self, key: str, bars: list[Bar], *, numbers: list[str],
                 empty: str = "No leads.") -> None:
-        chart = self._reset(key)
         card = self.cards[key]
-        shown = list(reversed(bars)) if horizontal else bars  # first bar on top
-        series = QHorizontalBarSeries() if horizontal else QBarSeries()
+        shown = list(reversed(bars))  # the first bar on top
+        series = QHorizontalBarSeries()
         bar_set = QBarSet("Leads")
-        bar_set.setColor(self._bar_colour())
-        bar_set.setBorderColor(self._bar_colour())
         bar_set.append([float(b.count) for b in shown])
-        bar_set.setLabelColor(self.palette().color(QPalette.ColorRole.WindowText))
         series.append(bar_set)
-        series.setLabelsVisible(True)
-        series.setLabelsPosition(QBarSeries.LabelsPosition.LabelsOutsideEnd)
-        series.setLabelsFormat("@value")
-        series.setBarWidth(0.7)
         categories = [b.category for b in shown]
         bar_set.clicked.connect(lambda index, k=key, c=categories: self.bar_clicked(k, c[index]))
         bar_set.hovered.connect(lambda on, _index: card.view.setCursor(
             Qt.CursorShape.PointingHandCursor if on else Qt.CursorShape.ArrowCursor))
-        chart.addSeries(series)
-        self._axes(chart, series, categories, horizontal, max((b.count for b in bars),
-                                                              default=0))
+        card.plot(series, categories, [b.count for b in shown],
+                  [f"{b.category}: {counted(b.count, 'lead')}" for b in shown], highlight=True)
         card.numbers.setText("<br>".join(numbers) if bars else empty)
 
     def _share_lines(self, bars: list[Bar], whole: int, of: str = "") -> list[str]:
@@ -685,11 +831,10 @@ class DashboardPage(QWidget):
                  f"Won: <b>{counts.get(LeadStatus.WON, 0):,}</b> "
                  f"({_pct(counts.get(LeadStatus.WON, 0), total)})",
                  f"Lost: <b>{counts.get(LeadStatus.LOST, 0):,}</b>"]
-        self._simple(FUNNEL, bars, horizontal=True, numbers=lines)
+        self._simple(FUNNEL, bars, numbers=lines)
 
     def _service(self, numbers: DashboardNumbers) -> None:
         key = SERVICE
-        chart = self._reset(key)
         card = self.cards[key]
         rows = list(reversed(numbers.service_levels))
         names = [r.name for r in rows]
@@ -704,10 +849,9 @@ class DashboardPage(QWidget):
             bar_set.hovered.connect(lambda on, _index: card.view.setCursor(
                 Qt.CursorShape.PointingHandCursor if on else Qt.CursorShape.ArrowCursor))
             series.append(bar_set)
-        series.setBarWidth(0.7)
-        chart.addSeries(series)
-        self._axes(chart, series, names, True,
-                   max((r.met + r.missed + r.pending for r in rows), default=0))
+        card.plot(series, names, [r.met + r.missed + r.pending for r in rows],
+                  [f"{r.name}: {r.met:,} met, {r.missed:,} missed, {r.pending:,} pending"
+                   for r in rows])
         met = sum(r.met for r in rows)
         missed = sum(r.missed for r in rows)
         pending = sum(r.pending for r in rows)

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QProgressDialog,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -32,8 +31,10 @@ from app.domain.errors import LeadlineError
 from app.domain.leads import EDITABLE_FIELDS, LeadRecord
 from app.services.container import Services
 from app.ui import messages
+from app.ui.progress import run_with_progress
 from app.ui.undo import MergeLeadsCommand
-from app.ui.workers import JobState, TaskRunner
+from app.ui.wording import counted
+from app.ui.workers import JobState, Lane, TaskRunner
 
 _DIFFERENT = QBrush(QColor("#fff3c4"))
 _ON_HIGHLIGHT = QBrush(QColor("#202020"))
@@ -84,8 +85,11 @@ class DuplicatesPage(QWidget):
         self.dismiss_button = QPushButton("Not a duplicate")
         self.dismiss_button.clicked.connect(self.dismiss)
         actions = QHBoxLayout()
-        actions.addWidget(QLabel("Highlighted rows differ; choose which value to keep. Merging "
-                                 "moves history, tasks and answers; Ctrl+Z undoes it."), 1)
+        explanation = QLabel("Highlighted rows differ; choose which value to keep. Merging "
+                             "moves history, tasks and answers; Ctrl+Z undoes it.")
+        explanation.setWordWrap(True)  # wraps beside the buttons instead of widening the page
+        explanation.setMinimumWidth(120)
+        actions.addWidget(explanation, 1)
         for button in (self.dismiss_button, self.merge_b, self.merge_a):
             actions.addWidget(button)
         right = QWidget()
@@ -104,9 +108,6 @@ class DuplicatesPage(QWidget):
 
     # -- scanning -----------------------------------------------------------------------------
     def scan(self) -> None:
-        progress = QProgressDialog("Looking for duplicates…", "Cancel", 0, 100, self)
-        progress.setMinimumDuration(600)
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
         min_score = float(self.min_score.value())
 
         def work(state: JobState) -> tuple[list[CandidatePair], dict[uuid.UUID, str]]:
@@ -116,28 +117,27 @@ class DuplicatesPage(QWidget):
             return pairs, names
 
         def done(result: tuple[list[CandidatePair], dict[uuid.UUID, str]]) -> None:
-            progress.close()
             self.pairs, self.names = result
             self.status.setText(
-                f"{len(self.pairs):,} likely duplicate pair{'s' if len(self.pairs) > 1 else ''}: "
-                "pick one to compare." if self.pairs
+                f"{counted(len(self.pairs), 'likely duplicate pair')}: pick one to compare."
+                if self.pairs
                 else "No likely duplicates at this score: nothing to merge.")
             self._fill_pairs()
 
         def failed(error: Exception, details: str) -> None:
-            progress.close()
             messages.error(self, "Scan stopped", str(error), details)
 
-        job = self.runner.start(work, on_done=done, on_error=failed,
-                                on_progress=lambda d, t: progress.setValue(int(100 * d / max(t, 1))))
-        progress.canceled.connect(job.cancel)
+        run_with_progress(self.runner, self, "Looking for duplicates…", work, on_done=done,
+                          on_error=failed, title="Duplicates", percent=True, lane=Lane.READ)
 
     def _fill_pairs(self) -> None:
         self.pair_table.setRowCount(len(self.pairs))
         for row, pair in enumerate(self.pairs):
             for column, text in enumerate((f"{pair.score:.0f}", self.names.get(pair.a, ""),
                                            self.names.get(pair.b, ""), "; ".join(pair.reasons))):
-                self.pair_table.setItem(row, column, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)  # whole, where the column cuts it short
+                self.pair_table.setItem(row, column, item)
         self.pair_table.resizeColumnsToContents()
         if self.pairs:
             self.pair_table.selectRow(0)
@@ -165,6 +165,8 @@ class DuplicatesPage(QWidget):
             a, b = _shown(first.value_of(spec.name)), _shown(second.value_of(spec.name))
             items = [QTableWidgetItem(spec.label), QTableWidgetItem(a), QTableWidgetItem(b)]
             items[0].setData(Qt.ItemDataRole.UserRole, spec.name)
+            for item in items:
+                item.setToolTip(item.text())
             for c, item in enumerate(items):
                 if a != b:
                     item.setBackground(_DIFFERENT)

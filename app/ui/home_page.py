@@ -7,14 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPalette
+from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from app.domain.leads import LeadQuery, Rating
 from app.domain.people import Role, UserRecord
 from app.services.container import Services
-from app.ui.style import alarm_colour
-from app.ui.workers import JobState, TaskRunner
+from app.ui.style import ALARM, SECONDARY, make_heading, set_tone
+from app.ui.workers import JobState, Lane, TaskRunner
 
 
 @dataclass(frozen=True)
@@ -75,22 +75,18 @@ class CardButton(QFrame):
         font.setPointSize(26)
         font.setBold(True)
         self.number.setFont(font)
-        title = QLabel(card.title)
-        title.setStyleSheet("font-size: 12pt; font-weight: 600;")
+        title = make_heading(QLabel(card.title), 12)
+        title.setWordWrap(True)
         explanation = QLabel(card.explanation)
         explanation.setWordWrap(True)
-        explanation.setStyleSheet("color: palette(mid);")
+        set_tone(explanation, SECONDARY)
         for label in (self.number, title, explanation):
             layout.addWidget(label)
         layout.addStretch(1)
 
     def set_count(self, count: int) -> None:
         self.number.setText(f"{count:,}")
-        palette = self.number.palette()
-        colour = QColor(alarm_colour()) if self.card.alarming and count else self.palette().color(
-            QPalette.ColorRole.WindowText)
-        palette.setColor(QPalette.ColorRole.WindowText, colour)
-        self.number.setPalette(palette)
+        set_tone(self.number, ALARM if self.card.alarming and count else None)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(
@@ -111,8 +107,7 @@ class HomePage(QWidget):
         self.services, self.runner, self.open_list = services, runner, open_list
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(24, 24, 24, 24)
-        self.greeting = QLabel()
-        self.greeting.setStyleSheet("font-size: 18pt; font-weight: 600;")
+        self.greeting = make_heading(QLabel(), 18)
         self.subtitle = QLabel()
         self.subtitle.setWordWrap(True)
         self.layout_.addWidget(self.greeting)
@@ -159,7 +154,8 @@ class HomePage(QWidget):
             return [None if state.cancelled else self.services.leads.count(q) for q in queries]
 
         self._job = self.runner.start(count_all,
-                                      on_done=lambda counts: self._show_counts(shown, counts))
+                                      on_done=lambda counts: self._show_counts(shown, counts),
+                                      lane=Lane.READ, owner=self)
 
     def stop_background_work(self) -> None:
         """The window is closing: counts still on their way are dropped, not shown."""

@@ -36,10 +36,11 @@ from app.domain.errors import ValidationError
 from app.domain.events import EventRecord
 from app.domain.leads import EDITABLE_FIELDS, LEAD_FIELDS, FieldKind, LeadField, LeadRecord
 from app.domain.people import QueueRecord, TeamRecord, UserRecord
-from app.ui.form_rows import add_field_row
-from app.ui.style import alarm_colour
+from app.ui.form_rows import add_field_row, let_combo_shrink
+from app.ui.style import ALARM, SECONDARY, alarm_colour, make_heading, set_tone
 
-_HINT_STYLE = "color: palette(mid);"
+# Wide enough for the whole of "2026-12-31" or "1,250,000.00" next to the clear button.
+_WHOLE_VALUE_SAMPLE = {FieldKind.DATE: "0000-00-00", FieldKind.MONEY: "0,000,000.00"}
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,8 @@ class LeadForm(QWidget):
         for spec in LEAD_FIELDS:
             if spec.group != group:
                 group = spec.group
-                heading = QLabel(group)
-                heading.setStyleSheet("font-weight: 600; margin-top: 8px;")
+                heading = make_heading(QLabel(group))
+                heading.setContentsMargins(0, 8, 0, 0)
                 form.addRow(heading)
             editor = self._make_editor(spec)
             editor.setObjectName(f"field_{spec.name}")
@@ -112,6 +113,9 @@ class LeadForm(QWidget):
         line = QLineEdit()
         line.setMaxLength(spec.max_length)
         line.setClearButtonEnabled(True)
+        if kind in _WHOLE_VALUE_SAMPLE:  # never cut a date or an amount mid-way
+            line.setMinimumWidth(line.fontMetrics().horizontalAdvance(_WHOLE_VALUE_SAMPLE[kind])
+                                 + 3 * line.fontMetrics().height())
         if kind is FieldKind.DATE:
             line.setPlaceholderText("YYYY-MM-DD")
         elif kind is FieldKind.MONEY:
@@ -119,6 +123,7 @@ class LeadForm(QWidget):
         elif kind is FieldKind.PHONE:
             line.setPlaceholderText("+49 30 1234567 or as dialled locally")
         line.textChanged.connect(lambda _t: self._changed(spec.name))
+        line.textChanged.connect(line.setToolTip)  # the whole value, when the pane is narrow
         return line
 
     def _combo(self, spec: LeadField) -> QComboBox:
@@ -146,6 +151,8 @@ class LeadForm(QWidget):
             items += self._references(spec.kind)
         for text, data in items:
             combo.addItem(text, data)
+        if spec.kind is not FieldKind.CHOICE:  # long names: elide, never widen the pane
+            let_combo_shrink(combo)
         return combo
 
     def _references(self, kind: FieldKind) -> list[tuple[str, uuid.UUID]]:
@@ -195,6 +202,8 @@ class LeadForm(QWidget):
                 editor.setCurrentIndex(max(index, 0))
             elif isinstance(editor, QLineEdit):
                 editor.setText(_as_text(spec, value))
+                editor.setCursorPosition(0)  # a value longer than the editor shows its start
+                editor.setToolTip(editor.text())
         finally:
             editor.blockSignals(False)
 
@@ -247,7 +256,7 @@ class LeadForm(QWidget):
             if label is None:
                 continue
             label.setText(problem.message)
-            label.setStyleSheet(f"color: {alarm_colour()};")
+            set_tone(label, ALARM)
             label.show()
             self.editors[problem.field].setStyleSheet(f"border: 1px solid {alarm_colour()};")
             first = first or self.editors[problem.field]
@@ -281,7 +290,7 @@ class LeadForm(QWidget):
     def _show_score_reasons(self, reasons: str) -> None:
         """Why this score, right under it: one reason per line, as the rules gave it."""
         label = self.messages["score"]
-        label.setStyleSheet("color: palette(mid);")
+        set_tone(label, SECONDARY)
         label.setText("\n".join(reasons.split("; ")) if reasons else "")
         label.setVisible(bool(reasons))
         self.editors["score"].setToolTip(reasons)
@@ -302,14 +311,14 @@ class LeadForm(QWidget):
             result = check(text)
         except ValueError as exc:
             label.setText(str(exc))
-            label.setStyleSheet(f"color: {alarm_colour()};")
+            set_tone(label, ALARM)
             editor.setStyleSheet(f"border: 1px solid {alarm_colour()};")
             label.show()
             return
         editor.setStyleSheet("")
         hint = describe(result)
         label.setText(hint)
-        label.setStyleSheet(_HINT_STYLE)
+        set_tone(label, SECONDARY)
         label.setVisible(bool(hint))
 
     def first_editor(self) -> QWidget:

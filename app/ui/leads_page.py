@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QUndoStack
+from PySide6.QtGui import QFontMetrics, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -27,9 +27,11 @@ from PySide6.QtWidgets import (
 from app.domain.leads import LeadQuery, LeadRecord, LeadStatus, Rating
 from app.services.container import Services
 from app.ui import messages
+from app.ui.form_rows import let_combo_shrink
 from app.ui.lead_detail import LeadDetailPane
 from app.ui.lead_form import FormChoices
 from app.ui.models.lead_table_model import COLUMNS, LeadTableModel
+from app.ui.style import make_heading
 from app.ui.undo import DeleteLeadCommand
 from app.ui.workers import TaskRunner
 
@@ -46,8 +48,7 @@ class EmptyState(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        title = QLabel("No leads yet")
-        title.setStyleSheet("font-size: 20pt; font-weight: 600;")
+        title = make_heading(QLabel("No leads yet"), 20)
         text = QLabel("Leadline keeps every lead from your shows and campaigns in one place: "
                       "who owns it, what was done, and what it turned into.\n\n"
                       "Load demo data to look around, import a lead export, or add your first "
@@ -150,12 +151,16 @@ class LeadsPage(QWidget):
         for combo in (self.status_filter, self.owner_filter, self.event_filter,
                       self.rating_filter):
             combo.currentIndexChanged.connect(self.apply_filters)
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.rating_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         for box in (self.overdue_filter, self.review_filter):
             box.toggled.connect(self.apply_filters)
-        for widget in (QLabel("Show:"), self.status_filter, self.owner_filter,
-                       self.event_filter, self.rating_filter, self.overdue_filter,
-                       self.review_filter, self.clear_button):
+        row.addWidget(QLabel("Show:"))
+        # Long choices (events, names) narrow down to what the window has room for; they
+        # share the spare width, so at 1024 pixels the whole row still fits.
+        for combo in (self.status_filter, self.owner_filter, self.event_filter):
+            row.addWidget(let_combo_shrink(combo), 1)
+        for widget in (self.rating_filter, self.overdue_filter, self.review_filter,
+                       self.clear_button):
             row.addWidget(widget)
         row.addStretch(1)
         return row
@@ -196,8 +201,7 @@ class LeadsPage(QWidget):
         header.setSectionsMovable(True)
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
-        widths = (170, 170, 100, 70, 130, 130, 210, 130, 60, 55, 170, 90, 90)
-        for column, width in enumerate(widths[:len(COLUMNS)]):
+        for column, width in enumerate(_column_widths(self.table)):
             self.table.setColumnWidth(column, width)
         # Newest first; set before enabling sorting so the list is queried once.
         header.setSortIndicator(len(COLUMNS) - 1, Qt.SortOrder.DescendingOrder)
@@ -328,7 +332,7 @@ class LeadsPage(QWidget):
         records = self.selected_records()
         if not records:
             return
-        what = records[0].display_name if len(records) == 1 else f"{len(records)} leads"
+        what = records[0].display_name if len(records) == 1 else f"{len(records):,} leads"
         if not messages.confirm(self, "Delete leads", f"Delete {what}? You can undo this with "
                                 "Ctrl+Z.", "Delete"):
             return
@@ -345,6 +349,29 @@ class LeadsPage(QWidget):
 
     def now(self) -> dt.datetime:
         return self.services.context.clock()
+
+
+# Columns in characters of the table's font; the date columns fit a whole date (bold when
+# overdue) so none is ever cut to "2026-".
+_COLUMN_CHARACTERS = {"Name": 24, "Company": 24, "Status": 14, "Rating": 10, "Owner": 18,
+                      "Email": 30, "Phone": 18, "Country": 8, "Score": 7, "Event": 24}
+_DATE_SAMPLES = {"Next step due": "0000-00-00 00:00", "Last touch": "0000-00-00",
+                 "Created": "0000-00-00"}
+
+
+def _column_widths(table: QTableView) -> list[int]:
+    metrics = table.fontMetrics()
+    bold = table.font()
+    bold.setBold(True)
+    bold_metrics = QFontMetrics(bold)
+    padding = 2 * metrics.height()  # the cell's margins and, where shown, its icon
+    widths = []
+    for header, _sort, _text in COLUMNS:
+        sample = _DATE_SAMPLES.get(header)
+        width = (bold_metrics.horizontalAdvance(sample) if sample else
+                 metrics.averageCharWidth() * _COLUMN_CHARACTERS.get(header, 14))
+        widths.append(max(width + padding, metrics.horizontalAdvance(header) + padding))
+    return widths
 
 
 def _select(combo: QComboBox, data: object) -> None:

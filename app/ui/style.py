@@ -5,8 +5,17 @@ from __future__ import annotations
 from functools import cache
 
 from PySide6.QtCore import QPointF, QRectF, QSettings, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap, QPolygonF
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QGuiApplication,
+    QIcon,
+    QPainter,
+    QPalette,
+    QPixmap,
+    QPolygonF,
+)
+from PySide6.QtWidgets import QApplication, QLabel, QStyleFactory, QWidget
 
 from app.domain.leads import LeadStatus, Rating
 
@@ -144,13 +153,17 @@ def apply_theme(app: QApplication, theme: str) -> bool:
         hints.setColorScheme({"light": Qt.ColorScheme.Light, "dark": Qt.ColorScheme.Dark}.get(
             theme, Qt.ColorScheme.Unknown))
     dark = theme == "dark" or (theme == "system" and system_prefers_dark(app))
-    if dark:
-        app.setStyle("Fusion")
-        app.setPalette(dark_palette())
-    else:
-        app.setStyle(str(default_style))
-        app.setPalette(app.style().standardPalette())
+    style = (QStyleFactory.create("Fusion" if dark else str(default_style))
+             or QStyleFactory.create("Fusion"))
+    # The palette goes first: setting the style re-polishes every widget, and a widget with a
+    # style sheet takes its colours at that moment. The other way round, every heading styled
+    # by a sheet kept the old theme's text colour (black on dark grey).
+    app.setPalette(dark_palette() if dark else style.standardPalette())
+    app.setStyle(style)
     app.setProperty("leadlineDark", dark)
+    for widget in app.allWidgets():
+        if widget.property(TONE_PROPERTY):
+            _apply_tone(widget)
     return dark
 
 
@@ -165,4 +178,86 @@ def alarm_colour() -> str:
 
 
 def warning_colour() -> str:
-    return "#ffb74d" if is_dark() else "#b26a00"
+    """Amber for "soon" and doubtful data; dark enough for 4.5:1 on the light window colour."""
+    return "#ffb74d" if is_dark() else "#935600"
+
+
+# -- text that reads in both themes ---------------------------------------------------------------
+READABLE_CONTRAST = 4.5  # WCAG AA for ordinary text
+TONE_PROPERTY = "leadlineTone"
+SECONDARY, ALARM, WARNING, ACCENT = "secondary", "alarm", "warning", "accent"
+
+
+def _luminance(colour: QColor) -> float:
+    def linear(channel: float) -> float:
+        return channel / 12.92 if channel <= 0.04045 else ((channel + 0.055) / 1.055) ** 2.4
+
+    return (0.2126 * linear(colour.redF()) + 0.7152 * linear(colour.greenF())
+            + 0.0722 * linear(colour.blueF()))
+
+
+def contrast_ratio(first: QColor, second: QColor) -> float:
+    """The WCAG contrast ratio of two opaque colours, from 1 (same) to 21 (black on white)."""
+    brighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (brighter + 0.05) / (darker + 0.05)
+
+
+def secondary_colour(palette: QPalette | None = None) -> QColor:
+    """Quieter than the normal text, yet readable (4.5:1) on the window colour of ``palette``.
+
+    Blended from the palette's own text and window colours, so it suits any theme; the Mid
+    role it replaces is a frame colour and reads at under 2:1 on a light window."""
+    palette = palette or QGuiApplication.palette()
+    text = palette.color(QPalette.ColorRole.WindowText)
+    window = palette.color(QPalette.ColorRole.Window)
+    share = 0.6
+    while True:
+        blend = QColor.fromRgbF(*(share * t + (1 - share) * w for t, w in (
+            (text.redF(), window.redF()), (text.greenF(), window.greenF()),
+            (text.blueF(), window.blueF()))))
+        if share >= 1 or contrast_ratio(blend, window) >= READABLE_CONTRAST + 0.1:
+            return blend
+        share = min(share + 0.05, 1.0)
+
+
+def _tone_colour(tone: str) -> QColor:
+    palette = QGuiApplication.palette()
+    if tone == SECONDARY:
+        return secondary_colour(palette)
+    if tone == ALARM:
+        return QColor(alarm_colour())
+    if tone == WARNING:
+        return QColor(warning_colour())
+    return palette.color(QPalette.ColorRole.Link)
+
+
+def _apply_tone(widget: QWidget) -> None:
+    tone = str(widget.property(TONE_PROPERTY) or "")
+    if not tone:
+        widget.setPalette(QPalette())  # nothing set of its own: inherit the theme's colours
+        return
+    palette = QPalette()
+    palette.setColor(widget.foregroundRole(), _tone_colour(tone))
+    widget.setPalette(palette)
+
+
+def set_tone(widget: QWidget, tone: str | None) -> None:
+    """Colour ``widget``'s text by what it means (``SECONDARY``, ``ALARM``, ``WARNING``,
+    ``ACCENT``; None: ordinary text). Unlike a style sheet with a fixed colour, the tone is
+    worked out again from the new palette whenever :func:`apply_theme` switches themes."""
+    widget.setProperty(TONE_PROPERTY, tone or "")
+    _apply_tone(widget)
+
+
+def make_heading(label: QLabel, point_size: float | None = None) -> QLabel:
+    """A page, card or group title: bold, optionally bigger, in the palette's text colour.
+
+    Done with the label's font rather than a style sheet, so nothing pins a colour to it and
+    it reads in the light and the dark theme alike."""
+    font = QFont(label.font())
+    font.setWeight(QFont.Weight.DemiBold)
+    if point_size is not None:
+        font.setPointSizeF(point_size)
+    label.setFont(font)
+    label.setProperty("leadlineHeading", True)
+    return label

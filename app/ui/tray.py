@@ -19,6 +19,7 @@ from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
 from app.services.container import Services
+from app.ui.wording import counted
 
 CHECK_INTERVAL_MS = 5 * 60 * 1000
 START_MINIMISED_KEY = "tray/start_minimised"
@@ -59,7 +60,7 @@ def badge_icon(base: QIcon, count: int, size: int = 64) -> QIcon:
 def tooltip_text(count: int) -> str:
     if count == 0:
         return "Leadline · nothing due"
-    return f"Leadline · {count} follow-up{'s' if count != 1 else ''} due (overdue and today)"
+    return f"Leadline · {counted(count, 'follow-up')} due (overdue and today)"
 
 
 def _default_icon(parent: QObject) -> TrayIconLike | None:
@@ -126,7 +127,7 @@ class TrayController(QObject):
             if len(fresh) == 1:
                 self.notify("Leadline", f"{fresh[0].title or fresh[0].kind.label} is due now")
             elif fresh:
-                self.notify("Leadline", f"{len(fresh)} follow-ups are due now, e.g. "
+                self.notify("Leadline", f"{len(fresh):,} follow-ups are due now, e.g. "
                                         f"{fresh[0].title or fresh[0].kind.label}")
         self._seen = {i.task_id for i in due_now}
         self._last_check = now

@@ -8,7 +8,10 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QDate, QSettings, Qt
+from PySide6.QtCharts import QBarSet, QHorizontalBarSeries
+from PySide6.QtCore import QCoreApplication, QDate, QEvent, QPoint, QPointF, QRectF, QSettings, Qt
+from PySide6.QtGui import QHelpEvent, QPalette
+from PySide6.QtWidgets import QApplication, QToolTip
 
 from app.domain.leads import Channel, FirstTouch, LeadQuery, LeadStatus
 from app.domain.people import Role, UserRecord
@@ -23,11 +26,13 @@ from app.ui.dashboard_page import (
     LAST_90,
     SERVICE,
     SOURCE,
+    ChartCard,
     DashboardPage,
     bars_for,
     filtered_query,
 )
 from app.ui.main_window import DASHBOARD, LEADS, MainWindow
+from app.ui.style import apply_theme
 
 
 @pytest.fixture
@@ -340,3 +345,118 @@ def test_filter_controls_are_named_and_reachable_by_keyboard(
     assert page.owner_filter.itemText(0) == "Anyone"
     assert {page.owner_filter.itemText(i) for i in range(1, page.owner_filter.count())} >= {
         "Rita Rep", "Otto Owner"}
+
+
+# -- drawing: counts, names and room at 1024x700 ------------------------------------------------
+def _settle() -> None:
+    app = QCoreApplication.instance()
+    assert app is not None
+    app.processEvents()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    app.processEvents()
+
+
+def _label_box(label: Any) -> QRectF:
+    return label.mapRectToParent(label.boundingRect())
+
+
+def _bars(counts: list[int]) -> QHorizontalBarSeries:
+    series = QHorizontalBarSeries()
+    bar_set = QBarSet("Leads")
+    bar_set.append([float(c) for c in counts])
+    series.append(bar_set)
+    return series
+
+
+def test_the_biggest_age_bar_has_room_for_its_count(qtbot: Any) -> None:
+    """The band holding most open leads (1,077 of them, over 90 days) is labelled, inside the
+    chart, like the others: nothing is left without its count."""
+    card = ChartCard("Age of open leads", "Days since it came in.")
+    qtbot.addWidget(card)
+    card.resize(480, 200)
+    card.show()
+    bands = ["Over 90 days", "31–90 days", "8–30 days", "0–7 days"]  # bottom bar first
+    counts = [1077, 197, 51, 22]
+    card.plot(_bars(counts), bands, counts, [f"{b}: {c:,} leads" for b, c in zip(
+        bands, counts, strict=True)])
+    _settle()
+    area = card.chart.plotArea()
+    assert [label.text() for label in card.value_labels] == ["1,077", "197", "51", "22"]
+    for row, label in enumerate(card.value_labels):
+        box = _label_box(label)
+        assert label.isVisible() and box.width() > 0
+        assert area.left() < box.left() and box.right() <= area.right() + 0.5, (row, box, area)
+        bar_end = card.chart.mapToPosition(QPointF(counts[row], row), card.series)
+        assert box.left() > bar_end.x(), "the count sits past the bar's end"
+        assert area.top() <= box.center().y() <= area.bottom()
+    assert card.category_axis is not None
+    assert card.category_axis.categories() == bands  # every band named, none cut
+
+
+def test_long_event_names_are_elided_and_shown_whole_on_hover(qtbot: Any) -> None:
+    card = ChartCard("Leads by event", "The 8 events with the most leads.")
+    qtbot.addWidget(card)
+    card.resize(520, 220)
+    card.show()
+    _settle()
+    names = ["SPS Italia 2026", "PACK EXPO Las Vegas 2026 and Healthcare Packaging Expo"]
+    card.plot(_bars([68, 114]), names, [68, 114], [f"{n}: {c:,} leads" for n, c in zip(
+        names, [68, 114], strict=True)])
+    _settle()
+    assert card.category_axis is not None
+    shown = card.category_axis.categories()
+    assert shown[0] == "SPS Italia 2026"
+    assert shown[1].endswith("…") and names[1].startswith(shown[1][:-1])
+    area = card.chart.plotArea()
+    on_name = card.view.mapFromScene(card.chart.mapToScene(
+        QPointF(area.left() - 20, card.chart.mapToPosition(QPointF(0, 1), card.series).y())))
+    row = card.row_at(QPointF(on_name))
+    assert row == 1 and card.tips[row] == f"{names[1]}: 114 leads"
+    hover = QHelpEvent(QEvent.Type.ToolTip, on_name, card.view.viewport().mapToGlobal(on_name))
+    QCoreApplication.sendEvent(card.view.viewport(), hover)
+    assert QToolTip.text() == f"{names[1]}: 114 leads"
+    QToolTip.hideText()
+    assert card.row_at(QPointF(card.view.width() - 1, 1)) is None  # beside the bars: nothing
+
+
+def test_at_1024_by_700_the_cards_stack_and_none_is_cut(
+        make_window: Callable[[], MainWindow], fixture_leads: dict[str, Any]) -> None:
+    window = make_window()
+    window.resize(1024, 700)
+    window.show_page(DASHBOARD)
+    _settle()
+    page = window.dashboard
+    assert page.columns == 1
+    for key, card in page.cards.items():
+        viewport = card.parentWidget()
+        assert viewport is not None
+        right = card.mapTo(viewport, QPoint(card.width(), 0)).x()
+        assert right <= viewport.width(), key
+        assert card.hint.width() + card.hint.x() <= card.width(), key
+        assert len(card.value_labels) == len(card.totals) == len(card.categories), key
+    window.resize(1360, 820)
+    _settle()
+    assert page.columns == 2
+
+
+def test_charts_follow_a_theme_switch_while_shown(
+        make_window: Callable[[], MainWindow], fixture_leads: dict[str, Any]) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    style, palette = app.style().name(), QPalette(app.palette())
+    try:
+        apply_theme(app, "light")
+        window = make_window()
+        window.show_page(DASHBOARD)
+        _settle()
+        apply_theme(app, "dark")  # from Settings, the dashboard staying in view
+        _settle()
+        dark = app.palette()
+        for key, card in window.dashboard.cards.items():
+            assert card.chart.backgroundBrush().color() == dark.color(QPalette.ColorRole.Window)
+            for label in card.value_labels:
+                assert label.brush().color() == dark.color(QPalette.ColorRole.WindowText), key
+    finally:
+        app.styleHints().setColorScheme(Qt.ColorScheme.Unknown)
+        app.setPalette(palette)
+        app.setStyle(style)

@@ -30,6 +30,7 @@ from app.domain.errors import LeadlineError
 from app.services.backup_service import BackupInfo
 from app.services.container import Services
 from app.ui import messages
+from app.ui.wording import noun_for
 from app.ui.workers import TaskRunner
 
 # Dynamic property on the main window: the backup file to restore once the window has closed.
@@ -41,7 +42,8 @@ def size_text(size: int) -> str:
     value = float(size)
     for unit in ("bytes", "KB", "MB", "GB"):
         if value < 1024 or unit == "GB":
-            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+            return (f"{int(value)} {noun_for(int(value), 'byte')}" if unit == "bytes"
+                    else f"{value:.1f} {unit}")
         value /= 1024
     return f"{size} bytes"  # not reached
 

@@ -32,6 +32,7 @@ from app.domain.qualifiers import AnswerKind, QuestionRecord
 from app.services.question_service import QuestionService
 from app.ui import messages
 from app.ui.style import alarm_colour
+from app.ui.wording import counted
 
 _ALWAYS = "always"
 _FIELD_LABELS = {"prompt": "Question", "kind": "Kind", "choices": "Choices",
@@ -287,7 +288,7 @@ class QuestionsDialog(QDialog):
         if question is None:
             return
         follow_ups = len(self._descendants(question.id)) - 1
-        extra = f" and its {follow_ups} follow-up question(s)" if follow_ups else ""
+        extra = f" and its {counted(follow_ups, 'follow-up question')}" if follow_ups else ""
         if not messages.confirm(self, "Delete question",
                                 f"Delete '{question.prompt}'{extra}? Answers already given "
                                 "stay in the leads' history.", "Delete"):

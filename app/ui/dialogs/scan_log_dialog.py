@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.booth import ScanLogRecord
+from app.ui.wording import counted
 
 
 def visible(raw: str) -> str:
@@ -27,7 +28,8 @@ class ScanLogDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Scan log")
         rejected = sum(1 for r in records if r.outcome == "rejected")
-        intro = QLabel(f"{len(records)} scans, {rejected} not read. Rejected scans saved nothing; "
+        intro = QLabel(f"{counted(len(records), 'scan')}, {rejected:,} not read. Rejected scans "
+                       "saved nothing; "
                        "type the printed badge id or the person's details to capture them.")
         intro.setWordWrap(True)
         self.table = QTableWidget(len(records), 4)

@@ -25,6 +25,7 @@ from app.domain.errors import LeadlineError
 from app.services.suppression_service import SuppressionService
 from app.ui import messages
 from app.ui.style import alarm_colour
+from app.ui.wording import counted
 
 
 class SuppressionDialog(QDialog):
@@ -111,13 +112,14 @@ class SuppressionDialog(QDialog):
         self.note.clear()
         self.reload()
         if flagged:
-            messages.info(self, "Suppression list", f"{flagged} existing leads were marked "
-                          "do-not-contact.")
+            messages.info(self, "Suppression list", f"{counted(flagged, 'existing lead')} "
+                          f"{'was' if flagged == 1 else 'were'} marked do-not-contact.")
 
     def remove_selected(self) -> None:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
         if not rows or not messages.confirm(self, "Remove entries",
-                                            f"Remove {len(rows)} entries from the list? Leads "
+                                            f"Remove {counted(len(rows), 'entry', 'entries')} "
+                                            "from the list? Leads "
                                             "already marked stay do-not-contact.", "Remove"):
             return
         for row in rows:
@@ -139,8 +141,9 @@ class SuppressionDialog(QDialog):
         self.reload()
         details = "\n".join(result.invalid[:20])
         messages.info(self, "Suppression list imported",
-                      f"{result.added} added, {result.already_listed} already listed, "
-                      f"{len(result.invalid)} invalid; {result.leads_flagged} leads marked "
+                      f"{result.added:,} added, {result.already_listed:,} already listed, "
+                      f"{len(result.invalid):,} invalid; {counted(result.leads_flagged, 'lead')} "
+                      "marked "
                       f"do-not-contact.{chr(10) + details if details else ''}")
 
     def export_entries(self) -> None:
@@ -148,7 +151,8 @@ class SuppressionDialog(QDialog):
                                               "suppression-list.csv", "CSV (*.csv)")
         if path:
             count = self.suppressions.export_file(Path(path))
-            messages.info(self, "Suppression list", f"{count} entries written.")
+            messages.info(self, "Suppression list",
+                          f"{counted(count, 'entry', 'entries')} written.")
 
     @classmethod
     def ask(cls, suppressions: SuppressionService, parent: QWidget | None = None) -> bool:
