@@ -224,12 +224,12 @@ def _follow_up(app: QApplication, services: Services, window: MainWindow, out: P
 
 
 def _sync_settings(app: QApplication, window: MainWindow, folder: Path, out: Path) -> None:
-    """The per-laptop sync settings: a shared folder, a passphrase, a 15-minute timer."""
+    """The database's sync settings: a shared folder, a passphrase, a 15-minute timer."""
     from app.ui.dialogs.sync_settings_dialog import SyncSettingsDialog
 
     shared = folder / "Team share" / "leadline-sync"
     shared.mkdir(parents=True, exist_ok=True)
-    dialog = SyncSettingsDialog(window.settings, window)
+    dialog = SyncSettingsDialog(window.services.sync_settings, window)
     dialog.folder.setText(str(shared))
     dialog.passphrase.setText("correct horse battery")
     dialog.interval.setValue(15)

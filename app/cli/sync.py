@@ -20,10 +20,12 @@ def register(tree: CommandTree) -> None:
                     "lives in the folder. Same field edited on two laptops: one value is shown "
                     "and the lead is flagged for review; nothing is lost.",
         epilog="examples:\n  %(prog)s --folder /mnt/team/leadline-sync\n"
+               "  %(prog)s                      # the folder set for this database in the app\n"
                "  %(prog)s --folder ~/Dropbox/leads --passphrase-file ~/.leadline-pass --json",
         handler=run_sync)
-    parser.add_argument("--folder", type=Path, required=True, metavar="DIR",
-                        help="the shared sync folder (must exist)")
+    parser.add_argument("--folder", type=Path, metavar="DIR",
+                        help="the shared sync folder (must exist); default: the folder chosen "
+                             "for this database in the app's sync settings")
     parser.add_argument("--passphrase-file", type=Path, metavar="FILE",
                         help="file whose first line is the team passphrase (files in the "
                              "folder are then encrypted)")
@@ -119,20 +121,28 @@ def _read_passphrase(path: Path) -> str | None:
 
 def run_sync(args: argparse.Namespace, ctx: CliContext) -> int:
     passphrase: str | None = None
+    folder: Path | None = args.folder
+    if folder is None:
+        stored = ctx.services.sync_settings.load()
+        if stored.folder is None:
+            ctx.out.error("no sync folder: give --folder DIR, or choose one for this database in "
+                          "the app (File → Sync settings)")
+            return EXIT_USAGE
+        folder, passphrase = stored.folder, stored.passphrase
     if args.passphrase_file is not None:
         passphrase = _read_passphrase(args.passphrase_file)
         if passphrase is None:
             ctx.out.error(f"cannot read a passphrase from {args.passphrase_file} "
                           "(missing, unreadable or empty first line)")
             return EXIT_USAGE
-    report = ctx.services.sync.sync(args.folder, passphrase,
+    report = ctx.services.sync.sync(folder, passphrase,
                                     progress=None if ctx.out.json_mode else ctx.out.notice,
                                     snapshot=args.snapshot)
     if ctx.out.json_mode:
         ctx.out.json(report.to_json())
     else:
-        ctx.out.line(f"Sent {report.sent_ops} change(s), received {report.received_ops} "
-                     f"from {report.files_read} file(s).")
+        ctx.out.line(f"Sent {report.sent_ops:,} change(s), received {report.received_ops:,} "
+                     f"from {report.files_read:,} file(s).")
         if report.published:
             ctx.out.line(f"Published {report.published.name}")
         if report.snapshots_absorbed:

@@ -29,6 +29,7 @@ from app.services.scoring_service import ScoringService
 from app.services.settings_service import SettingsService
 from app.services.suppression_service import SuppressionService
 from app.services.sync_service import SyncService
+from app.services.sync_settings import SyncSettingsStore
 from app.storage.db import Database
 
 
@@ -54,6 +55,7 @@ class Services:
     followup: FollowUpService
     reports: ReportService
     sync: SyncService
+    sync_settings: SyncSettingsStore
     backups: BackupService
 
     @classmethod
@@ -94,6 +96,7 @@ class Services:
                    followup=FollowUpService(context, leads, cadences, routing),
                    reports=ReportService(context),
                    sync=SyncService(context, rescore=scoring.rescore_many_in),
+                   sync_settings=SyncSettingsStore(db),
                    backups=backups)
         services.sync.after_merge += [suppressions.forget_index, scoring.forget,
                                       cadences.forget, settings.forget]

@@ -164,6 +164,9 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(PERIODIC_FIRST_MS, self, self.run_periodic_checks)
         # Sync on start: a few seconds after the window is up (only if configured and wanted).
         QTimer.singleShot(SYNC_START_DELAY_MS, self, self.sync.sync_on_start)
+        copied = self.sync.copied_database_notice()
+        if copied:
+            self.statusBar().showMessage(copied, 30000)
 
     # -- building -----------------------------------------------------------------------------
     def _build_rail(self) -> QListWidget:
@@ -905,7 +908,7 @@ class MainWindow(QMainWindow):
             self._conflicts_dialog.reload()
 
     def edit_sync_settings(self) -> None:
-        if SyncSettingsDialog.ask(self.settings, self):
+        if SyncSettingsDialog.ask(self.services.sync_settings, self):
             self.sync.apply_settings()
             folder = self.sync.config().folder
             self.statusBar().showMessage(

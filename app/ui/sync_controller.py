@@ -21,8 +21,9 @@ from PySide6.QtWidgets import QApplication, QLabel, QProgressDialog
 from app.domain.errors import LeadlineError
 from app.services.container import Services
 from app.services.sync_service import SyncReport
+from app.services.sync_settings import SyncSettings
 from app.ui import messages
-from app.ui.dialogs.sync_settings_dialog import LAST_SYNC_KEY, SyncSettings
+from app.ui.dialogs.sync_settings_dialog import LEGACY_KEYS, legacy_laptop_settings
 from app.ui.style import alarm_colour, warning_colour
 from app.ui.workers import JobState, Lane, TaskRunner
 
@@ -43,7 +44,7 @@ def _percent(stage: str) -> int:
 
 
 def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def _link(target: str, text: str, colour: str) -> str:
@@ -76,11 +77,33 @@ class SyncController(QObject):
         self.pending_timer = QTimer(self)
         self.pending_timer.setInterval(PENDING_REFRESH_MS)
         self.pending_timer.timeout.connect(self.refresh_pending)
+        self.adopt_laptop_wide_settings()
         self.apply_settings()
 
     # -- settings -----------------------------------------------------------------------------
     def config(self) -> SyncSettings:
-        return SyncSettings.load(self.settings)
+        return self.services.sync_settings.load()
+
+    def adopt_laptop_wide_settings(self) -> None:
+        """An older Leadline kept one sync folder for the whole laptop and used it for every
+        database opened. It is taken over only by a database that already synced there, then
+        forgotten, so no other database ever syncs to it unasked."""
+        legacy = legacy_laptop_settings(self.settings)
+        if legacy is None:
+            return
+        if self.services.sync_settings.adopt_laptop_wide(legacy):
+            log.info("sync settings taken over from the laptop's settings for %s",
+                     self.services.context.db.path)
+            for key in LEGACY_KEYS:
+                self.settings.remove(key)
+
+    def copied_database_notice(self) -> str | None:
+        """Set when this file's sync settings were set aside because it was copied or moved."""
+        aside = self.services.sync_settings.stored().set_aside_folder
+        if aside is None:
+            return None
+        return (f"This database was copied or moved since it synced with {aside}: sync is off "
+                "for it until you choose its folder (File → Sync settings).")
 
     def apply_settings(self) -> None:
         """Re-read the sync settings: timer and idle label follow (after the settings dialog)."""
@@ -104,8 +127,7 @@ class SyncController(QObject):
             return
         # The database knows when it last merged, also through the CLI or another window.
         synced = self.services.sync.last_synced()
-        last = (f"{synced.astimezone():%Y-%m-%d %H:%M}" if synced is not None
-                else str(self.settings.value(LAST_SYNC_KEY, "") or ""))
+        last = f"{synced.astimezone():%Y-%m-%d %H:%M}" if synced is not None else ""
         self._set_base(f"Last synced {html.escape(last)}" if last else "Not synced yet")
         self.label.setToolTip(f"Shared folder: {config.folder}\nSync now: F5")
 
@@ -204,9 +226,7 @@ class SyncController(QObject):
         self._finish()
 
     def _remember_time(self) -> None:
-        now = self.services.context.clock().astimezone()
-        self.settings.setValue(LAST_SYNC_KEY, f"{now:%Y-%m-%d %H:%M}")
-        self._synced_at = now
+        self._synced_at = self.services.context.clock().astimezone()
 
     def describe(self, report: SyncReport) -> str:
         """The label after a sync: counts, then links for conflicts and problems."""

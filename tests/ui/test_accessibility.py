@@ -179,9 +179,9 @@ def _dialogs(services: Services, settings: QSettings, lead: LeadRecord,
     yield "scanner", lambda: ScannerDialog(settings)
     yield "scoring rules", lambda: ScoringRulesDialog(services)
     yield "suppression", lambda: SuppressionDialog(services.suppressions)
-    yield "sync settings", lambda: SyncSettingsDialog(settings)
+    yield "sync settings", lambda: SyncSettingsDialog(services.sync_settings)
     yield "touch", lambda: TouchDialog("Anna Example", "Call Anna", TaskKind.CALL)
-    yield "snooze", lambda: SnoozeDialog("Call Anna", today)
+    yield "snooze", lambda: SnoozeDialog("Anna Example", "Call Anna", today)
     yield "backups", lambda: BackupDialog(services, runner)
     yield "sync conflicts", lambda: ConflictsDialog(services, runner)
 

@@ -17,7 +17,6 @@ from app.services.container import Services
 from app.ui.dialogs import settings_dialog
 from app.ui.dialogs.report_dialog import PAGE_SIZE_KEY, ReportDialog
 from app.ui.dialogs.settings_dialog import SettingsDialog
-from app.ui.dialogs.sync_settings_dialog import FOLDER_KEY, INTERVAL_KEY
 from app.ui.style import THEME_KEY, apply_theme
 from app.ui.tray import START_MINIMISED_KEY
 from app.ui.workers import SynchronousRunner
@@ -98,7 +97,8 @@ def test_ok_saves_every_page_and_a_new_dialog_shows_it(
     assert services.context.default_country == "AT"
     assert services.backups.policy() == BackupPolicy(daily=False, keep=25)
     assert settings.value(START_MINIMISED_KEY, type=bool) is True
-    assert settings.value(FOLDER_KEY) == str(shared) and int(settings.value(INTERVAL_KEY)) == 15
+    synced = services.sync_settings.load()
+    assert synced.folder == shared and synced.interval_minutes == 15
     assert settings.value(THEME_KEY) == "light" and settings.value(PAGE_SIZE_KEY) == "Letter"
 
     again = _dialog(qtbot, services, settings)

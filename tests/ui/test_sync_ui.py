@@ -15,13 +15,12 @@ from PySide6.QtGui import QKeySequence
 
 from app.domain.leads import LeadQuery
 from app.services.container import Services
+from app.services.sync_settings import SyncSettings, SyncSettingsStore
 from app.storage.opening import open_database
 from app.ui.dialogs.sync_settings_dialog import (
-    FOLDER_KEY,
-    INTERVAL_KEY,
-    ON_START_CLOSE_KEY,
-    PASSPHRASE_KEY,
+    LEGACY_FOLDER_KEY,
     SyncSettingsDialog,
+    legacy_laptop_settings,
 )
 from app.ui.main_window import LEADS, MainWindow
 from app.ui.sync_controller import SyncController
@@ -39,8 +38,8 @@ def other(tmp_path: Path) -> Iterator[Services]:
     database.dispose()
 
 
-def _configure(qtbot: Any, settings: QSettings, folder: Path, passphrase: str = "") -> None:
-    dialog = SyncSettingsDialog(settings)
+def _configure(qtbot: Any, store: SyncSettingsStore, folder: Path, passphrase: str = "") -> None:
+    dialog = SyncSettingsDialog(store)
     qtbot.addWidget(dialog)
     dialog.folder.setText(str(folder))
     dialog.passphrase.setText(passphrase)
@@ -64,7 +63,7 @@ def test_sync_now_brings_the_other_laptops_lead_and_shows_counts(
     window = make_window()
     assert not window.sync.label.isVisible()  # sync off: nothing in the status bar
     assert window.sync_now_action.shortcut() == QKeySequence("F5")
-    _configure(qtbot, settings, folder)
+    _configure(qtbot, services.sync_settings, folder)
     window.sync.apply_settings()
     assert window.sync.timer.isActive() and window.sync.timer.interval() == 15 * 60_000
     # Everything made before the first sync is waiting to be sent: lead, history line...
@@ -78,10 +77,10 @@ def test_sync_now_brings_the_other_laptops_lead_and_shows_counts(
     assert "Remote Lead" in _names(window) and "Local Lead" in _names(window)
     text = window.sync.label.text()
     local = clock().astimezone()
-    assert f"Synced {local:%H:%M} · sent {report.sent_ops} · received {report.received_ops}" \
-        in text
+    assert f"Synced {local:%H:%M} · sent {report.sent_ops:,} · received " \
+        f"{report.received_ops:,}" in text
     assert "conflict" not in text and "to send" not in text and window.sync.pending == 0
-    assert settings.value("sync/last_synced") == f"{local:%Y-%m-%d %H:%M}"
+    assert services.sync.last_synced() == clock(), "the database keeps when it last synced"
 
     # Concurrent edits of the same field: a red conflicts link that opens the review inbox.
     other.sync.sync(folder)
@@ -100,9 +99,9 @@ def test_sync_now_brings_the_other_laptops_lead_and_shows_counts(
 
 
 def test_missing_folder_is_shown_in_the_status_bar_with_details(
-        make_window: Make, settings: QSettings, tmp_path: Path,
+        make_window: Make, services: Services, tmp_path: Path,
         confirmations: list[str]) -> None:
-    settings.setValue(FOLDER_KEY, str(tmp_path / "unplugged-usb-stick"))
+    services.sync_settings.save(SyncSettings(tmp_path / "unplugged-usb-stick"))
     window = make_window()
     window.sync_now()
     text = window.sync.label.text()
@@ -112,13 +111,14 @@ def test_missing_folder_is_shown_in_the_status_bar_with_details(
 
 
 def test_settings_dialog_refuses_a_missing_folder_and_keeps_the_passphrase_local(
-        qtbot: Any, settings: QSettings, tmp_path: Path, folder: Path) -> None:
-    dialog = SyncSettingsDialog(settings)
+        qtbot: Any, services: Services, tmp_path: Path, folder: Path) -> None:
+    store = services.sync_settings
+    dialog = SyncSettingsDialog(store)
     qtbot.addWidget(dialog)
     dialog.folder.setText(str(tmp_path / "Z-drive-not-mounted"))
     dialog.save()
     assert dialog.error.isVisibleTo(dialog) and "mount" in dialog.error.text()
-    assert not settings.value(FOLDER_KEY)
+    assert store.load().folder is None
     assert dialog.passphrase.echoMode() == dialog.passphrase.EchoMode.Password
     dialog.show_passphrase.setChecked(True)
     assert dialog.passphrase.echoMode() == dialog.passphrase.EchoMode.Normal
@@ -126,18 +126,15 @@ def test_settings_dialog_refuses_a_missing_folder_and_keeps_the_passphrase_local
     dialog.passphrase.setText("team secret")
     dialog.on_start_close.setChecked(False)
     dialog.save()
-    assert settings.value(FOLDER_KEY) == str(folder)
-    assert settings.value(PASSPHRASE_KEY) == "team secret"
-    assert settings.value(INTERVAL_KEY, type=int) == 0
-    assert settings.value(ON_START_CLOSE_KEY, type=bool) is False
+    assert store.load() == SyncSettings(folder, "team secret", 0, False)
 
 
 def test_wrong_passphrase_is_a_clear_warning(
-        qtbot: Any, make_window: Make, other: Services, folder: Path, settings: QSettings,
+        qtbot: Any, services: Services, make_window: Make, other: Services, folder: Path, settings: QSettings,
         confirmations: list[str]) -> None:
     other.leads.create({"first_name": "Secret", "last_name": "Lead"})
     other.sync.sync(folder, "right one")
-    _configure(qtbot, settings, folder, "wrong one")
+    _configure(qtbot, services.sync_settings, folder, "wrong one")
     window = make_window()
     window.sync_now()
     assert "wrong team passphrase" in window.sync.label.text()
@@ -176,8 +173,8 @@ class _HeldRunner(TaskRunner):
 
 
 def test_one_sync_at_a_time_and_a_second_request_is_queued_once(
-        qtbot: Any, make_window: Make, folder: Path, settings: QSettings) -> None:
-    _configure(qtbot, settings, folder)
+        qtbot: Any, services: Services, make_window: Make, folder: Path, settings: QSettings) -> None:
+    _configure(qtbot, services.sync_settings, folder)
     window = make_window()
     runner = _HeldRunner()
     controller = SyncController(window, window.services, runner, settings)
@@ -198,9 +195,65 @@ def test_one_sync_at_a_time_and_a_second_request_is_queued_once(
 def test_closing_the_window_publishes_local_changes(
         qtbot: Any, make_window: Make, services: Services, other: Services, folder: Path,
         settings: QSettings) -> None:
-    _configure(qtbot, settings, folder)
+    _configure(qtbot, services.sync_settings, folder)
     window = make_window()
     services.leads.create({"first_name": "Written", "last_name": "Before Close"})
     window.close()
     assert other.sync.sync(folder).received_ops > 0
     assert other.leads.list(LeadQuery(search="Before Close"))
+
+
+def test_a_second_database_never_syncs_into_the_first_ones_folder(
+        qtbot: Any, services: Services, make_window: Make, other: Services, folder: Path,
+        settings: QSettings) -> None:
+    """The folder belongs to the database it was chosen for, not to the laptop."""
+    _configure(qtbot, services.sync_settings, folder)
+    assert other.sync_settings.load().folder is None
+    second = SyncController(make_window(), other, SynchronousRunnerForTests(), settings)
+    assert second.config().folder is None and not second.sync_now()
+    assert not list(folder.iterdir()), "nothing of the second database reached the team folder"
+
+
+def test_a_copied_database_starts_with_sync_off_and_says_why(
+        qtbot: Any, services: Services, folder: Path, tmp_path: Path) -> None:
+    import shutil
+
+    _configure(qtbot, services.sync_settings, folder, "team secret")
+    services.context.db.engine.dispose()
+    copy_path = tmp_path / "copy" / "leadline.sqlite"
+    copy_path.parent.mkdir()
+    shutil.copy(services.context.db.path, copy_path)
+    copy, _ = open_database(copy_path)
+    try:
+        stored = SyncSettingsStore(copy).stored()
+        assert stored.settings.folder is None and stored.settings.passphrase is None
+        assert stored.set_aside_folder == folder
+        dialog = SyncSettingsDialog(SyncSettingsStore(copy))
+        qtbot.addWidget(dialog)
+        assert "copied or moved" in dialog.error.text() and dialog.folder.text() == ""
+    finally:
+        copy.dispose()
+    assert services.sync_settings.load().folder == folder, "the original keeps its folder"
+
+
+def test_laptop_wide_settings_of_an_older_version_go_to_the_database_that_synced_there(
+        qtbot: Any, services: Services, other: Services, folder: Path, settings: QSettings,
+        make_window: Make) -> None:
+    services.leads.create({"first_name": "Team", "last_name": "Lead"})
+    services.sync.sync(folder)  # this database published there under the older version
+    settings.setValue(LEGACY_FOLDER_KEY, str(folder))
+    legacy = legacy_laptop_settings(settings)
+    assert legacy is not None and not other.sync_settings.adopt_laptop_wide(legacy)
+    assert other.sync_settings.load().folder is None, "never synced there: not adopted"
+    window = make_window()
+    assert window.sync.config().folder == folder
+    assert settings.value(LEGACY_FOLDER_KEY) is None, "adopted once, then forgotten"
+
+
+class SynchronousRunnerForTests(TaskRunner):
+    def start(self, work: Any, *, on_done: Any = None, on_error: Any = None,
+              on_progress: Any = None, lane: Any = None, owner: Any = None) -> JobState:
+        state = JobState()
+        if on_done is not None:
+            on_done(work(state))
+        return state

@@ -299,7 +299,7 @@ class SettingsDialog(QDialog):
         self.profile = ProfilePage(services)
         self.working_time = FollowUpSettingsPage(services, settings)
         self.regional = RegionalPage(services)
-        self.sync = SyncSettingsPage(settings)
+        self.sync = SyncSettingsPage(services.sync_settings)
         self.backups = BackupsPage(services)
         self.appearance = AppearancePage(settings)
         self.reports = ReportsPage(settings)

@@ -1,12 +1,11 @@
-"""Sync settings (this laptop only): the shared folder, the team passphrase, when to sync.
+"""Sync settings of the open database: the shared folder, the team passphrase, when to sync.
 
-Stored with QSettings under ``sync/``: every laptop points at the folder in its own way (drive
-letter, mount point, cloud client path), so none of this goes into the shared database.
+Stored with the database (app/services/sync_settings.py), not with the laptop: another database
+opened on this laptop has its own folder, or none.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
@@ -25,32 +24,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.sync_settings import SyncSettings, SyncSettingsStore
 from app.ui.form_rows import error_label, save_cancel_buttons
 
-FOLDER_KEY = "sync/folder"
-PASSPHRASE_KEY = "sync/passphrase"
-INTERVAL_KEY = "sync/interval_minutes"
-ON_START_CLOSE_KEY = "sync/on_start_and_close"
-LAST_SYNC_KEY = "sync/last_synced"
+# Where Leadline up to 0.12 kept these for the whole laptop (read once, to adopt them).
+LEGACY_FOLDER_KEY = "sync/folder"
+LEGACY_PASSPHRASE_KEY = "sync/passphrase"
+LEGACY_INTERVAL_KEY = "sync/interval_minutes"
+LEGACY_ON_START_CLOSE_KEY = "sync/on_start_and_close"
+LEGACY_KEYS = ("sync/folder", "sync/passphrase", "sync/interval_minutes",
+               "sync/on_start_and_close", "sync/last_synced")
 
 
-@dataclass(frozen=True)
-class SyncSettings:
-    folder: Path | None
-    passphrase: str | None
-    interval_minutes: int
-    on_start_and_close: bool
-
-    @classmethod
-    def load(cls, settings: QSettings) -> SyncSettings:
-        folder = str(settings.value(FOLDER_KEY, "") or "").strip()
-        passphrase = str(settings.value(PASSPHRASE_KEY, "") or "")
-        try:
-            interval = int(settings.value(INTERVAL_KEY, 0) or 0)
-        except (TypeError, ValueError):
-            interval = 0
-        return cls(Path(folder) if folder else None, passphrase or None, max(0, interval),
-                   bool(settings.value(ON_START_CLOSE_KEY, True, type=bool)))
+def legacy_laptop_settings(settings: QSettings) -> SyncSettings | None:
+    """The laptop-wide sync settings of an older Leadline, if this laptop has any."""
+    folder = str(settings.value(LEGACY_FOLDER_KEY, "") or "").strip()
+    if not folder:
+        return None
+    try:
+        interval = int(settings.value(LEGACY_INTERVAL_KEY, 0) or 0)
+    except (TypeError, ValueError):
+        interval = 0
+    return SyncSettings(Path(folder), str(settings.value(LEGACY_PASSPHRASE_KEY, "") or "") or None,
+                        max(0, interval),
+                        bool(settings.value(LEGACY_ON_START_CLOSE_KEY, True, type=bool)))
 
 
 class SyncSettingsPage(QWidget):
@@ -58,10 +55,11 @@ class SyncSettingsPage(QWidget):
 
     title = "Sync"
 
-    def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
+    def __init__(self, store: SyncSettingsStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.settings = settings
-        current = SyncSettings.load(settings)
+        self.store = store
+        stored = store.stored()
+        current = stored.settings
 
         intro = QLabel("Laptops of the team exchange their changes through a shared folder: a "
                        "network drive, a cloud-synced folder (OneDrive, Dropbox…) or a USB "
@@ -93,8 +91,8 @@ class SyncSettingsPage(QWidget):
         pass_row.setContentsMargins(0, 0, 0, 0)
         pass_row.addWidget(self.passphrase, 1)
         pass_row.addWidget(self.show_passphrase)
-        pass_note = QLabel("Every laptop of the team needs the same passphrase. It is stored in "
-                           "this laptop's settings only, never in the shared folder.")
+        pass_note = QLabel("Every laptop of the team needs the same passphrase. It is kept in "
+                           "this database on this laptop only, never in the shared folder.")
         pass_note.setWordWrap(True)
         pass_note.setStyleSheet("color: palette(placeholder-text);")
 
@@ -117,9 +115,19 @@ class SyncSettingsPage(QWidget):
         form.addRow("Sync &every:", self.interval)
         form.addRow(self.on_start_close)
 
+        scope = QLabel(f"For this database only: {store.db.path}. Another database opened on "
+                       "this laptop has its own sync folder, or none.")
+        scope.setObjectName("syncScope")
+        scope.setWordWrap(True)
         self.error = error_label()
+        if stored.set_aside_folder is not None:
+            self.show_problem(
+                f"This database file was copied or moved since it synced with "
+                f"{stored.set_aside_folder}, so sync is off for it. Choose the folder again "
+                "only if this copy is the team's database.")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scope)
         layout.addWidget(where)
         layout.addWidget(when)
         layout.addWidget(self.error)
@@ -145,19 +153,16 @@ class SyncSettingsPage(QWidget):
 
     def save(self) -> None:
         text = self.folder.text().strip()
-        self.settings.setValue(FOLDER_KEY, str(Path(text).expanduser()) if text else "")
-        self.settings.setValue(PASSPHRASE_KEY, self.passphrase.text())
-        self.settings.setValue(INTERVAL_KEY, self.interval.value())
-        self.settings.setValue(ON_START_CLOSE_KEY, self.on_start_close.isChecked())
-        self.settings.sync()
+        self.store.save(SyncSettings(Path(text).expanduser() if text else None,
+                                     self.passphrase.text() or None, self.interval.value(),
+                                     self.on_start_close.isChecked()))
 
 
 class SyncSettingsDialog(QDialog):
-    def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
+    def __init__(self, store: SyncSettingsStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.settings = settings
         self.setWindowTitle("Sync settings")
-        self.page = page = SyncSettingsPage(settings, self)
+        self.page = page = SyncSettingsPage(store, self)
         self.folder, self.passphrase, self.show_passphrase = page.folder, page.passphrase, \
             page.show_passphrase
         self.interval, self.on_start_close, self.error = page.interval, page.on_start_close, \
@@ -183,8 +188,8 @@ class SyncSettingsDialog(QDialog):
         self.accept()
 
     @classmethod
-    def ask(cls, settings: QSettings, parent: QWidget | None = None) -> bool:
-        return cls(settings, parent).exec() == QDialog.DialogCode.Accepted
+    def ask(cls, store: SyncSettingsStore, parent: QWidget | None = None) -> bool:
+        return cls(store, parent).exec() == QDialog.DialogCode.Accepted
 
 
 def _buddy(text: str, widget: QWidget) -> QLabel:

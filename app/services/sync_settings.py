@@ -1,0 +1,101 @@
+"""Where a database syncs: its shared folder, team passphrase and schedule.
+
+Kept in the database's own ``app_meta`` (local to this file: never synced, never written to the
+shared folder), because they belong to the database, not to the laptop: opening a second
+database (a demo, last year's file) must never make it sync into the first one's team folder.
+Each laptop still reaches the folder by its own path (drive letter, mount point, cloud client),
+which is why they are not team settings either.
+
+The settings remember the path of the file they were chosen for. A copy of the file at another
+path (a colleague's copy, a backup opened from elsewhere) starts with sync off and says why, so a
+file nobody pointed at the team folder never pushes its data there.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from app.storage.db import Database
+
+log = logging.getLogger(__name__)
+
+SYNC_SETTINGS_KEY = "sync_settings"
+# sync_service.META_PUBLISHED: the folders this database has published its changes to.
+_PUBLISHED_KEY = "sync_published"
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    folder: Path | None = None
+    passphrase: str | None = None
+    interval_minutes: int = 0
+    on_start_and_close: bool = True
+
+
+@dataclass(frozen=True)
+class StoredSyncSettings:
+    """The settings in force, and the folder of a copied file's settings that were set aside."""
+
+    settings: SyncSettings
+    set_aside_folder: Path | None = None
+
+
+class SyncSettingsStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def _path(self) -> str:
+        return str(self.db.path.resolve())
+
+    def stored(self) -> StoredSyncSettings:
+        raw = self.db.get_meta(SYNC_SETTINGS_KEY)
+        if not raw:
+            return StoredSyncSettings(SyncSettings())
+        try:
+            found: dict[str, Any] = json.loads(raw)
+            folder = str(found.get("folder") or "").strip()
+            settings = SyncSettings(
+                Path(folder) if folder else None, str(found.get("passphrase") or "") or None,
+                max(0, int(found.get("interval_minutes") or 0)),
+                bool(found.get("on_start_and_close", True)))
+        except (ValueError, TypeError, AttributeError):
+            log.warning("unreadable sync settings in %s: sync stays off until set again",
+                        self.db.path)
+            return StoredSyncSettings(SyncSettings())
+        if found.get("database") != self._path() and settings.folder is not None:
+            return StoredSyncSettings(replace(settings, folder=None, passphrase=None),
+                                      set_aside_folder=settings.folder)
+        return StoredSyncSettings(settings)
+
+    def load(self) -> SyncSettings:
+        return self.stored().settings
+
+    def save(self, settings: SyncSettings) -> None:
+        folder = settings.folder.expanduser() if settings.folder is not None else None
+        self.db.set_meta(SYNC_SETTINGS_KEY, json.dumps({
+            "folder": str(folder) if folder is not None else "",
+            "passphrase": settings.passphrase or "",
+            "interval_minutes": max(0, settings.interval_minutes),
+            "on_start_and_close": settings.on_start_and_close,
+            "database": self._path(),
+        }))
+
+    def adopt_laptop_wide(self, legacy: SyncSettings) -> bool:
+        """Take over settings an older Leadline kept for the whole laptop, only when this
+        database has already published to that folder (so it is the team's database there) and
+        has no settings of its own. Returns whether they were adopted."""
+        if legacy.folder is None or self.db.get_meta(SYNC_SETTINGS_KEY):
+            return False
+        try:
+            published = json.loads(self.db.get_meta(_PUBLISHED_KEY) or "{}")
+        except ValueError:
+            return False
+        wanted = str(legacy.folder.expanduser().resolve())
+        if not isinstance(published, dict) or wanted not in published:
+            return False
+        self.save(legacy)
+        return True
