@@ -208,6 +208,9 @@ class DuplicatesPage(QWidget):
         self._drop_pairs_with({other.id})
         self.status.setText(f"Merged {other.display_name} into {keep.display_name}. Ctrl+Z "
                             "undoes it.")
+        # The merge buttons may have just been disabled: keep focus on this page (Qt would move
+        # it to the next widget, the toolbar's search box, whose own Ctrl+Z would do nothing).
+        self.pair_table.setFocus()
         self.on_change()
 
     def dismiss(self) -> None:

@@ -6,7 +6,7 @@ import logging
 import uuid
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QMimeData, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QMimeData, QObject, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -329,6 +329,7 @@ class MainWindow(QMainWindow):
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(360)
         self.search.textChanged.connect(self._search_typed)
+        self.search.installEventFilter(self)
         self.search.returnPressed.connect(self._search_now)
         toolbar.addWidget(self.search)
         self.addToolBar(toolbar)
@@ -390,6 +391,19 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.user_label)
         status.addPermanentWidget(self.count_label)
         self._show_user()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Ctrl+Z / Ctrl+Shift+Z in the search box undo the last change (a merge, an assignment)
+        when the box has no typing of its own to undo."""
+        if watched is self.search and event.type() == QEvent.Type.ShortcutOverride:
+            key = QKeySequence(event.keyCombination())  # type: ignore[attr-defined]
+            if key.matches(QKeySequence(QKeySequence.StandardKey.Undo)) == \
+                    QKeySequence.SequenceMatch.ExactMatch and not self.search.isUndoAvailable():
+                return True  # not accepted: the window's Undo action takes the key
+            if key.matches(QKeySequence(QKeySequence.StandardKey.Redo)) == \
+                    QKeySequence.SequenceMatch.ExactMatch and not self.search.isRedoAvailable():
+                return True
+        return super().eventFilter(watched, event)
 
     # -- navigation ---------------------------------------------------------------------------
     def show_page(self, index: int) -> None:
@@ -650,7 +664,12 @@ class MainWindow(QMainWindow):
         self.tray.check()
 
     def switch_user(self) -> None:
+        before = self.services.people.current_user()
         if ProfileDialog.ask(self.services.people, self) is not None:
+            after = self.services.people.current_user()
+            if (before and before.id) != (after and after.id):
+                # Undo belongs to the person who did it: the next one never undoes it for them.
+                self.undo_stack.clear()
             self._show_user()
             self.leads.reload_choices()
             self.tray.forget_user()
