@@ -74,7 +74,7 @@ from app.ui.sync_controller import SyncController
 from app.ui.tray import START_MINIMISED_KEY, TrayController
 from app.ui.undo import AssignmentRunCommand, CreateLeadCommand
 from app.ui.window_state import DialogGeometry
-from app.ui.workers import JobState, TaskRunner
+from app.ui.workers import JobState, Lane, TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +103,7 @@ class MainWindow(QMainWindow):
         self.booth.leadSaved.connect(self._lead_captured)
         self.booth.newEventRequested.connect(self.new_event)
         self._leads_stale = False
+        self._recounting = self._recount_again = False
         self.pages = QStackedWidget()
         self.pages.addWidget(self.home)
         self.pages.addWidget(self.leads)
@@ -223,13 +224,13 @@ class MainWindow(QMainWindow):
         self.booth_action = self._action("&Booth capture", "Ctrl+3", lambda: self.show_page(BOOTH))
         self.duplicates_action = self._action("D&uplicates", "Ctrl+4",
                                               lambda: self.show_page(DUPLICATES))
-        self.health_action = self._action("Data &health", "Ctrl+5", lambda: self.show_page(HEALTH))
+        self.health_action = self._action("Data heal&th", "Ctrl+5", lambda: self.show_page(HEALTH))
         self.assignment_action = self._action("&Assignment board", "Ctrl+6",
                                               lambda: self.show_page(ASSIGNMENT),
                                               "Queues, orphans and reps' workload: assign leads")
         self.my_day_action = self._action("&My day", "Ctrl+7", lambda: self.show_page(MY_DAY),
                                           "Your overdue, today's and upcoming follow-ups")
-        self.dashboard_action = self._action("D&ashboard", "Ctrl+8",
+        self.dashboard_action = self._action("Dashb&oard", "Ctrl+8",
                                              lambda: self.show_page(DASHBOARD),
                                              "Charts: funnel, sources, service level, lead age")
         self.reports_action = self._action("&Reports…", "Ctrl+Shift+P", self.show_reports,
@@ -259,7 +260,7 @@ class MainWindow(QMainWindow):
         self.why_score_action = self._action("&Why this score?", "Ctrl+Shift+W", self.why_score,
                                              "The scoring rules behind the selected lead's score")
         self.leads.detail.why_button.clicked.connect(self.why_score)
-        self.new_event_action = self._action("New &event…", None, self.new_event)
+        self.new_event_action = self._action("New e&vent…", None, self.new_event)
         self.import_action = self._action("&Import leads…", "Ctrl+I", lambda: self.import_leads())
         self.export_action = self._action("&Export leads…", "Ctrl+E", self.export_leads,
                                           "Export the current list to CSV")
@@ -269,7 +270,7 @@ class MainWindow(QMainWindow):
         self.registrations_action = self._action("Import &registration list…", None,
                                                  self.import_registrations)
         self.layout_action = self._action("Badge &layout…", None, self.edit_badge_layout)
-        self.scan_log_action = self._action("Scan &log…", None, self.show_scan_log)
+        self.scan_log_action = self._action("Scan lo&g…", None, self.show_scan_log)
         self.scanner_action = self._action("Scanner &settings…", None, self.edit_scanner)
         self.suppression_action = self._action("&Suppression list…", None,
                                                self.show_suppression_list)
@@ -279,7 +280,7 @@ class MainWindow(QMainWindow):
             "E&xport person's data…", None, self.export_person_data,
             "Save everything stored about the selected lead's person (access request)")
         self.erase_person_action = self._action(
-            "&Erase person…", None, self.erase_person,
+            "Erase &person…", None, self.erase_person,
             "Erase the selected lead's person completely on request (cannot be undone)")
         self.leads.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         separator = QAction(self)
@@ -300,13 +301,13 @@ class MainWindow(QMainWindow):
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.sync_now_action = self._action("S&ync now", "F5", self.sync_now,
                                             "Exchange changes with the team's shared folder")
-        self.conflicts_action = self._action("Review sync &conflicts…", None,
+        self.conflicts_action = self._action("Review sync c&onflicts…", None,
                                              self.review_conflicts,
                                              "Decide fields changed on two laptops at the same "
                                              "time")
         self.backup_now_action = self._action("&Back up now", "Ctrl+Shift+B", self.back_up_now,
                                               "Write a backup of the database now")
-        self.backups_action = self._action("Backups and &restore…", None, self.show_backups,
+        self.backups_action = self._action("Bac&kups and restore…", None, self.show_backups,
                                            "See the backups, make one, or restore one")
         self.sync_settings_action = self._action("Sync se&ttings…", None, self.edit_sync_settings,
                                                  "Shared folder, team passphrase and when to "
@@ -485,10 +486,35 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Added {record.display_name}", 4000)
 
     def _leads_changed(self) -> None:
+        self._mark_leads_stale()
+
+    def _mark_leads_stale(self) -> None:
+        """Leads changed while the list is not in view: it re-reads when shown; the status bar's
+        count follows now (one count on the read lane, merged while one is on its way)."""
         self._leads_stale = True
+        if self._recounting:
+            self._recount_again = True
+            return
+        self._recounting, self._recount_again = True, False
+        leads = self.services.leads
+
+        def counted(total: int) -> None:
+            self._recounting = False
+            if self._recount_again:
+                self._mark_leads_stale()
+                return
+            self.leads.total = total
+            if self._leads_stale:
+                self._show_counts(total, total)
+
+        def failed(_error: Exception, _details: str) -> None:
+            self._recounting = False
+
+        self.runner.start(lambda _state: leads.count(LeadQuery()), on_done=counted,
+                          on_error=failed, lane=Lane.READ, owner=self)
 
     def _lead_captured(self, _record: object) -> None:
-        self._leads_stale = True  # the list re-queries when it is shown, not on every capture
+        self._mark_leads_stale()  # the list re-queries when it is shown, not on every capture
 
     # -- imports ------------------------------------------------------------------------------
     def import_leads(self, path: Path | None = None) -> None:
@@ -598,7 +624,7 @@ class MainWindow(QMainWindow):
                       f"{result.added} attendees added, {result.updated} updated; "
                       f"{result.resolved_leads} badge-only leads now have names.{skipped}")
         self.booth.refresh_side()
-        self._leads_stale = True
+        self._mark_leads_stale()
 
     def edit_badge_layout(self) -> None:
         event_id = self._booth_event()
@@ -707,7 +733,7 @@ class MainWindow(QMainWindow):
         if self.pages.currentIndex() == LEADS:
             self.leads.model.refresh()
         else:
-            self._leads_stale = True
+            self._mark_leads_stale()
         if self.pages.currentIndex() == HOME:
             self.home.refresh()
 
@@ -730,7 +756,7 @@ class MainWindow(QMainWindow):
 
     def _rescored(self, summary: object) -> None:
         self.refresh_all()
-        self._leads_stale = True
+        self._mark_leads_stale()
         if summary is not None:
             changed = getattr(summary, "changed", 0)
             promoted = getattr(summary, "promoted", 0)
@@ -822,7 +848,7 @@ class MainWindow(QMainWindow):
 
     def _touched(self) -> None:
         """A touch was logged or a task moved: counts, tray and lists follow."""
-        self._leads_stale = True
+        self._mark_leads_stale()
         self.tray.check()
         if self.pages.currentIndex() == LEADS:
             self.leads.model.refresh()
@@ -862,7 +888,7 @@ class MainWindow(QMainWindow):
             parts.append(f"{back} lead{'s' if back != 1 else ''} back from nurture")
         if parts:
             self.statusBar().showMessage("; ".join(parts), 15000)
-            self._leads_stale = True
+            self._mark_leads_stale()
             self.tray.check()
             if self.pages.currentIndex() == MY_DAY:
                 self.my_day.refresh()

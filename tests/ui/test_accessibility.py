@@ -258,6 +258,24 @@ def test_every_top_level_menu_has_a_unique_mnemonic(window: MainWindow) -> None:
     assert len(letters) == len(set(letters)), letters
 
 
+def test_items_of_each_menu_have_distinct_mnemonics(window: MainWindow) -> None:
+    """Alt+letter inside an open menu picks one item; two items sharing a letter need two
+    presses (the Booth menu had Badge &layout and Scan &log)."""
+    clashes = []
+    for top in window.menuBar().actions():
+        menu = top.menu()
+        seen: dict[str, str] = {}
+        for action in menu.actions():
+            text = action.text().replace("&&", "")
+            if action.isSeparator() or "&" not in text:
+                continue
+            letter = text[text.index("&") + 1].lower()
+            if letter in seen:
+                clashes.append(f"{_plain(top.text())}: {seen[letter]} and {_plain(action.text())}")
+            seen[letter] = _plain(action.text())
+    assert clashes == []
+
+
 def test_about_dialog_shows_versions_places_and_font_licences(qtbot: Any, tmp_path: Path) -> None:
     from PySide6.QtCore import qVersion
     from PySide6.QtWidgets import QApplication
