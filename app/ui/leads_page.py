@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
@@ -104,6 +105,14 @@ class LeadsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.addLayout(self._build_filters())
+        # Shown while the list holds leads chosen elsewhere (a notice, "Open lead"), not a filter.
+        self._chosen_caption = ""
+        self.chosen_banner = QLabel()
+        self.chosen_banner.setObjectName("chosenLeadsBanner")
+        self.chosen_banner.setWordWrap(True)
+        self.chosen_banner.linkActivated.connect(lambda _link: self.clear_filters())
+        self.chosen_banner.hide()
+        layout.addWidget(self.chosen_banner)
         self.stack = QStackedWidget()
         self.empty_state = EmptyState(on_demo, on_new, on_import)
         self.stack.addWidget(self.empty_state)
@@ -248,6 +257,7 @@ class LeadsPage(QWidget):
             ratings=(Rating(rating),) if rating else (),
             overdue=self.overdue_filter.isChecked(),
             needs_review=self.review_filter.isChecked(),
+            lead_ids=(),  # touching a filter leaves a chosen set for the whole list
         )
 
     def apply_filters(self) -> None:
@@ -278,11 +288,24 @@ class LeadsPage(QWidget):
         self.model.set_query(replace(query, sort=self.model.query.sort,
                                      descending=self.model.query.descending))
 
+    def show_chosen(self, lead_ids: Sequence[uuid.UUID], caption: str) -> None:
+        """Exactly these leads, with a banner that says why and leads back to all of them."""
+        self._chosen_caption = caption
+        self.show_query(LeadQuery(lead_ids=tuple(lead_ids)))
+
     def clear_filters(self) -> None:
         self.show_query(LeadQuery())
         self.searchCleared.emit()
 
+    def _show_chosen_banner(self) -> None:
+        chosen = bool(self.model.query.lead_ids)
+        if chosen:
+            self.chosen_banner.setText(
+                f"{html.escape(self._chosen_caption)} · <a href='all'>Show all leads</a>")
+        self.chosen_banner.setVisible(chosen)
+
     def _count_changed(self, shown: int) -> None:
+        self._show_chosen_banner()
         if not self.model.query.is_filtered:
             self.total = shown
         self.stack.setCurrentIndex(0 if self.total == 0 else (1 if shown else 2))
@@ -306,7 +329,7 @@ class LeadsPage(QWidget):
 
     def select_lead(self, record: LeadRecord) -> None:
         """Select a lead if it is in the list (e.g. right after creating it)."""
-        row = self.model.row_of(record)
+        row = self.model.locate(record)
         if row is None:
             self.detail.show_lead(record)
             return

@@ -457,6 +457,10 @@ class MainWindow(QMainWindow):
             messages.error(self, "Open lead", str(error))
             return
         self.show_page(LEADS)
+        if self.leads.model.locate(record) is None:
+            # Not in the list as filtered (or not loaded that far): show it where it can be
+            # selected, with the way back to every lead.
+            self.leads.show_chosen([record.id], f"Opened {record.display_name}")
         self.leads.select_lead(record)
         self.leads.detail.setFocus()
 

@@ -24,3 +24,22 @@ def test_the_status_bar_count_follows_leads_captured_on_another_page(
     assert window.count_label.text() == "13 leads"
     window.show_page(LEADS)
     assert window.count_label.text() == "13 leads" and window.leads.model.rowCount() == 13
+
+
+def test_open_lead_selects_it_in_the_list_even_when_filtered_out(
+        make_window: Callable[[], MainWindow], manager: Any, services: Services,
+        add_leads: Callable[..., list[LeadRecord]]) -> None:
+    add_leads(5, rating="hot")
+    target = services.leads.create({"first_name": "Tom", "last_name": "Kunde", "rating": "cold"})
+    window = make_window()
+    window.show_page(LEADS)
+    page = window.leads
+    page.rating_filter.setCurrentIndex(page.rating_filter.findData("hot"))
+    assert page.model.rowCount() == 5
+    window.open_lead(target.id)
+    current = page.table.selectionModel().currentIndex()
+    assert current.isValid() and page.model.record(current.row()).id == target.id
+    assert page.detail.record is not None and page.detail.record.id == target.id
+    assert page.chosen_banner.isVisible() and "Opened Tom Kunde" in page.chosen_banner.text()
+    page.chosen_banner.linkActivated.emit("all")
+    assert not page.chosen_banner.isVisible() and page.model.rowCount() == 6

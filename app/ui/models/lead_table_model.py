@@ -188,6 +188,12 @@ class LeadTableModel(QAbstractTableModel):
     def row_of(self, record: LeadRecord) -> int | None:
         return self.listing.index_of(record.id) if self.listing else None
 
+    def locate(self, record: LeadRecord) -> int | None:
+        """``row_of``; a list of one page that nothing has painted yet is read first."""
+        if self.listing is not None and 0 < self.listing.count <= self.listing.page_size:
+            self.listing.row(0)
+        return self.row_of(record)
+
     # -- Qt model API -------------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() or self.listing is None else self.listing.count
