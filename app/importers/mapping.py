@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import Enum
 from typing import TYPE_CHECKING
 
 from app.domain.errors import LeadlineError
@@ -177,6 +178,34 @@ def _candidate(header: str) -> tuple[str, int]:
         if fragment in key:
             return target, _FRAGMENT_RANK
     return "", 0
+
+
+class MatchConfidence(Enum):
+    """How sure the guess is that a column feeds its target; the mapping page shows it."""
+
+    NAME = "name"  # the header is a known name of the field ("E-Mail", "Vorname")
+    PART = "part"  # a known word inside a longer header ("Telefon geschäftlich")
+    QUESTION = "question"  # reads as a question: a qualifier answer
+    NONE = "none"  # nothing matched: not imported unless someone chooses
+
+    @property
+    def label(self) -> str:
+        return {"name": "High: the column's name", "part": "Check: a word in the name",
+                "question": "High: a question", "none": "Not matched"}[self.value]
+
+
+def match_confidence(header: str, target: str) -> MatchConfidence:
+    """Why ``header`` was guessed to be ``target`` (NONE when the guess would not give it)."""
+    if not target:
+        return MatchConfidence.NONE
+    if target.startswith(QUESTION_PREFIX):
+        return MatchConfidence.QUESTION
+    guessed, rank = _candidate(header)
+    related = guessed == target or (guessed in PHONE_TARGETS and target in PHONE_TARGETS) or (
+        guessed == FULL_NAME and target == "last_name")
+    if not related:
+        return MatchConfidence.NONE
+    return MatchConfidence.PART if rank >= _FRAGMENT_RANK else MatchConfidence.NAME
 
 
 def header_score(cells: Sequence[str]) -> int:

@@ -115,3 +115,23 @@ def test_the_preview_preselects_todays_show_then_the_last_used_one(
     page.wizard().button(QWizard.WizardButton.FinishButton).click()
     clock.advance(days=5)  # the running fair is over
     assert preview_page().event_combo.currentText() == "Old Fair 2025"
+
+
+def test_the_mapping_page_says_how_sure_each_guess_is(
+        qtbot: Any, services: Services, tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text("Vorname,Nachname,Telefon geschäftlich,Lieblingsfarbe,Email\n"
+                    "Anna,Müller,030 1234567,blau,anna@example.com\n", encoding="utf-8")
+    wizard = ImportWizard(services, SynchronousRunner(), path)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.next()
+    grid = wizard.mapping_page.grid
+    sure = {grid.item(i, 0).text(): grid.item(i, 3).text() for i in range(grid.rowCount())}
+    assert sure["Vorname"] == sure["Email"] == "High: the column's name"
+    assert sure["Telefon geschäftlich"] == "Check: a word in the name"
+    assert sure["Lieblingsfarbe"] == "Not matched"
+    colour = grid.cellWidget(3, 2)
+    assert isinstance(colour, QComboBox)
+    colour.setCurrentIndex(colour.findData("notes"))
+    assert grid.item(3, 3).text() == "Chosen by you"

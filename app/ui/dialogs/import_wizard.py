@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -31,12 +32,12 @@ from PySide6.QtWidgets import (
 from app.domain.errors import LeadlineError
 from app.domain.imports import DuplicatePolicy, ImportReport, RowOutcome
 from app.domain.leads import EDITABLE_FIELDS, REFERENCE_KINDS
-from app.importers.mapping import ColumnMapping
+from app.importers.mapping import ColumnMapping, MatchConfidence, match_confidence
 from app.importers.tabular import Table
 from app.services.container import Services
 from app.ui import messages
 from app.ui.progress import run_with_progress
-from app.ui.style import alarm_colour
+from app.ui.style import alarm_colour, warning_colour
 from app.ui.wording import counted
 from app.ui.workers import JobState, Lane, TaskRunner
 
@@ -159,9 +160,10 @@ class _MappingPage(QWizardPage):
         self.setTitle("Check the columns")
         self.info = QLabel()
         self.info.setWordWrap(True)
-        self.grid = QTableWidget(0, 3)
+        self.grid = QTableWidget(0, 4)
         self.grid.setAccessibleName("Columns of the file and what they become")
-        self.grid.setHorizontalHeaderLabels(["Column in the file", "First value", "Becomes"])
+        self.grid.setHorizontalHeaderLabels(["Column in the file", "First value", "Becomes",
+                                             "How sure"])
         self.grid.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.grid.verticalHeader().hide()
         self.template_name = QLineEdit()
@@ -201,9 +203,30 @@ class _MappingPage(QWizardPage):
             combo.setCurrentIndex(max(combo.findData(mapping.target(header)), 0))
             combo.setAccessibleName(f"Column “{header}” becomes")
             self.grid.setCellWidget(i, 2, combo)
+            self._show_confidence(i, header, mapping.target(header), template)
+            combo.currentIndexChanged.connect(
+                lambda _index, row=i: self._show_confidence(row, "", "", "", chosen=True))
         self.grid.resizeColumnToContents(0)
         self.grid.setColumnWidth(2, 260)
+        self.grid.resizeColumnToContents(3)
         self.template_name.setText(template)
+
+    def _show_confidence(self, row: int, header: str, target: str, template: str, *,
+                         chosen: bool = False) -> None:
+        """What the guess rests on: people check the "Check" and "Not matched" rows first."""
+        if chosen:
+            text, worry = "Chosen by you", False
+        elif template:
+            text, worry = f"Saved mapping “{template}”", False
+        else:
+            confidence = match_confidence(header, target)
+            text = confidence.label
+            worry = confidence in (MatchConfidence.PART, MatchConfidence.NONE)
+        item = QTableWidgetItem(text)
+        item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+        if worry:
+            item.setForeground(QBrush(QColor(warning_colour())))
+        self.grid.setItem(row, 3, item)
 
     def mapping(self) -> ColumnMapping:
         pairs = []
