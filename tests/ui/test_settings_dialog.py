@@ -230,3 +230,20 @@ def test_report_dialog_starts_with_the_chosen_paper(qtbot: Any, services: Servic
     qtbot.addWidget(letter)
     assert letter.paper_combo.currentData() == "Letter"
     assert letter.choice().page_size == "Letter"
+
+
+def test_search_keeps_the_pages_that_mention_the_words(qtbot: Any, services: Services,
+                                                       settings: QSettings) -> None:
+    dialog = _dialog(qtbot, services, settings)
+    matches = dialog.find("passphrase")
+    visible = [dialog.page_list.item(r).text() for r in range(dialog.page_list.count())
+               if not dialog.page_list.isRowHidden(r)]
+    assert visible == ["Sync"] and dialog.current_page() is dialog.sync and matches
+    dialog.search.setText("passphrase")
+    dialog.focus_match()
+    assert dialog.focusWidget() is dialog.sync.passphrase
+    dialog.find("theme")
+    assert dialog.current_page() is dialog.appearance
+    assert dialog.find("no such setting anywhere") == [] and dialog.no_match.isVisibleTo(dialog)
+    dialog.find("")
+    assert not any(dialog.page_list.isRowHidden(r) for r in range(dialog.page_list.count()))

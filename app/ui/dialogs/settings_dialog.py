@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Protocol
 
 from PySide6.QtCore import QSettings, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QApplication,
     QCheckBox,
     QComboBox,
@@ -306,6 +307,18 @@ class SettingsDialog(QDialog):
         self.pages: list[QWidget] = [self.profile, self.working_time, self.regional, self.sync,
                                      self.backups, self.appearance, self.reports]
 
+        self.search = QLineEdit()
+        self.search.setObjectName("settingsSearch")
+        self.search.setAccessibleName("Search settings")
+        self.search.setPlaceholderText("Search settings (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.find)
+        self.search.returnPressed.connect(self.focus_match)
+        find_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
+        find_shortcut.activated.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
+        self.no_match = QLabel("No setting matches.")
+        self.no_match.setObjectName("settingsNoMatch")
+        self.no_match.hide()
         self.page_list = QListWidget()
         self.page_list.setAccessibleName("Settings pages")
         self.page_list.setObjectName("settingsPages")
@@ -318,8 +331,11 @@ class SettingsDialog(QDialog):
             scroller.setWidget(page)
             self.stack.addWidget(scroller)
         self.page_list.setSpacing(2)
-        self.page_list.setMaximumWidth(self.page_list.sizeHintForColumn(0)
-                                       + 4 * self.fontMetrics().averageCharWidth())
+        side_width = max(self.page_list.sizeHintForColumn(0),
+                         self.fontMetrics().horizontalAdvance("Search settings (Ctrl+F)")) \
+            + 4 * self.fontMetrics().averageCharWidth()
+        self.page_list.setMaximumWidth(side_width)
+        self.search.setMaximumWidth(side_width)
         self.page_list.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.stack.currentChanged.connect(self.page_list.setCurrentRow)
 
@@ -329,8 +345,12 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
 
+        side = QVBoxLayout()
+        side.addWidget(self.search)
+        side.addWidget(self.page_list, 1)
+        side.addWidget(self.no_match)
         row = QHBoxLayout()
-        row.addWidget(self.page_list)
+        row.addLayout(side)
         row.addWidget(self.stack, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(row, 1)
@@ -356,6 +376,31 @@ class SettingsDialog(QDialog):
 
     def show_page(self, page: QWidget) -> None:
         self.page_list.setCurrentRow(self.pages.index(page))
+
+    def find(self, text: str) -> list[QWidget]:
+        """Keep the pages that mention ``text`` (labels, check boxes, group titles, control
+        names), show the first; returns each matching page's first matching control."""
+        wanted = text.strip().casefold()
+        matches: list[QWidget] = []
+        first_row = None
+        for row, page in enumerate(self.pages):
+            hit = _first_mention(page, wanted) if wanted else page
+            self.page_list.setRowHidden(row, hit is None)
+            if hit is not None:
+                matches.append(hit)
+                first_row = row if first_row is None else first_row
+        self.no_match.setVisible(first_row is None)
+        if first_row is not None and self.page_list.isRowHidden(self.page_list.currentRow()):
+            self.page_list.setCurrentRow(first_row)
+        return matches
+
+    def focus_match(self) -> None:
+        """Enter in the search box: to the first matching control of the page shown."""
+        wanted = self.search.text().strip().casefold()
+        hit = _first_mention(self.current_page(), wanted) if wanted else None
+        if hit is not None:
+            target = hit.buddy() if isinstance(hit, QLabel) and hit.buddy() else hit
+            target.setFocus()
 
     def current_page(self) -> QWidget:
         return self.pages[self.stack.currentIndex()]
@@ -405,6 +450,22 @@ class SettingsDialog(QDialog):
     def ask(cls, services: Services, settings: QSettings, parent: QWidget | None = None) -> bool:
         """Show the dialog; True when the settings were saved."""
         return cls(services, settings, parent).exec() == QDialog.DialogCode.Accepted
+
+
+def _first_mention(page: QWidget, wanted: str) -> QWidget | None:
+    """The first visible-to-the-page widget whose words contain ``wanted``, in reading order."""
+    page_title = str(getattr(page, "title", ""))
+    for widget in page.findChildren(QWidget):
+        words = [widget.accessibleName()]
+        if isinstance(widget, QLabel | QAbstractButton):
+            words.append(widget.text().replace("&", ""))
+        if isinstance(widget, QGroupBox):
+            words.append(widget.title().replace("&", ""))
+        if isinstance(widget, QComboBox):
+            words += [widget.itemText(i) for i in range(widget.count())]
+        if any(wanted in word.casefold() for word in words if word):
+            return widget
+    return page if wanted in page_title.casefold() else None
 
 
 def _page(widget: QWidget) -> SettingsPage:
