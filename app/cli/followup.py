@@ -121,8 +121,8 @@ def followup_check(args: argparse.Namespace, ctx: CliContext) -> int:
     back = ctx.services.followup.return_from_nurture()
     if ctx.out.json_mode:
         ctx.out.json({"breached": [str(i) for i in sla.breached], "escalated": sla.escalated,
-                      "back_from_nurture": back})
+                      "back_from_nurture": back.count})
     else:
         ctx.out.line(f"{len(sla.breached)} first touches missed ({sla.escalated} escalated); "
-                     f"{back} leads back from nurture")
+                     f"{back.count} leads back from nurture")
     return 0

@@ -1,4 +1,5 @@
-"""The append-only activity history of a lead: every change and every touch."""
+"""The append-only activity history of a lead: every change and every touch, and who made it:
+a person, or Leadline itself (the daily re-score, the follow-up checks)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,11 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
+
+# What Leadline does on its own is recorded under this actor, never under whoever happens to be
+# signed in: one fixed id on every laptop, so synced history names the same actor everywhere.
+APP_ACTOR_ID = uuid.UUID("fc57b12a-ecbd-4bea-b0f4-0d9bef1509c5")
+APP_ACTOR_NAME = "Leadline (automatic)"
 
 
 class ActivityKind(StrEnum):
@@ -58,6 +64,12 @@ class ActivityRecord:
     text: str = ""
     outcome: str = ""
     actor_name: str = ""
+    automatic: bool = False  # done by Leadline itself, not by the person named
+
+    @property
+    def actor(self) -> str:
+        """Who did it, as the timeline names them."""
+        return APP_ACTOR_NAME if self.automatic else self.actor_name
 
     @property
     def summary(self) -> str:
@@ -74,3 +86,15 @@ class ActivityRecord:
         if self.outcome:
             head += f" ({self.outcome.replace('_', ' ')})"
         return f"{head}: {self.text}" if self.text else head
+
+
+@dataclass(frozen=True)
+class AutomaticChange:
+    """What an automatic job changed, for the notice that tells the user: the words, and the
+    leads behind its link (``LeadQuery(lead_ids=...)`` lists exactly them)."""
+
+    summary: str
+    lead_ids: tuple[uuid.UUID, ...]
+
+    def __repr__(self) -> str:  # the summary counts them: ids by the thousand stay out of logs
+        return f"AutomaticChange({self.summary!r})"

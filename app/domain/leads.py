@@ -46,6 +46,10 @@ _STATUS_LABELS = {
     LeadStatus.DISQUALIFIED: "Disqualified",
 }
 CLOSED_STATUSES = frozenset({LeadStatus.WON, LeadStatus.LOST, LeadStatus.DISQUALIFIED})
+# Leads still waiting to be followed up. A converted lead lives on as an opportunity in the
+# sales pipeline, so like a closed one it is never an orphan and never waits in a queue.
+FOLLOW_UP_STATUSES = frozenset(s for s in LeadStatus
+                               if s not in CLOSED_STATUSES and s is not LeadStatus.CONVERTED)
 
 
 class Rating(StrEnum):
@@ -326,11 +330,12 @@ class LeadQuery:
     do_not_contact: bool = False
     queue_id: uuid.UUID | None = None  # waiting in this queue
     no_queue: bool = False  # in no queue (with unassigned: the true orphans)
-    orphaned: bool = False  # open, and nobody can work it: no owner and no queue, or the
-    #                         owner is away or inactive
+    orphaned: bool = False  # waiting for follow-up (FOLLOW_UP_STATUSES), and nobody can work
+    #                         it: no owner and no queue, or the owner is away or inactive
     channel: Channel | None = None  # how the lead reached us
     created_before: dt.datetime | None = None  # exclusive (with created_since: an age band)
     first_touch: FirstTouch | None = None  # against the first-touch service level
+    lead_ids: tuple[uuid.UUID, ...] = ()  # exactly these leads (what an automatic job changed)
     sort: SortKey = SortKey.CREATED
     descending: bool = True
 
@@ -358,4 +363,5 @@ class LeadQuery:
             or self.channel is not None
             or self.created_before is not None
             or self.first_touch is not None
+            or bool(self.lead_ids)
         )

@@ -26,7 +26,7 @@ from app.domain.cadences import (
     render,
 )
 from app.domain.errors import NotFoundError, ValidationError
-from app.domain.history import ActivityKind
+from app.domain.history import APP_ACTOR_ID, ActivityKind
 from app.domain.ids import new_id
 from app.domain.leads import LeadRecord, LeadStatus
 from app.domain.service_levels import (
@@ -152,7 +152,7 @@ class CadenceService:
         elif lead.owner_id is not None and not tasks.has_any_tasks(lead_id):
             record = leads.record(lead_id)
             assert record is not None
-            self._start(session, record, now)
+            self._start(session, record, now, self.context.current_user_id)
             session.flush()
         else:
             for task in open_tasks:
@@ -163,7 +163,8 @@ class CadenceService:
         lead.next_due_at = tasks.next_due(lead_id)
         session.flush()
 
-    def _start(self, session: Session, lead: LeadRecord, now: dt.datetime) -> None:
+    def _start(self, session: Session, lead: LeadRecord, now: dt.datetime,
+               actor: uuid.UUID | None) -> None:
         cadence = choose_cadence(lead, self.cadences())
         if cadence is None or not cadence.steps:
             return
@@ -179,7 +180,7 @@ class CadenceService:
                 created_at=now, updated_at=now, device_id=device))
         session.add(Activity(
             id=new_id(), lead_id=lead.id, kind=ActivityKind.TASK_CREATED, occurred_at=now,
-            actor_id=self.context.current_user_id,
+            actor_id=actor,
             text=f"Cadence '{cadence.name}' started for {owner_name or 'the owner'}: "
                  f"{len(cadence.steps)} steps", updated_at=now, device_id=device))
 
@@ -232,11 +233,14 @@ class CadenceService:
             tasks.drop_twin_steps(chunk, now, device)
             tasks.refresh_next_due(chunk)
 
-    def after_moves(self, session: Session, lead_ids: Sequence[uuid.UUID]) -> None:
-        """After a bulk assignment (rules re-applied, a manager's drag and drop): each lead's
-        open tasks follow its new owner, and leads owned for the first time start a cadence.
-        Set-based per 500 leads, so re-applying rules to a million leads stays practical."""
+    def after_moves(self, session: Session, lead_ids: Sequence[uuid.UUID], *,
+                    automatic: bool = False) -> None:
+        """After a bulk assignment (rules re-applied, a manager's drag and drop, an escalation):
+        each lead's open tasks follow its new owner, and leads owned for the first time start a
+        cadence, started by the app when ``automatic``. Set-based per 500 leads, so re-applying
+        rules to a million leads stays practical."""
         now = self.context.clock()
+        actor = APP_ACTOR_ID if automatic else self.context.current_user_id
         tasks, leads = TaskRepository(session), LeadRepository(session)
         pursued = [s for s in LeadStatus if s.is_open and s not in STOPPING_STATUSES]
         for start in range(0, len(lead_ids), 500):
@@ -247,6 +251,6 @@ class CadenceService:
             if fresh:
                 keys = leads.keys_for_ids(fresh)
                 for record in leads.records_for_keys(list(keys.values())):
-                    self._start(session, record, now)
+                    self._start(session, record, now, actor)
                 session.flush()
             tasks.refresh_next_due(chunk)

@@ -8,19 +8,30 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from app.domain.cadences import STOPPING_OUTCOMES, PlannedStep, reschedule_after
 from app.domain.errors import LeadlineError, NotFoundError, ValidationError
-from app.domain.history import ActivityKind
+from app.domain.history import APP_ACTOR_ID, ActivityKind, AutomaticChange
 from app.domain.ids import new_id
 from app.domain.leads import Rating
+from app.domain.people import QueueRecord, UserRecord
+from app.domain.routing import Move
 from app.domain.service_levels import EscalationMode
-from app.domain.tasks import TaskKind, TaskOutcome
+from app.domain.tasks import (
+    DueBucket,
+    DueItem,
+    DueOverview,
+    DueRange,
+    DueSection,
+    TaskKind,
+    TaskOutcome,
+    due_ranges,
+)
 from app.exports.icalendar_export import CalendarTask, tasks_to_ics
 from app.files import atomic_write
 from app.services.cadence_service import CadenceService
@@ -28,14 +39,25 @@ from app.services.context import ServiceContext
 from app.services.lead_service import LeadService
 from app.services.routing_service import RoutingService
 from app.storage.orm import Activity, Task
+from app.storage.repositories.followup_jobs import DueLead, FollowUpJobsRepository
+from app.storage.repositories.history import HistoryRepository
 from app.storage.repositories.leads import LeadRepository
 from app.storage.repositories.people import PeopleRepository
-from app.storage.repositories.tasks import DueItem, TaskRepository
+from app.storage.repositories.tasks import TaskRepository
 
 _TOUCH_ACTIVITY = {TaskKind.CALL: ActivityKind.CALL, TaskKind.EMAIL: ActivityKind.EMAIL,
                    TaskKind.MEETING: ActivityKind.MEETING, TaskKind.TASK: ActivityKind.NOTE}
 UPCOMING_DAYS = 7
+# My day reads each bucket in pages, then more on request. Few overdue rows at first, so
+# today's tasks show on the first screen however long the overdue list is.
+DUE_FIRST_ROWS = {DueBucket.OVERDUE: 10, DueBucket.TODAY: 25, DueBucket.UPCOMING: 25}
+DUE_MORE_ROWS = 100
 _RATING_RANK = {Rating.HOT: 0, Rating.WARM: 1, Rating.COLD: 2}
+# The follow-up checks commit per batch of leads, so another writer (a rep logging a call, a
+# sync) waits for one short batch at most, and memory holds one batch.
+CHECK_BATCH = 2_000
+_TO_OTHER_REPS = "given to other reps"
+Cancelled = Callable[[], bool]
 
 
 @dataclass(frozen=True)
@@ -52,8 +74,61 @@ class MyDay:
 
 @dataclass(frozen=True)
 class SlaCheck:
+    """What a first-touch check did: the leads it flagged, and where escalation moved them
+    (one change per destination)."""
+
     breached: tuple[uuid.UUID, ...]
-    escalated: int
+    escalations: tuple[AutomaticChange, ...] = ()
+
+    def __repr__(self) -> str:  # counts: a hundred thousand ids must not end up in a log line
+        return f"SlaCheck(breached={len(self.breached):,}, escalated={self.escalated:,})"
+
+    @property
+    def escalated(self) -> int:
+        return sum(len(change.lead_ids) for change in self.escalations)
+
+    @property
+    def changes(self) -> tuple[AutomaticChange, ...]:
+        """What to tell the user, each with the leads behind it."""
+        if not self.breached:
+            return self.escalations
+        their = "its" if len(self.breached) == 1 else "their"
+        missed = AutomaticChange(f"{_leads(len(self.breached))} missed {their} first-touch "
+                                 "deadline", self.breached)
+        return (missed, *self.escalations)
+
+
+@dataclass(frozen=True)
+class NurtureReturn:
+    """Nurture leads whose come-back date arrived: back on their owners' lists, or in the
+    catch-all queue when the owner is away or gone."""
+
+    to_owners: tuple[uuid.UUID, ...]
+    to_queue: tuple[uuid.UUID, ...]
+
+    def __repr__(self) -> str:  # counts: a hundred thousand ids must not end up in a log line
+        return f"NurtureReturn(to_owners={len(self.to_owners):,}, to_queue={len(self.to_queue):,})"
+
+    @property
+    def count(self) -> int:
+        return len(self.to_owners) + len(self.to_queue)
+
+    @property
+    def changes(self) -> tuple[AutomaticChange, ...]:
+        """What to tell the user, each with the leads behind it."""
+        found = []
+        if self.to_owners:
+            found.append(AutomaticChange(f"{_leads(len(self.to_owners))} back from nurture on "
+                                         "their owners' lists", self.to_owners))
+        if self.to_queue:
+            found.append(AutomaticChange(f"{_leads(len(self.to_queue))} back from nurture in the "
+                                         "catch-all queue (owner away or gone)", self.to_queue))
+        return tuple(found)
+
+
+class FollowUpCancelledError(LeadlineError):
+    """A follow-up check stopped between batches (the window closed); what it did is saved,
+    and the next check does the rest."""
 
 
 class FollowUpService:
@@ -212,86 +287,125 @@ class FollowUpService:
         return until
 
     # -- service levels -----------------------------------------------------------------------
-    def check_service_levels(self) -> SlaCheck:
-        """Flag leads whose first touch is overdue and escalate them as configured."""
+    def check_service_levels(self, *, cancelled: Cancelled | None = None) -> SlaCheck:
+        """Flag leads whose first touch is overdue and escalate them as configured: Leadline's
+        own doing, recorded as the app's, committed batch by batch (a rep logging a call waits
+        one batch at most) and stoppable between batches."""
         now = self.context.clock()
-        levels = self.cadences.service_levels()
-        breached: list[uuid.UUID] = []
-        to_queue: dict[uuid.UUID, list[uuid.UUID]] = {}
-        with self.db.write() as session:
+        mode = self.cadences.service_levels().escalate
+        with self.db.read() as session:
             people = PeopleRepository(session)
+            owners = {u.id: u for u in people.users()}
             queues = people.queues()
-            for lead in TaskRepository(session).breach_candidates(now):
-                lead.sla_breached_at = now
-                breached.append(lead.id)
-                owner = people.user(lead.owner_id) if lead.owner_id else None
-                session.add(Activity(
-                    id=new_id(), lead_id=lead.id, kind=ActivityKind.NOTE, occurred_at=now,
-                    text=f"First touch missed: due {_short(lead.first_touch_due_at)}"
-                         + (f" ({owner.name})" if owner else ""), updated_at=now,
-                    device_id=self.context.device_id))
-                if levels.escalate is EscalationMode.MANAGER_QUEUE and lead.owner_id:
-                    team = lead.team_id or (owner.team_id if owner else None)
-                    queue = next((q for q in queues if team and q.team_id == team
-                                  and not q.is_catch_all), None) or next(
-                        (q for q in queues if q.is_catch_all), None)
-                    if queue is not None:
-                        to_queue.setdefault(queue.id, []).append(lead.id)
-        escalated = 0
-        for queue_id, lead_ids in to_queue.items():
-            escalated += len(self.routing.assign(
-                lead_ids, queue_id=queue_id, reason="first touch missed: escalated").moves)
-        if levels.escalate is EscalationMode.REROUTE and breached:
-            escalated += self._reroute(breached)
-        return SlaCheck(tuple(breached), escalated)
-
-    def _reroute(self, lead_ids: Sequence[uuid.UUID]) -> int:
-        """Give each breached lead to the rules again, never back to the owner who missed it."""
-        moved = 0
-        for lead_id in lead_ids:
+        breached: list[uuid.UUID] = []
+        moved: dict[str, list[uuid.UUID]] = {}
+        run_id: uuid.UUID | None = None
+        after_key = 0
+        while True:
+            _stop_if(cancelled, "The first-touch check", len(breached))
             with self.db.read() as session:
-                lead = LeadRepository(session).record(lead_id)
-            if lead is None or lead.owner_id is None:
-                continue
-            self.routing.assign([lead_id], queue_id=self.routing.ensure_catch_all().id,
-                                reason="first touch missed: back to routing")
+                keys = FollowUpJobsRepository(session).next_missed_first_touches(
+                    now, after_key, CHECK_BATCH)
+            if not keys:
+                break
+            after_key = keys[-1]
             with self.db.write() as session:
-                self.routing.route_new_in(session, lead_id, force=True,
-                                          pass_over=lead.owner_id)
-            moved += 1
-        return moved
+                batch = FollowUpJobsRepository(session).missed_first_touches(now, keys)
+                moves, places = self._flag_and_escalate(session, batch, now, mode, owners,
+                                                        queues)
+                if moves:
+                    run_id = self.routing.record_automatic_moves_in(
+                        session, moves, "First touch missed: escalated", run_id)
+            breached += [lead.id for lead in batch]
+            for move in moves:
+                place = (_TO_OTHER_REPS if move.to_owner_id is not None
+                         else places.get(move.to_queue_id, "moved to a queue"))
+                moved.setdefault(place, []).append(move.lead_id)
+        return SlaCheck(tuple(breached), tuple(
+            AutomaticChange(f"{_leads(len(ids))} {place} after missed first-touch deadlines",
+                            tuple(ids)) for place, ids in moved.items()))
+
+    def _flag_and_escalate(self, session: Session, batch: Sequence[DueLead], now: dt.datetime,
+                           mode: EscalationMode, owners: Mapping[uuid.UUID, UserRecord],
+                           queues: Sequence[QueueRecord]
+                           ) -> tuple[list[Move], dict[uuid.UUID | None, str]]:
+        """One batch: flagged, a note each, and the moves escalation makes, with the words for
+        each queue they went to."""
+        device = self.context.device_id
+        FollowUpJobsRepository(session).flag_missed(batch, now)
+        history = HistoryRepository(session)
+        history.ensure_app_actor(now, device)
+        history.add_notes([
+            (lead.id, f"First touch missed: due {_short(lead.first_touch_due_at)}"
+                      + (f" ({owners[lead.owner_id].name})" if lead.owner_id in owners else ""))
+            for lead in batch], now=now, device=device, actor=APP_ACTOR_ID)
+        owned = [lead for lead in batch if lead.owner_id is not None]
+        if not owned or mode is EscalationMode.NONE:
+            return [], {}
+        catch_all = self.routing.ensure_catch_all_in(session)
+        places: dict[uuid.UUID | None, str] = {q.id: f"moved to queue {q.name}" for q in queues}
+        places[catch_all.id] = f"moved to the catch-all queue {catch_all.name}"
+        if mode is EscalationMode.REROUTE:
+            passed_over = {lead.id: lead.owner_id for lead in owned if lead.owner_id}
+            return self.routing.reroute_in(session, passed_over,
+                                           "first touch missed: routed again"), places
+        team_queues: dict[uuid.UUID | None, QueueRecord] = {}
+        for queue in queues:
+            if queue.team_id is not None and not queue.is_catch_all:
+                team_queues.setdefault(queue.team_id, queue)
+        moves = []
+        for lead in owned:
+            owner = owners.get(lead.owner_id) if lead.owner_id else None
+            queue = team_queues.get(lead.team_id or (owner.team_id if owner else None),
+                                    catch_all)
+            moves.append(Move(lead.id, lead.owner_id, None, lead.queue_id, queue.id, None, "",
+                              "first touch missed: escalated", None))
+        return moves, places
 
     # -- nurture ------------------------------------------------------------------------------
-    def return_from_nurture(self) -> int:
-        """Leads whose come-back date arrived go back on their owner's list (a task today),
-        or to the queue if the owner can no longer work them."""
-        now = self.context.clock()
-        back = 0
-        orphaned: list[uuid.UUID] = []
-        with self.db.write() as session:
-            people = PeopleRepository(session)
-            for lead in TaskRepository(session).nurture_due(now.date()):
-                owner = people.user(lead.owner_id) if lead.owner_id else None
-                available = owner is not None and owner.availability.value == "active"
-                lead.come_back_on = None
-                lead.updated_at, lead.device_id = now, self.context.device_id
-                session.add(Activity(
-                    id=new_id(), lead_id=lead.id, kind=ActivityKind.NOTE, occurred_at=now,
-                    text="Back from nurture: come-back date reached", updated_at=now,
-                    device_id=self.context.device_id))
-                if available:
-                    session.add(Task(id=new_id(), lead_id=lead.id, owner_id=lead.owner_id,
-                                     kind=TaskKind.CALL, title="Back from nurture: call again",
-                                     due_at=now, created_at=now, updated_at=now,
-                                     device_id=self.context.device_id))
-                    lead.next_due_at = now
-                else:
-                    orphaned.append(lead.id)
-                back += 1
-        if orphaned:
-            self.routing.assign(orphaned, queue_id=self.routing.ensure_catch_all().id,
-                                reason="back from nurture; the owner has left or is away")
-        return back
+    def return_from_nurture(self, *, cancelled: Cancelled | None = None) -> NurtureReturn:
+        """Leads whose come-back date arrived go back on their owner's list (a call today), or
+        to the catch-all queue if the owner can no longer work them: recorded as the app's,
+        committed batch by batch and stoppable between batches."""
+        now, device = self.context.clock(), self.context.device_id
+        with self.db.read() as session:
+            working = {u.id for u in PeopleRepository(session).users() if u.can_receive_leads}
+        to_owners: list[uuid.UUID] = []
+        to_queue: list[uuid.UUID] = []
+        run_id: uuid.UUID | None = None
+        after_key = 0
+        while True:
+            _stop_if(cancelled, "Bringing leads back from nurture", len(to_owners) + len(to_queue))
+            with self.db.read() as session:
+                keys = FollowUpJobsRepository(session).next_nurture_due(now.date(), after_key,
+                                                                        CHECK_BATCH)
+            if not keys:
+                break
+            after_key = keys[-1]
+            with self.db.write() as session:
+                jobs = FollowUpJobsRepository(session)
+                batch = jobs.nurture_due(now.date(), keys)
+                back = [lead for lead in batch if lead.owner_id in working]
+                orphaned = [lead for lead in batch if lead.owner_id not in working]
+                history = HistoryRepository(session)
+                history.ensure_app_actor(now, device)
+                jobs.end_nurture(back, now, device, due_now=True)
+                jobs.end_nurture(orphaned, now, device, due_now=False)
+                history.add_notes([(lead.id, "Back from nurture: come-back date reached")
+                                   for lead in batch], now=now, device=device, actor=APP_ACTOR_ID)
+                jobs.add_tasks(back, TaskKind.CALL, "Back from nurture: call again", now, now,
+                               device)
+                if orphaned:
+                    queue = self.routing.ensure_catch_all_in(session).id
+                    moves = [Move(lead.id, lead.owner_id, None, lead.queue_id, queue, None, "",
+                                  "back from nurture; the owner has left or is away", None)
+                             for lead in orphaned if (lead.owner_id, lead.queue_id) != (None, queue)]
+                    if moves:
+                        run_id = self.routing.record_automatic_moves_in(
+                            session, moves, "Back from nurture to the catch-all queue", run_id)
+            to_owners += [lead.id for lead in back]
+            to_queue += [lead.id for lead in orphaned]
+        return NurtureReturn(tuple(to_owners), tuple(to_queue))
 
     # -- calendar -----------------------------------------------------------------------------
     def export_calendar(self, owner_id: uuid.UUID, path: Path) -> int:
@@ -322,6 +436,55 @@ class FollowUpService:
             raise LeadlineError(f"Cannot write {path}: {exc.strerror}") from exc
         return len(tasks)
 
+    # -- my day, counted exactly and read page by page ----------------------------------------
+    def due_overview(self, owner_id: uuid.UUID, *,
+                     rows: Mapping[DueBucket, int] = DUE_FIRST_ROWS,
+                     upcoming_days: int = UPCOMING_DAYS, count: bool = True) -> DueOverview:
+        """Every bucket of the owner's day (overdue, today, the next days) with its first tasks
+        in due order, as many as ``rows`` asks per bucket (a re-read asks for what the rep had
+        already opened), and its exact size. A page that is not full is the whole bucket;
+        the others are counted unless ``count`` is off (then ``count_overview`` does it, so a
+        screen can show the rows first: counting a busy rep's thousands takes longer)."""
+        now = self.context.clock()
+        sections: list[DueSection] = []
+        with self.db.read() as session:
+            repo = TaskRepository(session)
+            for due in due_ranges(now, self.cadences.calendar().zone, upcoming_days):
+                limit = max(1, rows.get(due.bucket, DUE_FIRST_ROWS[due.bucket]))
+                items = tuple(repo.due_page(owner_id, due.starts, due.ends, limit=limit))
+                size: int | None = len(items)
+                if len(items) == limit:
+                    size = repo.count_due_between(owner_id, due.starts, due.ends) \
+                        if count else None
+                sections.append(DueSection(due, size, items))
+        return DueOverview(owner_id, now, tuple(sections))
+
+    def count_overview(self, overview: DueOverview) -> DueOverview:
+        """The overview with every bucket's exact size (the same bounds, so the same moment)."""
+        with self.db.read() as session:
+            repo = TaskRepository(session)
+            sections = tuple(section if section.count is not None else replace(
+                section, count=repo.count_due_between(overview.owner_id, section.range.starts,
+                                                      section.range.ends))
+                for section in overview.sections)
+        return replace(overview, sections=sections)
+
+    def due_after(self, owner_id: uuid.UUID, due: DueRange, last: DueItem, *,
+                  limit: int = DUE_MORE_ROWS) -> tuple[DueItem, ...]:
+        """The bucket's next tasks after ``last`` (the last one shown), in due order."""
+        with self.db.read() as session:
+            return tuple(TaskRepository(session).due_page(
+                owner_id, due.starts, due.ends, after=(last.due_at, last.task_id), limit=limit))
+
+    def newly_due(self, owner_id: uuid.UUID, since: dt.datetime, until: dt.datetime, *,
+                  limit: int = 3) -> tuple[tuple[DueItem, ...], int]:
+        """Tasks that became due in [since, until): the first ``limit`` and how many in all
+        (what the tray announces; bounded however many are overdue)."""
+        with self.db.read() as session:
+            tasks = TaskRepository(session)
+            return (tuple(tasks.due_page(owner_id, since, until, limit=limit)),
+                    tasks.count_due_between(owner_id, since, until))
+
 
 # How far back finished and cancelled tasks are exported for calendars to catch up.
 CALENDAR_CLOSED_DAYS = dt.timedelta(days=90)
@@ -345,4 +508,14 @@ def _outcome(value: TaskOutcome | str) -> TaskOutcome:
 
 def _short(when: dt.datetime | None) -> str:
     return when.strftime("%Y-%m-%d %H:%M UTC") if when else "—"
+
+
+def _leads(count: int) -> str:
+    return f"{count:,} lead" if count == 1 else f"{count:,} leads"
+
+
+def _stop_if(cancelled: Cancelled | None, job: str, done: int) -> None:
+    if cancelled is not None and cancelled():
+        raise FollowUpCancelledError(f"{job} stopped after {done:,} leads; what was done is "
+                                     "saved and the next check does the rest.")
 

@@ -14,11 +14,12 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
 from app.domain.errors import ConflictError, LeadlineError, NotFoundError, ValidationError
-from app.domain.history import ActivityKind
+from app.domain.history import APP_ACTOR_ID, ActivityKind
 from app.domain.ids import new_id
 from app.domain.leads import LeadQuery, LeadStatus
 from app.domain.people import QueueRecord, UserRecord
@@ -43,12 +44,21 @@ from app.storage.repositories.distribution import (
     iter_routing_facts,
     routing_rule_of,
 )
+from app.storage.repositories.history import HistoryRepository
 from app.storage.repositories.leads import LeadRepository
 from app.storage.repositories.people import PeopleRepository
 
 Progress = Callable[[int, int], None]
 CATCH_ALL_NAME = "Inbox"
 _CHUNK = 500
+
+
+class AfterMoves(Protocol):
+    """What follows leads that changed hands, in the same transaction (their follow-up tasks);
+    ``automatic`` when Leadline moved them on its own."""
+
+    def __call__(self, session: Session, lead_ids: Sequence[uuid.UUID], *,
+                 automatic: bool = False) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -86,7 +96,7 @@ class RoutingService:
         self.context, self.settings = context, settings
         self.db = context.db
         # Set by the composition root: moved leads' follow-up tasks go with them (cadences).
-        self.after_moves: Callable[[Session, Sequence[uuid.UUID]], None] | None = None
+        self.after_moves: AfterMoves | None = None
         # Set by the composition root: a backup before re-applying the rules.
         self.before_big_operation: Callable[[str], object] | None = None
 
@@ -210,23 +220,19 @@ class RoutingService:
         return names
 
     # -- new leads ----------------------------------------------------------------------------
-    def route_new_in(self, session: Session, lead_id: uuid.UUID, *, force: bool = False,
-                     pass_over: uuid.UUID | None = None) -> None:
-        """Route a just-captured lead with no owner and no queue (if automatic routing is on);
-        ``force`` routes it whatever its placement (escalation after a missed first touch),
-        never to ``pass_over`` (the owner who missed it)."""
-        if not force and not self.settings.get_bool("routing.auto_on_capture"):
+    def route_new_in(self, session: Session, lead_id: uuid.UUID) -> None:
+        """Route a just-captured lead with no owner and no queue (if automatic routing is on)."""
+        if not self.settings.get_bool("routing.auto_on_capture"):
             return
         session.flush()
         lead = LeadRepository(session).find(lead_id)
-        if lead is None or (not force and (lead.owner_id is not None
-                                           or lead.queue_id is not None)):
+        if lead is None or lead.owner_id is not None or lead.queue_id is not None:
             return
         record = LeadRepository(session).record(lead_id)
         assert record is not None
-        self._ensure_catch_all_in(session)
+        self.ensure_catch_all_in(session)
         router = self._router(session)
-        result = router.route(RoutingFacts.of_lead(record), pass_over=pass_over)
+        result = router.route(RoutingFacts.of_lead(record))
         now = self.context.clock()
         previous_owner, previous_queue = lead.owner_id, lead.queue_id
         lead.owner_id, lead.team_id, lead.queue_id = (result.owner_id,
@@ -239,13 +245,17 @@ class RoutingService:
                                                                self.context.device_id)
         session.flush()
 
-    def _ensure_catch_all_in(self, session: Session) -> None:
+    def ensure_catch_all_in(self, session: Session) -> QueueRecord:
+        """``ensure_catch_all`` inside the caller's transaction."""
         people = PeopleRepository(session)
-        if not any(q.is_catch_all for q in people.queues()):
-            people.add_queue(Queue(id=new_id(), name=CATCH_ALL_NAME, is_catch_all=True,
-                                   updated_at=self.context.clock(),
-                                   device_id=self.context.device_id))
-            session.flush()
+        found = next((q for q in people.queues() if q.is_catch_all), None)
+        if found is not None:
+            return found
+        row = Queue(id=new_id(), name=CATCH_ALL_NAME, is_catch_all=True,
+                    updated_at=self.context.clock(), device_id=self.context.device_id)
+        people.add_queue(row)
+        session.flush()
+        return QueueRecord(row.id, row.name, None, True)
 
     def router_for_batch(self) -> Router:
         """A router with the current rules and workload, for routing an import's new leads."""
@@ -302,16 +312,50 @@ class RoutingService:
                 repo.remember_round_robin(run_id, pointers_before, pointers_after)
         return RunResult(run_id, tuple(moves))
 
-    def _record_moves(self, session: Session, moves: Sequence[Move], description: str
-                      ) -> uuid.UUID:
-        now, device, actor = self.context.clock(), self.context.device_id, \
-            self.context.current_user_id
+    def record_automatic_moves_in(self, session: Session, moves: Sequence[Move],
+                                  description: str, run_id: uuid.UUID | None = None
+                                  ) -> uuid.UUID:
+        """Moves Leadline makes on its own (escalations, nurture returns), recorded as the
+        app's, in the caller's transaction. A job that commits batch by batch passes the run id
+        the first batch got, so all its moves stay one undoable run."""
+        HistoryRepository(session).ensure_app_actor(self.context.clock(), self.context.device_id)
+        return self._record_moves(session, moves, description, automatic=True, run_id=run_id)
+
+    def reroute_in(self, session: Session, passed_over: dict[uuid.UUID, uuid.UUID],
+                   reason: str) -> list[Move]:
+        """Where the rules send these leads now, never back to the rep each is mapped to (the
+        owner who missed its first touch); the moves to record, round robin moved on."""
+        self.ensure_catch_all_in(session)
+        router = self._router(session)
+        moves = []
+        for facts in iter_routing_facts(_driver(session), open_only=False,
+                                        lead_ids=list(passed_over), fields=router.fields_used()):
+            placed = router.route(facts, pass_over=passed_over[facts.lead_id])
+            if (placed.owner_id, placed.queue_id) != (facts.owner_id, facts.queue_id):
+                moves.append(Move(facts.lead_id, facts.owner_id, placed.owner_id,
+                                  facts.queue_id, placed.queue_id, placed.rule_id,
+                                  placed.rule_name, f"{reason}: {placed.reason}",
+                                  placed.team_id))
+        DistributionRepository(session).save_round_robin_state(
+            router.state(), self.context.clock(), self.context.device_id)
+        return moves
+
+    def _record_moves(self, session: Session, moves: Sequence[Move], description: str, *,
+                      automatic: bool = False, run_id: uuid.UUID | None = None) -> uuid.UUID:
+        now, device = self.context.clock(), self.context.device_id
+        actor = APP_ACTOR_ID if automatic else self.context.current_user_id
         names = self._names(session)
         connection = _driver(session)
-        run_id = new_id()
-        session.add(AssignmentRun(id=run_id, started_at=now, actor_id=actor,
-                                  description=description[:300], moved=len(moves),
-                                  updated_at=now, device_id=device))
+        run = DistributionRepository(session).run(run_id) if run_id is not None else None
+        if run is None:
+            run_id = new_id()
+            session.add(AssignmentRun(id=run_id, started_at=now, actor_id=actor,
+                                      description=description[:300], moved=len(moves),
+                                      updated_at=now, device_id=device))
+        else:
+            run.moved += len(moves)
+            run.updated_at, run.device_id = now, device
+        assert run_id is not None
         session.flush()
         now_text, device_hex = utc_text(now), device.hex
         for start in range(0, len(moves), _CHUNK):
@@ -337,7 +381,7 @@ class RoutingService:
                                   m.to_queue_id, m.reason, names, now_text, device_hex, actor)
                 for m in chunk])
         if self.after_moves is not None:
-            self.after_moves(session, [m.lead_id for m in moves])
+            self.after_moves(session, [m.lead_id for m in moves], automatic=automatic)
         return run_id
 
     def undo(self, run_id: uuid.UUID) -> int:
@@ -459,9 +503,17 @@ class RoutingService:
         return [QueueCount(None, counts.get(None, 0)), *found]
 
     def orphan_count(self) -> int:
-        """Open leads nobody can work: no owner and no queue, or an away/inactive owner."""
+        """Leads waiting for follow-up that nobody can work: no owner and no queue, or an
+        away/inactive owner. Exactly the leads ``LeadQuery(orphaned=True)`` lists, counted as
+        the true orphans plus each unavailable owner's share, so each part walks the owner
+        index instead of every lead."""
+        now = self.context.clock()
         with self.db.read() as session:
-            return LeadRepository(session).count(LeadQuery(orphaned=True), self.context.clock())
+            leads = LeadRepository(session)
+            unavailable = DistributionRepository(session).unavailable_owner_ids()
+            return leads.count(LeadQuery(orphaned=True, unassigned=True, no_queue=True), now) \
+                + sum(leads.count(LeadQuery(orphaned=True, owner_id=owner), now)
+                      for owner in unavailable)
 
     def _owner_activity(self, lead_id: uuid.UUID, from_owner: uuid.UUID | None,
                         to_owner: uuid.UUID | None, from_queue: uuid.UUID | None,

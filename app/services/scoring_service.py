@@ -14,13 +14,13 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from app.domain.errors import LeadlineError, NotFoundError, ValidationError
-from app.domain.history import ActivityKind
+from app.domain.history import APP_ACTOR_ID, ActivityKind, AutomaticChange
 from app.domain.ids import new_id
 from app.domain.leads import LeadRecord, LeadStatus, Rating
 from app.domain.scoring import (
@@ -47,21 +47,44 @@ from app.storage.repositories.distribution import (
     scoring_rows_after,
     scoring_rows_for,
 )
-from app.storage.repositories.history import HistoryRepository
+from app.storage.repositories.followup_jobs import stop_cadences
+from app.storage.repositories.history import HistoryRepository, ensure_app_actor
 from app.storage.repositories.leads import LeadRepository
 from app.storage.repositories.people import PeopleRepository
+from app.storage.sequential import small_page_cache
 
 Progress = Callable[[int, int], None]
 RESCORED_ON_KEY = "scoring_rescored_on"
+# Leads re-scored per transaction: a few hundred milliseconds holding the write lock, so a rep
+# logging a call meanwhile waits that long at most.
+RESCORE_BATCH = 2_000
 _THRESHOLD_WORDS = {LeadStatus.MQL: "MQL", LeadStatus.SQL: "SQL"}
 
 
 @dataclass(frozen=True)
 class RescoreSummary:
+    """What re-scoring did: leads scored, scores that changed, and the leads its new scores
+    promoted, by the status they reached."""
+
     leads: int
     changed: int
-    promoted: int
+    # Left out of the repr: ids by the thousand must not end up in a log line.
+    to_mql: tuple[uuid.UUID, ...] = field(default=(), repr=False)
+    to_sql: tuple[uuid.UUID, ...] = field(default=(), repr=False)
     seconds: float = 0.0
+
+    @property
+    def promoted(self) -> int:
+        return len(self.to_mql) + len(self.to_sql)
+
+    @property
+    def changes(self) -> tuple[AutomaticChange, ...]:
+        """What to tell the user, each with the leads behind it."""
+        return tuple(
+            AutomaticChange(f"{len(ids):,} lead{'' if len(ids) == 1 else 's'} reached "
+                            f"{_THRESHOLD_WORDS[status]} by score", ids)
+            for status, ids in ((LeadStatus.MQL, self.to_mql), (LeadStatus.SQL, self.to_sql))
+            if ids)
 
 
 class ScoringService:
@@ -235,66 +258,72 @@ class ScoringService:
 
     def rescore_daily(self, *, progress: Progress | None = None,
                       cancelled: Callable[[], bool] | None = None) -> RescoreSummary | None:
-        """Re-score every lead once a day on this laptop (scores are derived, not synced)."""
+        """Re-score every lead once a day on this laptop (scores are derived, not synced): the
+        app's own doing, so its promotions are recorded as the app's."""
         if not self.rescore_due():
             return None
-        summary = self.rescore_all(progress=progress, cancelled=cancelled)
+        summary = self.rescore_all(progress=progress, cancelled=cancelled, automatic=True)
         self.db.set_meta(RESCORED_ON_KEY, self.context.clock().date().isoformat())
         return summary
 
     def rescore_all(self, *, progress: Progress | None = None,
                     cancelled: Callable[[], bool] | None = None,
-                    lead_ids: Sequence[uuid.UUID] | None = None) -> RescoreSummary:
-        """Re-score every live lead (after rule changes, and daily for decay), in batches of
-        20,000 that each commit; cancelling keeps the batches done (their scores are right)."""
+                    automatic: bool = False) -> RescoreSummary:
+        """Re-score every live lead (after rule changes, and daily for decay, ``automatic``), in
+        batches that each commit in their turn to write; cancelling keeps the batches done
+        (their scores are right)."""
         started = time.perf_counter()
         scorer, now = self.scorer(), self.context.clock()
         suppressed, served = self.suppressions.index(), self.served_countries()
-        device, actor = self.context.device_id, self.context.current_user_id
-        now_text, device_hex = utc_text(now), device.hex
-        actor_hex = actor.hex if actor else None
-        with self.db.raw_connection() as connection:
-            total = connection.execute("SELECT count(*) FROM lead WHERE deleted_at IS NULL"
-                                       ).fetchone()[0] if lead_ids is None else len(lead_ids)
-            seen = changed = promoted = 0
+        actor = APP_ACTOR_ID if automatic else self.context.current_user_id
+        stamps = (utc_text(now), self.context.device_id.hex, actor.hex if actor else None)
+        to_mql: list[uuid.UUID] = []
+        to_sql: list[uuid.UUID] = []
+        with self.db.raw_connection() as connection, small_page_cache(connection):
+            total = connection.execute(
+                "SELECT count(*) FROM lead WHERE deleted_at IS NULL").fetchone()[0]
+            seen = changed = 0
             last_key = 0
             while True:
                 if cancelled is not None and cancelled():
                     raise ScoringCancelledError(
                         f"Re-scoring stopped after {seen:,} of {total:,} leads; run it again "
                         "to finish (scores already written are correct).")
-                # One short transaction per batch: other writers (the booth, another window)
-                # wait at most one batch, never the whole re-scoring of a big file.
+                # One short transaction per batch, in this process's turn to write: other
+                # writers (the booth, a sync, a rep logging a call) wait one batch at most.
                 with self.db.writing():
                     connection.execute("BEGIN IMMEDIATE")
                     try:
-                        rows = (scoring_rows_for(connection, lead_ids) if lead_ids is not None
-                                else scoring_rows_after(connection, last_key))
+                        rows = scoring_rows_after(connection, last_key, RESCORE_BATCH)
                         if not rows:
                             connection.execute("COMMIT")
                             break
                         last_key = rows[-1][0]
-                        changed_now, promoted_now = self._rescore_rows(
-                            connection, rows, scorer, suppressed, served, now,
-                            (now_text, device_hex, actor_hex))
+                        if automatic:
+                            ensure_app_actor(connection, stamps[0], stamps[1])
+                        changed_now, promoted = self._rescore_rows(
+                            connection, rows, scorer, suppressed, served, now, stamps)
                         connection.execute("COMMIT")
                     except BaseException:
                         connection.execute("ROLLBACK")
                         raise
                 changed += changed_now
-                promoted += promoted_now
+                for lead_hex, status in promoted:
+                    (to_sql if status is LeadStatus.SQL else to_mql).append(
+                        uuid.UUID(hex=lead_hex))
                 seen += len(rows)
                 if progress is not None:
                     progress(seen, max(total, seen))
-                if lead_ids is not None:
-                    break
-        return RescoreSummary(seen, changed, promoted, time.perf_counter() - started)
+        return RescoreSummary(seen, changed, tuple(to_mql), tuple(to_sql),
+                              time.perf_counter() - started)
 
     @staticmethod
     def _rescore_rows(connection: sqlite3.Connection, rows: Sequence[tuple[Any, ...]],
                       scorer: Scorer, suppressed: Any, served: frozenset[str],
-                      now: dt.datetime, stamps: tuple[str, str, str | None]) -> tuple[int, int]:
-        """Score one batch and write what changed; returns (scores changed, leads promoted)."""
+                      now: dt.datetime, stamps: tuple[str, str, str | None]
+                      ) -> tuple[int, list[tuple[str, LeadStatus]]]:
+        """Score one batch and write what changed; returns how many scores changed and the
+        leads promoted (hex id, the status reached)."""
         now_text, device_hex, actor_hex = stamps
         config = scorer.config
         changed = 0
@@ -302,6 +331,7 @@ class ScoringService:
         counts = activity_counts(connection, hex_ids)
         answers = answers_by_lead(connection, hex_ids)
         updates, statuses, activities = [], [], []
+        promoted: list[tuple[str, LeadStatus]] = []
         for row in rows:
             facts = _facts_of_row(row, counts, answers, suppressed, served, now)
             result = scorer.score(facts, now)
@@ -313,6 +343,7 @@ class ScoringService:
             new_status = qualification_for(LeadStatus(status), result.total, config)
             if new_status is not None:
                 statuses.append((new_status.value, now_text, device_hex, key))
+                promoted.append((lead_hex, new_status))
                 threshold = (config.sql_threshold if new_status is LeadStatus.SQL
                              else config.mql_threshold)
                 activities.append((
@@ -333,8 +364,10 @@ class ScoringService:
                 "INSERT INTO activity (id, lead_id, kind, occurred_at, actor_id, "
                 "field, old_value, new_value, text, updated_at, device_id, "
                 "outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')", activities)
-            pass
-        return changed, len(statuses)
+            # What a status change by hand does to the follow-up plan (CadenceService.sync_in).
+            stop_cadences(connection, [lead for lead, to in promoted if to is LeadStatus.SQL],
+                          f"Cadence stopped: lead is {LeadStatus.SQL.label}", stamps)
+        return changed, promoted
 
 
 class ScoringCancelledError(LeadlineError):

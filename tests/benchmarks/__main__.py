@@ -7,6 +7,7 @@ import sys
 from tests.benchmarks import (
     bench_backup,
     bench_booth_scan,
+    bench_daily_jobs,
     bench_dedupe,
     bench_demo_insert,
     bench_distribution,
@@ -26,7 +27,8 @@ def main() -> int:
     results = [bench_demo_insert.main(), bench_lead_list.main(leads), bench_booth_scan.main(),
                bench_import.main(), bench_dedupe.main(), bench_erasure.main(leads),
                bench_engine.main([str(leads)]), bench_distribution.main(leads),
-               bench_my_day.main(leads), bench_report.main(), bench_export.main(),
+               bench_my_day.main(leads), bench_daily_jobs.main(leads), bench_report.main(),
+               bench_export.main(),
                bench_sync.main(), bench_backup.main(leads)]
     print("all benchmarks within limits" if all(results) else "SOME BENCHMARKS EXCEEDED THEIR LIMITS")
     return 0 if all(results) else 1

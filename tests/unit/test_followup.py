@@ -146,14 +146,14 @@ def test_nurture_leads_come_back_on_their_date(services: Services, reps: dict[st
     services.routing.recycle(gone.id, "later", back_on)
     services.people.set_availability(reps["anna"].id, Availability.INACTIVE)
     services.leads.update(lead.id, {"owner": "ben@example.com"})
-    assert services.followup.return_from_nurture() == 0
+    assert services.followup.return_from_nurture().count == 0
     clock.now = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
-    assert services.followup.return_from_nurture() == 2
+    assert services.followup.return_from_nurture().count == 2
     day = services.followup.my_day(reps["ben"].id)
     assert [i.title for i in day.overdue + day.today if i.lead_id == lead.id] == [
         "Back from nurture: call again"]
     assert services.leads.get(gone.id).queue_name == "Inbox", "owner left: back to the queue"
-    assert services.followup.return_from_nurture() == 0
+    assert services.followup.return_from_nurture().count == 0
 
 
 def test_nurture_export_leaves_out_the_suppressed(services: Services, reps: dict[str, Any],

@@ -1,14 +1,39 @@
-"""The append-only activity history."""
+"""The append-only activity history, and the app's own actor for what Leadline does by itself."""
 
 from __future__ import annotations
 
+import datetime as dt
+import sqlite3
 import uuid
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain.history import ActivityRecord
+from app.domain.history import APP_ACTOR_ID, APP_ACTOR_NAME, ActivityKind, ActivityRecord
+from app.domain.ids import new_id
+from app.domain.people import Availability, Role
 from app.storage.orm import Activity, User
+from app.storage.repositories.bulk import utc_text
+
+# History rows name their actor through a user row (a foreign key), so the app has one. It is
+# inactive (never given a lead) and left out of every list of people (PeopleRepository.users),
+# so nobody signs in as it or routes to it. Its fields are fixed, so two laptops that both
+# create it agree and sync has nothing to decide; it is stamped when created, so sync sends it
+# along with the first history rows that name it.
+_ENSURE_APP_ACTOR = (
+    "INSERT OR IGNORE INTO user (id, name, email, role, availability, territories, updated_at, "
+    "device_id) VALUES (?, ?, '', ?, ?, '[]', ?, ?)")
+INSERT_NOTE = (
+    "INSERT INTO activity (id, lead_id, kind, occurred_at, actor_id, field, old_value, new_value, "
+    "text, outcome, updated_at, device_id) VALUES (?, ?, ?, ?, ?, '', '', '', ?, '', ?, ?)")
+
+
+def ensure_app_actor(connection: sqlite3.Connection, now_text: str, device_hex: str) -> None:
+    """The app's actor row, created once per database (inside the caller's transaction)."""
+    connection.execute(_ENSURE_APP_ACTOR, (
+        APP_ACTOR_ID.hex, APP_ACTOR_NAME, Role.ADMIN.value, Availability.INACTIVE.value,
+        now_text, device_hex))
 
 
 class HistoryRepository:
@@ -19,6 +44,19 @@ class HistoryRepository:
         self.session.add(activity)
         return activity
 
+    def ensure_app_actor(self, now: dt.datetime, device: uuid.UUID) -> None:
+        self.session.flush()
+        ensure_app_actor(self._connection(), utc_text(now), device.hex)
+
+    def add_notes(self, notes: Sequence[tuple[uuid.UUID, str]], *, now: dt.datetime,
+                  device: uuid.UUID, actor: uuid.UUID | None) -> None:
+        """One note per (lead, text), in bulk: the follow-up checks write thousands at a time."""
+        now_text, device_hex = utc_text(now), device.hex
+        actor_hex = actor.hex if actor is not None else None
+        self._connection().executemany(INSERT_NOTE, [
+            (new_id().hex, lead_id.hex, ActivityKind.NOTE.value, now_text, actor_hex,
+             text[:2000], now_text, device_hex) for lead_id, text in notes])
+
     def for_lead(self, lead_id: uuid.UUID, limit: int = 500) -> list[ActivityRecord]:
         """Newest first, as a timeline reads."""
         statement = (select(Activity, User.name).outerjoin(User, User.id == Activity.actor_id)
@@ -28,7 +66,12 @@ class HistoryRepository:
             ActivityRecord(
                 id=a.id, lead_id=a.lead_id, kind=a.kind, occurred_at=a.occurred_at,
                 field=a.field, old_value=a.old_value, new_value=a.new_value, text=a.text,
-                outcome=a.outcome, actor_name=actor or "",
+                outcome=a.outcome, actor_name=actor or "", automatic=a.actor_id == APP_ACTOR_ID,
             )
             for a, actor in self.session.execute(statement)
         ]
+
+    def _connection(self) -> sqlite3.Connection:
+        connection = self.session.connection().connection.driver_connection
+        assert isinstance(connection, sqlite3.Connection)
+        return connection

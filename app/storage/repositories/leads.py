@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import uuid
 from array import array
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session, aliased
 
 from app.domain.leads import (
     CLOSED_STATUSES,
+    FOLLOW_UP_STATUSES,
     FirstTouch,
     LeadQuery,
     LeadRecord,
@@ -116,7 +118,7 @@ def _filters(query: LeadQuery, now: dt.datetime, *, walk_sort_index: bool = Fals
         clauses.append(Lead.queue_id.is_(None))
     if query.orphaned:
         unavailable = select(User.id).where(User.availability != Availability.ACTIVE)
-        clauses.append(and_(Lead.status.not_in(CLOSED_STATUSES), or_(
+        clauses.append(and_(Lead.status.in_(FOLLOW_UP_STATUSES), or_(
             and_(Lead.owner_id.is_(None), Lead.queue_id.is_(None)),
             Lead.owner_id.in_(unavailable))))
     if query.invalid_phone:
@@ -132,9 +134,18 @@ def _filters(query: LeadQuery, now: dt.datetime, *, walk_sort_index: bool = Fals
         clauses.append(Lead.created_at < query.created_before)
     if query.first_touch is not None:
         clauses.append(first_touch_clause(query.first_touch, now))
+    if query.lead_ids:
+        clauses.append(Lead.id.in_(_listed_ids(query.lead_ids)))
     if query.search.strip():
         clauses.append(_search_clause(query.search, walk_sort_index))
     return clauses
+
+
+def _listed_ids(lead_ids: Sequence[uuid.UUID]) -> Any:
+    """The ids as one JSON parameter: an automatic job may have changed tens of thousands of
+    leads, more than SQLite takes as separate parameters."""
+    return text("SELECT value FROM json_each(:listed_ids)").bindparams(
+        listed_ids=json.dumps([i.hex for i in lead_ids])).columns(column("value"))
 
 
 def first_touch_clause(state: FirstTouch, now: dt.datetime) -> ColumnElement[bool]:

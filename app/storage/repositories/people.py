@@ -8,6 +8,7 @@ import uuid
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.domain.history import APP_ACTOR_ID
 from app.domain.people import QueueRecord, TeamRecord, UserRecord
 from app.storage.orm import Queue, Team, User
 
@@ -30,8 +31,10 @@ class PeopleRepository:
         return self.session.scalars(statement).first()
 
     def users(self) -> list[UserRecord]:
+        """The people: not deleted, and not the app's own actor (it only names history rows)."""
         statement = (select(User, Team.name).outerjoin(Team, Team.id == User.team_id)
-                     .where(User.deleted_at.is_(None)).order_by(User.name))
+                     .where(User.deleted_at.is_(None), User.id != APP_ACTOR_ID)
+                     .order_by(User.name))
         return [user_record(u, team or "") for u, team in self.session.execute(statement)]
 
     def user_record(self, user_id: uuid.UUID) -> UserRecord | None:

@@ -31,7 +31,7 @@ class HistoryModel(QAbstractListModel):
         item = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             when = item.occurred_at.astimezone().strftime("%Y-%m-%d %H:%M")
-            who = f" · {item.actor_name}" if item.actor_name else ""
+            who = f" · {item.actor}" if item.actor else ""
             return f"{when}{who}\n{item.summary}"
         if role == Qt.ItemDataRole.ToolTipRole:
             return item.text or item.summary
