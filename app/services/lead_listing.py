@@ -24,13 +24,16 @@ SEARCH_COUNT_CAP = 10_000
 
 class LeadListing:
     def __init__(self, leads: LeadService, query: LeadQuery, *, page_size: int = PAGE_SIZE,
-                 max_pages: int = MAX_PAGES) -> None:
+                 max_pages: int = MAX_PAGES, known_count: int | None = None) -> None:
+        """``known_count``: the caller counted ``query`` in the same breath (the board's
+        counts), so it is not counted twice."""
         self.leads = leads
         self.query = query
         self.page_size = page_size
         self.max_pages = max_pages
         searching = bool(query.search.strip())
-        self.count = leads.count(query, at_most=SEARCH_COUNT_CAP if searching else None)
+        self.count = known_count if known_count is not None and not searching else \
+            leads.count(query, at_most=SEARCH_COUNT_CAP if searching else None)
         self.count_is_exact = not searching or self.count < SEARCH_COUNT_CAP
         self._pages: OrderedDict[int, list[LeadRecord]] = OrderedDict()
         self._keys: array[int] | None = None

@@ -2,8 +2,12 @@
 
 A manager empties the unassigned queue at the end of a show day by dragging leads onto reps
 (or "Assign to…"). Every assignment is one undoable step. The counts come from whole-table
-aggregates (orphans need the routing rules applied to every open lead), so they are read on a
-worker thread and arrive a moment after the board is shown.
+aggregates, so they are read on a worker thread and arrive a moment after the board is shown.
+
+Each row's count and the list it opens are one definition: the orphans row counts exactly the
+leads ``LeadQuery(orphaned=True)`` lists (waiting for follow-up, nobody able to work them:
+converted and closed leads never are), and the header's orphan number is that row's. The board
+opens on the orphans whenever there are any.
 """
 
 from __future__ import annotations
@@ -40,23 +44,28 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.errors import LeadlineError
-from app.domain.leads import LeadQuery, LeadRecord, SortKey
+from app.domain.leads import FOLLOW_UP_STATUSES, LeadQuery, LeadRecord, SortKey
 from app.domain.people import Availability
 from app.services.container import Services
+from app.services.lead_listing import LeadListing
 from app.services.routing_service import QueueCount, RepWorkload, RunResult
 from app.ui import messages
 from app.ui.dialogs.reassign_dialog import AssignToDialog, Target
-from app.ui.models.lead_table_model import LeadTableModel
+from app.ui.models.lead_table_model import LeadTableModel, prepared_listing
 from app.ui.style import alarm_colour, warning_colour
 from app.ui.undo import AssignmentRunCommand
-from app.ui.workers import JobState, TaskRunner
+from app.ui.wording import counted
+from app.ui.workers import JobState, Lane, TaskRunner
 
 LEAD_IDS_MIME = "application/x-leadline-lead-ids"
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
-_ORPHANS, _AWAY, _QUEUE, _REP = "orphans", "away", "queue", "rep"
+_ORPHANS, _NOBODY, _QUEUE, _REP = "orphans", "nobody", "queue", "rep"
 _GREY = QColor("#8a8a8a")
 # Oldest first: the leads that have waited longest for an owner are handed out first.
-_WAITING = LeadQuery(unassigned=True, open_only=True, sort=SortKey.CREATED, descending=False)
+_OLDEST_FIRST = LeadQuery(sort=SortKey.CREATED, descending=False)
+_ORPHANED = replace(_OLDEST_FIRST, orphaned=True)
+_NO_OWNER_NO_QUEUE = replace(_ORPHANED, unassigned=True, no_queue=True)
+_WAITING = replace(_OLDEST_FIRST, unassigned=True, statuses=tuple(sorted(FOLLOW_UP_STATUSES)))
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,24 @@ class BoardCounts:
     queues: list[QueueCount]
     orphans: int
     workload: list[RepWorkload]
+    leads: int  # every live lead: tells an empty database from an empty list
+
+
+def workload_text(open_leads: int, capacity: int | None) -> str:
+    """A rep's open leads against their capacity, in words that stay clear far over it:
+    "350 open leads · capacity 400", "12,124 open leads · capacity 400 (30× over)"."""
+    leads = counted(open_leads, "open lead")
+    if capacity is None:
+        return leads
+    if capacity == 0:
+        return f"{leads} · capacity 0 (takes no new leads)"
+    if open_leads < capacity:
+        return f"{leads} · capacity {capacity:,}"
+    if open_leads == capacity:
+        return f"{leads} · at capacity"
+    if open_leads < 2 * capacity:
+        return f"{leads} · capacity {capacity:,} ({open_leads - capacity:,} over)"
+    return f"{leads} · capacity {capacity:,} ({open_leads // capacity:,}× over)"
 
 
 def lead_mime(lead_ids: Sequence[uuid.UUID]) -> QMimeData:
@@ -149,9 +176,11 @@ class AssignmentPage(QWidget):
         self.services, self.runner, self.undo_stack = services, runner, undo_stack
         self.counts: BoardCounts | None = None
         self._counts_job: JobState | None = None
+        self._empty_message = ""
         self._bold = QFont()
         self._bold.setBold(True)
         self.model = LeadTableModel(services.leads, runner, services.context.clock, self)
+        self._prepared: LeadListing | None = None  # the next list, read with the counts
         self.model.countChanged.connect(self._lead_count_changed)
 
         top = QHBoxLayout()
@@ -287,23 +316,33 @@ class AssignmentPage(QWidget):
         """Re-read counts and workload in the background, and the current lead list."""
         if self._counts_job is not None:
             self._counts_job.cancel()
-        routing = self.services.routing
+        routing, leads = self.services.routing, self.services.leads
 
         states: list[JobState] = []
 
-        def work(state: JobState) -> BoardCounts | None:
+        chosen = self.queue_list.currentItem().data(ROW_ROLE) \
+            if self.queue_list.currentItem() else None
+        order = self.model.query if self.model.listing is not None else _OLDEST_FIRST
+
+        def work(state: JobState) -> tuple[BoardCounts, LeadListing] | None:
             states.append(state)
             if state.cancelled:
                 return None
-            return BoardCounts(routing.queue_counts(), routing.orphan_count(),
-                               routing.workload())
+            counts = BoardCounts(routing.queue_counts(), routing.orphan_count(),
+                                 routing.workload(), leads.count(LeadQuery()))
+            # The list the board will show is read here too, not on the GUI thread.
+            kind, ident = chosen if chosen is not None and chosen[0] != _REP else \
+                _first_row_to_work(counts)
+            query = replace(_list_for(kind, ident, "")[0], sort=order.sort,
+                            descending=order.descending)
+            return counts, prepared_listing(leads, query, _counted(counts, kind, ident))
 
-        def done(counts: BoardCounts | None) -> None:
+        def done(result: tuple[BoardCounts, LeadListing] | None) -> None:
             # A newer refresh cancelled this one: its counts may already be out of date.
-            if counts is None or (states and states[0].cancelled):
+            if result is None or (states and states[0].cancelled):
                 return
             self._counts_job = None
-            self.show_counts(counts)
+            self.show_counts(*result)
 
         def failed(error: Exception, details: str) -> None:
             self._counts_job = None
@@ -312,28 +351,30 @@ class AssignmentPage(QWidget):
 
         if self.counts is None:
             self.summary.setText("Counting…")
-        self._counts_job = self.runner.start(work, on_done=done, on_error=failed)
-        if self.model.listing is not None:
-            self.model.refresh()
+        self._counts_job = self.runner.start(work, on_done=done, on_error=failed,
+                                             lane=Lane.READ, owner=self)
 
     def stop_background_work(self) -> None:
         if self._counts_job is not None:
             self._counts_job.cancel()
         self.model.stop_background_work()
 
-    def show_counts(self, counts: BoardCounts) -> None:
+    def show_counts(self, counts: BoardCounts, listing: LeadListing | None = None) -> None:
+        self._prepared = listing
         self.counts = counts
         chosen = self.queue_list.currentItem().data(ROW_ROLE) \
             if self.queue_list.currentItem() else None
         self.queue_list.blockSignals(True)
         self.queue_list.clear()
         no_owner = next((c.open_leads for c in counts.queues if c.queue is None), 0)
-        self._add_row("No owner, no queue", no_owner, (_ORPHANS, None), alarm=True,
-                      tip="Open leads nobody owns and no queue holds: nobody will call them.")
-        self._add_row("Orphaned (owner away/inactive)", counts.orphans, (_AWAY, None),
-                      alarm=True, tip="Open leads nobody can work: no owner and no queue, or "
-                      "an owner who is away or inactive. Re-apply rules to route them again, "
-                      "or click an away rep to see their leads.")
+        self._add_row("Orphans: nobody can work them", counts.orphans, (_ORPHANS, None),
+                      alarm=True, tip="Leads waiting for follow-up that nobody can work: no "
+                      "owner and no queue, or an owner who is away or inactive (converted and "
+                      "closed leads are never orphans). Re-apply rules to route them again, "
+                      "or drag them onto a rep.")
+        self._add_row("No owner, no queue", no_owner, (_NOBODY, None), alarm=True,
+                      tip="Leads waiting for follow-up that nobody owns and no queue holds: "
+                      "nobody will call them.")
         for count in counts.queues:
             if count.queue is not None:
                 catch_all = " (catch-all)" if count.queue.is_catch_all else ""
@@ -341,21 +382,23 @@ class AssignmentPage(QWidget):
                               (_QUEUE, count.queue.id))
         self.queue_list.blockSignals(False)
         rows = [self.queue_list.item(i) for i in range(self.queue_list.count())]
-        current = next((i for i in rows if i.data(ROW_ROLE) == chosen), rows[0])
+        current = next((i for i in rows if i.data(ROW_ROLE) == chosen), None) \
+            or _first_to_work(rows, counts)
         self.queue_list.setCurrentItem(current)
         if chosen is None or self.model.listing is None:
             self._row_chosen(current)
         self._show_reps(counts.workload)
         waiting = sum(c.open_leads for c in counts.queues)
         self.summary.setText(
-            f"{counts.orphans:,} orphan{'s' if counts.orphans != 1 else ''} · "
-            f"{waiting:,} open lead{'s' if waiting != 1 else ''} without an owner")
+            f"{counted(counts.orphans, 'orphan')} · "
+            f"{counted(waiting, 'lead')} waiting without an owner")
         self.summary.setStyleSheet(f"color: {alarm_colour()}; font-weight: 600;"
                                    if counts.orphans else "")
+        self._lead_count_changed(self.model.rowCount())
 
     def _add_row(self, text: str, count: int, row: tuple[str, uuid.UUID | None], *,
                  alarm: bool = False, tip: str = "") -> None:
-        item = QListWidgetItem(f"{text}\n{count:,} open lead{'s' if count != 1 else ''}")
+        item = QListWidgetItem(f"{text}\n{counted(count, 'open lead')}")
         item.setData(ROW_ROLE, row)
         item.setToolTip(tip)
         if alarm and count:
@@ -370,15 +413,13 @@ class AssignmentPage(QWidget):
         self.rep_list.clear()
         for load in workload:
             user = load.user
-            capacity = f" / {user.capacity}" if user.capacity is not None else ""
-            parts = [f"{load.open_leads:,}{capacity} open leads",
-                     f"{load.overdue_tasks} overdue task{'s' if load.overdue_tasks != 1 else ''}"]
+            # Three lines, the same on every card: who, how loaded, what is late (and away).
+            status = [counted(load.overdue_tasks, "overdue task")]
             if user.availability is not Availability.ACTIVE:
                 until = f" until {user.away_until:%Y-%m-%d}" if user.away_until else ""
-                parts.append(f"{user.availability.label}{until}")
-            elif load.at_capacity:
-                parts.append("at capacity")
-            item = QListWidgetItem(f"{user.name}\n" + " · ".join(parts))
+                status.append(f"{user.availability.label}{until}")
+            item = QListWidgetItem(f"{user.name}\n{workload_text(load.open_leads, user.capacity)}"
+                                   f"\n{' · '.join(status)}")
             item.setData(ROW_ROLE, (_REP, user.id))
             item.setData(Qt.ItemDataRole.UserRole + 2, user.availability.value)
             if user.availability is not Availability.ACTIVE:
@@ -388,8 +429,8 @@ class AssignmentPage(QWidget):
             elif load.at_capacity:
                 item.setForeground(QBrush(QColor(warning_colour())))
                 item.setFont(self._bold)
-                item.setToolTip(f"{user.name} has reached their capacity of {user.capacity} "
-                                "open leads.")
+                item.setToolTip(f"{user.name} has {load.open_leads:,} open leads; their "
+                                f"capacity is {user.capacity:,}. Routing gives them no more.")
             else:
                 item.setToolTip("Drop leads here to assign them; right-click to mark away.")
             self.rep_list.addItem(item)
@@ -402,31 +443,28 @@ class AssignmentPage(QWidget):
         if item is None:
             return
         kind, ident = item.data(ROW_ROLE)
-        name = item.text().split("\n")[0]
-        if kind == _ORPHANS:
-            query = replace(_WAITING, no_queue=True)
-            title = "Orphans: open leads with no owner and no queue, oldest first"
-        elif kind == _AWAY:
-            query = LeadQuery(orphaned=True, open_only=True, sort=SortKey.CREATED,
-                              descending=False)
-            title = ("Orphaned: open leads nobody can work (owner away or inactive, or no "
-                     "owner and no queue), oldest first")
-        else:
-            query = replace(_WAITING, queue_id=ident)
-            title = f"{name}: open leads waiting, oldest first"
+        query, title, empty = _list_for(kind, ident, item.text().split("\n")[0])
         self.rep_list.clearSelection()
-        self._set_list(query, title)
+        self._set_list(query, title, empty)
 
     def _rep_activated(self, item: QListWidgetItem) -> None:
         _kind, user_id = item.data(ROW_ROLE)
         self.queue_list.clearSelection()
         name = item.text().split("\n")[0]
         self._set_list(LeadQuery(owner_id=user_id, open_only=True, sort=SortKey.CREATED,
-                                 descending=False), f"{name}'s open leads")
+                                 descending=False), f"{name}'s open leads",
+                       f"{name} has no open leads.")
 
-    def _set_list(self, query: LeadQuery, title: str) -> None:
+    def _set_list(self, query: LeadQuery, title: str, empty: str) -> None:
         self.list_title.setText(title)
-        if query != self.model.query or self.model.listing is None:
+        self._empty_message = empty
+        prepared, self._prepared = self._prepared, None
+        if self.model.listing is not None:
+            query = replace(query, sort=self.model.query.sort,
+                            descending=self.model.query.descending)
+        if prepared is not None and prepared.query == query:
+            self.model.show_listing(prepared)  # read with the counts, off the GUI thread
+        elif query != self.model.query or self.model.listing is None:
             self.model.set_query(query)
         self._lead_count_changed(self.model.rowCount())
 
@@ -434,11 +472,12 @@ class AssignmentPage(QWidget):
         if shown:
             self.lead_stack.setCurrentIndex(0)
         else:
-            total = self.services.leads.count(LeadQuery())
+            # Until the counts arrive it is not known whether the database is empty.
+            no_leads = self.counts is not None and self.counts.leads == 0
             self.empty_text.setText(
                 "No leads yet. Import a lead export or load demo data to fill the board."
-                if total == 0 else "Nothing here: every open lead in this list has an owner.")
-            self.empty_buttons.setVisible(total == 0)
+                if no_leads else self._empty_message if self.counts is not None else "")
+            self.empty_buttons.setVisible(no_leads)
             self.lead_stack.setCurrentIndex(1)
         self._enable_assign()
 
@@ -484,7 +523,7 @@ class AssignmentPage(QWidget):
         except LeadlineError as error:
             messages.error(self, "Leads not assigned", str(error))
             return
-        what = f"{len(lead_ids):,} lead{'s' if len(lead_ids) != 1 else ''}"
+        what = counted(len(lead_ids), "lead")
         if result.run_id is not None:
             self.undo_stack.push(AssignmentRunCommand(f"Assign {what} to {target.name}",
                                                       routing, result.run_id, again,
@@ -530,3 +569,46 @@ def _heading(text: str) -> QLabel:
     label = QLabel(text)
     label.setStyleSheet("font-weight: 600; padding: 4px 2px;")
     return label
+
+
+def _list_for(kind: str, ident: uuid.UUID | None, name: str) -> tuple[LeadQuery, str, str]:
+    """The list a board row opens: its query, title and what it says when empty."""
+    if kind == _NOBODY:
+        return (_NO_OWNER_NO_QUEUE, "No owner, no queue: leads nobody will call, oldest first",
+                "No lead is without both an owner and a queue.")
+    if kind == _ORPHANS:
+        return (_ORPHANED, "Orphans: leads nobody can work (no owner and no queue, or an owner "
+                "away or inactive), oldest first",
+                "No orphans: every lead waiting for follow-up has someone to work it.")
+    return (replace(_WAITING, queue_id=ident),
+            f"{name}: leads waiting for an owner, oldest first",
+            f"Nothing waiting in {name.removesuffix(' (catch-all)')}.")
+
+
+def _counted(counts: BoardCounts, kind: str, ident: uuid.UUID | None) -> int | None:
+    """How many leads a row's list holds, as the counts already know (they use the same
+    definitions as the lists: a test holds them together)."""
+    if kind == _ORPHANS:
+        return counts.orphans
+    if kind == _QUEUE:
+        return next((c.open_leads for c in counts.queues
+                     if c.queue is not None and c.queue.id == ident), None)
+    return None
+
+
+def _first_row_to_work(counts: BoardCounts) -> tuple[str, uuid.UUID | None]:
+    """The row ``_first_to_work`` picks, from the counts alone (no widgets: worker threads)."""
+    if counts.orphans:
+        return _ORPHANS, None
+    return next(((_QUEUE, c.queue.id) for c in counts.queues
+                 if c.queue is not None and c.open_leads), (_ORPHANS, None))
+
+
+def _first_to_work(rows: list[QListWidgetItem], counts: BoardCounts) -> QListWidgetItem:
+    """Where the board opens: the orphans when there are any (the header counts them), else
+    the first queue with leads waiting, else the (empty) orphans row."""
+    if counts.orphans:
+        return rows[0]
+    waiting = {c.queue.id: c.open_leads for c in counts.queues if c.queue is not None}
+    return next((r for r in rows if r.data(ROW_ROLE)[0] == _QUEUE
+                 and waiting.get(r.data(ROW_ROLE)[1])), rows[0])

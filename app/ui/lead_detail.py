@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QUndoStack
+from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -31,7 +31,7 @@ from app.services.lead_service import LeadService
 from app.ui import messages
 from app.ui.lead_form import FormChoices, LeadForm, to_service_values
 from app.ui.models.history_model import HistoryModel
-from app.ui.style import alarm_colour, warning_colour
+from app.ui.style import ALARM, WARNING, alarm_colour, make_heading, set_tone
 from app.ui.undo import UpdateLeadCommand
 
 
@@ -62,17 +62,24 @@ class LeadDetailPane(QWidget):
     def _build_detail(self, choices: FormChoices) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
-        self.title = QLabel()
+        self.title = make_heading(QLabel(), 16)
         self.title.setObjectName("leadTitle")
-        self.title.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        self.title.setWordWrap(True)  # a long name wraps rather than widening the pane
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.subtitle = QLabel()
         self.subtitle.setWordWrap(True)
+        # One line that never wraps, so the date and time always show whole; the review
+        # reason, which can be long, has a wrapping line of its own.
         self.next_step = QLabel()
         self.next_step.setObjectName("nextStep")
+        self.review_note = QLabel()
+        self.review_note.setObjectName("reviewNote")
+        self.review_note.setWordWrap(True)
+        set_tone(self.review_note, WARNING)
         layout.addWidget(self.title)
         layout.addWidget(self.subtitle)
         layout.addWidget(self.next_step)
+        layout.addWidget(self.review_note)
         self.sla_label = QLabel()
         self.sla_label.setObjectName("firstTouchCountdown")
         layout.addWidget(self.sla_label)
@@ -80,6 +87,10 @@ class LeadDetailPane(QWidget):
         self.task_list.setObjectName("leadTasks")
         self.task_list.setAccessibleName("Open tasks")
         self.task_list.setMaximumHeight(84)
+        # A line too long for the pane ends in "…" (its tooltip has all of it), rather than
+        # a scroll bar taking one of the few lines.
+        self.task_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.task_list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.task_list.currentRowChanged.connect(lambda _row: self._enable_tasks())
         layout.addWidget(self.task_list)
         task_buttons = QHBoxLayout()
@@ -103,6 +114,9 @@ class LeadDetailPane(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.form)
+        # The pane never gets narrower than the form needs: no editor runs past its edge.
+        scroll.setMinimumWidth(self.form.minimumSizeHint().width() + 2 * scroll.frameWidth()
+                               + scroll.verticalScrollBar().sizeHint().width())
         details = QWidget()
         details_layout = QVBoxLayout(details)
         details_layout.setContentsMargins(0, 4, 0, 0)
@@ -175,19 +189,20 @@ class LeadDetailPane(QWidget):
             parts.append(f"Source: {record.event_name}")
         self.subtitle.setText(" · ".join(parts))
         now = self.clock()
+        overdue = (record.next_due_at is not None and record.next_due_at < now
+                   and record.status.is_open)
         if record.next_due_at is None:
             self.next_step.setText("No follow-up planned")
-            self.next_step.setStyleSheet("")
-        elif record.next_due_at < now and record.status.is_open:
-            when = record.next_due_at.astimezone().strftime("%Y-%m-%d %H:%M")
-            self.next_step.setText(f"Next step overdue since {when}")
-            self.next_step.setStyleSheet(f"color: {alarm_colour()}; font-weight: 600;")
         else:
-            when = record.next_due_at.astimezone().strftime("%Y-%m-%d %H:%M")
-            self.next_step.setText(f"Next step due {when}")
-            self.next_step.setStyleSheet("")
-        if record.needs_review:
-            self.next_step.setText(self.next_step.text() + f"  ·  Needs review: {record.review_reason}")
+            # One zone everywhere: the team's working-time zone, as My day and the task list.
+            zone = self.services.cadences.calendar().zone if self.services is not None else None
+            when = record.next_due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+            self.next_step.setText(f"Next step overdue since {when}" if overdue
+                                   else f"Next step due {when}")
+        _emphasise(self.next_step, ALARM if overdue else None)
+        self.review_note.setText(f"Needs review: {record.review_reason}" if record.review_reason
+                                 else "Needs review")
+        self.review_note.setVisible(record.needs_review)
 
     # -- follow-up ----------------------------------------------------------------------------
     def attach_followup(self, services: Any) -> None:
@@ -208,17 +223,19 @@ class LeadDetailPane(QWidget):
             state = sla_state(record.first_touch_due_at, None, now, calendar)
             self.sla_label.setText(
                 f"First touch: {countdown_text(record.first_touch_due_at, now, calendar)}")
-            colour = {SlaState.BREACHED: alarm_colour(), SlaState.DUE_SOON: warning_colour()}.get(state)
-            self.sla_label.setStyleSheet(f"color: {colour}; font-weight: 600;" if colour else "")
+            _emphasise(self.sla_label, {SlaState.BREACHED: ALARM,
+                                        SlaState.DUE_SOON: WARNING}.get(state))
             self.sla_label.show()
         tasks = [t for t in services.followup.tasks_for_lead(record.id) if t.done_at is None]
         for task in sorted(tasks, key=lambda t: t.due_at):
             when = task.due_at.astimezone(calendar.zone).strftime("%a %Y-%m-%d %H:%M")
-            item = QListWidgetItem(f"{when} · {task.kind.label}: {task.title}")
+            text = f"{when} · {task.kind.label}: {task.title}"
+            item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, task)
             if task.due_at < now:
-                item.setForeground(Qt.GlobalColor.red)
-            item.setToolTip(task.notes[:500])
+                item.setForeground(QBrush(QColor(alarm_colour())))
+            # A narrow pane elides the line: the tooltip has all of it, with the notes.
+            item.setToolTip("\n\n".join(part for part in (text, task.notes[:500]) if part))
             self.task_list.addItem(item)
         self.task_list.setVisible(bool(tasks))
         if tasks:
@@ -252,7 +269,8 @@ class LeadDetailPane(QWidget):
         task = self._selected_task()
         if self.record is None or self.services is None or task is None:
             return
-        if snooze_task(self, self.services, task.id, task.title or task.kind.label):
+        if snooze_task(self, self.services, task.id, task.title or task.kind.label,
+                       self.record.display_name):
             self.refresh_record()
             self.touched.emit()
 
@@ -271,7 +289,7 @@ class LeadDetailPane(QWidget):
         assert self.record is not None
         rows = self.leads.history(self.record.id)
         self.history_model.set_rows(rows)
-        self.tabs.setTabText(1, f"&History ({len(rows)})")
+        self.tabs.setTabText(1, f"&History ({len(rows):,})")
 
     def _update_buttons(self) -> None:
         dirty = self.record is not None and self.form.is_dirty()
@@ -327,3 +345,11 @@ class LeadDetailPane(QWidget):
     def _stored(self, record: LeadRecord) -> None:
         self.show_lead(record)
         self.saved.emit(record)
+
+
+def _emphasise(label: QLabel, tone: str | None) -> None:
+    """Bold and coloured for a late or nearly late date (``tone``), plain otherwise."""
+    set_tone(label, tone)
+    font = QFont(label.font())
+    font.setWeight(QFont.Weight.DemiBold if tone else QFont.Weight.Normal)
+    label.setFont(font)

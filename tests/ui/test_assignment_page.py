@@ -12,7 +12,7 @@ from PySide6.QtGui import QColor
 from app.domain.leads import LeadRecord
 from app.domain.people import Availability, UserRecord
 from app.services.container import Services
-from app.ui.assignment_page import ROW_ROLE, lead_ids_of, lead_mime
+from app.ui.assignment_page import ROW_ROLE, lead_ids_of, lead_mime, workload_text
 from app.ui.dialogs import reassign_dialog
 from app.ui.dialogs.reassign_dialog import Target
 from app.ui.main_window import ASSIGNMENT, MainWindow
@@ -53,13 +53,14 @@ def test_manager_starts_on_board_with_orphans_in_red(make_window: Make, manager:
     window = make_window()
     assert window.pages.currentIndex() == ASSIGNMENT
     page = window.assignment
-    first, away = page.queue_list.item(0), page.queue_list.item(1)
-    assert first.text() == "No owner, no queue\n4 open leads"
-    assert first.font().bold() and first.foreground().color() == QColor("#c62828")
-    assert away.text().startswith("Orphaned (owner away/inactive)\n4 open leads")
+    orphaned, nobody = page.queue_list.item(0), page.queue_list.item(1)
+    assert orphaned.text() == "Orphans: nobody can work them\n4 open leads"
+    assert orphaned.font().bold() and orphaned.foreground().color() == QColor("#c62828")
+    assert nobody.text() == "No owner, no queue\n4 open leads"
     assert "4 orphans" in page.summary.text()
-    assert page.model.rowCount() == 4
-    assert page.rep_item("Anna Berger").text().endswith("0 / 3 open leads · 0 overdue tasks")
+    assert page.queue_list.currentItem() is orphaned and page.model.rowCount() == 4
+    assert page.rep_item("Anna Berger").text() == (
+        "Anna Berger\n0 open leads · capacity 3\n0 overdue tasks")
 
 
 def test_assign_selection_with_button_then_undo_and_redo(
@@ -75,14 +76,15 @@ def test_assign_selection_with_button_then_undo_and_redo(
     page.assign_button.click()
     assert asked == [2]
     assert {services.leads.get(i).owner_id for i in chosen} == {reps["anna"].id}
-    assert page.queue_list.item(0).text() == "No owner, no queue\n2 open leads"
-    assert page.rep_item("Anna Berger").text().startswith("Anna Berger\n2 / 3 open leads")
+    assert page.queue_list.item(1).text() == "No owner, no queue\n2 open leads"
+    assert page.rep_item("Anna Berger").text().startswith(
+        "Anna Berger\n2 open leads · capacity 3")
     assert page.model.rowCount() == 2
 
     window = page.window()
     window.undo_stack.undo()
     assert {services.leads.get(i).owner_id for i in chosen} == {None}
-    assert page.queue_list.item(0).text() == "No owner, no queue\n4 open leads"
+    assert page.queue_list.item(1).text() == "No owner, no queue\n4 open leads"
     window.undo_stack.redo()
     assert {services.leads.get(i).owner_id for i in chosen} == {reps["anna"].id}
 
@@ -109,11 +111,11 @@ def test_away_rep_is_greyed_and_their_leads_are_orphans(make_window: Make, manag
     leads = add_leads(2)  # routed to the catch-all queue: not orphans
     services.routing.assign([leads[0].id], owner_id=reps["ben"].id)
     page = board(make_window())
-    assert page.queue_list.item(1).text().startswith("Orphaned (owner away/inactive)\n0 open")
+    assert page.queue_list.item(0).text().startswith("Orphans: nobody can work them\n0 open")
     page.set_availability(reps["ben"].id, Availability.AWAY)
     ben = page.rep_item("Ben Okafor")
     assert "Away" in ben.text() and ben.foreground().color() == QColor("#8a8a8a")
-    assert page.queue_list.item(1).text().startswith("Orphaned (owner away/inactive)\n1 open")
+    assert page.queue_list.item(0).text().startswith("Orphans: nobody can work them\n1 open")
     inbox = page.queue_list.item(2)
     assert inbox.data(ROW_ROLE)[0] == "queue" and "Inbox" in inbox.text()
     page._rep_activated(ben)
@@ -126,7 +128,7 @@ def test_empty_board_points_at_import(make_window: Make, manager: UserRecord) ->
     assert "Import" in page.empty_text.text() and page.empty_buttons.isVisibleTo(page)
     assert "users add" in page.no_reps.text()
     assert not page.assign_button.isEnabled()
-    assert page.queue_list.item(0).text() == "No owner, no queue\n0 open leads"
+    assert page.queue_list.item(0).text() == "Orphans: nobody can work them\n0 open leads"
 
 
 def test_assign_to_dialog_offers_reps_and_queues(qtbot: Any, services: Services,
@@ -151,3 +153,49 @@ def test_window_rescores_once_a_day(make_window: Any, manager: Any, services: An
     window.rescore_daily()
     assert services.leads.get(lead.id).score == 25 - 2
     assert not services.scoring.rescore_due()
+
+
+def test_the_header_counts_what_the_board_opens_on_and_converted_leads_are_no_orphans(
+        make_window: Make, manager: UserRecord, reps: dict[str, UserRecord],
+        services: Services, add_leads: Any) -> None:
+    """The manager's first view: every orphan belongs to an away rep (none lacks both owner
+    and queue), and some of that rep's leads are converted or closed."""
+    ben = reps["ben"]
+    leads = add_leads(6)
+    services.routing.assign([lead.id for lead in leads], owner_id=ben.id)
+    services.leads.update(leads[0].id, {"status": "converted"})
+    services.leads.update(leads[1].id, {"status": "won"})
+    services.people.set_availability(ben.id, Availability.AWAY)
+    services.settings.set("routing.auto_on_capture", False)
+    stray = add_leads(1)[0]  # converted, with neither owner nor queue: not an orphan either
+    services.leads.update(stray.id, {"status": "converted"})
+
+    window = make_window()
+    page = window.assignment
+    assert window.pages.currentIndex() == ASSIGNMENT
+    assert "4 orphans" in page.summary.text()
+    current = page.queue_list.currentItem()
+    assert current.text() == "Orphans: nobody can work them\n4 open leads"
+    assert page.lead_stack.currentWidget() is page.table, "never opens on an empty queue"
+    listed = {page.model.record(row).id for row in range(page.model.rowCount())}
+    assert listed == {lead.id for lead in leads[2:]}
+    # The list's count is taken from the header's: the list's own query must agree with it.
+    assert services.leads.count(page.model.query) == 4
+    assert page.queue_list.item(1).text() == "No owner, no queue\n0 open leads"
+    assert services.routing.orphan_count() == 4
+
+
+def test_a_rep_far_over_capacity_reads_plainly(make_window: Make, manager: UserRecord,
+                                               reps: dict[str, UserRecord], services: Services,
+                                               add_leads: Any) -> None:
+    assert workload_text(0, None) == "0 open leads"
+    assert workload_text(350, 400) == "350 open leads · capacity 400"
+    assert workload_text(400, 400) == "400 open leads · at capacity"
+    assert workload_text(450, 400) == "450 open leads · capacity 400 (50 over)"
+    assert workload_text(12_124, 400) == "12,124 open leads · capacity 400 (30× over)"
+    assert workload_text(3, 0) == "3 open leads · capacity 0 (takes no new leads)"
+    leads = add_leads(7)
+    services.routing.assign([lead.id for lead in leads], owner_id=reps["anna"].id)
+    anna = board(make_window()).rep_item("Anna Berger")
+    assert anna.text() == "Anna Berger\n7 open leads · capacity 3 (2× over)\n0 overdue tasks"
+    assert "/" not in anna.text()

@@ -4,21 +4,27 @@ the tray count and its notifications; reps start here."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QDesktopServices, QIcon, QRawFont
+from PySide6.QtWidgets import QLabel
 
+from app.domain.leads import LeadStatus
 from app.domain.people import Role, UserRecord
-from app.domain.tasks import TaskKind
+from app.domain.tasks import DueBucket, DueItem, TaskKind, TaskOutcome
+from app.paths import resource
 from app.services.container import Services
 from app.ui.dialogs.touch_dialog import SnoozeDialog, Touch, TouchDialog
 from app.ui.main_window import LEADS, MY_DAY, MainWindow
-from app.ui.models.due_model import DUE
-from app.ui.my_day_page import mailto_url, tel_url
+from app.ui.models.due_model import DUE, KIND, DueModel
+from app.ui.my_day_page import MyDayPage, mailto_url, tel_url
 from app.ui.tray import TrayController, badge_icon, tooltip_text
 from tests.conftest import FakeClock
+from tests.due_tasks import add_due_tasks
 
 Make = Callable[[], MainWindow]
 UTC = dt.UTC
@@ -101,7 +107,7 @@ def test_log_touch_completes_the_task_and_moves_on(make_window: Make, services: 
 def test_snooze_needs_a_reason(make_window: Make, services: Services, rep: UserRecord,
                                day_leads: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
                                confirmations: list[str], qtbot: Any) -> None:
-    dialog = SnoozeDialog("Call Tom", dt.date(2026, 11, 24))
+    dialog = SnoozeDialog("Tom Kunde", "Call Tom", dt.date(2026, 11, 24))
     qtbot.addWidget(dialog)
     assert not dialog.ok.isEnabled()
     dialog.reason.setText("at a fair")
@@ -207,3 +213,182 @@ def test_start_minimised_needs_a_tray(make_window: Any, settings: Any, manager: 
     assert not window.starts_in_tray()  # not asked for
     settings.setValue(START_MINIMISED_KEY, True)
     assert window.starts_in_tray() == window.tray.available  # offscreen: no tray, so shown
+
+
+# -- at scale: hundreds overdue, today still shown ----------------------------------------------
+NOW = dt.datetime(2026, 11, 20, 9, 30, tzinfo=UTC)  # the clock fixture: Friday, 10:30 Berlin
+
+
+@pytest.fixture
+def busy_day(services: Services, rep: UserRecord) -> dict[str, Any]:
+    """600 overdue tasks (one every 4 hours back from an hour ago) and 3 due later today."""
+    services.settings.set("routing.auto_on_capture", False)
+    lead = services.leads.create({"first_name": "Lena", "last_name": "Kunde",
+                                  "phone": "+49 30 1234-56"})
+    overdue = add_due_tasks(services, lead, rep.id,
+                            (NOW - dt.timedelta(hours=1 + 4 * n) for n in range(600)))
+    today = add_due_tasks(services, lead, rep.id,
+                          (NOW + dt.timedelta(hours=h) for h in (5, 1, 3)), title="Today")
+    return {"lead": lead, "overdue": overdue, "today": today}
+
+
+def headings(page: MyDayPage) -> list[str]:
+    model = page.model
+    return [model.data(model.index(r, 0)) for r in range(model.rowCount())
+            if model.is_section(r) and model.more_at(r) is None]
+
+
+def bucket_tasks(page: MyDayPage, bucket: DueBucket) -> list[DueItem]:
+    model = page.model
+    start = model.heading_row(bucket)
+    assert start is not None
+    items: list[DueItem] = []
+    for row in range(start + 1, model.rowCount()):
+        if model.is_section(row) and model.more_at(row) is None:
+            break
+        item = model.item(row)
+        if item is not None:
+            items.append(item)
+    return items
+
+
+def test_hundreds_overdue_count_true_and_today_is_listed(
+        make_window: Make, services: Services, rep: UserRecord,
+        busy_day: dict[str, Any]) -> None:
+    window = make_window()
+    page = window.my_day
+    summary = page.summary.text()
+    assert "600 overdue" in summary and "3 today" in summary, summary
+    assert headings(page)[:2] == ["Overdue · 600", "Today · 3"]
+    today = bucket_tasks(page, DueBucket.TODAY)
+    assert [i.title for i in today] == ["Today 2", "Today 3", "Today 1"], "in due order"
+    overdue = bucket_tasks(page, DueBucket.OVERDUE)
+    assert [i.due_at for i in overdue] == sorted(i.due_at for i in overdue)
+    assert window.due_label.text().replace(",", "") == "603 due" and window.tray.count == 603
+
+
+def test_a_long_bucket_says_first_n_of_m_and_pages_on(make_window: Make, services: Services,
+                                                     rep: UserRecord, qtbot: Any,
+                                                     busy_day: dict[str, Any]) -> None:
+    page = make_window().my_day
+    model = page.model
+    more = model.more_row(DueBucket.OVERDUE)
+    assert more is not None
+    shown = len(bucket_tasks(page, DueBucket.OVERDUE))
+    assert model.data(model.index(more, 0)).startswith(f"First {shown} of 600 overdue")
+    page.select_row(more)
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)  # Enter on "show more" reads the next page
+    grown = bucket_tasks(page, DueBucket.OVERDUE)
+    assert len(grown) > shown
+    assert page.current_item() == grown[shown], "the selection goes on to the first new row"
+    while (more := model.more_row(DueBucket.OVERDUE)) is not None:
+        page.table.clicked.emit(model.index(more, 0))
+    everything = bucket_tasks(page, DueBucket.OVERDUE)
+    assert len(everything) == 600 == len({i.task_id for i in everything})
+    assert [i.due_at for i in everything] == sorted(i.due_at for i in everything)
+    assert len(bucket_tasks(page, DueBucket.TODAY)) == 3, "today stays below the overdue"
+
+
+def test_a_refresh_keeps_the_pages_already_opened(make_window: Make, services: Services,
+                                                 rep: UserRecord,
+                                                 busy_day: dict[str, Any]) -> None:
+    page = make_window().my_day
+    page.show_more(DueBucket.OVERDUE)
+    opened = len(bucket_tasks(page, DueBucket.OVERDUE))
+    last = bucket_tasks(page, DueBucket.OVERDUE)[-1]
+    page.select_row(page.model.row_of_task(last.task_id))
+    page.refresh()
+    assert len(bucket_tasks(page, DueBucket.OVERDUE)) == opened
+    assert page.current_item() == last
+
+
+def test_summary_links_jump_to_today(make_window: Make, rep: UserRecord,
+                                    busy_day: dict[str, Any]) -> None:
+    page = make_window().my_day
+    page.summary.linkActivated.emit("today")
+    current = page.current_item()
+    assert current is not None and current.title == "Today 2"
+
+
+def test_snooze_time_reads_the_same_in_status_bar_and_row_and_selection_stays(
+        make_window: Make, services: Services, rep: UserRecord, day_leads: dict[str, Any],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    window = make_window()
+    page = window.my_day
+    task = first_task(services, day_leads["today"])
+    row = page.model.row_of_task(task.id)
+    following = page.model.neighbours(row)[0]  # the task listed after it
+    asked: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(SnoozeDialog, "ask", lambda *a: asked.append(a)
+                        or (dt.date(2026, 11, 26), "customer at a fair"))
+    page.select_row(row)
+    page.snooze_button.click()
+    assert asked[0][0] == "Tom Kunde", "the snooze dialog names the lead"
+    status = window.statusBar().currentMessage()
+    moved_row = page.model.row_of_task(task.id)
+    assert moved_row is not None
+    shown = page.model.data(page.model.index(moved_row, DUE))
+    # 26 Nov 09:30 UTC is 10:30 in Berlin, the team's zone: both say so, whatever the
+    # machine's own zone is.
+    assert shown == "Thu 26 Nov 10:30" and status.endswith(f"until {shown}"), status
+    assert "Tom Kunde" in status
+    current = page.current_item()
+    assert current is not None and current.task_id == following, "the selection stays put"
+
+
+def test_snooze_dialog_names_the_lead(qtbot: Any) -> None:
+    dialog = SnoozeDialog("Tom Kunde", "Call Tom", dt.date(2026, 11, 24))
+    qtbot.addWidget(dialog)
+    texts = [label.text() for label in dialog.findChildren(QLabel)]
+    assert any("Tom Kunde" in t and "Call Tom" in t for t in texts), texts
+
+
+def test_an_email_touch_can_be_logged_as_sent(qtbot: Any, services: Services,
+                                              day_leads: dict[str, Any]) -> None:
+    dialog = TouchDialog("Tom Kunde", "Email Tom", TaskKind.EMAIL)
+    qtbot.addWidget(dialog)
+    offered = [dialog.outcome.itemText(i) for i in range(dialog.outcome.count())]
+    assert "Sent" in offered and "Voicemail" not in offered
+    assert dialog.touch().outcome is TaskOutcome.SENT, "an email is most often just sent"
+    dialog.kind.setCurrentIndex(dialog.kind.findData(TaskKind.CALL))
+    assert "Sent" not in [dialog.outcome.itemText(i) for i in range(dialog.outcome.count())]
+    lead = day_leads["today"]
+    email = first_task(services, lead)
+    services.followup.log_touch(lead.id, TaskKind.EMAIL, TaskOutcome.SENT, task_id=email.id)
+    done = next(t for t in services.followup.tasks_for_lead(lead.id) if t.id == email.id)
+    assert done.outcome is TaskOutcome.SENT
+    assert any(t.done_at is None for t in services.followup.tasks_for_lead(lead.id)), \
+        "sent keeps the cadence going"
+
+
+def test_every_task_kind_has_a_sign_the_bundled_font_draws(qapp: Any, clock: FakeClock) -> None:
+    """The kind column shows a painted icon and plain text: no character that the system's
+    fonts may lack (the meeting sign once rendered as an empty box)."""
+    model = DueModel(clock, lambda: dt.UTC, 100)
+    bundled = QRawFont(str(resource("fonts") / "DejaVuSans.ttf"), 12.0)
+    for kind in TaskKind:
+        item = DueItem(uuid.uuid4(), uuid.uuid4(), kind, "", "", NOW, None, "A", "", "", "",
+                       None, 0, None, LeadStatus.SQL, None)
+        model.rows = [item]
+        text = model.data(model.index(0, KIND))
+        icon = model.data(model.index(0, KIND), Qt.ItemDataRole.DecorationRole)
+        assert text == kind.label
+        assert isinstance(icon, QIcon) and not icon.isNull()
+        assert all(bundled.supportsCharacter(ord(c)) for c in text)
+
+
+def test_rows_show_before_the_counts_arrive(qtmodeltester: Any, services: Services,
+                                            rep: UserRecord, busy_day: dict[str, Any],
+                                            clock: FakeClock) -> None:
+    model = DueModel(clock, lambda: services.cadences.calendar().zone, 100)
+    rows_only = services.followup.due_overview(rep.id, count=False)
+    model.set_overview(rows_only)
+    heading = model.heading_row(DueBucket.OVERDUE)
+    more = model.more_row(DueBucket.OVERDUE)
+    assert heading is not None and more is not None
+    assert model.data(model.index(heading, 0)) == "Overdue · 10+ (counting…)"
+    assert model.data(model.index(more, 0)) == "First 10 overdue · show 100 more (Enter)"
+    model.set_counts(services.followup.count_overview(rows_only))
+    assert model.data(model.index(heading, 0)) == "Overdue · 600"
+    assert model.data(model.index(more, 0)) == "First 10 of 600 overdue · show 100 more (Enter)"
+    qtmodeltester.check(model)

@@ -181,7 +181,7 @@ def test_detail_pane_shows_every_field_whole_at_1024_by_700(
                              "number has too few digits for Germany; company name unusual"))
     _settle(QApplication.instance())
 
-    when = due.astimezone().strftime("%Y-%m-%d %H:%M")
+    when = due.astimezone(services.cadences.calendar().zone).strftime("%Y-%m-%d %H:%M")
     assert detail.next_step.text().endswith(when)
     assert detail.next_step.width() >= detail.next_step.sizeHint().width()
     assert _right_edge(detail.next_step, detail) <= detail.width()

@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
-from app.domain.leads import CLOSED_STATUSES, Channel, LeadStatus, Rating
+from app.domain.leads import CLOSED_STATUSES, FOLLOW_UP_STATUSES, Channel, LeadStatus, Rating
+from app.domain.people import Availability
 from app.domain.routing import Condition, ConditionKind, RoutingFacts, RoutingRule, TargetKind
 from app.domain.scoring import ScoreRule, ScoreRuleKind
 from app.storage.orm import (
@@ -30,6 +31,7 @@ from app.storage.orm import (
     SharedSetting,
     Task,
     Team,
+    User,
 )
 
 _CLOSED = tuple(s.value for s in CLOSED_STATUSES)
@@ -134,12 +136,19 @@ class DistributionRepository:
                 Task.owner_id.is_not(None)).group_by(Task.owner_id))
         return {owner: count for owner, count in rows if owner is not None}
 
+    def unavailable_owner_ids(self) -> list[uuid.UUID]:
+        """Users whose leads are orphans (away or inactive): the same test as the lead lists'
+        ``orphaned`` filter."""
+        return list(self.session.scalars(select(User.id).where(
+            User.availability != Availability.ACTIVE)))
+
     def open_leads_by_queue(self) -> dict[uuid.UUID | None, int]:
-        """Open leads with no owner, by queue (None: in no queue at all)."""
+        """Leads waiting for follow-up with no owner, by queue (None: in no queue at all):
+        what the board lists under each queue (converted and closed leads wait for nobody)."""
         rows = self.session.execute(
             select(Lead.queue_id, func.count()).where(
                 Lead.deleted_at.is_(None), Lead.owner_id.is_(None),
-                Lead.status.not_in(list(CLOSED_STATUSES))).group_by(Lead.queue_id))
+                Lead.status.in_(sorted(FOLLOW_UP_STATUSES))).group_by(Lead.queue_id))
         return {queue: count for queue, count in rows}
 
     # -- assignment runs ----------------------------------------------------------------------

@@ -6,37 +6,14 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.domain.cadences import Cadence, CadenceScope, CadenceStep
 from app.domain.leads import Channel, LeadStatus, Rating
-from app.domain.tasks import TaskKind
+from app.domain.tasks import DueItem, TaskKind
 from app.storage.orm import CadenceRow, Lead, Task, User
-
-
-@dataclass(frozen=True)
-class DueItem:
-    """One line of "my day": the task and what the rep needs to act on it."""
-
-    task_id: uuid.UUID
-    lead_id: uuid.UUID
-    kind: TaskKind
-    title: str
-    notes: str
-    due_at: dt.datetime
-    cadence_step: int | None
-    lead_name: str
-    company: str
-    email: str
-    phone: str
-    rating: Rating | None
-    score: int
-    deal_value: int | None
-    status: LeadStatus
-    owner_id: uuid.UUID | None
 
 
 def cadence_of(row: CadenceRow) -> Cadence:
@@ -146,18 +123,30 @@ class TaskRepository:
         return int(getattr(result, "rowcount", 0) or 0)
 
     def due(self, owner_id: uuid.UUID, until: dt.datetime, limit: int = 500) -> list[DueItem]:
-        """Open tasks of one owner due before ``until``, in due order: the first ``limit``
-        straight off ix_task_owner_open_due, so a rep with thousands of overdue tasks costs
-        no more than one with ten (the caller orders each day by lead value)."""
+        """The first ``limit`` open tasks of one owner due before ``until``, in due order."""
+        return self.due_page(owner_id, None, until, limit=limit)
+
+    def due_page(self, owner_id: uuid.UUID, starts: dt.datetime | None, ends: dt.datetime, *,
+                 after: tuple[dt.datetime, uuid.UUID] | None = None, limit: int = 100
+                 ) -> list[DueItem]:
+        """Open tasks of one owner due in [starts, ends), in due order (ties by id), the next
+        ``limit`` after the (due, task id) of the last row already shown: a keyset page
+        straight off ix_task_owner_open_due, so page 90 costs what page 1 does, and a task
+        done meanwhile shifts nothing."""
+        clauses = _due_between(owner_id, starts, ends)
+        if after is not None:
+            after_due, after_id = after
+            clauses += [Task.due_at >= after_due,
+                        or_(Task.due_at > after_due, and_(Task.due_at == after_due,
+                                                          Task.id > after_id))]
         statement = (
             select(Task.id, Task.lead_id, Task.kind, Task.title, Task.notes, Task.due_at,
                    Task.cadence_step, Lead.first_name, Lead.last_name, Lead.company,
                    Lead.email, Lead.phone, Lead.mobile, Lead.rating, Lead.score,
                    Lead.deal_value, Lead.status, Task.owner_id)
             .join(Lead, Lead.id == Task.lead_id)
-            .where(Task.owner_id == owner_id, Task.done_at.is_(None), Task.due_at < until,
-                   Task.deleted_at.is_(None), Lead.deleted_at.is_(None))
-            .order_by(Task.due_at)
+            .where(*clauses)
+            .order_by(Task.due_at, Task.id)
             .limit(limit))
         return [DueItem(r.id, r.lead_id, r.kind, r.title, r.notes, r.due_at, r.cadence_step,
                         f"{r.first_name} {r.last_name}".strip() or r.company or r.email,
@@ -165,10 +154,16 @@ class TaskRepository:
                         r.deal_value, r.status, r.owner_id)
                 for r in self.session.execute(statement)]
 
+    def count_due_between(self, owner_id: uuid.UUID, starts: dt.datetime | None,
+                          ends: dt.datetime) -> int:
+        """How many tasks ``due_page`` would list in [starts, ends) without a limit."""
+        return int(self.session.scalar(
+            select(func.count()).select_from(Task).join(Lead, Lead.id == Task.lead_id)
+            .where(*_due_between(owner_id, starts, ends))) or 0)
+
     def count_due(self, owner_id: uuid.UUID, until: dt.datetime) -> int:
-        return int(self.session.scalar(select(func.count()).select_from(Task).where(
-            Task.owner_id == owner_id, Task.done_at.is_(None), Task.due_at < until,
-            Task.deleted_at.is_(None))) or 0)
+        """Open tasks due before ``until``: the tray's count, the same rows my day lists."""
+        return self.count_due_between(owner_id, None, until)
 
     def next_due(self, lead_id: uuid.UUID) -> dt.datetime | None:
         return self.session.scalars(select(Task.due_at).where(
@@ -198,20 +193,16 @@ class TaskRepository:
         return [(task, f"{first} {last}".strip() or company, company)
                 for task, first, last, company in rows]
 
-    # -- service levels and nurture -----------------------------------------------------------
-    def breach_candidates(self, now: dt.datetime) -> list[Lead]:
-        """Open leads never touched whose first-touch deadline passed, not yet flagged."""
-        return list(self.session.scalars(select(Lead).where(
-            Lead.deleted_at.is_(None), Lead.first_touch_at.is_(None),
-            Lead.first_touch_due_at < now, Lead.sla_breached_at.is_(None),
-            Lead.status.in_([LeadStatus.INQUIRY, LeadStatus.SUSPECT, LeadStatus.PROSPECT,
-                             LeadStatus.MQL, LeadStatus.SQL]))))
-
-    def nurture_due(self, today: dt.date) -> list[Lead]:
-        return list(self.session.scalars(select(Lead).where(
-            Lead.deleted_at.is_(None), Lead.status == LeadStatus.NURTURE,
-            Lead.come_back_on.is_not(None), Lead.come_back_on <= today)))
-
     def user(self, user_id: uuid.UUID | None) -> User | None:
         return self.session.get(User, user_id) if user_id else None
 
+
+def _due_between(owner_id: uuid.UUID, starts: dt.datetime | None, ends: dt.datetime
+                 ) -> list[ColumnElement[bool]]:
+    """One owner's open tasks on live leads due in [starts, ends) (no start: all before)."""
+    clauses: list[ColumnElement[bool]] = [
+        Task.owner_id == owner_id, Task.done_at.is_(None), Task.due_at < ends,
+        Task.deleted_at.is_(None), Lead.deleted_at.is_(None)]
+    if starts is not None:
+        clauses.append(Task.due_at >= starts)
+    return clauses

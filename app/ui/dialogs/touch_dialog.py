@@ -1,6 +1,8 @@
 """Log a touch (call, email, meeting, task) with its outcome, or snooze a task to another day.
 
-Both are quick: Enter saves. A snooze needs a reason, which goes into the lead's history.
+Both are quick: Enter saves. The outcomes offered fit the kind of touch (an email is "sent", a
+call may reach a voicemail). A snooze names the lead and needs a reason, which goes into the
+lead's history.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.tasks import TaskKind, TaskOutcome
+from app.domain.tasks import TaskKind, TaskOutcome, outcomes_for
 
 
 @dataclass(frozen=True)
@@ -45,9 +47,9 @@ class TouchDialog(QDialog):
             self.kind.addItem(value.label, value)
         self.kind.setCurrentIndex(self.kind.findData(kind))
         self.outcome = QComboBox()
-        self.outcome.addItem("(no outcome)", None)
-        for value in TaskOutcome:
-            self.outcome.addItem(value.label, value)
+        self._offer_outcomes(kind)
+        self.kind.currentIndexChanged.connect(
+            lambda _index: self._offer_outcomes(TaskKind(self.kind.currentData())))
         self.outcome.setToolTip("Meeting set, not interested or wrong person stop the cadence; "
                                 "the others keep it going")
         self.note = QLineEdit()
@@ -68,6 +70,18 @@ class TouchDialog(QDialog):
         self.resize(420, self.sizeHint().height())
         self.outcome.setFocus()
 
+    def _offer_outcomes(self, kind: TaskKind) -> None:
+        """The outcomes this kind of touch can have; an email is most often just sent."""
+        kept = self.outcome.currentData()
+        self.outcome.clear()
+        self.outcome.addItem("(no outcome)", None)
+        for value in outcomes_for(kind):
+            self.outcome.addItem(value.label, value)
+        found = self.outcome.findData(kept) if kept is not None else -1
+        if found < 0 and kind is TaskKind.EMAIL:
+            found = self.outcome.findData(TaskOutcome.SENT)
+        self.outcome.setCurrentIndex(max(found, 0))
+
     def touch(self) -> Touch:
         outcome = self.outcome.currentData()
         return Touch(TaskKind(self.kind.currentData()),
@@ -83,11 +97,13 @@ class TouchDialog(QDialog):
 class SnoozeDialog(QDialog):
     """A day (tomorrow or later; the task keeps its time of day) and a required reason."""
 
-    def __init__(self, task_title: str, today: dt.date, parent: QWidget | None = None) -> None:
+    def __init__(self, lead_name: str, task_title: str, today: dt.date,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Snooze task")
-        intro = QLabel(f"Move <b>{_escape(task_title)}</b> to another day. The reason is kept "
-                       "in the lead's history.")
+        intro = QLabel(f"<b>{_escape(lead_name)}</b><br>Move <i>{_escape(task_title)}</i> to "
+                       "another day. It keeps its time of day; the reason is kept in the "
+                       "lead's history.")
         intro.setWordWrap(True)
         self.day = QDateEdit()
         self.day.setCalendarPopup(True)
@@ -128,9 +144,9 @@ class SnoozeDialog(QDialog):
         return self.day.date().toPython(), self.reason.text().strip()
 
     @classmethod
-    def ask(cls, task_title: str, today: dt.date, parent: QWidget | None = None
-            ) -> tuple[dt.date, str] | None:
-        dialog = cls(task_title, today, parent)
+    def ask(cls, lead_name: str, task_title: str, today: dt.date,
+            parent: QWidget | None = None) -> tuple[dt.date, str] | None:
+        dialog = cls(lead_name, task_title, today, parent)
         return dialog.chosen() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 

@@ -98,11 +98,16 @@ class LeadTableModel(QAbstractTableModel):
 
     def set_query(self, query: LeadQuery) -> None:
         """Show the leads matching ``query``: count and first page now, full order later."""
+        self.show_listing(LeadListing(self.leads, query))
+
+    def show_listing(self, listing: LeadListing) -> None:
+        """Show a listing made by :func:`prepared_listing` (or just now); the full order loads
+        later."""
         if self._keys_job is not None:
             self._keys_job.cancel()
             self._keys_job = None
         self.beginResetModel()
-        self.listing = LeadListing(self.leads, query)
+        self.listing = listing
         self.endResetModel()
         self.countChanged.emit(self.listing.count)
         self._keys_timer.stop()
@@ -276,3 +281,13 @@ _STATUS_HELP = {
     LeadStatus.LOST: "Lost",
     LeadStatus.DISQUALIFIED: "Disqualified: will never buy",
 }
+
+
+def prepared_listing(leads: LeadService, query: LeadQuery,
+                     known_count: int | None = None) -> LeadListing:
+    """``query`` counted (unless ``known_count``) and its first page read, without any Qt
+    object: made on a worker thread, so a page has its list ready before it shows it
+    (``show_listing``)."""
+    listing = LeadListing(leads, query, known_count=known_count)
+    listing.row(0)
+    return listing
