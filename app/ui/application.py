@@ -29,11 +29,17 @@ from app.ui.main_window import MainWindow
 from app.ui.single_instance import SingleInstance, bring_to_front
 from app.ui.startup_checks import check_before_open
 from app.ui.style import apply_theme, release_cached_icons, saved_theme
-from app.ui.workers import GuiThreadGarbageCollector, TaskRunner
+from app.ui.workers import (
+    GuiThreadGarbageCollector,
+    TaskRunner,
+    limit_malloc_arenas,
+    share_the_gil_briskly,
+)
 
 log = logging.getLogger(__name__)
 
 SMOKE_TEST_MS = 1000
+DAILY_BACKUP_DELAY_MS = 90_000
 SMOKE_TEST_EMAIL = "smoke@example.com"
 
 
@@ -69,6 +75,8 @@ def run_gui(db_path: Path | None, smoke_test: bool = False) -> int:
     path = (db_path or default_db_path()).expanduser().resolve()
     collector = GuiThreadGarbageCollector(application)
     collector.start()
+    share_the_gil_briskly()
+    limit_malloc_arenas()
     try:
         if smoke_test:
             return run_smoke_test(application, path)
@@ -121,7 +129,7 @@ def run_session(application: QApplication, instance: SingleInstance | None,
         instance.raiseRequested.connect(show_window)
     if not window.starts_in_tray():
         window.show()
-    start_daily_backup(services, window.runner)
+    schedule_daily_backup(services, window)
     code = application.exec()
     # A leftover quit request would end the next window's loop at once after a restore.
     QCoreApplication.removePostedEvents(application, QEvent.Type.Quit)
@@ -135,6 +143,13 @@ def run_session(application: QApplication, instance: SingleInstance | None,
         backup_on_close(services)
     database.dispose()
     return code, restore_from
+
+
+def schedule_daily_backup(services: Services, window: MainWindow) -> None:
+    """The daily backup, once the start-up burst is over (first counts, the sync on start,
+    today's re-score): copying a big file meanwhile would slow what the person waits for."""
+    QTimer.singleShot(DAILY_BACKUP_DELAY_MS, window,
+                      lambda: start_daily_backup(services, window.runner))
 
 
 def start_daily_backup(services: Services, runner: TaskRunner) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QMimeData, QObject, QSettings, QSize, Qt, QTimer
@@ -28,14 +29,18 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QStackedWidget,
     QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 
 from app.domain.errors import LeadlineError
+from app.domain.history import AutomaticChange
 from app.domain.leads import LeadQuery, LeadRecord
 from app.domain.people import Role
 from app.domain.tasks import TaskKind
 from app.services.container import Services
+from app.services.followup_service import FollowUpCancelledError, NurtureReturn, SlaCheck
+from app.services.scoring_service import RescoreSummary
 from app.ui import messages
 from app.ui.about_dialog import AboutDialog
 from app.ui.assignment_page import AssignmentPage
@@ -67,6 +72,7 @@ from app.ui.duplicates_page import DuplicatesPage
 from app.ui.home_page import DataHealthPage, HomePage
 from app.ui.leads_page import LeadsPage
 from app.ui.my_day_page import MyDayPage, log_touch_for
+from app.ui.notices import NoticeBar
 from app.ui.progress import run_with_progress
 from app.ui.style import alarm_colour
 from app.ui.sync_controller import START_DELAY_MS as SYNC_START_DELAY_MS
@@ -74,6 +80,7 @@ from app.ui.sync_controller import SyncController
 from app.ui.tray import START_MINIMISED_KEY, TrayController
 from app.ui.undo import AssignmentRunCommand, CreateLeadCommand
 from app.ui.window_state import DialogGeometry
+from app.ui.wording import counted
 from app.ui.workers import JobState, Lane, TaskRunner
 
 log = logging.getLogger(__name__)
@@ -104,6 +111,8 @@ class MainWindow(QMainWindow):
         self.booth.newEventRequested.connect(self.new_event)
         self._leads_stale = False
         self._recounting = self._recount_again = False
+        self._periodic_job: JobState | None = None
+        self._rescoring = self._checks_waiting = False
         self.pages = QStackedWidget()
         self.pages.addWidget(self.home)
         self.pages.addWidget(self.leads)
@@ -126,7 +135,7 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.dashboard)
         self.leads.detail.attach_followup(services)
         self.leads.detail.touched.connect(self._touched)
-        self.tray = TrayController(services, self)
+        self.tray = TrayController(services, self, runner=runner)
         self.tray.showRequested.connect(self._raise)
         self.tray.myDayRequested.connect(lambda: (self._raise(), self.show_page(MY_DAY)))
         self.tray.quitRequested.connect(self.close)
@@ -143,7 +152,14 @@ class MainWindow(QMainWindow):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
         row.addWidget(self.rail)
-        row.addWidget(self.pages, 1)
+        self.notices = NoticeBar()
+        self.notices.showLeads.connect(self.show_chosen_leads)
+        column = QVBoxLayout()
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.notices)
+        column.addWidget(self.pages, 1)
+        row.addLayout(column, 1)
         self.setCentralWidget(body)
         self._build_actions()
         self._build_toolbar()
@@ -411,7 +427,8 @@ class MainWindow(QMainWindow):
         if self.pages.currentIndex() != index:
             self.pages.setCurrentIndex(index)
         if self.rail.currentRow() != index:
-            self.rail.setCurrentRow(index)
+            self.rail.setCurrentRow(index)  # emits currentRowChanged: that call refreshes
+            return
         if index == HOME:
             self.home.refresh()
         elif index == HEALTH:
@@ -568,12 +585,12 @@ class MainWindow(QMainWindow):
         except LeadlineError as error:
             messages.error(self, "Company directory not imported", str(error))
             return
-        problems = f"\n{len(result.problems)} rows skipped, e.g. {result.problems[0]}" \
-            if result.problems else ""
+        problems = f"\n{counted(len(result.problems), 'row')} skipped, e.g. " \
+            f"{result.problems[0]}" if result.problems else ""
         messages.info(self, "Company directory imported",
-                      f"{result.added} companies added, {result.updated} updated; "
-                      f"{result.leads_enriched} leads had blanks filled (typed values are "
-                      f"never replaced).{problems}")
+                      f"{counted(result.added, 'company', 'companies')} added, "
+                      f"{result.updated:,} updated; {counted(result.leads_enriched, 'lead')} had "
+                      f"blanks filled (typed values are never replaced).{problems}")
         self.refresh_all()
 
     def show_import_history(self) -> None:
@@ -622,11 +639,11 @@ class MainWindow(QMainWindow):
         except LeadlineError as error:
             messages.error(self, "Registration list not imported", str(error))
             return
-        skipped = f"\n{len(result.skipped)} rows skipped, e.g. {result.skipped[0]}" \
-            if result.skipped else ""
+        skipped = f"\n{counted(len(result.skipped), 'row')} skipped, e.g. " \
+            f"{result.skipped[0]}" if result.skipped else ""
         messages.info(self, "Registration list imported",
-                      f"{result.added} attendees added, {result.updated} updated; "
-                      f"{result.resolved_leads} badge-only leads now have names.{skipped}")
+                      f"{counted(result.added, 'attendee')} added, {result.updated:,} updated; "
+                      f"{counted(result.resolved_leads, 'badge-only lead')} now named.{skipped}")
         self.booth.refresh_side()
         self._mark_leads_stale()
 
@@ -662,22 +679,35 @@ class MainWindow(QMainWindow):
         return bool(wanted) and self.tray.available
 
     def rescore_daily(self) -> None:
-        if not self.services.scoring.rescore_due():
+        if not self.services.scoring.rescore_due() or self._rescoring:
             return
         status = self.statusBar()
         status.showMessage("Updating scores for today…")
+        scoring = self.services.scoring
 
-        def done(summary: object) -> None:
+        def finished() -> None:
+            self._rescoring = False
+            if self._checks_waiting:  # the follow-up checks waited for the scores
+                self._checks_waiting = False
+                self.run_periodic_checks()
+
+        def done(summary: RescoreSummary | None) -> None:
+            finished()
             status.showMessage("Scores are up to date.", 5000)
-            if summary is not None and getattr(summary, "changed", 0):
+            if summary is None:
+                return
+            self.report_automatic_changes(summary.changes)
+            if summary.changed:
                 self.leads.model.refresh()
 
         def failed(error: Exception, _details: str) -> None:
+            finished()
             status.showMessage(f"Scores were not updated: {error}", 10000)
 
-        self.runner.start(lambda state: self.services.scoring.rescore_daily(
+        self._rescoring = True
+        self.runner.start(lambda state: scoring.rescore_daily(
             progress=state.report, cancelled=lambda: state.cancelled),
-            on_done=done, on_error=failed)
+            on_done=done, on_error=failed, owner=self)
 
     def refresh_all(self) -> None:
         self.booth.reload_events()
@@ -858,7 +888,7 @@ class MainWindow(QMainWindow):
             self.leads.model.refresh()
 
     def _show_due(self, count: int) -> None:
-        self.due_label.setText(f"{count} due" if count else "")
+        self.due_label.setText(f"{count:,} due" if count else "")
         self.due_label.setStyleSheet(f"color: {alarm_colour()}; font-weight: 600;" if count
                                      else "")
 
@@ -869,33 +899,55 @@ class MainWindow(QMainWindow):
 
     def run_periodic_checks(self) -> None:
         """First-touch deadlines and nurture returns, on the runner; tests call it directly."""
+        if self._periodic_job is not None and not self._periodic_job.finished:
+            return  # the last round is still at work (a big file): never two at once
+        if self._rescoring:
+            # One pass over every lead at a time: the checks follow today's re-score (both
+            # at once cost memory and slow the pages people are looking at).
+            self._checks_waiting = True
+            return
         followup = self.services.followup
 
-        def work(_state: JobState) -> tuple[object, int]:
-            return followup.check_service_levels(), followup.return_from_nurture()
+        def work(state: JobState) -> tuple[SlaCheck, NurtureReturn]:
+            stop = lambda: state.cancelled  # noqa: E731
+            return (followup.check_service_levels(cancelled=stop),
+                    followup.return_from_nurture(cancelled=stop))
 
-        self.runner.start(work, on_done=self._periodic_done,
-                          on_error=lambda error, _details: self.statusBar().showMessage(
-                              f"Follow-up checks failed: {error}", 10000))
+        def failed(error: Exception, _details: str) -> None:
+            if not isinstance(error, FollowUpCancelledError):  # the window closed: done later
+                self.statusBar().showMessage(f"Follow-up checks failed: {error}", 10000)
 
-    def _periodic_done(self, result: tuple[object, int]) -> None:
+        self._periodic_job = self.runner.start(work, on_done=self._periodic_done,
+                                               on_error=failed, owner=self)
+
+    def _periodic_done(self, result: tuple[SlaCheck, NurtureReturn]) -> None:
         check, back = result
-        breached = len(getattr(check, "breached", ()))
-        parts = []
-        if breached:
-            noun = "lead missed its" if breached == 1 else "leads missed their"
-            parts.append(f"{breached} {noun} first-touch deadline")
+        if check.breached:
             user = self.services.people.current_user()
             if user is not None and user.role is Role.MANAGER:
-                self.tray.notify("Leadline", f"{breached} {noun} first-touch deadline")
-        if back:
-            parts.append(f"{back} lead{'s' if back != 1 else ''} back from nurture")
-        if parts:
-            self.statusBar().showMessage("; ".join(parts), 15000)
-            self._mark_leads_stale()
+                self.tray.notify("Leadline", check.changes[0].summary)
+        if self.report_automatic_changes((*check.changes, *back.changes)):
             self.tray.check()
             if self.pages.currentIndex() == MY_DAY:
                 self.my_day.refresh()
+            elif self.pages.currentIndex() == ASSIGNMENT:
+                self.assignment.refresh()
+
+    def report_automatic_changes(self, changes: Sequence[AutomaticChange]) -> bool:
+        """What the app changed by itself: a notice each (with a link to the leads), the
+        status bar, and lists that read again. Returns whether there was anything."""
+        if not changes:
+            return False
+        at = f"{self.services.context.clock().astimezone():%H:%M}"
+        for change in changes:
+            self.notices.add(change.summary, change.lead_ids, at)
+        self.statusBar().showMessage("; ".join(c.summary for c in changes), 15000)
+        self._mark_leads_stale()
+        return True
+
+    def show_chosen_leads(self, lead_ids: list[uuid.UUID], caption: str) -> None:
+        self.show_page(LEADS)
+        self.leads.show_chosen(lead_ids, caption)
 
     def show_reports(self) -> None:
         ReportDialog.ask(self.services, self.runner, self)
@@ -923,7 +975,7 @@ class MainWindow(QMainWindow):
         except LeadlineError as error:
             messages.error(self, "Tasks not exported", str(error))
             return
-        self.statusBar().showMessage(f"{count} open tasks written to {path}", 8000)
+        self.statusBar().showMessage(f"{counted(count, 'open task')} written to {path}", 8000)
 
     def sync_now(self) -> None:
         self.sync.sync_now()
@@ -1037,6 +1089,11 @@ class MainWindow(QMainWindow):
         self.sync.sync_before_close()
         self.tray.hide()
         self.runner.shut_down(5000)
+        application = QApplication.instance()
+        if application is not None:
+            # Installed on the whole application: a window opened after this one (a restore,
+            # another database) must not leave every event passing through this one's filter.
+            application.removeEventFilter(self.dialog_geometry)
         event.accept()
 
 

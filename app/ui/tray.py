@@ -10,6 +10,7 @@ icon and the controller still keeps the count (the status bar shows it too). Tes
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -18,8 +19,12 @@ from PySide6.QtCore import QObject, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
+from app.domain.tasks import DueItem
 from app.services.container import Services
 from app.ui.wording import counted
+from app.ui.workers import Lane, TaskRunner
+
+log = logging.getLogger(__name__)
 
 CHECK_INTERVAL_MS = 5 * 60 * 1000
 START_MINIMISED_KEY = "tray/start_minimised"
@@ -80,13 +85,15 @@ class TrayController(QObject):
 
     def __init__(self, services: Services, parent: QObject | None = None, *,
                  icon_factory: Callable[[QObject], TrayIconLike | None] = _default_icon,
-                 interval_ms: int = CHECK_INTERVAL_MS) -> None:
+                 interval_ms: int = CHECK_INTERVAL_MS, runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self.services = services
         self.count = 0
         self.notified: list[str] = []  # what was announced, newest last (also for tests)
-        self._seen: set[uuid.UUID] | None = None  # tasks already due at the last check
+        self.runner = runner
         self._last_check: dt.datetime | None = None
+        self._checked_user: uuid.UUID | None = None  # whose tasks the last check counted
+        self._checking = self._check_again = False
         self.base_icon = QApplication.windowIcon()
         self.icon = icon_factory(self)
         self.menu: QMenu | None = None
@@ -113,30 +120,58 @@ class TrayController(QObject):
         self.timer.start()
 
     def check(self) -> int:
-        """Recount the due tasks of the signed-in user and announce the ones newly due."""
+        """Recount the due tasks of the signed-in user and announce the ones that became due
+        since the last check (the first check only takes stock). With a runner the counting
+        runs on its read lane; the count shown until it ends is the last one."""
         user = self.services.people.current_user()
         if user is None:
+            self._last_check = None
             self._set_count(0)
             return 0
-        count = self.services.followup.due_count(user.id)
+        if self._checking:
+            self._check_again = True
+            return self.count
+        followup, since = self.services.followup, self._last_check
+        if self._checked_user != user.id:
+            since = None
         now = self.services.context.clock()
-        day = self.services.followup.my_day(user.id, upcoming_days=0)
-        due_now = [i for i in day.overdue + day.today if i.due_at <= now]
-        if self._seen is not None:
-            fresh = [i for i in due_now if i.task_id not in self._seen]
-            if len(fresh) == 1:
-                self.notify("Leadline", f"{fresh[0].title or fresh[0].kind.label} is due now")
+
+        def work(_state: object) -> tuple[uuid.UUID, int, tuple[tuple[DueItem, ...], int],
+                                          dt.datetime]:
+            fresh = followup.newly_due(user.id, since, now) if since is not None else ((), 0)
+            return user.id, followup.due_count(user.id), fresh, now
+
+        self._checking = True
+        if self.runner is None:
+            self._checked(work(None))
+        else:
+            self.runner.start(work, on_done=self._checked, on_error=self._failed,
+                              lane=Lane.READ, owner=self)
+        return self.count
+
+    def _checked(self, result: tuple[uuid.UUID, int, tuple[tuple[DueItem, ...], int],
+                                     dt.datetime]) -> None:
+        self._checking = False
+        user_id, count, (first, fresh), now = result
+        if self.services.context.current_user_id == user_id:  # else switched user meanwhile
+            if fresh == 1:
+                self.notify("Leadline", f"{first[0].title or first[0].kind.label} is due now")
             elif fresh:
-                self.notify("Leadline", f"{len(fresh):,} follow-ups are due now, e.g. "
-                                        f"{fresh[0].title or fresh[0].kind.label}")
-        self._seen = {i.task_id for i in due_now}
-        self._last_check = now
-        self._set_count(count)
-        return count
+                self.notify("Leadline", f"{fresh:,} follow-ups are due now, e.g. "
+                                        f"{first[0].title or first[0].kind.label}")
+            self._checked_user, self._last_check = user_id, now
+            self._set_count(count)
+        if self._check_again:
+            self._check_again = False
+            self.check()
+
+    def _failed(self, error: Exception, _details: str) -> None:
+        self._checking = False
+        log.warning("counting due follow-ups failed: %s", error)
 
     def forget_user(self) -> None:
         """After switching user: the next check starts afresh without a flood of messages."""
-        self._seen = None
+        self._checked_user = None
 
     def notify(self, title: str, text: str) -> None:
         self.notified.append(text)

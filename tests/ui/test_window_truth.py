@@ -43,3 +43,19 @@ def test_open_lead_selects_it_in_the_list_even_when_filtered_out(
     assert page.chosen_banner.isVisible() and "Opened Tom Kunde" in page.chosen_banner.text()
     page.chosen_banner.linkActivated.emit("all")
     assert not page.chosen_banner.isVisible() and page.model.rowCount() == 6
+
+
+def test_switching_pages_reads_a_page_once(make_window: Callable[[], MainWindow],
+                                           manager: Any, monkeypatch: Any) -> None:
+    """Each read of the board runs every count again: a switch used to run them twice."""
+    from app.ui.main_window import ASSIGNMENT, HOME
+
+    window = make_window()
+    window.show_page(HOME)
+    reads: list[int] = []
+    monkeypatch.setattr(window.assignment, "refresh", lambda: reads.append(1))
+    window.assignment_action.trigger()
+    assert window.pages.currentIndex() == ASSIGNMENT and reads == [1]
+    window.show_page(HOME)
+    window.rail.setCurrentRow(ASSIGNMENT)
+    assert reads == [1, 1]
