@@ -252,3 +252,16 @@ def test_dashboard_and_duplicates_say_1_lead_and_1_pair(
     window.show_page(DUPLICATES)
     window.duplicates.scan()
     assert window.duplicates.status.text().startswith("1 likely duplicate pair:")
+
+
+def test_every_page_and_the_window_fit_1024_pixels_with_a_long_event_name(
+        make_window: Make, services: Services) -> None:
+    services.events.add("Hannover Messe 2026 – Industrial Automation, Hall 11 and Hall 12",
+                        country="DE", starts="2026-11-19", ends="2026-11-21")
+    window = make_window()
+    room = 1024 - window.rail.width()
+    for index in range(window.pages.count()):
+        window.show_page(index)
+        width = window.pages.widget(index).minimumSizeHint().width()
+        assert width <= room, f"page {index} needs {width} px, a 1024 px window has {room}"
+    assert window.minimumSizeHint().width() <= 1024

@@ -46,7 +46,7 @@ from app.ui import messages
 from app.ui.booth.qualifier_panel import QualifierPanel
 from app.ui.booth.scan_filter import ScanFilter
 from app.ui.dialogs.scanner_dialog import load_wedge_settings
-from app.ui.form_rows import add_field_row
+from app.ui.form_rows import add_field_row, let_combo_shrink
 from app.ui.style import ALARM, SECONDARY, WARNING, set_tone
 
 #: The menu bar's mnemonics (&File &Edit &View &Lead &Data &Booth &Help): no booth field uses them.
@@ -122,7 +122,8 @@ class CapturePage(QWidget):
         event_label = QLabel("Even&t:")
         event_label.setBuddy(self.event_combo)
         top.addWidget(event_label)
-        top.addWidget(self.event_combo, 1)
+        # A long show name elides (whole in the tooltip) instead of widening the window.
+        top.addWidget(let_combo_shrink(self.event_combo, 16), 1)
         self.new_event_button = QPushButton("New event…")
         self.new_event_button.clicked.connect(self.newEventRequested)
         top.addWidget(self.new_event_button)
@@ -235,7 +236,10 @@ class CapturePage(QWidget):
         self.drafts.itemClicked.connect(self._draft_chosen)
         column.addWidget(self.drafts_label)
         column.addWidget(self.drafts)
-        column.addWidget(QLabel("Your last captures (click to edit):"))
+        recent_label = QLabel("Your last captures (click to edit):")
+        recent_label.setWordWrap(True)
+        self.drafts_label.setWordWrap(True)
+        column.addWidget(recent_label)
         self.recent = QListWidget()
         self.recent.setObjectName("recentCaptures")
         self.recent.setAccessibleName("Your last captures")
