@@ -30,8 +30,9 @@ def cards_for(user: UserRecord | None, now: dt.datetime) -> list[Card]:
     me = user.id if user else None
     today = now.astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
     role = user.role if user else Role.ADMIN
-    unassigned = Card("Unassigned leads", "Orphans: nobody owns them yet",
-                      LeadQuery(unassigned=True, open_only=True), alarming=True)
+    # The board's orphans, counted the same way: its header and this card never disagree.
+    unassigned = Card("Orphans", "Nobody can work them: no owner and no queue, or the owner "
+                      "is away", LeadQuery(orphaned=True), alarming=True)
     overdue = Card("Overdue follow-ups", "Open leads whose next step is late",
                    LeadQuery(overdue=True, open_only=True), alarming=True)
     review = Card("Needs review", "Doubtful data kept for a person to check",

@@ -39,6 +39,7 @@ from app.ui.workers import TaskRunner
 _OPEN = "open"
 _ME = "me"
 _UNASSIGNED = "unassigned"
+_ORPHANED = "orphaned"
 
 
 class EmptyState(QWidget):
@@ -182,7 +183,8 @@ class LeadsPage(QWidget):
             combo.clear()
         self.owner_filter.addItem("Anyone", None)
         self.owner_filter.addItem("Me", _ME)
-        self.owner_filter.addItem("Unassigned (orphans)", _UNASSIGNED)
+        self.owner_filter.addItem("Orphans", _ORPHANED)
+        self.owner_filter.addItem("Unassigned (no owner)", _UNASSIGNED)
         for user in self.services.people.users():
             self.owner_filter.addItem(user.name, str(user.id))
         self.event_filter.addItem("All sources", None)
@@ -250,8 +252,10 @@ class LeadsPage(QWidget):
             statuses=(LeadStatus(status),) if status not in (None, _OPEN) else (),
             open_only=status == _OPEN,
             unassigned=owner == _UNASSIGNED,
+            orphaned=owner == _ORPHANED,
             owner_id=me if owner == _ME else (uuid.UUID(owner) if owner not in (None, _ME,
-                                                                               _UNASSIGNED)
+                                                                               _UNASSIGNED,
+                                                                               _ORPHANED)
                                               else None),
             event_id=uuid.UUID(event) if event else None,
             ratings=(Rating(rating),) if rating else (),
@@ -273,7 +277,8 @@ class LeadsPage(QWidget):
             widget.blockSignals(True)
         status = _OPEN if query.open_only else (query.statuses[0].value if query.statuses
                                                  else None)
-        owner = (_UNASSIGNED if query.unassigned else
+        owner = (_ORPHANED if query.orphaned and not query.unassigned else
+                 _UNASSIGNED if query.unassigned else
                  _ME if query.owner_id and query.owner_id == self.services.context.current_user_id
                  else str(query.owner_id) if query.owner_id else None)
         _select(self.status_filter, status)
