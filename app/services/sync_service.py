@@ -1,29 +1,45 @@
-"""Team sync through a shared folder, phase 1: wires app/sync (merge core, files) to the database.
+"""Team sync through a shared folder: wires app/sync (merge core, files) to the database.
 
 Capture is state-based: instead of hooking every write path (ORM, bulk inserts, imports), each
-sync diffs synced rows written since the last capture against ``sync_shadow`` (each field's value
-as this device last exported or merged it) and turns differences into ops whose ``pred`` is the
-replica's current heads, i.e. what this laptop had. One sync:
+sync reads the synced rows written since the last capture and compares each with what the sync
+believes it holds (the merged values of its ops, overlaid with the few values this laptop keeps
+different on purpose: ``sync_shadow``); the differences of a row become one op, each field's
+``pred`` the replica's current heads, i.e. what this laptop had.
+
+A sync streams: every step works a batch at a time, and every batch is one short write
+transaction (about a thousand rows), so other writers get their turn in between and memory does
+not grow with the database:
 
 1. lineage: decide this database's incarnation (see ``_lineage``);
-2. scan the folder (read only) and load the replica from ``sync_op``;
-3. capture local changes into ops (one transaction), then publish own unpublished ops;
-4. in ONE write transaction: capture again (edits made meanwhile), apply received ops, store them,
-   and materialise the merged values of every touched row into the ordinary tables.
+2. look at the folder (read only): verify each file's checksum and header, decode nothing yet;
+3. capture: changed rows in keyset order, a batch per transaction (its ops, shadow, clock);
+4. publish own unpublished ops straight from the log, a file's worth at a time;
+5. absorb snapshots (a new laptop, or one back after a long time), a batch of rows at a time;
+6. merge each change file a batch of ops at a time: the touched rows' local edits are captured
+   first (a merge never overwrites an edit), then the received ops are applied, stored, and
+   the merged values of every touched row written into the ordinary tables;
+7. review flags, acknowledgement, folder maintenance (a snapshot is written from the log a
+   batch of rows at a time).
 
-Synced in phase 1: lead, event, user, team, queue, task (field-level, soft deletes as
-RowDelete/RowRestore) and activity (append-only, unioned). Derived columns (lead score, touch
-times, next due) are recomputed locally, never synced.
+A crash between or inside steps loses nothing and duplicates nothing: each transaction is
+whole, ops are deduplicated by id, and a file counts as merged only with its last batch.
+
+Synced: lead, event, user, team, queue, task and the other tables of ``_ROW_TABLES`` (field-level,
+soft deletes as RowDelete/RowRestore) and activity and tombstone (append-only, unioned). Derived
+columns (lead score, touch times, next due) are recomputed locally, never synced.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import secrets
+import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,8 +55,8 @@ from app.services.context import ServiceContext
 from app.services.settings_service import SHARED_SETTINGS
 from app.storage import orm
 from app.storage.repositories.erasure import ErasureRepository
-from app.storage.repositories.sync import DB_TIME_FORMAT, SyncRepository
-from app.sync.changeset import ChangeSet, ChangeSetError, TeamKey
+from app.storage.repositories.sync import DB_TIME_FORMAT, CaptureCursor, Shadow, SyncRepository
+from app.sync.changeset import ChangeSetError, TeamKey, read_changeset
 from app.sync.clock import HybridClock, Timestamp
 from app.sync.compaction import (
     add_range,
@@ -51,10 +67,27 @@ from app.sync.compaction import (
     through,
     write_state,
 )
-from app.sync.folder import publish, publish_snapshot, scan, scan_snapshots
-from app.sync.merge import EDIT_VS_DELETE, Conflict, Mark, Replica
-from app.sync.ops import Append, FieldSet, Op, RowDelete, RowRestore, op_from_dict, op_to_dict, split_op_id
-from app.sync.snapshot import Snapshot, SnapshotScan, snapshots_to_absorb
+from app.sync.folder import (
+    FoundFile,
+    describe_error,
+    probe,
+    probe_snapshots,
+    publish_lines,
+    publish_snapshot_rows,
+)
+from app.sync.merge import EDIT_VS_DELETE, ApplyResult, Conflict, Replica
+from app.sync.ops import Append, FieldSet, Op, RowDelete, op_from_dict
+from app.sync.snapshot import (
+    EncodedRow,
+    FoundSnapshot,
+    SnapshotInfo,
+    SnapshotRow,
+    SnapshotScan,
+    iter_snapshot_rows,
+    open_snapshot,
+    snapshots_to_absorb,
+    validate_snapshot,
+)
 
 # Materialisation order: referenced tables first (foreign keys are also deferred to commit).
 _ROW_TABLES: dict[str, type[orm.Base]] = {
@@ -80,8 +113,20 @@ _INSERT_DEFAULTS: dict[str, dict[str, Any]] = {"lead": {"score": 0, "score_reaso
 # The capture high-water mark is moved back by this much, so rows written by another connection
 # with a slightly older clock reading are not missed (re-reading a row is harmless: no diff).
 _CAPTURE_OVERLAP = dt.timedelta(minutes=5)
-# Change-set files are capped (SYNC.md 4.4: about 5 MB); larger exports are split.
+# Rows captured, received ops merged, snapshot rows written or absorbed per write transaction:
+# each takes well under a second, so other writers (the window, daily jobs) wait little.
+CAPTURE_ROWS = 1000
+MERGE_OPS = 1000
+SNAPSHOT_ROWS = 1000
+# What a batch's transaction aims at: on a slow disk or a busy machine batches get smaller.
+_BATCH_SECONDS = 0.5
+_SMALLEST_BATCH = 50
+# Change-set files are capped (SYNC.md 4.4: about 5 MB): by ops, and by text (a reader holds
+# one file's text while it merges it a batch at a time).
 _OPS_PER_FILE = 20_000
+_TEXT_PER_FILE = 8 * 1024 * 1024
+# Between two batch transactions (see SyncService._turn).
+_TURN_PAUSE_S = 0.002
 
 META_INCARNATION = "sync_incarnation"
 META_DEVICE = "sync_device"
@@ -91,23 +136,21 @@ META_DB_PATH = "sync_db_path"
 META_PUBLISHED = "sync_published"
 META_CAPTURED = "sync_captured_since"
 META_ANCESTOR = "sync_ancestor"
-# The replica's HLC after the last sync (restored on the next, as only touched ops are loaded).
+# The HLC of the last op issued or observed, saved with every batch that moved it.
 META_HLC = "sync_hlc"
-# JSON [[table, row_id], ...]: rows with an open conflict, fully loaded on every sync so the
-# review list stays complete although a sync only loads the ops of the keys it touches.
+# JSON [[table, row_id], ...]: rows with an open conflict, loaded for the review list and the
+# report, as a sync loads only the ops of the rows it touches.
 META_CONFLICT_ROWS = "sync_conflict_rows"
-# Snapshots absorbed (SYNC.md 4.12): the union of their coverage vectors, and the versions they
-# showed to be superseded although the superseding op is not held here. JSON.
+# Snapshots absorbed (SYNC.md 4.12): the union of their coverage vectors. JSON.
 META_COVERED = "sync_covered"
-META_MARKS = "sync_marks"
 # JSON {incarnation: [[first, last], ...]}: spans of ops held, for the acknowledgement file.
 META_KNOWN = "sync_known"
 # Last time this laptop looked for change files it may delete (once a day is plenty).
 META_COMPACTED = "sync_compaction_checked"
 COMPACTION_EVERY = dt.timedelta(days=1)
 META_NEWEST_SNAPSHOT = "sync_newest_snapshot"
-# JSON list of the stamps recent merges wrote rows with. Such a row still holds exactly what the
-# shadow holds, so capture need not re-read it (a later local write gives it another stamp).
+# JSON list of the stamps recent merges wrote rows with. Such a row holds what the sync
+# believes it holds, so capture need not re-read it (a later local write gives it another stamp).
 META_MERGE_STAMPS = "sync_merge_stamps"
 # JSON [[table, row id], ...]: rows whose parent row has not arrived yet; merged again each sync.
 META_HELD = "sync_held_rows"
@@ -118,51 +161,13 @@ _MERGE_STAMP_OFFSET = dt.timedelta(microseconds=1)
 META_SYNCED_AT = "sync_synced_at"
 
 RowKey = tuple[str, str]
-FieldKey = tuple[str, str, str]
 
 
-class _Loader:
-    """Loads ops from ``sync_op`` into the replica on demand, key by key.
-
-    The merge state of a field depends only on that field's ops, and a row's life only on all
-    ops of the row; so a sync loads the ops of the (table, row, field) keys it touches, and every
-    op of rows that have (or get) a delete/restore or are new here. The results are exactly those
-    of a replica holding every op, without re-reading the whole log on every sync."""
-
-    def __init__(self, replica: Replica) -> None:
-        self.replica = replica
-        self.full_rows: set[RowKey] = set()
-        self.fields: set[FieldKey] = set()
-
-    def _apply(self, found: Sequence[tuple[str, str]]) -> None:
-        known = self.replica.ops
-        self.replica.apply([op_from_dict(json.loads(body)) for op_id, body in found
-                            if op_id not in known], from_store=True)
-
-    def rows(self, repo: SyncRepository, keys: set[RowKey]) -> None:
-        keys = keys - self.full_rows
-        for table in sorted({t for t, _r in keys}):
-            ids = sorted(r for t, r in keys if t == table)
-            self._apply(repo.ops_of_rows(table, ids))
-        self.full_rows |= keys
-
-    def field_keys(self, repo: SyncRepository, keys: set[FieldKey]) -> None:
-        keys = {k for k in keys if k not in self.fields and (k[0], k[1]) not in self.full_rows}
-        for table in sorted({t for t, _r, _f in keys}):
-            self._apply(repo.ops_of_fields(table, [(r, f) for t, r, f in keys if t == table]))
-        self.fields |= keys
-
-    def with_lifecycle(self, repo: SyncRepository, table: str, row_ids: Sequence[str]) -> None:
-        """Load in full those of these rows that have delete/restore ops (their life depends on
-        every version of the row)."""
-        found = repo.lifecycle_rows(table, [r for r in row_ids if (table, r) not in self.full_rows])
-        self.rows(repo, {(table, r) for r in found})
-
-
-def synced_columns(table: str) -> list[str]:
+@functools.cache
+def synced_columns(table: str) -> tuple[str, ...]:
     model = _ROW_TABLES.get(table) or _APPEND_TABLES[table]
     skip = _NOT_SYNCED_ANYWHERE | _LOCAL_COLUMNS.get(table, set())
-    return [c.name for c in model.__table__.columns if c.name not in skip]
+    return tuple(c.name for c in model.__table__.columns if c.name not in skip)
 
 
 class SyncFolderError(LeadlineError):
@@ -270,12 +275,23 @@ def _decisions(replica: Replica) -> list[Conflict]:
     out = []
     for conflict in replica.conflicts():
         if conflict.field is not None:
-            values = {json.dumps(op.value, sort_keys=True, default=str)
-                      for i in conflict.heads if isinstance(op := replica.ops[i], FieldSet)}
+            values = {json.dumps(version.value, sort_keys=True, default=str)
+                      for i in conflict.heads
+                      if (version := replica.version(i, conflict.field)) is not None}
             if len(values) < 2:
                 continue
         out.append(conflict)
     return out
+
+
+def _version_value(op: FieldSet, field_name: str | None) -> Any:
+    """What a head wrote: the field's value, or for a row (edited while deleted) the edit's
+    value, or its fields and values when it changed several."""
+    if field_name is not None:
+        return op.values[field_name]
+    if len(op.values) == 1:
+        return next(iter(op.values.values()))
+    return dict(op.values)
 
 
 def _review_reason(conflict: Conflict) -> str:
@@ -299,10 +315,113 @@ def _db_time(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).replace(tzinfo=None).strftime(DB_TIME_FORMAT)
 
 
-def _op_row(op: Op) -> tuple[str, str, str, str, str, str, str | None]:
-    d = op_to_dict(op)
-    return (op.op_id, op.table, op.row_id, str(d["k"]), json.dumps(d, separators=(",", ":")),
-            op.hlc.encode(), op.field if isinstance(op, FieldSet) else None)
+def _digest(columns: Sequence[str], row: dict[str, Any]) -> bytes:
+    """Of a row's synced values and whether it is deleted: capture's "nothing changed" test."""
+    values = [row[c] for c in columns] + [row.get("deleted_at") is not None]
+    text = json.dumps(values, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.blake2b(text.encode(), digest_size=8).digest()
+
+
+class _Pace:
+    """Batch sizes that keep each write transaction near _BATCH_SECONDS: starting at a
+    quarter of the maximum (CAPTURE_ROWS, MERGE_OPS, SNAPSHOT_ROWS), halved after a slow batch
+    (a slow disk, a busy machine, big rows), doubled after quick ones, never above the maximum."""
+
+    def __init__(self, maximum: int) -> None:
+        self.maximum = maximum
+        self.smallest = min(_SMALLEST_BATCH, maximum)
+        self.size = max(self.smallest, maximum // 4)
+
+    def took(self, seconds: float) -> None:
+        if seconds > _BATCH_SECONDS:
+            self.size = max(self.smallest, self.size // 2)
+        elif seconds < _BATCH_SECONDS / 3:
+            self.size = min(self.maximum, self.size * 2)
+
+
+def _batched(items: Iterable[Any], pace: _Pace) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= pace.size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class _Batch:
+    """One transaction of a sync: a replica holding every op of the rows it loaded (a row's
+    merge state depends on its ops only, so the results are those of a replica holding the
+    whole log), and those rows' shadows, saved at the end."""
+
+    def __init__(self, session: Session, inc: str, clock: HybridClock,
+                 covered: dict[str, int]) -> None:
+        self.session = session
+        self.repo = SyncRepository(session)
+        self.replica = Replica(inc, clock, next_seq=self.repo.own_max_seq(inc) + 1, covered=covered)
+        self.loaded: set[RowKey] = set()
+        # Loaded rows that had ops in the log.
+        self.known: set[RowKey] = set()
+        self._shadows: dict[str, dict[str, Shadow]] = {}
+        self._changed: set[RowKey] = set()
+        # Leads captured in this batch: their edits may have settled a conflict.
+        self.captured_leads: set[str] = set()
+
+    def load(self, keys: Iterable[RowKey]) -> None:
+        missing = set(keys) - self.loaded
+        if not missing:
+            return
+        self.replica.restore_absorbed({}, self.repo.marks_of_rows(missing))
+        known = self.replica.ops
+        self.replica.apply([op for op in self.repo.ops_of_rows(missing) if op.op_id not in known],
+                           from_store=True)
+        self.loaded |= missing
+        self.known |= {k for k in missing if self.replica.knows(*k)}
+
+    def shadows(self, table: str, row_ids: Sequence[str]) -> dict[str, Shadow]:
+        cache = self._shadows.setdefault(table, {})
+        missing = [r for r in row_ids if r not in cache]
+        found = self.repo.shadow(table, missing)
+        for row_id in missing:
+            cache[row_id] = found.get(row_id, Shadow())
+        return {r: cache[r] for r in row_ids}
+
+    def changed(self, table: str, row_id: str) -> Shadow:
+        """The shadow of a row, to be changed and saved with the batch."""
+        self._changed.add((table, row_id))
+        return self.shadows(table, [row_id])[row_id]
+
+    def keep_local(self, table: str, row_id: str, values: dict[str, Any]) -> None:
+        """These fields stay different here on purpose (flags, held references)."""
+        shadow = self.changed(table, row_id)
+        shadow.local.update(values)
+        shadow.digest = None
+
+    def save(self) -> None:
+        by_table: dict[str, dict[str, Shadow]] = {}
+        for table, row_id in self._changed:
+            by_table.setdefault(table, {})[row_id] = self._shadows[table][row_id]
+        for table, shadows in sorted(by_table.items()):
+            self.repo.set_shadow(table, shadows)
+        self._changed.clear()
+
+
+@dataclass
+class _Merge:
+    """What the batches of one sync's merge add up to."""
+
+    stamp: str
+    result: ApplyResult = field(default_factory=ApplyResult)
+    pace: _Pace = field(default_factory=lambda: _Pace(MERGE_OPS))
+    erased_rows: set[RowKey] = field(default_factory=set)
+    stamp_recorded: bool = False
+
+    def add(self, result: ApplyResult) -> None:
+        self.result.new += result.new
+        self.result.duplicates += result.duplicates
+        self.result.collisions += result.collisions
+        self.result.clock_ahead += result.clock_ahead
 
 
 class SyncService:
@@ -314,8 +433,9 @@ class SyncService:
         # Called after other laptops' changes were written: services caching rules, the
         # suppression list or cadences read them again.
         self.after_merge: list[Callable[[], None]] = []
-        # Called inside the merge's transaction with the leads it changed (cadences: tasks
-        # follow the merged owner, twin cadence steps are dropped).
+        # Called with the leads a merge changed, in a transaction of their own once every
+        # received change is merged (cadences: tasks follow the merged owner, twin cadence steps
+        # are dropped).
         self.after_merge_in: list[Callable[[Session, Sequence[uuid.UUID]], None]] = []
 
     # -- lineage ------------------------------------------------------------------------------
@@ -366,9 +486,9 @@ class SyncService:
             processed = repo.processed_digests()
             own_max = repo.own_max_seq(inc)
             known = self._known_ranges(repo)
-        snaps = scan_snapshots(folder, key, skip=processed)
+        snaps = probe_snapshots(folder, key, skip=processed)
         report.files_skipped = [(p.name, reason) for p, reason in snaps.skipped]
-        if any(f.snapshot.coverage.get(inc, 0) > own_max for f in snaps.snapshots):
+        if any(f.info.coverage.get(inc, 0) > own_max for f in snaps.snapshots):
             report.warnings.append("a snapshot in the folder holds newer changes of this "
                                    "database's identity (restored backup or copy): it now syncs "
                                    "under a new identity")
@@ -376,129 +496,354 @@ class SyncService:
             own_max = 0
         if own_max:
             add_range(known, inc, 1, own_max)
-        absorb = snapshots_to_absorb(snaps.snapshots, through(known))
+        absorb = self._snapshots_to_absorb(snaps, key, through(known), report)
         covered = dict(self._covered())
-        for snap in absorb:
-            for snap_inc, seq in snap.coverage.items():
+        for found in absorb:
+            for snap_inc, seq in found.info.coverage.items():
                 covered[snap_inc] = max(covered.get(snap_inc, 0), seq)
-        scanned = scan(folder, key, skip=processed, covered=covered)
-        report.files_skipped += [(p.name, reason) for p, reason in scanned.skipped]
-        if any(cs.incarnation == inc and cs.seq_last > own_max for cs in scanned.changesets):
+        probed = probe(folder, key, skip=processed, covered=covered)
+        report.files_skipped += [(p.name, reason) for p, reason in probed.skipped]
+        if any(f.incarnation == inc and f.seq_last > own_max for f in probed.files):
             report.warnings.append("the folder has newer changes of this database's identity "
                                    "(restored backup or copy): it now syncs under a new identity")
             inc = self._mint(report)
-            own_max = 0
         report.incarnation = inc
-        report.passphrase_rejected = bool(scanned.wrong_passphrase) and not scanned.changesets
+        report.passphrase_rejected = bool(probed.wrong_passphrase) and not probed.files
+        clock = self._clock(inc)
 
         say("Recording local changes")
-        now = self.context.clock()
-        with self.db.write() as session:
-            repo = SyncRepository(session)
-            loader = self._load_replica(repo, inc, own_max)
-            replica = loader.replica
-            captured = self._capture(repo, loader, now)
+        self._capture(inc, clock, say=say)
 
-        published_seq = self._published_seq(folder, inc)
-        with self.db.read() as session:
-            # Own ops not in this folder yet: usually just captured (loaded), else from the log.
-            pending: list[Op] = [
-                replica.ops.get(op_id) or op_from_dict(json.loads(body))
-                for _seq, op_id, body in SyncRepository(session).own_ops_after(inc, published_seq)]
-        if pending and not report.passphrase_rejected:
-            say(f"Publishing {len(pending)} changes")
-            report.published = self._publish(folder, key, inc, pending)
-            report.sent_ops = len(pending)
+        if not report.passphrase_rejected:
+            self._publish_pending(folder, key, inc, report, say)
 
         say("Merging received changes")
-        received: list[Op] = [op for cs in scanned.changesets for op in cs.ops]
-        with self.db.write() as session:
-            repo = SyncRepository(session)
-            captured += self._capture(repo, loader, self.context.clock())
-            # Rows waiting for a parent row are merged again (their parent may be here now).
-            touched: set[RowKey] = set(self._held_rows(repo))
-            loader.rows(repo, touched)
-            flagged_before = [r for t, r in self._conflict_rows(repo) if t == "lead"]
-            if absorb:
-                touched |= self._absorb(repo, loader, absorb, report)
-            self._load_for(repo, loader, received)
-            self._erase_arriving(session, repo, received, self.context.clock())
-            result = replica.apply(received)
-            new_ops = [op for op in received if op.op_id in replica.ops and
-                       replica.ops[op.op_id] is op]
-            repo.add_ops([_op_row(op) for op in new_ops])
-            touched |= {(op.table, op.row_id) for op in new_ops}
-            self._materialise(session, repo, replica, touched, self.context.clock())
-            erased_rows = self._enforce_erasures(session, repo, touched, self.context.clock())
-            # Review flags follow the conflicts, also those that local edits, deletes or
-            # restores settled or brought back (whenever they were captured: every flagged
-            # lead is looked at again, with all its versions loaded).
-            flagged = set(repo.sync_flagged_leads())
-            loader.rows(repo, {("lead", r) for r in flagged})
-            self._refresh_flags(repo, replica, {
-                *flagged, *flagged_before, *(r for t, r in touched if t == "lead"),
-                *(op.row_id for op in captured if op.table == "lead")})
-            # Digests only: scan reports no paths for accepted files, and content is the identity.
-            # Snapshots this laptop needs no more (dominated by what it holds) count as read too.
-            repo.add_processed((digest, "") for digest in sorted(
-                scanned.accepted | {f.sha256 for f in snaps.snapshots}))
-            conflict_rows = sorted({(c.table, c.row_id) for c in replica.conflicts()})
-            self._set_meta_in(repo, META_CONFLICT_ROWS, json.dumps(conflict_rows))
-            self._set_meta_in(repo, META_HLC, replica.clock.last.encode())
-            self._set_meta_in(repo, META_SYNCED_AT, _db_time(self.context.clock()))
-            for cs in scanned.changesets:
-                add_range(known, cs.incarnation, cs.seq_first, cs.seq_last)
-            for snap_inc, seq in replica.covered.items():
-                add_range(known, snap_inc, 1, seq)
-            if replica.next_seq > 1:
-                add_range(known, inc, 1, replica.next_seq - 1)
-            self._set_meta_in(repo, META_KNOWN, json.dumps(known, sort_keys=True))
-        if result.new or report.snapshots_absorbed:
+        merge = _Merge(_db_time(self.context.clock() - _MERGE_STAMP_OFFSET))
+        for found in absorb:
+            if self._absorb(found, key, inc, clock, known, merge, report, say):
+                report.snapshots_absorbed += 1
+            else:  # not counted as read: the next sync tries it again
+                snaps.snapshots.remove(found)
+        for found_file in sorted(probed.files, key=lambda f: (f.incarnation, f.seq_first, f.path.name)):
+            if self._merge_file(found_file, key, inc, clock, known, merge, report, say):
+                report.files_read += 1
+        self._merge_held(inc, clock, merge)
+        self._follow_up_all()
+        self._finish_merge(inc, clock, known, snaps, merge, report)
+        if merge.result.new or report.snapshots_absorbed:
             for forget in self.after_merge:
                 forget()
-        report.received_ops = result.new
-        report.files_read = len(scanned.changesets)
-        report.clock_ahead = bool(result.clock_ahead)
-        # A version of an erased person's row that arrives again differs from the scrubbed copy
-        # in the log: expected, not a sign of a copied database.
-        collisions = [c for c in result.collisions
-                      if (replica.ops[c].table, replica.ops[c].row_id) not in erased_rows]
-        if collisions:
-            report.warnings.append(f"{len(collisions)} received changes reuse ids with "
-                                   "different content (a copied database); the first kept")
-        report.conflicts = self._conflicts(replica)
+        report.received_ops = merge.result.new
+        report.clock_ahead = bool(merge.result.clock_ahead)
+        if merge.result.collisions:
+            report.warnings.append(f"{len(merge.result.collisions)} received changes reuse ids "
+                                   "with different content (a copied database); the first kept")
         self._acknowledge(folder, inc, through(known), report)
         self._maintain(folder, key, snaps, report, force_snapshot=snapshot, say=say)
         return report
 
-    def _conflict_rows(self, repo: SyncRepository) -> list[RowKey]:
-        try:
-            found = json.loads(self.db_meta(repo, META_CONFLICT_ROWS) or "[]")
-        except ValueError:
-            return []
-        return [(str(t), str(r)) for t, r in found]
+    def _snapshots_to_absorb(self, snaps: SnapshotScan, key: TeamKey | None,
+                             knowledge: dict[str, int], report: SyncReport) -> list[FoundSnapshot]:
+        """The snapshots that teach this laptop something, each read to its end once first: a
+        snapshot that turns out unreadable is skipped (and does not count as covering files)."""
+        readable: set[str] = set()
+        while True:
+            chosen = snapshots_to_absorb(snaps.snapshots, knowledge)
+            for found in chosen:
+                if found.sha256 in readable:
+                    continue
+                if not self._readable(found, key, report):
+                    snaps.snapshots.remove(found)
+                    break
+                readable.add(found.sha256)
+            else:
+                return chosen
 
-    def _merge_stamps(self, repo: SyncRepository) -> list[str]:
+    @staticmethod
+    def _readable(found: FoundSnapshot, key: TeamKey | None, report: SyncReport) -> bool:
         try:
-            found = json.loads(self.db_meta(repo, META_MERGE_STAMPS) or "[]")
-        except ValueError:
-            return []
-        return [str(s) for s in found] if isinstance(found, list) else []
+            with open(found.path, "rb") as fh:
+                _info, envelope = open_snapshot(fh, found.path.stat().st_size, key)
+                validate_snapshot(fh, envelope)
+        except (OSError, ChangeSetError) as exc:
+            report.files_skipped.append((found.path.name, describe_error(exc)))
+            return False
+        return True
+
+    def _clock(self, inc: str) -> HybridClock:
+        """This incarnation's clock, after everything it issued or observed (saved with every
+        batch that moved it)."""
+        last = Timestamp(0, 0, inc)
+        saved = self.db.get_meta(META_HLC)
+        if saved:
+            try:
+                stamp = Timestamp.decode(saved)
+                last = Timestamp(stamp.wall_ms, stamp.counter, inc)
+            except ValueError:
+                pass
+        return HybridClock(inc, self._wall_ms, last)
+
+    def _batch(self, session: Session, inc: str, clock: HybridClock) -> _Batch:
+        return _Batch(session, inc, clock, self._covered_in(SyncRepository(session)))
+
+    # -- capture --------------------------------------------------------------------------------
+    def _capture(self, inc: str, clock: HybridClock, session: Session | None = None,
+                 say: Progress | None = None, leads: set[str] | None = None) -> int:
+        """Record every local change since the last capture as ops, a batch of rows per write
+        transaction (or all inside ``session``, for a decision that must see them); returns the
+        number of rows read. ``leads`` collects the leads edited, deleted or restored (their
+        review flags follow; a sync looks at every flagged lead at its end anyway)."""
+        started = self.context.clock()
+        since = self.db.get_meta(META_CAPTURED) if session is None else self.db_meta(
+            SyncRepository(session), META_CAPTURED)
+        read = 0
+        pace = _Pace(CAPTURE_ROWS)
+        for table in (*_ROW_TABLES, *_APPEND_TABLES):
+            columns = synced_columns(table)
+            wanted = [*columns, "deleted_at"] if table in _ROW_TABLES else columns
+            cursor: CaptureCursor | None = None
+            while True:
+                with self._transaction(session, pace) as batch_session:
+                    batch = self._batch(batch_session, inc, clock)
+                    stamps = self._merge_stamps(batch.repo)
+                    rows, cursor = batch.repo.changed_rows(table, wanted, since, stamps, cursor,
+                                                           pace.size)
+                    if table in _ROW_TABLES:
+                        self._capture_rows(batch, table, rows)
+                    else:
+                        self._capture_appends(batch, table, rows)
+                    if leads is not None:
+                        leads |= batch.captured_leads
+                    # A local restore brings back conflicts a delete hid, a delete hides them:
+                    # the list follows (the flags follow at the end of the sync). Rows without
+                    # ops before this capture have none.
+                    self._note_conflicts(batch, batch.known)
+                    batch.save()
+                    self._set_meta_in(batch.repo, META_HLC, clock.last.encode())
+                read += len(rows)
+                if say is not None and rows:
+                    say(f"Recording local changes: {read:,} rows read")
+                if cursor is None:
+                    break
+        with self._transaction(session, pace) as batch_session:
+            self._set_meta_in(SyncRepository(batch_session), META_CAPTURED,
+                              _db_time(started - _CAPTURE_OVERLAP))
+        return read
+
+    def _transaction(self, session: Session | None, pace: _Pace) -> AbstractContextManager[Session]:
+        """A new write transaction of a batch (see ``_turn``), or the caller's."""
+        return self._turn(pace) if session is None else nullcontext(session)
+
+    @contextmanager
+    def _turn(self, pace: _Pace | None = None) -> Iterator[Session]:
+        """One batch's write transaction (its time sets the next batch's size), then a moment
+        for the writers waiting behind it: the write turn is a lock, not a queue, and a sync
+        taking it again at once could keep the window and the daily jobs waiting."""
+        with self.db.write() as session:
+            started = time.perf_counter()
+            yield session
+        if pace is not None:
+            pace.took(time.perf_counter() - started)
+        time.sleep(_TURN_PAUSE_S)
+
+    def _capture_rows(self, batch: _Batch, table: str, rows: Sequence[dict[str, Any]]) -> list[Op]:
+        """Ops for the differences between these rows (id, synced columns, deleted_at) and what
+        the sync believes they hold; updates their shadows. A row unchanged since capture last
+        saw it is recognised by its digest, without reading its ops."""
+        columns = synced_columns(table)
+        shadows = batch.shadows(table, [r["id"] for r in rows])
+        digests = {r["id"]: _digest(columns, r) for r in rows}
+        todo = [r for r in rows if shadows[r["id"]].digest != digests[r["id"]]]
+        batch.load({(table, r["id"]) for r in todo})
+        replica = batch.replica
+        ops: list[Op] = []
+        for row in todo:
+            rid = row["id"]
+            shadow = batch.changed(table, rid)
+            # A row without ops yet (most of a first sync): nothing believed but what is kept.
+            believed = dict(replica.values(table, rid) or {}) if replica.knows(table, rid) else {}
+            believed.update(shadow.local)
+            local_deleted = row["deleted_at"] is not None
+            rep_deleted = replica.is_deleted(table, rid)
+            edited = [name for name in columns if name not in believed or believed[name] != row[name]]
+            if not (local_deleted and rep_deleted and not edited):
+                if rep_deleted:
+                    # Restored here (and maybe edited, maybe deleted again since): recorded as
+                    # it happened, so every laptop ends with the same values for the row.
+                    ops.append(replica.local_restore(table, rid))
+                if edited:
+                    ops.append(replica.local_set_fields(table, rid, {n: row[n] for n in edited}))
+                if local_deleted:
+                    ops.append(replica.local_delete(table, rid))
+            for name in edited:
+                shadow.local.pop(name, None)
+            shadow.digest = digests[rid]
+            if table == "lead" and (edited or local_deleted != rep_deleted):
+                batch.captured_leads.add(rid)
+        batch.repo.add_ops(ops)
+        return ops
+
+    def _capture_appends(self, batch: _Batch, table: str, rows: Sequence[dict[str, Any]]) -> None:
+        columns = synced_columns(table)
+        known = batch.repo.known_rows(table, [r["id"] for r in rows])
+        ops: list[Op] = [batch.replica.local_append(table, row["id"], {c: row[c] for c in columns})
+                         for row in rows if row["id"] not in known]
+        batch.repo.add_ops(ops)
+
+    def _capture_touched(self, batch: _Batch, keys: Iterable[RowKey]) -> None:
+        """Local edits of rows about to be merged go first: a merge never overwrites them."""
+        by_table: dict[str, list[str]] = {}
+        for table, row_id in keys:
+            if table in _ROW_TABLES:
+                by_table.setdefault(table, []).append(row_id)
+        for table, ids in by_table.items():
+            rows = batch.repo.rows_by_id(table, [*synced_columns(table), "deleted_at"], sorted(ids))
+            self._capture_rows(batch, table, list(rows.values()))
+
+    # -- publish --------------------------------------------------------------------------------
+    def _publish_pending(self, folder: Path, key: TeamKey | None, inc: str, report: SyncReport,
+                         say: Progress) -> None:
+        """Own ops not in this folder yet, straight from the log, a file's worth at a time;
+        each file is recorded as published once written (a crash re-publishes only the rest)."""
+        device = self.db.get_meta(META_DEVICE) or inc
+        published = self._published_seq(folder, inc)
+        while True:
+            with self.db.read() as session:
+                lines = SyncRepository(session).own_lines_after(inc, published, _OPS_PER_FILE,
+                                                                _TEXT_PER_FILE)
+            if not lines:
+                return
+            say(f"Publishing {report.sent_ops + len(lines):,} changes")
+            try:
+                path, digest = publish_lines(folder, device, inc,
+                                             [(seq, text.encode()) for seq, text in lines], key)
+            except OSError as exc:
+                raise SyncFolderError(f"Cannot write to the sync folder {folder}: {exc}") from exc
+            published = lines[-1][0]
+            with self._turn() as session:
+                repo = SyncRepository(session)
+                found = self._published_map_in(repo)
+                found[str(folder.resolve())] = f"{inc}:{published}"
+                self._set_meta_in(repo, META_PUBLISHED, json.dumps(found))
+                repo.add_processed([(digest, path.name)])
+            report.published = path
+            report.sent_ops += len(lines)
+
+    # -- merge ----------------------------------------------------------------------------------
+    def _merge_file(self, found: FoundFile, key: TeamKey | None, inc: str, clock: HybridClock,
+                    known: dict[str, list[list[int]]], merge: _Merge, report: SyncReport,
+                    say: Progress) -> bool:
+        """Merge one change file a batch of ops per transaction; False when it cannot be read."""
+        try:
+            data = found.path.read_bytes()
+            changes = read_changeset(data, key)
+        except (OSError, ChangeSetError) as exc:
+            report.files_skipped.append((found.path.name, describe_error(exc)))
+            return False
+        digest = hashlib.sha256(data).hexdigest()
+        count, start = len(changes.lines), 0
+        while start < count:
+            end = start + merge.pace.size
+            ops = changes.ops(start, end)
+            with self._turn(merge.pace) as session:
+                batch = self._batch(session, inc, clock)
+                self._merge_ops(batch, ops, merge)
+                if end >= count:
+                    # The file counts as merged with its last batch, never before.
+                    batch.repo.add_processed([(digest, "")])
+                    add_range(known, changes.incarnation, changes.seq_first, changes.seq_last)
+                    self._set_meta_in(batch.repo, META_KNOWN, json.dumps(known, sort_keys=True))
+            start = end
+            say(f"Merging received changes: {merge.result.new:,}")
+        return True
+
+    def _merge_ops(self, batch: _Batch, ops: Sequence[Op], merge: _Merge) -> None:
+        keys = {(op.table, op.row_id) for op in ops}
+        batch.load(keys)
+        # Same op id already stored under another row: loaded, so the collision is detected.
+        unknown = [op.op_id for op in ops if op.op_id not in batch.replica.ops]
+        batch.load({(op.table, op.row_id) for op in batch.repo.ops_by_id(unknown)})
+        self._capture_touched(batch, keys)
+        self._erase_arriving(batch, ops)
+        result = batch.replica.apply(ops)
+        new_ops = [op for op in ops if batch.replica.ops.get(op.op_id) is op]
+        batch.repo.add_ops(new_ops)
+        self._after_apply(batch, {(op.table, op.row_id) for op in new_ops}, merge)
+        # A version of an erased person's row that arrives again differs from the scrubbed copy
+        # in the log: expected, not a sign of a copied database.
+        result.collisions = [c for c in result.collisions
+                             if (batch.replica.ops[c].table, batch.replica.ops[c].row_id)
+                             not in merge.erased_rows]
+        merge.add(result)
+
+    def _after_apply(self, batch: _Batch, touched: set[RowKey], merge: _Merge) -> None:
+        """Write the merged rows, enforce erasures, follow review flags and the list of rows in
+        conflict; the batch's shadows and clock are saved with it."""
+        now = self.context.clock()
+        self._materialise(batch, touched, merge)
+        merge.erased_rows |= self._enforce_erasures(batch, touched, now)
+        self._refresh_flags(batch, {r for t, r in touched if t == "lead"} | batch.captured_leads)
+        self._note_conflicts(batch)
+        self._set_meta_in(batch.repo, META_HLC, batch.replica.clock.last.encode())
+        batch.save()
+
+    def _note_conflicts(self, batch: _Batch, rows: set[RowKey] | None = None) -> None:
+        """The list of rows in conflict follows these rows (default: every row the batch
+        loaded; their state is known)."""
+        rows = batch.loaded if rows is None else rows
+        if not rows:
+            return
+        in_conflict = {(c.table, c.row_id) for c in batch.replica.conflicts_of(rows)}
+        before = set(self._conflict_rows(batch.repo))
+        after = (before - rows) | in_conflict
+        if after != before:
+            self._set_meta_in(batch.repo, META_CONFLICT_ROWS, json.dumps(sorted(after)))
+
+    def _merge_held(self, inc: str, clock: HybridClock, merge: _Merge) -> None:
+        """Rows waiting for a parent row are merged again (their parent may be here now)."""
+        with self.db.read() as session:
+            held = self._held_rows(SyncRepository(session))
+        for keys in _batched(held, merge.pace):
+            with self._turn(merge.pace) as session:
+                batch = self._batch(session, inc, clock)
+                batch.load(keys)
+                self._capture_touched(batch, keys)
+                self._after_apply(batch, set(keys), merge)
+
+    def _finish_merge(self, inc: str, clock: HybridClock, known: dict[str, list[list[int]]],
+                      snaps: SnapshotScan, merge: _Merge, report: SyncReport) -> None:
+        """Review flags follow the conflicts, also those that local edits, deletes or restores
+        settled or brought back: every flagged lead is looked at again, with its ops loaded."""
+        with self.db.write() as session:
+            batch = self._batch(session, inc, clock)
+            repo = batch.repo
+            flagged = set(repo.sync_flagged_leads())
+            batch.load({("lead", r) for r in flagged} | set(self._conflict_rows(repo)))
+            self._refresh_flags(batch, flagged)
+            self._set_meta_in(repo, META_CONFLICT_ROWS, json.dumps(sorted(
+                {(c.table, c.row_id) for c in batch.replica.conflicts()})))
+            report.conflicts = self._conflicts(batch.replica)
+            # Snapshots this laptop needs no more (dominated by what it holds) count as read.
+            repo.add_processed((f.sha256, "") for f in snaps.snapshots)
+            self._set_meta_in(repo, META_HLC, clock.last.encode())
+            self._set_meta_in(repo, META_SYNCED_AT, _db_time(self.context.clock()))
+            own_max = repo.own_max_seq(inc)
+            if own_max:
+                add_range(known, inc, 1, own_max)
+            self._set_meta_in(repo, META_KNOWN, json.dumps(known, sort_keys=True))
+            batch.save()
 
     # -- snapshots, acknowledgements, compaction (SYNC.md 4.12) ---------------------------------
     def _covered(self) -> dict[str, int]:
+        with self.db.read() as session:
+            return self._covered_in(SyncRepository(session))
+
+    def _covered_in(self, repo: SyncRepository) -> dict[str, int]:
         try:
-            found = json.loads(self.db.get_meta(META_COVERED) or "{}")
+            found = json.loads(self.db_meta(repo, META_COVERED) or "{}")
         except ValueError:
             return {}
         return {str(k): int(v) for k, v in found.items()} if isinstance(found, dict) else {}
-
-    def _marks(self) -> list[Mark]:
-        try:
-            found = json.loads(self.db.get_meta(META_MARKS) or "[]")
-        except ValueError:
-            return []
-        return [(str(t), str(r), None if f is None else str(f), str(o)) for t, r, f, o in found]
 
     def _known_ranges(self, repo: SyncRepository) -> dict[str, list[list[int]]]:
         raw = self.db_meta(repo, META_KNOWN)
@@ -508,30 +853,59 @@ class SyncService:
                 return {str(k): [[int(a), int(b)] for a, b in v] for k, v in found.items()}
             except (ValueError, TypeError, AttributeError):
                 pass
-        # First sync of a database synced before knowledge was tracked: read it off the log.
-        known = repo.held_ranges()
-        for inc, seq in self._covered().items():
+        # Never merged anything yet (or the record was damaged): what absorbed snapshots cover.
+        known: dict[str, list[list[int]]] = {}
+        for inc, seq in self._covered_in(repo).items():
             add_range(known, inc, 1, seq)
         return known
 
-    def _absorb(self, repo: SyncRepository, loader: _Loader, snapshots: Sequence[Snapshot],
-                report: SyncReport) -> set[RowKey]:
-        """Join snapshots holding changes whose files are gone (a new laptop, or one back after
-        a long time). Rare, so the whole log is loaded: the join must see every head."""
-        replica = loader.replica
-        loader.rows(repo, repo.all_row_keys())
-        touched: set[RowKey] = set()
-        for snap in snapshots:
-            result = replica.absorb_snapshot(snap)
-            stored = [op for op in snap.ops if replica.ops.get(op.op_id) is op]
-            repo.add_ops([_op_row(op) for op in stored])
-            touched |= {(op.table, op.row_id) for op in snap.ops}
-            touched |= {(replica.ops[i].table, replica.ops[i].row_id) for i in result.superseded}
-            report.snapshots_absorbed += 1
-        self._set_meta_in(repo, META_COVERED, json.dumps(replica.covered, sort_keys=True))
-        self._set_meta_in(repo, META_MARKS, json.dumps(replica.superseded_marks()))
-        loader.full_rows |= touched
-        return touched
+    def _absorb(self, found: FoundSnapshot, key: TeamKey | None, inc: str, clock: HybridClock,
+                known: dict[str, list[list[int]]], merge: _Merge, report: SyncReport,
+                say: Progress) -> bool:
+        """Join a snapshot holding changes whose files are gone (a new laptop, or one back after
+        a long time), a batch of rows per transaction: a row's join needs only its own ops. Its
+        coverage counts once every row is joined; False when it could not be read to its end."""
+        say("Merging a snapshot")
+        try:
+            with open(found.path, "rb") as fh:
+                info, envelope = open_snapshot(fh, found.path.stat().st_size, key)
+                pace = _Pace(SNAPSHOT_ROWS)
+                for rows in _batched(iter_snapshot_rows(fh, envelope), pace):
+                    with self._turn(pace) as session:
+                        batch = self._batch(session, inc, clock)
+                        self._absorb_rows(batch, info, rows, merge)
+        except (OSError, ChangeSetError) as exc:
+            # Read to its end a moment ago, so it changed since. What was joined is correct (a
+            # row at a time); the rest, and its coverage, wait for a sync that reads it whole.
+            report.files_skipped.append((found.path.name, describe_error(exc)))
+            return False
+        with self.db.write() as session:
+            repo = SyncRepository(session)
+            covered = self._covered_in(repo)
+            for snap_inc, seq in info.coverage.items():
+                covered[snap_inc] = max(covered.get(snap_inc, 0), seq)
+                add_range(known, snap_inc, 1, seq)
+            self._set_meta_in(repo, META_COVERED, json.dumps(covered, sort_keys=True))
+            self._set_meta_in(repo, META_KNOWN, json.dumps(known, sort_keys=True))
+            repo.add_processed([(found.sha256, "")])
+        return True
+
+    def _absorb_rows(self, batch: _Batch, info: SnapshotInfo, rows: Sequence[SnapshotRow],
+                     merge: _Merge) -> None:
+        keys = {(r.table, r.row_id) for r in rows}
+        batch.load(keys)
+        ops = [op for r in rows for op in r.ops]
+        unknown = [op.op_id for op in ops if op.op_id not in batch.replica.ops]
+        batch.load({(op.table, op.row_id) for op in batch.repo.ops_by_id(unknown)})
+        self._capture_touched(batch, keys)
+        self._erase_arriving(batch, ops)
+        replica = batch.replica
+        result = replica.absorb_rows(info.coverage, ops, [m for r in rows for m in r.marks], keys)
+        batch.repo.add_ops([op for op in ops if replica.ops.get(op.op_id) is op])
+        replica.restore_absorbed(info.coverage)
+        batch.repo.replace_marks(keys, replica.marks_of(keys))
+        self._after_apply(batch, keys, merge)
+        merge.add(result)
 
     def _acknowledge(self, folder: Path, inc: str, known: dict[str, int],
                      report: SyncReport) -> None:
@@ -572,7 +946,7 @@ class SyncService:
 
     def _newest_snapshot_coverage(self, snaps: SnapshotScan) -> dict[str, int] | None:
         """Coverage of the newest snapshot seen in the folder, remembered so a sync does not
-        decode snapshots it read before (they are large)."""
+        read snapshots it read before (they are large)."""
         try:
             seen = json.loads(self.db.get_meta(META_NEWEST_SNAPSHOT) or "null")
         except ValueError:
@@ -585,82 +959,90 @@ class SyncService:
 
     def write_snapshot(self, folder: Path, key: TeamKey | None) -> Path:
         """Publish a snapshot of everything this laptop holds (it replaces the change files it
-        covers once every laptop has them and the grace period has passed)."""
+        covers once every laptop has them and the grace period has passed). Written from the
+        log a batch of rows at a time, inside one read transaction (a consistent view)."""
         inc = self.db.get_meta(META_INCARNATION)
         if inc is None:
             raise SyncFolderError("Sync once before writing a snapshot.")
+        device = self.db.get_meta(META_DEVICE) or inc
+        clock = self._clock(inc)
         with self.db.read() as session:
             repo = SyncRepository(session)
-            loader = self._load_replica(repo, inc, repo.own_max_seq(inc))
-            loader.rows(repo, repo.all_row_keys())
-            snap = Snapshot.of(loader.replica, self.db.get_meta(META_DEVICE) or inc)
-        path = publish_snapshot(folder, snap, key)
-        self.db.set_meta(META_NEWEST_SNAPSHOT, json.dumps(
-            {"created": snap.created.encode(), "coverage": dict(snap.coverage)}, sort_keys=True))
+            known = self._known_ranges(repo)
+            own_max = repo.own_max_seq(inc)
+            if own_max:
+                add_range(known, inc, 1, own_max)
+            coverage = dict(sorted(through(known).items()))
+            covered = self._covered_in(repo)
+            info = SnapshotInfo(device, inc, clock.now(), coverage)
+            try:
+                path, digest = publish_snapshot_rows(
+                    folder, info, self._snapshot_rows(repo, inc, clock, covered, coverage), key)
+            except OSError as exc:
+                raise SyncFolderError(f"Cannot write to the sync folder {folder}: {exc}") from exc
         with self.db.write() as session:
-            SyncRepository(session).add_processed(
-                [(hashlib.sha256(path.read_bytes()).hexdigest(), path.name)])
+            repo = SyncRepository(session)
+            self._set_meta_in(repo, META_HLC, clock.last.encode())
+            self._set_meta_in(repo, META_NEWEST_SNAPSHOT, json.dumps(
+                {"created": info.created.encode(), "coverage": coverage}, sort_keys=True))
+            repo.add_processed([(digest, path.name)])
         return path
 
+    @staticmethod
+    def _snapshot_rows(repo: SyncRepository, inc: str, clock: HybridClock, covered: dict[str, int],
+                       coverage: dict[str, int]) -> Iterator[SnapshotRow | EncodedRow]:
+        """Every row's live ops and marks, table by table (parents first, as the merge writes
+        them), a batch of rows at a time. A row whose only op supersedes nothing and has no
+        marks (most rows: one capture, no edit since) is copied as stored; the others go through
+        a replica of their batch."""
+        logged = set(repo.logged_tables())
+        tables = [t for t in (*_ROW_TABLES, *_APPEND_TABLES) if t in logged] + sorted(
+            logged - set(_ROW_TABLES) - set(_APPEND_TABLES))
+        for table in tables:
+            yield from SyncService._snapshot_rows_of(repo, table, inc, clock, covered, coverage)
+
+    @staticmethod
+    def _snapshot_rows_of(repo: SyncRepository, table: str, inc: str, clock: HybridClock,
+                          covered: dict[str, int], coverage: dict[str, int]
+                          ) -> Iterator[SnapshotRow | EncodedRow]:
+        after = ""
+        while row_ids := repo.row_ids_after(table, after, SNAPSHOT_ROWS):
+            keys = [(table, row_id) for row_id in row_ids]
+            texts = repo.lines_of_rows(keys)
+            marked = {(m[0], m[1]) for m in repo.marks_of_rows(keys)}
+            plain = {k for k in keys if len(texts.get(k, ())) == 1 and k not in marked
+                     and '"p":' not in texts[k][0]}
+            involved = [k for k in keys if k not in plain]
+            ops: dict[RowKey, list[Op]] = {}
+            marks: dict[RowKey, list[Any]] = {}
+            if involved:
+                replica = Replica(inc, clock, covered=covered)
+                replica.restore_absorbed({}, repo.marks_of_rows(involved))
+                replica.apply([op_from_dict(json.loads(text)) for k in involved
+                               for text in texts.get(k, ())], from_store=True)
+                for op in replica.snapshot_ops():
+                    ops.setdefault((op.table, op.row_id), []).append(op)
+                for mark in replica.superseded_hints(coverage):
+                    marks.setdefault((mark[0], mark[1]), []).append(mark)
+            for row_key in keys:
+                if row_key in plain:
+                    yield EncodedRow(row_key[0], row_key[1], tuple(texts[row_key]))
+                elif row_key in ops or row_key in marks:
+                    yield SnapshotRow(row_key[0], row_key[1], tuple(ops.get(row_key, ())),
+                                      tuple(marks.get(row_key, ())))
+            after = row_ids[-1]
+
     # -- steps ----------------------------------------------------------------------------------
-    def _load_replica(self, repo: SyncRepository, inc: str, own_max: int) -> _Loader:
-        """An empty replica positioned after this incarnation's last op; ops load on demand."""
-        last = Timestamp(0, 0, inc)
-        own = repo.own_max_hlc(inc)
-        if own is not None:
-            last = max(last, Timestamp.decode(own))
-        saved = self.db_meta(repo, META_HLC)
-        if saved:
-            try:
-                stamp = Timestamp.decode(saved)
-                last = max(last, Timestamp(stamp.wall_ms, stamp.counter, inc))
-            except ValueError:
-                pass
-        replica = Replica(inc, HybridClock(inc, self._wall_ms, last), next_seq=own_max + 1,
-                          covered=self._covered(), marks=self._marks())
-        loader = _Loader(replica)
-        raw = self.db_meta(repo, META_CONFLICT_ROWS)
-        try:
-            conflict_rows = {(str(t), str(r)) for t, r in json.loads(raw)} if raw else None
-        except (ValueError, TypeError):
-            conflict_rows = None
-        # Unknown (first sync after the upgrade): every row once, to find the open conflicts.
-        loader.rows(repo, conflict_rows if conflict_rows is not None else repo.all_row_keys())
-        return loader
-
-    def _load_for(self, repo: SyncRepository, loader: _Loader, received: Sequence[Op]) -> None:
-        """Load what merging ``received`` needs: the ops of every field key they set, every op of
-        rows they delete/restore/append to, of rows with lifecycle ops and of rows not here yet."""
-        full: set[RowKey] = set()
-        fields: set[FieldKey] = set()
-        for op in received:
-            if isinstance(op, FieldSet):
-                fields.add((op.table, op.row_id, op.field))
-            else:
-                full.add((op.table, op.row_id))
-        loader.rows(repo, full)
-        by_table: dict[str, set[str]] = {}
-        for t, r, _f in fields:
-            by_table.setdefault(t, set()).add(r)
-        for table, ids in by_table.items():
-            sorted_ids = sorted(ids)
-            loader.with_lifecycle(repo, table, sorted_ids)
-            if table in _ROW_TABLES:
-                present = repo.rows_by_id(table, [], sorted_ids)
-                loader.rows(repo, {(table, r) for r in sorted_ids if r not in present})
-            else:
-                loader.rows(repo, {(table, r) for r in sorted_ids})
-        loader.field_keys(repo, fields)
-        # Same op id already stored under another key: loaded so the collision is detected.
-        unknown = [op.op_id for op in received if op.op_id not in loader.replica.ops]
-        loader._apply(repo.ops_by_id(unknown))
-
     def _wall_ms(self) -> int:
         return int(self.context.clock().timestamp() * 1000)
 
     def _published_map(self) -> dict[str, str]:
+        with self.db.read() as session:
+            return self._published_map_in(SyncRepository(session))
+
+    def _published_map_in(self, repo: SyncRepository) -> dict[str, str]:
         try:
-            found = json.loads(self.db.get_meta(META_PUBLISHED) or "{}")
+            found = json.loads(self.db_meta(repo, META_PUBLISHED) or "{}")
         except ValueError:
             return {}
         return found if isinstance(found, dict) else {}
@@ -670,89 +1052,36 @@ class SyncService:
         stored_inc, _, seq = stored.rpartition(":")
         return int(seq) if stored_inc == inc and seq.isdigit() else 0
 
-    def _publish(self, folder: Path, key: TeamKey | None, inc: str, ops: Sequence[Op]) -> Path:
-        device = self.db.get_meta(META_DEVICE) or inc
-        path: Path | None = None
+    def _conflict_rows(self, repo: SyncRepository) -> list[RowKey]:
         try:
-            for start in range(0, len(ops), _OPS_PER_FILE):
-                chunk = ops[start:start + _OPS_PER_FILE]
-                path = publish(folder, ChangeSet.build(device, inc, chunk), key)
-                last_seq = split_op_id(chunk[-1].op_id)[1]
-                # Recorded per file: a crash between files re-publishes only the rest.
-                published = self._published_map()
-                published[str(folder.resolve())] = f"{inc}:{last_seq}"
-                self.db.set_meta(META_PUBLISHED, json.dumps(published))
-                with self.db.write() as session:
-                    SyncRepository(session).add_processed(
-                        [(hashlib.sha256(path.read_bytes()).hexdigest(), path.name)])
-        except OSError as exc:
-            raise SyncFolderError(f"Cannot write to the sync folder {folder}: {exc}") from exc
-        assert path is not None
-        return path
+            found = json.loads(self.db_meta(repo, META_CONFLICT_ROWS) or "[]")
+        except ValueError:
+            return []
+        return [(str(t), str(r)) for t, r in found]
 
-    def _capture(self, repo: SyncRepository, loader: _Loader, now: dt.datetime) -> list[Op]:
-        """Diff rows written since the last capture against the shadow; returns the new ops
-        (already stored in sync_op, shadow updated) — inside the caller's transaction."""
-        replica = loader.replica
-        since = self.db_meta(repo, META_CAPTURED)
-        merged_stamps = self._merge_stamps(repo)
-        ops: list[Op] = []
-        shadow_updates: list[tuple[str, str, str, Any]] = []
-        for table in _ROW_TABLES:
-            columns = synced_columns(table)
-            rows = repo.changed_rows(table, [*columns, "deleted_at"], since, merged_stamps)
-            shadow = repo.shadow(table, [r["id"] for r in rows])
-            # Load only what the diff needs: the changed fields' ops, and whole rows for deletes.
-            loader.with_lifecycle(repo, table, [r["id"] for r in rows])
-            loader.rows(repo, {(table, r["id"]) for r in rows if r["deleted_at"] is not None})
-            old_of = {r["id"]: shadow.get(r["id"], {}) for r in rows}
-            loader.field_keys(repo, {(table, r["id"], name) for r in rows for name in columns
-                                     if name not in old_of[r["id"]]
-                                     or old_of[r["id"]][name] != r[name]})
-            for row in rows:
-                rid = row["id"]
-                old = shadow.get(rid, {})
-                local_deleted = row["deleted_at"] is not None
-                rep_deleted = replica.is_deleted(table, rid)
-                edited = [name for name in columns if name not in old or old[name] != row[name]]
-                if local_deleted and rep_deleted and not edited:
-                    continue
-                if rep_deleted:
-                    # Restored here (and maybe edited, maybe deleted again since): recorded as
-                    # it happened, so every laptop ends with the same values for the row.
-                    ops.append(replica.local_restore(table, rid))
-                for name in edited:
-                    ops.append(replica.local_set(table, rid, name, row[name]))
-                    shadow_updates.append((table, rid, name, row[name]))
-                if local_deleted:
-                    ops.append(replica.local_delete(table, rid))
-        for table in _APPEND_TABLES:
-            columns = synced_columns(table)
-            rows = repo.changed_rows(table, columns, since, merged_stamps)
-            known = repo.known_rows(table, [r["id"] for r in rows])
-            loader.rows(repo, {(table, r["id"]) for r in rows if r["id"] not in known})
-            for row in rows:
-                if row["id"] not in known:
-                    values = {c: row[c] for c in columns}
-                    ops.append(replica.local_append(table, row["id"], values))
-        repo.add_ops([_op_row(op) for op in ops])
-        repo.set_shadow(shadow_updates)
-        self._set_meta_in(repo, META_CAPTURED, _db_time(now - _CAPTURE_OVERLAP))
-        return ops
+    def _merge_stamps(self, repo: SyncRepository) -> list[str]:
+        try:
+            found = json.loads(self.db_meta(repo, META_MERGE_STAMPS) or "[]")
+        except ValueError:
+            return []
+        return [str(s) for s in found] if isinstance(found, list) else []
 
-    def _materialise(self, session: Session, repo: SyncRepository, replica: Replica,
-                     touched: set[tuple[str, str]], now: dt.datetime) -> None:
-        """Write the replica's merged values of every touched row into the ordinary tables, and
-        make the shadow equal what was written so it is not sent back as a local edit."""
+    def _materialise(self, batch: _Batch, touched: set[RowKey], merge: _Merge) -> None:
+        """Write the replica's merged values of every touched row into the ordinary tables; the
+        shadow then believes the row holds them (none of its fields is kept different any more,
+        until flags and held references say otherwise)."""
         if not touched:
             return
+        repo, replica = batch.repo, batch.replica
         repo.defer_foreign_keys()
-        stamp = _db_time(now - _MERGE_STAMP_OFFSET)
-        recent = [s for s in self._merge_stamps(repo)
-                  if s >= _db_time(now - _CAPTURE_OVERLAP - _CAPTURE_OVERLAP)]
-        self._set_meta_in(repo, META_MERGE_STAMPS, json.dumps([*recent[-30:], stamp]))
+        stamp = merge.stamp
+        if not merge.stamp_recorded:
+            now = self.context.clock()
+            recent = [s for s in self._merge_stamps(repo)
+                      if s >= _db_time(now - _CAPTURE_OVERLAP - _CAPTURE_OVERLAP)]
+            self._set_meta_in(repo, META_MERGE_STAMPS, json.dumps([*recent[-30:], stamp]))
+            merge.stamp_recorded = True
         device = self.context.device_id.hex
-        shadow_updates: list[tuple[str, str, str, Any]] = []
         leads_touched: set[str] = set()
         inserted: set[RowKey] = set()
         for table in _ROW_TABLES:
@@ -761,6 +1090,7 @@ class SyncService:
                 continue
             columns = synced_columns(table)
             current = repo.rows_by_id(table, [*columns, "deleted_at"], ids)
+            inserts: list[dict[str, Any]] = []
             for rid in ids:
                 cur = current.get(rid)
                 merged = replica.values(table, rid)
@@ -771,9 +1101,9 @@ class SyncService:
                 if cur is None:
                     # Also a row deleted before this laptop saw it: stored deleted, because its
                     # history and other rows refer to it and a restore must find it.
-                    repo.insert_row(table, {"id": rid, **_INSERT_DEFAULTS.get(table, {}), **values,
-                                            "updated_at": stamp, "device_id": device,
-                                            "deleted_at": stamp if dead else None})
+                    inserts.append({"id": rid, **_INSERT_DEFAULTS.get(table, {}), **values,
+                                    "updated_at": stamp, "device_id": device,
+                                    "deleted_at": stamp if dead else None})
                     inserted.add((table, rid))
                 else:
                     changes = {c: v for c, v in values.items() if cur[c] != v}
@@ -783,80 +1113,90 @@ class SyncService:
                         changes["deleted_at"] = None  # restored, or an edit won over the delete
                     if changes:
                         repo.update_row(table, rid, {**changes, "updated_at": stamp})
-                shadow_updates.extend((table, rid, c, v) for c, v in values.items())
+                shadow = batch.changed(table, rid)
+                for name in values:
+                    shadow.local.pop(name, None)
+                # The row now holds exactly what the sync believes: known by its digest (unless
+                # some column has no version yet, or a field is kept different here).
+                shadow.digest = _digest(columns, {**values, "deleted_at": dead or None}) \
+                    if len(values) == len(columns) and not shadow.local else None
+            repo.insert_rows(table, inserts)
             if table == "lead":
                 leads_touched.update(ids)
             elif table == "task":
                 leads_touched.update(repo.leads_of("task", ids))
         for table in _APPEND_TABLES:
             ids = sorted(rid for t, rid in touched if t == table)
+            columns = synced_columns(table)
+            inserts = []
             for rid in ids:
                 merged = replica.row(table, rid)
                 if merged is not None:
-                    columns = synced_columns(table)
-                    repo.insert_row(table, {"id": rid, **{c: merged.get(c) for c in columns},
-                                            "updated_at": stamp, "device_id": device})
+                    inserts.append({"id": rid, **{c: merged.get(c) for c in columns},
+                                    "updated_at": stamp, "device_id": device})
                     inserted.add((table, rid))
+            repo.insert_rows(table, inserts)
             if table == "activity" and ids:
                 leads_touched.update(repo.leads_of(table, ids))
-        self._hold_dangling(repo, touched, inserted, shadow_updates)
-        # Conflicts of touched leads: one value is shown, the lead goes to the review list.
-        for conflict in _decisions(replica):
-            if conflict.table != "lead" or ("lead", conflict.row_id) not in touched:
-                continue
-            flagged = repo.flag_review(conflict.row_id, _review_reason(conflict))
-            if flagged is not None:
-                shadow_updates.append(("lead", conflict.row_id, "needs_review", flagged[0]))
-                shadow_updates.append(("lead", conflict.row_id, "review_reason", flagged[1]))
-        self._unflag_settled(repo, replica, [rid for t, rid in touched if t == "lead"],
-                             shadow_updates)
-        repo.set_shadow(shadow_updates)
-        lead_ids = sorted(leads_touched)
+        self._hold_dangling(batch, touched, inserted)
+        repo.add_followups(sorted(leads_touched))
+
+    def _follow_up(self, session: Session, lead_ids: Sequence[str]) -> None:
+        """What changed leads need locally: cadence tasks follow, touch times, score."""
         merged_leads = [uuid.UUID(lead_id) for lead_id in lead_ids]
         for follow_up in self.after_merge_in:
             follow_up(session, merged_leads)
-        touch_kinds = [k.value for k in ActivityKind if k.is_touch]
-        repo.refresh_touch_times(lead_ids, touch_kinds)
+        repo = SyncRepository(session)
+        repo.refresh_touch_times(lead_ids, [k.value for k in ActivityKind if k.is_touch])
         if self.rescore is not None:
-            self.rescore(session, [uuid.UUID(lead_id) for lead_id in lead_ids])
+            self.rescore(session, merged_leads)
+        repo.followups_done(lead_ids)
 
-    def _refresh_flags(self, repo: SyncRepository, replica: Replica,
-                       candidates: set[str]) -> None:
-        """Flag every lead with an open conflict; unflag the candidates whose conflicts are
-        settled. Local on each laptop (the shadow follows), so flags never travel as edits."""
-        flags: list[tuple[str, str, str, Any]] = []
-        for conflict in _decisions(replica):
+    def _follow_up_all(self) -> None:
+        """The follow-ups of every lead merged, a batch of leads per transaction, once the
+        whole merge is done (and after a crash, at the next sync)."""
+        pace = _Pace(MERGE_OPS)
+        while True:
+            with self._turn(pace) as session:
+                lead_ids = SyncRepository(session).pending_followups(pace.size)
+                if lead_ids:
+                    self._follow_up(session, lead_ids)
+            if not lead_ids:
+                return
+
+    def _refresh_flags(self, batch: _Batch, candidates: set[str]) -> None:
+        """Flag every loaded lead with an open conflict; unflag the candidates whose conflicts
+        are settled. Local on each laptop (the shadow keeps the flags), so flags never travel as
+        edits."""
+        for conflict in _decisions(batch.replica):
             if conflict.table == "lead":
-                flagged = repo.flag_review(conflict.row_id, _review_reason(conflict))
+                flagged = batch.repo.flag_review(conflict.row_id, _review_reason(conflict))
                 if flagged is not None:
-                    flags.append(("lead", conflict.row_id, "needs_review", flagged[0]))
-                    flags.append(("lead", conflict.row_id, "review_reason", flagged[1]))
-        self._unflag_settled(repo, replica, sorted(candidates), flags)
-        repo.set_shadow(flags)
+                    batch.keep_local("lead", conflict.row_id, {"needs_review": flagged[0],
+                                                               "review_reason": flagged[1]})
+        self._unflag_settled(batch, sorted(candidates))
 
     @staticmethod
-    def _unflag_settled(repo: SyncRepository, replica: Replica, lead_ids: Sequence[str],
-                        shadow_updates: list[tuple[str, str, str, Any]]) -> None:
+    def _unflag_settled(batch: _Batch, lead_ids: Sequence[str]) -> None:
         """The review flag of a sync conflict is derived on each laptop like the flag itself: a
         conflict decided here (in the inbox, by an edit or a delete) or on another laptop
-        unflags the lead, without ops."""
-        open_here = {(c.row_id, _review_reason(c)) for c in _decisions(replica)
+        unflags the lead, without ops. (The candidates' ops are loaded: conflicts are known.)"""
+        open_here = {(c.row_id, _review_reason(c)) for c in _decisions(batch.replica)
                      if c.table == "lead"}
-        for lead_id, reason in repo.sync_review_reasons(lead_ids).items():
+        for lead_id, reason in batch.repo.sync_review_reasons(lead_ids).items():
             parts = [p for p in reason.split("; ") if p]
             kept = [p for p in parts
                     if not p.startswith("sync conflict:") or (lead_id, p) in open_here]
             if kept != parts:
-                flag, text = repo.set_review(lead_id, kept)
-                shadow_updates.append(("lead", lead_id, "needs_review", flag))
-                shadow_updates.append(("lead", lead_id, "review_reason", text))
+                flag, text = batch.repo.set_review(lead_id, kept)
+                batch.keep_local("lead", lead_id, {"needs_review": flag, "review_reason": text})
 
-    def _hold_dangling(self, repo: SyncRepository, touched: set[RowKey], inserted: set[RowKey],
-                       shadow_updates: list[tuple[str, str, str, Any]]) -> None:
+    def _hold_dangling(self, batch: _Batch, touched: set[RowKey], inserted: set[RowKey]) -> None:
         """Rows that refer to a row this laptop has not received yet (another laptop's file is
         still on its way) wait: an optional reference stays empty for now, a row that cannot
         exist without its parent is not stored yet. Both are merged again on later syncs
         (SYNC.md 4.9: references are not enforced while applying)."""
+        repo = batch.repo
         held: set[RowKey] = set()
         for _round in range(5):  # a held parent can leave its new children dangling in turn
             found = False
@@ -874,13 +1214,16 @@ class SyncService:
                         held.add((table, rid))
                         if fk.parent.nullable:
                             repo.update_row(table, rid, {column: None})
-                            shadow_updates.append((table, rid, column, None))
+                            if table in _ROW_TABLES:
+                                batch.keep_local(table, rid, {column: None})
                         elif (table, rid) in inserted:
                             repo.delete_row(table, rid)
             if not found:
                 break
-        waiting = (set(self._held_rows(repo)) - touched) | held
-        self._set_meta_in(repo, META_HELD, json.dumps(sorted(waiting)))
+        before = set(self._held_rows(repo))
+        waiting = (before - touched) | held
+        if waiting != before:
+            self._set_meta_in(repo, META_HELD, json.dumps(sorted(waiting)))
 
     def _held_rows(self, repo: SyncRepository) -> list[RowKey]:
         try:
@@ -889,12 +1232,12 @@ class SyncService:
             return []
         return [(str(t), str(r)) for t, r in found]
 
-    def _enforce_erasures(self, session: Session, repo: SyncRepository,
-                          touched: set[tuple[str, str]], now: dt.datetime) -> set[RowKey]:
+    def _enforce_erasures(self, batch: _Batch, touched: set[RowKey], now: dt.datetime) -> set[RowKey]:
         """Erasure reaches every laptop and is never undone by a sync: a tombstone that arrives
         erases the person here; versions of an erased person's rows that arrive later (edits
         made elsewhere before the erasure was seen) are scrubbed as they land, in the table, in
         the log and in the shadow. Returns the touched rows that belong to erased people."""
+        repo = batch.repo
         by_table: dict[str, list[str]] = {}
         for table, row_id in touched:
             by_table.setdefault(table, []).append(row_id)
@@ -911,33 +1254,33 @@ class SyncService:
             return set()
         family_ids: set[str] = set()
         for lead_id in affected:
-            family_ids |= self._erase_here(session, repo, lead_id, now)
+            family_ids |= self._erase_here(batch, lead_id, now)
         return {(t, r) for (t, r) in touched if r in family_ids
                 or owners.get((t, r)) in family_ids}
 
-    def _erase_here(self, session: Session, repo: SyncRepository, lead_id: str,
-                    now: dt.datetime) -> set[str]:
+    def _erase_here(self, batch: _Batch, lead_id: str, now: dt.datetime) -> set[str]:
         """Scrub an erased person on this laptop (idempotent); returns the family's lead ids."""
-        erasure = ErasureRepository(session)
+        erasure = ErasureRepository(batch.session)
         family = erasure.family(uuid.UUID(lead_id))
         if not family:
             return set()
+        ids = sorted(lead.id.hex for lead in family)
         entries = erasure.suppression_ids(family)
         erasure.scrub(family, now, self.context.device_id)
-        session.flush()
-        ids = {lead.id.hex for lead in family}
-        repo.purge_erased(sorted(ids), ERASED_SYNC_COLUMNS, {"suppression": entries})
-        return ids
+        batch.session.flush()
+        batch.repo.purge_erased(ids, ERASED_SYNC_COLUMNS, {"suppression": entries})
+        return set(ids)
 
-    def _erase_arriving(self, session: Session, repo: SyncRepository, received: Sequence[Op],
-                        now: dt.datetime) -> None:
+    def _erase_arriving(self, batch: _Batch, received: Sequence[Op]) -> None:
         """Before merging: a person erased elsewhere is scrubbed here while this laptop still
         holds their email and phone, so rows found by them (do-not-contact entries) go too."""
         leads = {str(op.values.get("lead_id")) for op in received
                  if isinstance(op, Append) and op.table == "tombstone"}
-        for lead_id in sorted(leads - repo.erased_among(sorted(leads))):
-            self._erase_here(session, repo, lead_id, now)
+        now = self.context.clock()
+        for lead_id in sorted(leads - batch.repo.erased_among(sorted(leads))):
+            self._erase_here(batch, lead_id, now)
 
+    # -- conflicts and status -------------------------------------------------------------------
     def _conflicts(self, replica: Replica) -> list[SyncConflict]:
         out: list[SyncConflict] = []
         for c in _decisions(replica):
@@ -945,11 +1288,9 @@ class SyncService:
             for head in c.heads:
                 op = replica.ops[head]
                 if isinstance(op, FieldSet):
-                    values.append(op.value)
+                    values.append(_version_value(op, c.field))
                 elif isinstance(op, RowDelete):
                     values.append("<deleted>")
-                elif not isinstance(op, RowRestore | Append):
-                    values.append(None)
             out.append(SyncConflict(c.table, c.row_id, c.field, tuple(values), c.kind))
         return out
 
@@ -982,8 +1323,9 @@ class SyncService:
         edited on one while deleted on another, with all competing versions."""
         inc = self.db.get_meta(META_INCARNATION) or "local"
         with self.db.read() as session:
-            repo = SyncRepository(session)
-            replica = self._load_replica(repo, inc, 0).replica
+            batch = self._batch(session, inc, HybridClock(inc, self._wall_ms))
+            repo, replica = batch.repo, batch.replica
+            batch.load(self._conflict_rows(repo))
             found = _decisions(replica)
             # A derived companion (phone_e164) is decided with its source field, not on its own.
             sources = {(c.table, c.row_id, c.field) for c in found}
@@ -1008,13 +1350,15 @@ class SyncService:
         report = SyncReport()
         inc = self._lineage(report)
         now = self.context.clock()
+        clock = self._clock(inc)
         with self.db.write() as session:
-            repo = SyncRepository(session)
-            loader = self._load_replica(repo, inc, repo.own_max_seq(inc))
-            replica = loader.replica
             # Local edits not yet captured go first, so the decision supersedes them too.
-            captured = self._capture(repo, loader, now)
-            loader.rows(repo, {(table, row_id)})
+            captured: set[str] = set()
+            self._capture(inc, clock, session=session, leads=captured)
+            batch = self._batch(session, inc, clock)
+            repo, replica = batch.repo, batch.replica
+            batch.load({*self._conflict_rows(repo), (table, row_id), *(("lead", r) for r in captured)})
+            batch.captured_leads |= captured
             conflict = next((c for c in _decisions(replica) if (c.table, c.row_id, c.field)
                              == (table, row_id, field_name)), None)
             if conflict is None:
@@ -1038,12 +1382,10 @@ class SyncService:
                         ops.append(replica.local_set("task", task.row_id, "owner_id", value,
                                                      resolve=True))
                         touched.add(("task", task.row_id))
-            repo.add_ops([_op_row(o) for o in ops])
-            self._materialise(session, repo, replica, touched, now)
-            self._refresh_flags(repo, replica, {
-                op.row_id for op in [*captured, *ops] if op.table == "lead"})
-            left = {(c.table, c.row_id) for c in replica.conflicts()}
-            self._set_meta_in(repo, META_CONFLICT_ROWS, json.dumps(sorted(left)))
+            repo.add_ops(ops)
+            batch.captured_leads.update(o.row_id for o in ops if o.table == "lead")
+            self._after_apply(batch, touched, _Merge(_db_time(now - _MERGE_STAMP_OFFSET)))
+            self._follow_up(session, repo.pending_followups(MERGE_OPS))
             lead_id = _lead_of(repo, table, row_id)
             if lead_id is not None:
                 label = (FIELDS_BY_NAME[field_name].label if field_name in FIELDS_BY_NAME
@@ -1061,8 +1403,10 @@ class SyncService:
         """Decide the derived fields of the decided one (phone -> phone_e164) the same way:
         the companion version written by the laptop whose value was chosen."""
         out: list[Op] = []
-        chosen = next((op for i in conflict.heads if isinstance(op := replica.ops[i], FieldSet)
-                       and op.value == value), None)
+        chosen = next((version for i in conflict.heads
+                       if conflict.field is not None
+                       and (version := replica.version(i, conflict.field)) is not None
+                       and version.value == value), None)
         for companion, source in _SOURCE_OF.items():
             if source != conflict.field or chosen is None:
                 continue
@@ -1077,7 +1421,8 @@ class SyncService:
     @staticmethod
     def _check_choice(replica: Replica, heads: Sequence[str], table: str, field_name: str,
                       value: Any) -> None:
-        offered = [op.value for i in heads if isinstance(op := replica.ops[i], FieldSet)]
+        offered = [version.value for i in heads
+                   if (version := replica.version(i, field_name)) is not None]
         if value in offered:
             return
         if not (isinstance(value, str) and _typing_allowed(table, field_name, offered)):
@@ -1090,7 +1435,7 @@ class SyncService:
         for position, head in enumerate(conflict.heads):
             op = replica.ops[head]
             if isinstance(op, FieldSet):
-                value: Any = op.value
+                value: Any = _version_value(op, conflict.field)
             elif isinstance(op, RowDelete):
                 value = "<deleted>"
             else:

@@ -93,3 +93,17 @@ def _upgrade(database: Database, target: str) -> None:
     with database.engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, target)
+    _reclaim_free_pages(database)
+
+
+# An upgrade that freed much of the file (0015 replaced the old sync log by a compact one)
+# would otherwise leave the freed pages in the file, and in every backup of it.
+_FREE_SHARE_TO_VACUUM = 0.25
+
+
+def _reclaim_free_pages(database: Database) -> None:
+    with database.raw_connection() as connection:  # outside any transaction, as VACUUM needs
+        (pages,) = connection.execute("PRAGMA page_count").fetchone()
+        (free,) = connection.execute("PRAGMA freelist_count").fetchone()
+        if pages and free / pages > _FREE_SHARE_TO_VACUUM:
+            connection.execute("VACUUM")

@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -528,32 +529,83 @@ class CadenceRow(Synced, Base):
 # -- sync bookkeeping (local only, never synced; see app/services/sync_service.py) --------------
 
 
-class SyncOp(Base):
-    """The replica's op set: own ops and received ones. ``seq`` is local insertion order."""
+class SyncChunk(Base):
+    """The op log: runs of ops of one incarnation, in seq order, compressed together (zlib of one
+    JSON line per op). Ops of one capture batch or one received file share a chunk, so the log
+    of N rows is a few bytes per row instead of a row per field."""
 
-    __tablename__ = "sync_op"
+    __tablename__ = "sync_chunk"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incarnation: Mapped[str] = mapped_column(String(40), nullable=False)
+    seq_first: Mapped[int] = mapped_column(Integer, nullable=False)
+    seq_last: Mapped[int] = mapped_column(Integer, nullable=False)
+    op_count: Mapped[int] = mapped_column(Integer, nullable=False)
+    body: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+
+    __table_args__ = (Index("ix_sync_chunk_incarnation_seq_first", "incarnation", "seq_first"),)
+
+
+class SyncRow(Base):
+    """Which chunks hold ops of a synced row: a row's merge state depends on its ops only."""
+
+    __tablename__ = "sync_row"
+    table_name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    row_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    chunk: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
+class SyncOpId(Base):
+    """Which chunk holds each op (by incarnation and seq): exact lookups of op ids, for
+    duplicates and collisions, without decompressing chunks."""
+
+    __tablename__ = "sync_op_id"
+    incarnation: Mapped[str] = mapped_column(String(40), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chunk: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
+class SyncMark(Base):
+    """Versions an absorbed snapshot showed to be superseded although the superseding op is not
+    held here (``field`` '' for the row's delete/restore versions)."""
+
+    __tablename__ = "sync_mark"
+    table_name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    row_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    field: Mapped[str] = mapped_column(String(64), primary_key=True)
     op_id: Mapped[str] = mapped_column(String(80), primary_key=True)
-    seq: Mapped[int] = mapped_column(Integer, nullable=False)
-    table_name: Mapped[str] = mapped_column(String(40), nullable=False)
-    row_id: Mapped[str] = mapped_column(String(64), nullable=False)
-    kind: Mapped[str] = mapped_column(String(10), nullable=False)
-    body: Mapped[str] = mapped_column(Text, nullable=False)  # op_to_dict JSON
-    hlc: Mapped[str] = mapped_column(String(80), nullable=False)
-    # FieldSet ops only: lets a sync load just the ops of the (table, row, field) keys it touches.
-    field: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
-    __table_args__ = (Index("ix_sync_op_table_name_row_id", "table_name", "row_id"),
-                      Index("ix_sync_op_table_name_row_id_field", "table_name", "row_id", "field"))
+    __table_args__ = {"sqlite_with_rowid": False}
 
 
 class SyncShadow(Base):
-    """Each synced field's value as this device last exported or merged it (JSON)."""
+    """What the sync believes a synced row holds, so capture tells local edits from its own
+    writes: the merged values (from the log) overlaid with ``local``, JSON of the fields this
+    laptop keeps different on purpose (its review flags of sync conflicts, a reference held back
+    until its row arrives). ``digest`` (of the row as capture last saw it, nothing left to send)
+    lets capture skip unchanged rows without reading their ops."""
 
     __tablename__ = "sync_shadow"
     table_name: Mapped[str] = mapped_column(String(40), primary_key=True)
     row_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    field: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text, nullable=False)
+    digest: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    local: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    __table_args__ = {"sqlite_with_rowid": False}
+
+
+class SyncFollowUp(Base):
+    """Leads a merge changed whose local follow-ups (open tasks follow the owner, touch times,
+    score) have not run yet: they run once every received change of the sync is merged, never
+    on a half-merged state (a task about to be deleted must not be reassigned first)."""
+
+    __tablename__ = "sync_followup"
+    lead_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+    __table_args__ = {"sqlite_with_rowid": False}
 
 
 class SyncFile(Base):

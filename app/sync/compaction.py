@@ -41,9 +41,9 @@ from app.sync.changeset import _ID_RE, ChangeSetError, TeamKey, decode
 from app.sync.folder import (
     is_candidate,
     parse_changeset_name,
-    scan_snapshots,
+    probe_snapshots,
 )
-from app.sync.snapshot import FoundSnapshot, dominates
+from app.sync.snapshot import FoundSnapshot, dominates, open_snapshot, validate_snapshot
 
 STATE_PREFIX = "state-"
 STATE_SUFFIX = ".json"
@@ -195,10 +195,13 @@ def plan_compaction(
     """Decide which change files and snapshots may be deleted (rules in the module docstring).
     Reads the folder only; ``apply_compaction`` does the deleting."""
     plan = CompactionPlan()
-    snaps = scan_snapshots(folder, key)
+    snaps = probe_snapshots(folder, key)
     plan.undecodable.extend(p for p, _reason in snaps.skipped)
+    valid = [f for f in snaps.snapshots if _readable(f, key)]
+    plan.undecodable.extend(f.path for f in snaps.snapshots if f not in valid)
+    snaps.snapshots = valid
     aged: list[FoundSnapshot] = [
-        f for f in snaps.snapshots if now_ms - f.snapshot.created.wall_ms >= grace_ms
+        f for f in snaps.snapshots if now_ms - f.info.created.wall_ms >= grace_ms
     ]
     states = read_states(folder)
     active = []
@@ -220,11 +223,11 @@ def plan_compaction(
         # period) covers it: reading it could not make it deletable. A name is only a hint,
         # so a file is decoded, and its content checked, before it is ever deleted.
         named = parse_changeset_name(entry.name)
-        if named is not None and not any(f.snapshot.covers(named[1], named[3])
+        if named is not None and not any(f.info.covers(named[1], named[3])
                                          for f in snaps.snapshots):
             plan.kept.append((path, "a: no valid snapshot covers it"))
             continue
-        if named is not None and not any(f.snapshot.covers(named[1], named[3]) for f in aged):
+        if named is not None and not any(f.info.covers(named[1], named[3]) for f in aged):
             plan.kept.append((path, "b: covering snapshot younger than the grace period"))
             continue
         try:
@@ -236,10 +239,10 @@ def plan_compaction(
             plan.undecodable.append(path)
             continue
         inc, last = cs.incarnation, cs.seq_last
-        if not any(f.snapshot.covers(inc, last) for f in snaps.snapshots):
+        if not any(f.info.covers(inc, last) for f in snaps.snapshots):
             plan.kept.append((path, "a: no valid snapshot covers it"))
             continue
-        if not any(f.snapshot.covers(inc, last) for f in aged):
+        if not any(f.info.covers(inc, last) for f in aged):
             plan.kept.append((path, "b: covering snapshot younger than the grace period"))
             continue
         behind = [st.incarnation for st in active if not st.has_applied(inc, last)]
@@ -254,12 +257,24 @@ def plan_compaction(
             continue
         dominating = [
             n for n in newest[:i]
-            if n in aged and dominates(n.snapshot.coverage, found.snapshot.coverage)
+            if n in aged and dominates(n.info.coverage, found.info.coverage)
         ]
         if dominating:
             reason = f"dominated by {dominating[0].path.name}"
             plan.delete_snapshots.append(Deletion(found.path, found.sha256, reason))
     return plan
+
+
+def _readable(found: FoundSnapshot, key: TeamKey | None) -> bool:
+    """A snapshot every part of which reads (its rows read a line at a time): only such a one
+    may stand in for the change files it covers."""
+    try:
+        with open(found.path, "rb") as fh:
+            _info, envelope = open_snapshot(fh, found.path.stat().st_size, key)
+            validate_snapshot(fh, envelope)
+    except (OSError, ChangeSetError):
+        return False
+    return True
 
 
 def apply_compaction(

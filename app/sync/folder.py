@@ -12,32 +12,46 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import json
 import os
 import re
 import secrets
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 
+from app.sync.changeset import MAGIC as CHANGESET_MAGIC
 from app.sync.changeset import (
+    READ_BLOCK,
     ChangeSet,
     ChangeSetError,
     EmptyFile,
+    InvalidChangeSet,
     NewerFormat,
     TeamKey,
     TruncatedFile,
     WrongPassphrase,
+    changeset_file_name,
     decode,
     encode,
+    encode_lines,
+    open_envelope,
+    read_changeset,
 )
+from app.sync.ops import op_from_dict
 from app.sync.snapshot import (
     SNAPSHOT_SUFFIX,
+    EncodedRow,
     FoundSnapshot,
     Snapshot,
+    SnapshotInfo,
+    SnapshotRow,
     SnapshotScan,
+    SnapshotWriter,
     decode_snapshot,
     encode_snapshot,
+    open_snapshot,
 )
 
 SUFFIX = ".lsync"
@@ -112,41 +126,51 @@ def _publish_no_replace(tmp: Path, target: Path) -> bool:
     return True
 
 
-def _publish_bytes(
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(READ_BLOCK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _publish_file(
     folder: Path,
     base: str,
     suffix: str,
-    data: bytes,
-    same: Callable[[bytes], bool],
+    write: Callable[[BinaryIO], str],
+    same: Callable[[Path], bool],
     fault: Callable[[str], None] | None,
-) -> Path:
-    """Publish ``data`` as ``base+suffix`` (or a hash-suffixed variant when that name holds other
-    content): temp file, fsync, no-replace link, directory fsync, read-back. ``same(bytes)`` says
-    whether existing content already is this file (then nothing is written)."""
+) -> tuple[Path, str]:
+    """Publish what ``write`` writes (it returns the sha256 of what it wrote) as
+    ``base+suffix`` (or a hash-suffixed variant when that name holds other content): temp file,
+    fsync, no-replace link, directory fsync, read-back. ``same(path)`` says whether an existing
+    file already is this one (then nothing is published). Returns the path and its sha256."""
     folder.mkdir(parents=True, exist_ok=True)
-    candidates = [base, f"{base}-{hashlib.sha256(data).hexdigest()[:8]}"]
-    candidates += [f"{candidates[1]}-{i}" for i in range(1, 100)]
-    tmp: Path | None = None
+    tmp: Path | None = folder / f"{TEMP_PREFIX}{secrets.token_hex(8)}.part"
+    assert tmp is not None
     try:
+        with open(tmp, "xb") as fh:
+            digest = write(fh)
+            if fault:
+                fault("temp-written")
+            fh.flush()
+            os.fsync(fh.fileno())
+        if fault:
+            fault("fsynced")
+        candidates = [base, f"{base}-{digest[:8]}"]
+        candidates += [f"{candidates[1]}-{i}" for i in range(1, 100)]
         for stem in candidates:
             target = folder / f"{stem}{suffix}"
             if target.exists():
                 try:
-                    if same(target.read_bytes()):
-                        return target
+                    if same(target):
+                        tmp.unlink()
+                        tmp = None
+                        return target, _file_sha256(target)
                 except (ChangeSetError, OSError):
                     pass
                 continue
-            if tmp is None:
-                tmp = folder / f"{TEMP_PREFIX}{secrets.token_hex(8)}.part"
-                with open(tmp, "xb") as fh:
-                    fh.write(data)
-                    if fault:
-                        fault("temp-written")
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                if fault:
-                    fault("fsynced")
             if not _publish_no_replace(tmp, target):
                 continue
             tmp = None
@@ -154,10 +178,10 @@ def _publish_bytes(
             if fault:
                 fault("published")
             # Read back: USB sticks and network shares can acknowledge writes they did not do.
-            # The very bytes written must come back (cheaper and stricter than decoding them).
-            if target.read_bytes() != data:
+            # The very bytes written must come back (their hash: cheaper than decoding them).
+            if _file_sha256(target) != digest:
                 raise PublishError(f"{target} did not read back as written")
-            return target
+            return target, digest
         raise PublishError(f"no free file name for {base} in {folder}")
     except BaseException:
         # A real crash leaves the temp file behind (readers ignore it); an ordinary exception
@@ -166,6 +190,14 @@ def _publish_bytes(
             with contextlib.suppress(OSError):
                 tmp.unlink()
         raise
+
+
+def _write_bytes(data: bytes) -> Callable[[BinaryIO], str]:
+    def write(fh: BinaryIO) -> str:
+        fh.write(data)
+        return hashlib.sha256(data).hexdigest()
+
+    return write
 
 
 def publish(
@@ -183,9 +215,38 @@ def publish(
     """
     data = encode(changeset, key)
     base = changeset.file_name()[: -len(SUFFIX)]
-    return _publish_bytes(
-        folder, base, SUFFIX, data, lambda raw: _same_changeset(decode(raw, key), changeset), fault
-    )
+    return _publish_file(folder, base, SUFFIX, _write_bytes(data),
+                         lambda path: _same_changeset(decode(path.read_bytes(), key), changeset), fault)[0]
+
+
+def publish_lines(
+    folder: Path,
+    device: str,
+    incarnation: str,
+    lines: Sequence[tuple[int, bytes]],
+    key: TeamKey | None = None,
+    *,
+    fault: Callable[[str], None] | None = None,
+) -> tuple[Path, str]:
+    """Publish own ops as the local log stores them ((seq, op text), consecutive seqs); returns
+    the path and the file's sha256. Same contract as ``publish``."""
+    first, last = lines[0][0], lines[-1][0]
+    data = encode_lines(device, incarnation, first, last, [text for _seq, text in lines], key)
+
+    def same(path: Path) -> bool:
+        found = read_changeset(path.read_bytes(), key)
+        return (found.incarnation, found.seq_first, found.seq_last) == (incarnation, first, last) \
+            and found.ops() == [op_from_dict(json.loads(text)) for _seq, text in lines]
+
+    base = changeset_file_name(device, incarnation, first, last)[: -len(SUFFIX)]
+    return _publish_file(folder, base, SUFFIX, _write_bytes(data), same, fault)
+
+
+def _same_snapshot_header(path: Path, info: SnapshotInfo, key: TeamKey | None) -> bool:
+    with open(path, "rb") as fh:
+        found, _envelope = open_snapshot(fh, path.stat().st_size, key)
+    return (found.incarnation, found.created, dict(found.coverage)) == (
+        info.incarnation, info.created, dict(info.coverage))
 
 
 def publish_snapshot(
@@ -199,17 +260,35 @@ def publish_snapshot(
     Self-validating by checksum, so no manifest is written (see app.sync.snapshot)."""
     data = encode_snapshot(snapshot, key)
     base = snapshot.file_name()[: -len(SNAPSHOT_SUFFIX)]
-
-    def same(raw: bytes) -> bool:
-        found = decode_snapshot(raw, key)
-        return (found.incarnation, found.created, dict(found.coverage), found.ops, found.superseded) == (
-            snapshot.incarnation, snapshot.created, dict(snapshot.coverage), snapshot.ops, snapshot.superseded
-        )
-
-    return _publish_bytes(folder, base, SNAPSHOT_SUFFIX, data, same, fault)
+    return _publish_file(folder, base, SNAPSHOT_SUFFIX, _write_bytes(data),
+                         lambda path: _same_snapshot_header(path, snapshot.info(), key), fault)[0]
 
 
-def _reason(exc: BaseException) -> str:
+def publish_snapshot_rows(
+    folder: Path,
+    info: SnapshotInfo,
+    rows: Iterable[SnapshotRow | EncodedRow],
+    key: TeamKey | None = None,
+    *,
+    fault: Callable[[str], None] | None = None,
+) -> tuple[Path, str]:
+    """Publish a snapshot written straight from ``rows`` (in (table, row) order) to the temp
+    file, so its size is not held in memory; returns the path and the file's sha256."""
+    def write(fh: BinaryIO) -> str:
+        writer = SnapshotWriter(fh, info, key)
+        for row in rows:
+            if isinstance(row, SnapshotRow):
+                writer.add(row)
+            else:
+                writer.add_encoded(row)
+        return writer.finish()
+
+    base = info.file_name()[: -len(SNAPSHOT_SUFFIX)]
+    return _publish_file(folder, base, SNAPSHOT_SUFFIX, write,
+                         lambda found: _same_snapshot_header(found, info, key), fault)
+
+
+def describe_error(exc: BaseException) -> str:
     kinds: list[tuple[type[BaseException], str]] = [
         (EmptyFile, "empty"),
         (TruncatedFile, "truncated"),
@@ -244,6 +323,29 @@ def parse_changeset_name(name: str) -> tuple[str, str, int, int] | None:
     return m.group(1), m.group(2), int(m.group(3)), int(m.group(4))
 
 
+
+def _uncovered_changesets(folder: Path, covered: Mapping[str, int] | None,
+                          result: ScanResult | ProbeResult) -> list[os.DirEntry[str]] | None:
+    """The folder's change-set files in name order, less those whose name shows a range the
+    snapshot coverage already holds (listed in ``result.covered_files``); None if the folder
+    is missing (``result.folder_missing`` set)."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except FileNotFoundError:
+        result.folder_missing = True
+        return None
+    wanted: list[os.DirEntry[str]] = []
+    for entry in entries:
+        if not is_candidate(entry.name):
+            continue
+        if covered:
+            parsed = parse_changeset_name(entry.name)
+            if parsed is not None and parsed[3] <= covered.get(parsed[1], 0):
+                result.covered_files.append(Path(entry.path))
+                continue
+        wanted.append(entry)
+    return wanted
+
 def scan(
     folder: Path,
     key: TeamKey | None = None,
@@ -257,21 +359,9 @@ def scan(
     ops would all be ignored as covered (listed in ``covered_files``). Snapshots (.lsnap) and
     state files are not change sets and are never read here."""
     result = ScanResult()
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except FileNotFoundError:
-        result.folder_missing = True
+    wanted = _uncovered_changesets(folder, covered, result)
+    if wanted is None:
         return result
-    wanted: list[os.DirEntry[str]] = []
-    for entry in entries:
-        if not is_candidate(entry.name):
-            continue
-        if covered:
-            parsed = parse_changeset_name(entry.name)
-            if parsed is not None and parsed[3] <= covered.get(parsed[1], 0):
-                result.covered_files.append(Path(entry.path))
-                continue
-        wanted.append(entry)
     for _path, digest, cs in _decoded(wanted, skip, lambda data: decode(data, key),
                                       result.skipped, result.duplicates):
         result.accepted.add(digest)
@@ -304,7 +394,7 @@ def _decoded(entries: Iterable[os.DirEntry[str]], skip: Container[str],
         try:
             found = decoder(data)
         except ChangeSetError as exc:
-            skipped.append((path, _reason(exc)))
+            skipped.append((path, describe_error(exc)))
             continue
         seen.add(digest)
         yield path, digest, found
@@ -326,6 +416,122 @@ def scan_snapshots(folder: Path, key: TeamKey | None = None, skip: Container[str
     wanted = [entry for entry in entries if is_snapshot_candidate(entry.name)]
     for path, digest, snap in _decoded(wanted, skip, lambda data: decode_snapshot(data, key),
                                        result.skipped, result.duplicates):
-        result.snapshots.append(FoundSnapshot(path, snap, digest))
-    result.snapshots.sort(key=lambda f: (f.snapshot.created, f.path.name), reverse=True)
+        result.snapshots.append(FoundSnapshot(path, snap.info(), digest, snap))
+    result.snapshots.sort(key=lambda f: (f.info.created, f.path.name), reverse=True)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class FoundFile:
+    """A verified change-set file of the folder (checksum, header and passphrase checked), not
+    decoded yet: the merge reads it when its turn comes."""
+
+    path: Path
+    sha256: str
+    device: str
+    incarnation: str
+    seq_first: int
+    seq_last: int
+
+
+@dataclass(slots=True)
+class ProbeResult:
+    """``scan`` without decoding: the files to merge, and why others are not (same reasons)."""
+
+    files: list[FoundFile] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+    duplicates: list[Path] = field(default_factory=list)
+    covered_files: list[Path] = field(default_factory=list)
+    folder_missing: bool = False
+
+    def skipped_kind(self, kind: str) -> list[Path]:
+        return [p for p, reason in self.skipped if reason.split(":", 1)[0] == kind]
+
+    @property
+    def wrong_passphrase(self) -> list[Path]:
+        return self.skipped_kind("wrong-passphrase")
+
+
+def _probed(entries: Iterable[os.DirEntry[str]], skip: Container[str],
+            probe_one: Callable[[BinaryIO, int], _Decoded], skipped: list[tuple[Path, str]],
+            duplicates: list[Path]) -> Iterator[tuple[Path, str, _Decoded]]:
+    """Like ``_decoded``, reading each file in blocks rather than into memory (``probe_one``
+    gets the open file and its size)."""
+    seen: set[str] = set()
+    for entry in entries:
+        path = Path(entry.path)
+        try:
+            if not entry.is_file():
+                continue
+            with open(path, "rb") as fh:
+                size = os.fstat(fh.fileno()).st_size
+                digest = _stream_digest(fh)
+                if digest in skip:
+                    continue
+                if digest in seen:
+                    duplicates.append(path)
+                    continue
+                try:
+                    found = probe_one(fh, size)
+                except ChangeSetError as exc:
+                    skipped.append((path, describe_error(exc)))
+                    continue
+        except OSError as exc:  # placeholder not hydrated, EBUSY, permission: retry next sync
+            skipped.append((path, f"unreadable: {exc}"))
+            continue
+        seen.add(digest)
+        yield path, digest, found
+
+
+def _stream_digest(fh: BinaryIO) -> str:
+    digest = hashlib.sha256()
+    fh.seek(0)
+    while block := fh.read(READ_BLOCK):
+        digest.update(block)
+    return digest.hexdigest()
+
+
+def _changeset_header(fh: BinaryIO, size: int, key: TeamKey | None) -> tuple[str, str, int, int]:
+    header = open_envelope(fh, size, CHANGESET_MAGIC, key).header
+    device, inc = header.get("device"), header.get("inc")
+    first, last = header.get("seq_first"), header.get("seq_last")
+    if not isinstance(device, str) or not isinstance(inc, str) or not isinstance(first, int) \
+            or not isinstance(last, int) or isinstance(first, bool) or isinstance(last, bool):
+        raise InvalidChangeSet("header lacks device, incarnation or sequence range")
+    return device, inc, first, last
+
+
+def probe(
+    folder: Path,
+    key: TeamKey | None = None,
+    skip: Container[str] = (),
+    *,
+    covered: Mapping[str, int] | None = None,
+) -> ProbeResult:
+    """``scan`` that verifies each change-set file's envelope and header but decodes none of
+    their ops (``read_changeset`` does, one file at a time). Never deletes or modifies anything."""
+    result = ProbeResult()
+    wanted = _uncovered_changesets(folder, covered, result)
+    if wanted is None:
+        return result
+    for path, digest, (device, inc, first, last) in _probed(
+            wanted, skip, lambda fh, size: _changeset_header(fh, size, key), result.skipped,
+            result.duplicates):
+        result.files.append(FoundFile(path, digest, device, inc, first, last))
+    return result
+
+
+def probe_snapshots(folder: Path, key: TeamKey | None = None, skip: Container[str] = ()) -> SnapshotScan:
+    """``scan_snapshots`` reading only each file's checksum and header (snapshots can be big):
+    their rows are read when absorbed (``open_snapshot``, ``iter_snapshot_rows``)."""
+    result = SnapshotScan()
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except FileNotFoundError:
+        return result
+    wanted = [entry for entry in entries if is_snapshot_candidate(entry.name)]
+    for path, digest, info in _probed(wanted, skip, lambda fh, size: open_snapshot(fh, size, key)[0],
+                                      result.skipped, result.duplicates):
+        result.snapshots.append(FoundSnapshot(path, info, digest))
+    result.snapshots.sort(key=lambda f: (f.info.created, f.path.name), reverse=True)
     return result

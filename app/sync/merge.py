@@ -5,9 +5,11 @@ op id). For speed it is maintained incrementally: applying an op touches only it
 and row, and rows are re-materialised lazily, once per batch, when state is next read.
 
 Rules:
-* Field heads = FieldSet versions of (table, row, field) not listed in the ``pred`` of another
-  FieldSet of the same key. One head: its value. Several: a conflict; the head with the greatest
-  (HLC, op id) is displayed, all are kept.
+* A FieldSet is a version of each field it sets (an edit of several fields is one op). Field
+  heads = versions of (table, row, field) not listed in the field's ``pred`` of another FieldSet.
+  One head: its value. Several: a conflict; the head with the greatest (HLC, op id) is
+  displayed, all are kept. Supersession is per field: one op can be superseded in one of its
+  fields and still be the head of another.
 * Lifecycle heads = RowDelete/RowRestore ops of the row not listed in another lifecycle op's pred.
 * A row is deleted iff some lifecycle-head delete's ``pred`` covers every field head and append of
   the row. Otherwise, with a head delete present, the row is alive and flagged "edited while
@@ -25,7 +27,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from app.sync.clock import HybridClock, Timestamp
-from app.sync.ops import Append, FieldSet, Op, OpFormatError, RowDelete, RowRestore, make_op_id, split_op_id
+from app.sync.ops import (
+    Append,
+    FieldSet,
+    FieldVersion,
+    Op,
+    OpFormatError,
+    RowDelete,
+    RowRestore,
+    make_op_id,
+    split_op_id,
+)
 
 if TYPE_CHECKING:
     from app.sync.snapshot import Snapshot
@@ -135,9 +147,9 @@ class Replica:
         self.clock = clock
         self.next_seq = next_seq
         self.ops: dict[str, Op] = {}
-        self._heads: dict[FieldKey, set[str]] = {}
+        # Row -> field -> its heads (the versions nobody superseded).
+        self._heads: dict[RowKey, dict[str, set[str]]] = {}
         self._superseded: dict[FieldKey, set[str]] = {}
-        self._row_fields: dict[RowKey, set[str]] = {}
         self._row_appends: dict[RowKey, set[str]] = {}
         self._life_heads: dict[RowKey, set[str]] = {}
         self._life_superseded: dict[RowKey, set[str]] = {}
@@ -189,15 +201,27 @@ class Replica:
         rk = (op.table, op.row_id)
         self._dirty.add(rk)
         if isinstance(op, FieldSet):
-            key = (op.table, op.row_id, op.field)
-            sup = self._superseded.setdefault(key, set())
-            heads = self._heads.setdefault(key, set())
-            for p in op.pred:
-                sup.add(p)
-                heads.discard(p)
-            if op.op_id not in sup:
-                heads.add(op.op_id)
-            self._row_fields.setdefault(rk, set()).add(op.field)
+            # A row's first version sets many fields and supersedes nothing: no superseded sets
+            # are made for it (the hot path of a first sync).
+            row_heads = self._heads.get(rk)
+            if row_heads is None:
+                row_heads = self._heads[rk] = {}
+            preds, superseded_of, op_id = op.preds, self._superseded, op.op_id
+            for name in op.values:
+                heads = row_heads.get(name)
+                if heads is None:
+                    heads = row_heads[name] = set()
+                pred = preds.get(name)
+                if pred:
+                    sup = superseded_of.setdefault((op.table, op.row_id, name), set())
+                    sup.update(pred)
+                    heads.difference_update(pred)
+                elif superseded_of:
+                    sup = superseded_of.get((op.table, op.row_id, name))
+                else:
+                    sup = None
+                if sup is None or op_id not in sup:
+                    heads.add(op_id)
         elif isinstance(op, Append):
             self._row_appends.setdefault(rk, set()).add(op.op_id)
         else:
@@ -213,34 +237,43 @@ class Replica:
 
     def _row_versions(self, rk: RowKey) -> set[str]:
         versions: set[str] = set(self._row_appends.get(rk, ()))
-        for f in self._row_fields.get(rk, ()):
-            versions |= self._heads[(rk[0], rk[1], f)]
+        for heads in self._heads.get(rk, {}).values():
+            versions |= heads
         return versions
 
     def _materialise(self, rk: RowKey) -> _Row:
         table, row_id = rk
-        versions = self._row_versions(rk)
-        deletes = [op for i in self._life_heads.get(rk, ()) if isinstance(op := self.ops[i], RowDelete)]
-        alive = not any(versions.issubset(d.pred) for d in deletes)
+        life = self._life_heads.get(rk)
+        deletes = [op for i in life if isinstance(op := self.ops[i], RowDelete)] if life else []
         values: dict[str, Any] = {}
-        for append_id in sorted(self._row_appends.get(rk, ()), key=lambda i: _order(self.ops[i])):
-            app = self.ops[append_id]
-            assert isinstance(app, Append)
-            values.update(app.values)
+        appends = self._row_appends.get(rk)
+        if appends:
+            for append_id in sorted(appends, key=lambda i: _order(self.ops[i])):
+                app = self.ops[append_id]
+                assert isinstance(app, Append)
+                values.update(app.values)
         conflicts: list[Conflict] = []
-        for f in sorted(self._row_fields.get(rk, ())):
-            heads = sorted((self.ops[i] for i in self._heads[(table, row_id, f)]), key=_order, reverse=True)
-            if not heads:  # only possible with a malformed pred cycle
+        row_heads = self._heads.get(rk, {})
+        for f in sorted(row_heads):
+            ids = row_heads[f]
+            if not ids:  # only possible with a malformed pred cycle
                 continue
-            winner = heads[0]
-            assert isinstance(winner, FieldSet)
-            values[f] = winner.value
-            if len(heads) > 1:
+            if len(ids) == 1:
+                winner = self.ops[next(iter(ids))]
+            else:
+                heads = sorted((self.ops[i] for i in ids), key=_order, reverse=True)
+                winner = heads[0]
                 conflicts.append(Conflict(table, row_id, f, tuple(h.op_id for h in heads)))
-        if deletes and alive:
-            covered: set[str] = set().union(*(d.pred for d in deletes))
-            heads_ids = sorted(d.op_id for d in deletes) + sorted(versions - covered)
-            conflicts.append(Conflict(table, row_id, None, tuple(heads_ids), EDIT_VS_DELETE))
+            assert isinstance(winner, FieldSet)
+            values[f] = winner.values[f]
+        alive = True
+        if deletes:
+            versions = self._row_versions(rk)
+            alive = not any(versions.issubset(d.pred) for d in deletes)
+            if alive:
+                covered: set[str] = set().union(*(d.pred for d in deletes))
+                heads_ids = sorted(d.op_id for d in deletes) + sorted(versions - covered)
+                conflicts.append(Conflict(table, row_id, None, tuple(heads_ids), EDIT_VS_DELETE))
         return _Row(alive, values, conflicts if alive else [])
 
     def _refresh(self) -> None:
@@ -253,6 +286,11 @@ class Replica:
         self._refresh()
         r = self._rows.get((table, row_id))
         return dict(r.values) if r is not None and r.alive else None
+
+    def knows(self, table: str, row_id: str) -> bool:
+        """Whether any op of the row is held here."""
+        rk = (table, row_id)
+        return rk in self._heads or rk in self._row_appends or rk in self._life_heads
 
     def values(self, table: str, row_id: str) -> dict[str, Any] | None:
         """Displayed values of a known row, deleted or not (a deleted row is still stored:
@@ -288,11 +326,30 @@ class Replica:
         found = [c for r in self._rows.values() for c in r.conflicts]
         return sorted(found, key=lambda c: (c.table, c.row_id, c.field or ""))
 
-    def heads(self, table: str, row_id: str, field_name: str) -> list[FieldSet]:
+    def conflicts_of(self, rows: Iterable[RowKey]) -> list[Conflict]:
+        """``conflicts`` of these rows only (without materialising every other row)."""
+        found: list[Conflict] = []
+        for rk in rows:
+            if rk in self._dirty:
+                self._rows[rk] = self._materialise(rk)
+                self._dirty.discard(rk)
+            row = self._rows.get(rk)
+            if row is not None:
+                found.extend(row.conflicts)
+        return sorted(found, key=lambda c: (c.table, c.row_id, c.field or ""))
+
+    def heads(self, table: str, row_id: str, field_name: str) -> list[FieldVersion]:
         """Current versions of a field, displayed one first (for the review inbox)."""
-        ids = self._heads.get((table, row_id, field_name), set())
+        ids = self._heads.get((table, row_id), {}).get(field_name, set())
         found = sorted((self.ops[i] for i in ids), key=_order, reverse=True)
-        return [op for op in found if isinstance(op, FieldSet)]
+        return [op.version(field_name) for op in found if isinstance(op, FieldSet)]
+
+    def version(self, op_id: str, field_name: str) -> FieldVersion | None:
+        """The version of ``field_name`` that op ``op_id`` wrote (None: no such field op)."""
+        op = self.ops.get(op_id)
+        if isinstance(op, FieldSet) and field_name in op.values:
+            return op.version(field_name)
+        return None
 
     def coverage(self) -> dict[str, int]:
         """Highest seq seen per incarnation (gaps possible while files are still arriving)."""
@@ -333,23 +390,37 @@ class Replica:
         (incarnation, seq) order. Together with ``known_through`` and ``superseded_hints`` they
         determine the state exactly (a replica absorbing them reaches this state)."""
         ids: set[str] = set()
-        for heads in self._heads.values():
-            ids |= heads
+        for row_heads in self._heads.values():
+            for heads in row_heads.values():
+                ids |= heads
         for heads in self._life_heads.values():
             ids |= heads
         for appends in self._row_appends.values():
             ids |= appends
         return [self.ops[i] for i in sorted(ids, key=_op_sort_key)]
 
-    def superseded_hints(self, coverage: Mapping[str, int]) -> list[Mark]:
-        """Versions known here to be superseded whose ids ``coverage`` does not cover.
+    def _is_live(self, op: FieldSet) -> bool:
+        """Whether a FieldSet is still the head of some field (so a snapshot carries it)."""
+        row_heads = self._heads.get((op.table, op.row_id), {})
+        return any(op.op_id in row_heads.get(name, ()) for name in op.values)
 
-        A snapshot must carry them: the op that superseded such a version may be in a change file
-        that compaction deletes (it is covered), while the superseded version itself is not
-        covered and may still arrive later; without the hint it would come back as a head."""
+    def superseded_hints(self, coverage: Mapping[str, int]) -> list[Mark]:
+        """Versions known here to be superseded that a snapshot of ``snapshot_ops`` must name.
+
+        * Those whose ids ``coverage`` does not cover: the op that superseded such a version may
+          be in a change file that compaction deletes (it is covered), while the superseded
+          version itself is not covered and may still arrive later; without the hint it would
+          come back as a head.
+        * The superseded fields of live ops: an op still the head of one of its fields travels
+          whole, and its other fields must not come back as heads where the op that superseded
+          them is not held."""
         hints: set[Mark] = set()
         for (table, row_id, fname), sup in self._superseded.items():
-            hints.update((table, row_id, fname, i) for i in sup if not is_covered(coverage, i))
+            for i in sup:
+                op = self.ops.get(i)
+                if not is_covered(coverage, i) or (isinstance(op, FieldSet) and fname in op.values
+                                                   and self._is_live(op)):
+                    hints.add((table, row_id, fname, i))
         for (table, row_id), sup in self._life_superseded.items():
             hints.update((table, row_id, None, i) for i in sup if not is_covered(coverage, i))
         return sorted(hints, key=lambda m: (m[0], m[1], m[2] or "", m[3]))
@@ -380,7 +451,7 @@ class Replica:
                 heads = self._life_heads.setdefault(rk, set())
             else:
                 sup = self._superseded.setdefault((table, row_id, fname), set())
-                heads = self._heads.setdefault((table, row_id, fname), set())
+                heads = self._heads.setdefault(rk, {}).setdefault(fname, set())
             if mark in self._marks and op_id in sup:
                 continue
             self._marks.add(mark)
@@ -408,24 +479,50 @@ class Replica:
         conflicts). The result does not depend on the order in which snapshots and change files
         arrive: it equals the state of a replica holding every op.
         """
-        coverage = snapshot.coverage
-        live = {op.op_id for op in snapshot.ops}
-        marks: set[Mark] = set(snapshot.superseded)
-        for (table, row_id, fname), heads in self._heads.items():
-            marks.update(
-                (table, row_id, fname, h) for h in heads if h not in live and is_covered(coverage, h)
-            )
-        for (table, row_id), heads in self._life_heads.items():
-            marks.update((table, row_id, None, h) for h in heads if h not in live and is_covered(coverage, h))
-        dropped = self._add_marks(sorted(marks, key=lambda m: (m[0], m[1], m[2] or "", m[3])))
-        result = self.apply(snapshot.ops)
-        result.superseded = dropped
-        if coverage.get(self.incarnation, 0) >= self.next_seq:
-            result.own_incarnation_ahead = True
-        self.restore_absorbed(coverage)
+        result = self.absorb_rows(snapshot.coverage, snapshot.ops, snapshot.superseded)
+        self.restore_absorbed(snapshot.coverage)
         # Marks of versions neither held nor needed any more (covered ids are ignored anyway).
         self._marks = {m for m in self._marks if m[3] in self.ops or not is_covered(self.covered, m[3])}
         return result
+
+    def absorb_rows(self, coverage: Mapping[str, int], ops: Iterable[Op], marks: Iterable[Mark],
+                    rows: Iterable[RowKey] | None = None) -> ApplyResult:
+        """The join of ``absorb_snapshot`` for some rows of a snapshot (its live ops and hints
+        of exactly these rows, every op held here of them loaded), so a big snapshot is joined a
+        batch of rows at a time; ``rows`` None: every row held here. The caller adds the
+        snapshot's coverage (``restore_absorbed``) once every row is joined: a row's state
+        depends only on its own ops, so the batches are independent."""
+        ops = list(ops)
+        live = {op.op_id for op in ops}
+        found: set[Mark] = set(marks)
+        if rows is None:
+            field_keys: Iterable[FieldKey] = [(t, r, f) for (t, r), fields in self._heads.items()
+                                              for f in fields]
+            life_keys: Iterable[RowKey] = list(self._life_heads)
+        else:
+            keys = set(rows)
+            field_keys = [(t, r, f) for t, r in keys for f in self._heads.get((t, r), {})]
+            life_keys = [k for k in keys if k in self._life_heads]
+        for table, row_id, fname in field_keys:
+            found.update((table, row_id, fname, h) for h in self._heads[(table, row_id)][fname]
+                         if h not in live and is_covered(coverage, h))
+        for table, row_id in life_keys:
+            found.update((table, row_id, None, h) for h in self._life_heads[(table, row_id)]
+                         if h not in live and is_covered(coverage, h))
+        dropped = self._add_marks(sorted(found, key=lambda m: (m[0], m[1], m[2] or "", m[3])))
+        result = self.apply(ops)
+        result.superseded = dropped
+        if coverage.get(self.incarnation, 0) >= self.next_seq:
+            result.own_incarnation_ahead = True
+        return result
+
+    def marks_of(self, rows: Iterable[RowKey]) -> list[Mark]:
+        """The marks worth keeping of these rows: of versions held here, or not covered (they
+        may still arrive)."""
+        keys = set(rows)
+        return sorted((m for m in self._marks if (m[0], m[1]) in keys
+                       and (m[3] in self.ops or not is_covered(self.covered, m[3]))),
+                      key=lambda m: (m[0], m[1], m[2] or "", m[3]))
 
     # ---------------------------------------------------------------- local edits
 
@@ -437,19 +534,27 @@ class Replica:
     def local_set(
         self, table: str, row_id: str, field_name: str, value: Any, *, resolve: bool = False
     ) -> FieldSet:
-        """Write a field. pred = the heads this device has right now, i.e. what the user saw;
-        so a resolution (``resolve=True``) supersedes every conflicting version."""
+        """Write one field (see ``local_set_fields``)."""
+        return self.local_set_fields(table, row_id, {field_name: value}, resolve=resolve)
+
+    def local_set_fields(
+        self, table: str, row_id: str, values: Mapping[str, Any], *, resolve: bool = False
+    ) -> FieldSet:
+        """Write fields of a row as one op. Each field's pred = its heads on this device right
+        now, i.e. what the user saw; so a resolution (``resolve=True``) supersedes every
+        conflicting version."""
         if self.is_deleted(table, row_id):
             raise RowDeletedError(f"{table}/{row_id} is deleted; restore it before editing")
-        pred = tuple(sorted(self._heads.get((table, row_id, field_name), ())))
-        op = FieldSet(self._next_id(), table, row_id, field_name, value, self.clock.now(), pred, resolve)
+        row_heads = self._heads.get((table, row_id), {})
+        preds = {name: tuple(sorted(row_heads.get(name, ()))) for name in values}
+        op = FieldSet(self._next_id(), table, row_id, dict(values), self.clock.now(), preds, resolve)
         self.apply([op])
         return op
 
     def local_delete(self, table: str, row_id: str) -> RowDelete:
         """Delete covering everything this device has for the row ("Delete anyway" included)."""
         rk = (table, row_id)
-        if rk not in self._row_fields and rk not in self._row_appends and rk not in self._life_heads:
+        if rk not in self._heads and rk not in self._row_appends and rk not in self._life_heads:
             raise KeyError(f"unknown row {table}/{row_id}")
         pred = tuple(sorted(self._row_versions(rk) | self._life_heads.get(rk, set())))
         op = RowDelete(self._next_id(), table, row_id, self.clock.now(), pred)

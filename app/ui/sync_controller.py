@@ -211,7 +211,7 @@ class SyncController(QObject):
         self._remember_time()
         self._set_base(self.describe(report))
         self.label.setToolTip(f"Shared folder: {self.config().folder}\n"
-                              f"Files read: {report.files_read}\nSync now: F5")
+                              f"Files read: {report.files_read:,}\nSync now: F5")
         if report.received_ops or report.conflicts:
             self.window.refresh_all()
             self.window.conflicts_changed()

@@ -48,8 +48,8 @@ class Dev:
     def sync(self, folder: Path, key: TeamKey | None = None) -> None:
         """Absorb what snapshots teach, import change files, export own ops, write state."""
         rep = self.replica
-        for snap in snapshots_to_absorb(scan_snapshots(folder, key).snapshots, rep.covered):
-            rep.absorb_snapshot(snap)
+        for found in snapshots_to_absorb(scan_snapshots(folder, key).snapshots, rep.covered):
+            rep.absorb_snapshot(found.load(key))
         for cs in scan(folder, key, covered=rep.covered).changesets:
             rep.apply(cs.ops)
         pending = rep.own_ops(self.exported)
@@ -285,7 +285,7 @@ def test_undecodable_files_are_never_deleted(tmp_path: Path) -> None:
     first = sorted(tmp_path.glob("*.lsync"))[0]
     (tmp_path / f"{first.stem} (1).lsync").write_bytes(first.read_bytes()[:-5])  # partial download
     (tmp_path / "snapshot-9999999999999-0000-incz-00000000.lsnap").write_bytes(
-        seal(SNAPSHOT_MAGIC, {"format": 2, "min_reader": 2}, b"future"))
+        seal(SNAPSHOT_MAGIC, {"format": 99, "min_reader": 99}, b"future"))
     (tmp_path / "desktop.ini").write_text("x")
     for _ in range(4):
         devs[0].edit("l1", "v")

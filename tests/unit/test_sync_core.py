@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.sync.changeset import (
+    FORMAT_VERSION,
     MAGIC,
     ChangeSet,
     ChangeSetError,
@@ -110,7 +111,7 @@ def ops_strategy(inc: str = "inc1") -> st.SearchStrategy[list[Op]]:
         for seq, (kind, a) in enumerate(items, start=1):
             op_id = f"{inc}:{seq}"
             if kind == "set":
-                out.append(FieldSet(op_id, *a))
+                out.append(FieldSet.single(op_id, *a))
             elif kind == "del":
                 out.append(RowDelete(op_id, *a))
             elif kind == "restore":
@@ -147,7 +148,7 @@ def test_sequential_edits_supersede_and_concurrent_edits_conflict() -> None:
     assert conflict.field == "owner" and set(conflict.heads) == {x.op_id, y.op_id}
     # Displayed value: the head with the greatest HLC, identical on both devices.
     winner = max((x, y), key=lambda o: (o.hlc, o.op_id))
-    assert a.row("lead", "L1")["owner"] == b.row("lead", "L1")["owner"] == winner.value  # type: ignore[index]
+    assert a.row("lead", "L1")["owner"] == b.row("lead", "L1")["owner"] == winner.values["owner"]  # type: ignore[index]
     b.local_set("lead", "L1", "owner", "maria", resolve=True)
     sync_all(a, b)
     assert a.conflicts() == b.conflicts() == []
@@ -221,7 +222,7 @@ def test_apply_is_idempotent_and_reports_duplicates_and_collisions() -> None:
     first = b.apply([op])
     again = b.apply([op, op])
     assert (first.new, first.duplicates) == (1, 0) and (again.new, again.duplicates) == (0, 2)
-    clone = FieldSet(op.op_id, "lead", "L1", "name", "Eve", op.hlc, ())
+    clone = FieldSet.single(op.op_id, "lead", "L1", "name", "Eve", op.hlc)
     assert b.apply([clone]).collisions == [op.op_id]
     assert b.row("lead", "L1") == {"name": "Ada"}
     stale = Replica("a", wall=FakeWall())  # a restored copy of a's database
@@ -242,12 +243,12 @@ def reference_model(ops: list[Op]) -> tuple[dict, set]:  # type: ignore[type-arg
             values.update(app.values)
         versions = {o.op_id for o in row_ops if isinstance(o, Append)}
         field_conflicts = []
-        for f in sorted({o.field for o in sets}):
-            fs = [o for o in sets if o.field == f]
-            heads = [o for o in fs if not any(o.op_id in w.pred for w in fs)]
+        for f in sorted({name for o in sets for name in o.values}):
+            fs = [o for o in sets if f in o.values]
+            heads = [o for o in fs if not any(o.op_id in w.pred(f) for w in fs)]
             versions |= {h.op_id for h in heads}
             if heads:
-                values[f] = max(heads, key=lambda o: (o.hlc, o.op_id)).value
+                values[f] = max(heads, key=lambda o: (o.hlc, o.op_id)).values[f]
             if len(heads) > 1:
                 field_conflicts.append(f)
         life = [o for o in row_ops if isinstance(o, RowDelete | RowRestore)]
@@ -273,7 +274,8 @@ def random_session(rng: random.Random, n_devices: int, steps: int) -> list[Repli
         row = rng.choice(rows)
         try:
             if action < 0.55:
-                dev.local_set("lead", row, rng.choice(fields), rng.randint(0, 9))
+                names = rng.sample(fields, rng.choice([1, 1, 2]))
+                dev.local_set_fields("lead", row, {n: rng.randint(0, 9) for n in names})
             elif action < 0.65:
                 dev.local_delete("lead", row)
             elif action < 0.7:
@@ -371,14 +373,15 @@ def _error(data: bytes, key: TeamKey | None = None) -> ChangeSetError:
 def _newer_format_file() -> bytes:
     import hashlib
 
-    header = {"format": 2, "min_reader": 2, "device": "dev9", "inc": "inc9", "op_count": 0}
+    future = FORMAT_VERSION + 1
+    header = {"format": future, "min_reader": future, "device": "dev9", "inc": "inc9", "op_count": 0}
     content = MAGIC + json.dumps(header).encode() + b"\n" + b"future body"
     return content + b"LEADLINE-END " + hashlib.sha256(content).hexdigest().encode() + b"\n"
 
 
 def test_newer_format_is_reported_with_its_version() -> None:
     err = _error(_newer_format_file())
-    assert isinstance(err, NewerFormat) and err.version == 2
+    assert isinstance(err, NewerFormat) and err.version == FORMAT_VERSION + 1
 
 
 def test_encryption_round_trip_and_clear_passphrase_errors() -> None:

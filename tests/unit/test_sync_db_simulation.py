@@ -56,6 +56,7 @@ from app.storage.repositories.sync import SyncRepository
 from app.sync.changeset import decode
 from app.sync.clock import MAX_DRIFT_MS, Timestamp
 from app.sync.folder import parse_changeset_name
+from app.sync.merge import Replica
 from app.sync.ops import Append, FieldSet, Op, RowDelete, RowRestore, split_op_id
 from tests.conftest import FIXED_NOW, FakeClock
 
@@ -148,6 +149,24 @@ class Laptop:
 
     def rows(self, table: str) -> Rows:
         return read_rows(self.path, table)
+
+    def believed(self) -> dict[tuple[str, str, str], Value]:
+        """What the laptop's sync believes each synced field holds (its merged values, and the
+        values it keeps different on purpose)."""
+        inc = self.services.sync.incarnation() or "local"
+        out: dict[tuple[str, str, str], Value] = {}
+        with self.db.read() as session:
+            repo = SyncRepository(session)
+            replica = Replica(inc, wall=lambda: 0)
+            keys = [(t, r) for t in ROW_TABLES for r in self.rows(t)]
+            replica.apply(repo.ops_of_rows(keys), from_store=True)
+            for table, row_id in keys:
+                for name, value in (replica.values(table, row_id) or {}).items():
+                    out[(table, row_id, name)] = value
+                local = repo.shadow(table, [row_id]).get(row_id)
+                for name, value in (local.local if local else {}).items():
+                    out[(table, row_id, name)] = value
+        return out
 
     def own_max_seq(self) -> int:
         inc = self.services.sync.incarnation()
@@ -264,12 +283,15 @@ class Cloud:
 
 @dataclass(frozen=True)
 class Change:
-    """An op read from the wire, with what its author had seen when making it."""
+    """An op read from the wire, with what its author had seen when making it: for an edit, one
+    change per field it sets (``field``, ``value``); otherwise ``field`` is None."""
 
     op: Op
     inc: str
     seq: int
     known: Knowledge
+    field: str | None = None
+    value: Value = None
 
     def knows(self, other: Change) -> bool:
         """Whether this change's author had ``other`` when writing this."""
@@ -283,7 +305,7 @@ def _norm(value: Value) -> str:
 
 
 def _value(change: Change) -> Value:
-    return change.op.value if isinstance(change.op, FieldSet) else None
+    return change.value
 
 
 def heads(changes: list[Change]) -> list[Change]:
@@ -309,8 +331,8 @@ def expected_state(changes: list[Change]) -> Expected:
     for c in changes:
         op = c.op
         rows[op.table].add(op.row_id)
-        if isinstance(op, FieldSet):
-            fields[(op.table, op.row_id, op.field)].append(c)
+        if c.field is not None:
+            fields[(op.table, op.row_id, c.field)].append(c)
         elif isinstance(op, Append):
             appended[op.table].add(op.row_id)
         else:
@@ -334,8 +356,8 @@ def expected_state(changes: list[Change]) -> Expected:
     # owner of a task together with its lead's owner.
     conflicts -= {(t, r, f) for t, r, f in conflicts
                   if f in COMPANIONS and (t, r, COMPANIONS[f]) in conflicts}
-    lead_of_task = {c.op.row_id: c.op.value for c in changes
-                    if isinstance(c.op, FieldSet) and (c.op.table, c.op.field) == ("task", "lead_id")}
+    lead_of_task = {c.op.row_id: c.value for c in changes
+                    if (c.op.table, c.field) == ("task", "lead_id")}
     conflicts -= {(t, r, f) for t, r, f in conflicts if (t, f) == ("task", "owner_id")
                   and ("lead", lead_of_task.get(r), "owner_id") in conflicts}
     return Expected(field_heads, deleted, conflicts, appended, rows)
@@ -363,10 +385,7 @@ class World:
         edits: list[tuple[str, str, str | None, Value]] = []
         # A value equal to what the laptop last exported or merged is no change to send (a
         # user undoing a change the merge's follow-ups made locally, e.g. task owners).
-        with sqlite3.connect(lap.path) as conn:
-            merged = {(t, r, f): json.loads(v) for t, r, f, v in conn.execute(
-                "SELECT table_name, row_id, field, value FROM sync_shadow")}
-        conn.close()
+        merged = lap.believed()
         for table in ROW_TABLES:
             old = lap.shadow[table]
             for rid, row in lap.rows(table).items():
@@ -433,28 +452,36 @@ class World:
                 inc, seq = split_op_id(op.op_id)
                 capture = next(c for c in captures[inc] if c.start < seq <= c.end)
                 found[op.op_id] = Change(op, inc, seq, capture.known)
-        return list(found.values())
+        out: list[Change] = []
+        for change in found.values():
+            if isinstance(change.op, FieldSet):
+                out += [Change(change.op, change.inc, change.seq, change.known, name, value)
+                        for name, value in change.op.values.items()]
+            else:
+                out.append(change)
+        return out
 
 
 @pytest.fixture
 def killable(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[World]]:
     """Lets the world kill a sync at a folder crash point or in the middle of the merge."""
     holder: list[World] = []
-    real_publish = sync_module.publish
+    real_publish = sync_module.publish_lines
     real_enforce = SyncService._enforce_erasures
 
     def fault(point: str) -> None:
         if holder and holder[0].crash == point:
             raise KilledError(point)
 
-    def publish(folder: Path, changeset: Any, key: Any = None, **_: Any) -> Path:
-        return real_publish(folder, changeset, key, fault=fault)
+    def publish(folder: Path, device: str, inc: str, lines: Any, key: Any = None,
+                **_: Any) -> tuple[Path, str]:
+        return real_publish(folder, device, inc, lines, key, fault=fault)
 
     def enforce(self: SyncService, *args: Any, **kwargs: Any) -> Any:
         fault("merge")  # inside the merge transaction: everything merged so far is rolled back
         return real_enforce(self, *args, **kwargs)
 
-    monkeypatch.setattr(sync_module, "publish", publish)
+    monkeypatch.setattr(sync_module, "publish_lines", publish)
     monkeypatch.setattr(SyncService, "_enforce_erasures", enforce)
     yield holder
 
@@ -682,10 +709,10 @@ def check_invariants(world: World) -> None:  # noqa: PLR0912 - one block per inv
     changes = world.changes()
     # Nothing lost in transport: every laptop's ops are all in the folder, seq 1..max.
     for lap in laptops:
-        seqs = sorted(c.seq for c in changes if c.inc == lap.inc)
+        seqs = sorted({c.seq for c in changes if c.inc == lap.inc})
         assert seqs == list(range(1, lap.own_max_seq() + 1)), f"{lap.name}: ops missing"
     # Every edit a user saved was captured in the batch of the next sync or decision.
-    ops_of = {(c.inc, c.seq): c.op for c in changes}
+    ops_of = {(c.inc, c.seq): c.op for c in changes}  # an edit's field changes share their op
     for lap in laptops:
         for capture in lap.captures:
             batch = [ops_of[(lap.inc, s)] for s in range(capture.start + 1, capture.end + 1)]
@@ -695,8 +722,8 @@ def check_invariants(world: World) -> None:  # noqa: PLR0912 - one block per inv
                     hit = any(isinstance(o, kind) and (o.table, o.row_id) == (table, row)
                               for o in batch)
                 else:
-                    hit = any(isinstance(o, FieldSet) and (o.table, o.row_id, o.field, o.value)
-                              == (table, row, name, value) for o in batch)
+                    hit = any(isinstance(o, FieldSet) and (o.table, o.row_id) == (table, row)
+                              and name in o.values and o.values[name] == value for o in batch)
                 assert hit, f"{lap.name}: saved edit {table} {row} {name}={value!r} never sent"
 
     expected = expected_state(changes)

@@ -456,3 +456,20 @@ def test_cli_lists_and_decides_conflicts(laptops: tuple[Laptop, Laptop], folder:
     assert run(["--db", db, "conflicts", "list"]) == 0
     assert "No conflicts waiting." in capsys.readouterr().out
     assert run(["--db", db, "conflicts", "resolve", "lead", lead_id.hex, "phone", hidden]) == 1
+
+
+def test_restoring_a_lead_brings_back_the_conflict_its_delete_hid(
+        laptops: tuple[Laptop, Laptop], folder: Path) -> None:
+    """Deleted while its phone was in conflict: the inbox no longer lists it. Restored here,
+    the conflict is back in the inbox and the lead flagged, with no other laptop involved."""
+    a, _b = laptops
+    lead_id = _conflicting_phone(laptops, folder)
+    assert [c.field for c in a.services.sync.open_conflicts()] == ["phone"]
+    a.services.leads.delete(lead_id)
+    a.sync(folder)
+    assert a.services.sync.open_conflicts() == []
+    a.services.leads.restore(lead_id)
+    a.sync(folder)
+    assert [c.field for c in a.services.sync.open_conflicts()] == ["phone"]
+    record = a.services.leads.get(lead_id)
+    assert record.needs_review and "sync conflict: phone" in record.review_reason

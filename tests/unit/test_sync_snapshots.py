@@ -30,6 +30,7 @@ from app.sync.folder import publish, publish_snapshot, scan, scan_snapshots
 from app.sync.merge import EDIT_VS_DELETE, Replica, RowDeletedError, contiguous_through, is_covered
 from app.sync.ops import Op
 from app.sync.snapshot import (
+    SNAPSHOT_FORMAT_VERSION,
     SNAPSHOT_MAGIC,
     InvalidSnapshot,
     Snapshot,
@@ -141,10 +142,11 @@ def test_corrupt_truncated_foreign_and_newer_snapshots_are_rejected_with_typed_e
         decode_snapshot(encode(cs))
     with pytest.raises(NotASyncFile):
         decode(data)
-    newer = seal(SNAPSHOT_MAGIC, {"format": 2, "min_reader": 2, "device": "d"}, b"whatever")
+    future = SNAPSHOT_FORMAT_VERSION + 1
+    newer = seal(SNAPSHOT_MAGIC, {"format": future, "min_reader": future, "device": "d"}, b"whatever")
     with pytest.raises(NewerFormat) as exc:
         decode_snapshot(newer)
-    assert exc.value.version == 2
+    assert exc.value.version == future
     # Checksum fine but broken content.
     header = {"format": 1, "min_reader": 1, "device": "deva", "inc": "inca", "created": "x",
               "coverage": {}, "op_count": 0, "sup_count": 0}
@@ -180,8 +182,8 @@ def test_publish_and_scan_snapshots_alongside_change_sets(tmp_path: Path) -> Non
     result = scan(tmp_path)
     assert [c.seq_last for c in result.changesets] == [5] and not result.skipped
     found = scan_snapshots(tmp_path)
-    assert [f.snapshot.coverage for f in found.snapshots] == [{"inca": 6}, {"inca": 5}]  # newest first
-    assert found.newest() == found.snapshots[0].snapshot
+    assert [f.info.coverage for f in found.snapshots] == [{"inca": 6}, {"inca": 5}]  # newest first
+    assert found.newest() == found.snapshots[0].info
     assert [p.name for p, reason in found.skipped] == ["snapshot-broken.lsnap"]
     assert found.skipped[0][1].startswith("truncated")
     assert len(found.duplicates) == 1
@@ -360,9 +362,9 @@ def test_snapshots_to_absorb_picks_newest_and_undominated(tmp_path: Path) -> Non
     publish_snapshot(tmp_path, Snapshot.of(a, "deva"))
     found = scan_snapshots(tmp_path).snapshots
     chosen = snapshots_to_absorb(found, {})
-    assert len(chosen) == 1 and dict(chosen[0].coverage) == {"inca": 1, "incb": 1}
+    assert len(chosen) == 1 and dict(chosen[0].info.coverage) == {"inca": 1, "incb": 1}
     assert snapshots_to_absorb(found, {"inca": 1, "incb": 1}) == []
-    only_old = [f for f in found if len(f.snapshot.coverage) == 1]
+    only_old = [f for f in found if len(f.info.coverage) == 1]
     assert len(snapshots_to_absorb(only_old, {})) == 2  # concurrent compactions: both needed
 
 

@@ -1,22 +1,39 @@
-"""All SQL of sync: the op log, shadow values, processed files, and raw reads/writes of synced rows.
+"""All SQL of sync: the op log, shadow, marks, processed files, and raw reads/writes of synced rows.
 
 Synced rows are read and written as SQLite's stored values (hex UUID text, ISO datetime text,
 0/1 booleans, enum values): every device runs the same schema, so these travel as JSON unchanged
 and no ORM conversion can alter a value on the way (and bulk-written rows look the same as ORM ones).
+
+The op log is chunked: a chunk holds a run of one incarnation's ops in increasing seq order, one
+canonical JSON line per op, compressed together (ops of one row version share their row id,
+field names and timestamps with their neighbours, so they compress to a few dozen bytes each).
+``sync_row`` says which chunks hold ops of a row, ``sync_op_id`` which chunk holds an op id (for
+duplicates and collisions); a row's ops are read by decompressing its chunks. Own ops are always
+appended in seq order, so own chunks tile the own seq range.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.sync.merge import Mark
+from app.sync.ops import Append, FieldSet, Op, encode_op, op_from_dict, split_op_id
+
 # Stored format of SQLAlchemy's SQLite DateTime (naive UTC): text comparison = time order.
 DB_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
-ShadowKey = tuple[str, str, str]
+RowKey = tuple[str, str]
+# Ops per chunk: big enough to compress well, small enough that reading one row's ops (a chunk
+# decompressed and its matching lines parsed) stays cheap.
+CHUNK_OPS = 128
+# Decompressed chunks kept per repository (one transaction): rows of one batch share chunks.
+_CACHED_CHUNKS = 64
 
 
 def _q(name: str) -> str:
@@ -24,112 +41,224 @@ def _q(name: str) -> str:
     return f'"{name}"'
 
 
+def _compress(lines: Sequence[str]) -> bytes:
+    return zlib.compress("\n".join(lines).encode(), 6)
+
+
+def _lines(body: bytes) -> list[str]:
+    return zlib.decompress(body).decode().split("\n")
+
+
+def _top_string(line: str, key: str) -> str:
+    """The value of a top-level string key of an op line without parsing it: in the lines this
+    log holds (canonical ones, and format-1 ones) its first occurrence is the top-level one,
+    as keys inside ``p`` and ``v`` come after it or are followed by a list or number."""
+    marker = f'"{key}":"'
+    start = line.find(marker)
+    if start < 0:
+        raise ValueError(f"op line without {key!r}")
+    start += len(marker)
+    return line[start:line.index('"', start)]
+
+
+def _line_seq(line: str) -> int:
+    return split_op_id(_top_string(line, "id"))[1]
+
+
+# Where capture continues: (pass number, keyset of the last row read).
+CaptureCursor = tuple[int, tuple[Any, ...]]
+# Tables whose updated_at is indexed, with the index's condition: capture reads them by time.
+_UPDATED_INDEX = {"activity": "", "task": "", "lead": "deleted_at IS NULL"}
+
+
+def _capture_passes(table: str, since: str | None) -> list[tuple[str, str]]:
+    """(condition, order) of each pass over ``table``: all rows of a first capture by id (the
+    log keeps ops in the order they are captured, and a snapshot reads them back row by row in
+    id order: so it reads the log once); later ones by time through the updated_at index, or
+    in storage order where there is none (small tables, deleted leads)."""
+    if since is None:
+        return [("", "id")]
+    if table not in _UPDATED_INDEX:
+        return [("", "rowid")]
+    condition = _UPDATED_INDEX[table]
+    by_time = [(condition, "updated_at, rowid")]
+    return [*by_time, (f"NOT ({condition})", "rowid")] if condition else by_time
+
+
+@dataclass(slots=True)
+class Shadow:
+    """What the sync believes of one row (see orm.SyncShadow): ``digest`` of the row as capture
+    last saw it with nothing left to send (None: unknown, compare field by field), and the
+    fields kept different here on purpose, with their values."""
+
+    digest: bytes | None = None
+    local: dict[str, Any] = field(default_factory=dict)
+
+
 class SyncRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.conn: sqlite3.Connection = session.connection().connection.driver_connection  # type: ignore[assignment]
+        self._chunk_cache: dict[int, list[str]] = {}
 
     # -- op log ---------------------------------------------------------------------------------
-    def load_ops(self) -> list[str]:
-        """Every op body, in local insertion order."""
-        return [r[0] for r in self.conn.execute("SELECT body FROM sync_op ORDER BY seq")]
+    def _chunk_lines(self, chunk_ids: Iterable[int]) -> Iterator[tuple[int, list[str]]]:
+        """(chunk id, op lines) of these chunks, a few decompressed at a time (the last ones
+        read stay cached: the rows of one batch share chunks)."""
+        wanted = sorted(set(chunk_ids))
+        for start in range(0, len(wanted), _CACHED_CHUNKS // 2):
+            part = wanted[start:start + _CACHED_CHUNKS // 2]
+            found = {c: self._chunk_cache[c] for c in part if c in self._chunk_cache}
+            missing = [c for c in part if c not in found]
+            if missing:
+                marks = ",".join("?" * len(missing))
+                for chunk_id, body in self.conn.execute(
+                        f"SELECT id, body FROM sync_chunk WHERE id IN ({marks})", missing):
+                    found[chunk_id] = _lines(body)
+                if len(found) != len(part):
+                    raise ValueError("the sync log refers to a chunk it does not hold")
+            for chunk_id in part:
+                self._chunk_cache.pop(chunk_id, None)
+                self._chunk_cache[chunk_id] = found[chunk_id]
+                while len(self._chunk_cache) > _CACHED_CHUNKS:
+                    self._chunk_cache.pop(next(iter(self._chunk_cache)))
+                yield chunk_id, found[chunk_id]
 
-    def add_ops(self, rows: Sequence[tuple[str, str, str, str, str, str, str | None]]) -> None:
-        """rows: (op_id, table, row_id, kind, body, hlc, field); known op ids are ignored."""
-        (start,) = self.conn.execute("SELECT coalesce(max(seq), 0) FROM sync_op").fetchone()
+    def add_ops(self, ops: Sequence[Op]) -> int:
+        """Store ops not held yet (by op id), in chunks per incarnation; returns how many."""
+        by_inc: dict[str, list[tuple[int, Op]]] = {}
+        for op in ops:
+            inc, seq = split_op_id(op.op_id)
+            by_inc.setdefault(inc, []).append((seq, op))
+        stored = 0
+        for inc, items in sorted(by_inc.items()):
+            held = self._held_seqs(inc, [seq for seq, _op in items])
+            fresh = sorted({seq: op for seq, op in items if seq not in held}.items(),
+                           key=lambda item: item[0])
+            for start in range(0, len(fresh), CHUNK_OPS):
+                self._add_chunk(inc, fresh[start:start + CHUNK_OPS])
+            stored += len(fresh)
+        return stored
+
+    def _add_chunk(self, inc: str, items: Sequence[tuple[int, Op]]) -> None:
+        cursor = self.conn.execute(
+            "INSERT INTO sync_chunk (incarnation, seq_first, seq_last, op_count, body) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [inc, items[0][0], items[-1][0], len(items), _compress([encode_op(op) for _s, op in items])])
+        chunk_id = cursor.lastrowid
         self.conn.executemany(
-            "INSERT OR IGNORE INTO sync_op (op_id, seq, table_name, row_id, kind, body, hlc, field) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(r[0], start + i + 1, *r[1:]) for i, r in enumerate(rows)])
+            "INSERT OR IGNORE INTO sync_row (table_name, row_id, chunk) VALUES (?, ?, ?)",
+            sorted({(op.table, op.row_id, chunk_id) for _s, op in items}))
+        self.conn.executemany("INSERT INTO sync_op_id (incarnation, seq, chunk) VALUES (?, ?, ?)",
+                              [(inc, seq, chunk_id) for seq, _op in items])
 
-    def own_max_seq(self, incarnation: str) -> int:
-        """Highest seq of this incarnation's ops (op ids are "<incarnation>:<seq>")."""
-        prefix = f"{incarnation}:"
-        (found,) = self.conn.execute(
-            "SELECT max(CAST(substr(op_id, ?) AS INTEGER)) FROM sync_op "
-            "WHERE op_id >= ? AND op_id < ?",
-            [len(prefix) + 1, prefix, f"{incarnation};"]).fetchone()
-        return int(found or 0)
-
-    def own_ops_after(self, incarnation: str, after_seq: int) -> list[tuple[int, str, str]]:
-        """(seq, op_id, body) of this incarnation's ops with seq > after_seq, in seq order."""
-        prefix = f"{incarnation}:"
-        rows = self.conn.execute(
-            "SELECT CAST(substr(op_id, ?) AS INTEGER) AS s, op_id, body FROM sync_op "
-            "WHERE op_id >= ? AND op_id < ? AND s > ?",
-            [len(prefix) + 1, prefix, f"{incarnation};", after_seq]).fetchall()
-        return sorted((int(s), op_id, body) for s, op_id, body in rows)
-
-    def own_max_hlc(self, incarnation: str) -> str | None:
-        """Greatest HLC of this incarnation's ops (the encoding sorts as text)."""
-        (found,) = self.conn.execute(
-            "SELECT max(hlc) FROM sync_op WHERE op_id >= ? AND op_id < ?",
-            [f"{incarnation}:", f"{incarnation};"]).fetchone()
-        return str(found) if found else None
-
-    def ops_of_rows(self, table: str, row_ids: Iterable[str]) -> list[tuple[str, str]]:
-        """(op_id, body) of every op of these rows."""
-        out: list[tuple[str, str]] = []
-        for chunk in _chunks(row_ids):
-            marks = ",".join("?" * len(chunk))
-            out.extend(self.conn.execute(
-                f"SELECT op_id, body FROM sync_op WHERE table_name = ? AND row_id IN ({marks})",
-                [table, *chunk]))
-        return out
-
-    def ops_of_fields(self, table: str, keys: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-        """(op_id, body) of the field ops of these (row_id, field) keys."""
-        wanted = set(keys)
-        fields = sorted({f for _r, f in wanted})
-        out: list[tuple[str, str]] = []
-        for chunk in _chunks(sorted({r for r, _f in wanted}), 400):
-            marks = ",".join("?" * len(chunk))
-            fmarks = ",".join("?" * len(fields))
-            out.extend((op_id, body) for op_id, body, row_id, field in self.conn.execute(
-                f"SELECT op_id, body, row_id, field FROM sync_op WHERE table_name = ? "
-                f"AND row_id IN ({marks}) AND field IN ({fmarks})", [table, *chunk, *fields])
-                if (row_id, field) in wanted)
-        return out
-
-    def ops_by_id(self, op_ids: Iterable[str]) -> list[tuple[str, str]]:
-        out: list[tuple[str, str]] = []
-        for chunk in _chunks(op_ids):
-            marks = ",".join("?" * len(chunk))
-            out.extend(self.conn.execute(
-                f"SELECT op_id, body FROM sync_op WHERE op_id IN ({marks})", list(chunk)))
-        return out
-
-    def lifecycle_rows(self, table: str, row_ids: Iterable[str]) -> set[str]:
-        """Which of these rows have a delete or restore op (their state needs every op)."""
-        found: set[str] = set()
-        for chunk in _chunks(row_ids):
-            marks = ",".join("?" * len(chunk))
-            found.update(r[0] for r in self.conn.execute(
-                f"SELECT DISTINCT row_id FROM sync_op WHERE table_name = ? AND row_id IN ({marks}) "
-                "AND kind IN ('del', 'restore')", [table, *chunk]))
+    def _chunks_holding(self, inc: str, seqs: Iterable[int]) -> dict[int, set[int]]:
+        """chunk id -> the seqs of ``inc`` among ``seqs`` it holds."""
+        found: dict[int, set[int]] = {}
+        for part in _chunks(sorted(set(seqs))):
+            marks = ",".join("?" * len(part))
+            for seq, chunk_id in self.conn.execute(
+                    f"SELECT seq, chunk FROM sync_op_id WHERE incarnation = ? AND seq IN ({marks})",
+                    [inc, *part]):
+                found.setdefault(chunk_id, set()).add(seq)
         return found
 
-    def all_row_keys(self) -> set[tuple[str, str]]:
-        return {(t, r) for t, r in self.conn.execute(
-            "SELECT DISTINCT table_name, row_id FROM sync_op")}
+    def _held_seqs(self, inc: str, seqs: Sequence[int]) -> set[int]:
+        """Which of these seqs of ``inc`` are stored."""
+        return {seq for held in self._chunks_holding(inc, seqs).values() for seq in held}
 
-    def held_ranges(self) -> dict[str, list[list[int]]]:
-        """Per incarnation, the spans of op seqs held (one full read; for databases synced
-        before knowledge was tracked incrementally)."""
-        seqs: dict[str, list[int]] = {}
-        for (op_id,) in self.conn.execute("SELECT op_id FROM sync_op"):
-            inc, _, number = str(op_id).rpartition(":")
-            if number.isdigit():
-                seqs.setdefault(inc, []).append(int(number))
-        out: dict[str, list[list[int]]] = {}
-        for inc, found in seqs.items():
-            spans: list[list[int]] = []
-            for seq in sorted(found):
-                if spans and seq <= spans[-1][1] + 1:
-                    spans[-1][1] = max(spans[-1][1], seq)
+    def _chunks_of(self, keys: set[RowKey]) -> set[int]:
+        chunk_ids: set[int] = set()
+        by_table: dict[str, list[str]] = {}
+        for table, row_id in keys:
+            by_table.setdefault(table, []).append(row_id)
+        for table, ids in sorted(by_table.items()):
+            for part in _chunks(sorted(ids)):
+                marks = ",".join("?" * len(part))
+                chunk_ids.update(r[0] for r in self.conn.execute(
+                    f"SELECT chunk FROM sync_row WHERE table_name = ? AND row_id IN ({marks})",
+                    [table, *part]))
+        return chunk_ids
+
+    def ops_of_rows(self, keys: Iterable[RowKey]) -> list[Op]:
+        """Every op of these rows."""
+        wanted = set(keys)
+        out: list[Op] = []
+        row_ids = {row_id for _t, row_id in wanted}
+        for _chunk, lines in self._chunk_lines(self._chunks_of(wanted)):
+            for line in lines:
+                # Only the lines of wanted rows are parsed (a chunk holds many rows' ops).
+                found = _top_string(line, "r")
+                if found in row_ids or "\\" in found:
+                    op = op_from_dict(json.loads(line))
+                    if (op.table, op.row_id) in wanted:
+                        out.append(op)
+        return out
+
+    def lines_of_rows(self, keys: Iterable[RowKey]) -> dict[RowKey, list[str]]:
+        """The stored texts of every op of these rows, per row (a snapshot copies most of them
+        as they are)."""
+        wanted = set(keys)
+        out: dict[RowKey, list[str]] = {}
+        row_ids = {row_id for _t, row_id in wanted}
+        for _chunk, lines in self._chunk_lines(self._chunks_of(wanted)):
+            for line in lines:
+                row_id = _top_string(line, "r")
+                if "\\" in row_id:  # an escaped id: only parsing tells what it is
+                    op = op_from_dict(json.loads(line))
+                    key = (op.table, op.row_id)
+                elif row_id in row_ids:
+                    key = (_top_string(line, "t"), row_id)
                 else:
-                    spans.append([seq, seq])
-            out[inc] = spans
+                    continue
+                if key in wanted:
+                    out.setdefault(key, []).append(line)
+        return out
+
+    def ops_by_id(self, op_ids: Iterable[str]) -> list[Op]:
+        """The stored ops with these ids (whatever row they belong to)."""
+        by_inc: dict[str, set[int]] = {}
+        for op_id in op_ids:
+            inc, seq = split_op_id(op_id)
+            by_inc.setdefault(inc, set()).add(seq)
+        out: list[Op] = []
+        for inc, seqs in sorted(by_inc.items()):
+            for _chunk, lines in self._chunk_lines(self._chunks_holding(inc, seqs)):
+                out.extend(op_from_dict(json.loads(line)) for line in lines
+                           if _top_string(line, "id").rpartition(":")[0] == inc
+                           and _line_seq(line) in seqs)
+        return out
+
+    def own_max_seq(self, incarnation: str) -> int:
+        """Highest seq of this incarnation's ops held."""
+        (found,) = self.conn.execute(
+            "SELECT max(seq) FROM sync_op_id WHERE incarnation = ?", [incarnation]).fetchone()
+        return int(found or 0)
+
+    def own_lines_after(self, incarnation: str, after_seq: int, max_ops: int, max_bytes: int
+                        ) -> list[tuple[int, str]]:
+        """(seq, op text) of this incarnation's ops after ``after_seq``, in seq order: at most
+        ``max_ops`` ops and about ``max_bytes`` of text (a published file's worth)."""
+        out: list[tuple[int, str]] = []
+        size = 0
+        rows = self.conn.execute(
+            "SELECT seq_first, op_count, body FROM sync_chunk WHERE incarnation = ? AND "
+            "seq_last > ? ORDER BY seq_first", [incarnation, after_seq])
+        for seq_first, count, body in rows:
+            lines = _lines(body)
+            if len(lines) != count:
+                raise ValueError(f"a chunk of {incarnation} is damaged")
+            for offset, line in enumerate(lines):
+                seq = seq_first + offset
+                if seq <= after_seq:
+                    continue
+                expected = out[-1][0] + 1 if out else after_seq + 1
+                if seq != expected:
+                    raise ValueError(f"own ops of {incarnation} are not contiguous at {expected}")
+                out.append((seq, line))
+                size += len(line)
+                if len(out) >= max_ops or size >= max_bytes:
+                    return out
         return out
 
     def known_rows(self, table: str, row_ids: Sequence[str]) -> set[str]:
@@ -138,25 +267,102 @@ class SyncRepository:
         for chunk in _chunks(row_ids):
             marks = ",".join("?" * len(chunk))
             found.update(r[0] for r in self.conn.execute(
-                f"SELECT DISTINCT row_id FROM sync_op WHERE table_name = ? AND row_id IN ({marks})",
+                f"SELECT DISTINCT row_id FROM sync_row WHERE table_name = ? AND row_id IN ({marks})",
                 [table, *chunk]))
         return found
 
-    # -- shadow ---------------------------------------------------------------------------------
-    def shadow(self, table: str, row_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        out: dict[str, dict[str, Any]] = {}
-        for chunk in _chunks(row_ids):
-            marks = ",".join("?" * len(chunk))
-            for row_id, field, value in self.conn.execute(
-                    f"SELECT row_id, field, value FROM sync_shadow WHERE table_name = ? "
-                    f"AND row_id IN ({marks})", [table, *chunk]):
-                out.setdefault(row_id, {})[field] = _decode(value)
+    def logged_tables(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT table_name FROM sync_row")]
+
+    def row_ids_after(self, table: str, after: str, limit: int) -> list[str]:
+        """Ids of the rows of ``table`` with ops, in order, after ``after`` (for a snapshot, a
+        batch at a time)."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT DISTINCT row_id FROM sync_row WHERE table_name = ? AND row_id > ? "
+            "ORDER BY row_id LIMIT ?", [table, after, limit])]
+
+    def rewrite_ops(self, ops: Sequence[Op]) -> None:
+        """Replace stored ops by these versions of them (same ids): erasure scrubs values."""
+        by_id = {op.op_id: op for op in ops}
+        by_inc: dict[str, set[int]] = {}
+        for op_id in by_id:
+            inc, seq = split_op_id(op_id)
+            by_inc.setdefault(inc, set()).add(seq)
+        for inc, seqs in sorted(by_inc.items()):
+            for chunk_id, cached in self._chunk_lines(self._chunks_holding(inc, seqs)):
+                lines = list(cached)
+                changed = False
+                for i, line in enumerate(lines):
+                    op_id = _top_string(line, "id")
+                    if op_id in by_id:
+                        lines[i] = encode_op(by_id[op_id])
+                        changed = True
+                if changed:
+                    self.conn.execute("UPDATE sync_chunk SET body = ? WHERE id = ?",
+                                      [_compress(lines), chunk_id])
+                    self._chunk_cache[chunk_id] = lines
+
+    def log_size(self) -> tuple[int, int]:
+        """(chunks, row index entries) of the op log."""
+        (chunks,) = self.conn.execute("SELECT count(*) FROM sync_chunk").fetchone()
+        (rows,) = self.conn.execute("SELECT count(*) FROM sync_row").fetchone()
+        return int(chunks), int(rows)
+
+    # -- marks ----------------------------------------------------------------------------------
+    def marks_of_rows(self, keys: Iterable[RowKey]) -> list[Mark]:
+        by_table: dict[str, list[str]] = {}
+        for table, row_id in keys:
+            by_table.setdefault(table, []).append(row_id)
+        out: list[Mark] = []
+        for table, ids in sorted(by_table.items()):
+            for part in _chunks(sorted(ids)):
+                marks = ",".join("?" * len(part))
+                out.extend((t, r, f or None, o) for t, r, f, o in self.conn.execute(
+                    f"SELECT table_name, row_id, field, op_id FROM sync_mark WHERE table_name = ? "
+                    f"AND row_id IN ({marks})", [table, *part]))
         return out
 
-    def set_shadow(self, values: Iterable[tuple[str, str, str, Any]]) -> None:
+    def replace_marks(self, keys: Iterable[RowKey], marks: Iterable[Mark]) -> None:
+        """The marks of these rows become ``marks`` (which belong to these rows)."""
+        for table, row_id in sorted(set(keys)):
+            self.conn.execute("DELETE FROM sync_mark WHERE table_name = ? AND row_id = ?",
+                              [table, row_id])
         self.conn.executemany(
-            "INSERT OR REPLACE INTO sync_shadow (table_name, row_id, field, value) VALUES (?,?,?,?)",
-            [(t, r, f, json.dumps(v)) for t, r, f, v in values])
+            "INSERT OR IGNORE INTO sync_mark (table_name, row_id, field, op_id) VALUES (?, ?, ?, ?)",
+            [(t, r, f or "", o) for t, r, f, o in marks])
+
+    # -- shadow ---------------------------------------------------------------------------------
+    def shadow(self, table: str, row_ids: Sequence[str]) -> dict[str, Shadow]:
+        out: dict[str, Shadow] = {}
+        for chunk in _chunks(row_ids):
+            marks = ",".join("?" * len(chunk))
+            for row_id, digest, local in self.conn.execute(
+                    f"SELECT row_id, digest, local FROM sync_shadow WHERE table_name = ? "
+                    f"AND row_id IN ({marks})", [table, *chunk]):
+                out[row_id] = Shadow(digest, json.loads(local) if local else {})
+        return out
+
+    def set_shadow(self, table: str, shadows: Mapping[str, Shadow]) -> None:
+        """Store these rows' shadows (nothing known and nothing kept: the row is removed)."""
+        keep = [(table, r, s.digest, json.dumps(s.local, sort_keys=True) if s.local else None)
+                for r, s in shadows.items() if s.digest is not None or s.local]
+        drop = [(table, r) for r, s in shadows.items() if s.digest is None and not s.local]
+        self.conn.executemany("INSERT OR REPLACE INTO sync_shadow (table_name, row_id, digest, "
+                              "local) VALUES (?, ?, ?, ?)", keep)
+        self.conn.executemany("DELETE FROM sync_shadow WHERE table_name = ? AND row_id = ?", drop)
+
+    # -- follow-ups of merged leads ----------------------------------------------------------
+    def add_followups(self, lead_ids: Iterable[str]) -> None:
+        self.conn.executemany("INSERT OR IGNORE INTO sync_followup (lead_id) VALUES (?)",
+                              [(lead_id,) for lead_id in lead_ids])
+
+    def pending_followups(self, limit: int) -> list[str]:
+        return [r[0] for r in self.conn.execute(
+            "SELECT lead_id FROM sync_followup ORDER BY lead_id LIMIT ?", [limit])]
+
+    def followups_done(self, lead_ids: Sequence[str]) -> None:
+        self.conn.executemany("DELETE FROM sync_followup WHERE lead_id = ?",
+                              [(lead_id,) for lead_id in lead_ids])
 
     # -- processed files ------------------------------------------------------------------------
     def processed_digests(self) -> set[str]:
@@ -168,20 +374,43 @@ class SyncRepository:
 
     # -- synced rows ----------------------------------------------------------------------------
     def changed_rows(self, table: str, columns: Sequence[str], since: str | None,
-                     skip_stamps: Sequence[str] = ()) -> list[dict[str, Any]]:
-        """Rows (id, deleted_at if present, columns) written at or after ``since`` (None: all),
-        except those whose last write carries one of ``skip_stamps`` (written by a merge)."""
-        cols = ", ".join(_q(c) for c in ("id", *columns))
-        sql = f"SELECT {cols} FROM {_q(table)}"
-        params: list[Any] = []
-        if since is not None:
-            sql += " WHERE updated_at >= ?"
-            params.append(since)
-            if skip_stamps:
-                sql += f" AND updated_at NOT IN ({','.join('?' * len(skip_stamps))})"
-                params.extend(skip_stamps)
+                     skip_stamps: Sequence[str], after: CaptureCursor | None, limit: int
+                     ) -> tuple[list[dict[str, Any]], CaptureCursor | None]:
+        """Up to ``limit`` rows (id, columns) written at or after ``since`` (None: all), except
+        those whose last write carries one of ``skip_stamps`` (written by a merge), continuing
+        after the cursor ``after``; returns them with the cursor to continue from (None: done).
+
+        Rows are read in keyset order (see ``_capture_passes``), so a capture pages through a
+        table once."""
+        passes = _capture_passes(table, since)
+        pass_no, key = after if after is not None else (0, ())
         names = ("id", *columns)
-        return [dict(zip(names, row, strict=True)) for row in self.conn.execute(sql, params)]
+        cols = ", ".join(_q(c) for c in names)
+        out: list[dict[str, Any]] = []
+        while pass_no < len(passes) and len(out) < limit:
+            where, order = passes[pass_no]
+            conditions = [where] if where else []
+            params: list[Any] = []
+            if since is not None:
+                conditions.append("updated_at >= ?")
+                params.append(since)
+                if skip_stamps:
+                    conditions.append(f"updated_at NOT IN ({','.join('?' * len(skip_stamps))})")
+                    params.extend(skip_stamps)
+            if key:
+                conditions.append(f"({order}) > ({', '.join('?' * len(key))})")
+                params.extend(key)
+            sql = (f"SELECT rowid, updated_at, {cols} FROM {_q(table)}"
+                   + (f" WHERE {' AND '.join(conditions)}" if conditions else "")
+                   + f" ORDER BY {order} LIMIT ?")
+            rows = self.conn.execute(sql, [*params, limit - len(out)]).fetchall()
+            out.extend(dict(zip(names, row[2:], strict=True)) for row in rows)
+            if len(out) >= limit:
+                last = rows[-1]
+                key = {"id": (last[2],), "rowid": (last[0],)}.get(order, (last[1], last[0]))
+                return out, (pass_no, key)
+            pass_no, key = pass_no + 1, ()
+        return out, None
 
     def rows_by_id(self, table: str, columns: Sequence[str], row_ids: Sequence[str]
                    ) -> dict[str, dict[str, Any]]:
@@ -195,11 +424,16 @@ class SyncRepository:
                 out[row[0]] = dict(zip(names, row, strict=True))
         return out
 
-    def insert_row(self, table: str, values: dict[str, Any]) -> None:
-        cols = ", ".join(_q(c) for c in values)
-        marks = ", ".join("?" * len(values))
-        self.conn.execute(f"INSERT OR IGNORE INTO {_q(table)} ({cols}) VALUES ({marks})",
-                          list(values.values()))
+    def insert_rows(self, table: str, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert rows (known ids are left alone), one statement per set of columns."""
+        by_columns: dict[tuple[str, ...], list[list[Any]]] = {}
+        for values in rows:
+            by_columns.setdefault(tuple(values), []).append(list(values.values()))
+        for columns, params in by_columns.items():
+            cols = ", ".join(_q(c) for c in columns)
+            marks = ", ".join("?" * len(columns))
+            self.conn.executemany(f"INSERT OR IGNORE INTO {_q(table)} ({cols}) VALUES ({marks})",
+                                  params)
 
     def update_row(self, table: str, row_id: str, values: dict[str, Any]) -> None:
         if not values:
@@ -320,13 +554,29 @@ class SyncRepository:
                 f"SELECT id, lead_id FROM {_q(table)} WHERE id IN ({marks})", list(chunk)))
         return found
 
-    def erased_family(self, lead_ids: Sequence[str]) -> set[str]:
-        """These erased leads and the leads merged into them."""
-        found = set(lead_ids)
+    def _logged_rows_of_leads(self, table: str, lead_ids: Sequence[str]) -> set[str]:
+        """Rows of ``table`` whose logged versions name one of these leads (read from the log:
+        the rows may be gone from their table)."""
+        wanted = set(lead_ids)
+        chunk_ids = [r[0] for r in self.conn.execute(
+            "SELECT DISTINCT chunk FROM sync_row WHERE table_name = ?", [table])]
+        found: set[str] = set()
+        for _chunk, lines in self._chunk_lines(chunk_ids):
+            for line in lines:
+                if any(lead in line for lead in wanted):
+                    op = op_from_dict(json.loads(line))
+                    values = op.values if isinstance(op, FieldSet | Append) else {}
+                    if op.table == table and values.get("lead_id") in wanted:
+                        found.add(op.row_id)
+        return found
+
+    def rows_of_leads(self, table: str, lead_ids: Sequence[str]) -> list[str]:
+        """Ids of the task/activity/answer rows of these leads."""
+        found: list[str] = []
         for chunk in _chunks(lead_ids):
             marks = ",".join("?" * len(chunk))
-            found.update(r[0] for r in self.conn.execute(
-                f"SELECT id FROM lead WHERE merged_into_id IN ({marks})", list(chunk)))
+            found += [r[0] for r in self.conn.execute(
+                f"SELECT id FROM {_q(table)} WHERE lead_id IN ({marks})", list(chunk))]
         return found
 
     def tombstoned_leads(self, tombstone_ids: Sequence[str]) -> set[str]:
@@ -339,53 +589,37 @@ class SyncRepository:
 
     def purge_erased(self, lead_ids: Sequence[str], columns: Mapping[str, frozenset[str]],
                      other_rows: Mapping[str, Iterable[str]] | None = None) -> int:
-        """Empty ``columns`` of these leads' rows (the leads, and the tasks, history and answers
-        that belong to them) in every logged version and in the shadow. The log itself knows
-        which rows belonged to a lead, even rows the erasure deleted from their table.
-        ``other_rows`` adds rows found otherwise (the person's suppression entries).
-        Returns the number of log entries rewritten."""
+        """Empty ``columns`` in every logged version of these leads' rows (the leads, and the
+        tasks, history and answers that belong to them) and forget what the shadow knew of
+        them. The log itself knows which answers belonged to a lead, also those the erasure
+        deleted from their table. ``other_rows`` adds rows found otherwise (the person's
+        do-not-contact entries). Returns the number of ops rewritten."""
         rows: dict[str, set[str]] = {"lead": set(lead_ids)}
         for table, ids in (other_rows or {}).items():
             rows.setdefault(table, set()).update(ids)
-        for chunk in _chunks(lead_ids):
-            marks = ",".join("?" * len(chunk))
-            for table, row_id in self.conn.execute(
-                    "SELECT table_name, row_id FROM sync_op WHERE table_name IN "
-                    f"('task', 'answer') AND field = 'lead_id' AND json_extract(body, '$.v') "
-                    f"IN ({marks})", list(chunk)):
-                rows.setdefault(table, set()).add(row_id)
-            for (row_id,) in self.conn.execute(
-                    "SELECT row_id FROM sync_op WHERE table_name = 'activity' AND "
-                    f"json_extract(body, '$.v.lead_id') IN ({marks})", list(chunk)):
-                rows.setdefault("activity", set()).add(row_id)
-        rewritten = 0
+        for table in ("task", "activity"):
+            rows.setdefault(table, set()).update(self.rows_of_leads(table, lead_ids))
+        rows.setdefault("answer", set()).update(self._logged_rows_of_leads("answer", lead_ids))
+        keys = [(t, r) for t, ids in rows.items() if columns.get(t) for r in ids]
+        rewritten: list[Op] = []
+        for op in self.ops_of_rows(keys):
+            erased = columns[op.table]
+            if isinstance(op, FieldSet):
+                values = {k: "" if k in erased and v not in ("", None) else v
+                          for k, v in op.values.items()}
+                if values != op.values:
+                    rewritten.append(FieldSet(op.op_id, op.table, op.row_id, values, op.hlc,
+                                              op.preds, op.resolve))
+            elif isinstance(op, Append):
+                values = {k: "" if k in erased and v not in ("", None) else v
+                          for k, v in op.values.items()}
+                if values != op.values:
+                    rewritten.append(Append(op.op_id, op.table, op.row_id, values, op.hlc))
+        self.rewrite_ops(rewritten)
         for table, ids in rows.items():
-            erased = columns.get(table, frozenset())
-            if not erased:
-                continue
-            for chunk in _chunks(sorted(ids)):
-                marks = ",".join("?" * len(chunk))
-                updates: list[tuple[str, str]] = []
-                for op_id, body in self.conn.execute(
-                        f"SELECT op_id, body FROM sync_op WHERE table_name = ? "
-                        f"AND row_id IN ({marks})", [table, *chunk]):
-                    op = json.loads(body)
-                    value = op.get("v")
-                    if op.get("f") in erased and value not in ("", None):
-                        op["v"] = ""
-                    elif isinstance(value, dict) and any(value.get(c) for c in erased):
-                        op["v"] = {k: ("" if k in erased and v else v) for k, v in value.items()}
-                    else:
-                        continue
-                    updates.append((json.dumps(op, separators=(",", ":")), op_id))
-                self.conn.executemany("UPDATE sync_op SET body = ? WHERE op_id = ?", updates)
-                rewritten += len(updates)
-                fields = sorted(erased)
-                self.conn.execute(
-                    f"UPDATE sync_shadow SET value = '\"\"' WHERE table_name = ? AND row_id IN "
-                    f"({marks}) AND field IN ({','.join('?' * len(fields))}) AND value <> 'null'",
-                    [table, *chunk, *fields])
-        return rewritten
+            found = self.shadow(table, sorted(ids))
+            self.set_shadow(table, {r: Shadow(None, s.local) for r, s in found.items()})
+        return len(rewritten)
 
     def row_title(self, table: str, row_id: str) -> str:
         """A short human name of a synced row for lists (the review inbox)."""
@@ -408,21 +642,6 @@ class SyncRepository:
             f"SELECT {_q(column)} FROM {_q(table)} WHERE id = ?", [row_id]).fetchone()
         kind = table.replace("_", " ").capitalize()
         return f"{kind}: {found[0]}" if found and found[0] else kind
-
-
-_CONSTANTS: dict[str, Any] = {"null": None, "true": True, "false": False, '""': ""}
-
-
-def _decode(text: str) -> Any:
-    """json.loads for shadow values, with a shortcut for the common plain strings and small
-    integers (capture reads hundreds of thousands of them; json.loads costs more per call)."""
-    if text in _CONSTANTS:
-        return _CONSTANTS[text]
-    if text[0] == '"' and "\\" not in text:
-        return text[1:-1]
-    if text.isdigit() and len(text) < 16:
-        return int(text)
-    return json.loads(text)
 
 
 def _chunks(items: Sequence[str] | Iterable[str], size: int = 500) -> list[list[str]]:
