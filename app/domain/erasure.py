@@ -26,15 +26,17 @@ PERSONAL_LEAD_FIELDS: tuple[str, ...] = (
     "first_name", "last_name", "title", "company", "website", "email", "phone", "phone_e164",
     "mobile", "mobile_e164", "street", "postal_code", "city", "region", "badge_id",
     "product_interest", "budget", "authority", "need", "timeline", "disqualify_reason",
-    "consent_text", "review_reason", "notes",
+    "consent_text", "review_reason", "notes", "company_source", "original_values",
 )
+# Personal lead columns that are not text: erasure sets them to NULL (in the log too).
+PERSONAL_LEAD_NULLABLE: tuple[str, ...] = ("birth_date",)
 ERASED_NAME = "Erased person"
 
 # Per synced table, the columns an erasure empties, also in the sync log (older versions of a
 # field are kept there for merging, so they must be scrubbed too). Everything else about those
 # rows (dates, kinds, outcomes, ids) is a business fact that stays.
 ERASED_SYNC_COLUMNS: dict[str, frozenset[str]] = {
-    "lead": frozenset(PERSONAL_LEAD_FIELDS),
+    "lead": frozenset(PERSONAL_LEAD_FIELDS + PERSONAL_LEAD_NULLABLE),
     "activity": frozenset({"old_value", "new_value", "text"}),
     "task": frozenset({"title", "notes"}),
     "answer": frozenset({"value"}),

@@ -137,6 +137,7 @@ LEAD_FIELDS: tuple[LeadField, ...] = (
     _f("first_name", "First name", K.TEXT, "Person", max_length=100),
     _f("last_name", "Last name", K.TEXT, "Person", max_length=100),
     _f("title", "Job title", K.TEXT, "Person"),
+    _f("birth_date", "Date of birth", K.DATE, "Person"),
     _f("company", "Company", K.TEXT, "Company"),
     _f("industry", "Industry", K.TEXT, "Company", max_length=100),
     _f("company_size", "Company size", K.TEXT, "Company", max_length=50),
@@ -192,7 +193,9 @@ class LeadRecord:
     first_name: str = ""
     last_name: str = ""
     title: str = ""
+    birth_date: dt.date | None = None
     company: str = ""
+    company_source: str = ""  # '' given by the person; else where the guess came from
     industry: str = ""
     company_size: str = ""
     website: str = ""
@@ -236,6 +239,8 @@ class LeadRecord:
     needs_review: bool = False
     review_reason: str = ""
     notes: str = ""
+    original_values: str = ""  # JSON {field: value} no rule could translate
+    awaiting_registration: bool = False
     captured_by_id: uuid.UUID | None = None
     first_touch_at: dt.datetime | None = None
     last_touch_at: dt.datetime | None = None

@@ -234,6 +234,14 @@ class Lead(Base):
     needs_review: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     review_reason: Mapped[str] = _text_column(500)
     notes: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
+    birth_date: Mapped[dt.date | None]
+    # '' when the person gave the company; otherwise where the guess came from ("email domain
+    # acme.com"), so screens, exports and reports never present a guess as given.
+    company_source: Mapped[str] = _text_column()
+    # JSON {field: value} of optional values no rule could translate, kept verbatim.
+    original_values: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
+    # A badge-only lead waiting for its event's registration list.
+    awaiting_registration: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     # Maintained by services from tasks and activities, so lists can sort and filter cheaply.
     first_touch_at: Mapped[dt.datetime | None]
@@ -273,6 +281,9 @@ class Lead(Base):
         Index("ix_lead_live_rating_rank", text(RATING_RANK_SQL), sqlite_where=_LIVE),
         # The few leads flagged for review (sync keeps its conflict flags in step from these).
         Index("ix_lead_needs_review", "id", sqlite_where=text("needs_review = 1")),
+        Index("ix_lead_awaiting_registration", "event_id", "badge_id",
+              sqlite_where=text("awaiting_registration = 1 AND deleted_at IS NULL"),
+              postgresql_where=text("awaiting_registration AND deleted_at IS NULL")),
     )
 
 
@@ -384,8 +395,12 @@ class Registration(Synced, Base):
     email: Mapped[str] = _text_column(254)
     phone: Mapped[str] = _text_column(50)
     mobile: Mapped[str] = _text_column(50)
+    street: Mapped[str] = _text_column()
+    postal_code: Mapped[str] = _text_column(20)
     city: Mapped[str] = _text_column(100)
+    region: Mapped[str] = _text_column(100)
     country: Mapped[str] = _text_column(100)
+    birth_date: Mapped[dt.date | None]
     imported_at: Mapped[dt.datetime] = mapped_column(nullable=False)
 
     __table_args__ = (Index("ix_registration_event_badge", "event_id", "badge_id"),)

@@ -539,7 +539,8 @@ def test_every_field_round_trips_through_create(services: Services,
     services.people.add_team("North")
     services.people.add_queue("Inbox")
     values: dict[str, str] = {
-        "first_name": "Max", "last_name": "Muster", "title": "CTO", "company": "ACME",
+        "first_name": "Max", "last_name": "Muster", "title": "CTO", "birth_date": "1980-05-17",
+        "company": "ACME",
         "industry": "Machinery", "company_size": "50-200", "website": "acme.example",
         "email": "max@acme.example", "phone": "+49 30 1234567", "mobile": "+49 171 1234567",
         "street": "Hauptstr. 1", "postal_code": "10115", "city": "Berlin", "region": "BE",

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select, text, update
 from sqlalchemy.orm import Session
 
-from app.domain.erasure import PERSONAL_LEAD_FIELDS, TombstoneRecord
+from app.domain.erasure import PERSONAL_LEAD_FIELDS, PERSONAL_LEAD_NULLABLE, TombstoneRecord
 from app.storage.orm import (
     Activity,
     Answer,
@@ -109,6 +109,8 @@ class ErasureRepository:
         for lead in leads:
             for name in PERSONAL_LEAD_FIELDS:
                 setattr(lead, name, "")
+            for name in PERSONAL_LEAD_NULLABLE:
+                setattr(lead, name, None)
             lead.erased_at = lead.erased_at or now
             lead.deleted_at = lead.deleted_at or now
             lead.do_not_contact, lead.needs_review = True, False

@@ -295,7 +295,8 @@ def _to_record(row: Any) -> LeadRecord:
     lead: Lead = row[0]
     return LeadRecord(
         id=lead.id, first_name=lead.first_name, last_name=lead.last_name, title=lead.title,
-        company=lead.company, industry=lead.industry, company_size=lead.company_size,
+        birth_date=lead.birth_date, company=lead.company, company_source=lead.company_source,
+        industry=lead.industry, company_size=lead.company_size,
         website=lead.website, email=lead.email, phone=lead.phone, phone_e164=lead.phone_e164,
         mobile=lead.mobile, mobile_e164=lead.mobile_e164, street=lead.street,
         postal_code=lead.postal_code, city=lead.city, region=lead.region, country=lead.country,
@@ -309,7 +310,9 @@ def _to_record(row: Any) -> LeadRecord:
         queue_id=lead.queue_id, queue_name=row.queue_name or "", consent=lead.consent,
         consent_text=lead.consent_text, consent_at=lead.consent_at,
         do_not_contact=lead.do_not_contact, needs_review=lead.needs_review,
-        review_reason=lead.review_reason, notes=lead.notes, captured_by_id=lead.captured_by_id,
+        review_reason=lead.review_reason, notes=lead.notes,
+        original_values=lead.original_values, awaiting_registration=lead.awaiting_registration,
+        captured_by_id=lead.captured_by_id,
         first_touch_at=lead.first_touch_at, last_touch_at=lead.last_touch_at,
         next_due_at=lead.next_due_at, merged_into_id=lead.merged_into_id,
         score_reasons=lead.score_reasons, first_touch_due_at=lead.first_touch_due_at,

@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.domain.erasure import PERSONAL_LEAD_NULLABLE
 from app.sync.merge import Mark
 from app.sync.ops import Append, FieldSet, Op, encode_op, op_from_dict, split_op_id
 
@@ -605,14 +606,12 @@ class SyncRepository:
         for op in self.ops_of_rows(keys):
             erased = columns[op.table]
             if isinstance(op, FieldSet):
-                values = {k: "" if k in erased and v not in ("", None) else v
-                          for k, v in op.values.items()}
+                values = _scrubbed(op.values, erased)
                 if values != op.values:
                     rewritten.append(FieldSet(op.op_id, op.table, op.row_id, values, op.hlc,
                                               op.preds, op.resolve))
             elif isinstance(op, Append):
-                values = {k: "" if k in erased and v not in ("", None) else v
-                          for k, v in op.values.items()}
+                values = _scrubbed(op.values, erased)
                 if values != op.values:
                     rewritten.append(Append(op.op_id, op.table, op.row_id, values, op.hlc))
         self.rewrite_ops(rewritten)
@@ -647,3 +646,9 @@ class SyncRepository:
 def _chunks(items: Sequence[str] | Iterable[str], size: int = 500) -> list[list[str]]:
     seq = list(items)
     return [seq[i:i + size] for i in range(0, len(seq), size)]
+
+
+def _scrubbed(values: Mapping[str, Any], erased: frozenset[str]) -> dict[str, Any]:
+    """An op's values with the erased columns emptied ('' for text, NULL for the others)."""
+    return {k: (None if k in PERSONAL_LEAD_NULLABLE else "") if k in erased and v not in ("", None)
+            else v for k, v in values.items()}
