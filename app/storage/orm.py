@@ -269,7 +269,8 @@ class Lead(Base):
         _live_index("ix_lead_live_country", "country"),
         _live_index("ix_lead_live_status", "status"),
         _live_index("ix_lead_live_score", "score"),
-        _live_index("ix_lead_live_owner", "owner_id"),
+        # Queue and status too: orphan and queue counts are answered by the index alone.
+        _live_index("ix_lead_live_owner", "owner_id", "queue_id", "status"),
         _live_index("ix_lead_live_event", "event_id"),
         _live_index("ix_lead_live_next_due", "next_due_at"),
         _live_index("ix_lead_live_last_touch", "last_touch_at"),
@@ -303,6 +304,9 @@ class Task(Synced, Base):
     deleted_at: Mapped[dt.datetime | None]
 
     __table_args__ = (Index("ix_task_owner_open_due", "owner_id", "done_at", "due_at"),
+                      # Open tasks only: overdue/today counts per owner never read a task row.
+                      Index("ix_task_open_owner_due", "owner_id", "due_at",
+                            sqlite_where=text("done_at IS NULL AND deleted_at IS NULL")),
                       # Sync reads rows written since its last look (and counts pending ones).
                       Index("ix_task_updated", "updated_at"))
 
