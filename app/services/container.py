@@ -95,7 +95,8 @@ class Services:
                    scoring=scoring, routing=routing, cadences=cadences,
                    followup=FollowUpService(context, leads, cadences, routing),
                    reports=ReportService(context),
-                   sync=SyncService(context, rescore=scoring.rescore_many_in),
+                   sync=SyncService(context, rescore=scoring.rescore_many_in,
+                                    rescore_stale=scoring.rescore_if_inputs_changed),
                    sync_settings=SyncSettingsStore(db),
                    backups=backups)
         services.sync.after_merge += [suppressions.forget_index, scoring.forget,

@@ -4,12 +4,18 @@ MQL/SQL thresholds that move a lead forward (with a history row saying why).
 A lead is re-scored in the same transaction as any change to it (fields, answers, notes and
 touches, suppression flags); ``rescore_all`` re-scores every lead after the rules change and
 once a day for decay. Scores are derived data: they are not stamped as a local edit, so two
-laptops re-scoring the same lead never conflict in sync.
+laptops re-scoring the same lead never conflict in sync. They are the same on every laptop that
+holds the same data: computed from synced facts only (the lead, its answers and activities, the
+rules and thresholds, the suppression list, the reps' territories), for the same moment (the
+start of the UTC day, ``scoring_moment``); ``rescore_if_inputs_changed`` re-scores every lead
+once something besides the lead's own facts changed (a sync calls it after merging).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import sqlite3
 import time
 import uuid
@@ -55,6 +61,9 @@ from app.storage.sequential import small_page_cache
 
 Progress = Callable[[int, int], None]
 RESCORED_ON_KEY = "scoring_rescored_on"
+# Digest of what every lead's score depends on besides its own facts, when every lead was last
+# re-scored (see ``inputs_digest``).
+RESCORED_INPUTS_KEY = "scoring_rescored_inputs"
 # Leads re-scored per transaction: a few hundred milliseconds holding the write lock, so a rep
 # logging a call meanwhile waits that long at most.
 RESCORE_BATCH = 2_000
@@ -183,6 +192,42 @@ class ScoringService:
         return frozenset(t.upper() for u in users if u.can_receive_leads
                          for t in u.territories if len(t) == 2)
 
+    def scoring_moment(self) -> dt.datetime:
+        """The "now" scores are computed for: the start of today (UTC). Decay and "touched
+        within" move a day at a time, so laptops scoring the same lead on the same day (in any
+        time zone, with clocks minutes apart, before or after a sync) give it the same score."""
+        return self.context.clock().astimezone(dt.UTC).replace(hour=0, minute=0, second=0,
+                                                               microsecond=0)
+
+    def inputs_digest(self) -> str:
+        """What every lead's score depends on besides its own facts: the rules, decay and
+        thresholds, the suppression list, the served countries and the scoring day."""
+        config = self.scorer().config
+        index = self.suppressions.index()
+        described = {
+            "rules": [(str(r.id), r.kind.value, r.value, r.points, r.enabled)
+                      for r in config.rules],
+            "settings": [config.decay_points_per_week, config.decay_max, config.mql_threshold,
+                         config.sql_threshold],
+            "suppressed": sorted((kind.value, value, reason.value)
+                                 for (kind, value), reason in index.entries.items()),
+            "served": sorted(self.served_countries()),
+            "day": self.scoring_moment().date().isoformat(),
+        }
+        text = json.dumps(described, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+    def rescore_if_inputs_changed(self) -> RescoreSummary | None:
+        """Re-score every lead unless the inputs every score depends on besides the lead's own
+        facts are those of the last full re-score (a sync calls this after merging: rules,
+        territories, suppressions or thresholds may have arrived, or a day passed). The app's
+        own doing, like the daily re-score, which it also stands for."""
+        if self.db.get_meta(RESCORED_INPUTS_KEY) == self.inputs_digest():
+            return None
+        summary = self.rescore_all(automatic=True)
+        self.db.set_meta(RESCORED_ON_KEY, self.scoring_moment().date().isoformat())
+        return summary
+
     # -- one lead -----------------------------------------------------------------------------
     def explain(self, lead_id: uuid.UUID) -> tuple[LeadRecord, ScoreResult]:
         """The lead's score as the rules give it now, with every reason."""
@@ -191,7 +236,7 @@ class ScoringService:
             if record is None:
                 raise NotFoundError(f"No lead with id {lead_id}")
             facts = self._facts(session, record)
-        return record, self.scorer().score(facts, self.context.clock())
+        return record, self.scorer().score(facts, self.scoring_moment())
 
     def _facts(self, session: Session, record: LeadRecord) -> ScoringFacts:
         connection = session.connection().connection.driver_connection
@@ -200,7 +245,7 @@ class ScoringService:
         contact = {"email": record.email, "company": record.company,
                    "phone_e164": record.phone_e164, "mobile_e164": record.mobile_e164}
         return ScoringFacts.of_lead(
-            record, now=self.context.clock(),
+            record, now=self.scoring_moment(),
             answers=answers_by_lead(connection, [key]).get(key, {}),
             activity_count=activity_counts(connection, [key]).get(key, 0),
             suppression_kinds=self.suppressions.index().reasons(contact),
@@ -214,7 +259,7 @@ class ScoringService:
         record = repo.record(lead_id)
         if lead is None or record is None:
             return
-        result = self.scorer().score(self._facts(session, record), self.context.clock())
+        result = self.scorer().score(self._facts(session, record), self.scoring_moment())
         lead.score, lead.score_reasons = result.total, result.explain()
         promoted = qualification_for(lead.status, result.total, self.scorer().config)
         if promoted is not None:
@@ -242,14 +287,14 @@ class ScoringService:
         session.flush()
         connection = session.connection().connection.driver_connection
         assert isinstance(connection, sqlite3.Connection)
-        now = self.context.clock()
+        now, moment = self.context.clock(), self.scoring_moment()
         actor = self.context.current_user_id
         stamps = (utc_text(now), self.context.device_id.hex, actor.hex if actor else None)
         scorer, suppressed, served = self.scorer(), self.suppressions.index(), \
             self.served_countries()
         for start in range(0, len(lead_ids), 5_000):
             rows = scoring_rows_for(connection, lead_ids[start:start + 5_000])
-            self._rescore_rows(connection, rows, scorer, suppressed, served, now, stamps)
+            self._rescore_rows(connection, rows, scorer, suppressed, served, moment, stamps)
 
     # -- every lead ---------------------------------------------------------------------------
     def rescore_due(self) -> bool:
@@ -273,8 +318,9 @@ class ScoringService:
         batches that each commit in their turn to write; cancelling keeps the batches done
         (their scores are right)."""
         started = time.perf_counter()
-        scorer, now = self.scorer(), self.context.clock()
+        scorer, now, moment = self.scorer(), self.context.clock(), self.scoring_moment()
         suppressed, served = self.suppressions.index(), self.served_countries()
+        inputs = self.inputs_digest()
         actor = APP_ACTOR_ID if automatic else self.context.current_user_id
         stamps = (utc_text(now), self.context.device_id.hex, actor.hex if actor else None)
         to_mql: list[uuid.UUID] = []
@@ -299,10 +345,9 @@ class ScoringService:
                             connection.execute("COMMIT")
                             break
                         last_key = rows[-1][0]
-                        if automatic:
-                            ensure_app_actor(connection, stamps[0], stamps[1])
                         changed_now, promoted = self._rescore_rows(
-                            connection, rows, scorer, suppressed, served, now, stamps)
+                            connection, rows, scorer, suppressed, served, moment, stamps,
+                            app_actor=automatic)
                         connection.execute("COMMIT")
                     except BaseException:
                         connection.execute("ROLLBACK")
@@ -314,16 +359,18 @@ class ScoringService:
                 seen += len(rows)
                 if progress is not None:
                     progress(seen, max(total, seen))
+        self.db.set_meta(RESCORED_INPUTS_KEY, inputs)
         return RescoreSummary(seen, changed, tuple(to_mql), tuple(to_sql),
                               time.perf_counter() - started)
 
     @staticmethod
     def _rescore_rows(connection: sqlite3.Connection, rows: Sequence[tuple[Any, ...]],
                       scorer: Scorer, suppressed: Any, served: frozenset[str],
-                      now: dt.datetime, stamps: tuple[str, str, str | None]
-                      ) -> tuple[int, list[tuple[str, LeadStatus]]]:
-        """Score one batch and write what changed; returns how many scores changed and the
-        leads promoted (hex id, the status reached)."""
+                      moment: dt.datetime, stamps: tuple[str, str, str | None], *,
+                      app_actor: bool = False) -> tuple[int, list[tuple[str, LeadStatus]]]:
+        """Score one batch for ``moment`` and write what changed (stamped with ``stamps``;
+        ``app_actor``: promotions are the app's); returns how many scores changed and the leads
+        promoted (hex id, the status reached)."""
         now_text, device_hex, actor_hex = stamps
         config = scorer.config
         changed = 0
@@ -333,8 +380,8 @@ class ScoringService:
         updates, statuses, activities = [], [], []
         promoted: list[tuple[str, LeadStatus]] = []
         for row in rows:
-            facts = _facts_of_row(row, counts, answers, suppressed, served, now)
-            result = scorer.score(facts, now)
+            facts = _facts_of_row(row, counts, answers, suppressed, served, moment)
+            result = scorer.score(facts, moment)
             explained = result.explain()
             key, lead_hex, status = row[0], row[1], row[13]
             old_score, old_reasons = row[15], row[16]
@@ -357,6 +404,8 @@ class ScoringService:
         connection.executemany(
             "UPDATE lead SET score = ?, score_reasons = ? WHERE key = ?", updates)
         if statuses:
+            if app_actor:  # created when first needed: a row nobody else would sync for nothing
+                ensure_app_actor(connection, now_text, device_hex)
             connection.executemany(
                 "UPDATE lead SET status = ?, updated_at = ?, device_id = ? "
                 "WHERE key = ?", statuses)

@@ -18,19 +18,27 @@ not grow with the database:
 6. merge each change file a batch of ops at a time: the touched rows' local edits are captured
    first (a merge never overwrites an edit), then the received ops are applied, stored, and
    the merged values of every touched row written into the ordinary tables;
-7. review flags, acknowledgement, folder maintenance (a snapshot is written from the log a
-   batch of rows at a time).
+7. follow-ups of the merged leads (cadence tasks, touch times, scores), and every lead
+   re-scored when what all scores depend on changed (rules, territories, suppressions, the
+   day); what they changed (promotions by score, task owners) is captured and published in
+   this same sync, so laptops that exchanged their files agree at once;
+8. review flags, acknowledgement, folder maintenance (a snapshot is written from the log a
+   batch of rows at a time). A laptop refused for its passphrase writes none of it: only a
+   note without data that tells the others (app/sync/refusals.py).
 
 A crash between or inside steps loses nothing and duplicates nothing: each transaction is
 whole, ops are deduplicated by id, and a file counts as merged only with its last batch.
 
 Synced: lead, event, user, team, queue, task and the other tables of ``_ROW_TABLES`` (field-level,
 soft deletes as RowDelete/RowRestore) and activity and tombstone (append-only, unioned). Derived
-columns (lead score, touch times, next due) are recomputed locally, never synced.
+columns (lead score, touch times, next due) are recomputed locally, never synced, from synced
+facts only and for the same moment (ScoringService.scoring_moment), so they agree everywhere.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import functools
 import hashlib
@@ -38,7 +46,7 @@ import json
 import secrets
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,6 +85,12 @@ from app.sync.folder import (
 )
 from app.sync.merge import EDIT_VS_DELETE, ApplyResult, Conflict, Replica
 from app.sync.ops import Append, FieldSet, Op, RowDelete, op_from_dict
+from app.sync.refusals import (
+    recent_refusals,
+    remove_refusal,
+    remove_stale_refusals,
+    write_refusal,
+)
 from app.sync.snapshot import (
     EncodedRow,
     FoundSnapshot,
@@ -159,6 +173,10 @@ META_HELD = "sync_held_rows"
 _MERGE_STAMP_OFFSET = dt.timedelta(microseconds=1)
 # When the last merge finished (DB time): rows written later are edits not captured yet.
 META_SYNCED_AT = "sync_synced_at"
+# JSON {folder path: {"salt", "n", "r", "p", "key_id"}}: how to tell the passphrase that last
+# read other laptops' files there (the local database holds the passphrase itself anyway), so a
+# passphrase mistyped later is refused even when the folder has nothing new to read.
+META_KEY_CHECK = "sync_key_check"
 
 RowKey = tuple[str, str]
 
@@ -223,9 +241,12 @@ class SyncReport:
     published: Path | None = None
     incarnation: str = ""
     new_incarnation: bool = False
-    # Every readable-looking file was refused for the passphrase: nothing is published either,
-    # so a typo cannot fill the team folder with files nobody else can read.
+    # Every readable-looking file was refused for the passphrase: nothing is written into the
+    # folder (no change set, snapshot or state file) but a note saying so, without any data.
     passphrase_rejected: bool = False
+    # Other laptops that tried to sync with another passphrase recently (their notes); one of
+    # the warnings says so.
+    refused_laptops: int = 0
     warnings: list[str] = field(default_factory=list)
     snapshots_absorbed: int = 0
     snapshot_written: Path | None = None
@@ -240,11 +261,18 @@ class SyncReport:
             "clock_ahead": self.clock_ahead,
             "published": str(self.published) if self.published else None,
             "incarnation": self.incarnation, "new_incarnation": self.new_incarnation,
-            "passphrase_rejected": self.passphrase_rejected, "warnings": self.warnings,
+            "passphrase_rejected": self.passphrase_rejected,
+            "refused_laptops": self.refused_laptops, "warnings": self.warnings,
             "snapshots_absorbed": self.snapshots_absorbed,
             "snapshot_written": str(self.snapshot_written) if self.snapshot_written else None,
             "files_compacted": self.files_compacted,
         }
+
+
+def _refused_warning(count: int, last: dt.datetime) -> str:
+    who = "a laptop" if count == 1 else f"{count} laptops"
+    return (f"{who} tried to sync with another passphrase (last {last:%Y-%m-%d %H:%M} UTC) "
+            "and reads and sends nothing until given the team's passphrase")
 
 
 # Fields whose values are codes the app chooses from (a typed third value would be invalid).
@@ -256,6 +284,8 @@ _SOURCE_OF = {"phone_e164": "phone", "mobile_e164": "mobile"}
 
 Progress = Callable[[str], None]
 Rescore = Callable[[Session, Sequence[uuid.UUID]], None]
+# Re-scores every lead when what all scores depend on changed; None when nothing needed it.
+RescoreStale = Callable[[], object | None]
 
 
 def _typing_allowed(table: str, field_name: str, offered: Sequence[Any]) -> bool:
@@ -320,6 +350,19 @@ def _digest(columns: Sequence[str], row: dict[str, Any]) -> bytes:
     values = [row[c] for c in columns] + [row.get("deleted_at") is not None]
     text = json.dumps(values, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.blake2b(text.encode(), digest_size=8).digest()
+
+
+# What a column added by a later schema version holds in rows that existed before it.
+_ADDED_COLUMN_DEFAULTS: tuple[Any, ...] = (None, "", 0)
+
+
+def _edited(name: str, value: Any, believed: Mapping[str, Any], known: bool) -> bool:
+    """Whether capture must send this column of a row. A known row's ops name every column
+    that existed when it was first sent; one missing from them was added by an upgrade since,
+    and at its default it says nothing new (sending it would resend every row after an upgrade)."""
+    if name in believed:
+        return bool(believed[name] != value)
+    return not known or value not in _ADDED_COLUMN_DEFAULTS
 
 
 class _Pace:
@@ -425,11 +468,14 @@ class _Merge:
 
 
 class SyncService:
-    def __init__(self, context: ServiceContext, rescore: Rescore | None = None) -> None:
+    def __init__(self, context: ServiceContext, rescore: Rescore | None = None,
+                 rescore_stale: RescoreStale | None = None) -> None:
         self.context = context
         self.db = context.db
-        # Scoring re-scores merged leads; optional so this service stays testable on its own.
+        # Scoring re-scores merged leads, and every lead once rules, territories, suppressions
+        # or the day changed; optional so this service stays testable on its own.
         self.rescore = rescore
+        self.rescore_stale = rescore_stale
         # Called after other laptops' changes were written: services caching rules, the
         # suppression list or cadences read them again.
         self.after_merge: list[Callable[[], None]] = []
@@ -508,7 +554,18 @@ class SyncService:
                                    "(restored backup or copy): it now syncs under a new identity")
             inc = self._mint(report)
         report.incarnation = inc
-        report.passphrase_rejected = bool(probed.wrong_passphrase) and not probed.files
+        report.passphrase_rejected = (
+            bool(probed.wrong_passphrase or any(r.startswith("wrong-passphrase")
+                                                for _p, r in snaps.skipped))
+            and not probed.files and not snaps.snapshots)
+        if not (report.passphrase_rejected or probed.files or snaps.snapshots):
+            report.passphrase_rejected = not self._same_passphrase(folder, key)
+        device = self.db.get_meta(META_DEVICE) or inc
+        if not report.passphrase_rejected:
+            refused = recent_refusals(folder, self._wall_ms(), own_device=device)
+            if refused:
+                report.refused_laptops = len(refused)
+                report.warnings.append(_refused_warning(len(refused), refused[-1].written))
         clock = self._clock(inc)
 
         say("Recording local changes")
@@ -528,19 +585,70 @@ class SyncService:
             if self._merge_file(found_file, key, inc, clock, known, merge, report, say):
                 report.files_read += 1
         self._merge_held(inc, clock, merge)
-        self._follow_up_all()
-        self._finish_merge(inc, clock, known, snaps, merge, report)
         if merge.result.new or report.snapshots_absorbed:
-            for forget in self.after_merge:
+            for forget in self.after_merge:  # the follow-ups score with the merged rules
                 forget()
+        followed = self._follow_up_all()
+        rescored = self.rescore_stale is not None and self.rescore_stale() is not None
+        if followed or rescored:
+            # What this laptop derived from the merge (promotions by score, cadence tasks
+            # following a merged owner) goes out in this sync, so laptops that exchanged their
+            # files agree at once instead of a sync later.
+            say("Recording what the merge changed")
+            self._capture(inc, clock, say=say)
+            if not report.passphrase_rejected:
+                self._publish_pending(folder, key, inc, report, say)
+        self._finish_merge(inc, clock, known, snaps, merge, report)
         report.received_ops = merge.result.new
         report.clock_ahead = bool(merge.result.clock_ahead)
         if merge.result.collisions:
             report.warnings.append(f"{len(merge.result.collisions)} received changes reuse ids "
                                    "with different content (a copied database); the first kept")
+        if report.passphrase_rejected:
+            # Refused: no state file (it would hold back compaction for everyone), no snapshot,
+            # no compaction; only the note that tells the others, which holds no data.
+            try:
+                write_refusal(folder, device, self._wall_ms())
+            except OSError as exc:
+                report.warnings.append(f"could not leave the note for the other laptops: {exc}")
+            return report
+        remove_refusal(folder, device)
+        if key is not None and (report.files_read or report.snapshots_absorbed):
+            self._remember_passphrase(folder, key)
         self._acknowledge(folder, inc, through(known), report)
         self._maintain(folder, key, snaps, report, force_snapshot=snapshot, say=say)
         return report
+
+    def _key_checks(self) -> dict[str, Any]:
+        try:
+            found = json.loads(self.db.get_meta(META_KEY_CHECK) or "{}")
+        except ValueError:
+            return {}
+        return found if isinstance(found, dict) else {}
+
+    def _same_passphrase(self, folder: Path, key: TeamKey | None) -> bool:
+        """Whether ``key`` is the passphrase that last read other laptops' files in ``folder``
+        (True when none ever did: nothing to compare with)."""
+        check = self._key_checks().get(str(folder.resolve()))
+        if not isinstance(check, dict):
+            return True
+        if key is None:
+            return False
+        try:
+            raw = key.key_for(base64.b64decode(check["salt"], validate=True), int(check["n"]),
+                              int(check["r"]), int(check["p"]))
+        except (KeyError, TypeError, ValueError, binascii.Error, ChangeSetError):
+            return True  # a damaged record decides nothing
+        return TeamKey.key_id(raw) == check.get("key_id")
+
+    def _remember_passphrase(self, folder: Path, key: TeamKey) -> None:
+        """``key`` read other laptops' files in ``folder``: remember how to recognise it."""
+        params = key.params
+        raw = key.key_for(key.salt, params["n"], params["r"], params["p"])
+        checks = self._key_checks()
+        checks[str(folder.resolve())] = {"salt": base64.b64encode(key.salt).decode("ascii"),
+                                         **params, "key_id": TeamKey.key_id(raw)}
+        self.db.set_meta(META_KEY_CHECK, json.dumps(checks, sort_keys=True))
 
     def _snapshots_to_absorb(self, snaps: SnapshotScan, key: TeamKey | None,
                              knowledge: dict[str, int], report: SyncReport) -> list[FoundSnapshot]:
@@ -661,11 +769,12 @@ class SyncService:
             rid = row["id"]
             shadow = batch.changed(table, rid)
             # A row without ops yet (most of a first sync): nothing believed but what is kept.
-            believed = dict(replica.values(table, rid) or {}) if replica.knows(table, rid) else {}
+            known = replica.knows(table, rid)
+            believed = dict(replica.values(table, rid) or {}) if known else {}
             believed.update(shadow.local)
             local_deleted = row["deleted_at"] is not None
             rep_deleted = replica.is_deleted(table, rid)
-            edited = [name for name in columns if name not in believed or believed[name] != row[name]]
+            edited = [name for name in columns if _edited(name, row[name], believed, known)]
             if not (local_deleted and rep_deleted and not edited):
                 if rep_deleted:
                     # Restored here (and maybe edited, maybe deleted again since): recorded as
@@ -921,6 +1030,7 @@ class SyncService:
         """Keep the folder small: a snapshot once enough change files piled up since the newest
         one, and, once a day, delete what the safe rules of SYNC.md 4.12 allow."""
         try:
+            remove_stale_refusals(folder, self._wall_ms())
             coverage = self._newest_snapshot_coverage(snaps)
             stats = folder_stats(folder, coverage)
             if force_snapshot or should_snapshot(stats):
@@ -1152,17 +1262,19 @@ class SyncService:
             self.rescore(session, merged_leads)
         repo.followups_done(lead_ids)
 
-    def _follow_up_all(self) -> None:
+    def _follow_up_all(self) -> bool:
         """The follow-ups of every lead merged, a batch of leads per transaction, once the
-        whole merge is done (and after a crash, at the next sync)."""
+        whole merge is done (and after a crash, at the next sync); False if there were none."""
         pace = _Pace(MERGE_OPS)
+        followed = False
         while True:
             with self._turn(pace) as session:
                 lead_ids = SyncRepository(session).pending_followups(pace.size)
                 if lead_ids:
                     self._follow_up(session, lead_ids)
             if not lead_ids:
-                return
+                return followed
+            followed = True
 
     def _refresh_flags(self, batch: _Batch, candidates: set[str]) -> None:
         """Flag every loaded lead with an open conflict; unflag the candidates whose conflicts

@@ -25,12 +25,10 @@ nothing but change sets and snapshots is ever deleted.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import hashlib
 import json
 import os
-import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -42,6 +40,7 @@ from app.sync.folder import (
     is_candidate,
     parse_changeset_name,
     probe_snapshots,
+    replace_in_folder,
 )
 from app.sync.snapshot import FoundSnapshot, dominates, open_snapshot, validate_snapshot
 
@@ -96,18 +95,7 @@ def write_state(
     }
     data = json.dumps({**body, "sha256": _state_digest(body)}, sort_keys=True, indent=1).encode() + b"\n"
     folder.mkdir(parents=True, exist_ok=True)
-    target = state_path(folder, incarnation)
-    tmp = folder / f".tmp-{secrets.token_hex(8)}.part"
-    try:
-        with open(tmp, "xb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+    target = replace_in_folder(state_path(folder, incarnation), data)
     # No directory fsync: whatever a crash leaves (the previous version, an empty or partial file)
     # reads as knowing the same or less, which only delays compaction.
     return target

@@ -324,6 +324,23 @@ def parse_changeset_name(name: str) -> tuple[str, str, int, int] | None:
 
 
 
+
+def replace_in_folder(target: Path, data: bytes) -> Path:
+    """Write a small file into the shared folder atomically: a uniquely named temp file (which
+    scans and other laptops ignore), fsync, then replace ``target``."""
+    tmp = target.parent / f"{TEMP_PREFIX}{secrets.token_hex(8)}.part"
+    try:
+        with open(tmp, "xb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return target
+
 def _uncovered_changesets(folder: Path, covered: Mapping[str, int] | None,
                           result: ScanResult | ProbeResult) -> list[os.DirEntry[str]] | None:
     """The folder's change-set files in name order, less those whose name shows a range the

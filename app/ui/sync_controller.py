@@ -252,9 +252,12 @@ class SyncController(QObject):
             problems.append("a clock is ahead")
             lines.append("Another laptop's clock is more than 10 minutes ahead: merges stay "
                          "correct, but its clock should be fixed.")
-        if report.warnings:
-            problems.append(_plural(len(report.warnings), "warning"))
-            lines += [f"Warning: {w}" for w in report.warnings]
+        if report.refused_laptops:  # its own words: someone on the team is locked out
+            problems.append("a laptop has another passphrase")
+        other_warnings = len(report.warnings) - (1 if report.refused_laptops else 0)
+        if other_warnings:
+            problems.append(_plural(other_warnings, "warning"))
+        lines += [f"Warning: {w}" for w in report.warnings]
         if problems:
             self._details = ("Sync warnings", "\n".join(lines[:12]), "\n".join(lines))
             text += " · " + _link("details", "⚠ " + ", ".join(problems), warning_colour())

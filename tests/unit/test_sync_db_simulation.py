@@ -2,8 +2,10 @@
 
 Three laptops, each with its own SQLite database and fake clock (one 20 minutes ahead, one 90
 seconds behind), work on a small shared set of leads through the public services only, as the app
-does: create leads, edit company/city/phone/notes/status, delete and restore, assign to reps, log
-notes and calls, and decide conflicts from the review inbox. Each laptop syncs with its own view of
+does: create leads, edit company/city/phone/notes/status and the fields scoring weighs (title,
+company size, country, rating, email), delete and restore, assign to reps, send a rep away or back
+(the countries served), log notes and calls, and decide conflicts from the review inbox; now and
+then a night or a weekend passes (scores decay). Each laptop syncs with its own view of
 the shared folder (a real directory); a simulated cloud copies files between the views late, out
 of order, as conflicted copies, truncated or zero-byte first, as unreadable placeholders, or hides
 them for a while. Some syncs are killed: mid-publish (at the folder's crash points, via its
@@ -17,7 +19,10 @@ and the harness notes each laptop's seq before and after every sync or inbox dec
 is tied to the knowledge its author had. Right before each of those, the harness also diffs the
 laptop's rows against their state after its previous sync: every such user edit must show up in
 that batch of ops (nothing the user saved escapes the capture). After a fault-free quiescence
-phase the invariants of SYNC.md 6.3 are checked: identical data everywhere (I1), every version
+phase (after a rep goes away the night after the fair) the invariants of SYNC.md 6.3 are
+checked: identical data everywhere (I1) and identical derived values (statuses promoted by score,
+owners, scores and their reasons, touch times), each score what the rules give for the data, and
+no laptop sending a sync late what its merge made it change (issue 17), every version
 nobody superseded knowingly is shown or in the inbox, with the SYNC.md display order (I3), deletes
 and edit-vs-delete conflicts (I5), the same review inbox everywhere, matching the expected
 conflicts (I18), history unioned (I6), every created row on every laptop (I4), idempotence (I7).
@@ -47,7 +52,7 @@ import pytest
 
 import app.services.sync_service as sync_module
 from app.domain.errors import ConflictError, LeadlineError
-from app.domain.people import Role
+from app.domain.people import Availability, Role
 from app.services.container import Services
 from app.services.sync_service import SyncReport, SyncService, synced_columns
 from app.storage.db import Database
@@ -73,6 +78,15 @@ STATUSES = ["inquiry", "suspect", "prospect", "mql", "sql", "converted", "won", 
 CITIES = ["Berlin", "Köln", "Hamburg", "München"]
 CRASH_POINTS = ["temp-written", "fsynced", "published", "merge"]
 COMPANIONS = {"phone_e164": "phone", "mobile_e164": "mobile"}
+EDITABLE = ["company", "city", "phone", "notes", "status", "title", "company_size", "country",
+            "rating", "email"]
+# Values the default scoring rules weigh: with a served country a director at a big company is
+# an MQL, rated hot too an SQL; a student or a free-mail address pulls the score down.
+SCORED_VALUES = {"title": ["Sales Director", "Marketing Manager", "Working Student", "CEO"],
+                 "company_size": ["20", "250", "5000"], "country": ["DE", "FR", "AT", "US"],
+                 "rating": ["hot", "warm", "cold"]}
+# What each laptop derives from the synced data: the same everywhere once they exchanged.
+DERIVED = ("status", "owner_id", "score", "score_reasons", "last_touch_at")
 # Synced columns that each laptop also sets itself (the review flag of a sync conflict).
 LOCAL_FLAGS = {"needs_review", "review_reason"}
 Value = Any
@@ -105,12 +119,21 @@ Knowledge = dict[str, frozenset[tuple[int, int]]]
 class Capture:
     """One sync or inbox decision of a laptop: its ops got seqs in (start, end], made with what
     the laptop had seen before it (``known``); ``edits`` are the user's saved changes it must
-    carry: (table, row, field or None for delete/restore, value)."""
+    carry: (table, row, field or None for delete/restore, value). A sync's ops past ``merged``
+    record what its merge made this laptop change (promotions, task owners), made with what it
+    had seen once the sync was done (``known_after``)."""
 
     start: int
     known: Knowledge
     edits: list[tuple[str, str, str | None, Value]]
     end: int = -1
+    merged: int | None = None
+    known_after: Knowledge | None = None
+
+    def knowledge(self, seq: int) -> Knowledge:
+        if self.merged is not None and self.known_after is not None and seq > self.merged:
+            return self.known_after
+        return self.known
 
 
 @dataclass
@@ -371,6 +394,7 @@ class World:
     laptops: list[Laptop]
     cloud: Cloud
     crash: str | None = None  # armed crash point for the next sync
+    merged_at: int | None = None  # the syncing laptop's own seq once its merge was done
     reps: list[uuid.UUID] = field(default_factory=list)
     counter: int = 0
     stats: dict[str, int] = field(default_factory=lambda: defaultdict(int))
@@ -418,6 +442,7 @@ class World:
         tables = (*ROW_TABLES, *APPEND_TABLES)
         before = {t: lap.rows(t) for t in tables} if crash else {}
         self.crash = crash
+        self.merged_at = None
         report: SyncReport | None = None
         try:
             report = lap.services.sync.sync(lap.view)
@@ -439,7 +464,15 @@ class World:
                 _device, inc, first, last = parsed
                 if inc != lap.inc:
                     lap.known[inc].add((first, last))
+            capture.merged = self.merged_at
+            capture.known_after = {inc: frozenset(ranges) for inc, ranges in lap.known.items()}
         return report
+
+    def merge_done(self, service: SyncService) -> None:
+        """The syncing laptop's merge is done; what it records from now on, it made knowing
+        every file it read."""
+        self.merged_at = next((lap.own_max_seq() for lap in self.laptops
+                               if lap.services.sync is service), None)
 
     def changes(self) -> list[Change]:
         """Every op in the cloud, tied to what its author had seen (SYNC.md 6.3 I3 harness)."""
@@ -451,7 +484,7 @@ class World:
                     continue
                 inc, seq = split_op_id(op.op_id)
                 capture = next(c for c in captures[inc] if c.start < seq <= c.end)
-                found[op.op_id] = Change(op, inc, seq, capture.known)
+                found[op.op_id] = Change(op, inc, seq, capture.knowledge(seq))
         out: list[Change] = []
         for change in found.values():
             if isinstance(change.op, FieldSet):
@@ -464,13 +497,15 @@ class World:
 
 @pytest.fixture
 def killable(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[World]]:
-    """Lets the world kill a sync at a folder crash point or in the middle of the merge."""
+    """Lets the world kill a sync at a folder crash point (while publishing the laptop's own
+    changes, before the merge) or in the middle of the merge."""
     holder: list[World] = []
     real_publish = sync_module.publish_lines
     real_enforce = SyncService._enforce_erasures
+    real_follow_up = SyncService._follow_up_all
 
     def fault(point: str) -> None:
-        if holder and holder[0].crash == point:
+        if holder and holder[0].crash == point and holder[0].merged_at is None:
             raise KilledError(point)
 
     def publish(folder: Path, device: str, inc: str, lines: Any, key: Any = None,
@@ -481,8 +516,14 @@ def killable(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[World]]:
         fault("merge")  # inside the merge transaction: everything merged so far is rolled back
         return real_enforce(self, *args, **kwargs)
 
+    def follow_up(self: SyncService) -> bool:
+        if holder:
+            holder[0].merge_done(self)
+        return real_follow_up(self)
+
     monkeypatch.setattr(sync_module, "publish_lines", publish)
     monkeypatch.setattr(SyncService, "_enforce_erasures", enforce)
+    monkeypatch.setattr(SyncService, "_follow_up_all", follow_up)
     yield holder
 
 
@@ -497,16 +538,21 @@ def user_action(world: World, lap: Laptop) -> None:
         if len(lap.rows("lead")) < MAX_LEADS or not alive:
             services.leads.create({"first_name": rng.choice(["Max", "Eva", "Ali"]),
                                    "last_name": world.unique(lap.name),
-                                   "company": world.unique("Firma")})
+                                   "company": world.unique("Firma"),
+                                   **{k: rng.choice(v) for k, v in SCORED_VALUES.items()
+                                      if k != "rating"}})
             world.stats["creates"] += 1
         return
     lead = uuid.UUID(rng.choice(alive))
     # Users also settle conflicts by simply editing or deleting (an edit that saw every version).
     if roll < 0.5:
         changes: dict[str, Any] = {}
-        editable = ["company", "city", "phone", "notes", "status"]
-        for name in rng.sample(editable, min(len(editable), rng.randint(1, 2))):
-            if name == "company":
+        for name in rng.sample(EDITABLE, rng.randint(1, 2)):
+            if name in SCORED_VALUES:  # moves the score across the MQL and SQL thresholds
+                changes[name] = rng.choice(SCORED_VALUES[name])
+            elif name == "email":
+                changes[name] = f"{world.unique('p')}@{rng.choice(['gmail.com', 'firma.de'])}"
+            elif name == "company":
                 changes[name] = world.unique(f"Co {lap.name}")
             elif name == "city":
                 changes[name] = f"{rng.choice(CITIES)} {world.unique(lap.name)}"
@@ -535,9 +581,13 @@ def user_action(world: World, lap: Laptop) -> None:
     elif roll < 0.84:
         services.leads.add_note(lead, world.unique(f"note on {lap.name}"))
         world.stats["notes"] += 1
-    elif roll < 0.88:
+    elif roll < 0.86:
         services.followup.log_touch(lead, "call", note=world.unique("called"))
         world.stats["touches"] += 1
+    elif roll < 0.88:  # a rep away or back: the countries served, so every score, change
+        services.people.set_availability(rng.choice(world.reps),
+                                         rng.choice([Availability.ACTIVE, Availability.AWAY]))
+        world.stats["availability"] += 1
     else:
         resolve_something(world, lap)
 
@@ -581,9 +631,9 @@ def build_world(tmp_path: Path, seed: int) -> World:
                               FakeClock(FIXED_NOW + skew)))
     world = World(rng, laptops, Cloud(rng, laptops))
     # The team: reps created on the first laptop reach everyone before the fair starts.
-    for name in ("Anna Weber", "Ben Roth", "Cem Aydin"):
+    for name, country in (("Anna Weber", "DE"), ("Ben Roth", "FR"), ("Cem Aydin", "AT")):
         user = laptops[0].services.people.add_user(name, f"{name.split()[0].lower()}@example.com",
-                                                   Role.REP)
+                                                   Role.REP, territories=[country])
         world.reps.append(user.id)
     # The laptop whose clock runs 20 minutes ahead writes first, so the others see its clock
     # ahead on every seed (later its lead shrinks as the others' fake clocks move on).
@@ -603,8 +653,11 @@ def build_world(tmp_path: Path, seed: int) -> World:
 def run_random_phase(world: World, steps: int) -> None:
     rng = world.rng
     for step in range(1, steps + 1):
-        for lap in world.laptops:  # time passes on every laptop
-            lap.clock.advance(seconds=rng.randint(1, 90))
+        # Time passes on every laptop; now and then a night or a weekend, so scores decay.
+        nights = rng.randint(1, 3) if rng.random() < 0.02 else 0
+        world.stats["nights"] += nights
+        for lap in world.laptops:
+            lap.clock.advance(days=nights, seconds=rng.randint(1, 90))
         lap = rng.choice(world.laptops)
         if rng.random() < 0.65:
             try:
@@ -622,9 +675,23 @@ def run_random_phase(world: World, steps: int) -> None:
         world.cloud.deliver(step)
 
 
+def end_of_the_fair(world: World) -> None:
+    """The night after the fair a rep goes on holiday (or comes back), on one laptop: the
+    countries served change, so every lead's score may, on every laptop."""
+    for lap in world.laptops:
+        lap.clock.advance(days=1)
+    lap = world.laptops[0]
+    rep = lap.services.people.user(world.reps[0])
+    lap.services.people.set_availability(rep.id, Availability.AWAY if rep.can_receive_leads
+                                         else Availability.ACTIVE)
+
+
 def quiesce(world: World) -> None:
     """Faults off, full visibility, round-robin until a whole round sends and receives nothing
-    (I7: that last round is an extra sync on every laptop that changes nothing)."""
+    (I7: that last round is an extra sync on every laptop that changes nothing). From its
+    second sync on (the first sends the user's last edits), a laptop sends only what its merge
+    of received changes made it change: derived values go out in the sync that derived them."""
+    synced: set[int] = set()
     for round_no in range(10):
         world.cloud.upload(10_000 + round_no)
         world.cloud.deliver_everything()
@@ -633,6 +700,9 @@ def quiesce(world: World) -> None:
             report = world.sync(lap)
             assert report is not None
             assert not report.files_skipped, f"{lap.name} skipped {report.files_skipped}"
+            assert lap.index not in synced or report.received_ops or not report.sent_ops, (
+                f"{lap.name} sent {report.sent_ops} changes a sync late")
+            synced.add(lap.index)
             moved += report.sent_ops + report.received_ops
             world.cloud.upload(10_000 + round_no)
             world.cloud.deliver_everything()
@@ -672,6 +742,34 @@ def compare_dumps(name: str, theirs: dict[str, Rows], ours: dict[str, Rows]) -> 
             assert not differ, f"{name} vs laptop0: {table} {rid} differs: {differ}"
 
 
+def derived(lap: Laptop) -> dict[str, tuple[Value, ...]]:
+    names = ", ".join(f'"{c}"' for c in ("id", *DERIVED))
+    with sqlite3.connect(lap.path) as conn:
+        found = conn.execute(f"SELECT {names} FROM lead WHERE deleted_at IS NULL").fetchall()
+    conn.close()
+    return {row[0]: tuple(row[1:]) for row in found}
+
+
+def check_derived(name: str, theirs: dict[str, tuple[Value, ...]],
+                  ours: dict[str, tuple[Value, ...]]) -> None:
+    """Statuses (promotions by score included), owners, scores with their reasons and touch
+    times are the same as laptop0's, lead by lead."""
+    assert set(theirs) == set(ours), f"{name}: other live leads than laptop0"
+    for lead_id, values in theirs.items():
+        differ = {c: (v, o) for c, v, o in zip(DERIVED, values, ours[lead_id], strict=True)
+                  if v != o}
+        assert not differ, f"{name} vs laptop0: lead {lead_id} derived values differ: {differ}"
+
+
+def check_scores_follow_the_data(lap: Laptop) -> None:
+    """Every stored score is what the rules give for the synced data now."""
+    for lead_id, values in derived(lap).items():
+        stored = dict(zip(DERIVED, values, strict=True))
+        _record, result = lap.services.scoring.explain(uuid.UUID(lead_id))
+        assert (result.total, result.explain()) == (stored["score"], stored["score_reasons"]), (
+            f"{lap.name}: lead {lead_id} stored score differs from its rules' score")
+
+
 def check_fresh_laptop(world: World, tmp_path: Path) -> None:
     """I8/I17-lite: a new laptop reading the whole folder at once (every file in one batch,
     in whatever order the scan gives) reaches the same data, and a second sync changes nothing."""
@@ -686,6 +784,7 @@ def check_fresh_laptop(world: World, tmp_path: Path) -> None:
         again = world.sync(fresh)
         assert again is not None and again.received_ops == 0
         compare_dumps(fresh.name, dump(fresh), dump(world.laptops[0]))
+        check_derived(fresh.name, derived(fresh), derived(world.laptops[0]))
         assert {(c.table, c.row_id, c.field) for c in fresh.services.sync.open_conflicts()} == {
             (c.table, c.row_id, c.field) for c in world.laptops[0].services.sync.open_conflicts()}
     finally:
@@ -699,6 +798,12 @@ def check_invariants(world: World) -> None:  # noqa: PLR0912 - one block per inv
     # I1 convergence: every synced column of every row (owners included), and deleted flags.
     for lap, d in zip(laptops[1:], dumps[1:], strict=True):
         compare_dumps(lap.name, d, state)
+    # Derived values: the same on every laptop, and what the data gives (issue 17 item 9).
+    for lap in laptops[1:]:
+        check_derived(lap.name, derived(lap), derived(laptops[0]))
+    check_scores_follow_the_data(laptops[0])
+    world.stats["promotions"] = sum("threshold" in (row["text"] or "")
+                                    for row in state["activity"].values())
     inboxes = [{(c.table, c.row_id, c.field): c for c in lap.services.sync.open_conflicts()}
                for lap in laptops]
     for lap, inbox in zip(laptops[1:], inboxes[1:], strict=True):
@@ -780,12 +885,14 @@ def test_laptops_converge_through_a_hostile_folder(tmp_path: Path, seed: int,
     killable.append(world)
     try:
         run_random_phase(world, STEPS)
+        end_of_the_fair(world)
         quiesce(world)
         world.history |= set(world.laptops[0].rows("activity"))
         check_invariants(world)
         check_fresh_laptop(world, tmp_path)
         if seed == SEEDS[0]:  # the generator still reaches the interesting paths
-            assert all(world.stats[k] for k in ("kills", "deletes", "restores", "decisions"))
+            assert all(world.stats[k] for k in ("kills", "deletes", "restores", "decisions",
+                                                "availability", "promotions")), world.stats
     except Exception as exc:  # the seed, to replay it: SEEDS = [<seed>]
         raise AssertionError(f"seed {seed}: {type(exc).__name__}: {exc} "
                              f"(stats {dict(world.stats)})") from exc

@@ -189,6 +189,7 @@ def test_an_upgraded_laptop_keeps_its_history_and_conflicts_in_a_smaller_log(tmp
         assert _jsonish(_dump(a)) == _expected()["state"]
         inc = a.services.sync.incarnation()
         report = a.sync(folder)
+        # Nothing is sent again, not even the columns added since (at their defaults).
         assert (report.sent_ops, report.received_ops, report.new_incarnation) == (0, 0, False)
         assert not report.warnings and not report.files_skipped and a.services.sync.incarnation() == inc
         assert _jsonish(_dump(a)) == _expected()["state"]
