@@ -114,3 +114,18 @@ def _isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
+
+
+# `leadline --db <the test database> ARGS...` in process: (exit code, stdout, stderr).
+CliRun = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def cli(db_path: Path, capsys: pytest.CaptureFixture[str]) -> CliRun:
+    from app.bootstrap import main
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(["--db", str(db_path), *args])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+    return run

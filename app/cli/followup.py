@@ -119,10 +119,15 @@ def task_snooze(args: argparse.Namespace, ctx: CliContext) -> int:
 def followup_check(args: argparse.Namespace, ctx: CliContext) -> int:
     sla = ctx.services.followup.check_service_levels()
     back = ctx.services.followup.return_from_nurture()
+    restored = sla.restored
     if ctx.out.json_mode:
         ctx.out.json({"breached": [str(i) for i in sla.breached], "escalated": sla.escalated,
-                      "back_from_nurture": back.count})
+                      "back_from_nurture": back.count,
+                      "deadlines_restored": len(restored.deadlines) if restored else 0,
+                      "cadences_restored": len(restored.cadences) if restored else 0})
     else:
+        for change in restored.changes if restored else ():
+            ctx.out.line(change.summary)
         ctx.out.line(f"{len(sla.breached)} first touches missed ({sla.escalated} escalated); "
                      f"{back.count} leads back from nurture")
     return 0

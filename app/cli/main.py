@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from app import __version__
 from app.cli.output import Output
 from app.clock import ClockSettingError, utc_now
-from app.domain.errors import LeadlineError, ValidationError
+from app.domain.errors import LeadlineError, StorageError, ValidationError
 
 if TYPE_CHECKING:
     from app.services.container import Services
@@ -122,11 +122,17 @@ class CliContext:
         return self._services
 
     def _open(self) -> Services:
+        from app.services.backup_service import remove_stale_partials, restore_offer
         from app.services.container import Services
-        from app.storage.opening import open_database
+        from app.storage.opening import DamagedDatabaseError, open_database
 
-        database, outcome = open_database(self.db_path)
+        try:
+            database, outcome = open_database(self.db_path)
+        except DamagedDatabaseError as error:
+            # Reads are refused too: a script must never export half a database.
+            raise StorageError(f"{error} {restore_offer(error.path, _prog_name())}") from error
         self._database = database
+        remove_stale_partials(database.path)
         if not self.out.json_mode:
             if outcome.created:
                 self.out.notice(f"Created a new Leadline database: {database.path}")

@@ -14,6 +14,7 @@ import logging
 import re
 import sqlite3
 import threading
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from app.clock import utc_now
 from app.domain.errors import StorageError, ValidationError
 from app.paths import backups_dir_for
 from app.services.context import ServiceContext
+from app.storage.opening import check_before_opening
 from app.storage.recovery import (
     FileCheck,
     check_file,
@@ -41,6 +43,9 @@ MANUAL, DAILY, ON_CLOSE, PRE_MIGRATION, BEFORE_RESTORE = (
 _STAMP = "%Y%m%d-%H%M%S"
 _REASON = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
 _OPERATION = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
+# When this process started (near enough: when it loaded this module), in file-time terms: a
+# half-written backup last written before it belongs to a run that is over.
+_PROCESS_STARTED = time.time()
 
 
 class BackupError(StorageError):
@@ -173,17 +178,55 @@ def _has_log(path: Path) -> bool:
 
 
 def check_database(db_path: Path, full_limit_bytes: int = QUICK_CHECK_LIMIT) -> DatabaseCheck:
-    """The check run at start-up on an existing database file.
+    """The check run at start-up on the database file, before anything opens it.
 
     ``PRAGMA quick_check`` reads every page: about a second per 1 GB once cached, several cold.
-    Above ``full_limit_bytes`` only the header and schema are read, so a database with a
-    million leads still opens promptly; damage deeper in is then reported when it is read.
+    Above ``full_limit_bytes`` the header, the schema, the small tables and a sample of rows
+    across the big ones are read, so a database with a million leads still opens promptly.
+    An empty file with backups beside it is damage too (see ``check_before_opening``).
     """
-    if not db_path.exists() or db_path.stat().st_size == 0:
-        return DatabaseCheck(db_path)
-    quick = db_path.stat().st_size <= full_limit_bytes
-    check: FileCheck = check_file(db_path, quick=True, live=True, pages=quick)
+    check: FileCheck = check_before_opening(db_path, full_check_bytes=full_limit_bytes)
     return DatabaseCheck(db_path, check.problem, check.locked)
+
+
+def restore_offer(db_path: Path, command: str = "leadline") -> str:
+    """What to do about a damaged database, for the command line: the newest backup and the
+    command that puts it back (``restore`` checks it first and keeps the damaged file)."""
+    candidates = [b for b in list_backups(db_path) if b.kind != BEFORE_RESTORE]
+    if not candidates:
+        return (f"There is no backup of it in {backups_dir_for(db_path)}; if you have a copy "
+                f"elsewhere, put it back with: {command} --db {db_path} restore FILE")
+    newest = candidates[0]
+    when = newest.created.astimezone().strftime("%Y-%m-%d %H:%M")
+    return (f"The newest backup is {newest.path} ({newest.label.lower()}, {when}). Put it back "
+            f"with: {command} --db {db_path} restore {newest.path} (the backup is checked "
+            "first; the damaged file is kept in the backups folder).")
+
+
+def remove_stale_partials(db_path: Path, started_at: float | None = None) -> list[Path]:
+    """Delete the half-written backups (``….partial``) a killed backup or upgrade left in the
+    backups folder: only ours (named after this database) and only those last written before
+    ``started_at`` (this process's start), so a backup another Leadline is writing stays."""
+    folder = backups_dir_for(db_path)
+    if not folder.is_dir():
+        return []
+    before = _PROCESS_STARTED if started_at is None else started_at
+    ours = re.compile(rf"^{re.escape(db_path.stem)}-\d{{8}}-\d{{6}}-[a-z0-9][a-z0-9-]*"
+                      rf"{re.escape(db_path.suffix or '.sqlite')}\.partial$")
+    removed: list[Path] = []
+    for path in folder.iterdir():
+        if not ours.match(path.name):
+            continue
+        try:
+            if not path.is_file() or path.stat().st_mtime >= before:
+                continue
+            path.unlink()
+        except OSError as error:
+            log.warning("could not delete the half-written backup %s: %s", path, error)
+            continue
+        log.info("deleted a half-written backup left by an interrupted run: %s", path)
+        removed.append(path)
+    return removed
 
 
 def newest_good_backup(db_path: Path) -> BackupInfo | None:

@@ -209,13 +209,15 @@ class CadenceService:
 
     def after_import(self, lead_ids: Sequence[uuid.UUID]) -> None:
         """New leads written in bulk: first-touch deadlines, and cadences for those routed to
-        an owner. Its own transaction, right after the import's."""
+        an owner. Right after the import's transaction, 500 leads a transaction, so memory stays
+        flat however large the file and other writers get their turn; a crash between them is
+        healed by the next follow-up check (``FollowUpService`` restores missing obligations)."""
         if not lead_ids:
             return
         levels, calendar = self.service_levels(), self.calendar()
-        with self.db.write() as session:
-            for start in range(0, len(lead_ids), 500):
-                chunk = list(lead_ids[start:start + 500])
+        for start in range(0, len(lead_ids), 500):
+            chunk = list(lead_ids[start:start + 500])
+            with self.db.write() as session:
                 for lead in LeadRepository(session).find_many(chunk):
                     if lead.first_touch_due_at is None and lead.status in SLA_STATUSES:
                         lead.first_touch_due_at = first_touch_deadline(

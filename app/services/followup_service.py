@@ -14,14 +14,19 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from app.domain.cadences import STOPPING_OUTCOMES, PlannedStep, reschedule_after
+from app.domain.cadences import (
+    STOPPING_OUTCOMES,
+    STOPPING_STATUSES,
+    PlannedStep,
+    reschedule_after,
+)
 from app.domain.errors import LeadlineError, NotFoundError, ValidationError
 from app.domain.history import APP_ACTOR_ID, ActivityKind, AutomaticChange
 from app.domain.ids import new_id
-from app.domain.leads import Rating
+from app.domain.leads import LeadStatus, Rating
 from app.domain.people import QueueRecord, UserRecord
 from app.domain.routing import Move
-from app.domain.service_levels import EscalationMode
+from app.domain.service_levels import EscalationMode, first_touch_deadline
 from app.domain.tasks import (
     DueBucket,
     DueItem,
@@ -57,6 +62,8 @@ _RATING_RANK = {Rating.HOT: 0, Rating.WARM: 1, Rating.COLD: 2}
 # sync) waits for one short batch at most, and memory holds one batch.
 CHECK_BATCH = 2_000
 _TO_OTHER_REPS = "given to other reps"
+# The statuses in which a lead with an owner is worked through a cadence (as on a first owner).
+_PURSUED = tuple(s for s in LeadStatus if s.is_open and s not in STOPPING_STATUSES)
 Cancelled = Callable[[], bool]
 
 
@@ -79,9 +86,11 @@ class SlaCheck:
 
     breached: tuple[uuid.UUID, ...]
     escalations: tuple[AutomaticChange, ...] = ()
+    restored: FollowUpRestored | None = None
 
     def __repr__(self) -> str:  # counts: a hundred thousand ids must not end up in a log line
-        return f"SlaCheck(breached={len(self.breached):,}, escalated={self.escalated:,})"
+        return (f"SlaCheck(breached={len(self.breached):,}, escalated={self.escalated:,}, "
+                f"restored={self.restored!r})")
 
     @property
     def escalated(self) -> int:
@@ -89,13 +98,39 @@ class SlaCheck:
 
     @property
     def changes(self) -> tuple[AutomaticChange, ...]:
-        """What to tell the user, each with the leads behind it."""
+        """What to tell the user, each with the leads behind it (the missed deadlines first:
+        the tray announces that one)."""
+        restored = self.restored.changes if self.restored is not None else ()
         if not self.breached:
-            return self.escalations
+            return (*self.escalations, *restored)
         their = "its" if len(self.breached) == 1 else "their"
         missed = AutomaticChange(f"{_leads(len(self.breached))} missed {their} first-touch "
                                  "deadline", self.breached)
-        return (missed, *self.escalations)
+        return (missed, *self.escalations, *restored)
+
+
+@dataclass(frozen=True)
+class FollowUpRestored:
+    """Leads that lacked the follow-up they should have had (an import interrupted between its
+    commit and its follow-up step, say) and got it: a first-touch deadline, a cadence."""
+
+    deadlines: tuple[uuid.UUID, ...] = ()
+    cadences: tuple[uuid.UUID, ...] = ()
+
+    def __repr__(self) -> str:  # counts: a hundred thousand ids must not end up in a log line
+        return (f"FollowUpRestored(deadlines={len(self.deadlines):,}, "
+                f"cadences={len(self.cadences):,})")
+
+    @property
+    def changes(self) -> tuple[AutomaticChange, ...]:
+        found = []
+        if self.deadlines:
+            found.append(AutomaticChange(f"{_leads(len(self.deadlines))} given the first-touch "
+                                         "deadline they were missing", self.deadlines))
+        if self.cadences:
+            found.append(AutomaticChange(f"{_leads(len(self.cadences))} given the follow-up "
+                                         "cadence they were missing", self.cadences))
+        return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -136,6 +171,8 @@ class FollowUpService:
                  routing: RoutingService) -> None:
         self.context, self.leads, self.cadences, self.routing = context, leads, cadences, routing
         self.db = context.db
+        # Restoring missing follow-up reads every lead: once a run, not on every periodic check.
+        self._follow_up_restored = False
 
     # -- my day -------------------------------------------------------------------------------
     def my_day(self, owner_id: uuid.UUID, *, upcoming_days: int = UPCOMING_DAYS) -> MyDay:
@@ -290,7 +327,13 @@ class FollowUpService:
     def check_service_levels(self, *, cancelled: Cancelled | None = None) -> SlaCheck:
         """Flag leads whose first touch is overdue and escalate them as configured: Leadline's
         own doing, recorded as the app's, committed batch by batch (a rep logging a call waits
-        one batch at most) and stoppable between batches."""
+        one batch at most) and stoppable between batches. On the first check of a run, leads
+        missing the deadline or the cadence they should have get them first (a crash that left
+        them so ended the previous run), so a deadline that was never set is checked too."""
+        restored = None
+        if not self._follow_up_restored:
+            restored = self.restore_missing_follow_up(cancelled=cancelled)
+            self._follow_up_restored = True
         now = self.context.clock()
         mode = self.cadences.service_levels().escalate
         with self.db.read() as session:
@@ -323,7 +366,68 @@ class FollowUpService:
                 moved.setdefault(place, []).append(move.lead_id)
         return SlaCheck(tuple(breached), tuple(
             AutomaticChange(f"{_leads(len(ids))} {place} after missed first-touch deadlines",
-                            tuple(ids)) for place, ids in moved.items()))
+                            tuple(ids)) for place, ids in moved.items()), restored)
+
+    def restore_missing_follow_up(self, *, cancelled: Cancelled | None = None
+                                  ) -> FollowUpRestored:
+        """Every open lead that should have a first-touch deadline or a cadence and has none
+        gets it, by the rules that set them on capture and on a first owner: the app's doing,
+        noted on each lead, committed batch by batch. A crash between an import's commit and
+        its follow-up step is healed here, and only once (a healed lead no longer qualifies)."""
+        deadlines: list[uuid.UUID] = []
+        after_key = 0
+        while True:
+            with self.db.read() as session:
+                keys = FollowUpJobsRepository(session).next_without_deadline(after_key,
+                                                                             CHECK_BATCH)
+            if not keys:
+                break
+            _stop_if(cancelled, "Restoring missing deadlines", len(deadlines))
+            after_key = keys[-1]
+            deadlines += self._set_missing_deadlines(keys)
+        cadences: list[uuid.UUID] = []
+        after_key = 0
+        while True:
+            with self.db.read() as session:
+                keys = FollowUpJobsRepository(session).next_owned_never_followed_up(
+                    _PURSUED, after_key, CHECK_BATCH)
+            if not keys:
+                break
+            _stop_if(cancelled, "Restoring missing cadences", len(cadences))
+            after_key = keys[-1]
+            cadences += self._start_missing_cadences(keys)
+        return FollowUpRestored(tuple(deadlines), tuple(cadences))
+
+    def _set_missing_deadlines(self, keys: Sequence[int]) -> list[uuid.UUID]:
+        now, device = self.context.clock(), self.context.device_id
+        levels, calendar = self.cadences.service_levels(), self.cadences.calendar()
+        with self.db.write() as session:
+            jobs = FollowUpJobsRepository(session)
+            due = [(lead, first_touch_deadline(lead.rating, lead.created_at, levels, calendar))
+                   for lead in jobs.without_deadline(keys)]
+            if not due:
+                return []
+            jobs.set_deadlines([(lead.key, deadline) for lead, deadline in due], now, device)
+            history = HistoryRepository(session)
+            history.ensure_app_actor(now, device)
+            history.add_notes([(lead.id, f"First-touch deadline set: due {_short(deadline)} "
+                                         "(it was missing)") for lead, deadline in due],
+                              now=now, device=device, actor=APP_ACTOR_ID)
+        return [lead.id for lead, _deadline in due]
+
+    def _start_missing_cadences(self, keys: Sequence[int]) -> list[uuid.UUID]:
+        now, device = self.context.clock(), self.context.device_id
+        with self.db.write() as session:
+            jobs = FollowUpJobsRepository(session)
+            lead_ids = jobs.owned_never_followed_up(_PURSUED, keys)
+            if not lead_ids:
+                return []
+            HistoryRepository(session).ensure_app_actor(now, device)
+            self.cadences.after_moves(session, lead_ids, automatic=True)
+            session.flush()
+            # No cadence may apply to a lead (none matches it, all switched off): not started.
+            still_without = set(TaskRepository(session).never_followed_up(lead_ids, _PURSUED))
+        return [lead_id for lead_id in lead_ids if lead_id not in still_without]
 
     def _flag_and_escalate(self, session: Session, batch: Sequence[DueLead], now: dt.datetime,
                            mode: EscalationMode, owners: Mapping[uuid.UUID, UserRecord],

@@ -94,14 +94,19 @@ def check_file(path: Path, *, quick: bool = False, live: bool = False,
         row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
         return FileCheck(revision=row[0] if row else None, is_leadline=True)
     except sqlite3.Error as error:
-        text = str(error).lower()
-        if "locked" in text or "busy" in text:
-            return FileCheck(problem="another program is writing to it right now", locked=True)
-        if "not a database" in text or "encrypted" in text:
-            return FileCheck(problem="it is not a SQLite database (maybe another kind of file)")
-        return FileCheck(problem=f"it is damaged: {error}")
+        return check_of_error(error)
     finally:
         connection.close()
+
+
+def check_of_error(error: sqlite3.Error) -> FileCheck:
+    """What an SQLite error while checking a file says about it, in the user's words."""
+    text = str(error).lower()
+    if "locked" in text or "busy" in text:
+        return FileCheck(problem="another program is writing to it right now", locked=True)
+    if "not a database" in text or "encrypted" in text:
+        return FileCheck(problem="it is not a SQLite database (maybe another kind of file)")
+    return FileCheck(problem=f"it is damaged: {error}")
 
 
 def _summary(lines: list[str]) -> str:

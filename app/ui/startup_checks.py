@@ -1,7 +1,8 @@
 """Before the GUI opens the database: is the file healthy, and if not, what the person can do.
 
-A damaged file gets a dialog naming the file and the problem, offering the newest backup that
-checks out, another file, or quitting. A file locked by another program gets a clear message.
+A damaged file (or an empty one with backups beside it) gets a dialog naming the file and the
+problem, offering the newest backup that checks out, another file, or quitting. A file locked by
+another program gets a clear message. Half-written backups a killed run left are cleared.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from app.services.backup_service import (
     DatabaseCheck,
     check_database,
     newest_good_backup,
+    remove_stale_partials,
     restore,
 )
 from app.ui import messages
@@ -92,6 +94,7 @@ def check_before_open(path: Path, parent: QWidget | None = None) -> Path | None:
     while True:
         check = check_database(path)
         if check.ok:
+            remove_stale_partials(path)
             return path
         log.warning("start-up check failed: %s", check.message)
         if check.locked:

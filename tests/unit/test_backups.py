@@ -6,12 +6,10 @@ import hashlib
 import json
 import shutil
 import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from app.bootstrap import main
 from app.domain.errors import LeadlineError, ValidationError
 from app.domain.leads import LeadQuery
 from app.services import backup_service
@@ -27,7 +25,7 @@ from app.services.container import Services
 from app.storage import recovery
 from app.storage.db import Database
 from app.storage.opening import open_database
-from tests.conftest import FakeClock
+from tests.conftest import CliRun, FakeClock
 
 
 def add_leads(services: Services, count: int, prefix: str = "Person") -> None:
@@ -314,19 +312,9 @@ def test_start_up_check_reports_a_locked_database(tmp_path: Path) -> None:
 
 
 # -- command line -------------------------------------------------------------------------------
-Cli = Callable[..., tuple[int, str, str]]
 
 
-@pytest.fixture
-def cli(db_path: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(["--db", str(db_path), *args])
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-    return run
-
-
-def test_cli_backup_list_and_restore(cli: Cli, db_path: Path, tmp_path: Path) -> None:
+def test_cli_backup_list_and_restore(cli: CliRun, db_path: Path, tmp_path: Path) -> None:
     code, out, err = cli("leads", "add", "--first-name", "Anna", "--last-name", "Muster",
                          "--json")
     assert code == 0, err
@@ -349,7 +337,7 @@ def test_cli_backup_list_and_restore(cli: Cli, db_path: Path, tmp_path: Path) ->
     assert lead_count(db_path) == 1
 
 
-def test_cli_restore_of_a_bad_file_fails_clearly(cli: Cli, db_path: Path,
+def test_cli_restore_of_a_bad_file_fails_clearly(cli: CliRun, db_path: Path,
                                                  tmp_path: Path) -> None:
     cli("backup")
     junk = tmp_path / "junk.sqlite"
@@ -361,13 +349,13 @@ def test_cli_restore_of_a_bad_file_fails_clearly(cli: Cli, db_path: Path,
     assert code == 1 and "does not exist" in err
 
 
-def test_cli_backups_does_not_create_a_database(cli: Cli, db_path: Path) -> None:
+def test_cli_backups_does_not_create_a_database(cli: CliRun, db_path: Path) -> None:
     code, out, _ = cli("backups", "--json")
     assert code == 0 and json.loads(out) == {"backups": []}
     assert not db_path.exists()
 
 
-def test_start_up_check_of_a_huge_file_reads_only_header_and_schema(
+def test_start_up_check_of_a_huge_file_checks_small_tables_and_samples_big_ones(
         services: Services, db: Database, db_path: Path, tmp_path: Path) -> None:
     add_leads(services, 40)
     db.dispose()
@@ -377,7 +365,7 @@ def test_start_up_check_of_a_huge_file_reads_only_header_and_schema(
         handle.seek(size - 8 * 4096)
         handle.write(b"\xff" * 8 * 4096)
     assert not check_database(db_path).ok
-    assert check_database(db_path, full_limit_bytes=1024).ok  # pages not read above the limit
+    assert not check_database(db_path, full_limit_bytes=1024).ok  # 40 leads: a small table
     junk = tmp_path / "junk.sqlite"
     junk.write_bytes(b"\x01not sqlite" * 500)
     assert "not a SQLite database" in check_database(junk, full_limit_bytes=1024).message

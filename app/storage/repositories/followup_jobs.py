@@ -1,7 +1,8 @@
-"""The follow-up checks' bulk reads and writes: leads whose first touch is overdue and nurture
-leads whose come-back date arrived, found in key order one batch at a time (outside any write
-transaction: finding them may read much of the file) and written in bulk, so a check over a
-million leads holds one batch in memory and holds the write lock only to write it.
+"""The follow-up checks' bulk reads and writes: leads whose first touch is overdue, nurture
+leads whose come-back date arrived and leads missing the deadline or cadence they should have,
+found in key order one batch at a time (outside any write transaction: finding them may read
+much of the file) and written in bulk, so a check over a million leads holds one batch in
+memory and holds the write lock only to write it.
 
 Over the raw DB-API connection of the caller's session (its transaction): building ORM objects
 for a hundred thousand returning leads cost gigabytes and minutes.
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.history import ActivityKind
 from app.domain.ids import new_id
-from app.domain.leads import LeadStatus
+from app.domain.leads import LeadStatus, Rating
 from app.domain.service_levels import SLA_STATUSES
 from app.domain.tasks import TaskKind
 from app.storage.repositories.bulk import parse_utc_text, utc_text
@@ -40,6 +41,16 @@ class DueLead:
     team_id: uuid.UUID | None
     queue_id: uuid.UUID | None
     first_touch_due_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineDue:
+    """A lead that should have a first-touch deadline and has none, with what it depends on."""
+
+    key: int
+    id: uuid.UUID
+    rating: Rating | None
+    created_at: dt.datetime
 
 
 class FollowUpJobsRepository:
@@ -87,7 +98,43 @@ class FollowUpJobsRepository:
         return [DueLead(key, uuid.UUID(hex=lead_id), _uuid(owner), _uuid(team), _uuid(queue),
                         parse_utc_text(due)) for key, lead_id, owner, team, queue, due in rows]
 
+    def next_without_deadline(self, after_key: int, limit: int) -> list[int]:
+        """Keys of leads in the first-touch statuses, never touched, that have no deadline (an
+        import interrupted between its commit and its follow-up leaves them so)."""
+        return self._next_keys(*_without_deadline(), after_key, limit)
+
+    def without_deadline(self, keys: Sequence[int]) -> list[DeadlineDue]:
+        """Those of ``keys`` still without a deadline, with what it is computed from."""
+        if not keys:
+            return []
+        condition, params = _without_deadline()
+        rows = self.connection.execute(
+            f"SELECT key, id, rating, created_at FROM lead WHERE key IN "
+            f"({', '.join('?' for _ in keys)}) AND deleted_at IS NULL AND {condition} "
+            "ORDER BY key", [*keys, *params]).fetchall()
+        return [DeadlineDue(key, uuid.UUID(hex=lead_id), Rating(rating) if rating else None,
+                            _utc(created)) for key, lead_id, rating, created in rows]
+
+    def next_owned_never_followed_up(self, statuses: Sequence[LeadStatus], after_key: int,
+                                     limit: int) -> list[int]:
+        """Keys of owned leads in ``statuses`` that may be contacted and never had a task: a
+        cadence should have started when they got their owner."""
+        return self._next_keys(*_never_followed_up(statuses), after_key, limit)
+
+    def owned_never_followed_up(self, statuses: Sequence[LeadStatus], keys: Sequence[int]
+                                ) -> list[uuid.UUID]:
+        """The ids of those of ``keys`` still owned, pursued and without any task."""
+        return [lead.id for lead in self._among(*_never_followed_up(statuses), keys)]
+
     # -- writes ---------------------------------------------------------------------------------
+    def set_deadlines(self, deadlines: Sequence[tuple[int, dt.datetime]], now: dt.datetime,
+                      device: uuid.UUID) -> None:
+        """(key, deadline) pairs; a change of this laptop, so the next sync publishes it."""
+        now_text = utc_text(now)
+        self.connection.executemany(
+            "UPDATE lead SET first_touch_due_at = ?, updated_at = ?, device_id = ? WHERE key = ?",
+            [(utc_text(due), now_text, device.hex, key) for key, due in deadlines])
+
     def flag_missed(self, leads: Sequence[DueLead], now: dt.datetime) -> None:
         """The breach is flagged once: a lead is never escalated twice for the same deadline."""
         now_text = utc_text(now)
@@ -124,6 +171,19 @@ def _missed_first_touch(now: dt.datetime) -> tuple[str, list[object]]:
             f"AND +status IN ({marks})", [utc_text(now), *_SLA_STATUSES])
 
 
+def _without_deadline() -> tuple[str, list[object]]:
+    marks = ", ".join("?" for _ in _SLA_STATUSES)
+    return (f"first_touch_at IS NULL AND first_touch_due_at IS NULL AND merged_into_id IS NULL "
+            f"AND erased_at IS NULL AND +status IN ({marks})", list(_SLA_STATUSES))
+
+
+def _never_followed_up(statuses: Sequence[LeadStatus]) -> tuple[str, list[object]]:
+    marks = ", ".join("?" for _ in statuses)
+    return (f"owner_id IS NOT NULL AND do_not_contact = 0 AND merged_into_id IS NULL AND "
+            f"+status IN ({marks}) AND NOT EXISTS (SELECT 1 FROM task WHERE task.lead_id = "
+            "lead.id)", [s.value for s in statuses])
+
+
 def _nurture_due(today: dt.date) -> tuple[str, list[object]]:
     return ("status = ? AND come_back_on IS NOT NULL AND come_back_on <= ?",
             [LeadStatus.NURTURE.value, today.isoformat()])
@@ -155,6 +215,12 @@ def stop_cadences(connection: sqlite3.Connection, lead_hexes: Sequence[str], why
         f"lead.id AND done_at IS NULL AND deleted_at IS NULL) WHERE id IN ({marks})",
         list(lead_hexes))
     return sum(count for _lead, count in counts)
+
+
+def _utc(text: str) -> dt.datetime:
+    parsed = parse_utc_text(text)
+    assert parsed is not None  # created_at is NOT NULL
+    return parsed
 
 
 def _uuid(value: str | None) -> uuid.UUID | None:
