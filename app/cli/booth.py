@@ -7,6 +7,7 @@ scanner typed (with its \\r, \\n, \\t), and prints one JSON result per line, as 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.domain.errors import LeadlineError, ValidationError
 from app.domain.serialise import lead_to_dict
+from app.importers.registrations import RegistrationFileError
 
 if TYPE_CHECKING:
     from app.cli.main import CliContext, CommandTree
@@ -48,6 +50,9 @@ def scan(args: argparse.Namespace, ctx: CliContext) -> int:
     services = ctx.services
     event = services.events.by_name(args.event)
     code = EXIT_OK
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        # A byte that is not UTF-8 becomes that line's error instead of ending the stream.
+        sys.stdin.reconfigure(errors="surrogateescape")
     for number, line in enumerate(sys.stdin, start=1):
         if not line.strip():
             continue
@@ -63,9 +68,13 @@ def _scan_line(services: Any, event_id: Any, line: str, number: int) -> dict[str
         raw = json.loads(line)
     except json.JSONDecodeError as exc:
         return {"line": number, "status": "error", "reason": f"not JSON: {exc.msg}"}
+    except RecursionError:
+        return {"line": number, "status": "error", "reason": "not JSON: nested too deeply"}
     if not isinstance(raw, str):
         return {"line": number, "status": "error",
                 "reason": "each line must be one JSON string (what the scanner typed)"}
+    if not raw.isascii() and any("\ud800" <= ch <= "\udfff" for ch in raw):
+        return {"line": number, "status": "error", "reason": "not valid UTF-8 text"}
     try:
         reading, capture = services.booth.scan(event_id, raw)
     except ValidationError as error:
@@ -89,7 +98,11 @@ def _scan_line(services: Any, event_id: Any, line: str, number: int) -> dict[str
 def import_registrations(args: argparse.Namespace, ctx: CliContext) -> int:
     services = ctx.services
     event = services.events.by_name(args.event)
-    summary = services.booth.import_registrations(event.id, args.file)
+    try:
+        summary = services.booth.import_registrations(event.id, args.file)
+    except RegistrationFileError as error:  # a file that is no registration list: invalid input
+        ctx.out.error(str(error))
+        return EXIT_BAD_LINES
     if ctx.out.json_mode:
         ctx.out.json({"event": event.name, "added": summary.added, "updated": summary.updated,
                       "skipped": list(summary.skipped), "resolved_leads": summary.resolved_leads,

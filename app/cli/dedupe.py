@@ -19,8 +19,12 @@ def register(tree: CommandTree) -> None:
         "dedupe", help="list likely duplicate leads with scores and reasons",
         description="Scan all live leads for likely duplicates: the same email, phone or badge "
                     "at an event, or similar names (typos, nicknames, swapped first and last "
-                    "name) backed by the same company. Each pair has a score from 0 to 100 and "
-                    "the reasons. Nothing is changed.",
+                    "name) backed by the same company. People known only by name, postal "
+                    "address and date of birth (no email or phone) are matched field by field "
+                    "(street and house number, postcode, city, state, birth date with day and "
+                    "month swapped or a year typo); their score is the probability in percent "
+                    "that the two are one person. Each pair has a score from 0 to 100 and the "
+                    "reasons. Nothing is changed.",
         epilog="examples:\n  %(prog)s\n  %(prog)s --min-score 90 --json\n"
                "  %(prog)s merge KEEP_ID OTHER_ID --take title,phone\n"
                "  %(prog)s unmerge OTHER_ID",

@@ -146,6 +146,9 @@ def _add_filter_options(parser: argparse.ArgumentParser, *, paging: bool = True)
                          help="leads flagged for review (doubtful contact data)")
     filters.add_argument("--open", action="store_true",
                          help="only open leads (not won, lost or disqualified)")
+    filters.add_argument("--unresolved", action="store_true",
+                         help="badge-only leads waiting for their event's registration list "
+                              "(filled in when it is imported: registrations import)")
     filters.add_argument("--search", metavar="TEXT", help="full-text search, as 'leads search'")
     order = parser.add_argument_group("order and paging")
     order.add_argument("--sort", choices=[k.value for k in SortKey], metavar="KEY",
@@ -298,6 +301,7 @@ def build_query(args: argparse.Namespace, ctx: CliContext) -> LeadQuery:
         ratings=parse_choices(args.rating, Rating, "rating"),
         owner_id=owner_id, unassigned=unassigned, event_id=event_id,
         overdue=args.overdue, needs_review=args.needs_review, open_only=args.open,
+        awaiting_registration=args.unresolved,
         sort=sort, descending=descending,
     )
 

@@ -15,6 +15,7 @@ from functools import cache
 
 import phonenumbers
 import pycountry
+from babel import Locale
 from email_validator import EmailNotValidError, validate_email
 
 
@@ -54,25 +55,49 @@ def format_phone_for_display(e164: str) -> str:
 
 
 def normalise_country(text: str) -> str:
-    """ISO alpha-2 or alpha-3 codes, or country names in several languages; returns alpha-2."""
-    text = text.strip()
+    """ISO alpha-2 or alpha-3 codes, or a country name as people write it; returns alpha-2.
+
+    The single place country text is read (lead fields, badge addresses, registration lists,
+    events): codes with or without dots ("U.S.A.", "U.K."), upper case, and names in English,
+    German, French, Spanish and other European languages ("Deutschland", "Allemagne",
+    "Vereinigte Staaten", "España"), so phone numbers get the right country code.
+    """
+    text = text.strip().strip(",;")
     if not text:
         return ""
-    try:
-        return str(pycountry.countries.lookup(text).alpha_2)
-    except LookupError:
-        pass
-    code = _names_in_other_languages().get(_fold(text))
+    code = _country_code(text)
     if code is None:
         raise ValueError(
             f"'{text}' is not a country: use a two-letter ISO code such as DE, US or FR")
     return code
 
 
-_NAME_LANGUAGES = ("de", "fr", "es", "it", "nl", "pt", "pl", "sv", "da", "fi", "cs")
-_COMMON_NAMES = {"uk": "GB", "great britain": "GB", "england": "GB", "usa": "US",
-                 "united states of america": "US", "holland": "NL", "russia": "RU",
-                 "south korea": "KR", "czech republic": "CZ", "turkey": "TR"}
+def _country_code(text: str) -> str | None:
+    dotless = re.sub(r"[.\s]", "", text) if "." in text else text
+    for candidate in dict.fromkeys((text, dotless)):
+        if len(candidate) in (2, 3) and candidate.isascii() and candidate.isalpha():
+            country = pycountry.countries.get(alpha_2=candidate.upper()) if len(candidate) == 2 \
+                else pycountry.countries.get(alpha_3=candidate.upper())
+            if country is not None:
+                return str(country.alpha_2)
+    names = _country_names()
+    for candidate in (text, text.replace(".", ". "), dotless):
+        code = names.get(_fold(candidate))
+        if code is not None:
+            return code
+    return None
+
+
+_NAME_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt", "pl", "sv", "da", "fi", "cs")
+# Everyday names that neither ISO 3166 nor CLDR list (they name a part, or an old form, of the
+# country) but exports and badges write all the time.
+_COLLOQUIAL_NAMES = {
+    "GB": ("uk", "great britain", "britain", "england", "scotland", "wales", "großbritannien",
+           "grande-bretagne", "angleterre", "gran bretaña", "inglaterra"),
+    "US": ("usa", "united states of america", "america", "amerika", "etats-unis d'amerique",
+           "eeuu", "ee uu"),
+    "NL": ("holland",), "CZ": ("czech republic", "tschechei"), "TR": ("turkey", "turkei"),
+}
 
 
 def _fold(text: str) -> str:
@@ -82,21 +107,31 @@ def _fold(text: str) -> str:
 
 
 @cache
-def _names_in_other_languages() -> dict[str, str]:
+def _country_names() -> dict[str, str]:
     """Country names as exports write them (Deutschland, Allemagne, Alemania…) → alpha-2.
 
-    Built once from the ISO 3166 translations that pycountry ships, so no list is kept here.
+    Built once from the ISO 3166 names and translations pycountry ships and the CLDR territory
+    names babel ships (the short forms people use: "Vereinigte Staaten", "Royaume-Uni"), so no
+    list of names is kept here beyond the colloquial few above.
     """
-    names = dict(_COMMON_NAMES)
+    names: dict[str, str] = {}
+    for code, colloquial in _COLLOQUIAL_NAMES.items():
+        names.update((_fold(name), code) for name in colloquial)
+    iso_codes = {str(country.alpha_2) for country in pycountry.countries}
     for language in _NAME_LANGUAGES:
+        for code, name in Locale.parse(language).territories.items():
+            if code in iso_codes:
+                names.setdefault(_fold(name), code)
         try:
             translation = gettext.translation("iso3166-1", pycountry.LOCALES_DIR,
                                               languages=[language])
         except OSError:
-            continue
+            translation = gettext.NullTranslations()
         for country in pycountry.countries:
-            for name in {country.name, getattr(country, "common_name", country.name)}:
-                names.setdefault(_fold(translation.gettext(name)), country.alpha_2)
+            for attribute in ("name", "common_name", "official_name"):
+                name = getattr(country, attribute, "")
+                if name:
+                    names.setdefault(_fold(translation.gettext(name)), country.alpha_2)
     return names
 
 

@@ -160,6 +160,20 @@ class SuppressionIndex:
         return found
 
 
+def domain_source(domain: str) -> str:
+    """What lead.company_source says of a company guessed from an email address's domain."""
+    return f"email domain {domain}"
+
+
+NO_CONTACT_PERSON = "no contact person: the row names nobody; ask who to speak to"
+
+
+def lacks_contact_person(values: Mapping[str, Any]) -> bool:
+    """A lead nobody is named in (an info@ address and a company, a switchboard number)."""
+    return not (str(values.get("first_name") or "").strip()
+                or str(values.get("last_name") or "").strip())
+
+
 def review(values: Mapping[str, Any], suppressions: SuppressionIndex
            ) -> tuple[dict[str, Any], list[FieldError]]:
     """Changes to make and notes to flag for a lead about to be stored (capture, import)."""
@@ -172,6 +186,7 @@ def review(values: Mapping[str, Any], suppressions: SuppressionIndex
                                              "ask for a name"))
         if not values.get("company") and not findings.free_mail:
             changes["company"] = company_from_domain(findings.domain)
+            changes["company_source"] = domain_source(findings.domain)
     hits = suppressions.hits({**values, **changes})
     if hits:
         changes["do_not_contact"] = True

@@ -19,10 +19,16 @@ Why this shape:
   are sorted by name and each is compared with its next :data:`WINDOW` neighbours (sorted
   neighbourhood), so a huge block costs O(n·window) instead of O(n²). The pairs skipped that
   way are counted in :class:`ScanStats`.
+* **People known only by name and address** (registration lists, paper forms, old CRM
+  exports: no email, no phone) have nothing this scorer can hold on to. They, and anyone with a
+  date of birth, also go through :mod:`app.domain.record_linkage` (per-field comparison,
+  Fellegi-Sunter weights, its own blocking). A pair either matcher finds is listed once, with
+  the higher score and that matcher's reasons.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 import uuid
@@ -31,6 +37,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz.fuzz import ratio
+
+from app.domain import record_linkage
 
 DEFAULT_MIN_SCORE = 80.0
 """The one fixed threshold: pairs scoring at least this are reported as likely duplicates."""
@@ -63,6 +71,11 @@ class MatchKeys:
     mobile_e164: str
     badge_id: str
     event_id: uuid.UUID | None
+    street: str = ""
+    postal_code: str = ""
+    city: str = ""
+    region: str = ""
+    birth_date: dt.date | None = None
 
 
 def display_name(k: MatchKeys) -> str:
@@ -91,6 +104,8 @@ class ScanStats:
     compared: int = 0
     skipped_by_cap: int = 0  # pairs in oversized blocks not compared (may include true pairs)
     found: int = 0
+    linked: int = 0  # people compared by name, postal address and birth date
+    linkage: record_linkage.LinkStats | None = None  # what that pass did, if it ran
 
 
 # -- normalisation ----------------------------------------------------------------------------
@@ -383,10 +398,38 @@ def match(a: MatchKeys, b: MatchKeys, *, min_score: float = DEFAULT_MIN_SCORE) -
     if a.id == b.id:
         return None
     found = _match_prepared(_prepare(a), _prepare(b), min_score)
+    if needs_linkage(a) and needs_linkage(b):
+        person_a, person_b = _person(a), _person(b)
+        detail, swapped = record_linkage.compare(person_a, person_b)
+        if record_linkage.comparable(detail):
+            probability = record_linkage.CALIBRATED.probability(record_linkage.pattern_of(detail))
+            score = round(100 * probability, 1)
+            if score >= min_score and (found is None or score > found[0]):
+                found = score, record_linkage.reasons(detail, swapped, a, b, person_a, person_b)
     if found is None:
         return None
     first, second = sorted((a.id, b.id))
     return CandidatePair(first, second, found[0], found[1])
+
+
+def needs_linkage(k: MatchKeys) -> bool:
+    """Whether the name-and-address matcher should look at this lead.
+
+    Leads reachable by email or phone are matched through those; the name-and-address pass is
+    for people known only by name, address and date of birth, and for anyone with a date of
+    birth (registration lists), where it is the stronger evidence.
+    """
+    if not (k.first_name.strip() or k.last_name.strip()):
+        return False
+    if not (k.street.strip() or k.postal_code.strip() or k.birth_date is not None):
+        return False
+    no_contact = not (k.email.strip() or k.phone_e164.strip() or k.mobile_e164.strip())
+    return no_contact or k.birth_date is not None
+
+
+def _person(k: MatchKeys) -> record_linkage.Person:
+    return record_linkage.prepare_person(
+        k.first_name, k.last_name, k.street, k.postal_code, k.city, k.region, k.birth_date)
 
 
 # -- blocking ---------------------------------------------------------------------------------
@@ -426,6 +469,16 @@ def blocking_keys(k: MatchKeys) -> set[str]:
     return _blocking_keys(_prepare(k))
 
 
+def _has_support(k: MatchKeys) -> bool:
+    """Whether the lead has anything besides its name that the contact matcher weighs."""
+    return bool(k.email.strip() or k.phone_e164.strip() or k.mobile_e164.strip()
+                or k.badge_id.strip() or k.company.strip())
+
+
+_UNCOMPARED = _Prepared("", "", "", "", "", "", "", "", frozenset(), "")
+"""Stands in for a lead the contact matcher never compares (it is in no block)."""
+
+
 def _sort_key(p: _Prepared) -> str:
     return f"{p.last} {p.first}"
 
@@ -436,6 +489,9 @@ def find_duplicates(records: Iterable[MatchKeys], *, min_score: float = DEFAULT_
                     stats: ScanStats | None = None) -> list[CandidatePair]:
     """All candidate duplicate pairs among ``records``, best first.
 
+    Leads with nothing but a name for the contact scorer to weigh (no email, phone, badge or
+    company) are left out of its blocks when ``min_score`` is above what a name alone can
+    score; those with an address or a date of birth are compared by the name-and-address pass.
     ``progress(done, total)`` is called now and then while blocks are compared; returning
     early when ``cancelled()`` is true gives the pairs found so far. ``stats`` (if given) is
     filled with what the scan did, including the pairs the block cap skipped.
@@ -444,9 +500,22 @@ def find_duplicates(records: Iterable[MatchKeys], *, min_score: float = DEFAULT_
     ids: list[uuid.UUID] = []
     prepared: list[_Prepared] = []
     blocks: dict[str, list[int]] = {}
+    # A pair's support needs an email, phone, badge or company on both sides; without it the
+    # contact matcher's score is at most the name's share.
+    names_only_fall_short = min_score > 100 * _NAME_WEIGHT
+    linked: list[int] = []  # positions of the people for the name-and-address pass
+    people: list[record_linkage.Person] = []
+    shown: list[MatchKeys] = []
     for index, record in enumerate(records):
-        p = _prepare(record)
         ids.append(record.id)
+        if needs_linkage(record):
+            linked.append(index)
+            people.append(_person(record))
+            shown.append(record)
+        if names_only_fall_short and not _has_support(record):
+            prepared.append(_UNCOMPARED)  # nothing but a name: can never reach min_score
+            continue
+        p = _prepare(record)
         prepared.append(p)
         for block_key in _blocking_keys(p):
             members = blocks.get(block_key)
@@ -461,9 +530,12 @@ def find_duplicates(records: Iterable[MatchKeys], *, min_score: float = DEFAULT_
     count = len(prepared)
     total = len(blocks)
     step = max(1, total // 100)
+    linking = len(people) >= 2
+    # With a name-and-address pass to come, the contact blocks are the first half of the work.
+    steps = 2 * total if linking else total
     for done, members in enumerate(blocks.values(), 1):
         if progress is not None and done % step == 0:
-            progress(done, total)
+            progress(done, steps)
         if cancelled is not None and done % 1000 == 1 and cancelled():
             break
         size = len(members)
@@ -481,8 +553,22 @@ def find_duplicates(records: Iterable[MatchKeys], *, min_score: float = DEFAULT_
                 found[pair] = result
             elif _strong_link(prepared[i], prepared[j]):
                 seen.add(pair)  # rare, and already fully scored: never score it again
+    stats.linked = len(people)
+    if linking and not (cancelled is not None and cancelled()):
+        stats.linkage = record_linkage.LinkStats()
+        linkage_progress = None if progress is None else \
+            lambda done, pairs: progress(total + total * done // max(pairs, 1), steps)
+        for found_link in record_linkage.link(people, shown, min_score=min_score,
+                                              stats=stats.linkage, cancelled=cancelled,
+                                              progress=linkage_progress):
+            i, j = linked[found_link.first], linked[found_link.second]
+            if ids[i] == ids[j]:
+                continue
+            pair = i * count + j if i < j else j * count + i
+            if pair not in found or found[pair][0] < found_link.score:
+                found[pair] = found_link.score, found_link.reasons
     if progress is not None:
-        progress(total, total)
+        progress(steps, steps)
     by_ids: dict[tuple[uuid.UUID, uuid.UUID], CandidatePair] = {}
     for pair, (score, reasons) in found.items():
         first, second = sorted((ids[pair // count], ids[pair % count]))

@@ -7,8 +7,9 @@ from enum import StrEnum
 from app.domain.data_quality import SuppressionIndex
 from app.domain.leads import Consent, LeadRecord
 
-MARKETING_COLUMNS = ("email", "first_name", "last_name", "title", "company", "industry",
-                     "country", "event", "campaign", "consent_at", "id")
+# company_source beside company: '' the person gave it, else where the suggestion came from.
+MARKETING_COLUMNS = ("email", "first_name", "last_name", "title", "company", "company_source",
+                     "industry", "country", "event", "campaign", "consent_at", "id")
 NURTURE_COLUMNS = (*MARKETING_COLUMNS[:-1], "come_back_on", "id")
 
 

@@ -36,6 +36,7 @@ class ImportCounts:
     updated: int = 0
     duplicates: int = 0
     rejected: int = 0
+    warned: int = 0  # imported (or would be) with a warning: a value kept, no contact person…
 
     def add(self, outcome: RowOutcome) -> None:
         self.read += 1
@@ -57,6 +58,18 @@ class RejectedRow:
 
 
 @dataclass(frozen=True)
+class WarnedRow:
+    """A row that is imported despite doubts, with each doubt and the values kept verbatim."""
+
+    number: int
+    warnings: Mapping[str, str]
+    originals: Mapping[str, str] = field(default_factory=dict)
+
+
+WARNED_ROWS_LISTED = 1000  # the report lists this many; the count covers every one
+
+
+@dataclass(frozen=True)
 class PreviewRow:
     """One row as it will be stored, with every doubtful cell and why."""
 
@@ -73,6 +86,7 @@ class ImportReport:
     rejected: tuple[RejectedRow, ...]
     sample: tuple[PreviewRow, ...] = ()
     batch_id: uuid.UUID | None = None
+    warned: tuple[WarnedRow, ...] = ()  # the first WARNED_ROWS_LISTED of counts.warned
 
 
 @dataclass(frozen=True)

@@ -163,6 +163,31 @@ def _integer(raw: Any) -> int:
         raise ValueError(f"'{raw}' is not a whole number") from None
 
 
+ADDRESS_FIELDS = ("street", "postal_code", "city")
+
+
+def check_reachable(values: dict[str, Any], doubtful: frozenset[str] = frozenset()) -> None:
+    """The one reason an imported row is refused: nobody could reach the person or company.
+
+    An email or a phone (a role address like info@ too), a postal address with a name to put
+    on the envelope (a person's or a company's), or a badge id the registration list resolves.
+    A ``doubtful`` email or phone (it failed its check) counts only beside a name, because
+    alone it is no lead anyone could work. Everything else is optional and never costs the row.
+    """
+    named = any(str(values.get(name) or "").strip() for name in ("first_name", "last_name",
+                                                                  "company"))
+    if any(str(values.get(name) or "").strip() and (named or name not in doubtful)
+           for name in ("email", "phone", "mobile", "badge_id")):
+        return
+    street = str(values.get("street") or "").strip()
+    place = any(str(values.get(name) or "").strip() for name in ("postal_code", "city"))
+    if named and street and place:
+        return
+    raise ValidationError.single(
+        "email", "no way to reach anyone: the row needs an email, a phone, a postal address "
+                 "(street and town) with a name, or a badge id")
+
+
 def check_lead_rules(merged: dict[str, Any]) -> None:
     """Rules over the whole lead after the change (not per field)."""
     errors: list[FieldError] = []

@@ -341,6 +341,7 @@ class LeadQuery:
     created_before: dt.datetime | None = None  # exclusive (with created_since: an age band)
     first_touch: FirstTouch | None = None  # against the first-touch service level
     lead_ids: tuple[uuid.UUID, ...] = ()  # exactly these leads (what an automatic job changed)
+    awaiting_registration: bool = False  # badge-only leads waiting for the registration list
     sort: SortKey = SortKey.CREATED
     descending: bool = True
 
@@ -369,4 +370,5 @@ class LeadQuery:
             or self.created_before is not None
             or self.first_touch is not None
             or bool(self.lead_ids)
+            or self.awaiting_registration
         )

@@ -3,16 +3,22 @@
 A cell whose text begins with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return, which
 some spreadsheets skip before looking for one) is run as a formula when the file is opened or
 the cell is edited: ``=cmd|'/C calc'!A0`` starts a program through DDE, ``=HYPERLINK(...)`` leaks
-data. Such text gets a leading apostrophe, as OWASP recommends ("CSV Injection"): the spreadsheet
-shows it as text and the apostrophe tells a reader it was altered.
+data. The full-width forms (``＝ ＋ － ＠``, U+FF1D, U+FF0B, U+FF0D, U+FF20, what Japanese,
+Chinese and Korean input methods type) and the small forms (U+FE66, U+FE62, U+FE63, U+FE6B)
+count too: spreadsheets set up for those languages take them for the ASCII operators.
 
-Phone numbers are the one exception, because "+49 30 1234567" is the correct way to write them
-and a CRM importing "'+49 30 1234567" keeps the apostrophe: in a phone column, a value made only
-of a leading ``+`` and digits, spaces and ``( ) - . /`` is left as it is. Such text can at most be
-read as arithmetic by a spreadsheet; without letters, quotes, ``!`` or ``|`` it can call no
-function, reference no cell or file and start no program. XLSX files in addition store every
-text value as a text cell (never a formula), and phones with Excel's own hidden quote prefix, so
-editing the cell keeps it text.
+Where a spreadsheet reads the text itself, a CSV file, such text gets a leading apostrophe, as
+OWASP recommends ("CSV Injection"): the spreadsheet shows it as text and the apostrophe tells a
+reader it was altered. Phone numbers in a phone column are the one exception there, because
+"+49 30 1234567" is the correct way to write them and a CRM importing "'+49 30 1234567" keeps
+the apostrophe: a value made only of a leading ``+`` and digits, spaces and ``( ) - . /`` is
+left as it is. Such text can at most be read as arithmetic by a spreadsheet; without letters,
+quotes, ``!`` or ``|`` it can call no function, reference no cell or file and start no program.
+
+An XLSX file says what each cell is: text written as a text cell is never evaluated, on opening
+or otherwise, so the XLSX writer keeps such text unaltered (a score reason reads "+20 title
+contains Director", not "'+20 …") and marks the cell with Excel's hidden quote prefix, so
+editing it keeps it text (:func:`needs_quote_prefix`).
 """
 
 from __future__ import annotations
@@ -20,7 +26,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-RISKY_FIRST_CHARACTERS = frozenset("=+-@\t\r")
+FORMULA_OPERATORS = frozenset("=+-@" "\uff1d\uff0b\uff0d\uff20" "\ufe66\ufe62\ufe63\ufe6b")
+RISKY_FIRST_CHARACTERS = FORMULA_OPERATORS | frozenset("\t\r")
 PHONE_COLUMNS = frozenset({"phone", "phone_e164", "mobile", "mobile_e164"})
 _PHONE = re.compile(r"\+[0-9][0-9 ()./-]*")
 _MIN_PHONE_DIGITS = 5
@@ -38,7 +45,7 @@ def looks_like_phone(text: str) -> bool:
 
 
 def neutralise(text: str, *, phone: bool = False) -> str:
-    """The text, with an apostrophe in front if a spreadsheet could run it.
+    """The text, with an apostrophe in front if a spreadsheet reading it could run it.
 
     ``phone`` marks a phone column: an international phone number there stays as it is.
     """
@@ -48,5 +55,10 @@ def neutralise(text: str, *, phone: bool = False) -> str:
 
 
 def safe_value(value: Any, *, phone: bool = False) -> Any:
-    """A cell value with text neutralised; numbers, booleans and None pass unchanged."""
+    """A CSV cell value with text neutralised; numbers, booleans and None pass unchanged."""
     return neutralise(value, phone=phone) if isinstance(value, str) else value
+
+
+def needs_quote_prefix(value: Any) -> bool:
+    """Whether an XLSX text cell needs Excel's quote prefix to stay text when edited."""
+    return isinstance(value, str) and is_risky(value)

@@ -5,8 +5,9 @@ text as inline strings (no shared-string table growing with the rows), so memory
 Widths are taken from the header and the first rows (the only ones held back), the header row
 is bold and frozen. Every text value is a text cell, never a formula; ids and phone numbers are
 text cells with the Text number format, phones also with Excel's hidden quote prefix, so
-"+49 30 1234567" shows as typed and stays text when edited. Text that could run as a formula
-is neutralised as in every other export (see spreadsheet_safety).
+"+49 30 1234567" shows as typed and stays text when edited. Text a spreadsheet could take for a
+formula is kept unaltered in a text cell with the quote prefix: a text cell is never evaluated
+(see spreadsheet_safety), so no apostrophe is needed, as it is in CSV.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from app.exporters.csv_layouts import Layout, Row
-from app.exporters.spreadsheet_safety import safe_value
+from app.exporters.spreadsheet_safety import needs_quote_prefix
 
 SHEET_TITLE = "Leads"
 MAX_CELL_TEXT = 32_767  # Excel's limit for one cell
@@ -36,7 +37,7 @@ def _is_id_column(header: str) -> bool:
     return header == "id" or header.endswith("_id") or header in ("Id", "ID")
 
 
-def xlsx_value(value: Any, *, phone: bool = False) -> Any:
+def xlsx_value(value: Any) -> Any:
     """A value openpyxl can store: text cleaned of control characters, cut to Excel's limit."""
     if value is None:
         return None
@@ -44,7 +45,7 @@ def xlsx_value(value: Any, *, phone: bool = False) -> Any:
         value = str(value)
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL_TEXT]
-    return safe_value(value, phone=phone)
+    return value
 
 
 def _width(values: Iterable[Any]) -> float:
@@ -60,7 +61,7 @@ def write_xlsx(handle: IO[bytes], layout: Layout, leads: Iterable[Row]) -> int:
     phones = [c.phone for c in layout.columns]
     ids = [_is_id_column(h) for h in header]
     rows: Iterator[list[Any]] = (
-        [xlsx_value(v, phone=p) for v, p in zip(layout.row(lead), phones, strict=True)]
+        [xlsx_value(v) for v in layout.row(lead)]
         for lead in leads)
     sample = list(islice(rows, WIDTH_SAMPLE_ROWS))
     for index, name in enumerate(header):
@@ -77,11 +78,13 @@ def write_xlsx(handle: IO[bytes], layout: Layout, leads: Iterable[Row]) -> int:
 
     def styled(values: list[Any]) -> list[Any]:
         for index, value in enumerate(values):
-            if isinstance(value, str) and (ids[index] or phones[index]):
+            risky = needs_quote_prefix(value)
+            if isinstance(value, str) and (ids[index] or phones[index] or risky):
                 cell = WriteOnlyCell(sheet, value=value)
-                cell.data_type = "s"
-                cell.number_format = TEXT_FORMAT
-                if phones[index]:
+                cell.data_type = "s"  # openpyxl would store text starting with "=" as a formula
+                if ids[index] or phones[index]:
+                    cell.number_format = TEXT_FORMAT
+                if phones[index] or risky:
                     cell.quotePrefix = True
                 values[index] = cell
         return values

@@ -16,12 +16,13 @@ import json
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import TYPE_CHECKING
 
 from app.domain.errors import LeadlineError
 from app.domain.leads import FIELDS_BY_NAME
+from app.domain.value_vocabulary import ValueMapping, ValueMappingError
 
 if TYPE_CHECKING:  # pragma: no cover - only for the type checker; tabular imports this module
     from app.importers.tabular import SourceRow
@@ -44,7 +45,8 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
                   "nom", "nom de famille", "apellidos", "apellido", "attendee last name",
                   "contact last name"),
     FULL_NAME: ("full name", "fullname", "name", "contact name", "attendee name", "lead name",
-                "vollständiger name", "nom complet", "nombre completo", "participant name"),
+                "vollständiger name", "nom complet", "nombre completo", "participant name",
+                "person name", "person - name"),
     "email": ("email", "e-mail", "e mail", "email address", "e-mail address", "e-mail-adresse",
               "emailadresse", "mail", "adresse e-mail", "adresse email", "courriel",
               "correo electrónico", "correo", "work email", "business email", "primary email",
@@ -92,11 +94,21 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
                      "# of employees", "mitarbeiter", "anzahl mitarbeiter", "mitarbeiterzahl",
                      "unternehmensgröße", "taille de l'entreprise", "effectif",
                      "tamaño de la empresa", "empleados"),
-    "rating": ("rating", "lead rating", "temperature", "bewertung", "évaluation", "valoración"),
+    "rating": ("rating", "lead rating", "temperature", "bewertung", "évaluation", "valoración",
+               "lead grade", "grade", "lead score", "score", "lead quality", "leadqualitycode",
+               "stars", "sterne", "étoiles", "estrellas", "temperatur", "température",
+               "temperatura", "label", "labels", "lead label", "lead labels",
+               "lead - labels"),
     "product_interest": ("product interest", "products of interest", "interested in",
                          "product", "products", "produktinteresse", "interesse",
                          "produit d'intérêt", "intérêt", "producto de interés", "interés"),
-    "status": ("lead status", "status"),
+    "status": ("lead status", "status", "hs lead status", "lifecycle stage", "lifecyclestage",
+               "status reason", "statuscode", "statecode", "lead stage", "stage", "phase",
+               "statut", "estado del lead"),
+    "channel": ("lead source", "lead - source", "leadsource", "leadsourcecode", "channel",
+                "original source",
+                "hs analytics source", "lead origin", "kanal", "herkunft", "quelle", "canal",
+                "source du lead", "origen", "origen del lead"),
     "do_not_contact": ("email opt out", "do not contact", "do not call", "opted out",
                        "has opted out of email", "unsubscribed"),
     "consent": ("marketing consent", "consent", "opt in", "gdpr consent", "einwilligung",
@@ -219,7 +231,9 @@ def header_score(cells: Sequence[str]) -> int:
         target, _rank = _candidate(cell)
         if target and not target.startswith(QUESTION_PREFIX):
             targets.add(target)
-    return len(targets)
+    # A lead-retrieval export may name nothing but the badge id beside a scan time and a
+    # device: that column alone makes the row a header (the registration list names the rest).
+    return max(len(targets), 2) if "badge_id" in targets else len(targets)
 
 
 def _valid_target(target: str) -> bool:
@@ -238,9 +252,12 @@ class ColumnMapping:
     A target is a lead field name (``LEAD_FIELDS``), ``"full_name"`` (split into first and
     last name), ``"question:<text>"`` (a qualifier answer kept under its header text) or ``""``
     (ignored). Immutable, so the dialog can keep the guess and the user's version side by side.
+    ``values`` holds the person's translations of choice values (rating: A → hot), saved with
+    the template.
     """
 
     columns: tuple[tuple[str, str], ...]
+    values: ValueMapping = field(default_factory=ValueMapping)
 
     def target(self, header: str) -> str:
         """The header's target; a header spelled differently (case, spaces) matches too."""
@@ -271,12 +288,18 @@ class ColumnMapping:
                 columns.append((name, ""))
             else:
                 columns.append((name, old))
-        return ColumnMapping(tuple(columns))
+        return ColumnMapping(tuple(columns), self.values)
+
+    def with_values(self, values: ValueMapping) -> ColumnMapping:
+        return replace(self, values=values)
 
     def to_json(self) -> str:
-        """Template text for storage; versioned so the format can change later."""
-        return json.dumps({"version": 1, "columns": [list(pair) for pair in self.columns]},
-                          ensure_ascii=False)
+        """Template text for storage; versioned so the format can change later. Templates saved
+        before value mappings existed have no ``values`` key and read as none."""
+        data: dict[str, object] = {"version": 1, "columns": [list(pair) for pair in self.columns]}
+        if self.values:
+            data["values"] = self.values.to_data()
+        return json.dumps(data, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str) -> ColumnMapping:
@@ -289,7 +312,11 @@ class ColumnMapping:
         bad = [target for _h, target in columns if not _valid_target(target)]
         if bad:
             raise MappingError(f"The saved column mapping names unknown fields: {', '.join(bad)}.")
-        return cls(columns)
+        try:
+            values = ValueMapping.from_data(data.get("values", {}))
+        except ValueMappingError as exc:
+            raise MappingError(f"The saved value mapping is damaged ({exc}).") from exc
+        return cls(columns, values)
 
     @property
     def signature(self) -> str:

@@ -11,7 +11,9 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from app.domain.contact_data import parse_date
 from app.domain.errors import LeadlineError
 
 _ALIASES: dict[str, tuple[str, ...]] = {
@@ -30,7 +32,15 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "phone": ("phone", "work phone", "workphone", "telefon", "téléphone", "telephone",
               "teléfono", "phone number"),
     "mobile": ("mobile", "cell phone", "mobilephone", "mobile phone", "mobil", "móvil", "handy"),
-    "city": ("city", "stadt", "ville", "ciudad", "town"),
+    "street": ("street", "address", "address 1", "address1", "address line 1", "street address",
+               "straße", "strasse", "adresse", "rue", "dirección", "direccion", "calle"),
+    "postal_code": ("postal code", "postcode", "post code", "zip", "zip code", "zipcode", "plz",
+                    "postleitzahl", "code postal", "código postal", "codigo postal", "cp"),
+    "city": ("city", "stadt", "ort", "ville", "ciudad", "town"),
+    "region": ("state", "region", "province", "county", "state/province", "bundesland",
+               "département", "departement", "provincia", "comunidad"),
+    "birth_date": ("date of birth", "birth date", "birthdate", "birthday", "dob",
+                   "geburtsdatum", "date de naissance", "fecha de nacimiento"),
     "country": ("country", "land", "pays", "país", "pais", "country code", "country/region"),
 }
 _LOOKUP = {alias: name for name, aliases in _ALIASES.items() for alias in aliases}
@@ -39,7 +49,7 @@ _LOOKUP = {alias: name for name, aliases in _ALIASES.items() for alias in aliase
 @dataclass(frozen=True)
 class RegistrationRow:
     badge_id: str
-    fields: dict[str, str]
+    fields: dict[str, Any]  # text per lead field; birth_date a date
 
 
 @dataclass
@@ -70,7 +80,15 @@ def read_registration_file(path: Path) -> RegistrationFile:
             if any(values.values()):
                 result.skipped.append(f"row {number}: no badge id")
             continue
-        result.rows.append(RegistrationRow(badge_id, {k: v for k, v in values.items() if v}))
+        person: dict[str, Any] = {k: v for k, v in values.items() if v}
+        if "birth_date" in person:
+            try:
+                person["birth_date"] = parse_date(person["birth_date"])
+            except ValueError as exc:
+                result.skipped.append(f"row {number}: date of birth not read ({exc}); the rest "
+                                      "was imported")
+                del person["birth_date"]
+        result.rows.append(RegistrationRow(badge_id, person))
     return result
 
 

@@ -8,8 +8,15 @@ and header row from a sample; :meth:`Table.rows` then re-reads the file row by r
 500 MB export costs no more memory than a small one and the import can show progress.
 
 Every value comes out as text: ids keep their leading zeros, XLSX numbers never turn into
-``1.23E+18`` and dates become ``YYYY-MM-DD``. A text file Excel already mangled cannot be repaired
-here; the value is passed on as is and the validator flags it.
+``1.23E+18`` and dates become ``YYYY-MM-DD``. A value Excel already mangled in a text file (an id
+saved as ``1.23E+18``) cannot be repaired here; it is passed on as is and the validator flags it.
+
+Hostile or broken files cost a row, never the rest of the file: a text file valid in no single
+encoding is decoded line by line (app/importers/encodings.py) and text read as UTF-8 in the wrong
+encoding upstream is repaired, each such row carrying a warning; a quote that never closes (or a
+quoted value longer than any real cell) makes its row a row error and the rows after it are read
+normally (:class:`_LineFeed`); a workbook whose parts would inflate beyond any real lead file is
+refused before it is read (app/importers/workbook_limits.py).
 """
 
 from __future__ import annotations
@@ -21,15 +28,18 @@ import io
 import re
 import warnings
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from app.domain.errors import LeadlineError
+from app.importers import encodings
 from app.importers.mapping import header_key, header_score
+from app.importers.workbook_limits import WorkbookTooLargeError, check_parts
 
 HEADER_SEARCH_ROWS = 30
 MIN_HEADER_SCORE = 2
@@ -42,6 +52,11 @@ _TOTALS = re.compile(
     re.IGNORECASE)
 _NUMBER = re.compile(r"^[\d.,\s%+-]*$")
 _ZEROS_FORMAT = re.compile(r"^0+$")
+# A quoted value longer than this is a quote that never closed: Excel allows 253 line breaks and
+# 32,767 characters in a cell. Below csv's own field limit (131,072), which ends the whole file.
+MAX_RECORD_LINES = 1_000
+MAX_RECORD_CHARS = 100_000
+_UNICODE_ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be")
 
 
 class TableError(LeadlineError):
@@ -62,10 +77,23 @@ class TableInfo:
 
 @dataclass(frozen=True)
 class SourceRow:
-    """One data row: its 1-based line/row number in the file and header → stripped cell text."""
+    """One data row: its 1-based line/row number in the file and header → stripped cell text.
+
+    ``problem``: the row could not be read as a row (the import rejects it with this reason).
+    ``warnings``: doubts about how it was read (its encoding), shown with the row.
+    """
 
     number: int
     values: dict[str, str]
+    problem: str = ""
+    warnings: Mapping[str, str] = field(default_factory=dict)
+
+
+class _Record(NamedTuple):
+    number: int  # 1-based first line (text) or row (XLSX)
+    cells: list[str]
+    problem: str = ""
+    note: str = ""  # how the record's text was decoded, if that is doubtful
 
 
 class Table:
@@ -82,14 +110,20 @@ class Table:
             self.info.path, self.info.encoding, self.info.delimiter)
         headers = self.info.headers
         header_keys = [header_key(h) for h in headers]
-        for index, (number, cells) in enumerate(records):
+        for index, (number, cells, problem, note) in enumerate(records):
             if index <= self._header_index:
                 continue
             cells = [c.strip() for c in cells]
+            if problem:
+                yield SourceRow(number, dict(zip(headers, cells, strict=False)), problem)
+                continue
             if not any(cells) or _is_totals(cells) or _is_repeated_header(cells, header_keys):
                 continue
+            cells, repair = encodings.repaired(cells)
             cells += [""] * (len(headers) - len(cells))
-            yield SourceRow(number, dict(zip(headers, cells, strict=False)))
+            warning = "; ".join(filter(None, (note, repair)))
+            yield SourceRow(number, dict(zip(headers, cells, strict=False)),
+                            warnings={"encoding": warning} if warning else {})
 
     def estimated_rows(self) -> int | None:
         """Roughly how many data rows the file holds, for a progress bar (None: unknown)."""
@@ -119,12 +153,12 @@ def open_table(path: Path) -> Table:
 
 
 def _detect_encoding(path: Path, head: bytes) -> str:
-    """Excel's own rule: a BOM decides; otherwise UTF-8 if the whole file is valid, else cp1252.
+    """Excel's own rule: a BOM decides; otherwise UTF-8 if the whole file is valid, else legacy.
 
     Validating the whole file (streamed in 1 MB chunks) matters: an export whose first thousand
-    rows are ASCII and whose 5,000th row holds "Müller" in cp1252 is common. Statistical guessing
-    (charset-normalizer) is not used: on short German/French/Spanish samples it proposes cp1250
-    or mac-roman as often as cp1252, while Excel in the target locales writes cp1252.
+    rows are ASCII and whose 5,000th row holds "Müller" in cp1252 is common. A file that is not
+    UTF-8 throughout is read line by line (see app/importers/encodings.py); the encoding
+    returned is its own legacy one (cp1252 unless its non-UTF-8 lines say otherwise).
     """
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -148,25 +182,124 @@ def _detect_encoding(path: Path, head: bytes) -> str:
                 decoder.decode(chunk)
             decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return "cp1252"
+        pass
     except OSError as exc:
         raise TableError(f"Cannot read {path.name}: {exc.strerror or exc}.") from exc
-    return "utf-8"
-
-
-def _text_records(path: Path, encoding: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    """(first line number, cells) per CSV record, streaming; multi-line quoted cells stay whole."""
+    else:
+        return "utf-8"
     try:
-        with path.open("r", encoding=encoding, errors="replace", newline="") as handle:
-            reader = csv.reader(handle, delimiter=delimiter)
-            line = 0
-            for cells in reader:
-                yield line + 1, cells
-                line = reader.line_num
-    except csv.Error as exc:
-        raise TableError(f"{path.name} cannot be read as a table near line {line + 1}: {exc}.") from exc
+        with path.open("rb") as handle:
+            return encodings.file_legacy_encoding(encodings.non_utf8_sample(handle))
     except OSError as exc:
         raise TableError(f"Cannot read {path.name}: {exc.strerror or exc}.") from exc
+
+
+def _lines(path: Path, encoding: str) -> Iterator[tuple[str, str]]:
+    """(text, note) per physical line, line ends kept; notes only for files mixing encodings."""
+    if encoding in _UNICODE_ENCODINGS:
+        with path.open("r", encoding=encoding, errors="replace", newline="") as handle:
+            for line in handle:
+                yield line, ""
+    else:
+        yield from encodings.lines_of(path, encoding)
+
+
+class _RunawayQuoteError(Exception):
+    """The record being read cannot be a real one: its quoted value never ends."""
+
+
+class _LineFeed:
+    """The physical lines csv.reader parses, keeping those of the record being read.
+
+    A record that cannot be a real one (a quote opened in it runs to the end of the file, or over
+    more lines or characters than any real cell) is given up: its first line is reported, the
+    others are read again as records of their own. Line numbers stay those of the file.
+    """
+
+    def __init__(self, lines: Iterator[tuple[str, str]]) -> None:
+        self._lines = lines
+        self._again: deque[tuple[int, str, str]] = deque()
+        self._read = 0
+        self._chars = 0
+        self.record: list[tuple[int, str, str]] = []  # (line number, text, note)
+        self.reached_end = False
+
+    def __iter__(self) -> _LineFeed:
+        return self
+
+    def __next__(self) -> str:
+        if self.record and (len(self.record) >= MAX_RECORD_LINES or self._chars > MAX_RECORD_CHARS):
+            raise _RunawayQuoteError
+        if self._again:
+            line = self._again.popleft()
+        else:
+            try:
+                text, note = next(self._lines)
+            except StopIteration:
+                self.reached_end = True
+                if self.record:  # csv.reader asks for more only inside a quoted value
+                    raise _RunawayQuoteError from None
+                raise
+            self._read += 1
+            line = (self._read, text, note)
+        self.record.append(line)
+        self._chars += len(line[1])
+        return line[1]
+
+    def take(self) -> list[tuple[int, str, str]]:
+        """The lines of the record csv.reader has just returned."""
+        record, self.record, self._chars = self.record, [], 0
+        return record
+
+    def give_up(self) -> list[tuple[int, str, str]]:
+        """The record's lines (its first one is reported); all but the first are read again."""
+        record = self.take()
+        self._again.extendleft(reversed(record[1:]))
+        self.reached_end = False
+        return record
+
+
+def _text_records(path: Path, encoding: str, delimiter: str) -> Iterator[_Record]:
+    """One record per CSV row, streaming; multi-line quoted cells stay whole."""
+    try:
+        feed = _LineFeed(_lines(path, encoding))
+        while True:
+            reader = csv.reader(feed, delimiter=delimiter)
+            try:
+                for cells in reader:
+                    lines = feed.take()
+                    note = "; ".join(dict.fromkeys(n for _, _, n in lines if n))
+                    yield _Record(lines[0][0], cells, "", note)
+                return
+            except _RunawayQuoteError:
+                to_end = feed.reached_end
+                lines = feed.give_up()
+                number, text, note = lines[0]
+                yield _Record(number, _cells_of_line(text, delimiter),
+                              _runaway_problem(lines, to_end), note)
+            except csv.Error as exc:
+                number, text, note = feed.give_up()[0]
+                yield _Record(number, _cells_of_line(text, delimiter),
+                              f"cannot be read as a row ({exc}); not imported", note)
+    except OSError as exc:
+        raise TableError(f"Cannot read {path.name}: {exc.strerror or exc}.") from exc
+
+
+def _runaway_problem(lines: Sequence[tuple[int, str, str]], to_end: bool) -> str:
+    where = ("to the end of the file" if to_end else
+             f"past {len(lines):,} lines and {sum(len(text) for _, text, _ in lines):,} "
+             "characters, longer than any real cell")
+    return (f"a quote (\") opened in this row never closes (it would run {where}); this row was "
+            "not imported, the rows after it were. Fix the quote and import the row again")
+
+
+def _cells_of_line(text: str, delimiter: str) -> list[str]:
+    """The cells of one line as far as they can be read, for the rejected-rows file."""
+    line = text.rstrip("\r\n")
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        return line.split(delimiter)
 
 
 def _sample_records(text: str, delimiter: str) -> list[list[str]]:
@@ -210,11 +343,29 @@ def _find_header(records: Sequence[Sequence[str]]) -> tuple[int, int]:
     return best_index, best_score
 
 
-def _open_text(path: Path, encoding: str, size: int) -> Table:
-    try:
+def _sample_text(path: Path, encoding: str) -> tuple[str, bool]:
+    """The file's first _SAMPLE_CHARS characters (decoded as the rows will be), and whether
+    that is the whole file."""
+    if encoding in _UNICODE_ENCODINGS:
         with path.open("r", encoding=encoding, errors="replace", newline="") as handle:
             text = handle.read(_SAMPLE_CHARS)
-            at_end = not handle.read(1)
+            return text, not handle.read(1)
+    parts: list[str] = []
+    length = 0
+    lines = encodings.lines_of(path, encoding)
+    for line, _note in lines:
+        parts.append(line)
+        length += len(line)
+        if length >= _SAMPLE_CHARS:
+            at_end = next(lines, None) is None
+            lines.close()
+            return "".join(parts)[:_SAMPLE_CHARS], at_end
+    return "".join(parts), True
+
+
+def _open_text(path: Path, encoding: str, size: int) -> Table:
+    try:
+        text, at_end = _sample_text(path, encoding)
     except OSError as exc:
         raise TableError(f"Cannot read {path.name}: {exc.strerror or exc}.") from exc
     if not at_end and "\n" in text:
@@ -313,6 +464,13 @@ def _workbook(path: Path) -> Iterator[Any]:
         raise TableError(f"Cannot read {path.name}: {exc.strerror or exc}.") from exc
     with handle:
         try:
+            check_parts(handle)
+            handle.seek(0)
+        except WorkbookTooLargeError as exc:
+            raise TableError(f"{path.name} was not read: {exc}.") from exc
+        except zipfile.BadZipFile as exc:
+            raise TableError(f"{path.name} is not a text or XLSX file.") from exc
+        try:
             with warnings.catch_warnings():
                 # "Workbook contains no default style" and friends: cosmetic, about formatting.
                 warnings.simplefilter("ignore")
@@ -327,11 +485,11 @@ def _workbook(path: Path) -> Iterator[Any]:
             workbook.close()
 
 
-def _xlsx_records(path: Path) -> Iterator[tuple[int, list[str]]]:
+def _xlsx_records(path: Path) -> Iterator[_Record]:
     with _workbook(path) as workbook:
         sheet = workbook.worksheets[0]
         for number, row in enumerate(_iter_sheet(path, sheet), start=1):
-            yield number, [_cell_text(cell) for cell in row]
+            yield _Record(number, [_cell_text(cell) for cell in row])
 
 
 def _iter_sheet(path: Path, sheet: Any) -> Iterator[Iterable[Any]]:

@@ -111,14 +111,21 @@ def story(data: StatusData, lines: Iterable[list[LeadLine]], filters: Filters, s
     shown = 0
     for chunk in lines:
         progress.advance(len(chunk))
-        rows_out = [[line.name, line.company, line.status.label, line.owner or "Unassigned",
+        rows_out = [[line.name, _company(line), line.status.label, line.owner or "Unassigned",
                      line.source, fmt_day(line.last_touch_at) or "never",
                      _next_step(line)] for line in chunk]
         # Chunks of 50 rows: small tables split quickly and the page fills evenly.
         for start in range(0, len(rows_out), 50):
             yield list_chunk(rows_out[start:start + 50], columns, st, zebra_start=shown + start)
         shown += len(chunk)
-    yield Paragraph(markup(f"{fmt_int(shown)} leads listed."), st.note)
+    yield Paragraph(markup(f"{fmt_int(shown)} leads listed. A company marked (suggested) was "
+                           "not given by the person: it was guessed from the email domain or a "
+                           "company directory."), st.note)
+
+
+def _company(line: LeadLine) -> str:
+    """A company guessed (from the email domain, a directory) is marked, never shown as given."""
+    return f"{line.company} (suggested)" if line.company and line.company_source else line.company
 
 
 def _next_step(line: LeadLine) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,8 @@ from app.domain.errors import NotFoundError, StorageError, ValidationError
 from app.domain.ids import new_id
 from app.domain.leads import Channel, Consent, LeadRecord
 from app.importers.badges import BadgeData, DelimitedLayout, ScanRejected, parse_scan
+from app.importers.badges.delimited import RegisteredId
+from app.importers.badges.ids import RegistrationIndex
 from app.importers.registrations import read_registration_file
 from app.services.context import ServiceContext
 from app.services.dedupe_service import DedupeService
@@ -31,11 +33,17 @@ from app.services.enrichment_service import EnrichmentService
 from app.services.lead_service import LeadService
 from app.services.question_service import QuestionService
 from app.services.suppression_service import SuppressionService
+from app.storage.orm import Lead
 from app.storage.repositories.booth import BoothRepository
 from app.storage.repositories.events import EventRepository
 from app.storage.repositories.leads import LeadRepository
 
 NEW, EXISTING, REJECTED = "new", "existing", "rejected"
+#: Rows per write transaction when loading a registration list, and waiting leads filled in per
+#: transaction afterwards: small enough that the booth and the window get their turn to write.
+REGISTRATION_BATCH = 2000
+WAITING_BATCH = 500
+Progress = Callable[[int, int], None]
 #: app_meta key holding the booth's drafts (JSON): half-typed visitors put aside, per database.
 DRAFTS_KEY = "booth_drafts"
 
@@ -113,31 +121,38 @@ class BoothService:
         with self.db.write() as session:
             repo = BoothRepository(session)
             layout = self._layout(session, event_id)
-            parsed = parse_scan(raw, layout=layout)
+            registered = _registration_lookup(repo, event_id)
+            parsed = parse_scan(raw, layout=layout, registered=registered)
             if isinstance(parsed, ScanRejected):
                 self._log(repo, event_id, raw, REJECTED, parsed.reason, None)
                 return ScanReading(REJECTED, reason=parsed.reason)
-            reading = self._interpret(repo, event_id, parsed)
+            reading = self._interpret(repo, event_id, parsed, registered)
             if reading.status == EXISTING and reading.lead is not None:
                 self._log(repo, event_id, raw, "matched", "already captured", reading.lead.id)
             return reading
 
-    def _interpret(self, repo: BoothRepository, event_id: uuid.UUID,
-                   parsed: BadgeData) -> ScanReading:
+    def _interpret(self, repo: BoothRepository, event_id: uuid.UUID, parsed: BadgeData,
+                   registered: RegisteredId | None) -> ScanReading:
         fields = dict(parsed.fields)
-        registered = False
-        existing_id = _already_captured(repo, event_id, parsed)
+        warnings = list(parsed.warnings)
+        badge_id = parsed.badge_id
+        registered_id = registered(badge_id) if badge_id and registered is not None else None
+        existing_id = _already_captured(repo, event_id, parsed, registered_id)
         if existing_id is not None:
-            return ScanReading(EXISTING, parsed.badge_id, fields,
+            return ScanReading(EXISTING, badge_id, fields,
                                lead=self.leads.get(existing_id), format=parsed.format,
                                reason="This badge was already captured at this event.")
-        if parsed.badge_id:
-            registration = repo.registration(event_id, parsed.badge_id)
-            if registration:
-                registered = True
-                fields = {**registration, **fields}  # what the badge itself says wins
-        return ScanReading(NEW, parsed.badge_id, fields, warnings=parsed.warnings,
-                           format=parsed.format, registered=registered)
+        person = repo.registration(event_id, registered_id) if registered_id else None
+        if registered_id and person is not None:
+            if registered_id != badge_id:
+                warnings.append(f"badge {badge_id} is registration {registered_id} in the "
+                                "event's list (vendor prefix or zero padding undone)")
+                badge_id = registered_id
+            shown = {k: v.isoformat() if isinstance(v, dt.date) else str(v)
+                     for k, v in person.items()}
+            fields = {**shown, **fields}  # what the badge itself says wins
+        return ScanReading(NEW, badge_id, fields, warnings=tuple(warnings),
+                           format=parsed.format, registered=person is not None)
 
     def scan(self, event_id: uuid.UUID, raw: str) -> tuple[ScanReading, CaptureResult | None]:
         """Headless capture (CLI): a scan becomes a saved lead, or opens the existing one."""
@@ -166,25 +181,32 @@ class BoothService:
             clean["consent_text"] = consent_text
         badge_id = str(clean.get("badge_id") or "").strip()
         likely = self._likely_duplicate(clean, event_id) if lead_id is None else ""
+        now = self.context.clock()
         with self.db.write() as session:
             repo = BoothRepository(session)
+            registered_id = repo.match_registration(event_id, badge_id) if badge_id else None
             if lead_id is None and badge_id:
-                lead_id = repo.lead_id_for_badge(event_id, badge_id)
-            person = repo.registration(event_id, badge_id) if badge_id else None
+                lead_id = repo.lead_id_for_badge(event_id, badge_id, registered_id or "")
+            person = repo.registration(event_id, registered_id) if registered_id else None
+            if registered_id and person is not None:
+                clean["badge_id"] = registered_id  # the id the organiser's list and CRM know
             for key, value in (person or {}).items():
                 clean.setdefault(key, value)  # a typed badge id resolves like a scanned one
-            pending = bool(badge_id) and person is None and not _identifies_person(clean)
+            waiting = bool(badge_id) and person is None and not _identifies_person(clean)
             if lead_id is not None:
                 record = self.leads.update_in(session, lead_id, clean, lenient=True)
                 created = False
             else:
                 clean.update(event=event_id, channel=Channel.TRADE_SHOW)
-                reasons = [r for r in (PENDING_REGISTRATION if pending else "", likely) if r]
-                if reasons:
-                    clean.update(needs_review=True, review_reason="; ".join(reasons))
+                if likely:
+                    clean.update(needs_review=True, review_reason=likely)
                 record = self.leads.create_in(session, clean, lenient=True,
                                               history_text="Captured at the booth")
                 created = True
+            if waiting != record.awaiting_registration and (created or not waiting):
+                # Waiting for the registration list: the "Waiting for registration data" list
+                # shows it until the list arrives and fills it in.
+                repo.set_awaiting_registration(record.id, waiting, now, self.context.device_id)
             record = self._review(session, record)
             if answers:
                 self.questions.record_answers_in(session, record.id, answers)
@@ -272,32 +294,92 @@ class BoothService:
             return BoothRepository(session).scan_log(event_id, limit)
 
     # -- registration lists -------------------------------------------------------------------
-    def import_registrations(self, event_id: uuid.UUID, path: Path) -> RegistrationImport:
-        """Load an event's registration export, then resolve badge-only leads captured earlier."""
+    def import_registrations(self, event_id: uuid.UUID, path: Path, *,
+                             progress: Progress | None = None) -> RegistrationImport:
+        """Load an event's registration export, then fill in the badge-only leads waiting for it.
+
+        Both steps write a few thousand rows per transaction, so other writers get their turn.
+        """
         parsed = read_registration_file(path)
+        self._require_event(event_id)
         now = self.context.clock()
-        with self.db.write() as session:
-            if EventRepository(session).get(event_id) is None:
-                raise NotFoundError(f"No event with id {event_id}")
-            repo = BoothRepository(session)
-            added, updated = repo.upsert_registrations(
-                event_id, ((r.badge_id, r.fields) for r in parsed.rows), now,
-                self.context.device_id)
-            resolved = 0
-            for lead_id, badge_id in repo.pending_leads(event_id):
-                person = repo.registration(event_id, badge_id)
-                if person is None:
-                    continue
-                record = LeadRepository(session).record(lead_id)
-                assert record is not None
-                changes: dict[str, Any] = {k: v for k, v in person.items()
-                                           if not record.value_of(k)}
-                reasons = without_reason(record.review_reason, PENDING_REGISTRATION)
-                changes.update(review_reason=reasons, needs_review=bool(reasons))
-                self.leads.update_in(session, lead_id, changes, lenient=True)
-                resolved += 1
+        added = updated = 0
+        for start in range(0, len(parsed.rows), REGISTRATION_BATCH):
+            chunk = parsed.rows[start:start + REGISTRATION_BATCH]
+            with self.db.write() as session:
+                more, refreshed = BoothRepository(session).upsert_registrations(
+                    event_id, [(r.badge_id, r.fields) for r in chunk], now,
+                    self.context.device_id)
+            added, updated = added + more, updated + refreshed
+        resolved = self.resolve_waiting(event_id, f"the registration list ({path.name})",
+                                        progress=progress)
         return RegistrationImport(added, updated, tuple(parsed.skipped), resolved,
                                   dict(parsed.columns))
+
+    def resolve_waiting(self, event_id: uuid.UUID, source: str, *,
+                        progress: Progress | None = None) -> int:
+        """Fill in every badge-only lead of the event whose id the registration list now knows.
+
+        A batch of leads per transaction; each lead gets the list's values for its empty fields
+        (history shows each change and where it came from) and leaves the waiting list.
+        """
+        with self.db.read() as session:
+            repo = BoothRepository(session)
+            index = RegistrationIndex(repo.registered_ids(event_id))
+            total = repo.waiting_count(event_id)
+        resolved = done = after = 0
+        while len(index):
+            now = self.context.clock()
+            with self.db.write() as session:
+                repo = BoothRepository(session)
+                batch = repo.waiting_leads(event_id, after, WAITING_BATCH)
+                if not batch:
+                    break
+                after = batch[-1][0]
+                matched = {lead_id: index.find(badge_id) for _key, lead_id, badge_id in batch}
+                people = repo.registrations(event_id, {m for m in matched.values() if m})
+                found = {lead_id: registered_id for lead_id, registered_id in matched.items()
+                         if registered_id and registered_id in people}
+                for lead in LeadRepository(session).find_many(list(found)):
+                    registered_id = found[lead.id]
+                    self._fill_in(session, repo, lead, registered_id, people[registered_id],
+                                  source, now)
+                    resolved += 1
+            done += len(batch)
+            if progress is not None:
+                progress(done, max(total, done))
+        return resolved
+
+    def _fill_in(self, session: Session, repo: BoothRepository, lead: Lead,
+                 registered_id: str, person: Mapping[str, Any], source: str,
+                 now: dt.datetime) -> None:
+        """The list's values for the lead's empty fields; what someone typed is kept."""
+        changes: dict[str, Any] = {k: v for k, v in person.items() if not getattr(lead, k)}
+        if lead.badge_id != registered_id:
+            changes["badge_id"] = registered_id
+        reasons = without_reason(lead.review_reason, PENDING_REGISTRATION)
+        if reasons != lead.review_reason:
+            changes.update(review_reason=reasons, needs_review=bool(reasons))
+        lead_id = lead.id
+        lead.awaiting_registration = False  # written with the changes below, in one flush
+        self.leads.update_in(session, lead_id, changes, lenient=True)
+        repo.add_history(lead_id, f"Filled in from {source}", now, self.context.device_id,
+                         self.context.current_user_id)
+
+    def waiting_count(self, event_id: uuid.UUID | None = None) -> int:
+        """Badge-only leads waiting for the registration list (of one event, or of any)."""
+        with self.db.read() as session:
+            return BoothRepository(session).waiting_count(event_id)
+
+    def waiting_by_event(self) -> list[tuple[uuid.UUID | None, int]]:
+        """(event id, leads waiting) for each event that has badge-only leads waiting."""
+        with self.db.read() as session:
+            return BoothRepository(session).waiting_by_event()
+
+    def _require_event(self, event_id: uuid.UUID) -> None:
+        with self.db.read() as session:
+            if EventRepository(session).get(event_id) is None:
+                raise NotFoundError(f"No event with id {event_id}")
 
     def registration_count(self, event_id: uuid.UUID) -> int:
         with self.db.read() as session:
@@ -335,16 +417,31 @@ class BoothService:
                       now=self.context.clock(), device_id=self.context.device_id)
 
 
-def _already_captured(repo: BoothRepository, event_id: uuid.UUID,
-                      parsed: BadgeData) -> uuid.UUID | None:
-    """The lead this badge already became at this event: same badge id, else same email."""
+def _already_captured(repo: BoothRepository, event_id: uuid.UUID, parsed: BadgeData,
+                      registered_id: str | None) -> uuid.UUID | None:
+    """The lead this badge already became at this event: same badge id (as scanned or as
+    registered), else same email."""
     if parsed.badge_id:
-        return repo.lead_id_for_badge(event_id, parsed.badge_id)
+        return repo.lead_id_for_badge(event_id, parsed.badge_id, registered_id or "")
     try:
         email = normalise_email(parsed.fields.get("email", ""))
     except ValueError:
         return None
     return repo.lead_id_for_email(event_id, email)
+
+
+def _registration_lookup(repo: BoothRepository, event_id: uuid.UUID) -> RegisteredId | None:
+    """The event's registration list as a lookup for the parser (None when there is no list)."""
+    if not repo.registration_count(event_id):
+        return None
+    seen: dict[str, str | None] = {}
+
+    def registered(token: str) -> str | None:
+        if token not in seen:
+            seen[token] = repo.match_registration(event_id, token)
+        return seen[token]
+
+    return registered
 
 
 def _identifies_person(values: Mapping[str, Any]) -> bool:

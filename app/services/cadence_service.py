@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy.orm import Session
 
@@ -28,7 +28,7 @@ from app.domain.cadences import (
 from app.domain.errors import NotFoundError, ValidationError
 from app.domain.history import APP_ACTOR_ID, ActivityKind
 from app.domain.ids import new_id
-from app.domain.leads import LeadRecord, LeadStatus
+from app.domain.leads import LeadRecord, LeadStatus, Rating
 from app.domain.service_levels import (
     SLA_STATUSES,
     EscalationMode,
@@ -207,21 +207,28 @@ class CadenceService:
         self._stop(session, lead, steps, why, self.context.clock())
         return len(steps)
 
-    def after_import(self, lead_ids: Sequence[uuid.UUID]) -> None:
-        """New leads written in bulk: first-touch deadlines, and cadences for those routed to
-        an owner. Right after the import's transaction, 500 leads a transaction, so memory stays
-        flat however large the file and other writers get their turn; a crash between them is
-        healed by the next follow-up check (``FollowUpService`` restores missing obligations)."""
-        if not lead_ids:
-            return
+    def first_touch_deadlines(self) -> Callable[[Rating | None, LeadStatus, dt.datetime],
+                                                dt.datetime | None]:
+        """The first-touch deadline of a lead about to be written in bulk (None: its status
+        has none), reading the settings once: an import stores each deadline with its lead, in
+        the import's own transaction."""
         levels, calendar = self.service_levels(), self.calendar()
+
+        def deadline(rating: Rating | None, status: LeadStatus,
+                     captured_at: dt.datetime) -> dt.datetime | None:
+            if status not in SLA_STATUSES:
+                return None
+            return first_touch_deadline(rating, captured_at, levels, calendar)
+        return deadline
+
+    def after_import(self, lead_ids: Sequence[uuid.UUID]) -> None:
+        """New leads written in bulk, with their deadlines: cadences for those routed to an
+        owner, 500 leads a transaction so memory stays flat however large the file; a crash
+        between them is healed by the next follow-up check (``FollowUpService`` restores
+        missing obligations)."""
         for start in range(0, len(lead_ids), 500):
             chunk = list(lead_ids[start:start + 500])
             with self.db.write() as session:
-                for lead in LeadRepository(session).find_many(chunk):
-                    if lead.first_touch_due_at is None and lead.status in SLA_STATUSES:
-                        lead.first_touch_due_at = first_touch_deadline(
-                            lead.rating, lead.created_at, levels, calendar)
                 self.after_moves(session, chunk)
 
     def after_sync(self, session: Session, lead_ids: Sequence[uuid.UUID]) -> None:

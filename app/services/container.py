@@ -80,6 +80,7 @@ class Services:
         routing.after_moves = cadences.after_moves
         imports = ImportService(context, questions, suppressions, enrichment, dedupe)
         imports.after_import = cadences.after_import
+        imports.first_touch_deadlines = cadences.first_touch_deadlines
         imports.new_intake = lambda now: BatchIntake(
             scoring, routing, settings, now, context.device_id, context.current_user_id)
         services = cls(context=context, leads=leads, people=PeopleService(context),

@@ -6,6 +6,7 @@ the scan agree on what a duplicate is and say why in the same words.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -20,7 +21,9 @@ from app.domain.dedupe import (
     display_name,
     find_duplicates,
     match,
+    needs_linkage,
 )
+from app.domain.record_linkage import fold_name, name_variants
 from app.services.context import ServiceContext
 from app.storage.repositories.dedupe import (
     add_dismissed_pair,
@@ -79,14 +82,20 @@ class DedupeService:
         """Saved leads that are probably the same person as ``values`` (a lead not yet saved).
 
         ``values`` uses the lead field names (first_name, last_name, company, email, phone,
-        mobile, badge_id, country); phones may be typed in any format. Returns (lead id, score,
-        reasons), best first. Looks only at leads sharing an email, phone, the badge at this
-        event or a last-name prefix with the first initial (also swapped), via indexes.
+        mobile, badge_id, country, street, postal_code, city, region, birth_date); phones may
+        be typed in any format. Returns (lead id, score, reasons), best first. Looks only at
+        leads sharing an email, phone, the badge at this event or a last-name prefix with the
+        first initial (also swapped; for a person known only by name and address also the
+        initials of the first name's nicknames and formal names), via indexes.
         """
         new = self._keys_of(values, event_id)
         last, first = new.last_name.strip(), new.first_name.strip()
         names: set[tuple[str, str]] = set()
         initials = {first[:1], canonical_first_name(first)[:1]} if first else {""}
+        by_address = needs_linkage(new)
+        if first and by_address:
+            # Known by name and address only: Bob may be stored as Robert.
+            initials.update(v[:1].upper() for v in name_variants(fold_name(first)))
         if last:
             names.update((last[:3], initial) for initial in initials)
         if first and last:
@@ -95,7 +104,7 @@ class DedupeService:
             others = lookup_candidates(
                 session, emails=[new.email.strip().lower()],
                 phones=[new.phone_e164, new.mobile_e164], badge_id=new.badge_id.strip(),
-                event_id=event_id, names=sorted(names))
+                event_id=event_id, names=sorted(names), with_address=by_address)
         found = []
         for other in others:
             pair = match(new, other)
@@ -131,7 +140,23 @@ class DedupeService:
                          last_name=text("last_name"), company=text("company"),
                          email=text("email"), phone_e164=phone("phone"),
                          mobile_e164=phone("mobile"), badge_id=text("badge_id"),
-                         event_id=event_id)
+                         event_id=event_id, street=text("street"),
+                         postal_code=text("postal_code"), city=text("city"),
+                         region=text("region"), birth_date=_date_of(values.get("birth_date")))
+
+
+def _date_of(value: object) -> dt.date | None:
+    """A date of birth as given (a date, or ISO text from a form); anything else is no evidence."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and value.strip():
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
 
 
 def _pair_key(a: uuid.UUID, b: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:

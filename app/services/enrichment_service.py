@@ -75,8 +75,12 @@ class EnrichmentService:
 
     def enrich_in(self, session: Session, lead_id: uuid.UUID, fills: Mapping[str, str],
                   source: str) -> None:
-        """Apply fills and say where they came from, inside the caller's transaction."""
-        self.leads.update_in(session, lead_id, dict(fills), lenient=True)
+        """Apply fills and say where they came from, inside the caller's transaction. A company
+        filled this way is marked as the directory's suggestion, not what the person gave."""
+        changes: dict[str, str] = dict(fills)
+        if "company" in fills:
+            changes["company_source"] = f"company directory ({source})"
+        self.leads.update_in(session, lead_id, changes, lenient=True)
         now = self.context.clock()
         HistoryRepository(session).add(Activity(
             id=new_id(), lead_id=lead_id, kind=ActivityKind.ENRICHED, occurred_at=now,

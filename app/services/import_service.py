@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import json
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -21,12 +22,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import update
 
-from app.domain.booth import check_capture_minimum
-from app.domain.data_quality import SuppressionIndex, review
+from app.domain.data_quality import NO_CONTACT_PERSON, SuppressionIndex, lacks_contact_person, review
 from app.domain.errors import ConflictError, LeadlineError, NotFoundError, ValidationError
 from app.domain.history import ActivityKind
-from app.domain.ids import new_id
+from app.domain.ids import PackedIds, new_id
 from app.domain.imports import (
+    WARNED_ROWS_LISTED,
     BatchRecord,
     DuplicatePolicy,
     ImportCounts,
@@ -34,10 +35,17 @@ from app.domain.imports import (
     PreviewRow,
     RejectedRow,
     RowOutcome,
+    WarnedRow,
 )
-from app.domain.lead_validation import check_lead_rules, normalise_changes
-from app.domain.leads import FIELDS_BY_NAME, REFERENCE_KINDS, Channel, LeadStatus
+from app.domain.lead_validation import (
+    NormalisedChanges,
+    check_lead_rules,
+    check_reachable,
+    normalise_changes,
+)
+from app.domain.leads import FIELDS_BY_NAME, REFERENCE_KINDS, Channel, LeadStatus, Rating
 from app.domain.qualifiers import QuestionRecord, normalise_answer
+from app.domain.value_vocabulary import VOCABULARY_FIELDS, originals_json, translate_fields
 from app.files import atomic_write
 from app.importers.mapping import ColumnMapping, apply_mapping, guess_mapping
 from app.importers.tabular import SourceRow, Table, open_table
@@ -50,6 +58,7 @@ if TYPE_CHECKING:
     from app.services.intake import BatchIntake
 from app.services.suppression_service import SuppressionService
 from app.storage.orm import Activity, Lead, MappingTemplate
+from app.storage.repositories.booth import BoothRepository
 from app.storage.repositories.bulk import BulkWriter
 from app.storage.repositories.events import EventRepository
 from app.storage.repositories.imports import ExistingKeys, ImportRepository
@@ -58,6 +67,8 @@ from app.storage.repositories.leads import LeadRepository
 CHUNK = 1000
 Progress = Callable[[int, int], None]
 KeyLookup = Callable[[set[str], set[str], set[str], "uuid.UUID | None"], ExistingKeys]
+# (rating, status, captured at) -> the first-touch deadline, None for a status without one.
+FirstTouchDeadline = Callable[[Rating | None, LeadStatus, dt.datetime], "dt.datetime | None"]
 
 
 class ImportCancelledError(LeadlineError):
@@ -75,6 +86,8 @@ class _Row:
     reason: str = ""
     existing: uuid.UUID | None = None
     enriched: str = ""  # where directory values came from, for the lead's history
+    originals: dict[str, str] = field(default_factory=dict)  # values kept verbatim, by field
+    company_source: str = ""  # where a company the row did not give came from
 
 
 class ImportService:
@@ -88,6 +101,9 @@ class ImportService:
         # then starts the follow-up (deadlines, cadences) of the leads created.
         self.new_intake: Callable[[dt.datetime], BatchIntake] | None = None
         self.after_import: Callable[[Sequence[uuid.UUID]], None] | None = None
+        # Reads the first-touch settings once per import: each new lead's deadline is written
+        # with it, so no crash can leave an imported lead without one.
+        self.first_touch_deadlines: Callable[[], FirstTouchDeadline] | None = None
 
     # -- reading and mapping ------------------------------------------------------------------
     def open(self, path: Path) -> Table:
@@ -136,16 +152,34 @@ class ImportService:
                 cancelled: Callable[[], bool] | None = None) -> ImportReport:
         counts = ImportCounts()
         rejected: list[RejectedRow] = []
+        warned: list[WarnedRow] = []
         shown: list[PreviewRow] = []
         for row in self._classified(table, mapping, event_id, policy, progress, cancelled):
             counts.add(row.outcome)
-            if row.outcome is RowOutcome.REJECTED:
-                rejected.append(RejectedRow(row.source.number, row.reason, row.source.values))
+            _note_outcome(row, counts, rejected, warned)
             if len(shown) < sample:
                 if row.outcome is RowOutcome.NEW:
                     self._flag_likely_duplicate(row, event_id)
                 shown.append(_preview_row(row))
-        return ImportReport(counts, tuple(rejected), tuple(shown))
+        return ImportReport(counts, tuple(rejected), tuple(shown), warned=tuple(warned))
+
+    def values_found(self, table: Table, mapping: ColumnMapping, *, limit: int = 200,
+                     cancelled: Callable[[], bool] | None = None) -> dict[str, list[tuple[str, int]]]:
+        """Each distinct value of every column mapped to a choice field (rating, status,
+        channel, consent) with how many rows hold it, most frequent first: what the import
+        preview lists to translate. At most ``limit`` distinct values per field."""
+        counted: dict[str, Counter[str]] = {}
+        for number, source in enumerate(table.rows()):
+            if cancelled is not None and number % CHUNK == 0 and cancelled():
+                raise ImportCancelledError("Import cancelled: nothing was imported.")
+            fields, _answers = apply_mapping(mapping, source)
+            for name in VOCABULARY_FIELDS:
+                raw = fields.get(name)
+                if raw:
+                    seen = counted.setdefault(name, Counter())
+                    if raw in seen or len(seen) < limit:
+                        seen[raw] += 1
+        return {name: seen.most_common() for name, seen in counted.items()}
 
     def _flag_likely_duplicate(self, row: _Row, event_id: uuid.UUID | None) -> None:
         """Fuzzy matches (names, company) for rows the preview shows; exact keys cover the rest."""
@@ -163,9 +197,11 @@ class ImportService:
         now = self.context.clock()
         counts = ImportCounts()
         rejected: list[RejectedRow] = []
+        warned: list[WarnedRow] = []
         batch_id = new_id()
-        created_ids: list[uuid.UUID] = []
+        created_ids = PackedIds()
         intake = self.new_intake(now) if self.new_intake is not None else None
+        deadline = self.first_touch_deadlines() if self.first_touch_deadlines else None
         prompts = {q.id: q.prompt for q in self.questions.questions_in_scope(event_id)}
         with BulkWriter(self.db) as writer, writer.transaction():
             writer.write({"import_batch": [{
@@ -177,13 +213,12 @@ class ImportService:
             rows = self._classified(table, mapping, event_id, policy, progress, cancelled,
                                     lookup=writer.existing_keys)
             while chunk := list(islice(rows, CHUNK)):
-                created_ids += self._write_chunk(writer, chunk, batch_id, event_id, now,
-                                                 table.info.path.name, intake, prompts)
+                created_ids.extend(self._write_chunk(writer, chunk, batch_id, event_id, now,
+                                                     table.info.path.name, intake, prompts,
+                                                     deadline))
                 for row in chunk:
                     counts.add(row.outcome)
-                    if row.outcome is RowOutcome.REJECTED:
-                        rejected.append(RejectedRow(row.source.number, row.reason,
-                                                    row.source.values))
+                    _note_outcome(row, counts, rejected, warned)
             if intake is not None:
                 intake.finish(writer)
             writer.finish_batch(batch_id, {"created": counts.created + counts.updated,
@@ -192,12 +227,13 @@ class ImportService:
                                 self.context.clock())
         if self.after_import is not None and created_ids:
             self.after_import(created_ids)
-        return ImportReport(counts, tuple(rejected), batch_id=batch_id)
+        return ImportReport(counts, tuple(rejected), batch_id=batch_id, warned=tuple(warned))
 
     def _write_chunk(self, writer: BulkWriter, chunk: Sequence[_Row], batch_id: uuid.UUID,
                      event_id: uuid.UUID | None, now: dt.datetime, file_name: str,
                      intake: BatchIntake | None = None,
-                     prompts: Mapping[uuid.UUID, str] | None = None) -> list[uuid.UUID]:
+                     prompts: Mapping[uuid.UUID, str] | None = None,
+                     deadline: FirstTouchDeadline | None = None) -> list[uuid.UUID]:
         leads, activities, answers = [], [], []
         device, actor = self.context.device_id, self.context.current_user_id
         for row in chunk:
@@ -211,6 +247,10 @@ class ImportService:
                     answered = {(prompts or {}).get(qid, ""): value
                                 for qid, value in row.answers.items()}
                     activities += intake.place(lead, answered)
+                if deadline is not None:
+                    rating = lead.get("rating")
+                    lead["first_touch_due_at"] = deadline(
+                        Rating(rating) if rating else None, LeadStatus(lead["status"]), now)
                 leads.append(lead)
                 answers += [{"id": new_id(), "lead_id": lead_id, "question_id": qid,
                              "value": value, "answered_at": now, "updated_at": now,
@@ -218,6 +258,7 @@ class ImportService:
             elif row.outcome is RowOutcome.FILL and row.existing is not None:
                 text = {k: v for k, v in {**row.values, **row.derived}.items()
                         if isinstance(v, str) and not isinstance(v, StrEnum)}
+                text.update(_system_columns(row))
                 filled = writer.fill_blanks(row.existing, text, now, device)
                 if filled:
                     activities.append(_activity(
@@ -244,6 +285,7 @@ class ImportService:
                 raise ImportCancelledError("Import cancelled: nothing was imported.")
             rows = [self._validated(r, mapping, region, questions, suppressed,
                                     self.enrichment.fills_for) for r in chunk]
+            self._resolve_badge_only(rows, event_id, region)
             if lookup is not None:
                 seen.clear()  # earlier chunks are already in the transaction's database
                 existing = lookup(*_chunk_keys(rows), event_id)
@@ -257,6 +299,36 @@ class ImportService:
             done += len(chunk)
             if progress is not None:
                 progress(done, max(estimate, done))
+
+    def _resolve_badge_only(self, rows: Sequence[_Row], event_id: uuid.UUID | None,
+                            region: str) -> None:
+        """Rows that carry only a badge id (lead-retrieval exports: id, time, device, a
+        qualifier) get the person from the event's registration list; without a match they
+        are kept as leads waiting for the list, which fills them in when it is imported."""
+        badge_only = [row for row in rows if row.outcome is not RowOutcome.REJECTED
+                      and row.values.get("badge_id") and event_id is not None
+                      and not any(row.values.get(k) for k in ("first_name", "last_name", "email"))]
+        if not badge_only or event_id is None:
+            return
+        with self.db.read() as session:
+            people = BoothRepository(session).people_for_badges(
+                event_id, {str(row.values["badge_id"]) for row in badge_only})
+        for row in badge_only:
+            if row.issues.get("name") == NO_CONTACT_PERSON:
+                del row.issues["name"]  # the list will name them (or has just named them)
+            found = people.get(str(row.values["badge_id"]))
+            if found is None:
+                row.derived["awaiting_registration"] = True
+                continue
+            registered_id, person = found
+            filled = normalise_changes(
+                {**{k: v for k, v in person.items() if not row.values.get(k)},
+                 "badge_id": registered_id},
+                default_region=str(person.get("country") or "") or region or None, lenient=True)
+            row.values.update(filled.values)
+            row.derived.update(filled.derived)
+            for note in filled.review_notes:
+                row.issues.setdefault(note.field, note.message)
 
     def _event_context(self, event_id: uuid.UUID | None) -> tuple[str, dict[str, QuestionRecord]]:
         if event_id is None:
@@ -273,8 +345,10 @@ class ImportService:
     def _validated(source: SourceRow, mapping: ColumnMapping, region: str,
                    questions: Mapping[str, QuestionRecord], suppressed: SuppressionIndex,
                    enrich: Callable[[Mapping[str, Any]], tuple[dict[str, str], str]]) -> _Row:
+        if source.problem:  # the file reader could not make a row of it (a quote never closed)
+            return _Row(source, RowOutcome.REJECTED, reason=source.problem)
         fields, raw_answers = apply_mapping(mapping, source)
-        row = _Row(source)
+        row = _Row(source, issues=dict(source.warnings))
         importable = {k: v for k, v in fields.items() if k in FIELDS_BY_NAME
                       and FIELDS_BY_NAME[k].kind not in REFERENCE_KINDS}
         extra_notes = []
@@ -291,10 +365,14 @@ class ImportService:
         if extra_notes:
             importable["notes"] = "\n".join(filter(None, [importable.get("notes", ""),
                                                           *extra_notes]))
+        translated = translate_fields(importable, mapping.values)
+        row.originals.update(translated.originals)
+        row.issues.update(translated.notes)
         try:
-            normalised = normalise_changes(importable, default_region=region or None,
-                                           lenient=True)
-            check_capture_minimum({**normalised.values, **normalised.derived})
+            normalised = _normalise_keeping_originals(translated.values, region, row)
+            check_reachable({**normalised.values, **normalised.derived},
+                            frozenset(note.field for note in normalised.review_notes))
+            _settle_status(normalised.values, importable.get("status", ""), row)
             check_lead_rules({**normalised.values, **normalised.derived})
         except ValidationError as error:
             row.outcome, row.reason = RowOutcome.REJECTED, str(error)
@@ -304,6 +382,8 @@ class ImportService:
         if fills:
             row.values.update(fills)
             row.enriched = f"; {', '.join(fills)} from the company directory ({origin})"
+            if "company" in fills:
+                row.company_source = f"company directory ({origin})"
         erased_on = suppressed.erased.erased_on({**row.values, **row.derived})
         if erased_on is not None:
             # Importing them again would undo their erasure request.
@@ -312,9 +392,12 @@ class ImportService:
                           "not imported")
             return row
         changes, notes = review({**row.values, **row.derived}, suppressed)
+        row.company_source = str(changes.pop("company_source", "") or row.company_source)
         row.values.update(changes)
         for note in [*normalised.review_notes, *notes]:
-            row.issues[note.field] = note.message
+            row.issues.setdefault(note.field, note.message)
+        if lacks_contact_person(row.values):
+            row.issues["name"] = NO_CONTACT_PERSON
         return row
 
     # -- history and undo ---------------------------------------------------------------------
@@ -365,6 +448,60 @@ class ImportService:
             out.writerow([*headers, "row", "reason"])
             for row in report.rejected:
                 out.writerow([row.values.get(h, "") for h in headers] + [row.number, row.reason])
+
+
+def _note_outcome(row: _Row, counts: ImportCounts, rejected: list[RejectedRow],
+                  warned: list[WarnedRow]) -> None:
+    if row.outcome is RowOutcome.REJECTED:
+        rejected.append(RejectedRow(row.source.number, row.reason, row.source.values))
+    elif row.outcome is not RowOutcome.DUPLICATE and (row.issues or row.originals):
+        counts.warned += 1
+        if len(warned) < WARNED_ROWS_LISTED:
+            warned.append(WarnedRow(row.source.number, dict(row.issues), dict(row.originals)))
+
+
+def _normalise_keeping_originals(importable: dict[str, Any], region: str,
+                                 row: _Row) -> NormalisedChanges:
+    """Lenient validation where a value that cannot be stored (too long, not yes/no, not a
+    date) leaves the row as an original value with a warning instead of rejecting it."""
+    pending = dict(importable)
+    while True:
+        try:
+            normalised = normalise_changes(pending, default_region=region or None, lenient=True)
+        except ValidationError as error:
+            unreadable = [problem for problem in error.errors if problem.field in pending]
+            if not unreadable:
+                raise
+            for problem in unreadable:
+                row.originals[problem.field] = str(pending.pop(problem.field))
+                row.issues[problem.field] = f"{problem.message}; kept as the original value"
+            continue
+        for note in normalised.review_notes:  # lenient validation left these out: keep them
+            if note.field in pending and normalised.values.get(note.field) is None:
+                row.originals[note.field] = str(pending[note.field])
+        return normalised
+
+
+def _settle_status(values: dict[str, Any], raw: str, row: _Row) -> None:
+    """A translated status our rules need more for: a disqualified lead names why (the file's
+    own word is the reason); nurture needs a come-back date the file does not give, so the
+    status is kept as the original value rather than inventing a date."""
+    status = values.get("status")
+    if status is LeadStatus.DISQUALIFIED and not values.get("disqualify_reason"):
+        values["disqualify_reason"] = f"'{raw}' in the imported file"
+    elif status is LeadStatus.NURTURE and not values.get("come_back_on"):
+        del values["status"]
+        row.originals["status"] = raw
+        row.issues["status"] = (f"'{raw}' means nurture, which needs a come-back date the file "
+                                "does not give; kept as the original value")
+
+
+def _system_columns(row: _Row) -> dict[str, str]:
+    """Columns no person edits that an imported row still fills."""
+    columns = {"original_values": originals_json(row.originals)}
+    if row.values.get("company") and row.company_source:
+        columns["company_source"] = row.company_source
+    return {k: v for k, v in columns.items() if v}
 
 
 def _channel(event_id: uuid.UUID | None) -> Channel:
@@ -422,7 +559,7 @@ def _lead_row(row: _Row, lead_id: uuid.UUID, event_id: uuid.UUID | None, now: dt
     lead: dict[str, Any] = {"status": LeadStatus.INQUIRY, "channel": _channel(event_id),
                             **values, **row.derived}
     lead.update(id=lead_id, event_id=event_id, created_at=now, updated_at=now, device_id=device,
-                captured_by_id=actor)
+                captured_by_id=actor, **_system_columns(row))
     if row.issues:
         lead["needs_review"] = True
         lead["review_reason"] = "; ".join(f"{k}: {v}" for k, v in row.issues.items())[:500]

@@ -99,6 +99,8 @@ class LeadService:
         """``create`` inside a transaction another service owns (booth capture, imports)."""
         now = self.context.clock()
         resolved = _References(session)
+        fields = dict(fields)
+        company_source = str(fields.pop("company_source", "") or "")  # a guess's origin
         region = resolved.event_country(fields.get("event")) or self.context.default_country
         normalised = normalise_changes(fields, default_region=region, lenient=lenient)
         values = dict(normalised.values)
@@ -112,6 +114,7 @@ class LeadService:
             _assign(lead, name, value, resolved)
         for column, value in normalised.derived.items():
             setattr(lead, column, value)
+        lead.company_source = company_source if values.get("company") else ""
         if normalised.review_notes:
             lead.needs_review = True
             lead.review_reason = _join_reasons(lead.review_reason, normalised.review_notes)
@@ -142,6 +145,8 @@ class LeadService:
         before = repo.record(lead_id)
         assert before is not None
         resolved = _References(session)
+        changes = dict(changes)
+        company_source = changes.pop("company_source", None)  # set only with a guessed company
         region = (str(changes.get("country") or "") or lead.country
                   or resolved.event_country(changes.get("event") or lead.event_id)
                   or self.context.default_country)
@@ -160,6 +165,10 @@ class LeadService:
                     field=name, old_value=old_display, new_value=new_display))
         for column, value in normalised.derived.items():
             setattr(lead, column, value)
+        if company_source is not None:
+            lead.company_source = str(company_source)
+        elif normalised.values.get("company", before.company) != before.company:
+            lead.company_source = ""  # a person typed the company: it is no longer a guess
         if normalised.review_notes:
             lead.needs_review = True
             lead.review_reason = _join_reasons(lead.review_reason, normalised.review_notes)

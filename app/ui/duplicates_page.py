@@ -57,8 +57,9 @@ class DuplicatesPage(QWidget):
         self.min_score.setValue(int(DEFAULT_MIN_SCORE))
         self.min_score.setPrefix("score ≥ ")
         self.min_score.setAccessibleName("Lowest similarity score to show")
-        self.status = QLabel("Compares every lead: same email, phone or badge, or similar "
-                             "names backed by the same company.")
+        self.status = QLabel("Compares every lead: same email, phone or badge, similar names "
+                             "backed by the same company, or people known only by name, "
+                             "postal address and date of birth.")
         self.status.setWordWrap(True)
         top.addWidget(self.scan_button)
         top.addWidget(self.min_score)
@@ -138,7 +139,10 @@ class DuplicatesPage(QWidget):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)  # whole, where the column cuts it short
                 self.pair_table.setItem(row, column, item)
-        self.pair_table.resizeColumnsToContents()
+        for column in range(3):
+            # The reasons column takes what is left and elides (the tooltip has them whole):
+            # an address pair's reasons are longer than any window is wide.
+            self.pair_table.resizeColumnToContents(column)
         if self.pairs:
             self.pair_table.selectRow(0)
         else:

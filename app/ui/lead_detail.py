@@ -23,10 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.data_quality import lacks_contact_person
 from app.domain.errors import LeadlineError, ValidationError
 from app.domain.leads import LeadRecord
 from app.domain.service_levels import SlaState, countdown_text, sla_state
 from app.domain.tasks import TaskKind
+from app.domain.value_vocabulary import describe_originals
 from app.services.lead_service import LeadService
 from app.ui import messages
 from app.ui.lead_form import FormChoices, LeadForm, to_service_values
@@ -76,8 +78,14 @@ class LeadDetailPane(QWidget):
         self.review_note.setObjectName("reviewNote")
         self.review_note.setWordWrap(True)
         set_tone(self.review_note, WARNING)
+        # What the capture could not give: nobody named, values no rule could translate.
+        self.capture_note = QLabel()
+        self.capture_note.setObjectName("captureNote")
+        self.capture_note.setWordWrap(True)
+        self.capture_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.title)
         layout.addWidget(self.subtitle)
+        layout.addWidget(self.capture_note)
         layout.addWidget(self.next_step)
         layout.addWidget(self.review_note)
         self.sla_label = QLabel()
@@ -182,7 +190,9 @@ class LeadDetailPane(QWidget):
 
     def _show_header(self, record: LeadRecord) -> None:
         self.title.setText(record.display_name)
-        parts = [p for p in (record.title, record.company) if p]
+        company = (f"{record.company} (suggested from {record.company_source})"
+                   if record.company and record.company_source else record.company)
+        parts = [p for p in (record.title, company) if p]
         owner = record.owner_name or "Unassigned — nobody owns this lead"
         parts += [record.status.label, f"Owner: {owner}"]
         if record.event_name:
@@ -203,6 +213,18 @@ class LeadDetailPane(QWidget):
         self.review_note.setText(f"Needs review: {record.review_reason}" if record.review_reason
                                  else "Needs review")
         self.review_note.setVisible(record.needs_review)
+        self._show_capture_note(record)
+
+    def _show_capture_note(self, record: LeadRecord) -> None:
+        lines = []
+        if lacks_contact_person({"first_name": record.first_name, "last_name": record.last_name}):
+            lines.append("No contact person: nobody is named; ask who to speak to.")
+        originals = describe_originals(record.original_values)
+        if originals:
+            lines.append(f"Original values: {originals} (no rule could translate them)")
+        self.capture_note.setText("\n".join(lines))
+        set_tone(self.capture_note, WARNING if lines else None)
+        self.capture_note.setVisible(bool(lines))
 
     # -- follow-up ----------------------------------------------------------------------------
     def attach_followup(self, services: Any) -> None:

@@ -177,6 +177,15 @@ class LeadForm(QWidget):
             self._event_country = event.country if event else ""
         self.clear_errors()
         self._refresh_hints()
+        self._show_company_source(record.company_source if record and record.company else "")
+
+    def _show_company_source(self, source: str) -> None:
+        """A company nobody gave (guessed from the email domain, a directory) says so under it;
+        typing a company replaces the suggestion."""
+        label = self.messages["company"]
+        set_tone(label, SECONDARY)
+        label.setText(f"suggested from {source}; not given by the person" if source else "")
+        label.setVisible(bool(source))
 
     @staticmethod
     def _initial(spec: LeadField, record: LeadRecord | None) -> Any:

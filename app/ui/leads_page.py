@@ -40,6 +40,7 @@ _OPEN = "open"
 _ME = "me"
 _UNASSIGNED = "unassigned"
 _ORPHANED = "orphaned"
+_AWAITING = "awaiting_registration"
 
 
 class EmptyState(QWidget):
@@ -142,6 +143,7 @@ class LeadsPage(QWidget):
         self.status_filter.setAccessibleName("Status filter")
         self.status_filter.addItem("Any status", None)
         self.status_filter.addItem("Open (not won, lost or disqualified)", _OPEN)
+        self.status_filter.addItem("Waiting for registration data", _AWAITING)
         for status in LeadStatus:
             self.status_filter.addItem(status.label, status.value)
         self.owner_filter = QComboBox()
@@ -249,8 +251,9 @@ class LeadsPage(QWidget):
         return replace(
             self.model.query,
             search=self._search,
-            statuses=(LeadStatus(status),) if status not in (None, _OPEN) else (),
+            statuses=(LeadStatus(status),) if status not in (None, _OPEN, _AWAITING) else (),
             open_only=status == _OPEN,
+            awaiting_registration=status == _AWAITING,
             unassigned=owner == _UNASSIGNED,
             orphaned=owner == _ORPHANED,
             owner_id=me if owner == _ME else (uuid.UUID(owner) if owner not in (None, _ME,
@@ -275,8 +278,8 @@ class LeadsPage(QWidget):
                                   self.rating_filter, self.overdue_filter, self.review_filter]
         for widget in widgets:
             widget.blockSignals(True)
-        status = _OPEN if query.open_only else (query.statuses[0].value if query.statuses
-                                                 else None)
+        status = _OPEN if query.open_only else _AWAITING if query.awaiting_registration else (
+            query.statuses[0].value if query.statuses else None)
         owner = (_ORPHANED if query.orphaned and not query.unassigned else
                  _UNASSIGNED if query.unassigned else
                  _ME if query.owner_id and query.owner_id == self.services.context.current_user_id

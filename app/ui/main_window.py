@@ -38,6 +38,7 @@ from app.domain.history import AutomaticChange
 from app.domain.leads import LeadQuery, LeadRecord
 from app.domain.people import Role
 from app.domain.tasks import TaskKind
+from app.services.booth_service import RegistrationImport
 from app.services.container import Services
 from app.services.followup_service import FollowUpCancelledError, NurtureReturn, SlaCheck
 from app.services.scoring_service import RescoreSummary
@@ -109,6 +110,7 @@ class MainWindow(QMainWindow):
         self.booth = CapturePage(services, settings)
         self.booth.leadSaved.connect(self._lead_captured)
         self.booth.newEventRequested.connect(self.new_event)
+        self.booth.waitingLeadsRequested.connect(self.open_leads)
         self._leads_stale = False
         self._recounting = self._recount_again = False
         self._periodic_job: JobState | None = None
@@ -634,18 +636,31 @@ class MainWindow(QMainWindow):
             self, "Import registration list", "", "Registration exports (*.csv *.tsv *.txt)")
         if not path:
             return
-        try:
-            result = self.services.booth.import_registrations(event_id, Path(path))
-        except LeadlineError as error:
+        status = self.statusBar()
+        status.showMessage("Importing the registration list…")
+        booth = self.services.booth
+
+        def done(result: RegistrationImport) -> None:
+            status.clearMessage()
+            skipped = f"\n{counted(len(result.skipped), 'row')} skipped, e.g. " \
+                f"{result.skipped[0]}" if result.skipped else ""
+            messages.info(self, "Registration list imported",
+                          f"{counted(result.added, 'attendee')} added, {result.updated:,} "
+                          f"updated; {counted(result.resolved_leads, 'badge-only lead')} now "
+                          f"named.{skipped}")
+            self.booth.refresh_side()
+            self._mark_leads_stale()
+
+        def failed(error: Exception, _details: str) -> None:
+            status.clearMessage()
             messages.error(self, "Registration list not imported", str(error))
-            return
-        skipped = f"\n{counted(len(result.skipped), 'row')} skipped, e.g. " \
-            f"{result.skipped[0]}" if result.skipped else ""
-        messages.info(self, "Registration list imported",
-                      f"{counted(result.added, 'attendee')} added, {result.updated:,} updated; "
-                      f"{counted(result.resolved_leads, 'badge-only lead')} now named.{skipped}")
-        self.booth.refresh_side()
-        self._mark_leads_stale()
+
+        # Filling in thousands of waiting leads takes a while: off the GUI thread, in batches.
+        self.runner.start(lambda state: booth.import_registrations(
+            event_id, Path(path), progress=state.report), on_done=done, on_error=failed,
+            on_progress=lambda done_, total: status.showMessage(
+                f"Filling in badge-only leads from the registration list: {done_:,} of "
+                f"{total:,}…"), owner=self)
 
     def edit_badge_layout(self) -> None:
         event_id = self._booth_event()

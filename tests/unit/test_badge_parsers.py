@@ -229,10 +229,9 @@ def test_mecard_address_fields() -> None:
     assert data.fields["country"] == "JP"
 
 
-def test_mecard_without_closing_is_kept_with_warning() -> None:
-    data = ok("MECARD:N:Doe,Jane;EMAIL:jane@example.org")
-    assert data.fields["email"] == "jane@example.org"
-    assert data.warnings
+def test_mecard_without_closing_is_refused_as_incomplete() -> None:
+    result = rejected("MECARD:N:Doe,Jane;EMAIL:jane@example.org", "truncated")
+    assert result.reason.startswith("Incomplete scan, scan again")
 
 
 def test_mecard_empty_is_truncated() -> None:
@@ -328,7 +327,11 @@ def test_delimited_gs_layout_and_its_renderings(gs: str) -> None:
 def test_delimited_wrong_count_and_missing_layout() -> None:
     layout = DelimitedLayout.parse("^ first_name,last_name,badge_id")
     rejected("a^b^c^d^e", "unreadable", layout)
-    rejected("Amara^Nwosu^0042817", "unreadable")
+    rejected("a^b^c^d^e", "unreadable")
+    by_shape = ok("Amara^Nwosu^Lagos^0042817", layout)  # does not fit: read token by token
+    assert by_shape.badge_id == "0042817"
+    assert by_shape.fields["notes"] == "Badge text: Amara · Nwosu · Lagos"
+    assert any("does not fit the event's badge layout" in w for w in by_shape.warnings)
 
 
 def test_layout_parse_describe_round_trip_and_errors() -> None:

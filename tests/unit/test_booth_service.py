@@ -10,7 +10,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.domain.booth import PENDING_REGISTRATION
 from app.domain.errors import NotFoundError, StorageError, ValidationError
 from app.domain.leads import Channel, LeadQuery
 from app.services.booth_service import CaptureForm
@@ -99,7 +98,8 @@ def test_id_only_scans_wait_for_the_registration_list(services: Services, event_
     assert capture is not None
     pending = capture.lead
     assert pending.badge_id == "0814847311126137001"  # text: 19 digits survive
-    assert pending.needs_review and PENDING_REGISTRATION in pending.review_reason
+    assert pending.awaiting_registration and not pending.needs_review
+    assert services.booth.waiting_count(event_id) == 1
     export = tmp_path / "attendees.csv"
     export.write_text("Attendee list Hannover Messe\n\nBadge ID;Vorname;Nachname;Firma;E-Mail\n"
                       "0814847311126137001;Anna;Müller;Acme GmbH;anna@acme.de\n"
@@ -109,7 +109,10 @@ def test_id_only_scans_wait_for_the_registration_list(services: Services, event_
     resolved = services.leads.get(pending.id)
     assert (resolved.first_name, resolved.last_name, resolved.email) == (
         "Anna", "Müller", "anna@acme.de")
-    assert not resolved.needs_review
+    assert not resolved.needs_review and not resolved.awaiting_registration
+    assert services.booth.waiting_count(event_id) == 0
+    history = [a.text for a in services.leads.history(pending.id)]
+    assert "Filled in from the registration list (attendees.csv)" in history
     reading, capture = services.booth.scan(event_id, "000777\r")
     assert reading.registered and capture is not None
     assert capture.lead.company == "Booth AG" and not capture.lead.needs_review

@@ -98,4 +98,4 @@ def test_registrations_import_of_a_file_without_badge_ids_explains(
     export.write_text("Name,Email\nAnna,anna@acme.de\n", encoding="utf-8")
     code, _results, err = run(capsys, monkeypatch, db_path, "registrations", "import",
                               str(export), "--event", event)
-    assert code == 1 and "badge id column" in err
+    assert code == 2 and "badge id column" in err, "a refused file is invalid input"

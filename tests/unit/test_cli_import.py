@@ -60,7 +60,7 @@ def test_import_then_undo(capsys: Any, db_path: Path, export: Path) -> None:
 def test_import_errors_exit_non_zero(capsys: Any, db_path: Path, export: Path,
                                      tmp_path: Path) -> None:
     code, _out, err = cli(capsys, db_path, "import", str(tmp_path / "missing.csv"))
-    assert code == 1 and "missing.csv" in err
+    assert code == 2 and "missing.csv" in err, "a file that cannot be imported is invalid input"
     code, _out, err = cli(capsys, db_path, "import", str(export), "--event", "Nope")
     assert code == 1 and "Nope" in err
     code, _out, err = cli(capsys, db_path, "import", str(export), "--mapping", "Unknown")

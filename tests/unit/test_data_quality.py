@@ -57,7 +57,8 @@ def test_review_of_free_mail_role_and_suppressed_values() -> None:
     changes, notes = review({"email": "anna@gmail.com"}, index)
     assert changes == {} and notes == []  # a gmail address says nothing about the company
     changes, notes = review({"email": "jonas@weber-mb.de"}, index)
-    assert changes == {"company": "Weber Mb"} and notes == []
+    assert changes == {"company": "Weber Mb", "company_source": "email domain weber-mb.de"}
+    assert notes == []
     changes, notes = review({"email": "info@rival.com", "company": "Rival Inc"}, index)
     assert changes == {"do_not_contact": True}
     assert {n.field for n in notes} == {"email", "do_not_contact"}

@@ -92,3 +92,36 @@ def test_cli_dedupe_json(services: Services, people: dict[str, uuid.UUID], db_pa
     assert main(["--db", str(db_path), "dedupe", "--min-score", "99"]) == 0
     text = capsys.readouterr().out
     assert "likely duplicate pairs (score >= 99)" in text
+
+
+def test_scan_and_import_check_find_people_known_by_name_and_address(
+        services: Services, db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Registration-list people: no email or phone, only name, address and date of birth."""
+    robert = services.leads.create({"first_name": "Robert", "last_name": "Schneider",
+                                    "street": "Hauptstraße 12", "postal_code": "80331",
+                                    "city": "München", "region": "Bayern",
+                                    "birth_date": "1980-03-12"})
+    bob = services.leads.create({"first_name": "Bob", "last_name": "Schneider",
+                                 "street": "Hauptstr. 12a", "postal_code": "80331",
+                                 "city": "Munchen", "birth_date": "1980-12-03"})
+    services.leads.create({"first_name": "Anna", "last_name": "Schneider",
+                           "street": "Hauptstraße 12", "postal_code": "80331",
+                           "city": "München", "birth_date": "1984-07-30"})  # his wife
+    pairs = services.dedupe.scan()
+    assert [{p.a, p.b} for p in pairs] == [{robert.id, bob.id}]
+    reasons = pairs[0].reasons
+    assert "Bob is a nickname of Robert" in reasons
+    assert "same date of birth (day and month swapped)" in reasons
+    assert "street matches, house number 12 vs 12a" in reasons
+    assert services.dedupe.last_stats.linked == 3
+
+    typed_again = {"first_name": "Robert", "last_name": "Schneider", "street": "Hauptstr 12",
+                   "postal_code": "80331", "city": "München", "birth_date": "1980-03-12"}
+    found = services.dedupe.candidates_for(typed_again, None)
+    assert {lead_id for lead_id, _score, _reasons in found} == {robert.id, bob.id}
+
+    assert main(["--db", str(db_path), "dedupe", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)["pairs"]
+    assert [frozenset((p["a_name"], p["b_name"])) for p in listed] == [
+        frozenset(("Robert Schneider", "Bob Schneider"))]
+    assert "Bob is a nickname of Robert" in listed[0]["reasons"]

@@ -107,8 +107,10 @@ def test_xlsx_header_text_cells_and_guard(tmp_path: Path) -> None:
     rows = list(sheet.iter_rows())
     assert [c.value for c in rows[0]] == list(columns) and rows[0][0].font.b
     for row, attack in zip(rows[1:], ATTACKS, strict=False):
-        # XML parsers read a bare CR as a line feed; the apostrophe is what matters.
-        assert row[1].value == "'" + attack.replace("\r", "\n") and row[1].data_type == "s"
+        # XML parsers read a bare CR as a line feed. A text cell is never evaluated: the text
+        # stays as it was, and the quote prefix keeps it text when edited.
+        assert row[1].value == attack.replace("\r", "\n") and row[1].data_type == "s"
+        assert row[1].quotePrefix
     last = rows[-1]
     for cell in (last[0], last[2], last[3], last[8]):  # ids and phones
         assert cell.data_type == "s" and cell.number_format == "@"

@@ -135,7 +135,8 @@ def test_formulas_are_neutralised_and_phones_kept(services: Services, tmp_path: 
     sheet = openpyxl.load_workbook(path).active
     header = [c.value for c in sheet[1]]
     row = {h: c for h, c in zip(header, sheet[2], strict=True)}
-    assert row["first_name"].value == "'=cmd|'/C calc'!A0" and row["first_name"].data_type == "s"
+    assert row["first_name"].value == "=cmd|'/C calc'!A0" and row["first_name"].data_type == "s"
+    assert row["first_name"].quotePrefix, "a text cell, kept text when edited"
     assert row["phone"].value == "+49 30 1234567" and row["phone"].data_type == "s"
     assert row["id"].data_type == "s" and row["id"].number_format == "@"
     sf = _rows(services.exports.export(LeadQuery(), tmp_path / "s.csv",

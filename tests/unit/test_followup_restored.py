@@ -1,5 +1,7 @@
-"""An import interrupted between its commit and its follow-up step (deadlines, cadences) leaves
-leads without them; the next follow-up check gives them what they should have, once."""
+"""An import writes each lead's first-touch deadline in its own transaction; one interrupted
+between its commit and its follow-up step (cadences), or written by a version that set the
+deadlines in that step, leaves leads without them; the next follow-up check gives them what
+they should have, once."""
 
 from __future__ import annotations
 
@@ -24,7 +26,8 @@ class PowerCutError(Exception):
     """The laptop died right after the import's commit."""
 
 
-def _import_cut_after_commit(services: Services, tmp_path: Path) -> None:
+def _import_cut_after_commit(services: Services, tmp_path: Path, *,
+                             deadlines_in_second_step: bool = False) -> None:
     anna = services.people.add_user("Anna Weber", "anna@example.com", Role.REP)
     services.routing.add_rule("Germany", [Condition.parse(ConditionKind.COUNTRY, "DE")],
                               TargetKind.USER, anna.id)
@@ -36,6 +39,8 @@ def _import_cut_after_commit(services: Services, tmp_path: Path) -> None:
         raise PowerCutError
 
     services.imports.after_import = power_cut
+    if deadlines_in_second_step:  # as the previous version did: they were lost with it
+        services.imports.first_touch_deadlines = None
     table = services.imports.open(export)
     with pytest.raises(PowerCutError):
         services.imports.run(table, services.imports.suggested_mapping(table)[0], None,
@@ -55,18 +60,19 @@ def test_followup_check_restores_what_an_interrupted_import_left_out(
         capsys: pytest.CaptureFixture[str]) -> None:
     _import_cut_after_commit(services, tmp_path)
     leads = _leads(services)
-    assert [lead.first_touch_due_at for lead in leads.values()] == [None, None, None]
+    # The deadlines were written with the leads: the power cut cannot take them.
+    assert all(lead.first_touch_due_at is not None for lead in leads.values())
+    assert leads["Ost"].first_touch_due_at < leads["Nord"].first_touch_due_at  # hot, warm
     assert all(services.followup.tasks_for_lead(lead.id) == [] for lead in leads.values())
 
     capsys.readouterr()
     assert main(["--db", str(db_path), "--json", "followup", "check"]) == 0
     reported = json.loads(capsys.readouterr().out)
-    assert reported["deadlines_restored"] == 3 and reported["cadences_restored"] == 2
+    assert reported["deadlines_restored"] == 0 and reported["cadences_restored"] == 2
 
     healed = _leads(services)
-    assert all(lead.first_touch_due_at is not None for lead in healed.values())
-    # The same deadline the import sets: end of the working day after capture (hot).
-    assert healed["Ost"].first_touch_due_at < healed["Nord"].first_touch_due_at
+    assert {n: lead.first_touch_due_at for n, lead in healed.items()} == \
+        {n: lead.first_touch_due_at for n, lead in leads.items()}
     anna = services.people.user_by_email("anna@example.com").id
     for name in ("Ost", "Nord"):
         steps = services.followup.tasks_for_lead(healed[name].id)
@@ -75,7 +81,7 @@ def test_followup_check_restores_what_an_interrupted_import_left_out(
     assert services.followup.tasks_for_lead(healed["Far"].id) == [], "no owner: no cadence"
     assert healed["Ost"].next_due_at is not None
     ost_notes = _app_notes(services, healed["Ost"].id)
-    assert sum("First-touch deadline set" in n for n in ost_notes) == 1
+    assert sum("First-touch deadline set" in n for n in ost_notes) == 0
     assert sum("Cadence" in n for n in ost_notes) == 1
 
     assert main(["--db", str(db_path), "--json", "followup", "check"]) == 0
@@ -87,7 +93,8 @@ def test_followup_check_restores_what_an_interrupted_import_left_out(
 
 def test_the_daily_check_reports_the_restored_leads_as_the_apps_doing(
         services: Services, tmp_path: Path) -> None:
-    _import_cut_after_commit(services, tmp_path)
+    _import_cut_after_commit(services, tmp_path, deadlines_in_second_step=True)
+    assert [lead.first_touch_due_at for lead in _leads(services).values()] == [None] * 3
     check = services.followup.check_service_levels()
     summaries = {change.summary: set(change.lead_ids) for change in check.changes}
     leads = _leads(services)
@@ -96,6 +103,9 @@ def test_the_daily_check_reports_the_restored_leads_as_the_apps_doing(
             lead.id for lead in leads.values()},
         "2 leads given the follow-up cadence they were missing": {
             leads["Ost"].id, leads["Nord"].id}}
+    healed = _leads(services)
+    # The same deadline the import sets: end of the working day after capture (hot, warm).
+    assert healed["Ost"].first_touch_due_at < healed["Nord"].first_touch_due_at
     assert services.followup.check_service_levels().changes == ()
     nothing_left = services.followup.restore_missing_follow_up()
     assert nothing_left.deadlines == () and nothing_left.cadences == ()

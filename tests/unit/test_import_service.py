@@ -62,7 +62,7 @@ def test_preview_writes_nothing_and_explains_every_row(services: Services, event
     assert "phone" in ben.issues  # kept, flagged for review
     assert report.sample[2].outcome is RowOutcome.DUPLICATE
     assert "row 4" in report.sample[2].reason
-    assert report.rejected[0].number == 10 and "last_name" in report.rejected[0].reason
+    assert report.rejected[0].number == 10 and "no way to reach" in report.rejected[0].reason
 
 
 def test_import_is_one_batch_with_history_and_answers(services: Services, event_id: uuid.UUID,

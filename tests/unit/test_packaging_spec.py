@@ -41,8 +41,10 @@ HOOKED = {
     "platformdirs": "the per-platform implementation module",
     "uuid6": "no data; hook for its dynamic version lookup",
     "pycountry": "ISO databases (JSON) and translations (.mo)",
+    "babel": "CLDR locale data (locale-data/*.dat, global.dat) via PyInstaller's babel hook",
     "faker": "locale providers imported by name",
     "openpyxl": "package data",
+    "charset_normalizer": "compiled md/cd modules; hooks-contrib's hook adds md__mypyc where present",
     "cryptography": "OpenSSL bindings (Rust extension)",
 }
 # Pure-Python packages whose every import is a static import PyInstaller follows, with no data

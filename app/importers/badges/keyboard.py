@@ -20,6 +20,8 @@ _TO_FR = dict(zip("aqzwAQZWmM:;,./!@#-_'\"1234567890",
                   strict=True))
 _TO_UK = {"@": '"', '"': "@", "#": "£", "\\": "#", "|": "~", "~": "¬"}
 _LAYOUTS = (("German (QWERTZ)", _TO_DE), ("French (AZERTY)", _TO_FR), ("UK", _TO_UK))
+#: (layout name, what each US character turns into) for the layouts scans arrive garbled from.
+LAYOUT_TABLES: tuple[tuple[str, dict[str, str]], ...] = _LAYOUTS
 _SIGNATURE_PREFIXES = ("BEGIN:VCARD", "MECARD:", "https://", "http://", "URLTO:", "WIFI:", '{"')
 _AZERTY_DIGITS = "&é\"'(-è_çà"
 _EMAIL_WITHOUT_AT = re.compile(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .model import BadgeData, ScanRejected
+from .model import INCOMPLETE, BadgeData, ScanRejected
 from .text import build, is_usable, split_full_name, split_unescaped, unescape
 
 
@@ -35,7 +35,9 @@ def _address(value: str, fields: dict[str, str]) -> None:
 def parse_mecard(text: str) -> BadgeData | ScanRejected:
     """Read a payload that starts with ``MECARD:``."""
     body = text[len("MECARD:"):].replace("\n", "")
-    closed = body.rstrip().endswith(";;")
+    if not body.rstrip().endswith(";;"):
+        # Cut mid-field: saving the half that arrived would keep a wrong email or phone.
+        return ScanRejected("truncated", INCOMPLETE.format(what="MECARD", end="closing ';;'"))
     fields: dict[str, str] = {}
     badge_id = ""
     extra_phones: list[str] = []
@@ -69,8 +71,7 @@ def parse_mecard(text: str) -> BadgeData | ScanRejected:
             badge_id = badge_id or unescape(value).strip()
     notes += [f"Other phone: {phone}" for phone in extra_phones]
     fields["notes"] = "\n".join(n for n in notes if n.strip())
-    warnings = () if closed else ("the scan may be cut short (no closing ';;'): check the details",)
-    data = build("mecard", badge_id, fields, warnings)
+    data = build("mecard", badge_id, fields)
     if not is_usable(data):
         return ScanRejected(
             "truncated",

@@ -26,6 +26,11 @@ class BadgeData:
     warnings: tuple[str, ...] = ()
 
 
+#: Why a contact card cut short is refused whole: half a card would save a wrong email or phone.
+INCOMPLETE = ("Incomplete scan, scan again: this {what} badge was cut short (no {end}), so nothing "
+              "was saved. Scan more slowly, or type the badge id.")
+
+
 @dataclass(frozen=True)
 class ScanRejected:
     """A scan that cannot become a lead, with a sentence saying what to do."""

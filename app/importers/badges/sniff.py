@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .delimited import COMMON_SEPARATORS, parse_delimited
+from .delimited import COMMON_SEPARATORS, RegisteredId, parse_by_shape, parse_delimited, run_together
 from .framing import preview, strip_framing
 from .keyboard import layout_mismatch
 from .mecard import parse_mecard
@@ -51,7 +51,8 @@ def _single_copy(text: str) -> str:
     return text
 
 
-def _parse(raw: str, layout: DelimitedLayout | None) -> BadgeData | ScanRejected:
+def _parse(raw: str, layout: DelimitedLayout | None,
+           registered: RegisteredId | None = None) -> BadgeData | ScanRejected:
     text = strip_framing(raw)
     if not text.strip():
         return ScanRejected("empty", "The scan was empty: scan the badge again or type the badge id.")
@@ -86,18 +87,30 @@ def _parse(raw: str, layout: DelimitedLayout | None) -> BadgeData | ScanRejected
             "not_a_badge", f"This is {product} ({text}), not a badge: scan the attendee's badge instead."
         )
     if layout is not None:
-        data = parse_delimited(text, layout)
+        data = parse_delimited(text, layout, registered)
         if data is not None:
             return data
     single = _single_copy(text)
     if looks_like_id(single):
+        if registered is not None and not registered(single):
+            inside = run_together(single, registered, registered_only=True)
+            if inside is not None:
+                return inside
         return BadgeData(format="id", badge_id=single)
     shown = preview(text)
+    if not any(sep in text for sep in COMMON_SEPARATORS):
+        inside = run_together(text, registered, registered_only=True) if registered else None
+        if inside is not None:
+            return inside
+    by_shape = parse_by_shape(text, registered)
+    if by_shape is not None:
+        return _with_layout_note(by_shape, layout)
     if layout is None and any(sep in text for sep in COMMON_SEPARATORS[:4]):
         return ScanRejected(
             "unreadable",
-            f"This scan ({shown}) has fields separated by a symbol but no badge layout is set for "
-            "the event: set the layout, or type the badge id.",
+            f"This scan ({shown}) has fields separated by a symbol but none is a badge id, email "
+            "or phone number and no badge layout is set for the event: set the layout, or type "
+            "the badge id.",
         )
     if layout is not None and layout.separator in text:
         count = len(text.split(layout.separator))
@@ -117,10 +130,23 @@ def _parse(raw: str, layout: DelimitedLayout | None) -> BadgeData | ScanRejected
     )
 
 
-def parse_scan(raw: str, *, layout: DelimitedLayout | None = None) -> BadgeData | ScanRejected:
-    """Read exactly what the scanner typed. Never raises: every string gets a result."""
+def _with_layout_note(data: BadgeData, layout: DelimitedLayout | None) -> BadgeData:
+    if layout is None:
+        return data
+    note = (f"this scan does not fit the event's badge layout ({layout.describe()}): it was "
+            "read field by field, check the layout setting")
+    return BadgeData(data.format, data.badge_id, data.fields, (*data.warnings, note))
+
+
+def parse_scan(raw: str, *, layout: DelimitedLayout | None = None,
+               registered: RegisteredId | None = None) -> BadgeData | ScanRejected:
+    """Read exactly what the scanner typed. Never raises: every string gets a result.
+
+    ``registered`` looks a token up in the event's registration list (the registered id or
+    None); with it, delimited payloads without a layout and run-together fields find their id.
+    """
     try:
-        return _parse(raw, layout)
+        return _parse(raw, layout, registered)
     except Exception as exc:  # noqa: BLE001 - a scan must never crash the capture screen
         return ScanRejected(
             "unreadable",

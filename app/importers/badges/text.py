@@ -89,10 +89,15 @@ for _field, _keys in {
     for _key in _keys.split():
         KEY_ALIASES[_key] = _field
 
-#: Keys that carry a badge id, best first.
+#: Keys that carry a badge id (compared by canonical_key), best first. Registration and
+#: lead-retrieval systems name it after the badge, the attendee, the registration, the ticket
+#: or the code itself; single letters are what short links use ("?b=000451").
 ID_KEYS: tuple[str, ...] = (
-    "badgeid", "badge", "badgenumber", "badgeno", "referenceid", "scanid", "barcode",
-    "registrationid", "attendeeid", "ticketid", "confirmationnumber", "uid", "id", "ref", "code",
+    "badgeid", "badge", "badgenumber", "badgeno", "badgecode", "referenceid", "scanid",
+    "barcode", "registrationid", "registrationnumber", "registrationno", "regid", "regno",
+    "registrantid", "attendeeid", "attendee", "attendeenumber", "attendeeno", "participantid",
+    "participant", "visitorid", "visitor", "personid", "delegateid", "ticketid", "ticket",
+    "confirmationnumber", "confirmation", "qr", "qrcode", "uid", "id", "ref", "code", "b",
 )
 
 

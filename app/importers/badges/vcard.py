@@ -6,7 +6,7 @@ import codecs
 import re
 from dataclasses import dataclass, field
 
-from .model import BadgeData, ScanRejected
+from .model import INCOMPLETE, BadgeData, ScanRejected
 from .text import build, is_usable, split_full_name, split_unescaped, unescape
 
 _KNOWN_PROPS = (
@@ -184,11 +184,7 @@ def parse_vcard(text: str) -> BadgeData | ScanRejected:
         if prop is not None:
             props.append(prop)
     if not ended or hanging:
-        return ScanRejected(
-            "truncated",
-            "This vCard scan is cut short (no END:VCARD): scan the badge again, "
-            "more slowly, or type the badge id.",
-        )
+        return ScanRejected("truncated", INCOMPLETE.format(what="vCard", end="END:VCARD"))
     fields: dict[str, str] = {}
     family, given = _components(_first(props, "N"), 2)
     formatted = _first(props, "FN")

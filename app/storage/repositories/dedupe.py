@@ -13,15 +13,26 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.domain.dedupe import MatchKeys
 from app.domain.ids import new_id
 from app.storage.orm import DismissedPair, Lead
 
-_COLUMNS = (Lead.key, Lead.id, Lead.first_name, Lead.last_name, Lead.company, Lead.email,
-            Lead.phone_e164, Lead.mobile_e164, Lead.badge_id, Lead.event_id)
+_CONTACT_COLUMNS = (Lead.key, Lead.id, Lead.first_name, Lead.last_name, Lead.company,
+                    Lead.email, Lead.phone_e164, Lead.mobile_e164, Lead.badge_id, Lead.event_id)
+_COLUMNS = (*_CONTACT_COLUMNS, Lead.street, Lead.postal_code, Lead.city, Lead.region,
+            Lead.birth_date)
+# The address is read only where the name-and-address matcher will look at it (no email and
+# no phone, or a date of birth): most leads have both, and converting four more strings per
+# row is a good part of a million-lead scan's reading time.
+_NEEDS_ADDRESS = or_(and_(Lead.email == "", Lead.phone_e164 == "", Lead.mobile_e164 == ""),
+                     Lead.birth_date.is_not(None))
+_SCAN_COLUMNS = (*_CONTACT_COLUMNS,
+                 *(case((_NEEDS_ADDRESS, column), else_="") for column in
+                   (Lead.street, Lead.postal_code, Lead.city, Lead.region)),
+                 Lead.birth_date)
 NAME_LOOKUP_LIMIT = 400
 """At most this many leads per name lookup: a common prefix must not turn into a table scan."""
 
@@ -30,16 +41,20 @@ def _keys(rows: Iterable[Sequence[Any]]) -> list[MatchKeys]:
     return [MatchKeys(*row) for row in rows]
 
 
-def _live() -> Select[*tuple[Any, ...]]:
-    return select(*_COLUMNS).where(Lead.deleted_at.is_(None))
+def _live(columns: Sequence[Any] = _COLUMNS) -> Select[*tuple[Any, ...]]:
+    return select(*columns).where(Lead.deleted_at.is_(None))
 
 
 def iter_match_keys(session: Session, batch: int = 50_000) -> Iterator[MatchKeys]:
-    """Every live lead's match columns, in rowid order, ``batch`` rows per query."""
+    """Every live lead's match columns, in rowid order, ``batch`` rows per query.
+
+    The address columns are empty for leads the name-and-address matcher skips anyway (an
+    email or phone and no date of birth).
+    """
     after = 0
     while True:
-        rows = session.execute(_live().where(Lead.key > after).order_by(Lead.key)
-                               .limit(batch)).all()
+        rows = session.execute(_live(_SCAN_COLUMNS).where(Lead.key > after)
+                               .order_by(Lead.key).limit(batch)).all()
         if not rows:
             return
         yield from _keys(rows)
@@ -57,13 +72,16 @@ def count_live(session: Session) -> int:
 def lookup_candidates(session: Session, *, emails: Iterable[str] = (),
                       phones: Iterable[str] = (), badge_id: str = "",
                       event_id: uuid.UUID | None = None,
-                      names: Iterable[tuple[str, str]] = ()) -> list[MatchKeys]:
+                      names: Iterable[tuple[str, str]] = (),
+                      with_address: bool = True) -> list[MatchKeys]:
     """Live leads sharing an email, a phone, the badge at the event, or a name prefix.
 
     ``names`` holds (last-name prefix, first-name initial) pairs, each prefix tried as typed,
     in Title case, lower and upper case, because names are stored as typed and SQLite compares
-    them byte for byte; the (last_name, first_name) index serves each range.
+    them byte for byte; the (last_name, first_name) index serves each range. Without
+    ``with_address`` the address columns are not read (they stay empty).
     """
+    columns = _COLUMNS if with_address else _CONTACT_COLUMNS
     found: dict[int, MatchKeys] = {}
     emails = [e for e in emails if e]
     phones = [p for p in phones if p]
@@ -76,11 +94,12 @@ def lookup_candidates(session: Session, *, emails: Iterable[str] = (),
     if badge_id and event_id is not None:
         exact.append(and_(Lead.badge_id == badge_id, Lead.event_id == event_id))
     for condition in exact:  # one query each, so each uses its own index
-        for keys in _keys(session.execute(_live().where(condition).limit(NAME_LOOKUP_LIMIT))):
+        for keys in _keys(session.execute(_live(columns).where(condition)
+                                          .limit(NAME_LOOKUP_LIMIT))):
             found[keys.key] = keys
     for prefix, initial in names:
         for spelled in _spellings(prefix):
-            statement = _live().where(Lead.last_name >= spelled,
+            statement = _live(columns).where(Lead.last_name >= spelled,
                                       Lead.last_name < spelled + "\U0010ffff")
             if initial:  # LIKE: case-insensitive for ASCII in SQLite
                 statement = statement.where(Lead.first_name.startswith(initial, autoescape=True))

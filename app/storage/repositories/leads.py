@@ -22,6 +22,7 @@ from sqlalchemy import (
     select,
     table,
     text,
+    true,
 )
 from sqlalchemy.orm import Session, aliased
 
@@ -136,6 +137,8 @@ def _filters(query: LeadQuery, now: dt.datetime, *, walk_sort_index: bool = Fals
         clauses.append(first_touch_clause(query.first_touch, now))
     if query.lead_ids:
         clauses.append(Lead.id.in_(_listed_ids(query.lead_ids)))
+    if query.awaiting_registration:
+        clauses.append(Lead.awaiting_registration == true())  # "= 1": the partial index
     if query.search.strip():
         clauses.append(_search_clause(query.search, walk_sort_index))
     return clauses

@@ -61,6 +61,7 @@ class LeadLine:
     last_touch_at: dt.datetime | None
     next_due_at: dt.datetime | None
     next_step: str
+    company_source: str = ""  # '' the person gave the company; else where the guess came from
 
 
 @dataclass(frozen=True)
@@ -267,7 +268,8 @@ class ReportRepository:
                      .order_by(Task.due_at).limit(1).correlate(Lead).scalar_subquery())
         statement = (
             select(Lead.first_name, Lead.last_name, Lead.company, Lead.status, User.name,
-                   Event.name, Lead.channel, Lead.last_touch_at, Lead.next_due_at, next_task)
+                   Event.name, Lead.channel, Lead.last_touch_at, Lead.next_due_at, next_task,
+                   Lead.company_source)
             .select_from(Lead).outerjoin(User, User.id == Lead.owner_id)
             .outerjoin(Event, Event.id == Lead.event_id).where(*self._where(f))
             .order_by(Lead.last_name, Lead.first_name, Lead.key))
@@ -275,9 +277,9 @@ class ReportRepository:
         for partition in result.partitions(chunk):
             yield [LeadLine(f"{first} {last}".strip(), company, LeadStatus(status), owner or "",
                             event or _source_label(channel, True), last_touch, next_due,
-                            step or "")
+                            step or "", company_source or "")
                    for first, last, company, status, owner, event, channel, last_touch,
-                   next_due, step in partition]
+                   next_due, step, company_source in partition]
 
     # -- reps -----------------------------------------------------------------------------------
     def rep_rows(self, f: ReportFilters, now: dt.datetime) -> list[RepRow]:

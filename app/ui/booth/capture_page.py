@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -39,7 +40,7 @@ from PySide6.QtWidgets import (
 from app.domain.booth import CONSENT_WORDING
 from app.domain.contact_data import format_phone_for_display, normalise_email, normalise_phone
 from app.domain.errors import LeadlineError, NotFoundError, ValidationError
-from app.domain.leads import LeadRecord, Rating
+from app.domain.leads import LeadQuery, LeadRecord, Rating
 from app.services.booth_service import EXISTING, REJECTED, BoothDraft, CaptureForm, ScanReading
 from app.services.container import Services
 from app.ui import messages
@@ -76,6 +77,8 @@ class CapturePage(QWidget):
 
     leadSaved = Signal(object)
     newEventRequested = Signal()
+    #: The person asked for this event's badge-only leads still waiting (a LeadQuery).
+    waitingLeadsRequested = Signal(object)
 
     def __init__(self, services: Services, settings: QSettings,
                  parent: QWidget | None = None) -> None:
@@ -249,7 +252,18 @@ class CapturePage(QWidget):
         self.registrations_label = QLabel()
         self.registrations_label.setWordWrap(True)
         column.addWidget(self.registrations_label)
+        self.waiting_label = QLabel()
+        self.waiting_label.setObjectName("waitingForRegistration")
+        self.waiting_label.setWordWrap(True)
+        self.waiting_label.setTextFormat(Qt.TextFormat.RichText)
+        self.waiting_label.linkActivated.connect(self._show_waiting)
+        self.waiting_label.hide()
+        column.addWidget(self.waiting_label)
         return column
+
+    def _show_waiting(self, _link: str) -> None:
+        self.waitingLeadsRequested.emit(LeadQuery(awaiting_registration=True,
+                                                  event_id=self.event_id))
 
     # -- events -------------------------------------------------------------------------------
     def reload_events(self) -> None:
@@ -320,6 +334,7 @@ class CapturePage(QWidget):
         if event_id is None:
             self.count_label.clear()
             self.registrations_label.clear()
+            self.waiting_label.hide()
             return
         me = self.services.context.current_user_id
         count = self.services.booth.today_count(event_id, me)
@@ -334,6 +349,23 @@ class CapturePage(QWidget):
         self.registrations_label.setText(
             f"Registration list: {registered:,} attendees" if registered else
             "No registration list yet: id-only badges are saved for matching after the show.")
+        self._show_waiting_count(event_id)
+
+    def _show_waiting_count(self, event_id: uuid.UUID) -> None:
+        """How many badge-only leads of this event wait for the registration list, as a link to
+        them: staff see the queue the organiser's list will fill in."""
+        waiting = self.services.booth.waiting_count(event_id)
+        self.waiting_label.setVisible(waiting > 0)
+        if waiting:
+            event = escape(self.event_combo.currentText())
+            leads = "badge-only lead" if waiting == 1 else "badge-only leads"
+            # The link's colour is written into the text, so a theme switch re-renders it.
+            link = QApplication.palette().color(QPalette.ColorRole.Link).name()
+            self.waiting_label.setText(
+                f"<b>Waiting for registration data:</b> <a href='waiting' style='color:{link}'>"
+                f"{waiting:,} {leads}"
+                f"</a> of {event}. Booth → Import registration list… fills "
+                f"{'it' if waiting == 1 else 'them'} in.")
 
     def refresh_drafts(self) -> None:
         """The half-typed visitors put aside, newest first; the list shows only when there are some."""

@@ -1,4 +1,5 @@
-"""Import wizard: choose a file, check the column mapping, preview with problems marked, import.
+"""Import wizard: choose a file, check the column mapping, check how choice values translate,
+preview with problems marked, import.
 
 Nothing is written before the last step; the import itself is one batch, run off the GUI thread
 with progress and cancel, and can be undone from File → Import history.
@@ -31,7 +32,14 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import LeadlineError
 from app.domain.imports import DuplicatePolicy, ImportReport, RowOutcome
-from app.domain.leads import EDITABLE_FIELDS, REFERENCE_KINDS
+from app.domain.leads import EDITABLE_FIELDS, FIELDS_BY_NAME, REFERENCE_KINDS
+from app.domain.value_vocabulary import (
+    KEEP_ORIGINAL,
+    VOCABULARY_FIELDS,
+    ValueMapping,
+    ValueSource,
+    ValueTranslation,
+)
 from app.importers.mapping import ColumnMapping, MatchConfidence, match_confidence
 from app.importers.tabular import Table
 from app.services.container import Services
@@ -62,11 +70,13 @@ class ImportWizard(QWizard):
         self.mapping: ColumnMapping | None = None
         self.report: ImportReport | None = None
         self.imported: ImportReport | None = None
+        self.values = ValueMapping()  # the person's translations of choice values
         self.file_page = _FilePage(self, path)
         self.mapping_page = _MappingPage(self)
+        self.values_page = _ValuesPage(self)
         self.preview_page = _PreviewPage(self)
-        for page in (self.file_page, self.mapping_page, self.preview_page):
-            self.addPage(page)
+        self.page_ids = {page: self.addPage(page) for page in (
+            self.file_page, self.mapping_page, self.values_page, self.preview_page)}
         self.setButtonText(QWizard.WizardButton.FinishButton, "Import")
         self.resize(980, 640)
 
@@ -183,6 +193,7 @@ class _MappingPage(QWizardPage):
         table = self.wiz.table
         assert table is not None
         mapping, template = self.wiz.services.imports.suggested_mapping(table)
+        self.wiz.values = mapping.values
         info = table.info
         first = next(iter(table.rows()), None)
         source = f"{info.kind.upper()}" + (f", {info.encoding}, delimiter "
@@ -234,7 +245,13 @@ class _MappingPage(QWizardPage):
             combo = self.grid.cellWidget(i, 2)
             assert isinstance(combo, QComboBox)
             pairs.append((self.grid.item(i, 0).text(), str(combo.currentData())))
-        return ColumnMapping(tuple(pairs))
+        return ColumnMapping(tuple(pairs), self.wiz.values)
+
+    def nextId(self) -> int:
+        """The values step only when a column feeds a field with a vocabulary (rating…)."""
+        targets = {target for _header, target in self.mapping().columns}
+        page = self.wiz.values_page if targets & set(VOCABULARY_FIELDS) else self.wiz.preview_page
+        return self.wiz.page_ids[page]
 
     def _save_template(self) -> None:
         try:
@@ -248,6 +265,129 @@ class _MappingPage(QWizardPage):
     def validatePage(self) -> bool:
         self.wiz.mapping = self.mapping()
         return True
+
+
+class _ValuesPage(QWizardPage):
+    """Each distinct value of every rating, status, channel and consent column, what it becomes
+    and why; the person changes any of them, and the choice is saved with the mapping."""
+
+    COLUMNS = ("Field", "Value in the file", "Rows", "Becomes", "Why")
+
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.wiz = wizard
+        self._job: JobState | None = None
+        self.setTitle("Check the values")
+        self.setSubTitle("Other tools write ratings and statuses their own way (A/B/C, stars, "
+                         "“heiß”, “Closed - Not Converted”…). Each value found is translated by "
+                         "a default rule or your choice; a value kept as the original is "
+                         "stored as given and shown on the lead. No row is refused for it.")
+        self.info = QLabel()
+        self.info.setObjectName("valuesInfo")
+        self.info.setWordWrap(True)
+        self.grid = QTableWidget(0, len(self.COLUMNS))
+        self.grid.setObjectName("valuesGrid")
+        self.grid.setAccessibleName("Values found and what they become")
+        self.grid.setHorizontalHeaderLabels(list(self.COLUMNS))
+        self.grid.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.grid.verticalHeader().hide()
+        # Tab walks from one "Becomes" choice to the next instead of through every cell.
+        self.grid.setTabKeyNavigation(False)
+        self.save_button = QPushButton("Save with the mapping")
+        self.save_button.setToolTip("Save the column mapping with these value choices under the "
+                                    "mapping name of the previous step")
+        self.save_button.clicked.connect(self._save)
+        row = QHBoxLayout()
+        row.addWidget(self.info, 1)
+        row.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.grid, 1)
+        layout.addLayout(row)
+
+    def initializePage(self) -> None:
+        table, mapping = self.wiz.table, self.wiz.mapping
+        if table is None or mapping is None:
+            return
+        self.info.setText("Reading the values of the file…")
+        self.grid.setRowCount(0)
+        imports = self.wiz.services.imports
+        if self._job is not None:
+            self._job.cancel()
+
+        def work(state: JobState) -> dict[str, list[tuple[str, int]]]:
+            return imports.values_found(table, mapping, cancelled=lambda: state.cancelled)
+
+        def failed(error: Exception, _details: str) -> None:
+            self.info.setText(str(error))
+
+        self._job = self.wiz.runner.start(work, on_done=self._show, on_error=failed,
+                                          lane=Lane.READ, owner=self)
+
+    def _show(self, found: dict[str, list[tuple[str, int]]]) -> None:
+        rows = [(name, raw, count) for name in VOCABULARY_FIELDS for raw, count in
+                found.get(name, [])]
+        self.grid.setRowCount(len(rows))
+        for index, (name, raw, count) in enumerate(rows):
+            label = FIELDS_BY_NAME[name].label
+            for col, text in enumerate((label, raw, f"{count:,}")):
+                item = QTableWidgetItem(text)
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                if col == 2:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                          | Qt.AlignmentFlag.AlignVCenter)
+                self.grid.setItem(index, col, item)
+            combo = QComboBox()
+            combo.setAccessibleName(f"{label} “{raw}” becomes")
+            combo.addItem("Keep as the original value", KEEP_ORIGINAL)
+            for member in VOCABULARY_FIELDS[name]:
+                combo.addItem(str(getattr(member, "label", member.value)), member.value)
+            translation = self.wiz.values.translate(name, raw)
+            combo.setCurrentIndex(max(combo.findData(translation.value), 0))
+            combo.currentIndexChanged.connect(
+                lambda _i, row=index, field=name, value=raw, box=combo:
+                self._chosen(row, field, value, str(box.currentData())))
+            self.grid.setCellWidget(index, 3, combo)
+            self._explain(index, translation)
+        kept = sum(1 for i in range(len(rows)) if self._source(i) is ValueSource.KEPT)
+        self.info.setText(
+            "No values in these columns." if not rows else
+            f"{counted(len(rows), 'distinct value')}; {counted(kept, 'value')} kept as the "
+            "original (warned on the row, shown on the lead).")
+        self.grid.resizeColumnsToContents()
+        self.grid.setColumnWidth(3, max(self.grid.columnWidth(3), 220))
+        self.grid.setColumnWidth(1, min(self.grid.columnWidth(1), 260))
+        self.grid.resizeRowsToContents()
+
+    def _source(self, row: int) -> ValueSource:
+        item = self.grid.item(row, 4)
+        return ValueSource(item.data(Qt.ItemDataRole.UserRole)) if item else ValueSource.KEPT
+
+    def _explain(self, row: int, translation: ValueTranslation) -> None:
+        text = f"{translation.source.label}: {translation.explanation}"
+        item = QTableWidgetItem(text)
+        item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+        item.setData(Qt.ItemDataRole.UserRole, translation.source.value)
+        item.setToolTip(text)
+        if translation.source is ValueSource.KEPT:
+            item.setForeground(QBrush(QColor(warning_colour())))
+        self.grid.setItem(row, 4, item)
+
+    def _chosen(self, row: int, field: str, raw: str, ours: str) -> None:
+        self.wiz.values = self.wiz.values.with_choice(field, raw, ours)
+        if self.wiz.mapping is not None:
+            self.wiz.mapping = self.wiz.mapping.with_values(self.wiz.values)
+        self._explain(row, self.wiz.values.translate(field, raw))
+
+    def _save(self) -> None:
+        name = self.wiz.mapping_page.template_name.text()
+        if self.wiz.mapping is None:
+            return
+        try:
+            self.wiz.services.imports.save_template(name, self.wiz.mapping)
+        except LeadlineError as error:
+            messages.error(self, "Mapping not saved", f"{error} (in the previous step)")
+            return
+        self.info.setText(f"Saved with the mapping “{name.strip()}”.")
 
 
 class _PreviewPage(QWizardPage):
