@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from reportlab.platypus import Flowable, PageBreak, Paragraph
 
+from app.domain.reports import SheetTask
 from app.reports.fonts import markup
 from app.reports.layout import (
     WARN,
@@ -21,7 +22,6 @@ from app.reports.layout import (
     scaled,
     title_block,
 )
-from app.storage.repositories.reports import SheetTask
 
 TITLE = "Follow-up sheet"
 

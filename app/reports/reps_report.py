@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 
 from reportlab.platypus import Flowable, Paragraph
 
+from app.domain.reports import RepRow
 from app.reports.layout import (
     Filters,
     PageSize,
@@ -23,7 +24,6 @@ from app.reports.layout import (
     section,
     title_block,
 )
-from app.storage.repositories.reports import RepRow
 
 TITLE = "Rep accountability report"
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from reportlab.platypus import Flowable, Paragraph
 
+from app.domain.reports import ReturnRow
 from app.reports.layout import (
     Filters,
     PageSize,
@@ -22,7 +23,6 @@ from app.reports.layout import (
     section,
     title_block,
 )
-from app.storage.repositories.reports import ReturnRow
 
 TITLE = "Source and event return report"
 

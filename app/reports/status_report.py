@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from app.domain.leads import CLOSED_STATUSES, LeadStatus
+from app.domain.reports import LeadLine, SourceRow
 from app.reports.fonts import markup
 from app.reports.layout import (
     Filters,
@@ -29,7 +30,6 @@ from app.reports.layout import (
     start_list,
     title_block,
 )
-from app.storage.repositories.reports import LeadLine, SourceRow
 
 TITLE = "Lead status report"
 _SHORT = {LeadStatus.CONVERTED: "Conv.", LeadStatus.DISQUALIFIED: "Disq.",

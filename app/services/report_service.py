@@ -15,13 +15,14 @@ from typing import IO
 from reportlab.platypus import Flowable
 
 from app.domain.errors import ValidationError
+from app.domain.reports import ReportFilters
 from app.files import atomic_write
 from app.reports import followup_sheet, funnel_report, reps_report, roi_report, status_report
 from app.reports.layout import Filters, PageSize, Progress, page_size_for, render, styles
 from app.reports.layout import ReportCancelledError as ReportCancelledError  # for the GUI
 from app.services.context import ServiceContext
 from app.storage.repositories.reports import DashboardNumbers as DashboardNumbers
-from app.storage.repositories.reports import ReportFilters, ReportRepository
+from app.storage.repositories.reports import ReportRepository
 
 REPORT_KINDS = ("status", "reps", "roi", "funnel", "followup")
 SHEET_DAYS = 7  # the follow-up sheet's default window: everything overdue and the next 7 days

@@ -49,8 +49,10 @@ class DamagedDatabaseError(StorageError):
         self.problem = problem
 
 
-def open_database(path: Path) -> tuple[Database, MigrationOutcome]:
-    """The one way the GUI, the CLI and tests get a ready database."""
+def open_database(path: Path, *, checked: bool = False) -> tuple[Database, MigrationOutcome]:
+    """The one way the GUI, the CLI and tests get a ready database. ``checked``: the caller has
+    just found the file sound with ``check_before_opening`` (the window's start-up check, which
+    reads more of it), so it is not read a second time."""
     path = path.expanduser().resolve()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -58,7 +60,7 @@ def open_database(path: Path) -> tuple[Database, MigrationOutcome]:
         raise StorageError(f"Cannot create the folder {path.parent}: {error.strerror}") from error
     if path.exists() and path.is_dir():
         raise StorageError(f"{path} is a folder; --db needs a file path")
-    check = check_before_opening(path)
+    check = FileCheck() if checked else check_before_opening(path)
     # A lock is another program at work, not damage; another program's database is refused
     # by the schema check below, in its own words.
     if check.problem and not check.locked and check.problem != NOT_LEADLINE:

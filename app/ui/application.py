@@ -110,7 +110,7 @@ def run_session(application: QApplication, instance: SingleInstance | None,
     """Open the database, run the window until it closes; returns the exit code and the
     backup the person chose to restore, if any (restored once the database is closed)."""
     try:
-        database, outcome = open_database(path)
+        database, outcome = open_database(path, checked=True)  # check_before_open read it
     except LeadlineError as error:
         messages.error(None, "Leadline cannot open its database", str(error))
         return 1, None
@@ -205,7 +205,7 @@ def run_smoke_test(application: QApplication, path: Path) -> int:
         check = check_database(path)
         if not check.ok:
             raise LeadlineError(check.message)
-        database, outcome = open_database(path)
+        database, outcome = open_database(path, checked=True)
         try:
             services = Services.build(database)
             if services.people.current_user() is None:

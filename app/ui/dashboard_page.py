@@ -54,9 +54,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.leads import FirstTouch, LeadQuery, LeadStatus
+from app.domain.reports import ReportFilters
 from app.services.container import Services
 from app.services.report_service import DashboardNumbers
-from app.storage.repositories.reports import ReportFilters
 from app.ui.form_rows import let_combo_shrink
 from app.ui.style import ACCENT, SECONDARY, make_heading, set_tone
 from app.ui.wording import counted, noun_for

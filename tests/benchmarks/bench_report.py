@@ -20,12 +20,13 @@ from tempfile import TemporaryDirectory
 from reportlab.lib.pagesizes import A4
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate
 
+from app.domain.reports import ReportFilters
 from app.reports.fonts import markup
 from app.reports.layout import MARGIN, fmt_day, styles, table_style
 from app.reports.status_report import LIST_LABELS, list_columns
 from app.services.container import Services
 from app.storage.opening import open_database
-from app.storage.repositories.reports import ReportFilters, ReportRepository
+from app.storage.repositories.reports import ReportRepository
 from tests.benchmarks.common import demo_database, report
 
 SECONDS_LIMIT_10K = 5.0

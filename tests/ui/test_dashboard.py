@@ -162,7 +162,7 @@ def test_empty_database_shows_the_way_to_demo_data(
 
 
 def test_bars_for_unassigned_service_level_lists_unassigned_leads() -> None:
-    from app.storage.repositories.reports import DashboardNumbers, ServiceLevelRow
+    from app.domain.reports import DashboardNumbers, ServiceLevelRow
 
     numbers = DashboardNumbers(dt.datetime(2025, 1, 1, tzinfo=dt.UTC), 1, 1, (), (), (), 0, 1,
                                (ServiceLevelRow(None, "Unassigned", 0, 1, 0),), ())

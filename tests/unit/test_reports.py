@@ -18,10 +18,11 @@ from reportlab.lib.pagesizes import A4, LETTER
 from app.cli.main import run
 from app.domain.leads import CLOSED_STATUSES, LeadQuery, LeadRecord, LeadStatus
 from app.domain.people import Role
+from app.domain.reports import ReportFilters
 from app.reports.fonts import CHINESE, JAPANESE, markup
 from app.reports.layout import page_size_for
 from app.services.container import Services
-from app.storage.repositories.reports import ReportFilters, ReportRepository
+from app.storage.repositories.reports import ReportRepository
 from tests.conftest import FIXED_NOW, FakeClock
 
 REPS = {"iga@example.com": "Iga Świątek", "ayse@example.com": "Ayşe Yılmaz",
