@@ -37,7 +37,7 @@ from app.domain.tasks import (
     TaskOutcome,
     due_ranges,
 )
-from app.exports.icalendar_export import CalendarTask, tasks_to_ics
+from app.exporters.icalendar_export import CalendarTask, tasks_to_ics
 from app.files import atomic_write
 from app.services.cadence_service import CadenceService
 from app.services.context import ServiceContext

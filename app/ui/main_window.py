@@ -44,9 +44,6 @@ from app.services.followup_service import FollowUpCancelledError, NurtureReturn,
 from app.services.scoring_service import RescoreSummary
 from app.ui import messages
 from app.ui.about_dialog import AboutDialog
-from app.ui.assignment_page import AssignmentPage
-from app.ui.booth.capture_page import CapturePage
-from app.ui.dashboard_page import DashboardPage
 from app.ui.dialogs import erasure_dialog, export_dialog
 from app.ui.dialogs.backup_dialog import BackupDialog, back_up_now
 from app.ui.dialogs.cadences_dialog import CadencesDialog
@@ -69,11 +66,15 @@ from app.ui.dialogs.settings_dialog import SettingsDialog
 from app.ui.dialogs.shortcuts_dialog import ShortcutsDialog
 from app.ui.dialogs.suppression_dialog import SuppressionDialog
 from app.ui.dialogs.sync_settings_dialog import SyncSettingsDialog
-from app.ui.duplicates_page import DuplicatesPage
-from app.ui.home_page import DataHealthPage, HomePage
-from app.ui.leads_page import LeadsPage
-from app.ui.my_day_page import MyDayPage, log_touch_for
 from app.ui.notices import NoticeBar
+from app.ui.pages.assignment import AssignmentPage
+from app.ui.pages.booth.capture_page import CapturePage
+from app.ui.pages.dashboard import DashboardPage
+from app.ui.pages.data_health import DataHealthPage
+from app.ui.pages.duplicates import DuplicatesPage
+from app.ui.pages.home import HomePage
+from app.ui.pages.leads import LeadsPage
+from app.ui.pages.my_day import MyDayPage, log_touch_for
 from app.ui.progress import run_with_progress
 from app.ui.style import alarm_colour
 from app.ui.sync_controller import START_DELAY_MS as SYNC_START_DELAY_MS

@@ -25,7 +25,7 @@ from app.domain.leads import LeadQuery  # noqa: E402
 from app.services.container import Services  # noqa: E402
 from app.storage.opening import open_database  # noqa: E402
 from app.ui.application import create_application  # noqa: E402
-from app.ui.booth.capture_page import CapturePage  # noqa: E402
+from app.ui.pages.booth.capture_page import CapturePage  # noqa: E402
 from app.ui.style import release_cached_icons  # noqa: E402
 from tests.benchmarks.common import demo_database, report  # noqa: E402
 

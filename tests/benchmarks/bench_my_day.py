@@ -35,7 +35,7 @@ from app.services.followup_service import DUE_MORE_ROWS  # noqa: E402
 from app.storage.opening import open_database  # noqa: E402
 from app.storage.repositories.bulk import BulkWriter  # noqa: E402
 from app.ui.application import create_application  # noqa: E402
-from app.ui.my_day_page import MyDayPage  # noqa: E402
+from app.ui.pages.my_day import MyDayPage  # noqa: E402
 from app.ui.style import release_cached_icons  # noqa: E402
 from app.ui.workers import TaskRunner  # noqa: E402
 from tests.benchmarks.common import demo_database, report  # noqa: E402

@@ -12,10 +12,10 @@ from PySide6.QtGui import QColor
 from app.domain.leads import LeadRecord
 from app.domain.people import Availability, UserRecord
 from app.services.container import Services
-from app.ui.assignment_page import ROW_ROLE, lead_ids_of, lead_mime, workload_text
 from app.ui.dialogs import reassign_dialog
 from app.ui.dialogs.reassign_dialog import Target
 from app.ui.main_window import ASSIGNMENT, MainWindow
+from app.ui.pages.assignment import ROW_ROLE, lead_ids_of, lead_mime, workload_text
 
 Make = Callable[[], MainWindow]
 

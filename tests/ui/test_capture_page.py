@@ -14,7 +14,7 @@ from app.domain.leads import LeadQuery
 from app.domain.people import Role
 from app.importers.badges import WedgeSettings
 from app.services.container import Services
-from app.ui.booth.capture_page import MENU_MNEMONICS, TEXT_FIELDS, CapturePage
+from app.ui.pages.booth.capture_page import MENU_MNEMONICS, TEXT_FIELDS, CapturePage
 
 VCARD = ("BEGIN:VCARD\rVERSION:3.0\rN:Weber;Jonas\rORG:Weber Maschinenbau\r"
          "EMAIL:jonas@weber-mb.de\rTEL;CELL:0171 2345678\rEND:VCARD\r")

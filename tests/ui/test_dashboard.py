@@ -17,7 +17,8 @@ from app.domain.leads import Channel, FirstTouch, LeadQuery, LeadStatus
 from app.domain.people import Role, UserRecord
 from app.domain.tasks import TaskKind
 from app.services.container import Services
-from app.ui.dashboard_page import (
+from app.ui.main_window import DASHBOARD, LEADS, MainWindow
+from app.ui.pages.dashboard import (
     AGE,
     CUSTOM,
     EVENT,
@@ -31,7 +32,6 @@ from app.ui.dashboard_page import (
     bars_for,
     filtered_query,
 )
-from app.ui.main_window import DASHBOARD, LEADS, MainWindow
 from app.ui.style import apply_theme
 
 

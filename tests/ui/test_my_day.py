@@ -21,7 +21,7 @@ from app.services.container import Services
 from app.ui.dialogs.touch_dialog import SnoozeDialog, Touch, TouchDialog
 from app.ui.main_window import LEADS, MY_DAY, MainWindow
 from app.ui.models.due_model import DUE, KIND, DueModel
-from app.ui.my_day_page import MyDayPage, mailto_url, tel_url
+from app.ui.pages.my_day import MyDayPage, mailto_url, tel_url
 from app.ui.tray import TrayController, badge_icon, tooltip_text
 from tests.conftest import FakeClock
 from tests.due_tasks import add_due_tasks

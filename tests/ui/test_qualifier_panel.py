@@ -19,8 +19,8 @@ from app.domain.errors import FieldError, ValidationError
 from app.domain.qualifiers import AnswerKind, QuestionRecord
 from app.services.container import Services
 from app.services.question_service import QuestionService
-from app.ui.booth.qualifier_panel import QualifierPanel
 from app.ui.dialogs.questions_dialog import QuestionsDialog
+from app.ui.pages.booth.qualifier_panel import QualifierPanel
 
 BUDGET = QuestionRecord(uuid.uuid4(), "Budget this year?", AnswerKind.YES_NO, required=True,
                         position=1)

@@ -10,7 +10,7 @@ import icalendar
 import pytest
 
 from app.domain.tasks import TaskKind
-from app.exports.icalendar_export import CalendarTask, meeting_uid, task_uid, tasks_to_ics
+from app.exporters.icalendar_export import CalendarTask, meeting_uid, task_uid, tasks_to_ics
 
 NOW = dt.datetime(2025, 11, 14, 8, 0, tzinfo=dt.UTC)
 DUE = dt.datetime(2025, 11, 17, 9, 30, tzinfo=dt.UTC)

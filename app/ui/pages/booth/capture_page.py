@@ -44,10 +44,10 @@ from app.domain.leads import LeadQuery, LeadRecord, Rating
 from app.services.booth_service import EXISTING, REJECTED, BoothDraft, CaptureForm, ScanReading
 from app.services.container import Services
 from app.ui import messages
-from app.ui.booth.qualifier_panel import QualifierPanel
-from app.ui.booth.scan_filter import ScanFilter
 from app.ui.dialogs.scanner_dialog import load_wedge_settings
 from app.ui.form_rows import add_field_row, let_combo_shrink
+from app.ui.pages.booth.qualifier_panel import QualifierPanel
+from app.ui.pages.booth.scan_filter import ScanFilter
 from app.ui.style import ALARM, SECONDARY, WARNING, set_tone
 
 #: The menu bar's mnemonics (&File &Edit &View &Lead &Data &Booth &Help): no booth field uses them.

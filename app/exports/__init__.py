@@ -1,1 +1,0 @@
-"""File formats other tools import (iCalendar for reminders). Pure Python: no Qt, no SQL."""

@@ -1,0 +1,1 @@
+"""The screens behind the navigation rail: one module (or package) per rail entry."""
