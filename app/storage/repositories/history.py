@@ -44,6 +44,19 @@ class HistoryRepository:
         self.session.add(activity)
         return activity
 
+    def record(self, lead_id: uuid.UUID, kind: ActivityKind, *, now: dt.datetime, device: uuid.UUID,
+               actor: uuid.UUID | None, text: str = "", field: str = "", old_value: str = "",
+               new_value: str = "", outcome: str = "", task_id: uuid.UUID | None = None,
+               batch_id: uuid.UUID | None = None) -> Activity:
+        """The one way a service writes a history row: stamped once, text clipped to what a
+        timeline shows (2,000 characters) and the field name to its column."""
+        activity = Activity(
+            id=new_id(), lead_id=lead_id, kind=kind, occurred_at=now, updated_at=now, device_id=device,
+            actor_id=actor, text=text[:2000], field=field[:50], old_value=old_value,
+            new_value=new_value, outcome=outcome, task_id=task_id, batch_id=batch_id)
+        self.session.add(activity)
+        return activity
+
     def ensure_app_actor(self, now: dt.datetime, device: uuid.UUID) -> None:
         self.session.flush()
         ensure_app_actor(self._connection(), utc_text(now), device.hex)
