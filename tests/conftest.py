@@ -1,9 +1,11 @@
-"""Shared fixtures: a fresh migrated database per test, services on a fixed clock, headless Qt."""
+"""Shared fixtures: a fresh migrated database per test (a copy of one migrated per run), services
+on a fixed clock, headless Qt."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import time
 import zoneinfo
 from collections.abc import Callable, Iterator
@@ -17,6 +19,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from app.clock import NOW_ENV_VAR  # noqa: E402
 from app.services.container import Services  # noqa: E402
 from app.storage.db import Database  # noqa: E402
+from app.storage.migrate import prepare_database  # noqa: E402
 from app.storage.opening import open_database  # noqa: E402
 
 FIXED_NOW = dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC)
@@ -95,8 +98,24 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "leadline.sqlite"
 
 
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database at the head schema, migrated once per run: running the Alembic migrations for
+    every test took about a minute of the suite. It has no device id yet, so each copy mints its
+    own when opened."""
+    template = tmp_path_factory.mktemp("template") / "leadline.sqlite"
+    database = Database(template)
+    try:
+        prepare_database(database)
+    finally:
+        database.dispose()
+    return template
+
+
 @pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
+def db(db_path: Path, migrated_template: Path) -> Iterator[Database]:
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(migrated_template, db_path)
     database, _outcome = open_database(db_path)
     yield database
     database.dispose()

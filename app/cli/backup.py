@@ -11,7 +11,7 @@ from app.paths import backups_dir_for
 from app.services.backup_service import BackupInfo, list_backups, restore
 
 if TYPE_CHECKING:
-    from app.cli.main import CliContext, CommandTree
+    from app.cli.context import CliContext, CommandTree
 
 
 def register(tree: CommandTree) -> None:

@@ -18,7 +18,7 @@ from app.domain.serialise import lead_to_dict
 from app.importers.registrations import RegistrationFileError
 
 if TYPE_CHECKING:
-    from app.cli.main import CliContext, CommandTree
+    from app.cli.context import CliContext, CommandTree
 
 EXIT_OK, EXIT_BAD_LINES = 0, 2
 

@@ -11,7 +11,7 @@ from app.domain.ids import parse_id
 from app.domain.serialise import lead_to_dict
 
 if TYPE_CHECKING:
-    from app.cli.main import CliContext, CommandTree
+    from app.cli.context import CliContext, CommandTree
 
 
 def register(tree: CommandTree) -> None:

@@ -16,7 +16,7 @@ from app.domain.leads import LeadQuery
 from app.domain.serialise import to_jsonable
 
 if TYPE_CHECKING:
-    from app.cli.main import CliContext, CommandTree
+    from app.cli.context import CliContext, CommandTree
 
 EXIT_INTERRUPTED = 130
 

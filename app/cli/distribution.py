@@ -12,7 +12,7 @@ from app.domain.leads import LeadStatus
 from app.domain.routing import Condition, ConditionKind, Move, TargetKind
 
 if TYPE_CHECKING:
-    from app.cli.main import CliContext, CommandTree
+    from app.cli.context import CliContext, CommandTree
     from app.services.container import Services
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from app.domain.ids import parse_id
 
 if TYPE_CHECKING:
-    from app.cli.main import CliContext, CommandTree
+    from app.cli.context import CliContext, CommandTree
 
 
 def register(tree: CommandTree) -> None:

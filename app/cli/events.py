@@ -13,7 +13,7 @@ from app.importers.badges import DelimitedLayout
 from app.importers.badges.model import LAYOUT_FIELDS
 
 if TYPE_CHECKING:
-    from app.cli.main import CliContext, CommandTree
+    from app.cli.context import CliContext, CommandTree
 
 
 def register(tree: CommandTree) -> None:

@@ -11,12 +11,12 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.cli.leads import _add_filter_options, build_query
+from app.cli.lead_filters import add_filter_options, build_query
 from app.domain.errors import NotFoundError, ValidationError
 from app.domain.exports import ExportFormat, ExportPurpose
 
 if TYPE_CHECKING:
-    from app.cli.main import CliContext, CommandTree
+    from app.cli.context import CliContext, CommandTree
     from app.services.export_service import ExportResult
 
 ICS = "ics"
@@ -62,7 +62,7 @@ def register(tree: CommandTree) -> None:
                         default=None, help="all: every lead (default); marketing: consented, "
                                            "never suppressed; nurture: as marketing, nurture "
                                            "leads only")
-    _add_filter_options(export, paging=False)
+    add_filter_options(export, paging=False)
 
 
 def export_command(args: argparse.Namespace, ctx: CliContext) -> int:

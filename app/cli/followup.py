@@ -16,7 +16,7 @@ from app.domain.ids import parse_id
 from app.domain.tasks import TaskOutcome
 
 if TYPE_CHECKING:
-    from app.cli.main import CliContext, CommandTree
+    from app.cli.context import CliContext, CommandTree
     from app.storage.repositories.tasks import DueItem
 
 _OUTCOMES = ", ".join(o.value for o in TaskOutcome)

@@ -20,7 +20,7 @@ from app.importers.mapping import ColumnMapping
 from app.importers.tabular import TableError
 
 if TYPE_CHECKING:
-    from app.cli.main import CliContext, CommandTree
+    from app.cli.context import CliContext, CommandTree
 
 
 def register(tree: CommandTree) -> None:

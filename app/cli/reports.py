@@ -12,7 +12,7 @@ from app.domain.errors import ValidationError
 from app.services.report_service import REPORT_KINDS
 
 if TYPE_CHECKING:
-    from app.cli.main import CliContext, CommandTree
+    from app.cli.context import CliContext, CommandTree
 
 _KINDS_HELP = """\
 reports:

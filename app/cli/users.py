@@ -9,7 +9,7 @@ from app.domain.errors import ValidationError
 from app.domain.people import Availability, Role, RoutingMode, UserRecord
 
 if TYPE_CHECKING:
-    from app.cli.main import CliContext, CommandTree
+    from app.cli.context import CliContext, CommandTree
 
 
 def register(tree: CommandTree) -> None:

@@ -31,11 +31,6 @@ def check_capture_minimum(values: Mapping[str, Any]) -> None:
     raise ValidationError.single("email", "add an email or a phone number so someone can follow up")
 
 
-def without_reason(reasons: str, reason: str) -> str:
-    """The review reasons minus one (they are stored '; '-separated)."""
-    return "; ".join(r for r in reasons.split("; ") if r and r != reason)
-
-
 @dataclass(frozen=True)
 class ScanLogRecord:
     """One scan at the booth and what became of it."""

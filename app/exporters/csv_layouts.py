@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from app.domain.contact_data import country_name
-from app.exporters.spreadsheet_safety import PHONE_COLUMNS, safe_value
+from app.exporters.spreadsheet_safety import PHONE_COLUMNS, RISKY_FIRST_CHARACTERS, safe_value
 
 Row = Mapping[str, Any]
 
@@ -167,9 +167,20 @@ def write_csv(handle: IO[str], layout: Layout, leads: Iterable[Row]) -> int:
     """The header and one line per lead; returns the number of leads written."""
     out = csv.writer(handle)
     out.writerow(layout.header)
-    phones = [c.phone for c in layout.columns]
+    cells = [(c.value, c.phone) for c in layout.columns]
     written = 0
+    # Most cells are None or plain text that is not risky: those skip csv_cell's checks,
+    # which were a quarter of a 100,000-lead export.
     for lead in leads:
-        out.writerow([csv_cell(v, phone=p) for v, p in zip(layout.row(lead), phones, strict=True)])
+        line: list[Any] = []
+        for value_of, phone in cells:
+            value = value_of(lead)
+            if value is None:
+                line.append("")
+            elif type(value) is str and (not value or value[0] not in RISKY_FIRST_CHARACTERS):
+                line.append(value)
+            else:
+                line.append(csv_cell(value, phone=phone))
+        out.writerow(line)
         written += 1
     return written

@@ -18,14 +18,11 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import TYPE_CHECKING
 
 from app.domain.errors import LeadlineError
 from app.domain.leads import FIELDS_BY_NAME
 from app.domain.value_vocabulary import ValueMapping, ValueMappingError
-
-if TYPE_CHECKING:  # pragma: no cover - only for the type checker; tabular imports this module
-    from app.importers.tabular import SourceRow
+from app.importers.rows import SourceRow
 
 FULL_NAME = "full_name"
 QUESTION_PREFIX = "question:"

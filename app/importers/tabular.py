@@ -29,9 +29,9 @@ import re
 import warnings
 import zipfile
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -39,6 +39,7 @@ from typing import Any, NamedTuple
 from app.domain.errors import LeadlineError
 from app.importers import encodings
 from app.importers.mapping import header_key, header_score
+from app.importers.rows import SourceRow
 from app.importers.workbook_limits import WorkbookTooLargeError, check_parts
 
 HEADER_SEARCH_ROWS = 30
@@ -73,20 +74,6 @@ class TableInfo:
     delimiter: str = ""  # for text files
     header_row: int = 0  # 1-based line/row number of the header
     headers: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class SourceRow:
-    """One data row: its 1-based line/row number in the file and header → stripped cell text.
-
-    ``problem``: the row could not be read as a row (the import rejects it with this reason).
-    ``warnings``: doubts about how it was read (its encoding), shown with the row.
-    """
-
-    number: int
-    values: dict[str, str]
-    problem: str = ""
-    warnings: Mapping[str, str] = field(default_factory=dict)
 
 
 class _Record(NamedTuple):

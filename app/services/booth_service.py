@@ -9,20 +9,33 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.domain.booth import PENDING_REGISTRATION, ScanLogRecord, check_capture_minimum, without_reason
+from app.domain.booth import PENDING_REGISTRATION, ScanLogRecord, check_capture_minimum
+from app.domain.booth_capture import (
+    EXISTING,
+    NEW,
+    REJECTED,
+    BoothDraft,
+    CaptureForm,
+    CaptureResult,
+    RegistrationImport,
+    ScanReading,
+    draft_from_json,
+    draft_to_json,
+    screen_capture,
+)
 from app.domain.contact_data import normalise_email
-from app.domain.data_quality import review
-from app.domain.enrichment import ENRICHABLE
 from app.domain.errors import NotFoundError, StorageError, ValidationError
+from app.domain.history import ActivityKind
 from app.domain.ids import new_id
 from app.domain.leads import Channel, Consent, LeadRecord
+from app.domain.progress import Progress
+from app.domain.review import without_reason
 from app.importers.badges import BadgeData, DelimitedLayout, ScanRejected, parse_scan
 from app.importers.badges.delimited import RegisteredId
 from app.importers.badges.ids import RegistrationIndex
@@ -36,75 +49,15 @@ from app.services.suppression_service import SuppressionService
 from app.storage.orm import Lead
 from app.storage.repositories.booth import BoothRepository
 from app.storage.repositories.events import EventRepository
+from app.storage.repositories.history import HistoryRepository
 from app.storage.repositories.leads import LeadRepository
 
-NEW, EXISTING, REJECTED = "new", "existing", "rejected"
 #: Rows per write transaction when loading a registration list, and waiting leads filled in per
 #: transaction afterwards: small enough that the booth and the window get their turn to write.
 REGISTRATION_BATCH = 2000
 WAITING_BATCH = 500
-Progress = Callable[[int, int], None]
 #: app_meta key holding the booth's drafts (JSON): half-typed visitors put aside, per database.
 DRAFTS_KEY = "booth_drafts"
-
-
-@dataclass(frozen=True)
-class ScanReading:
-    """What a scan means before anything is saved: the form to fill, or why it was refused."""
-
-    status: str  # new | existing | rejected
-    badge_id: str = ""
-    fields: Mapping[str, str] = field(default_factory=dict)
-    lead: LeadRecord | None = None  # the lead already captured with this badge at this event
-    reason: str = ""
-    warnings: tuple[str, ...] = ()
-    format: str = ""
-    registered: bool = False  # the badge id was found in the event's registration list
-
-
-@dataclass(frozen=True)
-class CaptureForm:
-    """What the booth form holds for one visitor, saved or not: every field, answer and tick."""
-
-    event_id: uuid.UUID | None
-    values: Mapping[str, str] = field(default_factory=dict)  # fields, notes, rating, badge extras
-    answers: Mapping[uuid.UUID, str] = field(default_factory=dict)
-    consent: bool = False
-    lead_id: uuid.UUID | None = None  # the captured lead being added to, if any
-
-    @property
-    def title(self) -> str:
-        """Who this is, as staff would say it: name and company, else email or badge id."""
-        values = self.values
-        name = " ".join(p for p in (values.get("first_name", ""), values.get("last_name", "")) if p)
-        who = " · ".join(p for p in (name, values.get("company", "")) if p)
-        return who or values.get("email", "") or values.get("badge_id", "") or \
-            values.get("phone", "") or values.get("mobile", "") or values.get("notes", "")[:40] or \
-            "a visitor without a name yet"
-
-
-@dataclass(frozen=True)
-class BoothDraft:
-    """A half-typed visitor put aside (a scan arrived, another draft was opened)."""
-
-    id: uuid.UUID
-    form: CaptureForm
-    saved_at: dt.datetime
-
-
-@dataclass(frozen=True)
-class CaptureResult:
-    lead: LeadRecord
-    created: bool
-
-
-@dataclass(frozen=True)
-class RegistrationImport:
-    added: int
-    updated: int
-    skipped: tuple[str, ...]
-    resolved_leads: int
-    columns: Mapping[str, str]
 
 
 class BoothService:
@@ -118,18 +71,24 @@ class BoothService:
     # -- scans --------------------------------------------------------------------------------
     def read_scan(self, event_id: uuid.UUID, raw: str) -> ScanReading:
         """Parse a scan and look it up; rejected scans go to the scan log, nothing else is saved."""
-        with self.db.write() as session:
+        # Looking up takes no write turn: only a scan-log line, when there is one, waits to write.
+        with self.db.read() as session:
             repo = BoothRepository(session)
             layout = self._layout(session, event_id)
-            registered = _registration_lookup(repo, event_id)
+            registered = repo.registration_lookup(event_id)
             parsed = parse_scan(raw, layout=layout, registered=registered)
             if isinstance(parsed, ScanRejected):
-                self._log(repo, event_id, raw, REJECTED, parsed.reason, None)
-                return ScanReading(REJECTED, reason=parsed.reason)
-            reading = self._interpret(repo, event_id, parsed, registered)
-            if reading.status == EXISTING and reading.lead is not None:
-                self._log(repo, event_id, raw, "matched", "already captured", reading.lead.id)
-            return reading
+                reading = ScanReading(REJECTED, reason=parsed.reason)
+            else:
+                reading = self._interpret(repo, event_id, parsed, registered)
+        if reading.status == REJECTED:
+            with self.db.write() as session:
+                self._log(BoothRepository(session), event_id, raw, REJECTED, reading.reason, None)
+        elif reading.status == EXISTING and reading.lead is not None:
+            with self.db.write() as session:
+                self._log(BoothRepository(session), event_id, raw, "matched", "already captured",
+                          reading.lead.id)
+        return reading
 
     def _interpret(self, repo: BoothRepository, event_id: uuid.UUID, parsed: BadgeData,
                    registered: RegisteredId | None) -> ScanReading:
@@ -193,23 +152,38 @@ class BoothService:
             for key, value in (person or {}).items():
                 clean.setdefault(key, value)  # a typed badge id resolves like a scanned one
             waiting = bool(badge_id) and person is None and not _identifies_person(clean)
-            if lead_id is not None:
-                record = self.leads.update_in(session, lead_id, clean, lenient=True)
-                created = False
-            else:
+            before = LeadRepository(session).record(lead_id) if lead_id is not None else None
+            if lead_id is not None and before is None:
+                raise NotFoundError(f"No lead with id {lead_id}")
+            if before is None:
                 clean.update(event=event_id, channel=Channel.TRADE_SHOW)
                 if likely:
                     clean.update(needs_review=True, review_reason=likely)
-                record = self.leads.create_in(session, clean, lenient=True,
+            event = EventRepository(session).get(event_id)
+            region = (str(clean.get("country") or (before.country if before else ""))
+                      or (event.country if event else "") or self.context.default_country)
+            enriched = screen_capture(clean, before, region, self.enrichment.fills_for,
+                                      self.suppressions.index())
+            # Observers (scoring, routing, cadences) hear once, when the lead, its answers and
+            # its waiting flag are all in: one score per capture.
+            if before is not None:
+                record = self.leads.update_in(session, before.id, clean, lenient=True,
+                                              notify=False)
+            else:
+                record = self.leads.create_in(session, clean, lenient=True, notify=False,
                                               history_text="Captured at the booth")
-                created = True
+            created = before is None
+            if enriched:
+                HistoryRepository(session).record(
+                    record.id, ActivityKind.ENRICHED, now=now, device=self.context.device_id,
+                    actor=self.context.current_user_id, text=enriched)
             if waiting != record.awaiting_registration and (created or not waiting):
                 # Waiting for the registration list: the "Waiting for registration data" list
                 # shows it until the list arrives and fills it in.
                 repo.set_awaiting_registration(record.id, waiting, now, self.context.device_id)
-            record = self._review(session, record)
             if answers:
-                self.questions.record_answers_in(session, record.id, answers)
+                self.questions.record_answers_in(session, record.id, answers, notify=False)
+            self.leads.notify_changed(session, record.id, created=created)
             if raw_scan:
                 self._log(repo, event_id, raw_scan, "created" if created else "updated", "",
                           record.id)
@@ -227,23 +201,6 @@ class BoothService:
         name = self.dedupe.display_names([other]).get(other, "another lead")
         return f"possible duplicate of {name} ({'; '.join(reasons)})"
 
-    def _review(self, session: Session, record: LeadRecord) -> LeadRecord:
-        """Role address, company from the email domain, suppression list: flag, never refuse."""
-        values = {name: record.value_of(name) for name in ("email", *ENRICHABLE)}
-        fills, source = self.enrichment.fills_for(values)
-        if fills:
-            self.enrichment.enrich_in(session, record.id, fills, source)
-            values.update(fills)
-        values.update(phone_e164=record.phone_e164, mobile_e164=record.mobile_e164)
-        changes, notes = review(values, self.suppressions.index())
-        if notes:
-            reasons = [r for r in record.review_reason.split("; ") if r]
-            reasons += [str(n) for n in notes if str(n) not in reasons]
-            changes.update(needs_review=True, review_reason="; ".join(reasons)[:500])
-        if changes:
-            return self.leads.update_in(session, record.id, changes)
-        return LeadRepository(session).record(record.id) or record if fills else record
-
     # -- drafts: nothing half typed is lost --------------------------------------------------
     def keep_draft(self, form: CaptureForm) -> BoothDraft:
         """Put a half-typed visitor aside in this database until someone finishes it."""
@@ -257,7 +214,7 @@ class BoothService:
         if not stored:
             return []
         try:
-            return [_draft_from_json(item) for item in json.loads(stored)]
+            return [draft_from_json(item) for item in json.loads(stored)]
         except (ValueError, KeyError, TypeError) as exc:
             raise StorageError(f"The booth's drafts in this database cannot be read ({exc}); "
                                "they are left as they are.") from None
@@ -272,7 +229,7 @@ class BoothService:
         return draft.form
 
     def _store_drafts(self, drafts: list[BoothDraft]) -> None:
-        self.db.set_meta(DRAFTS_KEY, json.dumps([_draft_to_json(d) for d in drafts])
+        self.db.set_meta(DRAFTS_KEY, json.dumps([draft_to_json(d) for d in drafts])
                          if drafts else None)
 
     # -- what the booth screen shows ----------------------------------------------------------
@@ -363,8 +320,9 @@ class BoothService:
         lead_id = lead.id
         lead.awaiting_registration = False  # written with the changes below, in one flush
         self.leads.update_in(session, lead_id, changes, lenient=True)
-        repo.add_history(lead_id, f"Filled in from {source}", now, self.context.device_id,
-                         self.context.current_user_id)
+        HistoryRepository(session).record(
+            lead_id, ActivityKind.IMPORTED, now=now, device=self.context.device_id,
+            actor=self.context.current_user_id, text=f"Filled in from {source}")
 
     def waiting_count(self, event_id: uuid.UUID | None = None) -> int:
         """Badge-only leads waiting for the registration list (of one event, or of any)."""
@@ -430,39 +388,5 @@ def _already_captured(repo: BoothRepository, event_id: uuid.UUID, parsed: BadgeD
     return repo.lead_id_for_email(event_id, email)
 
 
-def _registration_lookup(repo: BoothRepository, event_id: uuid.UUID) -> RegisteredId | None:
-    """The event's registration list as a lookup for the parser (None when there is no list)."""
-    if not repo.registration_count(event_id):
-        return None
-    seen: dict[str, str | None] = {}
-
-    def registered(token: str) -> str | None:
-        if token not in seen:
-            seen[token] = repo.match_registration(event_id, token)
-        return seen[token]
-
-    return registered
-
-
 def _identifies_person(values: Mapping[str, Any]) -> bool:
     return any(str(values.get(k) or "").strip() for k in ("first_name", "last_name", "email"))
-
-
-def _draft_to_json(draft: BoothDraft) -> dict[str, Any]:
-    form = draft.form
-    return {"id": str(draft.id), "saved_at": draft.saved_at.isoformat(),
-            "event_id": str(form.event_id) if form.event_id else None,
-            "values": dict(form.values),
-            "answers": {str(k): v for k, v in form.answers.items()},
-            "consent": form.consent,
-            "lead_id": str(form.lead_id) if form.lead_id else None}
-
-
-def _draft_from_json(item: Mapping[str, Any]) -> BoothDraft:
-    form = CaptureForm(
-        event_id=uuid.UUID(item["event_id"]) if item["event_id"] else None,
-        values={str(k): str(v) for k, v in item["values"].items()},
-        answers={uuid.UUID(k): str(v) for k, v in item["answers"].items()},
-        consent=bool(item["consent"]),
-        lead_id=uuid.UUID(item["lead_id"]) if item["lead_id"] else None)
-    return BoothDraft(uuid.UUID(item["id"]), form, dt.datetime.fromisoformat(item["saved_at"]))

@@ -128,14 +128,11 @@ class CadenceService:
         self._cadences = None
 
     # -- keeping each lead's follow-up in step -------------------------------------------------
-    def sync_in(self, session: Session, lead_id: uuid.UUID, created: bool = False) -> None:
+    def lead_saved(self, session: Session, lead: Lead, _created: bool = False) -> None:
         """After any change to a lead: deadline on capture, cadence on first owner, open tasks
         follow a new owner, a stopping status ends the cadence; next_due_at kept current."""
         session.flush()
-        leads, tasks = LeadRepository(session), TaskRepository(session)
-        lead = leads.find(lead_id)
-        if lead is None:
-            return
+        leads, tasks, lead_id = LeadRepository(session), TaskRepository(session), lead.id
         now = self.context.clock()
         if (lead.first_touch_due_at is None and lead.first_touch_at is None
                 and lead.status in SLA_STATUSES):

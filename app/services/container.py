@@ -63,7 +63,7 @@ class Services:
         context = ServiceContext(db, clock)
         backups = BackupService(context)
         leads = LeadService(context)
-        questions = QuestionService(context, leads.observers)
+        questions = QuestionService(context, [leads.notify_changed])
         settings = SettingsService(context)
         suppressions = SuppressionService(context, leads)
         enrichment = EnrichmentService(context, leads)
@@ -71,12 +71,10 @@ class Services:
         scoring = ScoringService(context, settings, suppressions)
         routing = RoutingService(context, settings)
         routing.before_big_operation = backups.before
-        leads.observers.append(lambda session, lead_id, _created: scoring.rescore_in(
-            session, lead_id))
-        leads.observers.append(lambda session, lead_id, created: routing.route_new_in(
-            session, lead_id) if created else None)
         cadences = CadenceService(context, settings)
-        leads.observers.append(cadences.sync_in)
+        # Every saved lead, in this order: scored, routed when new (routing reads the score),
+        # then followed up (cadences start once routing gave it an owner).
+        leads.on_saved = (scoring.lead_saved, routing.lead_saved, cadences.lead_saved)
         routing.after_moves = cadences.after_moves
         imports = ImportService(context, questions, suppressions, enrichment, dedupe)
         imports.after_import = cadences.after_import

@@ -20,10 +20,8 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import update
-
 from app.domain.data_quality import NO_CONTACT_PERSON, SuppressionIndex, lacks_contact_person, review
-from app.domain.errors import ConflictError, LeadlineError, NotFoundError, ValidationError
+from app.domain.errors import ConflictError, NotFoundError, ValidationError
 from app.domain.history import ActivityKind
 from app.domain.ids import PackedIds, new_id
 from app.domain.imports import (
@@ -44,11 +42,13 @@ from app.domain.lead_validation import (
     normalise_changes,
 )
 from app.domain.leads import FIELDS_BY_NAME, REFERENCE_KINDS, Channel, LeadStatus, Rating
+from app.domain.progress import CancelCheck, Progress, stop_if_cancelled
 from app.domain.qualifiers import QuestionRecord, normalise_answer
 from app.domain.value_vocabulary import VOCABULARY_FIELDS, originals_json, translate_fields
 from app.files import atomic_write
 from app.importers.mapping import ColumnMapping, apply_mapping, guess_mapping
-from app.importers.tabular import SourceRow, Table, open_table
+from app.importers.rows import SourceRow
+from app.importers.tabular import Table, open_table
 from app.services.context import ServiceContext
 from app.services.dedupe_service import DedupeService
 from app.services.enrichment_service import EnrichmentService
@@ -57,22 +57,19 @@ from app.services.question_service import QuestionService
 if TYPE_CHECKING:
     from app.services.intake import BatchIntake
 from app.services.suppression_service import SuppressionService
-from app.storage.orm import Activity, Lead, MappingTemplate
+from app.storage.orm import Lead, MappingTemplate
 from app.storage.repositories.booth import BoothRepository
 from app.storage.repositories.bulk import BulkWriter
 from app.storage.repositories.events import EventRepository
+from app.storage.repositories.history import HistoryRepository
 from app.storage.repositories.imports import ExistingKeys, ImportRepository
 from app.storage.repositories.leads import LeadRepository
 
 CHUNK = 1000
-Progress = Callable[[int, int], None]
+NOTHING_IMPORTED = "Import cancelled: nothing was imported."
 KeyLookup = Callable[[set[str], set[str], set[str], "uuid.UUID | None"], ExistingKeys]
 # (rating, status, captured at) -> the first-touch deadline, None for a status without one.
 FirstTouchDeadline = Callable[[Rating | None, LeadStatus, dt.datetime], "dt.datetime | None"]
-
-
-class ImportCancelledError(LeadlineError):
-    """The person cancelled; nothing of the batch was kept."""
 
 
 @dataclass
@@ -149,7 +146,7 @@ class ImportService:
     def preview(self, table: Table, mapping: ColumnMapping, event_id: uuid.UUID | None,
                 policy: DuplicatePolicy, *, sample: int = 50,
                 progress: Progress | None = None,
-                cancelled: Callable[[], bool] | None = None) -> ImportReport:
+                cancelled: CancelCheck | None = None) -> ImportReport:
         counts = ImportCounts()
         rejected: list[RejectedRow] = []
         warned: list[WarnedRow] = []
@@ -164,14 +161,14 @@ class ImportService:
         return ImportReport(counts, tuple(rejected), tuple(shown), warned=tuple(warned))
 
     def values_found(self, table: Table, mapping: ColumnMapping, *, limit: int = 200,
-                     cancelled: Callable[[], bool] | None = None) -> dict[str, list[tuple[str, int]]]:
+                     cancelled: CancelCheck | None = None) -> dict[str, list[tuple[str, int]]]:
         """Each distinct value of every column mapped to a choice field (rating, status,
         channel, consent) with how many rows hold it, most frequent first: what the import
         preview lists to translate. At most ``limit`` distinct values per field."""
         counted: dict[str, Counter[str]] = {}
         for number, source in enumerate(table.rows()):
-            if cancelled is not None and number % CHUNK == 0 and cancelled():
-                raise ImportCancelledError("Import cancelled: nothing was imported.")
+            if number % CHUNK == 0:
+                stop_if_cancelled(cancelled, NOTHING_IMPORTED)
             fields, _answers = apply_mapping(mapping, source)
             for name in VOCABULARY_FIELDS:
                 raw = fields.get(name)
@@ -192,7 +189,7 @@ class ImportService:
     # -- the import itself --------------------------------------------------------------------
     def run(self, table: Table, mapping: ColumnMapping, event_id: uuid.UUID | None,
             policy: DuplicatePolicy, *, progress: Progress | None = None,
-            cancelled: Callable[[], bool] | None = None) -> ImportReport:
+            cancelled: CancelCheck | None = None) -> ImportReport:
         """Import every row in one transaction and record the batch for history and undo."""
         now = self.context.clock()
         counts = ImportCounts()
@@ -270,7 +267,7 @@ class ImportService:
     # -- classification: the same for preview, dry run and import ---------------------------
     def _classified(self, table: Table, mapping: ColumnMapping, event_id: uuid.UUID | None,
                     policy: DuplicatePolicy, progress: Progress | None,
-                    cancelled: Callable[[], bool] | None,
+                    cancelled: CancelCheck | None,
                     lookup: KeyLookup | None = None) -> Iterator[_Row]:
         """Rows with their outcome. With ``lookup`` (the import's own transaction), rows of
         earlier chunks are found in the database, so only one chunk's keys are held here."""
@@ -281,8 +278,7 @@ class ImportService:
         done = 0
         source = table.rows()
         while chunk := list(islice(source, CHUNK)):
-            if cancelled is not None and cancelled():
-                raise ImportCancelledError("Import cancelled: nothing was imported.")
+            stop_if_cancelled(cancelled, NOTHING_IMPORTED)
             rows = [self._validated(r, mapping, region, questions, suppressed,
                                     self.enrichment.fills_for) for r in chunk]
             self._resolve_badge_only(rows, event_id, region)
@@ -422,6 +418,7 @@ class ImportService:
             if batch.status == "undone":
                 raise ConflictError(f"Import {batch.file_name} was already undone")
             created, restored = [], 0
+            history = HistoryRepository(session)
             for activity in repo.batch_activities(batch_id):
                 if activity.field == "created":
                     created.append(activity.lead_id)
@@ -431,11 +428,10 @@ class ImportService:
                                                 now, device)
             for start in range(0, len(created), 500):
                 ids = created[start:start + 500]
-                session.execute(update(Lead).where(Lead.id.in_(ids), Lead.deleted_at.is_(None))
-                                .values(deleted_at=now, updated_at=now, device_id=device))
-                session.add_all(_activity_orm(lead_id, ActivityKind.DELETED,
-                                              f"Import of {batch.file_name} undone", now,
-                                              device, actor) for lead_id in ids)
+                repo.soft_delete_leads(ids, now, device)
+                for lead_id in ids:
+                    history.record(lead_id, ActivityKind.DELETED, now=now, device=device,
+                                   actor=actor, text=f"Import of {batch.file_name} undone")
             batch.status, batch.updated_at, batch.device_id = "undone", now, device
         return len(created), restored
 
@@ -571,12 +567,6 @@ def _activity(lead_id: uuid.UUID, batch_id: uuid.UUID, what: str, text: str, now
     return {"id": new_id(), "lead_id": lead_id, "kind": ActivityKind.IMPORTED,
             "occurred_at": now, "updated_at": now, "device_id": device, "actor_id": actor,
             "field": what, "text": text, "new_value": new_value, "batch_id": batch_id}
-
-
-def _activity_orm(lead_id: uuid.UUID, kind: ActivityKind, text: str, now: dt.datetime,
-                  device: uuid.UUID, actor: uuid.UUID | None) -> Activity:
-    return Activity(id=new_id(), lead_id=lead_id, kind=kind, occurred_at=now, updated_at=now,
-                    device_id=device, actor_id=actor, text=text)
 
 
 def _restore_filled(lead: Lead | None, filled: Mapping[str, str], now: dt.datetime,

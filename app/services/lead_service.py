@@ -26,8 +26,9 @@ from app.domain.leads import (
     LeadQuery,
     LeadRecord,
 )
+from app.domain.review import with_reasons
 from app.services.context import ServiceContext
-from app.storage.orm import Activity, Lead
+from app.storage.orm import Lead
 from app.storage.repositories.events import EventRepository
 from app.storage.repositories.history import HistoryRepository
 from app.storage.repositories.leads import LeadRepository
@@ -38,21 +39,30 @@ _REFERENCE_COLUMNS = {"owner": "owner_id", "event": "event_id", "team": "team_id
 _HISTORY_KIND = {"status": ActivityKind.STATUS_CHANGED, "owner": ActivityKind.OWNER_CHANGED}
 
 
-# Told about every lead written (session, lead id, whether it was just created), inside the
-# writer's transaction: scoring re-scores, routing routes new leads.
-LeadObserver = Callable[[Session, uuid.UUID, bool], None]
+# Told about every lead written (session, the saved row, whether it was just created), inside
+# the writer's transaction: scoring re-scores, routing routes new leads, cadences follow up.
+# The row is the session's own, so an observer reads it as the writer left it, never again.
+LeadSaved = Callable[[Session, Lead, bool], None]
 
 
 class LeadService:
     def __init__(self, context: ServiceContext) -> None:
         self.context = context
         self.db = context.db
-        self.observers: list[LeadObserver] = []
+        # Set once by the composition root (container.py): the services it builds after this one
+        # (scoring needs suppressions, which write through this service) watch every save.
+        self.on_saved: tuple[LeadSaved, ...] = ()
+
+    def notify_saved(self, session: Session, lead: Lead, created: bool = False) -> None:
+        """Let scoring, routing and cadences react to a save in ``session`` (before it commits)."""
+        for observer in self.on_saved:
+            observer(session, lead, created)
 
     def notify_changed(self, session: Session, lead_id: uuid.UUID, created: bool = False) -> None:
-        """Let scoring and routing react to a change made in ``session`` (before it commits)."""
-        for observer in self.observers:
-            observer(session, lead_id, created)
+        """``notify_saved`` for a writer that holds only the lead's id (answers, follow-ups)."""
+        lead = LeadRepository(session).find(lead_id)
+        if lead is not None:
+            self.notify_saved(session, lead, created)
 
     # -- reading ------------------------------------------------------------------------------
     def get(self, lead_id: uuid.UUID) -> LeadRecord:
@@ -95,8 +105,11 @@ class LeadService:
             return self.create_in(session, fields, lenient=lenient, history_text=history_text)
 
     def create_in(self, session: Session, fields: dict[str, Any], *, lenient: bool = False,
-                  history_text: str = "") -> LeadRecord:
-        """``create`` inside a transaction another service owns (booth capture, imports)."""
+                  history_text: str = "", notify: bool = True) -> LeadRecord:
+        """``create`` inside a transaction another service owns (booth capture, imports).
+
+        ``notify=False`` leaves telling the observers to the caller, once its whole change is
+        in (a booth capture adds answers first, so the lead is scored once)."""
         now = self.context.clock()
         resolved = _References(session)
         fields = dict(fields)
@@ -117,13 +130,13 @@ class LeadService:
         lead.company_source = company_source if values.get("company") else ""
         if normalised.review_notes:
             lead.needs_review = True
-            lead.review_reason = _join_reasons(lead.review_reason, normalised.review_notes)
+            lead.review_reason = with_reasons(lead.review_reason, normalised.review_notes)
         if "consent" in values:
             lead.consent_at = now
         LeadRepository(session).add(lead)
-        HistoryRepository(session).add(self._activity(
-            lead.id, ActivityKind.CREATED, now, text=history_text))
-        self.notify_changed(session, lead.id, created=True)
+        self._history(session, lead.id, ActivityKind.CREATED, now, text=history_text)
+        if notify:
+            self.notify_saved(session, lead, created=True)
         record = LeadRepository(session).record(lead.id)
         assert record is not None
         return record
@@ -135,8 +148,8 @@ class LeadService:
             return self.update_in(session, lead_id, changes, lenient=lenient)
 
     def update_in(self, session: Session, lead_id: uuid.UUID, changes: dict[str, Any], *,
-                  lenient: bool = False) -> LeadRecord:
-        """``update`` inside a transaction another service owns."""
+                  lenient: bool = False, notify: bool = True) -> LeadRecord:
+        """``update`` inside a transaction another service owns (``notify`` as in create_in)."""
         now = self.context.clock()
         repo = LeadRepository(session)
         lead = repo.find(lead_id)
@@ -154,15 +167,13 @@ class LeadService:
         merged = {f.name: before.value_of(f.name) for f in LEAD_FIELDS}
         merged.update(normalised.values)
         check_lead_rules(merged)
-        history = HistoryRepository(session)
         for name, value in normalised.values.items():
             old_display = _display(name, _shown(before, name))
             _assign(lead, name, value, resolved)
             new_display = _display(name, resolved.display(name, value))
             if old_display != new_display:
-                history.add(self._activity(
-                    lead.id, _HISTORY_KIND.get(name, ActivityKind.FIELD_CHANGED), now,
-                    field=name, old_value=old_display, new_value=new_display))
+                self._history(session, lead.id, _HISTORY_KIND.get(name, ActivityKind.FIELD_CHANGED),
+                              now, field=name, old_value=old_display, new_value=new_display)
         for column, value in normalised.derived.items():
             setattr(lead, column, value)
         if company_source is not None:
@@ -171,14 +182,15 @@ class LeadService:
             lead.company_source = ""  # a person typed the company: it is no longer a guess
         if normalised.review_notes:
             lead.needs_review = True
-            lead.review_reason = _join_reasons(lead.review_reason, normalised.review_notes)
+            lead.review_reason = with_reasons(lead.review_reason, normalised.review_notes)
         if "consent" in normalised.values and normalised.values["consent"] != before.consent:
             lead.consent_at = now
         if session.is_modified(lead):
             lead.updated_at = now
             lead.device_id = self.context.device_id
         session.flush()
-        self.notify_changed(session, lead_id)
+        if notify:
+            self.notify_saved(session, lead)
         record = repo.record(lead_id)
         assert record is not None
         return record
@@ -205,7 +217,7 @@ class LeadService:
             lead.updated_at = now
             lead.device_id = self.context.device_id
             kind = ActivityKind.DELETED if deleted else ActivityKind.RESTORED
-            HistoryRepository(session).add(self._activity(lead.id, kind, now))
+            self._history(session, lead.id, kind, now)
             session.flush()
             record = repo.record(lead_id, include_deleted=True)
         assert record is not None
@@ -217,18 +229,17 @@ class LeadService:
             raise ValidationError.single("note", "is empty: type the note first")
         now = self.context.clock()
         with self.db.write() as session:
-            if LeadRepository(session).find(lead_id) is None:
+            lead = LeadRepository(session).find(lead_id)
+            if lead is None:
                 raise NotFoundError(f"No lead with id {lead_id}")
-            activity = self._activity(lead_id, ActivityKind.NOTE, now, text=text)
-            HistoryRepository(session).add(activity)
-            self.notify_changed(session, lead_id)
+            self._history(session, lead_id, ActivityKind.NOTE, now, text=text)
+            self.notify_saved(session, lead)
         return self.history(lead_id)[0]
 
-    def _activity(self, lead_id: uuid.UUID, kind: ActivityKind, now: dt.datetime,
-                  **values: str) -> Activity:
-        return Activity(id=new_id(), lead_id=lead_id, kind=kind, occurred_at=now,
-                        updated_at=now, device_id=self.context.device_id,
-                        actor_id=self.context.current_user_id, **values)
+    def _history(self, session: Session, lead_id: uuid.UUID, kind: ActivityKind, now: dt.datetime,
+                 **values: str) -> None:
+        HistoryRepository(session).record(lead_id, kind, now=now, device=self.context.device_id,
+                                          actor=self.context.current_user_id, **values)
 
 
 class _References:
@@ -323,11 +334,3 @@ def _display(field_name: str, value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
-
-
-def _join_reasons(existing: str, notes: Sequence[Any]) -> str:
-    reasons = [r for r in existing.split("; ") if r] if existing else []
-    for note in notes:
-        if str(note) not in reasons:
-            reasons.append(str(note))
-    return "; ".join(reasons)[:500]

@@ -140,7 +140,8 @@ class QuestionService:
             return self.record_answers_in(session, lead_id, raw_answers)
 
     def record_answers_in(self, session: Session, lead_id: uuid.UUID,
-                          raw_answers: Mapping[uuid.UUID, Any]) -> dict[uuid.UUID, str]:
+                          raw_answers: Mapping[uuid.UUID, Any], *,
+                          notify: bool = True) -> dict[uuid.UUID, str]:
         """record_answers inside a caller's write transaction (e.g. booth capture saves the
         lead and its answers together); as LeadService.create_in, for services only."""
         now = self.context.clock()
@@ -170,7 +171,7 @@ class QuestionService:
                 old_value=summarise_answers(questions, before),
                 new_value=summarise_answers(questions, cleaned),
                 text="Qualifier answers recorded"))
-            for observer in self.observers:
+            for observer in self.observers if notify else ():
                 observer(session, lead_id, False)
         return cleaned
 

@@ -16,19 +16,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import sqlite3
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.domain.errors import LeadlineError, NotFoundError, ValidationError
+from app.domain.errors import NotFoundError, ValidationError
 from app.domain.history import APP_ACTOR_ID, ActivityKind, AutomaticChange
 from app.domain.ids import new_id
-from app.domain.leads import LeadRecord, LeadStatus, Rating
+from app.domain.leads import LeadRecord, LeadStatus
+from app.domain.progress import CancelCheck, CancelledError, Progress
 from app.domain.scoring import (
     DEFAULT_SCORING_CONFIG,
     Scorer,
@@ -38,28 +37,31 @@ from app.domain.scoring import (
     ScoringConfig,
     ScoringFacts,
     check_rule,
-    email_flags,
     qualification_for,
 )
 from app.services.context import ServiceContext
+from app.services.score_batches import THRESHOLD_WORDS, promotion_text, rescore_rows
 from app.services.settings_service import SettingsService
 from app.services.suppression_service import SuppressionService
-from app.storage.orm import Activity, ScoreRuleRow
-from app.storage.repositories.bulk import parse_utc_text, utc_text
+from app.storage.orm import Lead, ScoreRuleRow
+from app.storage.repositories.bulk import utc_text
 from app.storage.repositories.distribution import (
     DistributionRepository,
     activity_counts,
     answers_by_lead,
-    scoring_rows_after,
     scoring_rows_for,
 )
-from app.storage.repositories.followup_jobs import stop_cadences
-from app.storage.repositories.history import HistoryRepository, ensure_app_actor
-from app.storage.repositories.leads import LeadRepository
+from app.storage.repositories.history import HistoryRepository
+from app.storage.repositories.leads import LeadRepository, record_of
 from app.storage.repositories.people import PeopleRepository
+from app.storage.repositories.routing import driver_of
+from app.storage.repositories.scoring import (
+    ScoringRow,
+    in_one_transaction,
+    live_lead_count,
+)
 from app.storage.sequential import small_page_cache
 
-Progress = Callable[[int, int], None]
 RESCORED_ON_KEY = "scoring_rescored_on"
 # Digest of what every lead's score depends on besides its own facts, when every lead was last
 # re-scored (see ``inputs_digest``).
@@ -67,7 +69,6 @@ RESCORED_INPUTS_KEY = "scoring_rescored_inputs"
 # Leads re-scored per transaction: a few hundred milliseconds holding the write lock, so a rep
 # logging a call meanwhile waits that long at most.
 RESCORE_BATCH = 2_000
-_THRESHOLD_WORDS = {LeadStatus.MQL: "MQL", LeadStatus.SQL: "SQL"}
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ class RescoreSummary:
         """What to tell the user, each with the leads behind it."""
         return tuple(
             AutomaticChange(f"{len(ids):,} lead{'' if len(ids) == 1 else 's'} reached "
-                            f"{_THRESHOLD_WORDS[status]} by score", ids)
+                            f"{THRESHOLD_WORDS[status]} by score", ids)
             for status, ids in ((LeadStatus.MQL, self.to_mql), (LeadStatus.SQL, self.to_sql))
             if ids)
 
@@ -239,8 +240,7 @@ class ScoringService:
         return record, self.scorer().score(facts, self.scoring_moment())
 
     def _facts(self, session: Session, record: LeadRecord) -> ScoringFacts:
-        connection = session.connection().connection.driver_connection
-        assert isinstance(connection, sqlite3.Connection)
+        connection = driver_of(session)
         key = record.id.hex
         contact = {"email": record.email, "company": record.company,
                    "phone_e164": record.phone_e164, "mobile_e164": record.mobile_e164}
@@ -251,42 +251,30 @@ class ScoringService:
             suppression_kinds=self.suppressions.index().reasons(contact),
             served_countries=self.served_countries())
 
-    def rescore_in(self, session: Session, lead_id: uuid.UUID) -> None:
-        """Re-score one lead inside the caller's transaction; promote it past a threshold."""
+    def lead_saved(self, session: Session, lead: Lead, _created: bool = False) -> None:
+        """Re-score a saved lead inside the caller's transaction; promote it past a threshold."""
         session.flush()
-        repo = LeadRepository(session)
-        lead = repo.find(lead_id)
-        record = repo.record(lead_id)
-        if lead is None or record is None:
-            return
+        lead_id, record = lead.id, record_of(lead)
         result = self.scorer().score(self._facts(session, record), self.scoring_moment())
         lead.score, lead.score_reasons = result.total, result.explain()
         promoted = qualification_for(lead.status, result.total, self.scorer().config)
         if promoted is not None:
             now = self.context.clock()
-            HistoryRepository(session).add(self._promotion(lead_id, lead.status, promoted,
-                                                           result.total, now))
+            HistoryRepository(session).record(
+                lead_id, ActivityKind.STATUS_CHANGED, now=now, device=self.context.device_id,
+                actor=self.context.current_user_id, field="status", old_value=lead.status.label,
+                new_value=promoted.label,
+                text=promotion_text(promoted, result.total, self.scorer().config))
             lead.status = promoted
             lead.updated_at, lead.device_id = now, self.context.device_id
         session.flush()
-
-    def _promotion(self, lead_id: uuid.UUID, old: LeadStatus, new: LeadStatus, score: int,
-                   now: dt.datetime) -> Activity:
-        threshold = (self.scorer().config.sql_threshold if new is LeadStatus.SQL
-                     else self.scorer().config.mql_threshold)
-        return Activity(id=new_id(), lead_id=lead_id, kind=ActivityKind.STATUS_CHANGED,
-                        occurred_at=now, actor_id=self.context.current_user_id, field="status",
-                        old_value=old.label, new_value=new.label,
-                        text=f"score {score} reached the {_THRESHOLD_WORDS[new]} threshold "
-                             f"({threshold})", updated_at=now, device_id=self.context.device_id)
 
     def rescore_many_in(self, session: Session, lead_ids: Sequence[uuid.UUID]) -> None:
         """Re-score many leads inside the caller's transaction, set-based (sync merges)."""
         if not lead_ids:
             return
         session.flush()
-        connection = session.connection().connection.driver_connection
-        assert isinstance(connection, sqlite3.Connection)
+        connection = driver_of(session)
         now, moment = self.context.clock(), self.scoring_moment()
         actor = self.context.current_user_id
         stamps = (utc_text(now), self.context.device_id.hex, actor.hex if actor else None)
@@ -294,7 +282,7 @@ class ScoringService:
             self.served_countries()
         for start in range(0, len(lead_ids), 5_000):
             rows = scoring_rows_for(connection, lead_ids[start:start + 5_000])
-            self._rescore_rows(connection, rows, scorer, suppressed, served, moment, stamps)
+            rescore_rows(connection, rows, scorer, suppressed, served, moment, stamps)
 
     # -- every lead ---------------------------------------------------------------------------
     def rescore_due(self) -> bool:
@@ -302,7 +290,7 @@ class ScoringService:
         return self.db.get_meta(RESCORED_ON_KEY) != self.context.clock().date().isoformat()
 
     def rescore_daily(self, *, progress: Progress | None = None,
-                      cancelled: Callable[[], bool] | None = None) -> RescoreSummary | None:
+                      cancelled: CancelCheck | None = None) -> RescoreSummary | None:
         """Re-score every lead once a day on this laptop (scores are derived, not synced): the
         app's own doing, so its promotions are recorded as the app's."""
         if not self.rescore_due():
@@ -312,7 +300,7 @@ class ScoringService:
         return summary
 
     def rescore_all(self, *, progress: Progress | None = None,
-                    cancelled: Callable[[], bool] | None = None,
+                    cancelled: CancelCheck | None = None,
                     automatic: bool = False) -> RescoreSummary:
         """Re-score every live lead (after rule changes, and daily for decay, ``automatic``), in
         batches that each commit in their turn to write; cancelling keeps the batches done
@@ -326,32 +314,27 @@ class ScoringService:
         to_mql: list[uuid.UUID] = []
         to_sql: list[uuid.UUID] = []
         with self.db.raw_connection() as connection, small_page_cache(connection):
-            total = connection.execute(
-                "SELECT count(*) FROM lead WHERE deleted_at IS NULL").fetchone()[0]
+            total = live_lead_count(connection)
             seen = changed = 0
             last_key = 0
+
+            def rescore(rows: Sequence[ScoringRow]) -> tuple[int, list[tuple[str, LeadStatus]]]:
+                return rescore_rows(connection, rows, scorer, suppressed, served, moment,
+                                    stamps, app_actor=automatic)
+
             while True:
                 if cancelled is not None and cancelled():
-                    raise ScoringCancelledError(
+                    raise CancelledError(
                         f"Re-scoring stopped after {seen:,} of {total:,} leads; run it again "
                         "to finish (scores already written are correct).")
                 # One short transaction per batch, in this process's turn to write: other
                 # writers (the booth, a sync, a rep logging a call) wait one batch at most.
                 with self.db.writing():
-                    connection.execute("BEGIN IMMEDIATE")
-                    try:
-                        rows = scoring_rows_after(connection, last_key, RESCORE_BATCH)
-                        if not rows:
-                            connection.execute("COMMIT")
-                            break
-                        last_key = rows[-1][0]
-                        changed_now, promoted = self._rescore_rows(
-                            connection, rows, scorer, suppressed, served, moment, stamps,
-                            app_actor=automatic)
-                        connection.execute("COMMIT")
-                    except BaseException:
-                        connection.execute("ROLLBACK")
-                        raise
+                    rows, outcome = in_one_transaction(connection, last_key, RESCORE_BATCH, rescore)
+                if outcome is None:
+                    break
+                last_key = rows[-1][0]
+                changed_now, promoted = outcome
                 changed += changed_now
                 for lead_hex, status in promoted:
                     (to_sql if status is LeadStatus.SQL else to_mql).append(
@@ -362,82 +345,3 @@ class ScoringService:
         self.db.set_meta(RESCORED_INPUTS_KEY, inputs)
         return RescoreSummary(seen, changed, tuple(to_mql), tuple(to_sql),
                               time.perf_counter() - started)
-
-    @staticmethod
-    def _rescore_rows(connection: sqlite3.Connection, rows: Sequence[tuple[Any, ...]],
-                      scorer: Scorer, suppressed: Any, served: frozenset[str],
-                      moment: dt.datetime, stamps: tuple[str, str, str | None], *,
-                      app_actor: bool = False) -> tuple[int, list[tuple[str, LeadStatus]]]:
-        """Score one batch for ``moment`` and write what changed (stamped with ``stamps``;
-        ``app_actor``: promotions are the app's); returns how many scores changed and the leads
-        promoted (hex id, the status reached)."""
-        now_text, device_hex, actor_hex = stamps
-        config = scorer.config
-        changed = 0
-        hex_ids = [row[1] for row in rows]
-        counts = activity_counts(connection, hex_ids)
-        answers = answers_by_lead(connection, hex_ids)
-        updates, statuses, activities = [], [], []
-        promoted: list[tuple[str, LeadStatus]] = []
-        for row in rows:
-            facts = _facts_of_row(row, counts, answers, suppressed, served, moment)
-            result = scorer.score(facts, moment)
-            explained = result.explain()
-            key, lead_hex, status = row[0], row[1], row[13]
-            old_score, old_reasons = row[15], row[16]
-            if result.total != old_score or explained != old_reasons:
-                updates.append((result.total, explained, key))
-            new_status = qualification_for(LeadStatus(status), result.total, config)
-            if new_status is not None:
-                statuses.append((new_status.value, now_text, device_hex, key))
-                promoted.append((lead_hex, new_status))
-                threshold = (config.sql_threshold if new_status is LeadStatus.SQL
-                             else config.mql_threshold)
-                activities.append((
-                    new_id().hex, lead_hex, ActivityKind.STATUS_CHANGED.value,
-                    now_text, actor_hex, "status", LeadStatus(status).label,
-                    new_status.label,
-                    f"score {result.total} reached the "
-                    f"{_THRESHOLD_WORDS[new_status]} threshold ({threshold})",
-                    now_text, device_hex))
-            changed += result.total != old_score
-        connection.executemany(
-            "UPDATE lead SET score = ?, score_reasons = ? WHERE key = ?", updates)
-        if statuses:
-            if app_actor:  # created when first needed: a row nobody else would sync for nothing
-                ensure_app_actor(connection, now_text, device_hex)
-            connection.executemany(
-                "UPDATE lead SET status = ?, updated_at = ?, device_id = ? "
-                "WHERE key = ?", statuses)
-            connection.executemany(
-                "INSERT INTO activity (id, lead_id, kind, occurred_at, actor_id, "
-                "field, old_value, new_value, text, updated_at, device_id, "
-                "outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')", activities)
-            # What a status change by hand does to the follow-up plan (CadenceService.sync_in).
-            stop_cadences(connection, [lead for lead, to in promoted if to is LeadStatus.SQL],
-                          f"Cadence stopped: lead is {LeadStatus.SQL.label}", stamps)
-        return changed, promoted
-
-
-class ScoringCancelledError(LeadlineError):
-    """Cancelled by the person who started it; the batches done so far stay re-scored."""
-
-
-def _facts_of_row(row: Sequence[Any], counts: dict[str, int],
-                  answers: dict[str, dict[str, str]], suppressed: Any,
-                  served: frozenset[str], now: dt.datetime) -> ScoringFacts:
-    (_key, lead_hex, created, title, size, industry, country, interest, email, phone, mobile,
-     company, rating, _status, last_touch, _score, _reasons) = row
-    free, role = email_flags(email)
-    contact = {"email": email, "company": company, "phone_e164": phone, "mobile_e164": mobile}
-    return ScoringFacts(
-        created_at=parse_utc_text(created) or now, title=title, company_size=size, industry=industry,
-        country=country, product_interest=interest, email=email,
-        rating=Rating(rating) if rating else None, answers=answers.get(lead_hex, {}),
-        activity_count=counts.get(lead_hex, 0), last_touch_at=parse_utc_text(last_touch),
-        is_free_mail=free, is_role_address=role,
-        suppression_kinds=suppressed.reasons(contact) if suppressed.entries else frozenset(),
-        served_countries=served)
-
-
-

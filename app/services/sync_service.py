@@ -57,12 +57,13 @@ from sqlalchemy.orm import Session
 from app.domain.erasure import ERASED_SYNC_COLUMNS
 from app.domain.errors import ConflictError, LeadlineError, ValidationError
 from app.domain.history import ActivityKind
-from app.domain.ids import new_id
 from app.domain.leads import FIELDS_BY_NAME, FieldKind
+from app.domain.review import split_reasons
 from app.services.context import ServiceContext
 from app.services.settings_service import SHARED_SETTINGS
 from app.storage import orm
 from app.storage.repositories.erasure import ErasureRepository
+from app.storage.repositories.history import HistoryRepository
 from app.storage.repositories.sync import DB_TIME_FORMAT, CaptureCursor, Shadow, SyncRepository
 from app.sync.changeset import ChangeSetError, TeamKey, read_changeset
 from app.sync.clock import HybridClock, Timestamp
@@ -1296,7 +1297,7 @@ class SyncService:
         open_here = {(c.row_id, _review_reason(c)) for c in _decisions(batch.replica)
                      if c.table == "lead"}
         for lead_id, reason in batch.repo.sync_review_reasons(lead_ids).items():
-            parts = [p for p in reason.split("; ") if p]
+            parts = split_reasons(reason)
             kept = [p for p in parts
                     if not p.startswith("sync conflict:") or (lead_id, p) in open_here]
             if kept != parts:
@@ -1503,12 +1504,11 @@ class SyncService:
                 label = (FIELDS_BY_NAME[field_name].label if field_name in FIELDS_BY_NAME
                          else field_name or "the lead")
                 decided = ("kept" if value else "deleted") if field_name is None else _shown(value)
-                session.add(orm.Activity(
-                    id=new_id(), lead_id=uuid.UUID(lead_id), kind=ActivityKind.FIELD_CHANGED,
-                    occurred_at=now, updated_at=now, device_id=self.context.device_id,
-                    actor_id=self.context.current_user_id, field=(field_name or "")[:50],
-                    new_value=decided,
-                    text=f"Sync conflict on {label} resolved: {decided}"))
+                HistoryRepository(session).record(
+                    uuid.UUID(lead_id), ActivityKind.FIELD_CHANGED, now=now,
+                    device=self.context.device_id, actor=self.context.current_user_id,
+                    field=field_name or "", new_value=decided,
+                    text=f"Sync conflict on {label} resolved: {decided}")
 
     @staticmethod
     def _resolve_companions(replica: Replica, conflict: Conflict, value: Any) -> list[Op]:

@@ -20,7 +20,7 @@ from app.paths import APP_NAME, default_db_path, resource
 from app.services.backup_service import check_database
 from app.services.backup_service import restore as restore_backup
 from app.services.container import Services
-from app.storage.opening import open_database
+from app.services.database_opening import open_checked_database
 from app.ui import messages
 from app.ui.crash_reporting import install_error_dialog
 from app.ui.dialogs.backup_dialog import RESTORE_PROPERTY
@@ -110,7 +110,7 @@ def run_session(application: QApplication, instance: SingleInstance | None,
     """Open the database, run the window until it closes; returns the exit code and the
     backup the person chose to restore, if any (restored once the database is closed)."""
     try:
-        database, outcome = open_database(path, checked=True)  # check_before_open read it
+        database, outcome = open_checked_database(path)
     except LeadlineError as error:
         messages.error(None, "Leadline cannot open its database", str(error))
         return 1, None
@@ -205,7 +205,7 @@ def run_smoke_test(application: QApplication, path: Path) -> int:
         check = check_database(path)
         if not check.ok:
             raise LeadlineError(check.message)
-        database, outcome = open_database(path, checked=True)
+        database, outcome = open_checked_database(path)
         try:
             services = Services.build(database)
             if services.people.current_user() is None:

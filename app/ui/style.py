@@ -18,6 +18,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QLabel, QStyleFactory, QWidget
 
 from app.domain.leads import LeadStatus, Rating
+from app.ui.local_settings import Appearance, LocalSettings
 
 STATUS_COLOURS = {
     LeadStatus.INQUIRY: "#78909c",
@@ -88,14 +89,12 @@ def release_cached_icons() -> None:
 
 
 # -- appearance: light, dark or whatever the system uses ------------------------------------------
-THEME_KEY = "appearance/theme"
 THEMES = (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark"))
 _DEFAULT_STYLE_PROPERTY = "leadlineDefaultStyle"
 
 
 def saved_theme(settings: QSettings) -> str:
-    value = str(settings.value(THEME_KEY, "system") or "system")
-    return value if value in dict(THEMES) else "system"
+    return LocalSettings(settings).get(Appearance.THEME)
 
 
 def system_prefers_dark(app: QGuiApplication) -> bool:

@@ -23,7 +23,8 @@ from app.services.container import Services
 from app.services.sync_service import SyncReport
 from app.services.sync_settings import SyncSettings
 from app.ui import messages
-from app.ui.dialogs.sync_settings_dialog import LEGACY_KEYS, legacy_laptop_settings
+from app.ui.dialogs.sync_settings_dialog import forget_legacy_laptop_settings, legacy_laptop_settings
+from app.ui.local_settings import LocalSettings
 from app.ui.style import alarm_colour, warning_colour
 from app.ui.workers import JobState, Lane, TaskRunner
 
@@ -56,7 +57,8 @@ class SyncController(QObject):
     def __init__(self, window: MainWindow, services: Services, runner: TaskRunner,
                  settings: QSettings) -> None:
         super().__init__(window)
-        self.window, self.services, self.runner, self.settings = window, services, runner, settings
+        self.window, self.services, self.runner = window, services, runner
+        self.local = LocalSettings(settings)
         self.label = QLabel()
         self.label.setObjectName("syncLabel")
         self.label.setContentsMargins(6, 0, 6, 0)
@@ -88,14 +90,13 @@ class SyncController(QObject):
         """An older Leadline kept one sync folder for the whole laptop and used it for every
         database opened. It is taken over only by a database that already synced there, then
         forgotten, so no other database ever syncs to it unasked."""
-        legacy = legacy_laptop_settings(self.settings)
+        legacy = legacy_laptop_settings(self.local)
         if legacy is None:
             return
         if self.services.sync_settings.adopt_laptop_wide(legacy):
             log.info("sync settings taken over from the laptop's settings for %s",
                      self.services.context.db.path)
-            for key in LEGACY_KEYS:
-                self.settings.remove(key)
+            forget_legacy_laptop_settings(self.local)
 
     def copied_database_notice(self) -> str | None:
         """Set when this file's sync settings were set aside because it was copied or moved."""

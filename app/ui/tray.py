@@ -27,7 +27,6 @@ from app.ui.workers import Lane, TaskRunner
 log = logging.getLogger(__name__)
 
 CHECK_INTERVAL_MS = 5 * 60 * 1000
-START_MINIMISED_KEY = "tray/start_minimised"
 
 
 class TrayIconLike(Protocol):

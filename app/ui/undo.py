@@ -12,7 +12,8 @@ from PySide6.QtGui import QUndoCommand
 from app.domain.leads import FIELDS_BY_NAME, REFERENCE_KINDS, LeadRecord
 from app.services.lead_service import LeadService
 from app.services.merge_service import MergeService
-from app.services.routing_service import RoutingService, RunResult
+from app.services.reassignment_service import RunResult
+from app.services.routing_service import RoutingService
 
 Notify = Callable[[LeadRecord], None]
 

@@ -4,31 +4,31 @@ file pickers and progress windows keep Qt's own sizing)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings
+from PySide6.QtCore import QEvent, QObject, QSettings
 from PySide6.QtWidgets import QDialog
 
-_PREFIX = "dialogs/"
+from app.ui.local_settings import BytesSetting, LocalSettings, Window
 
 
-def _key(dialog: QDialog) -> str | None:
+def _geometry_setting(dialog: QDialog) -> BytesSetting | None:
     cls = type(dialog)
-    return _PREFIX + cls.__name__ if cls.__module__.startswith("app.ui") else None
+    return Window.DIALOG_GEOMETRY.member(cls.__name__) if cls.__module__.startswith("app.ui") else None
 
 
 class DialogGeometry(QObject):
     def __init__(self, settings: QSettings, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.settings = settings
+        self.local = LocalSettings(settings)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         if isinstance(watched, QDialog) and event.type() in (QEvent.Type.Show,
                                                              QEvent.Type.Hide):
-            key = _key(watched)
-            if key is not None:
+            setting = _geometry_setting(watched)
+            if setting is not None:
                 if event.type() == QEvent.Type.Show:
-                    saved = self.settings.value(key)
-                    if isinstance(saved, QByteArray | bytes) and saved:
-                        watched.restoreGeometry(QByteArray(saved))
+                    saved = self.local.get(setting)
+                    if not saved.isEmpty():
+                        watched.restoreGeometry(saved)
                 else:
-                    self.settings.setValue(key, watched.saveGeometry())
+                    self.local.set(setting, watched.saveGeometry())
         return False

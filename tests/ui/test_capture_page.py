@@ -68,7 +68,7 @@ def test_scan_burst_fills_the_form_without_typing_into_the_field(
     assert page.edits["last_name"].text() == ""  # cleared for the next visitor
     assert page.edits["first_name"].hasFocus()
     assert page.count_label.text().endswith("<b>1</b> captured by you")
-    assert page.recent.count() == 1
+    assert page.side.recent.count() == 1
 
 
 def test_save_on_scan_stores_at_once(qtbot: Any, page: CapturePage,
@@ -135,11 +135,11 @@ def test_a_configured_suffix_ends_a_scan_at_once(qtbot: Any, page: CapturePage,
                                                  services: Services, tmp_path: Any) -> None:
     from app.ui.dialogs.scanner_dialog import ScannerDialog, load_wedge_settings
 
-    dialog = ScannerDialog(page.settings)
+    dialog = ScannerDialog(page.local.store)
     qtbot.addWidget(dialog)
     dialog.suffix.setText("\\x03")  # ETX, as typed into the settings field
     dialog.save()
-    wedge = load_wedge_settings(page.settings)
+    wedge = load_wedge_settings(page.local.store)
     assert wedge.suffix == "\x03"
     page.scan_filter.configure(wedge)
     page.save_on_scan.setChecked(True)
@@ -215,15 +215,15 @@ def test_a_scan_over_a_half_typed_lead_keeps_it_as_a_draft_and_starts_clean(
     assert page.rating_group.checkedButton() is None and not page.consent.isChecked()
     assert page.qualifiers.all_answers() == {question.id: ""}
     assert "Anna Kowalski · Acme was not saved yet" in page.banner.text()
-    assert page.drafts.isVisibleTo(page) and page.drafts.count() == 1
-    assert "Anna Kowalski · Acme" in page.drafts.item(0).text()
+    assert page.side.drafts.isVisibleTo(page) and page.side.drafts.count() == 1
+    assert "Anna Kowalski · Acme" in page.side.drafts.item(0).text()
     jonas = page.save()
     assert jonas is not None and jonas.notes == "" and jonas.consent.value != "granted"
     page.resume_draft(services.booth.drafts()[0].id)
     assert page.edits["email"].text() == "anna@" and page.notes.toPlainText().startswith("Wants")
     assert page.consent.isChecked() and page.rating_group.checkedButton() is not None
     assert page.qualifiers.all_answers() == {question.id: "yes"}
-    assert services.booth.drafts() == [] and not page.drafts.isVisibleTo(page)
+    assert services.booth.drafts() == [] and not page.side.drafts.isVisibleTo(page)
     page.edits["email"].setText("anna@acme.example")
     anna = page.save()
     assert anna is not None and anna.notes == "Wants a demo of the 3000 series"
@@ -382,7 +382,7 @@ def test_with_no_event_today_the_booth_asks_and_fills_the_list_when_data_arrives
 def test_scanner_settings_learn_the_scanners_device(qtbot: Any, page: CapturePage) -> None:
     from app.ui.dialogs.scanner_dialog import ScannerDialog, load_wedge_settings
 
-    dialog = ScannerDialog(page.settings)
+    dialog = ScannerDialog(page.local.store)
     qtbot.addWidget(dialog)
     dialog.show()
     scanner = QInputDevice("Zebra DS2208", 7, QInputDevice.DeviceType.Keyboard)
@@ -394,4 +394,4 @@ def test_scanner_settings_learn_the_scanners_device(qtbot: Any, page: CapturePag
     assert "7 keys" in dialog.trial_result.text() and "“Zebra DS2208”" in dialog.trial_result.text()
     qtbot.mouseClick(dialog.use_device, Qt.MouseButton.LeftButton)
     dialog.save()
-    assert load_wedge_settings(page.settings).device == "Zebra DS2208"
+    assert load_wedge_settings(page.local.store).device == "Zebra DS2208"

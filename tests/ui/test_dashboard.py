@@ -18,7 +18,8 @@ from app.domain.people import Role, UserRecord
 from app.domain.tasks import TaskKind
 from app.services.container import Services
 from app.ui.main_window import DASHBOARD, LEADS, MainWindow
-from app.ui.pages.dashboard import (
+from app.ui.pages.dashboard import DashboardPage
+from app.ui.pages.dashboard_bars import (
     AGE,
     CUSTOM,
     EVENT,
@@ -27,11 +28,10 @@ from app.ui.pages.dashboard import (
     LAST_90,
     SERVICE,
     SOURCE,
-    ChartCard,
-    DashboardPage,
     bars_for,
     filtered_query,
 )
+from app.ui.pages.dashboard_charts import ChartCard
 from app.ui.style import apply_theme
 
 
@@ -216,16 +216,16 @@ def test_filters_narrow_every_chart_and_every_click_through(
     window = make_window()
     page = window.dashboard
     assert window.pages.currentIndex() == DASHBOARD
-    assert not page.clear_button.isEnabled() and page.filter_label.isHidden()
+    assert not page.filters.clear_button.isEnabled() and page.filter_label.isHidden()
     _check_every_bar(page, services, 14)
 
     # By event: the Expo's 3 old leads and Otto's new one.
-    _choose(page.event_filter, str(expo.id))
+    _choose(page.filters.event_filter, str(expo.id))
     seen = _check_every_bar(page, services, 4)
     assert seen[FUNNEL] == {("Won", ""): 2, ("Lost", ""): 1, ("MQL", ""): 1}
     assert seen[SOURCE] == {("Trade show", ""): 4}
     assert seen[EVENT] == {("Expo Hannover", ""): 4}
-    assert page.filter_label.text() == "Expo Hannover" and page.clear_button.isEnabled()
+    assert page.filter_label.text() == "Expo Hannover" and page.filters.clear_button.isEnabled()
     page.bar_clicked(FUNNEL, "Won")
     assert window.pages.currentIndex() == LEADS
     assert window.leads.model.rowCount() == 2
@@ -233,8 +233,8 @@ def test_filters_narrow_every_chart_and_every_click_through(
     window.show_page(DASHBOARD)
 
     # By owner, then by owner and event together.
-    _choose(page.event_filter, None)
-    _choose(page.owner_filter, str(rita.id))
+    _choose(page.filters.event_filter, None)
+    _choose(page.filters.owner_filter, str(rita.id))
     seen = _check_every_bar(page, services, 4)
     assert seen[FUNNEL] == {("Inquiry", ""): 1, ("MQL", ""): 1, ("SQL", ""): 2}
     assert seen[SOURCE] == {("Trade show", ""): 2, ("Web", ""): 1, ("Phone", ""): 1}
@@ -244,17 +244,17 @@ def test_filters_narrow_every_chart_and_every_click_through(
     assert window.leads.model.rowCount() == 1
     assert window.leads.model.query.owner_id == rita.id
     window.show_page(DASHBOARD)
-    _choose(page.owner_filter, str(otto.id))
-    _choose(page.event_filter, str(expo.id))
+    _choose(page.filters.owner_filter, str(otto.id))
+    _choose(page.filters.event_filter, str(expo.id))
     seen = _check_every_bar(page, services, 1)
     assert seen[FUNNEL] == {("MQL", ""): 1}
     assert page.filter_label.text() == "Expo Hannover · Otto Owner"
 
     # By date: the last 30 days drop the Expo's 123-day-old leads.
-    _choose(page.event_filter, None)
-    _choose(page.owner_filter, None)
-    assert page.from_edit.isHidden()
-    _choose(page.period_filter, LAST_30)
+    _choose(page.filters.event_filter, None)
+    _choose(page.filters.owner_filter, None)
+    assert page.filters.from_edit.isHidden()
+    _choose(page.filters.period_filter, LAST_30)
     seen = _check_every_bar(page, services, 11)
     assert ("Won", "") not in seen[FUNNEL] and seen[SOURCE][("Email", "")] == 1
     today = services.context.clock().astimezone().date()
@@ -262,10 +262,10 @@ def test_filters_narrow_every_chart_and_every_click_through(
     # Custom days, both inclusive: the 23- and 3-day-old leads (3 MQL on the web, 2 SQL).
     made = two_owners["leads"]
     first, last = (made[i].created_at.astimezone().date() for i in (3, 6))
-    _choose(page.period_filter, CUSTOM)
-    assert page.from_edit.isVisible() and page.to_edit.isVisible()
-    _set_day(page.to_edit, last)
-    _set_day(page.from_edit, first)
+    _choose(page.filters.period_filter, CUSTOM)
+    assert page.filters.from_edit.isVisible() and page.filters.to_edit.isVisible()
+    _set_day(page.filters.to_edit, last)
+    _set_day(page.filters.from_edit, first)
     seen = _check_every_bar(page, services, 5)
     assert seen[FUNNEL] == {("MQL", ""): 3, ("SQL", ""): 2}
     assert seen[AGE] == {("0–7 days", ""): 2, ("8–30 days", ""): 3}
@@ -273,7 +273,7 @@ def test_filters_narrow_every_chart_and_every_click_through(
     page.bar_clicked(AGE, "8–30 days")
     assert window.leads.model.rowCount() == 3
     window.show_page(DASHBOARD)
-    _choose(page.owner_filter, str(rita.id))
+    _choose(page.filters.owner_filter, str(rita.id))
     seen = _check_every_bar(page, services, 3)
     assert page.filter_label.text() == f"Rita Rep · {first.isoformat()} to {last.isoformat()}"
 
@@ -285,11 +285,11 @@ def test_filters_narrow_every_chart_and_every_click_through(
     assert settings.value("dashboard/to") == last.isoformat()
 
     # Clear restores the whole picture.
-    page.clear_button.click()
+    page.filters.clear_button.click()
     _check_every_bar(page, services, 14)
     assert page.numbers is not None and not page.numbers.is_filtered
-    assert page.filter_label.isHidden() and not page.clear_button.isEnabled()
-    assert page.from_edit.isHidden()
+    assert page.filter_label.isHidden() and not page.filters.clear_button.isEnabled()
+    assert page.filters.from_edit.isHidden()
     assert settings.value("dashboard/owner") == "" and settings.value("dashboard/period") == "any"
 
 
@@ -298,9 +298,9 @@ def test_filters_survive_a_restart(make_window: Callable[[], MainWindow], servic
     fair, rita = two_owners["fair"], two_owners["rep"]
     window = make_window()
     page = window.dashboard
-    _choose(page.event_filter, str(fair.id))
-    _choose(page.owner_filter, str(rita.id))
-    _choose(page.period_filter, LAST_90)
+    _choose(page.filters.event_filter, str(fair.id))
+    _choose(page.filters.owner_filter, str(rita.id))
+    _choose(page.filters.period_filter, LAST_90)
     _check_every_bar(page, services, 2)
     expected = page.numbers.filters if page.numbers else None
     window.close()
@@ -308,9 +308,9 @@ def test_filters_survive_a_restart(make_window: Callable[[], MainWindow], servic
     again = make_window()
     restored = again.dashboard
     assert again.pages.currentIndex() == DASHBOARD
-    assert restored.event_filter.currentData() == str(fair.id)
-    assert restored.owner_filter.currentData() == str(rita.id)
-    assert restored.period_filter.currentData() == LAST_90
+    assert restored.filters.event_filter.currentData() == str(fair.id)
+    assert restored.filters.owner_filter.currentData() == str(rita.id)
+    assert restored.filters.period_filter.currentData() == LAST_90
     assert restored.numbers is not None and restored.numbers.filters == expected
     _check_every_bar(restored, services, 2)
     assert restored.filter_label.text().startswith("Fair Lyon · Rita Rep · since ")
@@ -321,8 +321,8 @@ def test_filters_that_match_nothing_say_so(make_window: Callable[[], MainWindow]
                                            two_owners: dict[str, Any]) -> None:
     window = make_window()
     page = window.dashboard
-    _choose(page.owner_filter, str(two_owners["otto"].id))
-    _choose(page.event_filter, str(two_owners["fair"].id))
+    _choose(page.filters.owner_filter, str(two_owners["otto"].id))
+    _choose(page.filters.event_filter, str(two_owners["fair"].id))
     assert page.is_empty
     assert "No leads match these filters (Fair Lyon · Otto Owner)" in page.empty_text.text()
     assert page.empty_clear_button.isVisible() and not page.demo_button.isVisible()
@@ -334,16 +334,17 @@ def test_filters_that_match_nothing_say_so(make_window: Callable[[], MainWindow]
 def test_filter_controls_are_named_and_reachable_by_keyboard(
         make_window: Callable[[], MainWindow], two_owners: dict[str, Any]) -> None:
     page = make_window().dashboard
-    controls = (page.event_filter, page.owner_filter, page.period_filter, page.from_edit,
-                page.to_edit, page.clear_button)
+    filters = page.filters
+    controls = (filters.event_filter, filters.owner_filter, filters.period_filter,
+                filters.from_edit, filters.to_edit, filters.clear_button)
     for control in controls:
         assert control.accessibleName(), control
         assert control.focusPolicy() & Qt.FocusPolicy.TabFocus, control
-    assert [page.period_filter.itemText(i) for i in range(page.period_filter.count())] == [
+    assert [page.filters.period_filter.itemText(i) for i in range(page.filters.period_filter.count())] == [
         "Any time", "Last 30 days", "Last 90 days", "This year", "Custom…"]
-    assert page.event_filter.itemText(0) == "All events"
-    assert page.owner_filter.itemText(0) == "Anyone"
-    assert {page.owner_filter.itemText(i) for i in range(1, page.owner_filter.count())} >= {
+    assert page.filters.event_filter.itemText(0) == "All events"
+    assert page.filters.owner_filter.itemText(0) == "Anyone"
+    assert {page.filters.owner_filter.itemText(i) for i in range(1, page.filters.owner_filter.count())} >= {
         "Rita Rep", "Otto Owner"}
 
 

@@ -16,8 +16,8 @@ from app.services.container import Services
 from app.ui.dialogs.cadences_dialog import CadencesDialog
 from app.ui.dialogs.followup_settings_dialog import FollowUpSettingsDialog
 from app.ui.dialogs.touch_dialog import Touch, TouchDialog
+from app.ui.local_settings import Tray
 from app.ui.main_window import MainWindow
-from app.ui.tray import START_MINIMISED_KEY
 from tests.conftest import FakeClock
 
 Make = Callable[[], MainWindow]
@@ -61,7 +61,7 @@ def test_settings_dialog_saves_deadlines_and_the_local_tray_choice(
     assert services.cadences.service_levels().hot_days == 1
     assert services.settings.get_str("sla.escalation") == "reroute"
     assert services.settings.get_int("calendar.day_start") == 8
-    assert settings.value(START_MINIMISED_KEY, type=bool) is True
+    assert settings.value(Tray.START_MINIMISED.key, type=bool) is True
 
 
 def test_periodic_check_flags_missed_first_touch_for_managers(

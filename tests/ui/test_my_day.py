@@ -207,11 +207,11 @@ def test_tray_counts_and_announces_newly_due_tasks(qapp: Any, services: Services
 
 
 def test_start_minimised_needs_a_tray(make_window: Any, settings: Any, manager: Any) -> None:
-    from app.ui.tray import START_MINIMISED_KEY
+    from app.ui.local_settings import Tray
 
     window = make_window()
     assert not window.starts_in_tray()  # not asked for
-    settings.setValue(START_MINIMISED_KEY, True)
+    settings.setValue(Tray.START_MINIMISED.key, True)
     assert window.starts_in_tray() == window.tray.available  # offscreen: no tray, so shown
 
 

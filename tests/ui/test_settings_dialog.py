@@ -15,10 +15,10 @@ from app.domain.people import Role, UserRecord
 from app.services.backup_service import BackupPolicy
 from app.services.container import Services
 from app.ui.dialogs import settings_dialog
-from app.ui.dialogs.report_dialog import PAGE_SIZE_KEY, ReportDialog
+from app.ui.dialogs.report_dialog import ReportDialog
 from app.ui.dialogs.settings_dialog import SettingsDialog
-from app.ui.style import THEME_KEY, apply_theme
-from app.ui.tray import START_MINIMISED_KEY
+from app.ui.local_settings import Appearance, Reports, Tray
+from app.ui.style import apply_theme
 from app.ui.workers import SynchronousRunner
 
 
@@ -96,10 +96,11 @@ def test_ok_saves_every_page_and_a_new_dialog_shows_it(
     assert services.cadences.service_levels().hot_days == 1
     assert services.context.default_country == "AT"
     assert services.backups.policy() == BackupPolicy(daily=False, keep=25)
-    assert settings.value(START_MINIMISED_KEY, type=bool) is True
+    assert settings.value(Tray.START_MINIMISED.key, type=bool) is True
     synced = services.sync_settings.load()
     assert synced.folder == shared and synced.interval_minutes == 15
-    assert settings.value(THEME_KEY) == "light" and settings.value(PAGE_SIZE_KEY) == "Letter"
+    assert settings.value(Appearance.THEME.key) == "light"
+    assert settings.value(Reports.PAGE_SIZE.key) == "Letter"
 
     again = _dialog(qtbot, services, settings)
     assert again.profile.name.text() == "Maria Keller-Braun"
@@ -156,7 +157,7 @@ def test_service_errors_are_shown_on_their_page(qtbot: Any, services: Services,
 
 def test_cancel_changes_nothing(qtbot: Any, services: Services, settings: QSettings,
                                 manager: UserRecord, restore_theme: QApplication) -> None:
-    settings.setValue(THEME_KEY, "light")
+    settings.setValue(Appearance.THEME.key, "light")
     before = _snapshot(settings)
     style = restore_theme.style().name()
     dialog = _dialog(qtbot, services, settings)
@@ -188,7 +189,7 @@ def test_dark_theme_applies_a_dark_palette_at_once(qtbot: Any, services: Service
     assert app.palette().color(QPalette.ColorRole.Window).lightness() < 80
     assert app.palette().color(QPalette.ColorRole.WindowText).lightness() > 200
     assert app.style().name().lower() == "fusion"
-    assert settings.value(THEME_KEY) == "dark"
+    assert settings.value(Appearance.THEME.key) == "dark"
     apply_theme(app, "light")
     assert app.palette().color(QPalette.ColorRole.Window).lightness() > 128
 
@@ -225,7 +226,7 @@ def test_report_dialog_starts_with_the_chosen_paper(qtbot: Any, services: Servic
     automatic = ReportDialog(services, SynchronousRunner(), None, settings)
     qtbot.addWidget(automatic)
     assert automatic.paper_combo.currentData() is None
-    settings.setValue(PAGE_SIZE_KEY, "Letter")
+    settings.setValue(Reports.PAGE_SIZE.key, "Letter")
     letter = ReportDialog(services, SynchronousRunner(), None, settings)
     qtbot.addWidget(letter)
     assert letter.paper_combo.currentData() == "Letter"

@@ -17,11 +17,8 @@ from app.domain.leads import LeadQuery
 from app.services.container import Services
 from app.services.sync_settings import SyncSettings, SyncSettingsStore
 from app.storage.opening import open_database
-from app.ui.dialogs.sync_settings_dialog import (
-    LEGACY_FOLDER_KEY,
-    SyncSettingsDialog,
-    legacy_laptop_settings,
-)
+from app.ui.dialogs.sync_settings_dialog import SyncSettingsDialog, legacy_laptop_settings
+from app.ui.local_settings import LegacySync, LocalSettings
 from app.ui.main_window import LEADS, MainWindow
 from app.ui.sync_controller import SyncController
 from app.ui.workers import JobState, TaskRunner
@@ -241,13 +238,13 @@ def test_laptop_wide_settings_of_an_older_version_go_to_the_database_that_synced
         make_window: Make) -> None:
     services.leads.create({"first_name": "Team", "last_name": "Lead"})
     services.sync.sync(folder)  # this database published there under the older version
-    settings.setValue(LEGACY_FOLDER_KEY, str(folder))
-    legacy = legacy_laptop_settings(settings)
+    settings.setValue(LegacySync.FOLDER.key, str(folder))
+    legacy = legacy_laptop_settings(LocalSettings(settings))
     assert legacy is not None and not other.sync_settings.adopt_laptop_wide(legacy)
     assert other.sync_settings.load().folder is None, "never synced there: not adopted"
     window = make_window()
     assert window.sync.config().folder == folder
-    assert settings.value(LEGACY_FOLDER_KEY) is None, "adopted once, then forgotten"
+    assert settings.value(LegacySync.FOLDER.key) is None, "adopted once, then forgotten"
 
 
 class SynchronousRunnerForTests(TaskRunner):

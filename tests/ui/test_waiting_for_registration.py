@@ -65,7 +65,7 @@ def _save(window: MainWindow, name: str) -> None:
 
 
 def test_booth_names_the_event_and_counts_the_waiting_leads(booth_window: MainWindow) -> None:
-    label = booth_window.booth.waiting_label
+    label = booth_window.booth.side.waiting_label
     assert label.isVisible()
     assert "3 badge-only leads" in label.text() and EVENT in label.text()
     _save(booth_window, "booth_waiting.png")
@@ -73,7 +73,7 @@ def test_booth_names_the_event_and_counts_the_waiting_leads(booth_window: MainWi
 
 def test_the_link_opens_exactly_the_waiting_leads_of_the_event(booth_window: MainWindow,
                                                                services: Services) -> None:
-    booth_window.booth.waiting_label.linkActivated.emit("waiting")
+    booth_window.booth.side.waiting_label.linkActivated.emit("waiting")
     assert booth_window.pages.currentIndex() == LEADS
     page = booth_window.leads
     assert page.status_filter.currentText() == "Waiting for registration data"
@@ -95,7 +95,7 @@ def test_the_filter_chosen_by_hand_and_the_list_filling_itself_in(
     services.booth.import_registrations(event.id, FIXTURES / "registration_list_with_address.csv")
     booth_window.show_page(BOOTH)
     booth_window.booth.refresh_side()
-    assert "1 badge-only lead</a>" in booth_window.booth.waiting_label.text()
+    assert "1 badge-only lead</a>" in booth_window.booth.side.waiting_label.text()
     assert services.leads.count(LeadQuery(awaiting_registration=True)) == 1
 
 
@@ -105,14 +105,14 @@ def test_nothing_waiting_shows_nothing(services: Services,
     window = make_window()
     window.show_page(BOOTH)
     window.booth.refresh_side()
-    assert not window.booth.waiting_label.isVisible()
+    assert not window.booth.side.waiting_label.isVisible()
 
 
 def test_dark_theme(booth_window: MainWindow, restore_theme: QApplication) -> None:
     apply_theme(restore_theme, "dark")
     booth_window.booth.refresh_side()
     _save(booth_window, "booth_waiting_dark.png")
-    assert booth_window.booth.waiting_label.isVisible()
+    assert booth_window.booth.side.waiting_label.isVisible()
 
 
 def test_the_count_follows_new_badge_only_captures(booth_window: MainWindow,
@@ -121,18 +121,19 @@ def test_the_count_follows_new_badge_only_captures(booth_window: MainWindow,
     for number in range(20):
         services.booth.capture(event.id, {"badge_id": f"X{number:05d}"})
     booth_window.booth.refresh_side()
-    assert "23 badge-only leads" in booth_window.booth.waiting_label.text()
+    assert "23 badge-only leads" in booth_window.booth.side.waiting_label.text()
 
 
 def test_booth_menu_import_fills_the_waiting_leads_in_and_says_so(
         booth_window: MainWindow, services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
-    from app.ui import main_window as window_module
+    from PySide6.QtWidgets import QFileDialog
+
     from app.ui import messages
 
     told: list[str] = []
     monkeypatch.setattr(messages, "info", lambda _parent, title, text: told.append(text))
-    monkeypatch.setattr(window_module.QFileDialog, "getOpenFileName", staticmethod(
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(
         lambda *_args, **_kw: (str(FIXTURES / "registration_list_with_address.csv"), "")))
     booth_window.import_registrations()
     assert told and "3 attendees added" in told[0] and "2 badge-only leads now named" in told[0]
-    assert "1 badge-only lead</a>" in booth_window.booth.waiting_label.text()
+    assert "1 badge-only lead</a>" in booth_window.booth.side.waiting_label.text()

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.domain.booth_capture import CaptureForm
 from app.domain.errors import NotFoundError, StorageError, ValidationError
 from app.domain.leads import Channel, LeadQuery
-from app.services.booth_service import CaptureForm
 from app.services.container import Services
 from app.storage.db import Database
 from tests.conftest import FakeClock

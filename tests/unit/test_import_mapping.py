@@ -13,7 +13,7 @@ from app.importers.mapping import (
     header_key,
     split_full_name,
 )
-from app.importers.tabular import SourceRow
+from app.importers.rows import SourceRow
 
 SPELLINGS: dict[str, tuple[str, ...]] = {
     "first_name": ("First Name", "FirstName", "first_name", "FIRST_NAME", "Vorname", "Prénom",

@@ -20,7 +20,7 @@ from app.domain.imports import DuplicatePolicy, ImportReport, RowOutcome
 from app.domain.leads import LeadQuery, LeadRecord, LeadStatus
 from app.domain.value_vocabulary import parse_value_mapping
 from app.importers.mapping import ColumnMapping
-from app.importers.tabular import SourceRow
+from app.importers.rows import SourceRow
 from app.services.container import Services
 from app.services.import_service import ImportService
 

@@ -219,15 +219,15 @@ def test_failed_history_write_rolls_back_the_field_changes(
 
     lead = services.leads.create({"last_name": "Muster", "company": "Old", "city": "Bonn"})
     rows_before = activity_count(services.context.db)
-    original = HistoryRepository.add
+    original = HistoryRepository.record
     calls = itertools.count(1)
 
-    def failing_add(self: HistoryRepository, activity: Activity) -> Activity:
+    def failing_record(self: HistoryRepository, *args: Any, **kwargs: Any) -> Activity:
         if next(calls) == 2:
             raise StorageError("disk full (simulated)")
-        return original(self, activity)
+        return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(HistoryRepository, "add", failing_add)
+    monkeypatch.setattr(HistoryRepository, "record", failing_record)
     with pytest.raises(StorageError, match="simulated"):
         services.leads.update(lead.id, {"company": "New", "city": "Köln", "title": "CEO"})
     monkeypatch.undo()

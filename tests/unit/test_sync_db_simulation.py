@@ -878,6 +878,7 @@ def check_invariants(world: World) -> None:  # noqa: PLR0912 - one block per inv
         assert hlc.wall_ms <= wall_ms + MAX_DRIFT_MS, f"{lap.name}: clock dragged ahead"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS, ids=[f"seed={s}" for s in SEEDS])
 def test_laptops_converge_through_a_hostile_folder(tmp_path: Path, seed: int,
                                                    killable: list[World]) -> None:

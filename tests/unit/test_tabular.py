@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.domain.errors import LeadlineError
-from app.importers.tabular import SourceRow, Table, TableError, open_table
+from app.importers.rows import SourceRow
+from app.importers.tabular import Table, TableError, open_table
 
 HEADER = "First Name,Last Name,Email,Company"
 

@@ -80,7 +80,7 @@ def _parse(raw: str, layout: DelimitedLayout | None,
     if text.startswith("{"):
         return parse_json(text)
     if _URL_START.match(text):
-        return parse_url(text)
+        return parse_url(text, parse_scan)
     product = _product_code(text)
     if product:
         return ScanRejected(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -166,9 +166,13 @@ def _embedded_card(values: dict[str, str]) -> str:
     return ""
 
 
-def parse_url(text: str) -> BadgeData | ScanRejected:
+def parse_url(text: str, read_card: Callable[[str], BadgeData | ScanRejected]) -> BadgeData | ScanRejected:
     """Read an http(s)/URLTO:/mailto: payload: an attendee in the query, the path or an embedded
-    vCard/MECARD; a link without an attendee (booth, marketing, app store) is refused."""
+    vCard/MECARD; a link without an attendee (booth, marketing, app store) is refused.
+
+    ``read_card`` reads the embedded card: the caller's scan reader, so it is read like a scanned
+    card without this module importing the reader that imports it.
+    """
     url = text.strip()
     if url.upper().startswith("URLTO:"):
         url = url[6:].strip()
@@ -189,9 +193,7 @@ def parse_url(text: str) -> BadgeData | ScanRejected:
     query.update(_query_pairs(parts.fragment.partition("?")[2]))
     card = _embedded_card(query)
     if card:
-        from .sniff import parse_scan  # the card inside is read like a scanned card
-
-        return parse_scan(card)
+        return read_card(card)
     badge_id, fields = _collect(query)
     what = ""
     if not badge_id:

@@ -11,10 +11,10 @@ from sqlalchemy import func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from app.domain.booth import PENDING_REGISTRATION, ScanLogRecord
-from app.domain.history import ActivityKind
 from app.domain.ids import new_id
+from app.importers.badges.delimited import RegisteredId
 from app.importers.badges.ids import RegistrationIndex, id_candidates, match_key
-from app.storage.orm import Activity, Lead, Registration, ScanLog
+from app.storage.orm import Lead, Registration, ScanLog
 
 REGISTRATION_FIELDS = ("first_name", "last_name", "title", "company", "email", "phone",
                        "mobile", "street", "postal_code", "city", "region", "country")
@@ -107,6 +107,20 @@ class BoothRepository:
             func.lower(func.ltrim(Registration.badge_id, "0")).in_(keys))
             .order_by(Registration.badge_id).limit(1))
 
+    def registration_lookup(self, event_id: uuid.UUID) -> RegisteredId | None:
+        """The event's registration list as a lookup for the badge parser, remembering each
+        answer (None when the event has no list)."""
+        if not self.registration_count(event_id):
+            return None
+        seen: dict[str, str | None] = {}
+
+        def registered(token: str) -> str | None:
+            if token not in seen:
+                seen[token] = self.match_registration(event_id, token)
+            return seen[token]
+
+        return registered
+
     def registration_count(self, event_id: uuid.UUID) -> int:
         return int(self.session.scalar(select(func.count()).select_from(Registration).where(
             Registration.event_id == event_id)) or 0)
@@ -158,12 +172,6 @@ class BoothRepository:
             Lead.awaiting_registration == true(), Lead.deleted_at.is_(None))
             .group_by(Lead.event_id))
         return [(row[0], int(row[1])) for row in rows]
-
-    def add_history(self, lead_id: uuid.UUID, text: str, now: dt.datetime,
-                    device_id: uuid.UUID, actor_id: uuid.UUID | None) -> None:
-        self.session.add(Activity(id=new_id(), lead_id=lead_id, kind=ActivityKind.IMPORTED,
-                                  occurred_at=now, updated_at=now, device_id=device_id,
-                                  actor_id=actor_id, text=text[:2000]))
 
     def captured_count(self, event_id: uuid.UUID, user_id: uuid.UUID | None,
                        since: dt.datetime) -> int:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.storage.orm import Activity, ImportBatch, Lead, MappingTemplate
@@ -56,6 +57,12 @@ class ImportRepository:
     def batches(self, limit: int = 200) -> list[ImportBatch]:
         return list(self.session.scalars(
             select(ImportBatch).order_by(ImportBatch.started_at.desc()).limit(limit)))
+
+    def soft_delete_leads(self, lead_ids: Collection[uuid.UUID], now: dt.datetime,
+                          device: uuid.UUID) -> None:
+        """Move the leads an undone import created to the deleted ones (those not already)."""
+        self.session.execute(update(Lead).where(Lead.id.in_(lead_ids), Lead.deleted_at.is_(None))
+                             .values(deleted_at=now, updated_at=now, device_id=device))
 
     def batch_activities(self, batch_id: uuid.UUID) -> list[Activity]:
         """What a batch did to each lead: ``field`` is "created" or "filled"."""

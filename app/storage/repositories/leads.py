@@ -295,7 +295,15 @@ class LeadRepository:
 
 
 def _to_record(row: Any) -> LeadRecord:
-    lead: Lead = row[0]
+    return record_of(row[0], owner_email=row.owner_email or "", owner_name=row.owner_name or "",
+                     event_name=row.event_name or "", team_name=row.team_name or "",
+                     queue_name=row.queue_name or "")
+
+
+def record_of(lead: Lead, *, owner_email: str = "", owner_name: str = "", event_name: str = "",
+              team_name: str = "", queue_name: str = "") -> LeadRecord:
+    """The record of a lead row already at hand (the names of its owner, event, team and queue
+    only when given): what the lead's observers score and route by, without reading it again."""
     return LeadRecord(
         id=lead.id, first_name=lead.first_name, last_name=lead.last_name, title=lead.title,
         birth_date=lead.birth_date, company=lead.company, company_source=lead.company_source,
@@ -303,14 +311,14 @@ def _to_record(row: Any) -> LeadRecord:
         website=lead.website, email=lead.email, phone=lead.phone, phone_e164=lead.phone_e164,
         mobile=lead.mobile, mobile_e164=lead.mobile_e164, street=lead.street,
         postal_code=lead.postal_code, city=lead.city, region=lead.region, country=lead.country,
-        channel=lead.channel, event_id=lead.event_id, event_name=row.event_name or "",
+        channel=lead.channel, event_id=lead.event_id, event_name=event_name,
         campaign=lead.campaign, badge_id=lead.badge_id, status=lead.status, rating=lead.rating,
         score=lead.score, product_interest=lead.product_interest, budget=lead.budget,
         authority=lead.authority, need=lead.need, timeline=lead.timeline,
         come_back_on=lead.come_back_on, disqualify_reason=lead.disqualify_reason,
-        deal_value=lead.deal_value, owner_id=lead.owner_id, owner_email=row.owner_email or "",
-        owner_name=row.owner_name or "", team_id=lead.team_id, team_name=row.team_name or "",
-        queue_id=lead.queue_id, queue_name=row.queue_name or "", consent=lead.consent,
+        deal_value=lead.deal_value, owner_id=lead.owner_id, owner_email=owner_email,
+        owner_name=owner_name, team_id=lead.team_id, team_name=team_name,
+        queue_id=lead.queue_id, queue_name=queue_name, consent=lead.consent,
         consent_text=lead.consent_text, consent_at=lead.consent_at,
         do_not_contact=lead.do_not_contact, needs_review=lead.needs_review,
         review_reason=lead.review_reason, notes=lead.notes,

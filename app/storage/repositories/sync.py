@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.domain.erasure import PERSONAL_LEAD_NULLABLE
+from app.domain.review import with_reasons
 from app.sync.merge import Mark
 from app.sync.ops import Append, FieldSet, Op, encode_op, op_from_dict, split_op_id
 
@@ -491,11 +492,7 @@ class SyncRepository:
                                 [lead_id]).fetchone()
         if row is None:
             return None
-        existing = str(row[1] or "")
-        parts = [p for p in existing.split("; ") if p]
-        if reason not in parts:
-            parts.append(reason)
-        new_reason = "; ".join(parts)[:500]
+        new_reason = with_reasons(str(row[1] or ""), [reason])
         self.conn.execute("UPDATE lead SET needs_review = 1, review_reason = ? WHERE id = ?",
                           [new_reason, lead_id])
         return 1, new_reason
@@ -518,7 +515,7 @@ class SyncRepository:
 
     def set_review(self, lead_id: str, reasons: Sequence[str]) -> tuple[int, str]:
         """Replace the review reasons; the flag stays while any reason is left."""
-        flag, text = (1 if reasons else 0), "; ".join(reasons)[:500]
+        flag, text = (1 if reasons else 0), with_reasons("", reasons)
         self.conn.execute("UPDATE lead SET needs_review = ?, review_reason = ? WHERE id = ?",
                           [flag, text, lead_id])
         return flag, text

@@ -23,7 +23,7 @@ from app.domain.leads import LeadQuery
 from app.services.container import Services
 from app.services.export_service import ExportResult
 from app.ui import messages
-from app.ui.progress import run_with_progress
+from app.ui.operations import NOTHING, Operation, run_operation
 from app.ui.workers import JobState, TaskRunner
 
 
@@ -112,8 +112,6 @@ def export_leads(parent: QWidget, services: Services, runner: TaskRunner, query:
                       f"{result.written:,} leads written to {result.path}."
                       + (f"\n\nLeft out:\n{left_out}" if left_out else ""))
 
-    def failed(error: Exception, details: str) -> None:
-        messages.error(parent, "Export stopped", str(error), details)
-
-    run_with_progress(runner, parent, "Exporting leads…", work, on_done=done, on_error=failed,
-                      title="Export leads", percent=True)
+    operation = Operation("Export leads", "Exporting leads…", work, NOTHING, percent=True,
+                          failure_title="Export stopped")
+    run_operation(runner, parent, operation, on_success=lambda result, _changes: done(result))

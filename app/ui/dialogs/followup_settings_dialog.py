@@ -23,7 +23,7 @@ from app.domain.service_levels import EscalationMode
 from app.services.container import Services
 from app.ui import messages
 from app.ui.form_rows import error_label, save_cancel_buttons
-from app.ui.tray import START_MINIMISED_KEY
+from app.ui.local_settings import LocalSettings, Tray
 
 
 class FollowUpSettingsPage(QWidget):
@@ -34,7 +34,7 @@ class FollowUpSettingsPage(QWidget):
     def __init__(self, services: Services, settings: QSettings,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.services, self.local = services, settings
+        self.services, self.local = services, LocalSettings(settings)
         shared = services.settings
 
         self.timezone = QComboBox()
@@ -72,8 +72,7 @@ class FollowUpSettingsPage(QWidget):
         form.addRow("When &missed:", self.escalation)
 
         self.start_minimised = QCheckBox("Start minimised to the tray (this computer only)")
-        self.start_minimised.setChecked(bool(settings.value(START_MINIMISED_KEY, False,
-                                                            type=bool)))
+        self.start_minimised.setChecked(self.local.get(Tray.START_MINIMISED))
         self.error = error_label()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -109,7 +108,7 @@ class FollowUpSettingsPage(QWidget):
         for key, value in values.items():
             self.services.settings.set(key, value)
         self.services.cadences.forget()
-        self.local.setValue(START_MINIMISED_KEY, self.start_minimised.isChecked())
+        self.local.set(Tray.START_MINIMISED, self.start_minimised.isChecked())
 
 
 class FollowUpSettingsDialog(QDialog):
@@ -118,7 +117,7 @@ class FollowUpSettingsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Follow-up settings")
         self.page = page = FollowUpSettingsPage(services, settings, self)
-        self.services, self.local = services, settings
+        self.services = services
         self.timezone, self.country, self.subdivision = page.timezone, page.country, \
             page.subdivision
         self.day_start, self.day_end = page.day_start, page.day_end

@@ -35,9 +35,9 @@ from app.domain.leads import LeadStatus
 from app.domain.people import Availability
 from app.domain.routing import DEFAULT_AFFECTED_STATUSES, Move
 from app.services.container import Services
-from app.services.routing_service import Preview, PreviewCancelledError, RunResult
+from app.services.reassignment_service import Preview, RunResult
 from app.ui import messages
-from app.ui.progress import run_with_progress
+from app.ui.operations import NOTHING, Changes, Operation, run_operation
 from app.ui.undo import AssignmentRunCommand
 from app.ui.workers import JobState, Lane, TaskRunner
 
@@ -268,14 +268,14 @@ class ReassignDialog(QDialog):
                 "them.")
             self.apply_button.setEnabled(moved > 0)
 
-        def failed(error: Exception, details: str) -> None:
+        def failed(_error: Exception) -> bool:
             self.preview_button.setEnabled(True)
-            if isinstance(error, PreviewCancelledError):
-                return  # the person asked for it; nothing changed
-            messages.error(self, "Preview failed", str(error), details)
+            return False  # a cancelled preview changed nothing: run_operation stays quiet
 
-        run_with_progress(self.runner, self, "Planning moves…", work, on_done=done,
-                          on_error=failed, title="Preview", percent=True, lane=Lane.READ)
+        operation = Operation("Preview", "Planning moves…", work, NOTHING, percent=True,
+                              failure_title="Preview failed")
+        run_operation(self.runner, self, operation, lane=Lane.READ, on_failure=failed,
+                      on_success=lambda preview, _changes: done(preview))
 
     def apply(self) -> None:
         if self.preview is None or not self.preview.moves:
@@ -295,18 +295,20 @@ class ReassignDialog(QDialog):
             self.on_change()
             self.accept()
 
-        def failed(error: Exception, details: str) -> None:
+        def failed(error: Exception) -> bool:
             if isinstance(error, ConflictError):
                 messages.error(self, "Preview again", "Leads or rules changed since this "
                                "preview, so it is no longer what would happen. Preview again, "
                                "check the moves, then apply.")
                 self.count_label.setText("Out of date: preview again.")
-            else:
-                messages.error(self, "Moves not applied", str(error), details)
-                self.apply_button.setEnabled(True)
+                return True
+            self.apply_button.setEnabled(True)
+            return False
 
-        run_with_progress(self.runner, self, "Moving leads…", work, on_done=done,
-                          on_error=failed, title="Re-apply rules", cancel_text=None)
+        operation = Operation("Re-apply rules", "Moving leads…", work, Changes(leads=True),
+                              can_cancel=False, failure_title="Moves not applied")
+        run_operation(self.runner, self, operation, on_failure=failed,
+                      on_success=lambda result, _changes: done(result))
 
     @classmethod
     def ask(cls, services: Services, runner: TaskRunner, undo_stack: QUndoStack,

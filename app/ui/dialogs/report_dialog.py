@@ -33,6 +33,7 @@ from app.domain.errors import LeadlineError
 from app.services.container import Services
 from app.services.report_service import REPORT_KINDS, ReportCancelledError, ReportResult
 from app.ui import messages
+from app.ui.local_settings import LocalSettings, Reports
 from app.ui.printing import PrintError, print_pdf
 from app.ui.progress import run_with_progress
 from app.ui.wording import counted
@@ -56,7 +57,6 @@ REPORTS = {
                  "dates chosen), with phone numbers. Without an owner: one sheet per rep."),
 }
 PAPER = (("Automatic (by locale)", None), ("A4", "A4"), ("Letter", "Letter"))
-PAGE_SIZE_KEY = "reports/page_size"  # QSettings: "" (automatic), "A4" or "Letter"
 _ANY_DATE = QDate(2000, 1, 1)
 
 
@@ -77,8 +77,7 @@ def default_page_size(settings: object) -> str | None:
     """
     if not isinstance(settings, QSettings):
         return None
-    stored = str(settings.value(PAGE_SIZE_KEY, "") or "")
-    return stored if stored in {value for _label, value in PAPER if value} else None
+    return LocalSettings(settings).get(Reports.PAGE_SIZE) or None
 
 
 def open_file(path: Path) -> bool:

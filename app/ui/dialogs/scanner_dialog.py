@@ -27,22 +27,17 @@ from PySide6.QtWidgets import (
 )
 
 from app.importers.badges import WedgeSettings
+from app.ui.local_settings import LocalSettings, Scanner
 
-# The key gap has its own key since its meaning changed: a scanner's typical gap (30 ms), no
-# longer the widest gap of a burst (50 ms, which let a fast typist pass for a scanner).
-_KEYS = ("scanner/prefix", "scanner/suffix", "scanner/scan_gap_ms", "scanner/silence_ms",
-         "scanner/device")
 _ANY_DEVICE = "any: tell scans by their keys"
 
 
 def load_wedge_settings(settings: QSettings) -> WedgeSettings:
     """What this laptop's scanner is set to (defaults suit most USB and Bluetooth wedges)."""
-    default = WedgeSettings()
+    local = LocalSettings(settings)
     return WedgeSettings(
-        max_gap_s=int(settings.value(_KEYS[2], int(default.max_gap_s * 1000))) / 1000,
-        silence_s=int(settings.value(_KEYS[3], int(default.silence_s * 1000))) / 1000,
-        prefix=str(settings.value(_KEYS[0], "")), suffix=str(settings.value(_KEYS[1], "")),
-        device=str(settings.value(_KEYS[4], "")))
+        max_gap_s=local.get(Scanner.SCAN_GAP_MS) / 1000, silence_s=local.get(Scanner.SILENCE_MS) / 1000,
+        prefix=local.get(Scanner.PREFIX), suffix=local.get(Scanner.SUFFIX), device=local.get(Scanner.DEVICE))
 
 
 def _typed(text: str) -> str:
@@ -61,7 +56,7 @@ class ScannerDialog(QDialog):
     def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Scanner settings")
-        self.settings = settings
+        self.local = LocalSettings(settings)
         current = load_wedge_settings(settings)
         self.prefix = QLineEdit(_shown(current.prefix))
         self.suffix = QLineEdit(_shown(current.suffix))
@@ -154,11 +149,11 @@ class ScannerDialog(QDialog):
         self.trial.clear()
 
     def save(self) -> None:
-        self.settings.setValue(_KEYS[0], _typed(self.prefix.text()))
-        self.settings.setValue(_KEYS[1], _typed(self.suffix.text()))
-        self.settings.setValue(_KEYS[2], self.max_gap.value())
-        self.settings.setValue(_KEYS[3], self.silence.value())
-        self.settings.setValue(_KEYS[4], self.device.currentText().strip())
+        self.local.set(Scanner.PREFIX, _typed(self.prefix.text()))
+        self.local.set(Scanner.SUFFIX, _typed(self.suffix.text()))
+        self.local.set(Scanner.SCAN_GAP_MS, self.max_gap.value())
+        self.local.set(Scanner.SILENCE_MS, self.silence.value())
+        self.local.set(Scanner.DEVICE, self.device.currentText().strip())
         self.accept()
 
     @classmethod

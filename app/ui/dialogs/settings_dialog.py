@@ -41,12 +41,11 @@ from app.domain.people import Role
 from app.services.backup_service import BackupPolicy
 from app.services.container import Services
 from app.ui.dialogs.followup_settings_dialog import FollowUpSettingsPage
-from app.ui.dialogs.report_dialog import PAGE_SIZE_KEY, PAPER
+from app.ui.dialogs.report_dialog import PAPER
 from app.ui.dialogs.sync_settings_dialog import SyncSettingsPage
 from app.ui.form_rows import error_label
-from app.ui.style import THEME_KEY, THEMES, apply_theme, saved_theme
-
-LAST_PAGE_KEY = "settings_dialog/page"
+from app.ui.local_settings import Appearance, LocalSettings, Reports, SettingsDialogState
+from app.ui.style import THEMES, apply_theme
 
 
 class SettingsPage(Protocol):
@@ -247,11 +246,11 @@ class AppearancePage(_Page):
 
     def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.settings = settings
+        self.local = LocalSettings(settings)
         self.theme = QComboBox()
         for value, label in THEMES:
             self.theme.addItem(label, value)
-        self.theme.setCurrentIndex(self.theme.findData(saved_theme(settings)))
+        self.theme.setCurrentIndex(self.theme.findData(self.local.get(Appearance.THEME)))
         box = QGroupBox("Colours (this laptop)")
         form = QFormLayout(box)
         form.addRow("&Theme:", self.theme)
@@ -264,7 +263,7 @@ class AppearancePage(_Page):
         return str(self.theme.currentData())
 
     def save(self) -> None:
-        self.settings.setValue(THEME_KEY, self.chosen())
+        self.local.set(Appearance.THEME, self.chosen())
 
 
 class ReportsPage(_Page):
@@ -272,12 +271,11 @@ class ReportsPage(_Page):
 
     def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.settings = settings
+        self.local = LocalSettings(settings)
         self.paper = QComboBox()
         for label, value in PAPER:
             self.paper.addItem(label, value or "")
-        stored = str(settings.value(PAGE_SIZE_KEY, "") or "")
-        self.paper.setCurrentIndex(max(0, self.paper.findData(stored)))
+        self.paper.setCurrentIndex(max(0, self.paper.findData(self.local.get(Reports.PAGE_SIZE))))
         box = QGroupBox("Printed reports (this laptop)")
         form = QFormLayout(box)
         form.addRow("&Paper size:", self.paper)
@@ -288,7 +286,7 @@ class ReportsPage(_Page):
         self.finish_layout()
 
     def save(self) -> None:
-        self.settings.setValue(PAGE_SIZE_KEY, str(self.paper.currentData() or ""))
+        self.local.set(Reports.PAGE_SIZE, str(self.paper.currentData() or ""))
 
 
 class SettingsDialog(QDialog):
@@ -296,7 +294,7 @@ class SettingsDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
-        self.services, self.settings = services, settings
+        self.services, self.local = services, LocalSettings(settings)
         self.profile = ProfilePage(services)
         self.working_time = FollowUpSettingsPage(services, settings)
         self.regional = RegionalPage(services)
@@ -355,12 +353,7 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(row, 1)
         layout.addWidget(buttons)
-        last = settings.value(LAST_PAGE_KEY, 0)
-        try:
-            start = min(max(int(str(last)), 0), len(self.pages) - 1)
-        except ValueError:
-            start = 0
-        self.page_list.setCurrentRow(start)
+        self.page_list.setCurrentRow(min(self.local.get(SettingsDialogState.PAGE), len(self.pages) - 1))
         self.page_list.setFocus()
         self._fit(buttons)
 
@@ -438,8 +431,8 @@ class SettingsDialog(QDialog):
                 self.show_page(page)
                 return False
         self.services.cadences.forget()
-        self.settings.setValue(LAST_PAGE_KEY, self.stack.currentIndex())
-        self.settings.sync()
+        self.local.set(SettingsDialogState.PAGE, self.stack.currentIndex())
+        self.local.sync()
         application = QApplication.instance()
         if isinstance(application, QApplication):
             apply_theme(application, self.appearance.chosen())

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -26,28 +25,21 @@ from PySide6.QtWidgets import (
 
 from app.services.sync_settings import SyncSettings, SyncSettingsStore
 from app.ui.form_rows import error_label, save_cancel_buttons
-
-# Where Leadline up to 0.12 kept these for the whole laptop (read once, to adopt them).
-LEGACY_FOLDER_KEY = "sync/folder"
-LEGACY_PASSPHRASE_KEY = "sync/passphrase"
-LEGACY_INTERVAL_KEY = "sync/interval_minutes"
-LEGACY_ON_START_CLOSE_KEY = "sync/on_start_and_close"
-LEGACY_KEYS = ("sync/folder", "sync/passphrase", "sync/interval_minutes",
-               "sync/on_start_and_close", "sync/last_synced")
+from app.ui.local_settings import LegacySync, LocalSettings
 
 
-def legacy_laptop_settings(settings: QSettings) -> SyncSettings | None:
-    """The laptop-wide sync settings of an older Leadline, if this laptop has any."""
-    folder = str(settings.value(LEGACY_FOLDER_KEY, "") or "").strip()
+def legacy_laptop_settings(local: LocalSettings) -> SyncSettings | None:
+    """The laptop-wide sync settings of Leadline up to 0.12, if this laptop has any."""
+    folder = local.get(LegacySync.FOLDER).strip()
     if not folder:
         return None
-    try:
-        interval = int(settings.value(LEGACY_INTERVAL_KEY, 0) or 0)
-    except (TypeError, ValueError):
-        interval = 0
-    return SyncSettings(Path(folder), str(settings.value(LEGACY_PASSPHRASE_KEY, "") or "") or None,
-                        max(0, interval),
-                        bool(settings.value(LEGACY_ON_START_CLOSE_KEY, True, type=bool)))
+    return SyncSettings(Path(folder), local.get(LegacySync.PASSPHRASE) or None,
+                        local.get(LegacySync.INTERVAL_MINUTES), local.get(LegacySync.ON_START_AND_CLOSE))
+
+
+def forget_legacy_laptop_settings(local: LocalSettings) -> None:
+    for setting in LegacySync.ALL:
+        local.forget(setting)
 
 
 class SyncSettingsPage(QWidget):

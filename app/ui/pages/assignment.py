@@ -48,7 +48,8 @@ from app.domain.leads import FOLLOW_UP_STATUSES, LeadQuery, LeadRecord, SortKey
 from app.domain.people import Availability
 from app.services.container import Services
 from app.services.lead_listing import LeadListing
-from app.services.routing_service import QueueCount, RepWorkload, RunResult
+from app.services.reassignment_service import RunResult
+from app.services.routing_service import QueueCount, RepWorkload
 from app.ui import messages
 from app.ui.dialogs.reassign_dialog import AssignToDialog, Target
 from app.ui.models.lead_table_model import LeadTableModel, prepared_listing

@@ -31,7 +31,7 @@ from app.domain.errors import LeadlineError
 from app.domain.leads import EDITABLE_FIELDS, LeadRecord
 from app.services.container import Services
 from app.ui import messages
-from app.ui.progress import run_with_progress
+from app.ui.operations import NOTHING, Operation, run_operation
 from app.ui.undo import MergeLeadsCommand
 from app.ui.wording import counted
 from app.ui.workers import JobState, Lane, TaskRunner
@@ -125,11 +125,10 @@ class DuplicatesPage(QWidget):
                 else "No likely duplicates at this score: nothing to merge.")
             self._fill_pairs()
 
-        def failed(error: Exception, details: str) -> None:
-            messages.error(self, "Scan stopped", str(error), details)
-
-        run_with_progress(self.runner, self, "Looking for duplicates…", work, on_done=done,
-                          on_error=failed, title="Duplicates", percent=True, lane=Lane.READ)
+        operation = Operation("Duplicates", "Looking for duplicates…", work, NOTHING,
+                              percent=True, failure_title="Scan stopped")
+        run_operation(self.runner, self, operation, on_success=lambda result, _changes: done(result),
+                      lane=Lane.READ)
 
     def _fill_pairs(self) -> None:
         self.pair_table.setRowCount(len(self.pairs))

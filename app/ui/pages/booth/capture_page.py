@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from html import escape
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QFont, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -28,8 +27,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -38,16 +35,18 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.booth import CONSENT_WORDING
+from app.domain.booth_capture import EXISTING, REJECTED, BoothDraft, CaptureForm, ScanReading
 from app.domain.contact_data import format_phone_for_display, normalise_email, normalise_phone
 from app.domain.errors import LeadlineError, NotFoundError, ValidationError
 from app.domain.leads import LeadQuery, LeadRecord, Rating
-from app.services.booth_service import EXISTING, REJECTED, BoothDraft, CaptureForm, ScanReading
 from app.services.container import Services
 from app.ui import messages
 from app.ui.dialogs.scanner_dialog import load_wedge_settings
 from app.ui.form_rows import add_field_row, let_combo_shrink
+from app.ui.local_settings import Booth, LocalSettings
 from app.ui.pages.booth.qualifier_panel import QualifierPanel
 from app.ui.pages.booth.scan_filter import ScanFilter
+from app.ui.pages.booth.side_panel import BoothSidePanel
 from app.ui.style import ALARM, SECONDARY, WARNING, set_tone
 
 #: The menu bar's mnemonics (&File &Edit &View &Lead &Data &Booth &Help): no booth field uses them.
@@ -83,7 +82,7 @@ class CapturePage(QWidget):
     def __init__(self, services: Services, settings: QSettings,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.services, self.settings = services, settings
+        self.services, self.local = services, LocalSettings(settings)
         self.editing: LeadRecord | None = None
         self.scanned_extra: dict[str, str] = {}  # badge fields without an editor (city, web…)
         self.edits: dict[str, QLineEdit] = {}
@@ -99,7 +98,11 @@ class CapturePage(QWidget):
         self.setFont(big)
         outer = QHBoxLayout(self)
         outer.addLayout(self._build_main(), 3)
-        outer.addLayout(self._build_side(), 1)
+        self.side = BoothSidePanel()
+        self.side.draftChosen.connect(self.resume_draft)
+        self.side.leadChosen.connect(self._edit_recent)
+        self.side.waitingClicked.connect(self._show_waiting)
+        outer.addWidget(self.side, 1)
         self.scan_filter = ScanFilter(self, self.handle_scan, load_wedge_settings(settings))
         self._undo_keys = _UndoClearKeys(self)
         self._flash = QTimer(self, singleShot=True, interval=2500)
@@ -195,9 +198,8 @@ class CapturePage(QWidget):
 
         buttons = QHBoxLayout()
         self.save_on_scan = QCheckBox("Save as soon as a badge is scanned")
-        self.save_on_scan.setChecked(self.settings.value("booth/save_on_scan", False, bool))
-        self.save_on_scan.toggled.connect(lambda on: self.settings.setValue("booth/save_on_scan",
-                                                                            on))
+        self.save_on_scan.setChecked(self.local.get(Booth.SAVE_ON_SCAN))
+        self.save_on_scan.toggled.connect(lambda on: self.local.set(Booth.SAVE_ON_SCAN, on))
         clear = QPushButton("Clear (Esc)")
         clear.clicked.connect(self.clear_form)
         self.save_button = QPushButton("Save and next (Enter)")
@@ -225,43 +227,7 @@ class CapturePage(QWidget):
         row.addStretch(1)
         return row
 
-    def _build_side(self) -> QVBoxLayout:
-        column = QVBoxLayout()
-        self.drafts_label = QLabel("&Waiting drafts (click one to finish it):")
-        self.drafts = QListWidget()
-        self.drafts.setObjectName("boothDrafts")
-        self.drafts.setAccessibleName("Waiting drafts")
-        self.drafts.setMaximumHeight(150)
-        self.drafts.setWordWrap(True)  # a long name and company stay readable in the side column
-        self.drafts.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.drafts_label.setBuddy(self.drafts)
-        self.drafts.itemActivated.connect(self._draft_chosen)
-        self.drafts.itemClicked.connect(self._draft_chosen)
-        column.addWidget(self.drafts_label)
-        column.addWidget(self.drafts)
-        recent_label = QLabel("Your last captures (click to edit):")
-        recent_label.setWordWrap(True)
-        self.drafts_label.setWordWrap(True)
-        column.addWidget(recent_label)
-        self.recent = QListWidget()
-        self.recent.setObjectName("recentCaptures")
-        self.recent.setAccessibleName("Your last captures")
-        self.recent.itemActivated.connect(self._edit_recent)
-        self.recent.itemClicked.connect(self._edit_recent)
-        column.addWidget(self.recent, 1)
-        self.registrations_label = QLabel()
-        self.registrations_label.setWordWrap(True)
-        column.addWidget(self.registrations_label)
-        self.waiting_label = QLabel()
-        self.waiting_label.setObjectName("waitingForRegistration")
-        self.waiting_label.setWordWrap(True)
-        self.waiting_label.setTextFormat(Qt.TextFormat.RichText)
-        self.waiting_label.linkActivated.connect(self._show_waiting)
-        self.waiting_label.hide()
-        column.addWidget(self.waiting_label)
-        return column
-
-    def _show_waiting(self, _link: str) -> None:
+    def _show_waiting(self) -> None:
         self.waitingLeadsRequested.emit(LeadQuery(awaiting_registration=True,
                                                   event_id=self.event_id))
 
@@ -330,62 +296,26 @@ class CapturePage(QWidget):
     def refresh_side(self) -> None:
         self.refresh_drafts()
         event_id = self.event_id
-        self.recent.clear()
         if event_id is None:
             self.count_label.clear()
-            self.registrations_label.clear()
-            self.waiting_label.hide()
+            self.side.show_no_event()
             return
         me = self.services.context.current_user_id
         count = self.services.booth.today_count(event_id, me)
         self.count_label.setText(f"Today: <b>{count}</b> captured by you")
-        for record in self.services.booth.recent_captures(event_id, me):
-            flag = "  ⚠" if record.needs_review else ""
-            item = QListWidgetItem(f"{record.display_name} · {record.company}{flag}".strip(" ·"))
-            item.setData(Qt.ItemDataRole.UserRole, record)
-            item.setToolTip(record.review_reason or record.email)
-            self.recent.addItem(item)
-        registered = self.services.booth.registration_count(event_id)
-        self.registrations_label.setText(
-            f"Registration list: {registered:,} attendees" if registered else
-            "No registration list yet: id-only badges are saved for matching after the show.")
-        self._show_waiting_count(event_id)
-
-    def _show_waiting_count(self, event_id: uuid.UUID) -> None:
-        """How many badge-only leads of this event wait for the registration list, as a link to
-        them: staff see the queue the organiser's list will fill in."""
-        waiting = self.services.booth.waiting_count(event_id)
-        self.waiting_label.setVisible(waiting > 0)
-        if waiting:
-            event = escape(self.event_combo.currentText())
-            leads = "badge-only lead" if waiting == 1 else "badge-only leads"
-            # The link's colour is written into the text, so a theme switch re-renders it.
-            link = QApplication.palette().color(QPalette.ColorRole.Link).name()
-            self.waiting_label.setText(
-                f"<b>Waiting for registration data:</b> <a href='waiting' style='color:{link}'>"
-                f"{waiting:,} {leads}"
-                f"</a> of {event}. Booth → Import registration list… fills "
-                f"{'it' if waiting == 1 else 'them'} in.")
+        self.side.show_event(self.services.booth.recent_captures(event_id, me),
+                             self.services.booth.registration_count(event_id))
+        self.side.show_waiting(self.services.booth.waiting_count(event_id),
+                               self.event_combo.currentText())
 
     def refresh_drafts(self) -> None:
-        """The half-typed visitors put aside, newest first; the list shows only when there are some."""
-        self.drafts.clear()
         try:
             waiting = self.services.booth.drafts()
         except LeadlineError as error:
             waiting = []
             self._banner(str(error), _BAD, flash=False)
         names = {e.id: e.name for e in self.services.events.events()} if waiting else {}
-        for draft in waiting:
-            when = draft.saved_at.astimezone().strftime("%H:%M")
-            elsewhere = draft.form.event_id != self.event_id and draft.form.event_id in names
-            where = f" ({names[draft.form.event_id]})" if elsewhere and draft.form.event_id else ""
-            item = QListWidgetItem(f"{when} · {draft.form.title}{where}")
-            item.setData(Qt.ItemDataRole.UserRole, str(draft.id))
-            item.setToolTip("Half typed, not saved yet: click to finish it")
-            self.drafts.addItem(item)
-        self.drafts_label.setVisible(bool(waiting))
-        self.drafts.setVisible(bool(waiting))
+        self.side.show_drafts(waiting, names, self.event_id)
 
     # -- scanning -----------------------------------------------------------------------------
     def showEvent(self, event: Any) -> None:
@@ -706,19 +636,13 @@ class CapturePage(QWidget):
                 if other is not button:
                     other.setChecked(False)
 
-    def _edit_recent(self, item: QListWidgetItem) -> None:
-        record = item.data(Qt.ItemDataRole.UserRole)
-        if isinstance(record, LeadRecord):
-            try:
-                kept = self.load_lead(self.services.leads.get(record.id))
-            except LeadlineError as error:
-                self._banner(str(error), _BAD)
-                return
-            self._banner(f"Editing {record.display_name}: Enter saves.{_draft_note(kept)}", _WARN)
-
-    def _draft_chosen(self, item: QListWidgetItem) -> None:
-        self.resume_draft(uuid.UUID(str(item.data(Qt.ItemDataRole.UserRole))))
-
+    def _edit_recent(self, record: LeadRecord) -> None:
+        try:
+            kept = self.load_lead(self.services.leads.get(record.id))
+        except LeadlineError as error:
+            self._banner(str(error), _BAD)
+            return
+        self._banner(f"Editing {record.display_name}: Enter saves.{_draft_note(kept)}", _WARN)
 
 def _draft_note(draft: BoothDraft | None) -> str:
     if draft is None:

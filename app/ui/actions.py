@@ -1,0 +1,297 @@
+"""The main window's commands in one table, and the menus and lead-list context menu built from it.
+
+Each command is an ``ActionSpec``; ``build_actions`` makes one QAction per spec (stored on the
+window as ``<id>_action``, which tests and the shortcuts dialog use), ``MENUS`` says where each
+one appears. The page commands (View menu, Ctrl+1…8) come from the rail's table in navigation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+
+from app.ui.navigation import PAGES
+
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
+
+Key = QKeySequence.StandardKey | str
+Std = QKeySequence.StandardKey
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One command: ``handler`` names the window method it calls; the first key is the one its
+    tooltip shows. ``in_lead_table`` puts it in the lead list's own actions (context menu)."""
+
+    id: str
+    text: str
+    handler: str
+    keys: tuple[Key, ...] = ()
+    tip: str = ""
+    menu_role: QAction.MenuRole | None = None
+
+
+ACTIONS = (
+    ActionSpec("new", "&New lead…", "new_lead", (Std.New,)),
+    ActionSpec("save", "&Save lead", "save_lead", (Std.Save,)),
+    ActionSpec(
+        "delete",
+        "&Delete lead",
+        "delete_selected_leads",
+        (Std.Delete,),
+        "Delete the selected leads (undo with Ctrl+Z)",
+    ),
+    ActionSpec(
+        "find",
+        "&Find leads",
+        "focus_search",
+        ("Ctrl+K", Std.Find),
+        "Search names, companies, emails, phones and notes",
+    ),
+    ActionSpec("refresh", "&Refresh", "refresh_all", ("Ctrl+R",)),
+    ActionSpec("demo", "Load &demo data…", "load_demo"),
+    ActionSpec("switch_user", "S&witch user…", "switch_user"),
+    ActionSpec("quit", "&Quit", "close", (Std.Quit,)),
+    ActionSpec(
+        "reports",
+        "&Reports…",
+        "show_reports",
+        ("Ctrl+Shift+P",),
+        "Save or print the status, rep, return, funnel and follow-up reports",
+    ),
+    ActionSpec(
+        "log_touch",
+        "&Log touch…",
+        "log_touch",
+        ("Ctrl+L",),
+        "Record a call, email or meeting with the selected lead",
+    ),
+    ActionSpec(
+        "cadences",
+        "&Cadences…",
+        "edit_cadences",
+        (),
+        "The planned follow-up steps after a lead gets its owner",
+    ),
+    ActionSpec(
+        "followup_settings",
+        "&Follow-up settings…",
+        "edit_followup_settings",
+        (),
+        "Working calendar, first-touch deadlines and escalation",
+    ),
+    ActionSpec("export_ics", "Export my tasks to &calendar (.ics)…", "export_calendar"),
+    ActionSpec(
+        "reapply",
+        "Re-apply &routing rules…",
+        "reapply_rules",
+        ("Ctrl+Shift+R",),
+        "Preview and apply the routing rules to existing leads",
+    ),
+    ActionSpec("routing_rules", "Routing r&ules…", "edit_routing_rules"),
+    ActionSpec("scoring_rules", "Scoring ru&les…", "edit_scoring_rules"),
+    ActionSpec(
+        "hand_back",
+        "&Hand back to queue…",
+        "hand_back",
+        ("Ctrl+Shift+H",),
+        "Give the selected lead back to the queue",
+    ),
+    ActionSpec("recycle", "Re&cycle to nurture…", "recycle", (), "Not ready now: nurture until a date"),
+    ActionSpec(
+        "why_score",
+        "&Why this score?",
+        "why_score",
+        ("Ctrl+Shift+W",),
+        "The scoring rules behind the selected lead's score",
+    ),
+    ActionSpec("new_event", "New e&vent…", "new_event"),
+    ActionSpec("import", "&Import leads…", "import_leads_chosen", ("Ctrl+I",)),
+    ActionSpec("export", "&Export leads…", "export_leads", ("Ctrl+E",), "Export the current list to CSV"),
+    ActionSpec("import_history", "Import &history…", "show_import_history"),
+    ActionSpec("questions", "&Qualifier questions…", "edit_questions"),
+    ActionSpec("registrations", "Import &registration list…", "import_registrations"),
+    ActionSpec("layout", "Badge &layout…", "edit_badge_layout"),
+    ActionSpec("scan_log", "Scan lo&g…", "show_scan_log"),
+    ActionSpec("scanner", "Scanner &settings…", "edit_scanner"),
+    ActionSpec("suppression", "&Suppression list…", "show_suppression_list"),
+    ActionSpec("directory", "Import company &directory…", "import_company_directory"),
+    ActionSpec(
+        "export_person",
+        "E&xport person's data…",
+        "export_person_data",
+        (),
+        "Save everything stored about the selected lead's person (access request)",
+    ),
+    ActionSpec(
+        "erase_person",
+        "Erase &person…",
+        "erase_person",
+        (),
+        "Erase the selected lead's person completely on request (cannot be undone)",
+    ),
+    ActionSpec("about", "&About Leadline", "about"),
+    ActionSpec(
+        "shortcuts", "&Keyboard shortcuts", "show_shortcuts", ("Ctrl+/",), "Every command and its shortcut"
+    ),
+    ActionSpec(
+        "settings",
+        "Se&ttings…",
+        "edit_settings",
+        ("Ctrl+,",),
+        "Profile, working time, regional, sync, backups, appearance, reports",
+        QAction.MenuRole.PreferencesRole,
+    ),
+    ActionSpec(
+        "sync_now", "S&ync now", "sync_now", ("F5",), "Exchange changes with the team's shared folder"
+    ),
+    ActionSpec(
+        "conflicts",
+        "Review sync c&onflicts…",
+        "review_conflicts",
+        (),
+        "Decide fields changed on two laptops at the same time",
+    ),
+    ActionSpec(
+        "backup_now", "&Back up now", "back_up_now", ("Ctrl+Shift+B",), "Write a backup of the database now"
+    ),
+    ActionSpec(
+        "backups", "Bac&kups and restore…", "show_backups", (), "See the backups, make one, or restore one"
+    ),
+    ActionSpec(
+        "sync_settings",
+        "Sync se&ttings…",
+        "edit_sync_settings",
+        (),
+        "Shared folder, team passphrase and when to sync (this laptop)",
+    ),
+)
+
+SEPARATOR = "-"
+# Menu title, then the action ids in order ("-" for a separator). "undo"/"redo" come from the
+# undo stack; the page ids from navigation.PAGES.
+MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "&File",
+        (
+            "new",
+            "new_event",
+            "save",
+            "-",
+            "import",
+            "import_history",
+            "export",
+            "export_ics",
+            "demo",
+            "-",
+            "reports",
+            "-",
+            "sync_now",
+            "conflicts",
+            "sync_settings",
+            "-",
+            "backup_now",
+            "backups",
+            "-",
+            "switch_user",
+            "-",
+            "quit",
+        ),
+    ),
+    ("&Edit", ("undo", "redo", "-", "delete", "-", "find", "-", "settings")),
+    ("&View", (*(page.action_id for page in PAGES), "-", "refresh")),
+    ("&Lead", ("save", "log_touch", "-", "hand_back", "recycle", "-", "why_score")),
+    (
+        "&Data",
+        (
+            "import",
+            "import_history",
+            "export",
+            "-",
+            "routing_rules",
+            "reapply",
+            "scoring_rules",
+            "-",
+            "cadences",
+            "followup_settings",
+            "-",
+            "suppression",
+            "directory",
+            "-",
+            "export_person",
+            "erase_person",
+        ),
+    ),
+    ("&Booth", ("questions", "registrations", "layout", "-", "scanner", "scan_log")),
+    ("&Help", ("shortcuts", "about")),
+)
+# The lead list's context menu (after Delete, which the list holds for its Del key).
+LEAD_TABLE_ACTIONS = ("-", "hand_back", "recycle", "why_score", "-", "export_person", "erase_person")
+
+
+def _make(
+    window: MainWindow, text: str, keys: tuple[Key, ...], slot: Callable[[], object], tip: str
+) -> QAction:
+    action = QAction(text, window)
+    # A standard key this platform has no binding for (Quit on Linux) gives no shortcut at all.
+    action.setShortcuts([seq for seq in map(QKeySequence, keys) if not seq.isEmpty()])
+    shown = QKeySequence(keys[0]).toString() if keys else ""
+    action.setToolTip(f"{tip or text.replace('&', '')}" + (f" ({shown})" if keys else ""))
+    action.triggered.connect(slot)
+    return action
+
+
+def _page_slot(window: MainWindow, index: int) -> Callable[[], None]:
+    return lambda: window.show_page(index)
+
+
+def build_actions(window: MainWindow) -> dict[str, QAction]:
+    """Every command as a QAction on the window (``window.<id>_action``), keyed by id."""
+    actions: dict[str, QAction] = {}
+    for spec in ACTIONS:
+        action = _make(window, spec.text, spec.keys, getattr(window, spec.handler), spec.tip)
+        if spec.menu_role is not None:
+            action.setMenuRole(spec.menu_role)
+        actions[spec.id] = action
+    for page in PAGES:
+        actions[page.action_id] = _make(
+            window, page.menu_text, (page.shortcut,), _page_slot(window, page.index), page.tip
+        )
+    undo = window.undo_stack.createUndoAction(window, "&Undo")
+    undo.setShortcut(QKeySequence.StandardKey.Undo)
+    redo = window.undo_stack.createRedoAction(window, "&Redo")
+    redo.setShortcut(QKeySequence.StandardKey.Redo)
+    actions["undo"], actions["redo"] = undo, redo
+    # Del deletes leads only while the list has the focus (elsewhere it edits text).
+    actions["delete"].setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    for key, action in actions.items():
+        setattr(window, f"{key}_action", action)
+    return actions
+
+
+def _add_all(window: MainWindow, target: object, ids: tuple[str, ...], actions: dict[str, QAction]) -> None:
+    for key in ids:
+        if key == SEPARATOR:
+            separator = QAction(window)
+            separator.setSeparator(True)
+            target.addAction(separator)  # type: ignore[attr-defined]
+        else:
+            target.addAction(actions[key])  # type: ignore[attr-defined]
+
+
+def build_menus(window: MainWindow, actions: dict[str, QAction]) -> None:
+    """The menu bar and the lead list's context menu, as ``MENUS`` lays them out."""
+    bar = window.menuBar()
+    for title, ids in MENUS:
+        menu = bar.addMenu(title)
+        for key in ids:
+            menu.addSeparator() if key == SEPARATOR else menu.addAction(actions[key])
+    table = window.leads.table
+    table.addAction(actions["delete"])
+    table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+    _add_all(window, table, LEAD_TABLE_ACTIONS, actions)
