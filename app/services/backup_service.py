@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import logging
 import re
-import sqlite3
 import threading
 import time
 from dataclasses import asdict, dataclass
@@ -24,6 +23,7 @@ from app.paths import backups_dir_for
 from app.services.context import ServiceContext
 from app.storage.opening import check_before_opening
 from app.storage.recovery import (
+    COPY_ERRORS,
     FileCheck,
     check_file,
     is_in_use,
@@ -319,7 +319,7 @@ class BackupService:
                     raise ValidationError.single("to", "choose a file other than the database")
             try:
                 write_backup(self.db.path, target)
-            except (OSError, sqlite3.Error) as error:
+            except COPY_ERRORS as error:
                 raise BackupError(
                     f"Could not back up {self.db.path} to {target}: "
                     f"{getattr(error, 'strerror', None) or error}. Check that the folder is "

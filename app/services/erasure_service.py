@@ -14,8 +14,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
-
 from app.domain.erasure import ERASED_SYNC_COLUMNS, ErasureReceipt, fingerprints_of
 from app.domain.errors import ConflictError, LeadlineError, NotFoundError
 from app.domain.history import ActivityKind
@@ -24,12 +22,13 @@ from app.files import atomic_write
 from app.paths import backups_dir_for
 from app.services.context import ServiceContext
 from app.services.suppression_service import SuppressionService
-from app.storage.orm import Activity, Tombstone
+from app.storage.orm import Tombstone
 from app.storage.repositories.erasure import (
     ErasureRepository,
     compact_search_index,
     row_values,
 )
+from app.storage.repositories.history import HistoryRepository
 from app.storage.repositories.sync import SyncRepository
 
 EXPORT_FORMATS = ("json", "pdf")
@@ -90,9 +89,8 @@ class ErasureService:
         is made first: it would keep exactly what the person asked to have forgotten."""
         now, device = self.context.clock(), self.context.device_id
         with self.db.write() as session:
-            # Zero freed space in the file too, not just unlink it from the b-tree.
-            session.execute(text("PRAGMA secure_delete = ON"))
             repo = ErasureRepository(session)
+            repo.zero_freed_pages()
             family = repo.family(lead_id)
             if not family:
                 raise NotFoundError(f"No lead with id {lead_id}")
@@ -111,10 +109,8 @@ class ErasureService:
                 id=new_id(), lead_id=lead_id, erased_at=now,
                 actor_id=self.context.current_user_id, fingerprints=" ".join(sorted(prints)),
                 reason=reason.strip()[:200], updated_at=now, device_id=device))
-            session.add(Activity(
-                id=new_id(), lead_id=lead_id, kind=ActivityKind.ERASED, occurred_at=now,
-                actor_id=self.context.current_user_id, text="", updated_at=now,
-                device_id=device))
+            HistoryRepository(session).record(lead_id, ActivityKind.ERASED, now=now, device=device,
+                                              actor=self.context.current_user_id)
             erased_ids = tuple(lead.id for lead in family)
         self.suppressions.forget_index()
         compacted = self._compact()
@@ -125,7 +121,7 @@ class ErasureService:
     def _compact(self) -> bool:
         try:
             with self.db.write() as session:
-                session.execute(text("PRAGMA secure_delete = ON"))
+                ErasureRepository(session).zero_freed_pages()
                 compact_search_index(session)
             return True
         except LeadlineError:

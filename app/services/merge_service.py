@@ -15,12 +15,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select, update
-
 from app.domain.contact_data import format_money
 from app.domain.errors import ConflictError, NotFoundError, ValidationError
 from app.domain.history import ActivityKind
-from app.domain.ids import new_id
 from app.domain.leads import (
     EDITABLE_FIELDS,
     FIELDS_BY_NAME,
@@ -30,8 +27,9 @@ from app.domain.leads import (
 )
 from app.services.context import ServiceContext
 from app.services.lead_service import LeadService
-from app.storage.orm import Activity, Answer, Lead, Task
+from app.storage.repositories.history import HistoryRepository
 from app.storage.repositories.leads import LeadRepository
+from app.storage.repositories.merge import MergeRepository
 
 _NOT_MERGED = frozenset({"needs_review", "review_reason"})
 _EMPTY = ("", None, 0, False)
@@ -91,31 +89,18 @@ class MergeService:
                     changes[spec.name] = theirs
             previous = {name: service_value(keep, name) for name in changes}
             survivor = self.leads.update_in(session, keep_id, changes, lenient=True)
-            moved = self._move(session, other_id, keep_id)
-            session.execute(update(Lead).where(Lead.id == other_id).values(
-                merged_into_id=keep_id, deleted_at=now, updated_at=now, device_id=device))
+            merging = MergeRepository(session)
+            moved = merging.move_children(other_id, keep_id)
+            merging.mark_merged(other_id, keep_id, now, device)
             payload = {"other": str(other_id), "previous": previous, "moved": moved}
+            history = HistoryRepository(session)
             for lead_id, text in ((keep_id, f"Merged with {other.display_name}"),
                                   (other_id, f"Merged into {keep.display_name}")):
-                session.add(Activity(
-                    id=new_id(), lead_id=lead_id, kind=ActivityKind.MERGED, occurred_at=now,
-                    updated_at=now, device_id=device, actor_id=actor, text=text,
-                    field="merge", new_value=json.dumps(payload) if lead_id == keep_id else ""))
+                history.record(lead_id, ActivityKind.MERGED, now=now, device=device, actor=actor,
+                               text=text, field="merge",
+                               new_value=json.dumps(payload) if lead_id == keep_id else "")
         count = sum(len(ids) for ids in moved.values())
         return MergeResult(self.leads.get(survivor.id), other_id, tuple(changes), count)
-
-    def _move(self, session: Any, source: uuid.UUID, target: uuid.UUID) -> dict[str, list[str]]:
-        """Give the survivor the other lead's history, tasks and (unanswered) answers."""
-        moved: dict[str, list[str]] = {}
-        answered = set(session.scalars(select(Answer.question_id).where(
-            Answer.lead_id == target, Answer.deleted_at.is_(None))))
-        for table, extra in ((Activity, ()), (Task, ()),
-                             (Answer, (Answer.question_id.not_in(answered),))):
-            ids = list(session.scalars(select(table.id).where(table.lead_id == source, *extra)))
-            if ids:
-                session.execute(update(table).where(table.id.in_(ids)).values(lead_id=target))
-            moved[table.__tablename__] = [str(i) for i in ids]
-        return moved
 
     def undo(self, merged_id: uuid.UUID) -> LeadRecord:
         """Split a merge again: the other lead comes back with its history, tasks and answers."""
@@ -127,24 +112,17 @@ class MergeService:
             if other.erased_at is not None:
                 raise ConflictError("This person was erased on request; the merge cannot be undone")
             keep_id = other.merged_into_id
-            record = session.scalars(select(Activity).where(
-                Activity.lead_id == keep_id, Activity.kind == ActivityKind.MERGED,
-                Activity.new_value.contains(str(merged_id)))
-                .order_by(Activity.occurred_at.desc())).first()
+            merging = MergeRepository(session)
+            record = merging.merge_record(keep_id, merged_id)
             if record is None:
                 raise ConflictError("The record of this merge is missing; it cannot be undone")
             payload = json.loads(record.new_value)
-            for table in (Activity, Task, Answer):
-                ids = [uuid.UUID(i) for i in payload["moved"].get(table.__tablename__, [])]
-                if ids:
-                    session.execute(update(table).where(table.id.in_(ids))
-                                    .values(lead_id=merged_id))
-            session.execute(update(Lead).where(Lead.id == merged_id).values(
-                merged_into_id=None, deleted_at=None, updated_at=now, device_id=device))
+            merging.move_back(payload["moved"], merged_id)
+            merging.mark_merged(merged_id, None, now, device)
             record.new_value = ""  # this merge is undone: it cannot be undone twice
             self.leads.update_in(session, keep_id, payload["previous"], lenient=True)
-            session.add(Activity(
-                id=new_id(), lead_id=keep_id, kind=ActivityKind.RESTORED, occurred_at=now,
-                updated_at=now, device_id=device, actor_id=self.context.current_user_id,
-                text=f"Merge with {other.first_name} {other.last_name} undone".strip()))
+            HistoryRepository(session).record(
+                keep_id, ActivityKind.RESTORED, now=now, device=device,
+                actor=self.context.current_user_id,
+                text=f"Merge with {other.first_name} {other.last_name} undone".strip())
         return self.leads.get(merged_id)

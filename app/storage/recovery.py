@@ -36,6 +36,10 @@ class FileCheck:
         return not self.problem and not self.locked
 
 
+# What copying a database file can raise: the disk (full, read-only, gone) or SQLite itself.
+COPY_ERRORS: tuple[type[Exception], ...] = (OSError, sqlite3.Error)
+
+
 def write_backup(source: Path, destination: Path) -> Path:
     """A consistent copy of ``source`` (open elsewhere or not) as one self-contained file.
 

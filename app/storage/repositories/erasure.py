@@ -36,6 +36,11 @@ class ErasureRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def zero_freed_pages(self) -> None:
+        """For the rest of this transaction, deleted content is overwritten in the file too,
+        not just unlinked from the b-tree (SQLite's secure_delete)."""
+        self.session.execute(text("PRAGMA secure_delete = ON"))
+
     def family(self, lead_id: uuid.UUID) -> list[Lead]:
         """The lead and every lead merged into it (at any depth): one person, several rows."""
         lead = self.session.scalars(select(Lead).where(Lead.id == lead_id)).first()
