@@ -264,8 +264,7 @@ class LeadRecord:
 
     def value_of(self, field_name: str) -> Any:
         """The stored value of a LEAD_FIELDS entry (references give the display value)."""
-        ref = _REFERENCE_DISPLAY.get(field_name)
-        return getattr(self, ref if ref else field_name)
+        return getattr(self, display_attribute(field_name))
 
 
 _REFERENCE_DISPLAY = {
@@ -274,6 +273,11 @@ _REFERENCE_DISPLAY = {
     "team": "team_name",
     "queue": "queue_name",
 }
+
+
+def display_attribute(field_name: str) -> str:
+    """The LeadRecord attribute that holds a LEAD_FIELDS entry's value as people read it."""
+    return _REFERENCE_DISPLAY.get(field_name, field_name)
 
 
 class SortKey(StrEnum):

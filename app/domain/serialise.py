@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Mapping
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from app.domain.leads import LEAD_FIELDS, LeadRecord
+from app.domain.leads import LEAD_FIELDS, LeadRecord, display_attribute
 
 # Reference fields: the LEAD_FIELDS entry carries the display value (email or name); these keys
 # follow it with the ids and extra names. Derived columns follow the field they derive from.
@@ -66,12 +67,24 @@ def lead_to_dict(record: LeadRecord) -> dict[str, Any]:
     ``owner`` is the owner's email (with ``owner_id`` and ``owner_name``), ``event``/``team``/
     ``queue`` are names (with their ids), ``deal_value`` is in minor units.
     """
-    data: dict[str, Any] = {"id": to_jsonable(record.id)}
+    # An export converts every field of every lead: the key order is worked out once, and the
+    # plain values most fields hold skip the general conversion.
+    return {key: value if value is None or type(value) in _AS_IS else to_jsonable(value)
+            for key, value in ((key, getattr(record, attribute)) for key, attribute in _lead_plan())}
+
+
+_AS_IS = frozenset({str, int, float, bool})
+
+
+@functools.cache
+def _lead_plan() -> tuple[tuple[str, str], ...]:
+    """(key, LeadRecord attribute) pairs in lead_to_dict's order."""
+    plan: dict[str, str] = {"id": "id"}
     for spec in LEAD_FIELDS:
-        data[spec.name] = to_jsonable(record.value_of(spec.name))
+        plan[spec.name] = display_attribute(spec.name)
         for companion in _COMPANIONS.get(spec.name, ()):
-            data[companion] = to_jsonable(getattr(record, companion))
-    for field in dataclasses.fields(record):
-        if field.name not in data and field.name not in _ALIASES:
-            data[field.name] = to_jsonable(getattr(record, field.name))
-    return data
+            plan[companion] = companion
+    for field in dataclasses.fields(LeadRecord):
+        if field.name not in plan and field.name not in _ALIASES:
+            plan[field.name] = field.name
+    return tuple(plan.items())

@@ -44,6 +44,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from app.domain.progress import CancelledError
 from app.reports.fonts import BOLD, REGULAR, has_cjk, markup, register_fonts
 
 PageSize = tuple[float, float]
@@ -61,7 +62,7 @@ ACCENT_LIGHT = colors.HexColor("#9fc1e6")
 WARN = colors.HexColor("#c0392b")
 
 
-class ReportCancelledError(Exception):
+class ReportCancelledError(CancelledError):
     """The user cancelled a running report; nothing was written."""
 
 

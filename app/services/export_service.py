@@ -12,7 +12,7 @@ half a file.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -26,13 +26,13 @@ from app.domain.exports import (
     marketing_exclusion,
 )
 from app.domain.leads import LeadQuery, LeadRecord, LeadStatus
+from app.domain.progress import CancelCheck, CancelledError, Progress
 from app.domain.serialise import lead_to_dict
 from app.files import atomic_write
 from app.services.lead_service import LeadService
 from app.services.suppression_service import SuppressionService
 
 CHUNK = 2_000
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,8 @@ class ExportResult:
     excluded: dict[str, int]  # reason → leads left out (marketing and nurture only)
 
 
-class ExportCancelledError(LeadlineError):
-    pass
+class ExportCancelledError(CancelledError):
+    """The export stopped between chunks; atomic_write left no file behind."""
 
 
 def purpose_columns(purpose: ExportPurpose) -> tuple[str, ...]:
@@ -62,14 +62,14 @@ class ExportService:
     def export_csv(self, query: LeadQuery, path: Path,
                    purpose: ExportPurpose = ExportPurpose.ALL, *,
                    progress: Progress | None = None,
-                   cancelled: Callable[[], bool] | None = None) -> ExportResult:
+                   cancelled: CancelCheck | None = None) -> ExportResult:
         return self.export(query, path, ExportFormat.CSV, purpose, progress=progress,
                            cancelled=cancelled)
 
     def export(self, query: LeadQuery, path: Path, fmt: ExportFormat = ExportFormat.CSV,
                purpose: ExportPurpose = ExportPurpose.ALL, *,
                progress: Progress | None = None,
-               cancelled: Callable[[], bool] | None = None) -> ExportResult:
+               cancelled: CancelCheck | None = None) -> ExportResult:
         """Write the leads matching ``query`` to ``path`` in ``fmt``, leaving out whoever
         ``purpose`` excludes (counted by reason in the result)."""
         # Imported here: the GUI builds this service at start-up, openpyxl and vobject are
@@ -99,7 +99,7 @@ class ExportService:
 
     def rows(self, query: LeadQuery, purpose: ExportPurpose, excluded: dict[str, int], *,
              progress: Progress | None = None,
-             cancelled: Callable[[], bool] | None = None) -> Iterator[dict[str, Any]]:
+             cancelled: CancelCheck | None = None) -> Iterator[dict[str, Any]]:
         """The row source of every format: lead dicts in list order, after the purpose's
         exclusions (each counted in ``excluded`` by reason). Raises ExportCancelledError
         between chunks once ``cancelled()`` says so."""
