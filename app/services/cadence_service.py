@@ -38,8 +38,9 @@ from app.domain.service_levels import (
 from app.domain.working_time import WorkingCalendar
 from app.services.context import ServiceContext
 from app.services.settings_service import SettingsService
-from app.storage.orm import Activity, CadenceRow, Lead, Task
+from app.storage.orm import CadenceRow, Lead, Task
 from app.storage.repositories.bulk import utc_text
+from app.storage.repositories.history import HistoryRepository
 from app.storage.repositories.leads import LeadRepository
 from app.storage.repositories.tasks import TaskRepository, cadence_json, cadence_of
 
@@ -175,11 +176,10 @@ class CadenceService:
                 notes=render(planned.body_template, lead, owner_name),
                 due_at=planned.due_at, cadence_step=planned.step_index, cadence_id=cadence.id,
                 created_at=now, updated_at=now, device_id=device))
-        session.add(Activity(
-            id=new_id(), lead_id=lead.id, kind=ActivityKind.TASK_CREATED, occurred_at=now,
-            actor_id=actor,
+        HistoryRepository(session).record(
+            lead.id, ActivityKind.TASK_CREATED, now=now, device=device, actor=actor,
             text=f"Cadence '{cadence.name}' started for {owner_name or 'the owner'}: "
-                 f"{len(cadence.steps)} steps", updated_at=now, device_id=device))
+                 f"{len(cadence.steps)} steps")
 
     def _stop(self, session: Session, lead: Lead, cadence_tasks: Sequence[Task], why: str,
               now: dt.datetime) -> None:
@@ -188,11 +188,10 @@ class CadenceService:
         for task in cadence_tasks:
             task.deleted_at = task.updated_at = now
             task.device_id = self.context.device_id
-        session.add(Activity(
-            id=new_id(), lead_id=lead.id, kind=ActivityKind.NOTE, occurred_at=now,
-            actor_id=self.context.current_user_id,
-            text=f"{why}; {len(cadence_tasks)} planned step(s) cancelled", updated_at=now,
-            device_id=self.context.device_id))
+        HistoryRepository(session).record(
+            lead.id, ActivityKind.NOTE, now=now, device=self.context.device_id,
+            actor=self.context.current_user_id,
+            text=f"{why}; {len(cadence_tasks)} planned step(s) cancelled")
 
     def stop_in(self, session: Session, lead_id: uuid.UUID, why: str) -> int:
         """End the lead's cadence (a meeting set, not interested…): open steps are cancelled."""

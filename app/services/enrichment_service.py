@@ -14,11 +14,9 @@ from sqlalchemy.orm import Session
 
 from app.domain.enrichment import DirectoryRow, blanks_to_fill, email_domain
 from app.domain.history import ActivityKind
-from app.domain.ids import new_id
 from app.importers.company_directory import read_directory
 from app.services.context import ServiceContext
 from app.services.lead_service import LeadService
-from app.storage.orm import Activity
 from app.storage.repositories.enrichment import EnrichmentRepository
 from app.storage.repositories.history import HistoryRepository
 
@@ -82,8 +80,7 @@ class EnrichmentService:
             changes["company_source"] = f"company directory ({source})"
         self.leads.update_in(session, lead_id, changes, lenient=True)
         now = self.context.clock()
-        HistoryRepository(session).add(Activity(
-            id=new_id(), lead_id=lead_id, kind=ActivityKind.ENRICHED, occurred_at=now,
-            updated_at=now, device_id=self.context.device_id,
-            actor_id=self.context.current_user_id,
-            text=f"{', '.join(fills)} from the company directory ({source})"))
+        HistoryRepository(session).record(
+            lead_id, ActivityKind.ENRICHED, now=now, device=self.context.device_id,
+            actor=self.context.current_user_id,
+            text=f"{', '.join(fills)} from the company directory ({source})")

@@ -22,7 +22,6 @@ from app.domain.cadences import (
 )
 from app.domain.errors import LeadlineError, NotFoundError, ValidationError
 from app.domain.history import APP_ACTOR_ID, ActivityKind, AutomaticChange
-from app.domain.ids import new_id
 from app.domain.leads import LeadStatus, Rating
 from app.domain.people import QueueRecord, UserRecord
 from app.domain.routing import Move
@@ -43,7 +42,7 @@ from app.services.cadence_service import CadenceService
 from app.services.context import ServiceContext
 from app.services.lead_service import LeadService
 from app.services.routing_service import RoutingService
-from app.storage.orm import Activity, Task
+from app.storage.orm import Task
 from app.storage.repositories.followup_jobs import DueLead, FollowUpJobsRepository
 from app.storage.repositories.history import HistoryRepository
 from app.storage.repositories.leads import LeadRepository
@@ -235,11 +234,9 @@ class FollowUpService:
                 raise ValidationError.single("task", "is already done")
             activity_kind = _TOUCH_ACTIVITY[kind]
             text = note.strip() or (task.title if task else kind.label)
-            session.add(Activity(id=new_id(), lead_id=lead_id, kind=activity_kind,
-                                 occurred_at=now, actor_id=actor, text=text[:2000],
-                                 outcome=outcome.value if outcome else "",
-                                 task_id=task.id if task else None, updated_at=now,
-                                 device_id=device))
+            HistoryRepository(session).record(
+                lead_id, activity_kind, now=now, device=device, actor=actor, text=text,
+                outcome=outcome.value if outcome else "", task_id=task.id if task else None)
             if activity_kind.is_touch:
                 lead.first_touch_at = lead.first_touch_at or now
                 lead.last_touch_at = now
@@ -302,11 +299,11 @@ class FollowUpService:
             before = task.due_at
             task.due_at, task.updated_at = until, now
             task.device_id = self.context.device_id
-            session.add(Activity(
-                id=new_id(), lead_id=task.lead_id, kind=ActivityKind.NOTE, occurred_at=now,
-                actor_id=self.context.current_user_id, task_id=task.id,
+            HistoryRepository(session).record(
+                task.lead_id, ActivityKind.NOTE, now=now, device=self.context.device_id,
+                actor=self.context.current_user_id, task_id=task.id,
                 text=f"'{task.title}' moved from {_short(before)} to {_short(until)}: "
-                     f"{reason.strip()}", updated_at=now, device_id=self.context.device_id))
+                     f"{reason.strip()}")
             lead = LeadRepository(session).find(task.lead_id)
             if lead is not None:
                 lead.next_due_at = TaskRepository(session).next_due(task.lead_id)

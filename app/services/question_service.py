@@ -26,7 +26,7 @@ from app.domain.qualifiers import (
     summarise_answers,
 )
 from app.services.context import ServiceContext
-from app.storage.orm import Activity, Event
+from app.storage.orm import Event
 from app.storage.repositories.history import HistoryRepository
 from app.storage.repositories.leads import LeadRepository
 from app.storage.repositories.questions import QuestionRepository
@@ -164,13 +164,12 @@ class QuestionService:
                                     device_id=self.context.device_id, clear=known)
         if changed:
             before = {qid: v for qid, v in previous.items() if qid in known}
-            HistoryRepository(session).add(Activity(
-                id=new_id(), lead_id=lead_id, kind=ActivityKind.FIELD_CHANGED,
-                occurred_at=now, updated_at=now, device_id=self.context.device_id,
-                actor_id=self.context.current_user_id, field="answers",
+            HistoryRepository(session).record(
+                lead_id, ActivityKind.FIELD_CHANGED, now=now, device=self.context.device_id,
+                actor=self.context.current_user_id, field="answers",
                 old_value=summarise_answers(questions, before),
                 new_value=summarise_answers(questions, cleaned),
-                text="Qualifier answers recorded"))
+                text="Qualifier answers recorded")
             for observer in self.observers if notify else ():
                 observer(session, lead_id, False)
         return cleaned
