@@ -69,8 +69,11 @@ def lead_to_dict(record: LeadRecord) -> dict[str, Any]:
     """
     # An export converts every field of every lead: the key order is worked out once, and the
     # plain values most fields hold skip the general conversion.
-    return {key: value if value is None or type(value) in _AS_IS else to_jsonable(value)
-            for key, value in ((key, getattr(record, attribute)) for key, attribute in _lead_plan())}
+    data: dict[str, Any] = {}
+    for key, attribute in _lead_plan():
+        value = getattr(record, attribute)
+        data[key] = value if value is None or type(value) in _AS_IS else to_jsonable(value)
+    return data
 
 
 _AS_IS = frozenset({str, int, float, bool})
