@@ -27,6 +27,7 @@ from app.services.report_service import ReportService
 from app.services.routing_service import RoutingService
 from app.services.scoring_service import ScoringService
 from app.services.settings_service import SettingsService
+from app.services.suppression_index import SuppressionIndexCache
 from app.services.suppression_service import SuppressionService
 from app.services.sync_service import SyncService
 from app.services.sync_settings import SyncSettingsStore
@@ -62,20 +63,20 @@ class Services:
     def build(cls, db: Database, clock: Callable[[], dt.datetime] = utc_now) -> Services:
         context = ServiceContext(db, clock)
         backups = BackupService(context)
-        leads = LeadService(context)
-        questions = QuestionService(context, [leads.notify_changed])
         settings = SettingsService(context)
-        suppressions = SuppressionService(context, leads)
-        enrichment = EnrichmentService(context, leads)
-        dedupe = DedupeService(context)
-        scoring = ScoringService(context, settings, suppressions)
-        routing = RoutingService(context, settings)
-        routing.before_big_operation = backups.before
+        suppression_index = SuppressionIndexCache(context)
+        scoring = ScoringService(context, settings, suppression_index)
         cadences = CadenceService(context, settings)
+        routing = RoutingService(context, settings, after_moves=cadences.after_moves,
+                                 before_big_operation=backups.before)
         # Every saved lead, in this order: scored, routed when new (routing reads the score),
         # then followed up (cadences start once routing gave it an owner).
-        leads.on_saved = (scoring.lead_saved, routing.lead_saved, cadences.lead_saved)
-        routing.after_moves = cadences.after_moves
+        leads = LeadService(context, on_saved=(scoring.lead_saved, routing.lead_saved,
+                                               cadences.lead_saved))
+        questions = QuestionService(context, [leads.notify_changed])
+        suppressions = SuppressionService(context, leads, suppression_index)
+        enrichment = EnrichmentService(context, leads)
+        dedupe = DedupeService(context)
         imports = ImportService(context, questions, suppressions, enrichment, dedupe)
         imports.after_import = cadences.after_import
         imports.first_touch_deadlines = cadences.first_touch_deadlines
@@ -98,7 +99,7 @@ class Services:
                                     rescore_stale=scoring.rescore_if_inputs_changed),
                    sync_settings=SyncSettingsStore(db),
                    backups=backups)
-        services.sync.after_merge += [suppressions.forget_index, scoring.forget,
+        services.sync.after_merge += [suppression_index.forget, scoring.forget,
                                       cadences.forget, settings.forget]
         services.sync.after_merge_in.append(cadences.after_sync)
         return services

@@ -46,12 +46,10 @@ LeadSaved = Callable[[Session, Lead, bool], None]
 
 
 class LeadService:
-    def __init__(self, context: ServiceContext) -> None:
+    def __init__(self, context: ServiceContext, on_saved: tuple[LeadSaved, ...] = ()) -> None:
         self.context = context
         self.db = context.db
-        # Set once by the composition root (container.py): the services it builds after this one
-        # (scoring needs suppressions, which write through this service) watch every save.
-        self.on_saved: tuple[LeadSaved, ...] = ()
+        self.on_saved = on_saved
 
     def notify_saved(self, session: Session, lead: Lead, created: bool = False) -> None:
         """Let scoring, routing and cadences react to a save in ``session`` (before it commits)."""

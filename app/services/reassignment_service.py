@@ -68,13 +68,14 @@ class ReassignmentService:
     assignment run. ``RoutingService`` extends it with the rules, new leads and the board, and
     is what the composition root builds (one object, so both share the hooks below)."""
 
-    def __init__(self, context: ServiceContext) -> None:
+    def __init__(self, context: ServiceContext, *, after_moves: AfterMoves | None = None,
+                 before_big_operation: Callable[[str], object] | None = None) -> None:
         self.context = context
         self.db = context.db
-        # Set by the composition root: moved leads' follow-up tasks go with them (cadences).
-        self.after_moves: AfterMoves | None = None
-        # Set by the composition root: a backup before re-applying the rules.
-        self.before_big_operation: Callable[[str], object] | None = None
+        # Moved leads' follow-up tasks go with them (cadences).
+        self.after_moves = after_moves
+        # A backup before re-applying the rules.
+        self.before_big_operation = before_big_operation
 
     # -- the roster and the router ------------------------------------------------------------
     def ensure_catch_all(self) -> QueueRecord:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -19,7 +19,7 @@ from app.domain.leads import LeadQuery, LeadStatus
 from app.domain.people import QueueRecord, UserRecord
 from app.domain.routing import Condition, RoutingFacts, RoutingRule, TargetKind
 from app.services.context import ServiceContext
-from app.services.reassignment_service import ReassignmentService, place_of
+from app.services.reassignment_service import AfterMoves, ReassignmentService, place_of
 from app.services.settings_service import SettingsService
 from app.storage.orm import Lead, RoutingRuleRow
 from app.storage.repositories.distribution import (
@@ -53,8 +53,10 @@ class RoutingService(ReassignmentService):
     """The rules, how new leads are routed, and what the assignment board shows, on top of the
     reassignment moves."""
 
-    def __init__(self, context: ServiceContext, settings: SettingsService) -> None:
-        super().__init__(context)
+    def __init__(self, context: ServiceContext, settings: SettingsService, *,
+                 after_moves: AfterMoves | None = None,
+                 before_big_operation: Callable[[str], object] | None = None) -> None:
+        super().__init__(context, after_moves=after_moves, before_big_operation=before_big_operation)
         self.settings = settings
 
     # -- rules --------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ from app.domain.scoring import (
 from app.services.context import ServiceContext
 from app.services.score_batches import THRESHOLD_WORDS, promotion_text, rescore_rows
 from app.services.settings_service import SettingsService
-from app.services.suppression_service import SuppressionService
+from app.services.suppression_index import SuppressionIndexCache
 from app.storage.orm import Lead, ScoreRuleRow
 from app.storage.repositories.bulk import utc_text
 from app.storage.repositories.distribution import (
@@ -99,7 +99,7 @@ class RescoreSummary:
 
 class ScoringService:
     def __init__(self, context: ServiceContext, settings: SettingsService,
-                 suppressions: SuppressionService) -> None:
+                 suppressions: SuppressionIndexCache) -> None:
         self.context, self.settings, self.suppressions = context, settings, suppressions
         self.db = context.db
         self._scorer: Scorer | None = None

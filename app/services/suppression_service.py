@@ -22,15 +22,14 @@ from app.domain.data_quality import (
     company_key,
     normalise_suppression,
 )
-from app.domain.erasure import ErasureIndex
 from app.domain.errors import ConflictError, FieldError, LeadlineError, NotFoundError, ValidationError
 from app.domain.ids import new_id
 from app.domain.review import with_reasons
 from app.files import atomic_write
 from app.services.context import ServiceContext
 from app.services.lead_service import LeadService
+from app.services.suppression_index import SuppressionIndexCache
 from app.storage.orm import Suppression
-from app.storage.repositories.erasure import ErasureRepository
 from app.storage.repositories.leads import LeadRepository
 from app.storage.repositories.suppression import SuppressionRepository
 
@@ -44,10 +43,10 @@ class SuppressionImport:
 
 
 class SuppressionService:
-    def __init__(self, context: ServiceContext, leads: LeadService) -> None:
-        self.context, self.leads = context, leads
+    def __init__(self, context: ServiceContext, leads: LeadService,
+                 index_cache: SuppressionIndexCache) -> None:
+        self.context, self.leads, self.index_cache = context, leads, index_cache
         self.db = context.db
-        self._index: SuppressionIndex | None = None
 
     def entries(self) -> list[SuppressionRecord]:
         with self.db.read() as session:
@@ -55,15 +54,11 @@ class SuppressionService:
 
     def index(self) -> SuppressionIndex:
         """All live entries for checks on capture and import; rebuilt after every change."""
-        if self._index is None:
-            with self.db.read() as session:
-                erased = ErasureIndex.of(ErasureRepository(session).tombstones())
-            self._index = SuppressionIndex.of(self.entries(), erased)
-        return self._index
+        return self.index_cache.index()
 
     def forget_index(self) -> None:
         """Entries or tombstones changed behind this service's back (erasure, sync)."""
-        self._index = None
+        self.index_cache.forget()
 
     def add(self, kind: SuppressionKind | str, value: str,
             reason: SuppressionReason | str = SuppressionReason.OTHER,
@@ -86,7 +81,7 @@ class SuppressionService:
                 actor_id=self.context.current_user_id, updated_at=self.context.clock(),
                 device_id=self.context.device_id))
             flagged = self._flag_covered(session, kind, stored, reason)
-        self._index = None
+        self.index_cache.forget()
         return SuppressionRecord(row.id, kind, stored, reason, row.note, row.created_at), flagged
 
     def _flag_covered(self, session: Session, kind: SuppressionKind, value: str,
@@ -115,7 +110,7 @@ class SuppressionService:
                 raise NotFoundError(f"No suppression entry with id {entry_id}")
             row.deleted_at = row.updated_at = self.context.clock()
             row.device_id = self.context.device_id
-        self._index = None
+        self.index_cache.forget()
 
     def import_file(self, path: Path) -> SuppressionImport:
         """CSV with kind,value,reason,note columns, or one column of emails/domains/phones."""

@@ -41,6 +41,24 @@ def test_the_ui_never_imports_storage() -> None:
     assert not offences, _report(offences)
 
 
+def test_the_layers_under_the_ui_never_import_storage() -> None:
+    # Reports, exports, importers and sync get their rows from services, as the ui does.
+    offences = [f"{_where(path, line)} imports {module}"
+                for package in ("reports", "exporters", "importers", "sync")
+                for path, line, module, _names in _imports(package)
+                if module == "app.storage" or module.startswith("app.storage.")]
+    assert not offences, _report(offences)
+
+
+def test_qt_stays_in_the_ui() -> None:
+    offences = [f"{_where(path, line)} imports {module}"
+                for package in ("domain", "services", "storage", "reports", "exporters", "importers",
+                                "sync", "cli")
+                for path, line, module, _names in _imports(package)
+                if module.split(".")[0] in {"PySide6", "shiboken6"}]
+    assert not offences, _report(offences)
+
+
 def test_services_write_no_sql() -> None:
     offences = []
     for path, line, module, names in _imports("services"):
