@@ -129,9 +129,7 @@ class ErasureService:
 
     def _truncate_log(self) -> bool:
         """Checkpoint and empty the WAL, which still holds the pre-erasure pages."""
-        with self.db.raw_connection() as connection:
-            busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        return not busy
+        return self.db.truncate_write_ahead_log()
 
     def _older_backups(self, now: dt.datetime) -> tuple[str, ...]:
         folder = backups_dir_for(self.db.path)

