@@ -311,13 +311,6 @@ class FirstTouch(StrEnum):
         return self.value.capitalize()
 
 
-class OwnerFilter(StrEnum):
-    """Special owner filters besides a particular user."""
-
-    ANY = "any"
-    UNASSIGNED = "unassigned"
-
-
 @dataclass(frozen=True)
 class LeadQuery:
     """What a lead list shows: filters, search text and order. Immutable; compare to detect change."""

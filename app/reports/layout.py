@@ -30,7 +30,6 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
-    CondPageBreak,
     Flowable,
     Frame,
     KeepTogether,
@@ -460,14 +459,6 @@ class _ReportDoc(BaseDocTemplate):
 def start_list() -> list[Flowable]:
     """Flowables that put what follows on list pages (column header drawn by the template)."""
     return [NextPageTemplate("list"), PageBreak()]
-
-
-def end_list() -> list[Flowable]:
-    return [NextPageTemplate("normal"), PageBreak()]
-
-
-def keep_space(height: float) -> CondPageBreak:
-    return CondPageBreak(height)
 
 
 @dataclass

@@ -250,11 +250,6 @@ class LeadForm(QWidget):
     def is_dirty(self) -> bool:
         return bool(self.changes())
 
-    def set_values(self, values: dict[str, Any]) -> None:
-        for name, value in values.items():
-            self._set_value(next(f for f in LEAD_FIELDS if f.name == name), value)
-        self._refresh_hints()
-
     # -- feedback -----------------------------------------------------------------------------
     def show_errors(self, error: ValidationError) -> None:
         """Put each message under its field and focus the first one."""

@@ -21,10 +21,6 @@ class PrintError(Exception):
     """The PDF could not be drawn for printing (no renderer, unreadable file)."""
 
 
-def can_print() -> bool:
-    return True  # Qt PDF or PDFium (a dependency) is always there
-
-
 def print_pdf(path: Path, printer: QPrinter, *,
               progress: Callable[[int, int], None] | None = None) -> int:
     """Paint every page of ``path`` (or the printer's from/to page range) onto ``printer``.

@@ -152,11 +152,6 @@ class DistributionRepository:
         return {queue: count for queue, count in rows}
 
     # -- assignment runs ----------------------------------------------------------------------
-    def add_run(self, run: AssignmentRun, moves: Iterable[AssignmentMove]) -> None:
-        self.session.add(run)
-        self.session.flush()
-        self.session.add_all(moves)
-
     def run(self, run_id: uuid.UUID) -> AssignmentRun | None:
         return self.session.get(AssignmentRun, run_id)
 

@@ -144,9 +144,6 @@ class ErasureRepository:
                                 frozenset(t.fingerprints.split()), t.reason)
                 for t in self.session.scalars(select(Tombstone).order_by(Tombstone.erased_at))]
 
-    def tombstone_for(self, lead_id: uuid.UUID) -> Tombstone | None:
-        return self.session.scalars(select(Tombstone).where(Tombstone.lead_id == lead_id)).first()
-
 
 def compact_search_index(session: Session) -> None:
     """Merge the full-text index into one segment so the erased trigrams are really gone.

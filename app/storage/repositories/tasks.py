@@ -7,7 +7,7 @@ import json
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.domain.cadences import Cadence, CadenceScope, CadenceStep
@@ -113,14 +113,6 @@ class TaskRepository:
     def for_lead(self, lead_id: uuid.UUID) -> list[Task]:
         return list(self.session.scalars(select(Task).where(
             Task.lead_id == lead_id, Task.deleted_at.is_(None)).order_by(Task.due_at)))
-
-    def move_open(self, lead_ids: Sequence[uuid.UUID], owner_id: uuid.UUID | None,
-                  now: dt.datetime, device: uuid.UUID) -> int:
-        result = self.session.execute(update(Task).where(
-            Task.lead_id.in_(list(lead_ids)), Task.done_at.is_(None), Task.deleted_at.is_(None),
-            Task.owner_id.is_distinct_from(owner_id)).values(
-            owner_id=owner_id, updated_at=now, device_id=device))
-        return int(getattr(result, "rowcount", 0) or 0)
 
     def due(self, owner_id: uuid.UUID, until: dt.datetime, limit: int = 500) -> list[DueItem]:
         """The first ``limit`` open tasks of one owner due before ``until``, in due order."""
