@@ -19,6 +19,7 @@ from app.domain.leads import (
     LeadQuery,
     Rating,
 )
+from app.domain.review import reason_text
 
 if TYPE_CHECKING:
     from app.cli.context import CliContext, CommandTree
@@ -187,7 +188,7 @@ def add_lead(args: argparse.Namespace, ctx: CliContext) -> int:
     record = ctx.services.leads.create(_given_fields(args), lenient=args.lenient)
     heading = f"Added lead {record.id}"
     if record.needs_review:
-        heading += f" (flagged for review: {record.review_reason})"
+        heading += f" (flagged for review: {reason_text(record.review_reason)})"
     ctx.out.lead_detail(record, heading=heading)
     return 0
 

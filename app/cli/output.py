@@ -17,6 +17,7 @@ from app.domain.contact_data import format_money
 from app.domain.errors import ValidationError
 from app.domain.history import ActivityRecord
 from app.domain.leads import LEAD_FIELDS, FieldKind, LeadField, LeadRecord
+from app.domain.review import reason_text
 from app.domain.serialise import lead_to_dict, to_jsonable
 
 MAX_CELL = 32
@@ -180,6 +181,8 @@ def field_text(record: LeadRecord, spec: LeadField) -> str:
     value = record.value_of(spec.name)
     if value is None or value == "":
         return ""
+    if spec.name == "review_reason":
+        return reason_text(value)
     if spec.kind is FieldKind.PHONE:
         e164 = getattr(record, f"{spec.name}_e164")
         return f"{value} ({e164})" if e164 and e164 != value else str(value)

@@ -11,7 +11,6 @@ from typing import Any
 from app.domain.errors import ValidationError
 
 # Set on a badge-only lead until the registration list tells who it is; cleared on import.
-PENDING_REGISTRATION = "badge id not in the registration list yet: reconcile after the show"
 CONTACT_FIELDS = ("email", "phone", "mobile")
 # Stored with each lead that ticks the box, so the consent can be shown later word for word.
 CONSENT_WORDING = ("I agree to be contacted by email or phone about the products shown at "

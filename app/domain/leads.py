@@ -172,7 +172,7 @@ LEAD_FIELDS: tuple[LeadField, ...] = (
     _f("consent_text", "Consent wording", K.LONG_TEXT, "Consent", max_length=2000),
     _f("do_not_contact", "Do not contact", K.BOOLEAN, "Consent"),
     _f("needs_review", "Needs review", K.BOOLEAN, "Review"),
-    _f("review_reason", "Review reason", K.TEXT, "Review"),
+    _f("review_reason", "Review reason", K.TEXT, "Review", max_length=500),
     _f("notes", "Notes", K.LONG_TEXT, "Notes", max_length=20_000),
 )
 FIELDS_BY_NAME: dict[str, LeadField] = {f.name: f for f in LEAD_FIELDS}

@@ -16,6 +16,7 @@ from enum import Enum
 from typing import Any
 
 from app.domain.leads import LEAD_FIELDS, LeadRecord, display_attribute
+from app.domain.review import reason_text
 
 # Reference fields: the LEAD_FIELDS entry carries the display value (email or name); these keys
 # follow it with the ids and extra names. Derived columns follow the field they derive from.
@@ -73,6 +74,8 @@ def lead_to_dict(record: LeadRecord) -> dict[str, Any]:
     for key, attribute in _lead_plan():
         value = getattr(record, attribute)
         data[key] = value if value is None or type(value) in _AS_IS else to_jsonable(value)
+    if data.get("review_reason"):
+        data["review_reason"] = reason_text(data["review_reason"])  # the sentences, not codes
     return data
 
 

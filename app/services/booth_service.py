@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.domain.booth import PENDING_REGISTRATION, ScanLogRecord, check_capture_minimum
+from app.domain.booth import ScanLogRecord, check_capture_minimum
 from app.domain.booth_capture import (
     EXISTING,
     NEW,
@@ -35,7 +35,7 @@ from app.domain.history import ActivityKind
 from app.domain.ids import new_id
 from app.domain.leads import Channel, Consent, LeadRecord
 from app.domain.progress import Progress
-from app.domain.review import without_reason
+from app.domain.review import ReviewCode, ReviewReason, has_code, store_reasons, without_code
 from app.importers.badges import BadgeData, DelimitedLayout, ScanRejected, parse_scan
 from app.importers.badges.delimited import RegisteredId
 from app.importers.badges.ids import RegistrationIndex
@@ -139,7 +139,7 @@ class BoothService:
             clean["consent"] = Consent.GRANTED
             clean["consent_text"] = consent_text
         badge_id = str(clean.get("badge_id") or "").strip()
-        likely = self._likely_duplicate(clean, event_id) if lead_id is None else ""
+        likely = self._likely_duplicate(clean, event_id) if lead_id is None else None
         now = self.context.clock()
         with self.db.write() as session:
             repo = BoothRepository(session)
@@ -158,7 +158,7 @@ class BoothService:
             if before is None:
                 clean.update(event=event_id, channel=Channel.TRADE_SHOW)
                 if likely:
-                    clean.update(needs_review=True, review_reason=likely)
+                    clean.update(needs_review=True, review_reason=store_reasons([likely]))
             event = EventRepository(session).get(event_id)
             region = (str(clean.get("country") or (before.country if before else ""))
                       or (event.country if event else "") or self.context.default_country)
@@ -189,17 +189,19 @@ class BoothService:
                           record.id)
         return CaptureResult(self.leads.get(record.id), created)
 
-    def _likely_duplicate(self, values: Mapping[str, Any], event_id: uuid.UUID) -> str:
-        """'possible duplicate of Anna Müller (same phone; names 92% similar)', or ''."""
+    def _likely_duplicate(self, values: Mapping[str, Any], event_id: uuid.UUID
+                          ) -> ReviewReason | None:
+        """'possible duplicate of Anna Müller (same phone; names 92% similar)', or None."""
         found = self.dedupe.candidates_for(values, event_id)
         if not found:
-            return ""
+            return None
         other, _score, reasons = found[0]
         if str(values.get("badge_id") or "").strip() and \
                 self.leads.get(other).badge_id == values.get("badge_id"):
-            return ""  # the same badge at this event is updated, not duplicated
+            return None  # the same badge at this event is updated, not duplicated
         name = self.dedupe.display_names([other]).get(other, "another lead")
-        return f"possible duplicate of {name} ({'; '.join(reasons)})"
+        return ReviewReason(ReviewCode.POSSIBLE_DUPLICATE,
+                            f"possible duplicate of {name} ({'; '.join(reasons)})")
 
     # -- drafts: nothing half typed is lost --------------------------------------------------
     def keep_draft(self, form: CaptureForm) -> BoothDraft:
@@ -314,8 +316,8 @@ class BoothService:
         changes: dict[str, Any] = {k: v for k, v in person.items() if not getattr(lead, k)}
         if lead.badge_id != registered_id:
             changes["badge_id"] = registered_id
-        reasons = without_reason(lead.review_reason, PENDING_REGISTRATION)
-        if reasons != lead.review_reason:
+        if has_code(lead.review_reason, ReviewCode.UNREGISTERED_BADGE):
+            reasons = without_code(lead.review_reason, ReviewCode.UNREGISTERED_BADGE)
             changes.update(review_reason=reasons, needs_review=bool(reasons))
         lead_id = lead.id
         lead.awaiting_registration = False  # written with the changes below, in one flush

@@ -20,7 +20,7 @@ from app.domain.cadences import (
     PlannedStep,
     reschedule_after,
 )
-from app.domain.errors import LeadlineError, NotFoundError, ValidationError
+from app.domain.errors import LeadlineError, NotFoundError, ValidationError, parse_choice
 from app.domain.history import APP_ACTOR_ID, ActivityKind, AutomaticChange
 from app.domain.leads import LeadStatus, Rating
 from app.domain.people import QueueRecord, UserRecord
@@ -217,8 +217,8 @@ class FollowUpService:
                   task_id: uuid.UUID | None = None) -> None:
         """Record a call, email, meeting or note with its outcome; completes the task it
         answers, moves the rest of the cadence, or stops it when the lead was reached."""
-        kind = _kind(kind)
-        outcome = _outcome(outcome) if outcome else None
+        kind = parse_choice(TaskKind, kind, "kind")
+        outcome = parse_choice(TaskOutcome, outcome, "outcome") if outcome else None
         now, device, actor = self.context.clock(), self.context.device_id, \
             self.context.current_user_id
         with self.db.write() as session:
@@ -589,22 +589,6 @@ class FollowUpService:
 
 # How far back finished and cancelled tasks are exported for calendars to catch up.
 CALENDAR_CLOSED_DAYS = dt.timedelta(days=90)
-
-
-def _kind(value: TaskKind | str) -> TaskKind:
-    try:
-        return TaskKind(value)
-    except ValueError:
-        raise ValidationError.single(
-            "kind", f"must be one of: {', '.join(k.value for k in TaskKind)}") from None
-
-
-def _outcome(value: TaskOutcome | str) -> TaskOutcome:
-    try:
-        return TaskOutcome(value)
-    except ValueError:
-        raise ValidationError.single(
-            "outcome", f"must be one of: {', '.join(o.value for o in TaskOutcome)}") from None
 
 
 def _short(when: dt.datetime | None) -> str:

@@ -10,16 +10,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.domain.history import ActivityKind
-from app.domain.ids import new_id
-from app.domain.leads import Channel, LeadStatus, Rating
+from app.domain.leads import LeadStatus
 from app.domain.routing import Router, RoutingFacts
-from app.domain.scoring import ScoringFacts, email_flags, qualification_for
+from app.domain.scoring import ScoringFacts, promotion_note, qualification_for
 from app.services.routing_service import RoutingService
 from app.services.scoring_service import ScoringService
 from app.services.settings_service import SettingsService
 from app.storage.repositories.bulk import BulkWriter
-
-_THRESHOLD_WORDS = {LeadStatus.MQL: "MQL", LeadStatus.SQL: "SQL"}
+from app.storage.repositories.history import history_row
 
 
 class BatchIntake:
@@ -39,19 +37,11 @@ class BatchIntake:
     def place(self, lead: dict[str, Any], answers: Mapping[str, str]) -> list[dict[str, Any]]:
         """Set score, reasons, maybe status and owner/queue on ``lead``; returns history rows."""
         activities: list[dict[str, Any]] = []
-        email = str(lead.get("email") or "")
-        free, role = email_flags(email)
-        contact = {"email": email, "company": lead.get("company") or "",
+        contact = {"email": str(lead.get("email") or ""), "company": lead.get("company") or "",
                    "phone_e164": lead.get("phone_e164") or "",
                    "mobile_e164": lead.get("mobile_e164") or ""}
-        rating = lead.get("rating")
-        facts = ScoringFacts(
-            created_at=self.now, title=str(lead.get("title") or ""),
-            company_size=str(lead.get("company_size") or ""),
-            industry=str(lead.get("industry") or ""), country=str(lead.get("country") or ""),
-            product_interest=str(lead.get("product_interest") or ""), email=email,
-            rating=Rating(rating) if rating else None, answers=answers,
-            is_free_mail=free, is_role_address=role,
+        facts = ScoringFacts.of_values(
+            lead, now=self.now, answers=answers,
             suppression_kinds=self.suppressed.reasons(contact) if self.suppressed.entries
             else frozenset(), served_countries=self.served)
         result = self.scorer.score(facts, self.now)
@@ -59,23 +49,14 @@ class BatchIntake:
         status = LeadStatus(lead.get("status") or LeadStatus.INQUIRY)
         promoted = qualification_for(status, result.total, self.scorer.config)
         if promoted is not None:
-            threshold = (self.scorer.config.sql_threshold if promoted is LeadStatus.SQL
-                         else self.scorer.config.mql_threshold)
             lead["status"] = promoted
             activities.append(self._activity(
                 lead["id"], ActivityKind.STATUS_CHANGED, "status", status.label, promoted.label,
-                f"score {result.total} reached the {_THRESHOLD_WORDS[promoted]} threshold "
-                f"({threshold})"))
+                promotion_note(promoted, result.total, self.scorer.config)))
             status = promoted
         if self.router is not None and not lead.get("owner_id") and not lead.get("queue_id"):
-            placed = self.router.route(RoutingFacts(
-                lead_id=lead["id"], country=facts.country, region=str(lead.get("region") or ""),
-                postal_code=str(lead.get("postal_code") or ""),
-                phone_e164=contact["phone_e164"], mobile_e164=contact["mobile_e164"],
-                industry=facts.industry, product_interest=facts.product_interest,
-                company=str(contact["company"]), email=email, event_id=lead.get("event_id"),
-                channel=Channel(lead.get("channel") or Channel.IMPORT), score=result.total,
-                rating=facts.rating, status=status))
+            placed = self.router.route(RoutingFacts.of_values(lead, score=result.total,
+                                                              status=status))
             lead["owner_id"], lead["queue_id"] = placed.owner_id, placed.queue_id
             if placed.team_id is not None:
                 lead["team_id"] = placed.team_id
@@ -88,9 +69,8 @@ class BatchIntake:
 
     def _activity(self, lead_id: uuid.UUID, kind: ActivityKind, field: str, old: str, new: str,
                   text: str) -> dict[str, Any]:
-        return {"id": new_id(), "lead_id": lead_id, "kind": kind, "occurred_at": self.now,
-                "updated_at": self.now, "device_id": self.device, "actor_id": self.actor,
-                "field": field, "old_value": old, "new_value": new, "text": text[:2000]}
+        return history_row(lead_id, kind, now=self.now, device=self.device, actor=self.actor,
+                           text=text, field=field, old_value=old, new_value=new)
 
     def finish(self, writer: BulkWriter) -> None:
         """Keep the round-robin pointers where this batch left them (same transaction)."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from app.domain.errors import NotFoundError, ValidationError
+from app.domain.errors import NotFoundError, ValidationError, parse_choice
 from app.domain.history import ActivityKind
 from app.domain.ids import new_id
 from app.domain.leads import LeadQuery, LeadStatus
@@ -70,7 +70,7 @@ class RoutingService(ReassignmentService):
         name = name.strip()
         if not name:
             raise ValidationError.single("name", "is empty: give the rule a name")
-        kind = _target_kind(target_kind)
+        kind = parse_choice(TargetKind, target_kind, "target_kind")
         now, device = self.context.clock(), self.context.device_id
         with self.db.write() as session:
             self._check_target(session, kind, target_id)
@@ -101,7 +101,7 @@ class RoutingService(ReassignmentService):
             if conditions is not None:
                 row.conditions = conditions_json(conditions)
             if target_kind is not None or target_id is not None:
-                kind = _target_kind(target_kind or row.target_kind)
+                kind = parse_choice(TargetKind, target_kind or row.target_kind, "target_kind")
                 target = target_id or row.target_id
                 self._check_target(session, kind, target)
                 row.target_kind, row.target_id = kind.value, target
@@ -222,10 +222,4 @@ class RoutingService(ReassignmentService):
                       for owner in unavailable)
 
 
-def _target_kind(value: TargetKind | str) -> TargetKind:
-    try:
-        return TargetKind(value)
-    except ValueError:
-        raise ValidationError.single(
-            "target_kind", f"must be one of: {', '.join(k.value for k in TargetKind)}") from None
 

@@ -10,18 +10,10 @@ from typing import Any
 from app.domain.history import ActivityKind
 from app.domain.ids import new_id
 from app.domain.leads import LeadStatus, Rating
-from app.domain.scoring import Scorer, ScoringConfig, ScoringFacts, email_flags, qualification_for
+from app.domain.scoring import Scorer, ScoringFacts, email_flags, promotion_note, qualification_for
 from app.storage.repositories.bulk import parse_utc_text
 from app.storage.repositories.distribution import activity_counts, answers_by_lead
 from app.storage.repositories.scoring import Connection, ScoringRow, write_scores
-
-THRESHOLD_WORDS = {LeadStatus.MQL: "MQL", LeadStatus.SQL: "SQL"}
-
-
-def promotion_text(reached: LeadStatus, score: int, config: ScoringConfig) -> str:
-    """Why the score moved a lead forward, as its history says."""
-    threshold = config.sql_threshold if reached is LeadStatus.SQL else config.mql_threshold
-    return f"score {score} reached the {THRESHOLD_WORDS[reached]} threshold ({threshold})"
 
 
 def rescore_rows(connection: Connection, rows: Sequence[ScoringRow],
@@ -54,7 +46,7 @@ def rescore_rows(connection: Connection, rows: Sequence[ScoringRow],
             activities.append((
                 new_id().hex, lead_hex, ActivityKind.STATUS_CHANGED.value,
                 now_text, actor_hex, "status", LeadStatus(status).label,
-                new_status.label, promotion_text(new_status, result.total, config),
+                new_status.label, promotion_note(new_status, result.total, config),
                 now_text, device_hex))
         changed += result.total != old_score
     write_scores(connection, updates, statuses, activities,

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from app.domain.errors import NotFoundError, ValidationError
+from app.domain.errors import NotFoundError, ValidationError, parse_choice
 from app.domain.history import APP_ACTOR_ID, ActivityKind, AutomaticChange
 from app.domain.ids import new_id
 from app.domain.leads import LeadRecord, LeadStatus
@@ -37,10 +37,11 @@ from app.domain.scoring import (
     ScoringConfig,
     ScoringFacts,
     check_rule,
+    promotion_note,
     qualification_for,
 )
 from app.services.context import ServiceContext
-from app.services.score_batches import THRESHOLD_WORDS, promotion_text, rescore_rows
+from app.services.score_batches import rescore_rows
 from app.services.settings_service import SettingsService
 from app.services.suppression_index import SuppressionIndexCache
 from app.storage.orm import Lead, ScoreRuleRow
@@ -92,7 +93,7 @@ class RescoreSummary:
         """What to tell the user, each with the leads behind it."""
         return tuple(
             AutomaticChange(f"{len(ids):,} lead{'' if len(ids) == 1 else 's'} reached "
-                            f"{THRESHOLD_WORDS[status]} by score", ids)
+                            f"{status.label} by score", ids)
             for status, ids in ((LeadStatus.MQL, self.to_mql), (LeadStatus.SQL, self.to_sql))
             if ids)
 
@@ -149,11 +150,7 @@ class ScoringService:
         self.forget()
 
     def add_rule(self, kind: ScoreRuleKind | str, value: str, points: int) -> ScoreRule:
-        try:
-            kind = ScoreRuleKind(kind)
-        except ValueError:
-            choices = ", ".join(k.value for k in ScoreRuleKind)
-            raise ValidationError.single("kind", f"must be one of: {choices}") from None
+        kind = parse_choice(ScoreRuleKind, kind, "kind")
         rule = ScoreRule(new_id(), kind, value.strip(), int(points))
         self.save_rules([*self.rules(), rule])
         return rule
@@ -264,7 +261,7 @@ class ScoringService:
                 lead_id, ActivityKind.STATUS_CHANGED, now=now, device=self.context.device_id,
                 actor=self.context.current_user_id, field="status", old_value=lead.status.label,
                 new_value=promoted.label,
-                text=promotion_text(promoted, result.total, self.scorer().config))
+                text=promotion_note(promoted, result.total, self.scorer().config))
             lead.status = promoted
             lead.updated_at, lead.device_id = now, self.context.device_id
         session.flush()

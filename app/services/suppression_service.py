@@ -24,7 +24,7 @@ from app.domain.data_quality import (
 )
 from app.domain.errors import ConflictError, FieldError, LeadlineError, NotFoundError, ValidationError
 from app.domain.ids import new_id
-from app.domain.review import with_reasons
+from app.domain.review import ReviewCode, ReviewReason, with_reasons
 from app.files import atomic_write
 from app.services.context import ServiceContext
 from app.services.lead_service import LeadService
@@ -95,7 +95,8 @@ class SuppressionService:
                 continue
             if kind is SuppressionKind.COMPANY and company_key(record.company) != value:
                 continue  # the prefix match in SQL was only a pre-filter
-            note = f"on the suppression list: {reason.label} ({kind.value} {value})"
+            note = ReviewReason(ReviewCode.SUPPRESSED, f"on the suppression list: {reason.label} "
+                                                       f"({kind.value} {value})")
             reasons = with_reasons(record.review_reason, [note])
             self.leads.update_in(session, lead_id, {
                 "do_not_contact": True, "needs_review": True, "review_reason": reasons})

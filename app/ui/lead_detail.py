@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from app.domain.data_quality import lacks_contact_person
 from app.domain.errors import LeadlineError, ValidationError
 from app.domain.leads import LeadRecord
+from app.domain.review import reason_text
 from app.domain.service_levels import SlaState, countdown_text, sla_state
 from app.domain.tasks import TaskKind
 from app.domain.value_vocabulary import describe_originals
@@ -210,7 +211,7 @@ class LeadDetailPane(QWidget):
             self.next_step.setText(f"Next step overdue since {when}" if overdue
                                    else f"Next step due {when}")
         _emphasise(self.next_step, ALARM if overdue else None)
-        self.review_note.setText(f"Needs review: {record.review_reason}" if record.review_reason
+        self.review_note.setText(f"Needs review: {reason_text(record.review_reason)}" if record.review_reason
                                  else "Needs review")
         self.review_note.setVisible(record.needs_review)
         self._show_capture_note(record)

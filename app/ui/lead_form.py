@@ -36,6 +36,7 @@ from app.domain.errors import ValidationError
 from app.domain.events import EventRecord
 from app.domain.leads import EDITABLE_FIELDS, LEAD_FIELDS, FieldKind, LeadField, LeadRecord
 from app.domain.people import QueueRecord, TeamRecord, UserRecord
+from app.domain.review import reason_text
 from app.ui.form_rows import add_field_row, let_combo_shrink
 from app.ui.style import ALARM, SECONDARY, alarm_colour, make_heading, set_tone
 
@@ -193,6 +194,8 @@ class LeadForm(QWidget):
             return None
         if spec.kind in (FieldKind.USER, FieldKind.EVENT, FieldKind.TEAM, FieldKind.QUEUE):
             return getattr(record, f"{spec.name}_id")
+        if spec.name == "review_reason":
+            return reason_text(record.review_reason)
         return getattr(record, spec.name)
 
     def _set_value(self, spec: LeadField, value: Any) -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from app.domain.booth import PENDING_REGISTRATION
 from app.domain.imports import DuplicatePolicy
 from app.domain.leads import LeadQuery
+from app.domain.review import UNREGISTERED_BADGE, store_reasons
 from app.services.container import Services
 from app.storage.repositories.leads import LeadRepository
 
@@ -112,7 +112,7 @@ def test_leads_flagged_before_the_column_existed_are_still_resolved(
         row = LeadRepository(session).find(lead.id)
         assert row is not None
         row.awaiting_registration = False
-        row.needs_review, row.review_reason = True, PENDING_REGISTRATION
+        row.needs_review, row.review_reason = True, store_reasons([UNREGISTERED_BADGE])
     export = tmp_path / "list.csv"
     export.write_text("Badge ID;Vorname;Nachname\n777;Ben;Booth\n", encoding="utf-8")
     assert services.booth.import_registrations(event_id, export).resolved_leads == 1

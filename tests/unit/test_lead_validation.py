@@ -25,6 +25,7 @@ from app.domain.leads import (
     LeadStatus,
     Rating,
 )
+from app.domain.review import parse_reasons, reason_text, store_reasons
 
 FAST = settings(max_examples=150, deadline=None)
 
@@ -190,7 +191,9 @@ def test_choices_accept_value_and_label_in_any_case(pair: tuple[Any, Any], spell
             spec.name: member}
 
 
-TEXT_FIELDS = [f for f in LEAD_FIELDS if f.kind in (FieldKind.TEXT, FieldKind.LONG_TEXT)]
+# The review reason is text too, but stored with its codes (test_typed_review_reasons_...).
+TEXT_FIELDS = [f for f in LEAD_FIELDS if f.kind in (FieldKind.TEXT, FieldKind.LONG_TEXT)
+               and f.name != "review_reason"]
 
 
 @FAST
@@ -204,6 +207,17 @@ def test_text_is_stripped_and_length_checked(spec: Any, typed: str) -> None:
         return
     assert values == {spec.name: typed.strip()}
     assert len(values[spec.name]) <= spec.max_length
+
+
+@FAST
+@given(st.lists(st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40)
+                .filter(lambda s: s.strip() and not s.lstrip().startswith("[")), max_size=4))
+def test_typed_review_reasons_are_stored_coded_and_read_back_as_typed(sentences: list[str]) -> None:
+    typed = "; ".join(" ".join(s.split()) for s in sentences)
+    stored = normalise_changes({"review_reason": typed}, default_region=None).values["review_reason"]
+    assert len(stored) <= 500
+    assert reason_text(stored) == " ".join(typed.split())
+    assert store_reasons(parse_reasons(stored)) == stored
 
 
 # None is a valid "clear" for these kinds; for text kinds it is not (see the xfail above).

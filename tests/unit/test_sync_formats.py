@@ -20,6 +20,7 @@ import pytest
 
 from app.domain.ids import new_id
 from app.domain.people import Role
+from app.domain.review import reason_text
 from app.domain.tasks import TaskKind
 from app.storage.orm import Task
 from app.sync.changeset import FORMAT_VERSION, MAGIC, NewerFormat, decode, open_envelope
@@ -34,7 +35,7 @@ FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "sync_v1"
 def _dump(laptop: Laptop) -> dict[str, object]:
     """What a laptop shows: leads (alive or not, key fields), tasks, history and the inbox."""
     with sqlite3.connect(laptop.path) as conn:
-        leads = {r[0]: list(r[1:]) for r in conn.execute(
+        leads = {r[0]: [*r[1:-1], reason_text(r[-1])] for r in conn.execute(
             "SELECT id, first_name, last_name, company, city, title, phone, "
             "deleted_at IS NOT NULL, needs_review, review_reason FROM lead")}
         tasks = {r[0]: list(r[1:]) for r in conn.execute("SELECT id, lead_id, title FROM task")}

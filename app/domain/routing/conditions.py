@@ -5,9 +5,10 @@ from __future__ import annotations
 import functools
 import re
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from app.domain.data_quality import company_key
 from app.domain.errors import ValidationError
@@ -119,6 +120,24 @@ class RoutingFacts:
                    email=lead.email, event_id=lead.event_id, channel=lead.channel,
                    score=lead.score, rating=lead.rating, status=lead.status,
                    owner_id=lead.owner_id, team_id=lead.team_id, queue_id=lead.queue_id)
+
+    @classmethod
+    def of_values(cls, lead: Mapping[str, Any], *, score: int, status: LeadStatus,
+                  default_channel: Channel = Channel.IMPORT) -> RoutingFacts:
+        """Facts of a lead not yet stored, given as column values (an import's rows); it has no
+        place yet, routing gives it one."""
+        rating = lead.get("rating")
+        return cls(lead_id=lead["id"], country=str(lead.get("country") or ""),
+                   region=str(lead.get("region") or ""),
+                   postal_code=str(lead.get("postal_code") or ""),
+                   phone_e164=str(lead.get("phone_e164") or ""),
+                   mobile_e164=str(lead.get("mobile_e164") or ""),
+                   industry=str(lead.get("industry") or ""),
+                   product_interest=str(lead.get("product_interest") or ""),
+                   company=str(lead.get("company") or ""), email=str(lead.get("email") or ""),
+                   event_id=lead.get("event_id"),
+                   channel=Channel(lead.get("channel") or default_channel), score=score,
+                   rating=Rating(rating) if rating else None, status=status)
 
 
 # company_key runs a regex loop; companies repeat across leads, so remember the answers.

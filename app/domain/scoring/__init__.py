@@ -15,7 +15,14 @@ from app.domain.scoring.rules import (
     ScoringConfig,
     check_rule,
 )
-from app.domain.scoring.scorer import Scorer, ScoreReason, ScoreResult, ScoringFacts, qualification_for
+from app.domain.scoring.scorer import (
+    Scorer,
+    ScoreReason,
+    ScoreResult,
+    ScoringFacts,
+    promotion_note,
+    qualification_for,
+)
 from app.domain.scoring.signals import (
     Seniority,
     email_flags,
@@ -38,6 +45,7 @@ __all__ = [
     "email_flags",
     "looks_like_student",
     "parse_company_size",
+    "promotion_note",
     "qualification_for",
     "seniority_of",
 ]

@@ -6,7 +6,7 @@ import bisect
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from app.domain.data_quality import SuppressionReason
 from app.domain.leads import LeadRecord, LeadStatus, Rating
@@ -48,6 +48,24 @@ class ScoringFacts:
     is_role_address: bool = False
     suppression_kinds: frozenset[str] = frozenset()  # SuppressionReason values that hit
     served_countries: frozenset[str] = frozenset()  # ISO2 codes some rep or team covers
+
+    @classmethod
+    def of_values(cls, lead: Mapping[str, Any], *, now: dt.datetime,
+                  answers: Mapping[str, str] | None = None, activity_count: int = 0,
+                  suppression_kinds: frozenset[str] = frozenset(),
+                  served_countries: frozenset[str] = frozenset()) -> ScoringFacts:
+        """Facts of a lead not yet stored, given as column values (an import's rows)."""
+        email = str(lead.get("email") or "")
+        free, role = email_flags(email)
+        rating = lead.get("rating")
+        return cls(created_at=lead.get("created_at") or now, title=str(lead.get("title") or ""),
+                   company_size=str(lead.get("company_size") or ""),
+                   industry=str(lead.get("industry") or ""), country=str(lead.get("country") or ""),
+                   product_interest=str(lead.get("product_interest") or ""), email=email,
+                   rating=Rating(rating) if rating else None, answers=answers or {},
+                   activity_count=activity_count, last_touch_at=lead.get("last_touch_at"),
+                   is_free_mail=free, is_role_address=role,
+                   suppression_kinds=suppression_kinds, served_countries=served_countries)
 
     @classmethod
     def of_lead(cls, lead: LeadRecord, *, now: dt.datetime,
@@ -293,3 +311,9 @@ def qualification_for(status: LeadStatus, score: int,
     if status in _BELOW_MQL and score >= config.mql_threshold:
         return LeadStatus.MQL
     return None
+
+
+def promotion_note(reached: LeadStatus, score: int, config: ScoringConfig) -> str:
+    """Why the score moved a lead forward, as its history says, however it was saved."""
+    threshold = config.sql_threshold if reached is LeadStatus.SQL else config.mql_threshold
+    return f"score {score} reached the {reached.label} threshold ({threshold})"

@@ -12,6 +12,7 @@ from typing import Any
 from app.domain.history import ActivityKind
 from app.domain.leads import CLOSED_STATUSES, Channel, Consent, LeadStatus, Rating
 from app.domain.people import Availability, Role
+from app.domain.review import parse_reasons, store_reasons
 from app.domain.scoring import DEFAULT_SCORING_CONFIG, Scorer, ScoringFacts, email_flags
 from app.domain.service_levels import (
     DEFAULT_SERVICE_LEVELS,
@@ -254,7 +255,7 @@ class LeadFactory:
             if reason == "Badge scan without email":
                 lead["email"] = ""
             lead["needs_review"] = True
-            lead["review_reason"] = reason
+            lead["review_reason"] = store_reasons(parse_reasons(reason))
 
         # History: created, touches, status changes.
         self._activity(out, lead_id, ActivityKind.CREATED, created, captured_by, text=created_text)

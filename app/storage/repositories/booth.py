@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import func, or_, select, true, update
 from sqlalchemy.orm import Session
 
-from app.domain.booth import PENDING_REGISTRATION, ScanLogRecord
+from app.domain.booth import ScanLogRecord
 from app.domain.ids import new_id
+from app.domain.review import ReviewCode, code_tag
 from app.importers.badges.delimited import RegisteredId
 from app.importers.badges.ids import RegistrationIndex, id_candidates, match_key
 from app.storage.orm import Lead, Registration, ScanLog
@@ -149,7 +150,8 @@ class BoothRepository:
             Lead.event_id == event_id, Lead.deleted_at.is_(None), Lead.badge_id != "",
             Lead.key > after_key,
             or_(Lead.awaiting_registration == true(),
-                Lead.review_reason.contains(PENDING_REGISTRATION)))
+                Lead.review_reason.contains(code_tag(ReviewCode.UNREGISTERED_BADGE),
+                                           autoescape=True)))
             .order_by(Lead.key).limit(limit))
         return [(row[0], row[1], row[2]) for row in rows]
 

@@ -6,6 +6,7 @@ import datetime as dt
 import sqlite3
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,6 +37,19 @@ def ensure_app_actor(connection: sqlite3.Connection, now_text: str, device_hex: 
         now_text, device_hex))
 
 
+def history_row(lead_id: uuid.UUID, kind: ActivityKind, *, now: dt.datetime, device: uuid.UUID,
+                actor: uuid.UUID | None, text: str = "", field: str = "", old_value: str = "",
+                new_value: str = "", outcome: str = "", task_id: uuid.UUID | None = None,
+                batch_id: uuid.UUID | None = None) -> dict[str, Any]:
+    """The column values of one history row, stamped once, the text clipped to what a timeline
+    shows (2,000 characters) and the field name to its column: for HistoryRepository.record and
+    for the rows a bulk write inserts."""
+    return {"id": new_id(), "lead_id": lead_id, "kind": kind, "occurred_at": now,
+            "updated_at": now, "device_id": device, "actor_id": actor, "text": text[:2000],
+            "field": field[:50], "old_value": old_value, "new_value": new_value,
+            "outcome": outcome, "task_id": task_id, "batch_id": batch_id}
+
+
 class HistoryRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -48,12 +62,11 @@ class HistoryRepository:
                actor: uuid.UUID | None, text: str = "", field: str = "", old_value: str = "",
                new_value: str = "", outcome: str = "", task_id: uuid.UUID | None = None,
                batch_id: uuid.UUID | None = None) -> Activity:
-        """The one way a service writes a history row: stamped once, text clipped to what a
-        timeline shows (2,000 characters) and the field name to its column."""
-        activity = Activity(
-            id=new_id(), lead_id=lead_id, kind=kind, occurred_at=now, updated_at=now, device_id=device,
-            actor_id=actor, text=text[:2000], field=field[:50], old_value=old_value,
-            new_value=new_value, outcome=outcome, task_id=task_id, batch_id=batch_id)
+        """The one way a service writes a history row (see history_row)."""
+        activity = Activity(**history_row(
+            lead_id, kind, now=now, device=device, actor=actor, text=text, field=field,
+            old_value=old_value, new_value=new_value, outcome=outcome, task_id=task_id,
+            batch_id=batch_id))
         self.session.add(activity)
         return activity
 

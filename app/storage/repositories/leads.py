@@ -35,6 +35,7 @@ from app.domain.leads import (
     SortKey,
 )
 from app.domain.people import Availability
+from app.domain.review import ReviewCode, code_tag
 from app.storage.fulltext import match_expression
 from app.storage.orm import RATING_RANK_SQL, STATUS_RANK_SQL, Event, Lead, Queue, Team, User
 
@@ -110,7 +111,8 @@ def _filters(query: LeadQuery, now: dt.datetime, *, walk_sort_index: bool = Fals
         clauses.append(Lead.created_at >= query.created_since)
     if query.invalid_email:
         # Lenient captures keep a doubtful email and say so in the review reason.
-        clauses.append(and_(Lead.email != "", Lead.review_reason.contains("email: '")))
+        clauses.append(and_(Lead.email != "", Lead.review_reason.contains(
+            code_tag(ReviewCode.DOUBTFUL_VALUE, "email"), autoescape=True)))
     if query.do_not_contact:
         clauses.append(Lead.do_not_contact.is_(True))
     if query.queue_id is not None:

@@ -24,6 +24,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from app.domain.contact_data import format_phone_for_display
 from app.domain.leads import LeadQuery, LeadRecord, LeadStatus, SortKey
+from app.domain.review import reason_text
 from app.services.lead_listing import LeadListing
 from app.services.lead_service import LeadService
 from app.ui.style import alarm_colour, rating_icon, review_icon, status_icon
@@ -265,7 +266,7 @@ class LeadTableModel(QAbstractTableModel):
         if column == STATUS_COLUMN:
             return _STATUS_HELP[record.status]
         if record.needs_review and column == 0:
-            return f"Needs review: {record.review_reason}"
+            return f"Needs review: {reason_text(record.review_reason)}"
         return None
 
 

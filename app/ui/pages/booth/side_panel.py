@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QListWidget, QListWidgetItem
 
 from app.domain.booth_capture import BoothDraft
 from app.domain.leads import LeadRecord
+from app.domain.review import reason_text
 
 
 class BoothSidePanel(QWidget):
@@ -69,7 +70,7 @@ class BoothSidePanel(QWidget):
             flag = "  ⚠" if record.needs_review else ""
             item = QListWidgetItem(f"{record.display_name} · {record.company}{flag}".strip(" ·"))
             item.setData(Qt.ItemDataRole.UserRole, record)
-            item.setToolTip(record.review_reason or record.email)
+            item.setToolTip(reason_text(record.review_reason) or record.email)
             self.recent.addItem(item)
         self.registrations_label.setText(
             f"Registration list: {registered:,} attendees" if registered else
