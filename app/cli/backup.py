@@ -53,10 +53,7 @@ def _human(backup: BackupInfo) -> list[str]:
 
 def back_up(args: argparse.Namespace, ctx: CliContext) -> int:
     made = ctx.services.backups.back_up("manual", to=args.to)
-    if ctx.out.json_mode:
-        ctx.out.json(made.to_json())
-    else:
-        ctx.out.line(f"Backup written: {made.path} ({made.size_bytes:,} bytes)")
+    ctx.out.result(made.to_json(), f"Backup written: {made.path} ({made.size_bytes:,} bytes)")
     return 0
 
 

@@ -47,21 +47,19 @@ def dedupe(args: argparse.Namespace, ctx: CliContext) -> int:
     if action[0] == "merge" and len(action) == 3:
         take = [f.strip() for f in args.take.split(",") if f.strip()]
         result = ctx.services.merges.merge(parse_id(action[1]), parse_id(action[2]), take)
-        if ctx.out.json_mode:
-            ctx.out.json({"survivor": lead_to_dict(result.survivor),
-                          "merged_id": str(result.merged_id),
-                          "fields_taken": list(result.fields_taken), "moved": result.moved})
-        else:
-            ctx.out.line(f"Merged into {result.survivor.display_name} ({result.survivor.id}); "
-                         f"{len(result.fields_taken)} fields taken over, {result.moved} history "
-                         f"rows, tasks and answers moved. Undo: dedupe unmerge {result.merged_id}")
+        ctx.out.result(
+            {"survivor": lead_to_dict(result.survivor),
+             "merged_id": str(result.merged_id),
+             "fields_taken": list(result.fields_taken), "moved": result.moved},
+            f"Merged into {result.survivor.display_name} ({result.survivor.id}); "
+            f"{len(result.fields_taken)} fields taken over, {result.moved} history "
+            f"rows, tasks and answers moved. Undo: dedupe unmerge {result.merged_id}")
         return 0
     if action[0] == "unmerge" and len(action) == 2:
         restored = ctx.services.merges.undo(parse_id(action[1]))
-        if ctx.out.json_mode:
-            ctx.out.json({"restored": lead_to_dict(restored)})
-        else:
-            ctx.out.line(f"Unmerged: {restored.display_name} ({restored.id}) is back")
+        ctx.out.result(
+            {"restored": lead_to_dict(restored)},
+            f"Unmerged: {restored.display_name} ({restored.id}) is back")
         return 0
     raise ValidationError.single("action", "write: dedupe merge KEEP_ID OTHER_ID, or "
                                            "dedupe unmerge ID")

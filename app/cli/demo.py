@@ -110,13 +110,11 @@ def run_demo(args: argparse.Namespace, ctx: CliContext) -> int:
     if cancel.is_set() and summary.leads < args.leads:
         _report_cancelled(ctx, int(summary.leads), summary)
         return EXIT_INTERRUPTED
-    if ctx.out.json_mode:
-        ctx.out.json(summary)
-    else:
-        ctx.out.line(
-            f"Demo data created in {summary.seconds:.1f} s: {summary.leads:,} leads, "
-            f"{summary.events:,} events, {summary.users:,} users, {summary.tasks:,} tasks, "
-            f"{summary.activities:,} activities.")
+    ctx.out.result(
+        summary,
+        f"Demo data created in {summary.seconds:.1f} s: {summary.leads:,} leads, "
+        f"{summary.events:,} events, {summary.users:,} users, {summary.tasks:,} tasks, "
+        f"{summary.activities:,} activities.")
     return 0
 
 

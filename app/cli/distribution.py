@@ -122,10 +122,7 @@ def assign_leads(args: argparse.Namespace, ctx: CliContext) -> int:
     routing = ctx.services.routing
     if args.undo:
         back = routing.undo(parse_id(args.undo))
-        if ctx.out.json_mode:
-            ctx.out.json({"run_id": args.undo, "restored": back})
-        else:
-            ctx.out.line(f"Put {back} leads back where they were")
+        ctx.out.result({"run_id": args.undo, "restored": back}, f"Put {back} leads back where they were")
         return 0
     statuses = _statuses(args.statuses)
     if args.preview:
@@ -193,11 +190,10 @@ def score_leads(args: argparse.Namespace, ctx: CliContext) -> int:
                      f"{config.decay_points_per_week} a week, at most {config.decay_max}")
         return 0
     summary = scoring.rescore_all()
-    if ctx.out.json_mode:
-        ctx.out.json(summary)
-    else:
-        ctx.out.line(f"Re-scored {summary.leads} leads: {summary.changed} changed, "
-                     f"{summary.promoted} promoted to MQL/SQL ({summary.seconds:.1f} s)")
+    ctx.out.result(
+        summary,
+        f"Re-scored {summary.leads} leads: {summary.changed} changed, "
+        f"{summary.promoted} promoted to MQL/SQL ({summary.seconds:.1f} s)")
     return 0
 
 
@@ -253,12 +249,11 @@ def add_rule(args: argparse.Namespace, ctx: CliContext) -> int:
     target_id = _target_id(ctx.services, target_kind, who.strip())
     rule = ctx.services.routing.add_rule(args.name, conditions, target_kind, target_id,
                                          position=args.position)
-    if ctx.out.json_mode:
-        ctx.out.json({"id": str(rule.id), "name": rule.name, "position": rule.position,
-                      "describe": rule.describe()})
-    else:
-        ctx.out.line(f"Added rule {rule.id}: {rule.name} ({rule.describe()}). "
-                     "Re-apply to existing leads with: assign --preview")
+    ctx.out.result(
+        {"id": str(rule.id), "name": rule.name, "position": rule.position,
+         "describe": rule.describe()},
+        f"Added rule {rule.id}: {rule.name} ({rule.describe()}). "
+        "Re-apply to existing leads with: assign --preview")
     return 0
 
 
@@ -276,8 +271,5 @@ def _target_id(services: Services, kind: TargetKind, who: str) -> uuid.UUID:
 
 def delete_rule(args: argparse.Namespace, ctx: CliContext) -> int:
     ctx.services.routing.delete_rule(parse_id(args.rule_id))
-    if ctx.out.json_mode:
-        ctx.out.json({"deleted": args.rule_id})
-    else:
-        ctx.out.line(f"Deleted rule {args.rule_id}")
+    ctx.out.result({"deleted": args.rule_id}, f"Deleted rule {args.rule_id}")
     return 0

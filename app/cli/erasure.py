@@ -66,8 +66,5 @@ def export_person(args: argparse.Namespace, ctx: CliContext) -> int:
         ctx.out.json(ctx.services.erasure.export_person(lead_id))
         return 0
     path = ctx.services.erasure.write_export(lead_id, args.output, args.format)
-    if ctx.out.json_mode:
-        ctx.out.json({"written": str(path)})
-    else:
-        ctx.out.line(f"Wrote {path}")
+    ctx.out.result({"written": str(path)}, f"Wrote {path}")
     return 0

@@ -71,13 +71,7 @@ def add_event(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def list_events(args: argparse.Namespace, ctx: CliContext) -> int:
-    records = ctx.services.events.events()
-    if ctx.out.json_mode:
-        ctx.out.json({"events": records})
-        return 0
-    if records:
-        ctx.out.table(EVENT_HEADERS, [event_row(r) for r in records])
-    ctx.out.line(f"{len(records)} events")
+    ctx.out.listing("events", ctx.services.events.events(), EVENT_HEADERS, event_row, "event")
     return 0
 
 

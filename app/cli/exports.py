@@ -104,8 +104,7 @@ def _export_tasks(args: argparse.Namespace, ctx: CliContext) -> int:
         raise ValidationError.single(
             "owner", f"no user with email '{owner_email}' (see: users list)") from None
     count = ctx.services.followup.export_calendar(owner.id, args.out)
-    if ctx.out.json_mode:
-        ctx.out.json({"file": str(args.out), "written": count, "excluded": {}, "tasks": count})
-    else:
-        ctx.out.line(f"Wrote {count} open tasks of {owner.name} to {args.out}")
+    ctx.out.result(
+        {"file": str(args.out), "written": count, "excluded": {}, "tasks": count},
+        f"Wrote {count} open tasks of {owner.name} to {args.out}")
     return 0

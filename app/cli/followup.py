@@ -96,10 +96,9 @@ def list_reminders(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def task_done(args: argparse.Namespace, ctx: CliContext) -> int:
     ctx.services.followup.complete(parse_id(args.task_id), args.outcome, args.note)
-    if ctx.out.json_mode:
-        ctx.out.json({"task_id": args.task_id, "done": True, "outcome": args.outcome})
-    else:
-        ctx.out.line(f"Done: task {args.task_id}" + (f" ({args.outcome})" if args.outcome else ""))
+    ctx.out.result(
+        {"task_id": args.task_id, "done": True, "outcome": args.outcome},
+        f"Done: task {args.task_id}" + (f" ({args.outcome})" if args.outcome else ""))
     return 0
 
 
@@ -109,10 +108,9 @@ def task_snooze(args: argparse.Namespace, ctx: CliContext) -> int:
     except ValueError as exc:
         raise ValidationError.single("until", str(exc)) from None
     until = ctx.services.followup.snooze_to_day(parse_id(args.task_id), day, args.reason)
-    if ctx.out.json_mode:
-        ctx.out.json({"task_id": args.task_id, "due_at": until.isoformat()})
-    else:
-        ctx.out.line(f"Moved task {args.task_id} to {until.astimezone():%a %d %b %H:%M}")
+    ctx.out.result(
+        {"task_id": args.task_id, "due_at": until.isoformat()},
+        f"Moved task {args.task_id} to {until.astimezone():%a %d %b %H:%M}")
     return 0
 
 

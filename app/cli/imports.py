@@ -133,8 +133,7 @@ def _print(ctx: CliContext, report: ImportReport, dry_run: bool,
 
 def _undo(batch: str, ctx: CliContext) -> int:
     removed, restored = ctx.services.imports.undo(parse_id(batch))
-    if ctx.out.json_mode:
-        ctx.out.json({"batch_id": batch, "removed": removed, "restored": restored})
-    else:
-        ctx.out.line(f"Undone: {removed:,} leads removed, {restored:,} leads restored")
+    ctx.out.result(
+        {"batch_id": batch, "removed": removed, "restored": restored},
+        f"Undone: {removed:,} leads removed, {restored:,} leads restored")
     return 0

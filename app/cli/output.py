@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -43,6 +43,24 @@ class Output:
     @staticmethod
     def json(data: Any) -> None:
         print(json.dumps(to_jsonable(data), ensure_ascii=False, indent=2), file=sys.stdout)
+
+    def result(self, data: Any, text: str) -> None:
+        """A command's result: ``data`` as JSON with --json, else the sentence ``text``."""
+        if self.json_mode:
+            self.json(data)
+        else:
+            self.line(text)
+
+    def listing(self, key: str, records: Sequence[Any], headers: Sequence[str],
+                row: Callable[[Any], Sequence[str]], noun: str, *, plural: str = "") -> None:
+        """A list command's result: ``{key: records}`` as JSON with --json, else a table of
+        ``row(record)`` and a count ("3 users")."""
+        if self.json_mode:
+            self.json({key: records})
+            return
+        if records:
+            self.table(headers, [row(record) for record in records])
+        self.line(count_of(len(records), noun, plural))
 
     # -- errors -------------------------------------------------------------------------------
     def error(self, message: str, fields: dict[str, str] | None = None) -> None:
@@ -141,6 +159,11 @@ def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[
 def _cell(value: str, *, whole: bool = False) -> str:
     text = " ".join(str(value).split())  # no line breaks inside a table
     return text if whole or len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+
+
+def count_of(count: int, noun: str, plural: str = "") -> str:
+    """ "1 user", "2,000 users" (``plural`` for nouns that do not just take an s)."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
 
 
 def render_lead(record: LeadRecord) -> list[str]:

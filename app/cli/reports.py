@@ -69,8 +69,7 @@ def write_report(args: argparse.Namespace, ctx: CliContext) -> int:
     owner_id = services.people.user_by_email(args.owner).id if args.owner else None
     result = services.reports.report(args.kind, args.pdf, event_id=event_id, owner_id=owner_id,
                                      date_from=date_from, date_to=date_to, page_size=args.page)
-    if ctx.out.json_mode:
-        ctx.out.json({"file": str(result.path), "pages": result.pages, "rows": result.rows})
-    else:
-        ctx.out.line(f"Wrote {result.path}: {result.pages} page(s), {result.rows:,} row(s).")
+    ctx.out.result(
+        {"file": str(result.path), "pages": result.pages, "rows": result.rows},
+        f"Wrote {result.path}: {result.pages} page(s), {result.rows:,} row(s).")
     return 0

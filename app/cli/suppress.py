@@ -37,24 +37,19 @@ def register(tree: CommandTree) -> None:
 
 def add_entry(args: argparse.Namespace, ctx: CliContext) -> int:
     record, flagged = ctx.services.suppressions.add(args.kind, args.value, args.reason, args.note)
-    if ctx.out.json_mode:
-        ctx.out.json({"entry": record, "leads_flagged": flagged})
-    else:
-        ctx.out.line(f"Suppressed {record.kind.value} {record.value} ({record.reason.label}); "
-                     f"{flagged} existing leads flagged do-not-contact")
+    ctx.out.result(
+        {"entry": record, "leads_flagged": flagged},
+        f"Suppressed {record.kind.value} {record.value} ({record.reason.label}); "
+        f"{flagged} existing leads flagged do-not-contact")
     return 0
 
 
 def list_entries(args: argparse.Namespace, ctx: CliContext) -> int:
-    entries = ctx.services.suppressions.entries()
-    if ctx.out.json_mode:
-        ctx.out.json({"entries": entries})
-        return 0
-    ctx.out.table(("kind", "value", "reason", "since", "note"),
-                  [[e.kind.value, e.value, e.reason.label,
-                    e.created_at.date().isoformat() if e.created_at else "", e.note]
-                   for e in entries])
-    ctx.out.line(f"{len(entries)} entries")
+    ctx.out.listing("entries", ctx.services.suppressions.entries(),
+                    ("kind", "value", "reason", "since", "note"),
+                    lambda e: [e.kind.value, e.value, e.reason.label,
+                               e.created_at.date().isoformat() if e.created_at else "", e.note],
+                    "entry", plural="entries")
     return 0
 
 
@@ -72,8 +67,5 @@ def import_entries(args: argparse.Namespace, ctx: CliContext) -> int:
 
 def export_entries(args: argparse.Namespace, ctx: CliContext) -> int:
     count = ctx.services.suppressions.export_file(args.file)
-    if ctx.out.json_mode:
-        ctx.out.json({"exported": count, "file": str(args.file)})
-    else:
-        ctx.out.line(f"{count} entries written to {args.file}")
+    ctx.out.result({"exported": count, "file": str(args.file)}, f"{count} entries written to {args.file}")
     return 0

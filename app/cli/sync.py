@@ -92,11 +92,10 @@ def resolve_conflict(args: argparse.Namespace, ctx: CliContext) -> int:
             return EXIT_USAGE
         value = _typed(ctx, args.table, args.row_id, args.field, args.value)
     ctx.services.sync.resolve_conflict(args.table, args.row_id, args.field, value)
-    if ctx.out.json_mode:
-        ctx.out.json({"resolved": True, "table": args.table, "row_id": args.row_id,
-                      "field": args.field, "value": value})
-    else:
-        ctx.out.line("Decided; the other laptops follow at their next sync.")
+    ctx.out.result(
+        {"resolved": True, "table": args.table, "row_id": args.row_id,
+         "field": args.field, "value": value},
+        "Decided; the other laptops follow at their next sync.")
     return EXIT_OK
 
 

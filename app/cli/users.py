@@ -73,13 +73,7 @@ def add_user(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def list_users(args: argparse.Namespace, ctx: CliContext) -> int:
-    records = ctx.services.people.users()
-    if ctx.out.json_mode:
-        ctx.out.json({"users": records})
-        return 0
-    if records:
-        ctx.out.table(USER_HEADERS, [user_row(r) for r in records])
-    ctx.out.line(f"{len(records)} users")
+    ctx.out.listing("users", ctx.services.people.users(), USER_HEADERS, user_row, "user")
     return 0
 
 
@@ -87,31 +81,19 @@ def set_availability(args: argparse.Namespace, ctx: CliContext) -> int:
     people = ctx.services.people
     record = people.set_availability(people.user_by_email(args.email).id,
                                      Availability(args.state))
-    if ctx.out.json_mode:
-        ctx.out.json(record)
-    else:
-        ctx.out.line(f"{record.name} is now {record.availability.label.lower()}")
+    ctx.out.result(record, f"{record.name} is now {record.availability.label.lower()}")
     return 0
 
 
 def add_team(args: argparse.Namespace, ctx: CliContext) -> int:
     team = ctx.services.people.add_team(args.name, RoutingMode(args.mode))
-    if ctx.out.json_mode:
-        ctx.out.json(team)
-    else:
-        ctx.out.line(f"Added team {team.id}  {team.name} ({team.routing_mode.value})")
+    ctx.out.result(team, f"Added team {team.id}  {team.name} ({team.routing_mode.value})")
     return 0
 
 
 def list_teams(args: argparse.Namespace, ctx: CliContext) -> int:
-    teams = ctx.services.people.teams()
-    if ctx.out.json_mode:
-        ctx.out.json({"teams": teams})
-        return 0
-    if teams:
-        ctx.out.table(("id", "name", "mode"), [[str(t.id), t.name, t.routing_mode.value]
-                                               for t in teams])
-    ctx.out.line(f"{len(teams)} teams")
+    ctx.out.listing("teams", ctx.services.people.teams(), ("id", "name", "mode"),
+                    lambda t: [str(t.id), t.name, t.routing_mode.value], "team")
     return 0
 
 
@@ -124,23 +106,16 @@ def add_queue(args: argparse.Namespace, ctx: CliContext) -> int:
             raise ValidationError.single("team", f"no team named '{args.team}'")
         team_id = matches[0]
     queue = ctx.services.people.add_queue(args.name, team_id=team_id, catch_all=args.catch_all)
-    if ctx.out.json_mode:
-        ctx.out.json(queue)
-    else:
-        ctx.out.line(f"Added queue {queue.id}  {queue.name}"
-                     + (" (catch-all)" if queue.is_catch_all else ""))
+    ctx.out.result(
+        queue,
+        f"Added queue {queue.id}  {queue.name}"
+        + (" (catch-all)" if queue.is_catch_all else ""))
     return 0
 
 
 def list_queues(args: argparse.Namespace, ctx: CliContext) -> int:
-    queues = ctx.services.people.queues()
-    if ctx.out.json_mode:
-        ctx.out.json({"queues": queues})
-        return 0
-    if queues:
-        ctx.out.table(("id", "name", "catch-all"),
-                      [[str(q.id), q.name, "yes" if q.is_catch_all else ""] for q in queues])
-    ctx.out.line(f"{len(queues)} queues")
+    ctx.out.listing("queues", ctx.services.people.queues(), ("id", "name", "catch-all"),
+                    lambda q: [str(q.id), q.name, "yes" if q.is_catch_all else ""], "queue")
     return 0
 
 

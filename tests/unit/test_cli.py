@@ -251,7 +251,7 @@ def test_events_add_and_list(cli: Cli, world: dict[str, str]) -> None:
         "cost": 1250050, "currency": "EUR", "badge_layout": "",
     }]
     text = cli("events", "list").out
-    assert "Hannover Messe 2026" in text and "12,500.50 EUR" in text and "1 events" in text
+    assert "Hannover Messe 2026" in text and "12,500.50 EUR" in text and "1 event\n" in text
 
 
 @pytest.mark.parametrize(("args", "field"), [
