@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
 
 def global_options() -> argparse.ArgumentParser:
     """Options shared by the GUI and every CLI command."""
     parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--db", type=Path, metavar="PATH",
+    # Checked by the CLI's own parser (errors as JSON with --json) or by gui_database below.
+    parser.add_argument("--db", metavar="PATH",
                         help="database file (default: $LEADLINE_DB, else the user data folder)")
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
     # For packaging checks: open the window on the database, close it after a second, report.
@@ -33,6 +33,14 @@ def main(argv: list[str] | None = None) -> int:
             # Point stdout at nothing so the interpreter's final flush does not complain again.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
+    from app.paths import DB_ENV_VAR, DatabaseLocationError, database_path, default_db_path
+
+    try:
+        db_path = database_path(known.db) if known.db else default_db_path()
+    except DatabaseLocationError as error:
+        where = "--db" if known.db else f"${DB_ENV_VAR}"
+        print(f"error: {where}: {error}", file=sys.stderr)
+        return 2
     from app.ui.application import run_gui
 
-    return run_gui(known.db, smoke_test=known.smoke_test)
+    return run_gui(db_path, smoke_test=known.smoke_test)

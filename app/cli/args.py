@@ -3,6 +3,17 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+
+from app.paths import DatabaseLocationError, database_path
+
+
+def database_location(text: str) -> Path:
+    """``--db``: a database file, or a URL naming one; any other URL is a usage error."""
+    try:
+        return database_path(text)
+    except DatabaseLocationError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def positive_int(text: str) -> int:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from app.cli.args import database_location
 from app.cli.output import Output
 from app.domain.errors import StorageError
 
@@ -43,7 +44,7 @@ def common_options() -> argparse.ArgumentParser:
     """
     parser = argparse.ArgumentParser(add_help=False)
     group = parser.add_argument_group("global options")
-    group.add_argument("--db", type=Path, metavar="PATH", default=argparse.SUPPRESS,
+    group.add_argument("--db", type=database_location, metavar="PATH", default=argparse.SUPPRESS,
                        help="database file; created and set up if new "
                             "(default: $LEADLINE_DB, else the user data folder)")
     group.add_argument("--json", action="store_true", default=argparse.SUPPRESS,

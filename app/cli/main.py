@@ -113,9 +113,13 @@ def run(argv: list[str]) -> int:
     out = Output(bool(getattr(args, "json", False)))
     db_path = getattr(args, "db", None)
     if db_path is None:
-        from app.paths import default_db_path
+        from app.paths import DB_ENV_VAR, DatabaseLocationError, default_db_path
 
-        db_path = default_db_path()
+        try:
+            db_path = default_db_path()
+        except DatabaseLocationError as error:
+            out.error(f"${DB_ENV_VAR}: {error}")
+            return EXIT_USAGE
     context = CliContext(Path(db_path), out)
     try:
         utc_now()  # a malformed $LEADLINE_NOW is a usage error before any work starts
