@@ -15,6 +15,7 @@ from pathlib import Path
 
 from alembic.script import ScriptDirectory
 
+from app.storage.backup import backup_database
 from app.storage.migrate import alembic_config
 
 COMPANIONS = ("-wal", "-shm", "-journal")
@@ -47,27 +48,7 @@ def write_backup(source: Path, destination: Path) -> Path:
     single file that can be copied, mailed or opened read-only without -wal/-shm companions.
     Written under a temporary name and renamed, so no half-written file ever has the final name.
     """
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    partial = destination.with_name(destination.name + ".partial")
-    partial.unlink(missing_ok=True)
-    try:
-        src = sqlite3.connect(source, timeout=5.0)
-        try:
-            dst = sqlite3.connect(partial)
-            try:
-                src.backup(dst)
-                dst.execute("PRAGMA journal_mode = DELETE")
-            finally:
-                dst.close()
-        finally:
-            src.close()
-        with open(partial, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(partial, destination)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    return destination
+    return backup_database(source, destination, single_file=True, read_only=False)
 
 
 def check_file(path: Path, *, quick: bool = False, live: bool = False,
