@@ -27,7 +27,7 @@ from itertools import combinations
 
 from nicknames import NickNamer
 
-from app.domain.dedupe import MatchKeys
+from app.domain.dedupe.keys import MatchKeys
 
 SEED = 20261207
 LOCALES = ("de_DE", "en_US", "fr_FR", "es_ES")

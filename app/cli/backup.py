@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.paths import backups_dir_for
-from app.services.backup_service import BackupInfo, list_backups, restore
+from app.services.backup_files import BackupInfo, list_backups
+from app.services.backup_service import restore
 
 if TYPE_CHECKING:
     from app.cli.context import CliContext, CommandTree

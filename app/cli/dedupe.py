@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from app.domain.dedupe import DEFAULT_MIN_SCORE
+from app.domain.dedupe.keys import DEFAULT_MIN_SCORE
 from app.domain.errors import ValidationError
 from app.domain.ids import parse_id
 from app.domain.serialise import lead_to_dict

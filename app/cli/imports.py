@@ -17,7 +17,7 @@ from app.domain.ids import parse_id
 from app.domain.imports import DuplicatePolicy, ImportReport
 from app.domain.value_vocabulary import ValueMappingError, parse_value_mapping
 from app.importers.mapping import ColumnMapping
-from app.importers.tabular import TableError
+from app.importers.table_layout import TableError
 
 if TYPE_CHECKING:
     from app.cli.context import CliContext, CommandTree

@@ -1,9 +1,8 @@
-"""Rotating backups of the database, checking a backup, and putting one back.
+"""Rotating backups of the database, the start-up check, and putting a backup back.
 
-Backups live in ``backups/`` next to the database and carry their time and reason in the file
-name (``leadline-20261120-093000-daily.sqlite``), so the folder explains itself and listing it
-needs no database. Restoring and the start-up check work on closed files: they are module
-functions, usable before the app opens the database.
+Restoring and the start-up check work on closed files: they are module functions, usable
+before the app opens the database. What a backup file is (its name, listing, verifying) is in
+:mod:`app.services.backup_files`.
 """
 
 from __future__ import annotations
@@ -18,16 +17,26 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from app.clock import utc_now
-from app.domain.errors import StorageError, ValidationError
+from app.domain.errors import ValidationError
 from app.paths import backups_dir_for
+from app.services.backup_files import (
+    BEFORE_RESTORE,
+    DAILY,
+    MANUAL,
+    ON_CLOSE,
+    PRE_MIGRATION,
+    STAMP,
+    BackupError,
+    BackupInfo,
+    list_backups,
+    verify_backup,
+)
 from app.services.context import ServiceContext
 from app.storage.opening import check_before_opening
 from app.storage.recovery import (
     COPY_ERRORS,
     FileCheck,
-    check_file,
     is_in_use,
-    is_known_revision,
     remove_with_companions,
     replace_database,
     write_backup,
@@ -38,18 +47,11 @@ log = logging.getLogger(__name__)
 POLICY_KEY = "backup_policy"
 KEEP_RANGE = (1, 100)
 QUICK_CHECK_LIMIT = 1024 * 1024 * 1024
-MANUAL, DAILY, ON_CLOSE, PRE_MIGRATION, BEFORE_RESTORE = (
-    "manual", "daily", "on-close", "pre-migration", "before-restore")
-_STAMP = "%Y%m%d-%H%M%S"
 _REASON = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
 _OPERATION = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 # When this process started (near enough: when it loaded this module), in file-time terms: a
 # half-written backup last written before it belongs to a run that is over.
 _PROCESS_STARTED = time.time()
-
-
-class BackupError(StorageError):
-    """A backup could not be written, checked or put back; the text names the file."""
 
 
 @dataclass(frozen=True)
@@ -60,28 +62,6 @@ class BackupPolicy:
     on_close: bool = True
     before_big_operations: bool = True
     keep: int = 10
-
-
-@dataclass(frozen=True)
-class BackupInfo:
-    path: Path
-    created: dt.datetime  # UTC
-    reason: str
-    size_bytes: int
-
-    @property
-    def kind(self) -> str:
-        """The rotation group: the reason, except migrations (``before-0012``) share one."""
-        return kind_of(self.reason)
-
-    @property
-    def label(self) -> str:
-        """The reason as a person reads it."""
-        return reason_label(self.reason)
-
-    def to_json(self) -> dict[str, object]:
-        return {"path": str(self.path), "created": self.created.isoformat(timespec="seconds"),
-                "reason": self.reason, "size_bytes": self.size_bytes}
 
 
 @dataclass(frozen=True)
@@ -104,77 +84,6 @@ class DatabaseCheck:
             return (f"The database {self.path} is locked: another program (or another Leadline) "
                     "is writing to it. Close that program and start Leadline again.")
         return f"The database {self.path} cannot be used: {self.problem}."
-
-
-def kind_of(reason: str) -> str:
-    rest = reason.removeprefix("before-")
-    # Migration backups are named after the schema revision they upgrade to; revisions start
-    # with a digit, operation names with a letter.
-    if rest != reason and rest[:1].isdigit():
-        return PRE_MIGRATION
-    return reason
-
-
-def reason_label(reason: str) -> str:
-    if kind_of(reason) == PRE_MIGRATION:
-        return f"Before upgrading to schema {reason.removeprefix('before-')}"
-    labels = {MANUAL: "Manual", DAILY: "Daily", ON_CLOSE: "On close",
-              BEFORE_RESTORE: "Replaced by a restore"}
-    if reason in labels:
-        return labels[reason]
-    return "Before " + reason.removeprefix("before-").replace("-", " ")
-
-
-# -- working on files, before or without an open database ----------------------------------------
-def list_backups(db_path: Path) -> list[BackupInfo]:
-    """The backups of ``db_path`` in its backups folder, newest first."""
-    folder = backups_dir_for(db_path)
-    if not folder.is_dir():
-        return []
-    suffix = db_path.suffix or ".sqlite"
-    stem = re.escape(db_path.stem)
-    regular = re.compile(rf"^{stem}-(\d{{8}}-\d{{6}})-([a-z0-9][a-z0-9-]*){re.escape(suffix)}$")
-    replaced = re.compile(rf"^{stem}-before-restore-(\d{{8}}-\d{{6}}){re.escape(suffix)}$")
-    found: list[BackupInfo] = []
-    for path in folder.iterdir():
-        match = replaced.match(path.name)
-        stamp, reason = (match.group(1), BEFORE_RESTORE) if match else ("", "")
-        if not match:
-            match = regular.match(path.name)
-            if match:
-                stamp, reason = match.group(1), match.group(2)
-        if not match:
-            continue
-        try:
-            created = dt.datetime.strptime(stamp, _STAMP).replace(tzinfo=dt.UTC)
-            size = path.stat().st_size
-        except (ValueError, OSError):
-            continue
-        found.append(BackupInfo(path, created, reason, size))
-    found.sort(key=lambda b: (b.created, b.path.name), reverse=True)
-    return found
-
-
-def verify_backup(path: Path) -> None:
-    """Refuse a file that is missing, damaged, not ours or from a newer Leadline."""
-    path = Path(path)
-    if not path.is_file():
-        raise BackupError(f"The backup {path} does not exist. Choose an existing backup file.")
-    check = check_file(path, live=True) if _has_log(path) else check_file(path)
-    if not check.ok:
-        raise BackupError(f"The backup {path} cannot be used: {check.problem}. "
-                          "Choose another backup.")
-    if check.revision is None:
-        raise BackupError(f"The backup {path} has no Leadline schema version. "
-                          "Choose another backup.")
-    if not is_known_revision(check.revision):
-        raise BackupError(f"The backup {path} was made by a newer Leadline (schema "
-                          f"{check.revision}). Install the newer version to restore it.")
-
-
-def _has_log(path: Path) -> bool:
-    # A database moved aside by a restore may carry its write-ahead log; read it too.
-    return path.with_name(path.name + "-wal").exists()
 
 
 def check_database(db_path: Path, full_limit_bytes: int = QUICK_CHECK_LIMIT) -> DatabaseCheck:
@@ -255,7 +164,7 @@ def restore(db_path: Path, backup_path: Path, now: dt.datetime | None = None) ->
         raise BackupError(
             f"{db_path} is open in another program (a Leadline window or command). Close it, "
             "then restore again; nothing was changed.")
-    stamp = (now or utc_now()).strftime(_STAMP)
+    stamp = (now or utc_now()).strftime(STAMP)
     aside = backups_dir_for(db_path) / f"{db_path.stem}-before-restore-{stamp}" \
         f"{db_path.suffix or '.sqlite'}"
     try:
@@ -400,5 +309,5 @@ def _keep_ok(keep: object) -> bool:
 
 
 def _name(db_path: Path, reason: str, now: dt.datetime) -> str:
-    stamp = now.astimezone(dt.UTC).strftime(_STAMP)
+    stamp = now.astimezone(dt.UTC).strftime(STAMP)
     return f"{db_path.stem}-{stamp}-{reason}{db_path.suffix or '.sqlite'}"

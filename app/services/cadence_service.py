@@ -39,7 +39,7 @@ from app.domain.working_time import WorkingCalendar
 from app.services.context import ServiceContext
 from app.services.settings_service import SettingsService
 from app.storage.orm import CadenceRow, Lead, Task
-from app.storage.repositories.bulk import utc_text
+from app.storage.repositories.bulk_rows import utc_text
 from app.storage.repositories.history import HistoryRepository
 from app.storage.repositories.leads import LeadRepository
 from app.storage.repositories.tasks import TaskRepository, cadence_json, cadence_of

@@ -12,18 +12,11 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from app.domain.contact_data import normalise_phone
-from app.domain.dedupe import (
-    DEFAULT_MIN_SCORE,
-    CandidatePair,
-    MatchKeys,
-    ScanStats,
-    canonical_first_name,
-    display_name,
-    find_duplicates,
-    match,
-    needs_linkage,
-)
-from app.domain.record_linkage import fold_name, name_variants
+from app.domain.dedupe.keys import DEFAULT_MIN_SCORE, CandidatePair, MatchKeys, ScanStats, display_name
+from app.domain.dedupe.normalise import canonical_first_name
+from app.domain.dedupe.scan import find_duplicates
+from app.domain.dedupe.scoring import match, needs_linkage
+from app.domain.record_linkage.normalise import fold_name, name_variants
 from app.services.context import ServiceContext
 from app.storage.repositories.dedupe import (
     add_dismissed_pair,

@@ -14,18 +14,16 @@ import json
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from app.domain.data_quality import NO_CONTACT_PERSON, SuppressionIndex, lacks_contact_person, review
+from app.domain.data_quality import NO_CONTACT_PERSON
 from app.domain.errors import ConflictError, NotFoundError, ValidationError
 from app.domain.history import ActivityKind
 from app.domain.ids import PackedIds, new_id
 from app.domain.imports import (
-    WARNED_ROWS_LISTED,
     BatchRecord,
     DuplicatePolicy,
     ImportCounts,
@@ -36,22 +34,30 @@ from app.domain.imports import (
     WarnedRow,
 )
 from app.domain.lead_validation import (
-    NormalisedChanges,
-    check_lead_rules,
-    check_reachable,
     normalise_changes,
 )
-from app.domain.leads import FIELDS_BY_NAME, REFERENCE_KINDS, Channel, LeadStatus, Rating
+from app.domain.leads import LeadStatus, Rating
 from app.domain.progress import CancelCheck, Progress, stop_if_cancelled
-from app.domain.qualifiers import QuestionRecord, normalise_answer
-from app.domain.value_vocabulary import VOCABULARY_FIELDS, originals_json, translate_fields
+from app.domain.qualifiers import QuestionRecord
+from app.domain.value_vocabulary import VOCABULARY_FIELDS
 from app.files import atomic_write
 from app.importers.mapping import ColumnMapping, apply_mapping, guess_mapping
-from app.importers.rows import SourceRow
 from app.importers.tabular import Table, open_table
 from app.services.context import ServiceContext
 from app.services.dedupe_service import DedupeService
 from app.services.enrichment_service import EnrichmentService
+from app.services.import_rows import (
+    ImportRow,
+    activity_row,
+    chunk_keys,
+    import_channel,
+    lead_row,
+    mark_duplicate,
+    note_outcome,
+    preview_row,
+    system_columns,
+    validated_row,
+)
 from app.services.question_service import QuestionService
 
 if TYPE_CHECKING:
@@ -70,21 +76,6 @@ NOTHING_IMPORTED = "Import cancelled: nothing was imported."
 KeyLookup = Callable[[set[str], set[str], set[str], "uuid.UUID | None"], ExistingKeys]
 # (rating, status, captured at) -> the first-touch deadline, None for a status without one.
 FirstTouchDeadline = Callable[[Rating | None, LeadStatus, dt.datetime], "dt.datetime | None"]
-
-
-@dataclass
-class _Row:
-    source: SourceRow
-    outcome: RowOutcome = RowOutcome.NEW
-    values: dict[str, Any] = field(default_factory=dict)
-    derived: dict[str, Any] = field(default_factory=dict)
-    issues: dict[str, str] = field(default_factory=dict)
-    answers: dict[uuid.UUID, str] = field(default_factory=dict)
-    reason: str = ""
-    existing: uuid.UUID | None = None
-    enriched: str = ""  # where directory values came from, for the lead's history
-    originals: dict[str, str] = field(default_factory=dict)  # values kept verbatim, by field
-    company_source: str = ""  # where a company the row did not give came from
 
 
 class ImportService:
@@ -153,11 +144,11 @@ class ImportService:
         shown: list[PreviewRow] = []
         for row in self._classified(table, mapping, event_id, policy, progress, cancelled):
             counts.add(row.outcome)
-            _note_outcome(row, counts, rejected, warned)
+            note_outcome(row, counts, rejected, warned)
             if len(shown) < sample:
                 if row.outcome is RowOutcome.NEW:
                     self._flag_likely_duplicate(row, event_id)
-                shown.append(_preview_row(row))
+                shown.append(preview_row(row))
         return ImportReport(counts, tuple(rejected), tuple(shown), warned=tuple(warned))
 
     def values_found(self, table: Table, mapping: ColumnMapping, *, limit: int = 200,
@@ -178,7 +169,7 @@ class ImportService:
                         seen[raw] += 1
         return {name: seen.most_common() for name, seen in counted.items()}
 
-    def _flag_likely_duplicate(self, row: _Row, event_id: uuid.UUID | None) -> None:
+    def _flag_likely_duplicate(self, row: ImportRow, event_id: uuid.UUID | None) -> None:
         """Fuzzy matches (names, company) for rows the preview shows; exact keys cover the rest."""
         found = self.dedupe.candidates_for({**row.values, **row.derived}, event_id)
         if found:
@@ -203,7 +194,7 @@ class ImportService:
         with BulkWriter(self.db) as writer, writer.transaction():
             writer.write({"import_batch": [{
                 "id": batch_id, "file_name": table.info.path.name, "source_format":
-                table.info.kind, "event_id": event_id, "channel": _channel(event_id),
+                table.info.kind, "event_id": event_id, "channel": import_channel(event_id),
                 "actor_id": self.context.current_user_id, "started_at": now, "status": "running",
                 "mapping": mapping.to_json(), "updated_at": now,
                 "device_id": self.context.device_id}]})
@@ -215,7 +206,7 @@ class ImportService:
                                                      deadline))
                 for row in chunk:
                     counts.add(row.outcome)
-                    _note_outcome(row, counts, rejected, warned)
+                    note_outcome(row, counts, rejected, warned)
             if intake is not None:
                 intake.finish(writer)
             writer.finish_batch(batch_id, {"created": counts.created + counts.updated,
@@ -226,7 +217,7 @@ class ImportService:
             self.after_import(created_ids)
         return ImportReport(counts, tuple(rejected), batch_id=batch_id, warned=tuple(warned))
 
-    def _write_chunk(self, writer: BulkWriter, chunk: Sequence[_Row], batch_id: uuid.UUID,
+    def _write_chunk(self, writer: BulkWriter, chunk: Sequence[ImportRow], batch_id: uuid.UUID,
                      event_id: uuid.UUID | None, now: dt.datetime, file_name: str,
                      intake: BatchIntake | None = None,
                      prompts: Mapping[uuid.UUID, str] | None = None,
@@ -236,8 +227,8 @@ class ImportService:
         for row in chunk:
             if row.outcome is RowOutcome.NEW:
                 lead_id = new_id()
-                lead = _lead_row(row, lead_id, event_id, now, device, actor)
-                activities.append(_activity(lead_id, batch_id, "created",
+                lead = lead_row(row, lead_id, event_id, now, device, actor)
+                activities.append(activity_row(lead_id, batch_id, "created",
                                             f"Imported from {file_name}{row.enriched}", now,
                                             device, actor))
                 if intake is not None:
@@ -255,10 +246,10 @@ class ImportService:
             elif row.outcome is RowOutcome.FILL and row.existing is not None:
                 text = {k: v for k, v in {**row.values, **row.derived}.items()
                         if isinstance(v, str) and not isinstance(v, StrEnum)}
-                text.update(_system_columns(row))
+                text.update(system_columns(row))
                 filled = writer.fill_blanks(row.existing, text, now, device)
                 if filled:
-                    activities.append(_activity(
+                    activities.append(activity_row(
                         row.existing, batch_id, "filled", f"Filled from {file_name}", now, device,
                         actor, new_value=json.dumps({k: text[k] for k in filled})))
         writer.write({"lead": leads, "activity": activities, "answer": answers})
@@ -268,7 +259,7 @@ class ImportService:
     def _classified(self, table: Table, mapping: ColumnMapping, event_id: uuid.UUID | None,
                     policy: DuplicatePolicy, progress: Progress | None,
                     cancelled: CancelCheck | None,
-                    lookup: KeyLookup | None = None) -> Iterator[_Row]:
+                    lookup: KeyLookup | None = None) -> Iterator[ImportRow]:
         """Rows with their outcome. With ``lookup`` (the import's own transaction), rows of
         earlier chunks are found in the database, so only one chunk's keys are held here."""
         region, questions = self._event_context(event_id)
@@ -279,24 +270,24 @@ class ImportService:
         source = table.rows()
         while chunk := list(islice(source, CHUNK)):
             stop_if_cancelled(cancelled, NOTHING_IMPORTED)
-            rows = [self._validated(r, mapping, region, questions, suppressed,
-                                    self.enrichment.fills_for) for r in chunk]
+            rows = [validated_row(r, mapping, region, questions, suppressed,
+                                  self.enrichment.fills_for) for r in chunk]
             self._resolve_badge_only(rows, event_id, region)
             if lookup is not None:
                 seen.clear()  # earlier chunks are already in the transaction's database
-                existing = lookup(*_chunk_keys(rows), event_id)
+                existing = lookup(*chunk_keys(rows), event_id)
             else:
                 with self.db.read() as session:
                     existing = ImportRepository(session).existing_keys(
-                        *_chunk_keys(rows), event_id=event_id)
+                        *chunk_keys(rows), event_id=event_id)
             for row in rows:
-                _mark_duplicate(row, seen, existing, policy)
+                mark_duplicate(row, seen, existing, policy)
                 yield row
             done += len(chunk)
             if progress is not None:
                 progress(done, max(estimate, done))
 
-    def _resolve_badge_only(self, rows: Sequence[_Row], event_id: uuid.UUID | None,
+    def _resolve_badge_only(self, rows: Sequence[ImportRow], event_id: uuid.UUID | None,
                             region: str) -> None:
         """Rows that carry only a badge id (lead-retrieval exports: id, time, device, a
         qualifier) get the person from the event's registration list; without a match they
@@ -336,65 +327,6 @@ class ImportService:
         questions = {q.prompt.strip().casefold(): q
                      for q in self.questions.questions_for_event(event_id)}
         return event.country or self.context.default_country, questions
-
-    @staticmethod
-    def _validated(source: SourceRow, mapping: ColumnMapping, region: str,
-                   questions: Mapping[str, QuestionRecord], suppressed: SuppressionIndex,
-                   enrich: Callable[[Mapping[str, Any]], tuple[dict[str, str], str]]) -> _Row:
-        if source.problem:  # the file reader could not make a row of it (a quote never closed)
-            return _Row(source, RowOutcome.REJECTED, reason=source.problem)
-        fields, raw_answers = apply_mapping(mapping, source)
-        row = _Row(source, issues=dict(source.warnings))
-        importable = {k: v for k, v in fields.items() if k in FIELDS_BY_NAME
-                      and FIELDS_BY_NAME[k].kind not in REFERENCE_KINDS}
-        extra_notes = []
-        for header, value in raw_answers.items():
-            question = questions.get(header.strip().casefold())
-            if question is None:
-                extra_notes.append(f"{header}: {value}")
-                continue
-            try:
-                row.answers[question.id] = normalise_answer(question, value)
-            except ValueError as exc:
-                row.issues[f"question:{header}"] = str(exc)
-                extra_notes.append(f"{header}: {value}")
-        if extra_notes:
-            importable["notes"] = "\n".join(filter(None, [importable.get("notes", ""),
-                                                          *extra_notes]))
-        translated = translate_fields(importable, mapping.values)
-        row.originals.update(translated.originals)
-        row.issues.update(translated.notes)
-        try:
-            normalised = _normalise_keeping_originals(translated.values, region, row)
-            check_reachable({**normalised.values, **normalised.derived},
-                            frozenset(note.field for note in normalised.review_notes))
-            _settle_status(normalised.values, importable.get("status", ""), row)
-            check_lead_rules({**normalised.values, **normalised.derived})
-        except ValidationError as error:
-            row.outcome, row.reason = RowOutcome.REJECTED, str(error)
-            return row
-        row.values, row.derived = normalised.values, normalised.derived
-        fills, origin = enrich(row.values)
-        if fills:
-            row.values.update(fills)
-            row.enriched = f"; {', '.join(fills)} from the company directory ({origin})"
-            if "company" in fills:
-                row.company_source = f"company directory ({origin})"
-        erased_on = suppressed.erased.erased_on({**row.values, **row.derived})
-        if erased_on is not None:
-            # Importing them again would undo their erasure request.
-            row.outcome = RowOutcome.REJECTED
-            row.reason = (f"this person asked to be erased on {erased_on.isoformat()}; "
-                          "not imported")
-            return row
-        changes, notes = review({**row.values, **row.derived}, suppressed)
-        row.company_source = str(changes.pop("company_source", "") or row.company_source)
-        row.values.update(changes)
-        for note in [*normalised.review_notes, *notes]:
-            row.issues.setdefault(note.field, note.message)
-        if lacks_contact_person(row.values):
-            row.issues["name"] = NO_CONTACT_PERSON
-        return row
 
     # -- history and undo ---------------------------------------------------------------------
     def batches(self) -> list[BatchRecord]:
@@ -446,129 +378,6 @@ class ImportService:
                 out.writerow([row.values.get(h, "") for h in headers] + [row.number, row.reason])
 
 
-def _note_outcome(row: _Row, counts: ImportCounts, rejected: list[RejectedRow],
-                  warned: list[WarnedRow]) -> None:
-    if row.outcome is RowOutcome.REJECTED:
-        rejected.append(RejectedRow(row.source.number, row.reason, row.source.values))
-    elif row.outcome is not RowOutcome.DUPLICATE and (row.issues or row.originals):
-        counts.warned += 1
-        if len(warned) < WARNED_ROWS_LISTED:
-            warned.append(WarnedRow(row.source.number, dict(row.issues), dict(row.originals)))
-
-
-def _normalise_keeping_originals(importable: dict[str, Any], region: str,
-                                 row: _Row) -> NormalisedChanges:
-    """Lenient validation where a value that cannot be stored (too long, not yes/no, not a
-    date) leaves the row as an original value with a warning instead of rejecting it."""
-    pending = dict(importable)
-    while True:
-        try:
-            normalised = normalise_changes(pending, default_region=region or None, lenient=True)
-        except ValidationError as error:
-            unreadable = [problem for problem in error.errors if problem.field in pending]
-            if not unreadable:
-                raise
-            for problem in unreadable:
-                row.originals[problem.field] = str(pending.pop(problem.field))
-                row.issues[problem.field] = f"{problem.message}; kept as the original value"
-            continue
-        for note in normalised.review_notes:  # lenient validation left these out: keep them
-            if note.field in pending and normalised.values.get(note.field) is None:
-                row.originals[note.field] = str(pending[note.field])
-        return normalised
-
-
-def _settle_status(values: dict[str, Any], raw: str, row: _Row) -> None:
-    """A translated status our rules need more for: a disqualified lead names why (the file's
-    own word is the reason); nurture needs a come-back date the file does not give, so the
-    status is kept as the original value rather than inventing a date."""
-    status = values.get("status")
-    if status is LeadStatus.DISQUALIFIED and not values.get("disqualify_reason"):
-        values["disqualify_reason"] = f"'{raw}' in the imported file"
-    elif status is LeadStatus.NURTURE and not values.get("come_back_on"):
-        del values["status"]
-        row.originals["status"] = raw
-        row.issues["status"] = (f"'{raw}' means nurture, which needs a come-back date the file "
-                                "does not give; kept as the original value")
-
-
-def _system_columns(row: _Row) -> dict[str, str]:
-    """Columns no person edits that an imported row still fills."""
-    columns = {"original_values": originals_json(row.originals)}
-    if row.values.get("company") and row.company_source:
-        columns["company_source"] = row.company_source
-    return {k: v for k, v in columns.items() if v}
-
-
-def _channel(event_id: uuid.UUID | None) -> Channel:
-    return Channel.TRADE_SHOW if event_id is not None else Channel.IMPORT
-
-
-def _chunk_keys(rows: Sequence[_Row]) -> tuple[set[str], set[str], set[str]]:
-    emails: set[str] = set()
-    phones: set[str] = set()
-    badges: set[str] = set()
-    for row in rows:
-        if row.outcome is RowOutcome.REJECTED:
-            continue
-        emails.update(k for k in [row.values.get("email")] if k)
-        phones.update(v for k, v in row.derived.items() if k.endswith("_e164") and v)
-        badges.update(k for k in [row.values.get("badge_id")] if k)
-    return emails, phones, badges
-
-
-def _row_keys(row: _Row) -> list[str]:
-    keys = [f"email:{row.values['email']}"] if row.values.get("email") else []
-    keys += [f"phone:{v}" for k, v in row.derived.items() if k.endswith("_e164") and v]
-    if row.values.get("badge_id"):
-        keys.append(f"badge:{row.values['badge_id']}")
-    return keys
-
-
-def _mark_duplicate(row: _Row, seen: dict[int, int], existing: ExistingKeys,
-                    policy: DuplicatePolicy) -> None:
-    if row.outcome is RowOutcome.REJECTED:
-        return
-    # 64-bit hashes instead of the key strings: the memory this needs grows far slower with
-    # the file, and a collision (about 1 in 10^14 for 100,000 rows) only skips one row.
-    keys = [hash(k) for k in _row_keys(row)]
-    earlier = next((seen[k] for k in keys if k in seen), None)
-    stored = (existing.by_email.get(row.values.get("email", "")) or
-              next((existing.by_phone[v] for k, v in row.derived.items()
-                    if k.endswith("_e164") and v in existing.by_phone), None) or
-              existing.by_badge.get(row.values.get("badge_id", "")))
-    if earlier is not None and policy is not DuplicatePolicy.CREATE:
-        row.outcome, row.reason = RowOutcome.DUPLICATE, f"same person as row {earlier}"
-    elif stored is not None and policy is DuplicatePolicy.SKIP:
-        row.outcome, row.reason, row.existing = (RowOutcome.DUPLICATE,
-                                                 "already a lead", stored)
-    elif stored is not None and policy is DuplicatePolicy.FILL:
-        row.outcome, row.reason, row.existing = (RowOutcome.FILL,
-                                                 "fills the existing lead", stored)
-    for key in keys:
-        seen.setdefault(key, row.source.number)
-
-
-def _lead_row(row: _Row, lead_id: uuid.UUID, event_id: uuid.UUID | None, now: dt.datetime,
-              device: uuid.UUID, actor: uuid.UUID | None) -> dict[str, Any]:
-    values = {k: v for k, v in row.values.items() if v is not None}
-    lead: dict[str, Any] = {"status": LeadStatus.INQUIRY, "channel": _channel(event_id),
-                            **values, **row.derived}
-    lead.update(id=lead_id, event_id=event_id, created_at=now, updated_at=now, device_id=device,
-                captured_by_id=actor, **_system_columns(row))
-    if row.issues:
-        lead["needs_review"] = True
-        lead["review_reason"] = "; ".join(f"{k}: {v}" for k, v in row.issues.items())[:500]
-    return lead
-
-
-def _activity(lead_id: uuid.UUID, batch_id: uuid.UUID, what: str, text: str, now: dt.datetime,
-              device: uuid.UUID, actor: uuid.UUID | None, new_value: str = "") -> dict[str, Any]:
-    return {"id": new_id(), "lead_id": lead_id, "kind": ActivityKind.IMPORTED,
-            "occurred_at": now, "updated_at": now, "device_id": device, "actor_id": actor,
-            "field": what, "text": text, "new_value": new_value, "batch_id": batch_id}
-
-
 def _restore_filled(lead: Lead | None, filled: Mapping[str, str], now: dt.datetime,
                     device: uuid.UUID) -> int:
     if lead is None:
@@ -581,9 +390,3 @@ def _restore_filled(lead: Lead | None, filled: Mapping[str, str], now: dt.dateti
     if changed:
         lead.updated_at, lead.device_id = now, device
     return int(changed)
-
-
-def _preview_row(row: _Row) -> PreviewRow:
-    shown = {k: (v.label if isinstance(v, StrEnum) and hasattr(v, "label") else str(v))
-             for k, v in {**row.values, **row.derived}.items() if v not in (None, "")}
-    return PreviewRow(row.source.number, row.outcome, shown, dict(row.issues), row.reason)

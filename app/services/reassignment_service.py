@@ -33,7 +33,7 @@ from app.domain.routing import (
 )
 from app.services.context import ServiceContext
 from app.storage.orm import AssignmentRun, Queue
-from app.storage.repositories.bulk import utc_text
+from app.storage.repositories.bulk_rows import utc_text
 from app.storage.repositories.distribution import DistributionRepository, iter_routing_facts
 from app.storage.repositories.history import HistoryRepository
 from app.storage.repositories.leads import LeadRepository

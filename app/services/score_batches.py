@@ -11,7 +11,7 @@ from app.domain.history import ActivityKind
 from app.domain.ids import new_id
 from app.domain.leads import LeadStatus, Rating
 from app.domain.scoring import Scorer, ScoringFacts, email_flags, promotion_note, qualification_for
-from app.storage.repositories.bulk import parse_utc_text
+from app.storage.repositories.bulk_rows import parse_utc_text
 from app.storage.repositories.distribution import activity_counts, answers_by_lead
 from app.storage.repositories.scoring import Connection, ScoringRow, write_scores
 

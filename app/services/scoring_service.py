@@ -45,7 +45,7 @@ from app.services.score_batches import rescore_rows
 from app.services.settings_service import SettingsService
 from app.services.suppression_index import SuppressionIndexCache
 from app.storage.orm import Lead, ScoreRuleRow
-from app.storage.repositories.bulk import utc_text
+from app.storage.repositories.bulk_rows import utc_text
 from app.storage.repositories.distribution import (
     DistributionRepository,
     activity_counts,

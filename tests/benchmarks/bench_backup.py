@@ -15,7 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from app.services.backup_service import check_database, restore, verify_backup
+from app.services.backup_files import verify_backup
+from app.services.backup_service import check_database, restore
 from app.services.container import Services
 from app.storage.opening import open_database
 from tests.benchmarks.common import demo_database, report

@@ -4,7 +4,7 @@ Run: ``.venv/bin/python -m tests.benchmarks.bench_dedupe [LEADS ...]`` (default 
 ``100000 1000000`` adds the million-lead run). Optionally ``--db`` also times the scan of the
 cached demo database through the service (SQLite read included). ``--calibrate`` prints the
 m/u table of the name-and-address matcher measured on the generator (seed 1, not the seed
-measured here), which is how ``app/domain/record_linkage.py``'s calibrated table was made.
+measured here), which is how ``app/domain/record_linkage/weights.py``'s calibrated table was made.
 
 The name-and-address set (tests/dedupe_generator.py: people with no email or phone, corrupted
 copies, households and neighbours) is scanned at each size too: F1 >= 0.95 and at most twice
@@ -35,9 +35,14 @@ from itertools import combinations, islice
 import phonenumbers
 from rapidfuzz.fuzz import token_sort_ratio
 
-from app.domain import dedupe, record_linkage
 from app.domain.contact_data import normalise_phone
-from app.domain.dedupe import DEFAULT_MIN_SCORE, MatchKeys, ScanStats, find_duplicates
+from app.domain.dedupe.keys import DEFAULT_MIN_SCORE, CandidatePair, MatchKeys, ScanStats
+from app.domain.dedupe.normalise import _NICKNAME_GROUPS, NICKNAMES, fold, prepare
+from app.domain.dedupe.scan import find_duplicates
+from app.domain.dedupe.scoring import linkage_person, match_prepared
+from app.domain.record_linkage.comparison import comparable, compare, pattern_of
+from app.domain.record_linkage.linking import LinkStats, candidate_pairs
+from app.domain.record_linkage.weights import LEVELS
 from tests import dedupe_generator
 from tests.benchmarks.common import report
 
@@ -69,7 +74,7 @@ def _pools(rng: random.Random) -> tuple[list[str], list[str]]:
     """First and last names from Faker in our markets, plus the formal names nicknames map to."""
     from faker import Faker
 
-    first: set[str] = set(n.capitalize() for n in dedupe._NICKNAME_GROUPS)
+    first: set[str] = set(n.capitalize() for n in _NICKNAME_GROUPS)
     last: set[str] = set()
     for locale in _LOCALES:
         fake = Faker(locale)
@@ -86,7 +91,7 @@ def _phone(rng: random.Random, region: str) -> str:
 
 
 def _ascii(text: str) -> str:
-    return dedupe.fold(text) or "x"
+    return fold(text) or "x"
 
 
 def _typo(rng: random.Random, text: str) -> str:
@@ -95,7 +100,7 @@ def _typo(rng: random.Random, text: str) -> str:
 
 
 _REVERSE_NICKNAMES: dict[str, list[str]] = {}
-for _short, _formal in dedupe.NICKNAMES.items():
+for _short, _formal in NICKNAMES.items():
     _REVERSE_NICKNAMES.setdefault(_formal, []).append(_short)
 
 
@@ -113,7 +118,7 @@ def _variant(rng: random.Random, original: MatchKeys, key: int, region: str) -> 
         elif kind == "swap":
             v = replace(v, first_name=v.last_name, last_name=v.first_name)
         elif kind == "nickname":
-            shorts = _REVERSE_NICKNAMES.get(dedupe.fold(v.first_name))
+            shorts = _REVERSE_NICKNAMES.get(fold(v.first_name))
             if shorts:
                 v = replace(v, first_name=rng.choice(shorts).capitalize())
             else:
@@ -199,16 +204,16 @@ def quality(found: set[tuple[int, int]], truth: set[tuple[int, int]]) -> tuple[f
     return precision, recall, f1
 
 
-def _as_keys(pairs: list[dedupe.CandidatePair]) -> set[tuple[int, int]]:
+def _as_keys(pairs: list[CandidatePair]) -> set[tuple[int, int]]:
     return {(min(p.a.int, p.b.int), max(p.a.int, p.b.int)) for p in pairs}
 
 
 def brute_force(records: list[MatchKeys]) -> set[tuple[int, int]]:
     """Every pair scored with the same scorer and threshold: what blocking is measured against."""
-    prepared = [dedupe._prepare(r) for r in records]
+    prepared = [prepare(r) for r in records]
     found = set()
     for x, y in combinations(range(len(records)), 2):
-        if dedupe._match_prepared(prepared[x], prepared[y], DEFAULT_MIN_SCORE) is not None:
+        if match_prepared(prepared[x], prepared[y], DEFAULT_MIN_SCORE) is not None:
             a, b = records[x].key, records[y].key
             found.add((min(a, b), max(a, b)))
     return found
@@ -240,8 +245,8 @@ def _baseline_text(k: MatchKeys) -> str:
 def rapidfuzz_baseline(records: list[MatchKeys], truth: set[tuple[int, int]]
                        ) -> list[tuple[int, float, float, float]]:
     """token_sort_ratio of "name address" over the linkage pass's candidate pairs, per threshold."""
-    people = [dedupe._person(r) for r in records]
-    pairs = record_linkage.candidate_pairs(people, record_linkage.LinkStats())
+    people = [linkage_person(r) for r in records]
+    pairs = candidate_pairs(people, LinkStats())
     texts = [_baseline_text(r) for r in records]
     count = len(records)
     scored = []
@@ -269,7 +274,7 @@ def address_scan(count: int, contact_cpu_seconds: float) -> bool:
     pairs = find_duplicates(data.records, stats=stats)
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     precision, recall, f1 = dedupe_generator.quality(_as_keys(pairs), data.truth)
-    linkage = stats.linkage or record_linkage.LinkStats()
+    linkage = stats.linkage or LinkStats()
     print(f"{len(data.records):,} people by name and address: {len(data.truth):,} true pairs, "
           f"{len(pairs):,} found, precision {precision:.4f}, recall {recall:.4f}, F1 {f1:.4f}; "
           f"{linkage.compared:,} pairs compared in {linkage.blocks:,} blocks "
@@ -298,21 +303,21 @@ def calibrate(count: int = 50_000, seed: int = 1) -> None:
     """
     data = dedupe_generator.generate_people(count, seed=seed)
     records = data.records
-    people = [dedupe._person(r) for r in records]
-    tallies = {True: [[0.0] * len(levels) for levels in record_linkage.LEVELS],
-               False: [[0.0] * len(levels) for levels in record_linkage.LEVELS]}
+    people = [linkage_person(r) for r in records]
+    tallies = {True: [[0.0] * len(levels) for levels in LEVELS],
+               False: [[0.0] * len(levels) for levels in LEVELS]}
     count_of = len(records)
     true_pairs = compared = 0
-    for pair in record_linkage.candidate_pairs(people, record_linkage.LinkStats()):
+    for pair in candidate_pairs(people, LinkStats()):
         i, j = divmod(pair, count_of)
-        detail, _swapped = record_linkage.compare(people[i], people[j])
-        if not record_linkage.comparable(detail):
+        detail, _swapped = compare(people[i], people[j])
+        if not comparable(detail):
             continue
         a, b = records[i].key, records[j].key
         same = (min(a, b), max(a, b)) in data.truth
         true_pairs += same
         compared += 1
-        for field, level in enumerate(record_linkage.pattern_of(detail)):
+        for field, level in enumerate(pattern_of(detail)):
             tallies[same][field][level] += 1
 
     def probabilities(counts: list[float]) -> tuple[float, ...]:

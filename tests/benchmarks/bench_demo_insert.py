@@ -28,7 +28,8 @@ from app.services.context import ServiceContext
 from app.services.demo_service import DemoService
 from app.storage.db import BUSY_TIMEOUT_MS
 from app.storage.opening import open_database
-from app.storage.repositories.bulk import TABLES, BulkWriter
+from app.storage.repositories.bulk import BulkWriter
+from app.storage.repositories.bulk_rows import TABLES
 from tests.benchmarks.common import file_size, format_number, report
 
 RATIO_LIMIT = 0.33

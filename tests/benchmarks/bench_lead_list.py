@@ -33,7 +33,7 @@ from app.domain.service_levels import SLA_STATUSES  # noqa: E402
 from app.services.container import Services  # noqa: E402
 from app.services.scoring_service import RESCORED_ON_KEY  # noqa: E402
 from app.storage.opening import open_database  # noqa: E402
-from app.storage.repositories.bulk import utc_text  # noqa: E402
+from app.storage.repositories.bulk_rows import utc_text  # noqa: E402
 from app.storage.repositories.leads import INDEXED_SORTS  # noqa: E402
 from app.ui.application import build_main_window, create_application  # noqa: E402
 from app.ui.models.lead_table_model import LeadTableModel  # noqa: E402

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from app.domain.leads import LeadQuery
-from app.services.backup_service import check_database, list_backups, remove_stale_partials
+from app.services.backup_files import list_backups
+from app.services.backup_service import check_database, remove_stale_partials
 from app.services.container import Services
 from app.storage.db import Database
 from app.storage.opening import DamagedDatabaseError, check_before_opening, open_database

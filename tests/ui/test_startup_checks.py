@@ -12,7 +12,8 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from app.domain.leads import LeadQuery
-from app.services.backup_service import check_database, list_backups
+from app.services.backup_files import list_backups
+from app.services.backup_service import check_database
 from app.services.container import Services
 from app.storage.db import Database
 from app.storage.opening import open_database

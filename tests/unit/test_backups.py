@@ -13,14 +13,8 @@ import pytest
 from app.domain.errors import LeadlineError, ValidationError
 from app.domain.leads import LeadQuery
 from app.services import backup_service
-from app.services.backup_service import (
-    BackupError,
-    BackupPolicy,
-    BackupService,
-    check_database,
-    list_backups,
-    restore,
-)
+from app.services.backup_files import BackupError, list_backups
+from app.services.backup_service import BackupPolicy, BackupService, check_database, restore
 from app.services.container import Services
 from app.storage import recovery
 from app.storage.db import Database

@@ -9,19 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.domain.dedupe import (
-    DEFAULT_MIN_SCORE,
-    MAX_BLOCK,
-    MatchKeys,
-    ScanStats,
-    blocking_keys,
-    canonical_first_name,
-    find_duplicates,
-    fold,
-    match,
-    normalise_company,
-    normalise_email_key,
-)
+from app.domain.dedupe.keys import DEFAULT_MIN_SCORE, MatchKeys, ScanStats
+from app.domain.dedupe.normalise import canonical_first_name, fold, normalise_company, normalise_email_key
+from app.domain.dedupe.scan import MAX_BLOCK, blocking_keys, find_duplicates
+from app.domain.dedupe.scoring import match
 
 EVENT = uuid.UUID(int=999)
 

@@ -16,9 +16,9 @@ from app.domain.leads import LeadQuery
 from app.domain.people import Availability, Role
 from app.domain.routing import TargetKind
 from app.domain.service_levels import EscalationMode
-from app.services import followup_service
+from app.services import followup_checks
 from app.services.container import Services
-from app.services.followup_service import FollowUpCancelledError
+from app.services.followup_checks import FollowUpCancelledError
 from app.storage.repositories.distribution import DistributionRepository
 from tests.conftest import FakeClock
 
@@ -134,7 +134,7 @@ def test_nurture_returns_are_the_apps_with_their_tasks_and_queue_moves(
 def test_checks_commit_batch_by_batch_and_let_another_writer_in_between(
         services: Services, team: dict[str, Any], clock: FakeClock,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(followup_service, "CHECK_BATCH", 2)
+    monkeypatch.setattr(followup_checks, "CHECK_BATCH", 2)
     leads = _nurtured(services, 5)
     clock.now = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
     commits: list[int] = []
@@ -174,7 +174,7 @@ def test_checks_commit_batch_by_batch_and_let_another_writer_in_between(
 def test_a_check_stops_between_batches_and_the_next_one_finishes(
         services: Services, team: dict[str, Any], clock: FakeClock,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(followup_service, "CHECK_BATCH", 2)
+    monkeypatch.setattr(followup_checks, "CHECK_BATCH", 2)
     leads = _hot_leads(services, 3)
     clock.now = AFTER_HOURS
     asked = [0]

@@ -15,7 +15,9 @@ import pytest
 
 from app.domain.imports import DuplicatePolicy
 from app.domain.leads import LeadQuery
-from app.importers.tabular import MAX_RECORD_LINES, TableError, open_table
+from app.importers.table_layout import TableError
+from app.importers.tabular import open_table
+from app.importers.text_tables import MAX_RECORD_LINES
 from app.importers.workbook_limits import MAX_SHARED_STRINGS_BYTES, MIB
 from app.services.container import Services
 

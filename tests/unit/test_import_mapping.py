@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from app.domain.leads import FIELDS_BY_NAME
+from app.importers.header_names import header_key
 from app.importers.mapping import (
     ColumnMapping,
     MappingError,
     apply_mapping,
     guess_mapping,
-    header_key,
     split_full_name,
 )
 from app.importers.rows import SourceRow

@@ -22,7 +22,7 @@ from app.domain.value_vocabulary import parse_value_mapping
 from app.importers.mapping import ColumnMapping
 from app.importers.rows import SourceRow
 from app.services.container import Services
-from app.services.import_service import ImportService
+from app.services.import_rows import validated_row
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "value_exports"
 
@@ -227,8 +227,8 @@ def test_no_optional_value_ever_rejects_a_reachable_row(services: Services,
     mapping = ColumnMapping(tuple((h, t) for h, t in zip(headers, [
         "rating", "status", "channel", "consent", "do_not_contact", "deal_value",
         "come_back_on", "country", *(_TARGETS[h] for h in contact)], strict=True)))
-    row = ImportService._validated(SourceRow(2, {**values, **contact}), mapping, "DE", {},
-                                   services.suppressions.index(), lambda _v: ({}, ""))
+    row = validated_row(SourceRow(2, {**values, **contact}), mapping, "DE", {},
+                        services.suppressions.index(), lambda _v: ({}, ""))
     assert row.outcome.value != "rejected", row.reason
     for field, kept in row.originals.items():
         assert kept.strip() and field in row.issues

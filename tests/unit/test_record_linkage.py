@@ -13,8 +13,10 @@ from dataclasses import replace
 
 import pytest
 
-from app.domain import record_linkage as rl
-from app.domain.dedupe import DEFAULT_MIN_SCORE, MatchKeys, ScanStats, find_duplicates, match
+from app.domain.dedupe.keys import DEFAULT_MIN_SCORE, MatchKeys, ScanStats
+from app.domain.dedupe.scan import find_duplicates
+from app.domain.dedupe.scoring import match
+from app.domain.record_linkage import comparison, normalise, weights
 from tests.dedupe_generator import generate_people, quality
 
 
@@ -31,13 +33,13 @@ def person(n: int, first: str = "Robert", last: str = "Schneider", *,
 BASE = person(1)
 
 
-def prepared(k: MatchKeys) -> rl.Person:
-    return rl.prepare_person(k.first_name, k.last_name, k.street, k.postal_code, k.city,
+def prepared(k: MatchKeys) -> normalise.Person:
+    return normalise.prepare_person(k.first_name, k.last_name, k.street, k.postal_code, k.city,
                              k.region, k.birth_date)
 
 
 def detail_of(a: MatchKeys, b: MatchKeys) -> tuple[int, ...]:
-    return rl.compare(prepared(a), prepared(b))[0]
+    return comparison.compare(prepared(a), prepared(b))[0]
 
 
 # -- the comparators --------------------------------------------------------------------------
@@ -57,43 +59,43 @@ def detail_of(a: MatchKeys, b: MatchKeys) -> tuple[int, ...]:
 ])
 def test_street_lines_split_into_name_and_house_number(line: str,
                                                        expected: tuple[str, str, str]) -> None:
-    assert rl.parse_street(line) == expected
+    assert normalise.parse_street(line) == expected
 
 
 def test_postcodes_compare_without_spaces_case_or_ocr_letters() -> None:
-    assert rl.normalise_postcode("8O331") == rl.normalise_postcode("80331")
-    assert rl.normalise_postcode("sw1a 1aa") == "SW1A1AA"
+    assert normalise.normalise_postcode("8O331") == normalise.normalise_postcode("80331")
+    assert normalise.normalise_postcode("sw1a 1aa") == "SW1A1AA"
 
 
 def test_nicknames_come_from_the_maintained_list() -> None:
-    assert rl.are_nicknames("bob", "robert")
-    assert rl.are_nicknames("bill", "william")
-    assert not rl.are_nicknames("bob", "anna")
+    assert normalise.are_nicknames("bob", "robert")
+    assert normalise.are_nicknames("bill", "william")
+    assert not normalise.are_nicknames("bob", "anna")
 
 
 @pytest.mark.parametrize(("changes", "field", "level"), [
-    ({}, rl.FIRST, 1),
-    ({"first_name": "Bob"}, rl.FIRST, 2),  # nickname
-    ({"first_name": "Robret"}, rl.FIRST, 3),  # typo
-    ({"first_name": "Anna"}, rl.FIRST, 5),
-    ({"last_name": "Schnieder"}, rl.LAST, 2),
-    ({"last_name": "Schrneider"}, rl.LAST, 2),  # OCR: rn for m... and for n
-    ({"street": "Hauptstr. 12"}, rl.STREET, 1),  # abbreviation
-    ({"street": "Hauptstr. 12a"}, rl.HOUSE, 2),
-    ({"street": "Hauptstr. 14"}, rl.HOUSE, 3),
-    ({"street": "Hauptsrtaße 12"}, rl.STREET, 2),  # typo
-    ({"street": ""}, rl.STREET, rl.MISSING),
-    ({"postal_code": "80333"}, rl.POSTCODE, 2),  # same area
-    ({"postal_code": "10115"}, rl.POSTCODE, 3),
-    ({"city": "Munchen"}, rl.CITY, 1),  # accents do not count
-    ({"city": "Münhcen"}, rl.CITY, 2),
-    ({"region": "Hessen"}, rl.REGION, 2),
-    ({"birth_date": dt.date(1980, 12, 3)}, rl.BIRTH, 2),  # day and month swapped
-    ({"birth_date": dt.date(1981, 3, 12)}, rl.BIRTH, 3),  # year typo
-    ({"birth_date": dt.date(1981, 12, 3)}, rl.BIRTH, 4),  # both
-    ({"birth_date": dt.date(1980, 3, 13)}, rl.BIRTH, 5),
-    ({"birth_date": dt.date(1955, 7, 1)}, rl.BIRTH, 6),
-    ({"birth_date": None}, rl.BIRTH, rl.MISSING),
+    ({}, weights.FIRST, 1),
+    ({"first_name": "Bob"}, weights.FIRST, 2),  # nickname
+    ({"first_name": "Robret"}, weights.FIRST, 3),  # typo
+    ({"first_name": "Anna"}, weights.FIRST, 5),
+    ({"last_name": "Schnieder"}, weights.LAST, 2),
+    ({"last_name": "Schrneider"}, weights.LAST, 2),  # OCR: rn for m... and for n
+    ({"street": "Hauptstr. 12"}, weights.STREET, 1),  # abbreviation
+    ({"street": "Hauptstr. 12a"}, weights.HOUSE, 2),
+    ({"street": "Hauptstr. 14"}, weights.HOUSE, 3),
+    ({"street": "Hauptsrtaße 12"}, weights.STREET, 2),  # typo
+    ({"street": ""}, weights.STREET, weights.MISSING),
+    ({"postal_code": "80333"}, weights.POSTCODE, 2),  # same area
+    ({"postal_code": "10115"}, weights.POSTCODE, 3),
+    ({"city": "Munchen"}, weights.CITY, 1),  # accents do not count
+    ({"city": "Münhcen"}, weights.CITY, 2),
+    ({"region": "Hessen"}, weights.REGION, 2),
+    ({"birth_date": dt.date(1980, 12, 3)}, weights.BIRTH, 2),  # day and month swapped
+    ({"birth_date": dt.date(1981, 3, 12)}, weights.BIRTH, 3),  # year typo
+    ({"birth_date": dt.date(1981, 12, 3)}, weights.BIRTH, 4),  # both
+    ({"birth_date": dt.date(1980, 3, 13)}, weights.BIRTH, 5),
+    ({"birth_date": dt.date(1955, 7, 1)}, weights.BIRTH, 6),
+    ({"birth_date": None}, weights.BIRTH, weights.MISSING),
 ])
 def test_each_field_has_its_own_comparison(changes: dict[str, object], field: int,
                                            level: int) -> None:
@@ -101,31 +103,31 @@ def test_each_field_has_its_own_comparison(changes: dict[str, object], field: in
 
 
 def test_first_and_last_name_are_tried_both_ways_round() -> None:
-    detail, swapped = rl.compare(prepared(BASE), prepared(replace(
+    detail, swapped = comparison.compare(prepared(BASE), prepared(replace(
         BASE, first_name="Schneider", last_name="Robert")))
-    assert swapped and detail[rl.FIRST] == 1 and detail[rl.LAST] == 1
-    detail, swapped = rl.compare(prepared(BASE), prepared(replace(
+    assert swapped and detail[weights.FIRST] == 1 and detail[weights.LAST] == 1
+    detail, swapped = comparison.compare(prepared(BASE), prepared(replace(
         BASE, first_name="Schneider", last_name="")))  # the one name given is the last name
-    assert swapped and detail[rl.LAST] == 1
-    assert not rl.compare(prepared(BASE), prepared(replace(BASE, first_name="Anna")))[1]
+    assert swapped and detail[weights.LAST] == 1
+    assert not comparison.compare(prepared(BASE), prepared(replace(BASE, first_name="Anna")))[1]
 
 
 def test_a_missing_value_adds_no_evidence_either_way() -> None:
-    full = rl.pattern_of(detail_of(BASE, BASE))
-    without_birth = rl.pattern_of(detail_of(BASE, replace(BASE, birth_date=None)))
-    weights = rl.CALIBRATED
-    assert without_birth[rl.W_BIRTH] == rl.MISSING
-    assert weights.evidence(full) - weights.evidence(without_birth) == pytest.approx(
-        weights.table[rl.W_BIRTH][1])
+    full = comparison.pattern_of(detail_of(BASE, BASE))
+    without_birth = comparison.pattern_of(detail_of(BASE, replace(BASE, birth_date=None)))
+    calibrated = weights.CALIBRATED
+    assert without_birth[weights.W_BIRTH] == weights.MISSING
+    assert calibrated.evidence(full) - calibrated.evidence(without_birth) == pytest.approx(
+        calibrated.table[weights.W_BIRTH][1])
 
 
 def test_address_parts_count_as_one_field() -> None:
     """A household shares street, number, postcode and city: one piece of evidence, not four."""
-    assert rl.address_level(detail_of(BASE, BASE)) == 1
-    assert rl.address_level(detail_of(BASE, replace(BASE, street="Hauptstraße 14"))) == 3
-    assert rl.address_level(detail_of(BASE, replace(BASE, street="Ringstraße 3"))) == 4
-    assert rl.address_level(detail_of(BASE, replace(
-        BASE, street="", postal_code="", city="", region=""))) == rl.MISSING
+    assert comparison.address_level(detail_of(BASE, BASE)) == 1
+    assert comparison.address_level(detail_of(BASE, replace(BASE, street="Hauptstraße 14"))) == 3
+    assert comparison.address_level(detail_of(BASE, replace(BASE, street="Ringstraße 3"))) == 4
+    assert comparison.address_level(detail_of(BASE, replace(
+        BASE, street="", postal_code="", city="", region=""))) == weights.MISSING
 
 
 # -- scores and reasons -----------------------------------------------------------------------
@@ -199,21 +201,21 @@ def test_em_learns_that_everyone_living_in_one_place_says_little() -> None:
     different_people = (5, 4, 1, 6)  # other first name, same last name and address, other birth
     same_person = (1, 1, 1, 1)
     counts = Counter({different_people: 5_000, same_person: 200, (5, 4, 6, 6): 5_000})
-    learned = rl.estimate_weights(counts)
-    address_same = learned.table[rl.ADDRESS][1]
-    assert address_same < rl.CALIBRATED.table[rl.ADDRESS][1]
+    learned = weights.estimate_weights(counts)
+    address_same = learned.table[weights.ADDRESS][1]
+    assert address_same < weights.CALIBRATED.table[weights.ADDRESS][1]
     assert learned.probability(same_person) > 0.99
     assert learned.probability(different_people) < 0.01
 
 
 def test_em_without_pairs_keeps_the_calibration() -> None:
-    assert rl.estimate_weights(Counter()) == rl.CALIBRATED
+    assert weights.estimate_weights(Counter()) == weights.CALIBRATED
 
 
 def test_calibrated_probabilities_are_distributions() -> None:
-    for table in (rl.CALIBRATED_M, rl.CALIBRATED_U):
+    for table in (weights.CALIBRATED_M, weights.CALIBRATED_U):
         for field, row in enumerate(table):
-            assert len(row) == len(rl.LEVELS[field])
+            assert len(row) == len(weights.LEVELS[field])
             assert sum(row) == pytest.approx(1.0, abs=0.002)
 
 

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from app.domain.errors import LeadlineError
 from app.importers.rows import SourceRow
-from app.importers.tabular import Table, TableError, open_table
+from app.importers.table_layout import TableError
+from app.importers.tabular import Table, open_table
 
 HEADER = "First Name,Last Name,Email,Company"
 

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.domain.value_rules import value_key
 from app.domain.value_vocabulary import (
     KEEP_ORIGINAL,
     VOCABULARY_FIELDS,
@@ -18,7 +19,6 @@ from app.domain.value_vocabulary import (
     describe_originals,
     parse_value_mapping,
     translate_fields,
-    value_key,
 )
 from app.importers.mapping import ColumnMapping, MappingError
 

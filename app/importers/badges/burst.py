@@ -47,10 +47,6 @@ class Burst:
     payload: str | None  # the scan without prefix, suffix and repeats; None when it was typing
     repeat: bool = False  # the same code again straight after itself (trigger held): ignore it
 
-    @property
-    def is_scan(self) -> bool:
-        return self.payload is not None
-
 
 @dataclass(frozen=True)
 class KeyVerdict:

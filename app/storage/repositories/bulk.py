@@ -2,15 +2,8 @@
 
 The ORM costs about 100 µs a row; a million leads with their history would take hours. This
 writer sends parameter lists straight to ``sqlite3.Cursor.executemany`` instead, but keeps
-the on-disk format identical to what SQLAlchemy writes, so every ORM read still works:
-
-* ``Uuid`` columns: 32 lower-case hex digits without dashes (``uuid.hex``);
-* ``DateTime`` columns: naive UTC text ``YYYY-MM-DD HH:MM:SS.ffffff`` (aware values required,
-  exactly like ``orm.UTCDateTime``);
-* ``Date`` columns: ``YYYY-MM-DD``; ``Boolean``: 0/1; ``Enum``: the member's ``value``.
-
-Column names, defaults and conversions are read from the ORM tables, so a column added in
-``orm.py`` is picked up here without edits. Triggers (the lead full-text index) fire as usual.
+the on-disk format identical to what SQLAlchemy writes (app/storage/repositories/bulk_rows.py),
+so every ORM read still works. Triggers (the lead full-text index) fire as usual.
 Each :meth:`BulkWriter.write` is one ``BEGIN IMMEDIATE … COMMIT``; any error rolls it back, so a
 batch is stored completely or not at all.
 """
@@ -20,181 +13,29 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import uuid
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from enum import Enum as PyEnum
 from operator import itemgetter
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, Enum, Table, Uuid
-
 from app.storage.db import Database
-from app.storage.orm import Base, UTCDateTime
+from app.storage.repositories.bulk_rows import (
+    TABLES,
+    Row,
+    table_spec,
+    utc_text,
+)
 from app.storage.repositories.imports import ExistingKeys
 
-# Parents before children, so foreign keys hold at every statement.
-TABLES: tuple[str, ...] = ("team", "user", "queue", "event", "import_batch", "lead", "task",
-                           "activity", "answer")
-
-# Columns SQLite fills in itself (the lead's rowid alias ``key``).
-_AUTOMATIC = {"lead": frozenset({"key"})}
-
-Row = Mapping[str, Any]
-Converter = Callable[[Any], Any]
-
-_REQUIRED = object()
 _UUID = uuid.UUID
 _UTC = dt.UTC
-
-
-def _uuid_text(value: Any) -> str:
-    if value.__class__ is not _UUID:
-        raise TypeError(f"expected a uuid.UUID, got {value!r}")
-    return str(value.hex)
-
-
-def _utc_text(value: Any) -> str:
-    if not isinstance(value, dt.datetime):
-        raise TypeError(f"expected a datetime, got {value!r}")
-    if value.tzinfo is None:
-        raise ValueError("naive datetime given to a UTC column")
-    return value.astimezone(_UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-
-
-# Public names for other raw-connection paths (re-scoring, routing) that write the same format.
-uuid_text = _uuid_text
-utc_text = _utc_text
-
-
-def parse_utc_text(text: str | None) -> dt.datetime | None:
-    """The reverse of ``utc_text``: stored naive UTC text to an aware datetime."""
-    return dt.datetime.fromisoformat(text).replace(tzinfo=_UTC) if text else None
-
-
-def _date_text(value: Any) -> str:
-    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        raise TypeError(f"expected a datetime.date, got {value!r}")
-    return value.isoformat()
-
-
-def _bool_int(value: Any) -> int:
-    return 1 if value else 0
-
-
-def _enum_text(allowed: frozenset[str]) -> Converter:
-    def convert(value: Any) -> str:
-        text = value.value if isinstance(value, PyEnum) else value
-        if text not in allowed:
-            raise ValueError(f"'{value}' is not one of {sorted(allowed)}")
-        return str(text)
-
-    return convert
-
-
-def _converter(column_type: Any) -> Converter | None:
-    """The bind conversion SQLAlchemy would apply to this column type on SQLite, or None."""
-    if isinstance(column_type, Uuid):
-        return _uuid_text
-    if isinstance(column_type, UTCDateTime | DateTime):
-        return _utc_text
-    if isinstance(column_type, Date):
-        return _date_text
-    if isinstance(column_type, Boolean):
-        return _bool_int
-    if isinstance(column_type, Enum):
-        return _enum_text(frozenset(column_type.enums))
-    return None
-
-
-@dataclass(frozen=True)
-class _TableSpec:
-    """Everything needed to turn mappings into parameter lists for one table.
-
-    ``converters`` is the checked, one-value-at-a-time definition; the index tuples below
-    drive the inlined fast path in :meth:`BulkWriter.convert`, which must agree with it
-    (tests compare both against rows written by the ORM).
-    """
-
-    name: str
-    columns: tuple[str, ...]
-    defaults: dict[str, Any]
-    required: frozenset[str]
-    converters: tuple[tuple[int, Converter], ...]
-    uuids: tuple[int, ...]
-    stamps: tuple[int, ...]
-    dates: tuple[int, ...]
-    flags: tuple[int, ...]
-    enums: tuple[tuple[int, dict[str, str]], ...]
-    statement: str
-
-    @classmethod
-    def of(cls, table: Table) -> _TableSpec:
-        skip = _AUTOMATIC.get(table.name, frozenset())
-        columns = tuple(c for c in table.columns if c.name not in skip)
-        defaults: dict[str, Any] = {}
-        converters: list[tuple[int, Converter]] = []
-        kinds: dict[Converter, list[int]] = {_uuid_text: [], _utc_text: [], _date_text: [],
-                                             _bool_int: []}
-        enums: list[tuple[int, dict[str, str]]] = []
-        for index, column in enumerate(columns):
-            default = column.default
-            if default is not None and default.is_scalar:
-                defaults[column.name] = default.arg  # type: ignore[attr-defined]
-            elif column.server_default is not None:
-                defaults[column.name] = column.server_default.arg  # type: ignore[attr-defined]
-            elif column.nullable:
-                defaults[column.name] = None
-            else:  # includes ``id``: its default (new_id) is random, callers must choose ids
-                defaults[column.name] = _REQUIRED
-            convert = _converter(column.type)
-            if convert is None:
-                continue
-            converters.append((index, convert))
-            if convert in kinds:
-                kinds[convert].append(index)
-            else:  # StrEnum members hash and compare like their values: one dict serves both
-                enums.append((index, {v: v for v in column.type.enums}))  # type: ignore[attr-defined]
-        names = tuple(c.name for c in columns)
-        quoted = ", ".join(f'"{n}"' for n in names)
-        marks = ", ".join("?" for _ in names)
-        return cls(
-            name=table.name, columns=names,
-            defaults={k: v for k, v in defaults.items() if v is not _REQUIRED},
-            required=frozenset(k for k, v in defaults.items() if v is _REQUIRED),
-            converters=tuple(converters), uuids=tuple(kinds[_uuid_text]),
-            stamps=tuple(kinds[_utc_text]), dates=tuple(kinds[_date_text]),
-            flags=tuple(kinds[_bool_int]), enums=tuple(enums),
-            statement=f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})',
-        )
-
-    def checked(self, row: Row) -> list[Any]:
-        """The slow path: convert one row value by value, naming the column that fails."""
-        values = list(itemgetter(*self.columns)({**self.defaults, **row}))
-        for index, convert in self.converters:
-            if values[index] is not None:
-                try:
-                    values[index] = convert(values[index])
-                except (TypeError, ValueError) as exc:
-                    raise ValueError(f"{self.name}.{self.columns[index]}: {exc}") from None
-        return values
-
-
-_SPECS: dict[str, _TableSpec] = {name: _TableSpec.of(Base.metadata.tables[name]) for name in TABLES}
-
-
-def _spec(table: str) -> _TableSpec:
-    try:
-        return _SPECS[table]
-    except KeyError:
-        raise ValueError(f"bulk writes support {', '.join(TABLES)}, not '{table}'") from None
 
 
 class BulkWriter:
     """Inserts many rows per transaction into lead, activity, task, user, team, queue and event.
 
-    Rows are mappings from column name (as in ``orm.py``) to Python values: ``uuid.UUID``,
+    Rows are mappings from column name (as in app/storage/orm) to Python values: ``uuid.UUID``,
     aware ``datetime``, ``date``, ``bool``, ``StrEnum`` members. Omitted columns get their ORM
     default; ``id`` and other required columns must be given. Use it as a context manager to keep
     one connection for many batches; without one, each call borrows a pooled connection.
@@ -246,7 +87,7 @@ class BulkWriter:
 
         Only for plain text columns; never overwrites what someone already typed.
         """
-        spec = _SPECS["lead"]
+        spec = table_spec("lead")
         filled: list[str] = []
         with self._borrowed() as connection:
             for column, value in values.items():
@@ -255,7 +96,7 @@ class BulkWriter:
                 cursor = connection.execute(
                     f'UPDATE lead SET "{column}" = ?, updated_at = ?, device_id = ? '
                     f"""WHERE id = ? AND "{column}" = ''""",
-                    (value, _utc_text(now), device_id.hex, lead_id.hex))
+                    (value, utc_text(now), device_id.hex, lead_id.hex))
                 if cursor.rowcount:
                     filled.append(column)
         return filled
@@ -291,7 +132,7 @@ class BulkWriter:
         self._connection.executemany(
             "UPDATE team SET round_robin_last_id = ?, updated_at = ?, device_id = ? "
             "WHERE id = ? AND coalesce(round_robin_last_id, '') != ?",
-            [(last.hex, _utc_text(now), device.hex, team.hex, last.hex)
+            [(last.hex, utc_text(now), device.hex, team.hex, last.hex)
              for team, last in state.items()])
 
     def finish_batch(self, batch_id: uuid.UUID, counts: Mapping[str, int], status: str,
@@ -302,7 +143,7 @@ class BulkWriter:
                 "UPDATE import_batch SET created_count = ?, duplicate_count = ?, "
                 "rejected_count = ?, status = ?, finished_at = ?, updated_at = ? WHERE id = ?",
                 (counts.get("created", 0), counts.get("duplicates", 0), counts.get("rejected", 0),
-                 status, _utc_text(now), _utc_text(now), batch_id.hex))
+                 status, utc_text(now), utc_text(now), batch_id.hex))
 
     @contextmanager
     def _borrowed(self) -> Iterator[sqlite3.Connection]:
@@ -316,12 +157,12 @@ class BulkWriter:
     @staticmethod
     def columns(table: str) -> tuple[str, ...]:
         """Column order of the parameter lists that :meth:`convert` produces."""
-        return _spec(table).columns
+        return table_spec(table).columns
 
     @staticmethod
     def insert_statement(table: str) -> str:
         """The INSERT used for ``table`` (benchmarks replay it through plain sqlite3)."""
-        return _spec(table).statement
+        return table_spec(table).statement
 
     @staticmethod
     def convert(table: str, rows: Iterable[Row]) -> list[list[Any]]:
@@ -330,7 +171,7 @@ class BulkWriter:
         Millions of values pass through here, so the common case is inlined per column kind;
         any surprise falls back to the checked path, which names the offending column.
         """
-        spec = _spec(table)
+        spec = table_spec(table)
         defaults, required, width = spec.defaults, spec.required, len(spec.columns)
         uuids, stamps, dates, flags, enums = (spec.uuids, spec.stamps, spec.dates, spec.flags,
                                               spec.enums)
@@ -388,7 +229,7 @@ class BulkWriter:
         with self._borrowed() as connection:
             if self._outer:
                 for table, params in prepared:
-                    connection.executemany(_SPECS[table].statement, params)
+                    connection.executemany(table_spec(table).statement, params)
             else:
                 with self.database.writing():
                     self._execute(connection, prepared)
@@ -409,7 +250,7 @@ class BulkWriter:
 
     def count(self, table: str) -> int:
         """Rows in a table, soft-deleted ones included (they still hold their ids)."""
-        spec = _spec(table)
+        spec = table_spec(table)
         with self._borrowed() as connection:
             return int(connection.execute(f'SELECT count(*) FROM "{spec.name}"').fetchone()[0])
 
@@ -421,7 +262,7 @@ class BulkWriter:
         connection.execute("BEGIN IMMEDIATE")
         try:
             for table, params in prepared:
-                connection.executemany(_SPECS[table].statement, params)
+                connection.executemany(table_spec(table).statement, params)
             connection.execute("COMMIT")
         except BaseException:
             # SQLite may already have rolled back by itself (e.g. disk full); don't mask that.

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.domain.dedupe import MatchKeys
+from app.domain.dedupe.keys import MatchKeys
 from app.domain.ids import new_id
 from app.storage.orm import DismissedPair, Lead
 

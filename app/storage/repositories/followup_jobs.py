@@ -23,7 +23,7 @@ from app.domain.ids import new_id
 from app.domain.leads import LeadStatus, Rating
 from app.domain.service_levels import SLA_STATUSES
 from app.domain.tasks import TaskKind
-from app.storage.repositories.bulk import parse_utc_text, utc_text
+from app.storage.repositories.bulk_rows import parse_utc_text, utc_text
 from app.storage.repositories.history import INSERT_NOTE
 from app.storage.sequential import small_page_cache
 

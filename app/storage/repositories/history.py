@@ -15,7 +15,7 @@ from app.domain.history import APP_ACTOR_ID, APP_ACTOR_NAME, ActivityKind, Activ
 from app.domain.ids import new_id
 from app.domain.people import Availability, Role
 from app.storage.orm import Activity, User
-from app.storage.repositories.bulk import utc_text
+from app.storage.repositories.bulk_rows import utc_text
 
 # History rows name their actor through a user row (a foreign key), so the app has one. It is
 # inactive (never given a lead) and left out of every list of people (PeopleRepository.users),

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFileDialog
 from app.domain.errors import LeadlineError
 from app.domain.history import AutomaticChange
 from app.domain.people import Role
-from app.services.followup_service import FollowUpCancelledError, NurtureReturn, SlaCheck
+from app.services.followup_checks import FollowUpCancelledError, NurtureReturn, SlaCheck
 from app.services.scoring_service import RescoreSummary
 from app.ui import messages
 from app.ui.dialogs.cadences_dialog import CadencesDialog

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.dedupe import DEFAULT_MIN_SCORE, CandidatePair
+from app.domain.dedupe.keys import DEFAULT_MIN_SCORE, CandidatePair
 from app.domain.errors import LeadlineError
 from app.domain.leads import EDITABLE_FIELDS, LeadRecord
 from app.services.container import Services
