@@ -77,11 +77,12 @@ class Services:
         suppressions = SuppressionService(context, leads, suppression_index)
         enrichment = EnrichmentService(context, leads)
         dedupe = DedupeService(context)
-        imports = ImportService(context, questions, suppressions, enrichment, dedupe)
-        imports.after_import = cadences.after_import
-        imports.first_touch_deadlines = cadences.first_touch_deadlines
-        imports.new_intake = lambda now: BatchIntake(
-            scoring, routing, settings, now, context.device_id, context.current_user_id)
+        imports = ImportService(
+            context, questions, suppressions, enrichment, dedupe,
+            new_intake=lambda now: BatchIntake(scoring, routing, settings, now, context.device_id,
+                                               context.current_user_id),
+            after_import=cadences.after_import,
+            first_touch_deadlines=cadences.first_touch_deadlines)
         services = cls(context=context, leads=leads, people=PeopleService(context),
                    events=EventService(context), questions=questions,
                    booth=BoothService(context, leads, questions, suppressions, enrichment,

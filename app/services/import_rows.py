@@ -11,9 +11,8 @@ from enum import StrEnum
 from typing import Any
 
 from app.domain.data_quality import NO_CONTACT_PERSON, SuppressionIndex, lacks_contact_person, review
-from app.domain.errors import ValidationError
+from app.domain.errors import FieldError, ValidationError
 from app.domain.history import ActivityKind
-from app.domain.ids import new_id
 from app.domain.imports import (
     WARNED_ROWS_LISTED,
     DuplicatePolicy,
@@ -31,9 +30,11 @@ from app.domain.lead_validation import (
 )
 from app.domain.leads import FIELDS_BY_NAME, REFERENCE_KINDS, Channel, LeadStatus
 from app.domain.qualifiers import QuestionRecord, normalise_answer
+from app.domain.review import ReviewCode, ReviewReason, store_reasons
 from app.domain.value_vocabulary import originals_json, translate_fields
 from app.importers.mapping import ColumnMapping, apply_mapping
 from app.importers.rows import SourceRow
+from app.storage.repositories.history import history_row
 from app.storage.repositories.imports import ExistingKeys
 
 
@@ -46,6 +47,8 @@ class ImportRow:
     values: dict[str, Any] = field(default_factory=dict)
     derived: dict[str, Any] = field(default_factory=dict)
     issues: dict[str, str] = field(default_factory=dict)
+    # The review code of an issue that is not just a value the row could not read.
+    issue_codes: dict[str, ReviewCode] = field(default_factory=dict)
     answers: dict[uuid.UUID, str] = field(default_factory=dict)
     reason: str = ""
     existing: uuid.UUID | None = None
@@ -107,9 +110,10 @@ def validated_row(source: SourceRow, mapping: ColumnMapping, region: str,
     row.company_source = str(changes.pop("company_source", "") or row.company_source)
     row.values.update(changes)
     for note in [*normalised.review_notes, *notes]:
-        row.issues.setdefault(note.field, note.message)
+        note_issue(row, note)
     if lacks_contact_person(row.values):
         row.issues["name"] = NO_CONTACT_PERSON
+        row.issue_codes["name"] = ReviewCode.NO_CONTACT_PERSON
     return row
 
 
@@ -225,15 +229,24 @@ def lead_row(row: ImportRow, lead_id: uuid.UUID, event_id: uuid.UUID | None, now
                 captured_by_id=actor, **system_columns(row))
     if row.issues:
         lead["needs_review"] = True
-        lead["review_reason"] = "; ".join(f"{k}: {v}" for k, v in row.issues.items())[:500]
+        lead["review_reason"] = store_reasons(
+            ReviewReason(row.issue_codes.get(key, ReviewCode.DOUBTFUL_VALUE), message, key)
+            for key, message in row.issues.items())
     return lead
+
+
+def note_issue(row: ImportRow, note: FieldError | ReviewReason) -> None:
+    """A review note on the row, kept with its code; the first note on a field wins."""
+    if note.field not in row.issues:
+        row.issues[note.field] = note.message
+        if isinstance(note, ReviewReason):
+            row.issue_codes[note.field] = note.code
 
 
 def activity_row(lead_id: uuid.UUID, batch_id: uuid.UUID, what: str, text: str, now: dt.datetime,
               device: uuid.UUID, actor: uuid.UUID | None, new_value: str = "") -> dict[str, Any]:
-    return {"id": new_id(), "lead_id": lead_id, "kind": ActivityKind.IMPORTED,
-            "occurred_at": now, "updated_at": now, "device_id": device, "actor_id": actor,
-            "field": what, "text": text, "new_value": new_value, "batch_id": batch_id}
+    return history_row(lead_id, ActivityKind.IMPORTED, now=now, device=device, actor=actor,
+                       text=text, field=what, new_value=new_value, batch_id=batch_id)
 
 
 def preview_row(row: ImportRow) -> PreviewRow:

@@ -39,6 +39,7 @@ from app.domain.lead_validation import (
 from app.domain.leads import LeadStatus, Rating
 from app.domain.progress import CancelCheck, Progress, stop_if_cancelled
 from app.domain.qualifiers import QuestionRecord
+from app.domain.review import ReviewCode
 from app.domain.value_vocabulary import VOCABULARY_FIELDS
 from app.files import atomic_write
 from app.importers.mapping import ColumnMapping, apply_mapping, guess_mapping
@@ -53,6 +54,7 @@ from app.services.import_rows import (
     import_channel,
     lead_row,
     mark_duplicate,
+    note_issue,
     note_outcome,
     preview_row,
     system_columns,
@@ -81,17 +83,19 @@ FirstTouchDeadline = Callable[[Rating | None, LeadStatus, dt.datetime], "dt.date
 class ImportService:
     def __init__(self, context: ServiceContext, questions: QuestionService,
                  suppressions: SuppressionService, enrichment: EnrichmentService,
-                 dedupe: DedupeService) -> None:
+                 dedupe: DedupeService, *,
+                 new_intake: Callable[[dt.datetime], BatchIntake] | None = None,
+                 after_import: Callable[[Sequence[uuid.UUID]], None] | None = None,
+                 first_touch_deadlines: Callable[[], FirstTouchDeadline] | None = None) -> None:
         self.context, self.questions, self.suppressions = context, questions, suppressions
         self.enrichment, self.dedupe = enrichment, dedupe
         self.db = context.db
-        # Set by the composition root: scores and routes each new row before it is written,
-        # then starts the follow-up (deadlines, cadences) of the leads created.
-        self.new_intake: Callable[[dt.datetime], BatchIntake] | None = None
-        self.after_import: Callable[[Sequence[uuid.UUID]], None] | None = None
-        # Reads the first-touch settings once per import: each new lead's deadline is written
-        # with it, so no crash can leave an imported lead without one.
-        self.first_touch_deadlines: Callable[[], FirstTouchDeadline] | None = None
+        # new_intake scores and routes each new row before it is written; after_import starts
+        # the follow-up (cadences) of the leads created. first_touch_deadlines reads the
+        # first-touch settings once per import: each new lead's deadline is written with it,
+        # so no crash can leave an imported lead without one.
+        self.new_intake, self.after_import = new_intake, after_import
+        self.first_touch_deadlines = first_touch_deadlines
 
     # -- reading and mapping ------------------------------------------------------------------
     def open(self, path: Path) -> Table:
@@ -176,6 +180,7 @@ class ImportService:
             other, _score, reasons = found[0]
             name = self.dedupe.display_names([other]).get(other, "a stored lead")
             row.issues["duplicate"] = f"possibly {name} ({'; '.join(reasons)})"
+            row.issue_codes["duplicate"] = ReviewCode.POSSIBLE_DUPLICATE
 
     # -- the import itself --------------------------------------------------------------------
     def run(self, table: Table, mapping: ColumnMapping, event_id: uuid.UUID | None,
@@ -315,7 +320,7 @@ class ImportService:
             row.values.update(filled.values)
             row.derived.update(filled.derived)
             for note in filled.review_notes:
-                row.issues.setdefault(note.field, note.message)
+                note_issue(row, note)
 
     def _event_context(self, event_id: uuid.UUID | None) -> tuple[str, dict[str, QuestionRecord]]:
         if event_id is None:
