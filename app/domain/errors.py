@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from enum import Enum
 from typing import TypeVar
@@ -54,6 +55,29 @@ class NotFoundError(LeadlineError):
 
 class ConflictError(LeadlineError):
     """The change clashes with existing data (e.g. a user email already taken)."""
+
+
+@dataclass(frozen=True)
+class EditedValue:
+    """One field two people changed: what is stored now (theirs) and what was typed here."""
+
+    field: str
+    label: str
+    theirs: str
+    yours: str
+
+
+class EditConflictError(ConflictError):
+    """Someone else saved the same fields of a record after it was opened here: nothing was
+    saved, so nobody's value is silently overwritten. The person reloads, or keeps theirs."""
+
+    def __init__(self, changed_by: str, changed_at: dt.datetime,
+                 values: tuple[EditedValue, ...]) -> None:
+        self.changed_by, self.changed_at, self.values = changed_by, changed_at, values
+        fields = "; ".join(f"{v.label}: theirs '{v.theirs}', yours '{v.yours}'" for v in values)
+        super().__init__(f"Changed by {changed_by} at {changed_at:%Y-%m-%d %H:%M} UTC while you "
+                         f"were editing ({fields}). Reload to see their values, or save yours "
+                         "again to keep yours.")
 
 
 class StorageError(LeadlineError):

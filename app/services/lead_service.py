@@ -13,7 +13,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.domain.contact_data import format_money
-from app.domain.errors import ConflictError, NotFoundError, ValidationError
+from app.domain.errors import (
+    ConflictError,
+    EditConflictError,
+    EditedValue,
+    NotFoundError,
+    ValidationError,
+)
 from app.domain.history import ActivityKind, ActivityRecord
 from app.domain.ids import new_id
 from app.domain.lead_validation import check_lead_rules, normalise_changes
@@ -140,13 +146,20 @@ class LeadService:
         return record
 
     def update(self, lead_id: uuid.UUID, changes: dict[str, Any], *,
-               lenient: bool = False) -> LeadRecord:
-        """Apply field changes; one history row per field that really changed."""
+               lenient: bool = False, opened: LeadRecord | None = None) -> LeadRecord:
+        """Apply field changes; one history row per field that really changed.
+
+        ``opened``: the lead as the editor showed it. When someone else has saved it since,
+        changes to other fields merge, and a field both changed raises EditConflictError
+        (theirs and yours) instead of overwriting theirs; the check and the write are one
+        transaction, so no save can slip in between.
+        """
         with self.db.write() as session:
-            return self.update_in(session, lead_id, changes, lenient=lenient)
+            return self.update_in(session, lead_id, changes, lenient=lenient, opened=opened)
 
     def update_in(self, session: Session, lead_id: uuid.UUID, changes: dict[str, Any], *,
-                  lenient: bool = False, notify: bool = True) -> LeadRecord:
+                  lenient: bool = False, notify: bool = True,
+                  opened: LeadRecord | None = None) -> LeadRecord:
         """``update`` inside a transaction another service owns (``notify`` as in create_in)."""
         now = self.context.clock()
         repo = LeadRepository(session)
@@ -162,6 +175,8 @@ class LeadService:
                   or resolved.event_country(changes.get("event") or lead.event_id)
                   or self.context.default_country)
         normalised = normalise_changes(changes, default_region=region, lenient=lenient)
+        if opened is not None and opened.updated_at != before.updated_at:
+            self._refuse_overwrite(session, opened, before, normalised.values, resolved)
         merged = {f.name: before.value_of(f.name) for f in LEAD_FIELDS}
         merged.update(normalised.values)
         check_lead_rules(merged)
@@ -192,6 +207,25 @@ class LeadService:
         record = repo.record(lead_id)
         assert record is not None
         return record
+
+    @staticmethod
+    def _refuse_overwrite(session: Session, opened: LeadRecord, stored: LeadRecord,
+                          values: dict[str, Any], resolved: _References) -> None:
+        """EditConflictError when a field edited here was also changed since ``opened``."""
+        clashes = []
+        for name, value in values.items():
+            theirs, was = _display(name, _shown(stored, name)), _display(name, _shown(opened, name))
+            yours = _display(name, resolved.display(name, value))
+            if theirs != was and theirs != yours:
+                clashes.append(EditedValue(name, FIELDS_BY_NAME[name].label, theirs, yours))
+        if not clashes:
+            return  # they changed other fields: both changes are kept
+        fields = {clash.field for clash in clashes}
+        last = next((a for a in HistoryRepository(session).for_lead(stored.id, limit=100)
+                     if a.field in fields), None)
+        raise EditConflictError(last.actor if last is not None and last.actor else "someone else",
+                                last.occurred_at if last is not None else stored.updated_at,
+                                tuple(clashes))
 
     def delete(self, lead_id: uuid.UUID) -> LeadRecord:
         """Soft delete: the lead leaves every list but keeps its history, and can be restored."""

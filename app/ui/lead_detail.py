@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.data_quality import lacks_contact_person
-from app.domain.errors import LeadlineError, ValidationError
+from app.domain.errors import EditConflictError, LeadlineError, ValidationError
 from app.domain.leads import LeadRecord
 from app.domain.review import reason_text
 from app.domain.service_levels import SlaState, countdown_text, sla_state
@@ -332,7 +332,9 @@ class LeadDetailPane(QWidget):
             return True
         before = self.record
         try:
-            after = self.leads.update(before.id, to_service_values(changes))
+            after = self.leads.update(before.id, to_service_values(changes), opened=before)
+        except EditConflictError as conflict:
+            return self._settle_conflict(conflict, changes)
         except ValidationError as error:
             self.form.show_errors(error)
             return False
@@ -343,6 +345,42 @@ class LeadDetailPane(QWidget):
                                                self._after_undo))
         self._stored(after)
         return True
+
+    def _settle_conflict(self, conflict: EditConflictError, changes: dict[str, Any]) -> bool:
+        """Someone saved the same fields meanwhile: show both values; keep theirs or yours."""
+        assert self.record is not None
+        zone = self.services.cadences.calendar().zone if self.services is not None else None
+        when = conflict.changed_at.astimezone(zone)
+        lines = "\n".join(f"{v.label}: theirs “{v.theirs or '(empty)'}”, yours "
+                          f"“{v.yours or '(empty)'}”" for v in conflict.values)
+        answer = messages.choose(
+            self, "Changed while you were editing",
+            f"{conflict.changed_by} saved this lead at {when:%H:%M} ({when:%d %b}) while you were "
+            f"editing it:\n\n{lines}\n\nReload theirs (your edits to these fields are "
+            "dropped), or keep yours (theirs are replaced; the history keeps both)?",
+            ["Reload theirs", "Keep yours"])
+        if answer == 0:
+            fresh = self.leads.get(self.record.id)
+            clashing = {v.field for v in conflict.values}
+            self.show_lead(fresh)
+            for name, value in changes.items():  # the other edits stay in the form, unsaved
+                if name not in clashing:
+                    self.form.set_value(name, value)
+            self._update_buttons()
+            self.saved.emit(fresh)
+            return False
+        if answer == 1:
+            before = self.leads.get(self.record.id)
+            try:
+                after = self.leads.update(before.id, to_service_values(changes))
+            except LeadlineError as error:
+                messages.error(self, "Could not save the lead", str(error))
+                return False
+            self.undo_stack.push(UpdateLeadCommand(self.leads, before, after, list(changes),
+                                                   self._after_undo))
+            self._stored(after)
+            return True
+        return False
 
     def revert(self) -> None:
         if self.record is not None:

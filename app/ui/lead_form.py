@@ -34,7 +34,14 @@ from app.domain.contact_data import (
 )
 from app.domain.errors import ValidationError
 from app.domain.events import EventRecord
-from app.domain.leads import EDITABLE_FIELDS, LEAD_FIELDS, FieldKind, LeadField, LeadRecord
+from app.domain.leads import (
+    EDITABLE_FIELDS,
+    FIELDS_BY_NAME,
+    LEAD_FIELDS,
+    FieldKind,
+    LeadField,
+    LeadRecord,
+)
 from app.domain.people import QueueRecord, TeamRecord, UserRecord
 from app.domain.review import reason_text
 from app.ui.form_rows import add_field_row, let_combo_shrink
@@ -197,6 +204,10 @@ class LeadForm(QWidget):
         if spec.name == "review_reason":
             return reason_text(record.review_reason)
         return getattr(record, spec.name)
+
+    def set_value(self, name: str, value: Any) -> None:
+        """Put back a value as the form gave it (``changes()``), e.g. after a reload."""
+        self._set_value(FIELDS_BY_NAME[name], value)
 
     def _set_value(self, spec: LeadField, value: Any) -> None:
         editor = self.editors[spec.name]

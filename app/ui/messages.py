@@ -25,3 +25,15 @@ def confirm(parent: QWidget | None, title: str, text: str, action: str = "OK") -
     box.setDefaultButton(cancel)
     box.exec()
     return box.clickedButton() is accept
+
+
+def choose(parent: QWidget | None, title: str, text: str, choices: list[str]) -> int | None:
+    """One of several answers (its index), or None for Cancel, which is the default."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton,
+                      parent)
+    buttons = [box.addButton(choice, QMessageBox.ButtonRole.AcceptRole) for choice in choices]
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.exec()
+    clicked = box.clickedButton()
+    return next((i for i, button in enumerate(buttons) if button is clicked), None)
