@@ -36,6 +36,10 @@ class ServiceContext:
             self._current_user = uuid.UUID(stored) if stored else None
         return self._current_user  # type: ignore[return-value]
 
+    def others_wrote(self) -> bool:
+        """Another program saved to this database since the last time this was asked."""
+        return self.db.others_wrote()
+
     def set_current_user(self, user_id: uuid.UUID | None) -> None:
         self.db.set_meta(CURRENT_USER_KEY, str(user_id) if user_id else None)
         self._current_user = user_id

@@ -85,6 +85,12 @@ class Database:
         # own jobs (sync, re-score, follow-up check, import) wait for each other instead of
         # failing "busy" after the busy timeout, which remains for other processes (the CLI).
         self._write_turn = threading.RLock()
+        # Others' commits show as a new PRAGMA data_version on a connection that did not make
+        # them; this one only ever reads it (see others_wrote).
+        self._watcher: sqlite3.Connection | None = None
+        self._seen_version: int | None = None
+        self._own_writes = 0
+        self._own_writes_seen = 0
 
     @contextmanager
     def writing(self) -> Iterator[None]:
@@ -98,7 +104,26 @@ class Database:
         try:
             yield
         finally:
+            self._own_writes += 1
             self._write_turn.release()
+
+    def others_wrote(self) -> bool:
+        """True when another program (a second window, the CLI, a sync on another machine
+        writing this file) committed since the last call and this process did not write
+        meanwhile; cheap enough to ask every few seconds. A change that lands in the same
+        interval as one of ours is reported at the next foreign commit."""
+        try:
+            if self._watcher is None:
+                self._watcher = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
+                                                check_same_thread=False, timeout=0.1)
+            version = int(self._watcher.execute("PRAGMA data_version").fetchone()[0])
+        except sqlite3.Error:
+            return False  # busy or gone: ask again next time
+        own = self._own_writes
+        changed = (self._seen_version is not None and version != self._seen_version
+                   and own == self._own_writes_seen)
+        self._seen_version, self._own_writes_seen = version, own
+        return changed
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -177,6 +202,9 @@ class Database:
             return {r[0] for r in rows}
 
     def dispose(self) -> None:
+        if self._watcher is not None:
+            self._watcher.close()
+            self._watcher = None
         self.engine.dispose()
 
 

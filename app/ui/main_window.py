@@ -72,6 +72,10 @@ SEARCH_DELAY_MS = 120
 # First-touch deadlines and nurture returns: soon after start, then every ten minutes.
 PERIODIC_FIRST_MS = 5000
 PERIODIC_EVERY_MS = 10 * 60 * 1000
+# How often the window looks whether another window, the CLI or another person's program
+# saved to this database; asking costs one PRAGMA, so a lead assigned elsewhere shows soon.
+ELSEWHERE_EVERY_MS = 3000
+ELSEWHERE = Changes(leads=True, tasks=True, people=True, events=True)
 LEADS_CHANGED = Changes(leads=True)
 TOUCHED = Changes(leads=True, tasks=True)
 
@@ -169,6 +173,10 @@ class MainWindow(NavigationCommands, LeadCommands, DataCommands, BoothCommands, 
         QTimer.singleShot(PERIODIC_FIRST_MS, self, self.run_periodic_checks)
         # Sync on start: a few seconds after the window is up (only if configured and wanted).
         QTimer.singleShot(SYNC_START_DELAY_MS, self, self.sync.sync_on_start)
+        self.elsewhere_timer = QTimer(self, interval=ELSEWHERE_EVERY_MS)
+        self.elsewhere_timer.timeout.connect(self.follow_changes_elsewhere)
+        self.elsewhere_timer.start()
+        self.services.context.others_wrote()  # from now on
         copied = self.sync.copied_database_notice()
         if copied:
             self.statusBar().showMessage(copied, 30000)
@@ -244,6 +252,19 @@ class MainWindow(NavigationCommands, LeadCommands, DataCommands, BoothCommands, 
                 self.home.refresh()
         if changes.tasks:
             self.tray.check()
+
+    def follow_changes_elsewhere(self) -> None:
+        """Someone else saved to this database (another window, the CLI, a teammate's program):
+        what is in view re-reads, so a lead assigned elsewhere shows without a restart."""
+        if not self.services.context.others_wrote():
+            return
+        self.apply_changes(ELSEWHERE)
+        # These pages re-read after their own changes themselves; others' need telling.
+        if self.pages.currentIndex() == ASSIGNMENT:
+            self.assignment.refresh()
+        elif self.pages.currentIndex() == MY_DAY:
+            self.my_day.refresh()
+        self.statusBar().showMessage("Updated with changes saved elsewhere", 5000)
 
     def _recount(self) -> None:
         """The status bar's lead count while the list is not in view: one count on the read lane,
