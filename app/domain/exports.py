@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
+from typing import Any
 
 from app.domain.data_quality import SuppressionIndex
-from app.domain.leads import Consent, LeadRecord
+from app.domain.leads import Consent
 
 # company_source beside company: '' the person gave it, else where the suggestion came from.
 MARKETING_COLUMNS = ("email", "first_name", "last_name", "title", "company", "company_source",
@@ -30,17 +32,17 @@ class ExportPurpose(StrEnum):
         return self is not ExportPurpose.ALL
 
 
-def marketing_exclusion(record: LeadRecord, suppressed: SuppressionIndex) -> str:
-    """Why a lead must not go to a marketing tool ('' if it may)."""
-    if record.do_not_contact:
+def marketing_exclusion(lead: Mapping[str, Any], suppressed: SuppressionIndex) -> str:
+    """Why a lead (a ``lead_to_dict``) must not go to a marketing tool ('' if it may)."""
+    if lead["do_not_contact"]:
         return "do not contact"
-    contact = {"email": record.email, "company": record.company,
-               "phone_e164": record.phone_e164, "mobile_e164": record.mobile_e164}
+    contact = {"email": lead["email"], "company": lead["company"],
+               "phone_e164": lead["phone_e164"], "mobile_e164": lead["mobile_e164"]}
     if suppressed.hits(contact) or suppressed.erased.erased_on(contact):
         return "on the suppression list"
-    if record.consent is not Consent.GRANTED:
+    if lead["consent"] != Consent.GRANTED.value:
         return "no marketing consent"
-    if not record.email:
+    if not lead["email"]:
         return "no email"
     return ""
 

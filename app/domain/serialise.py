@@ -82,6 +82,11 @@ def lead_to_dict(record: LeadRecord) -> dict[str, Any]:
 _AS_IS = frozenset({str, int, float, bool})
 
 
+def lead_keys() -> tuple[str, ...]:
+    """The keys of every ``lead_to_dict``, in its order."""
+    return tuple(key for key, _ in _lead_plan())
+
+
 @functools.cache
 def _lead_plan() -> tuple[tuple[str, str], ...]:
     """(key, LeadRecord attribute) pairs in lead_to_dict's order."""

@@ -21,10 +21,16 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import IO, Any
 
 from app.domain.contact_data import country_name
-from app.exporters.spreadsheet_safety import PHONE_COLUMNS, RISKY_FIRST_CHARACTERS, safe_value
+from app.exporters.spreadsheet_safety import (
+    PHONE_COLUMNS,
+    RISKY_FIRST_CHARACTERS,
+    neutralise,
+    safe_value,
+)
 
 Row = Mapping[str, Any]
 
@@ -40,6 +46,7 @@ class Column:
 class Layout:
     name: str
     columns: tuple[Column, ...]
+    keys: tuple[str, ...] | None = None  # each column is just this lead_to_dict key (native)
 
     @property
     def header(self) -> list[str]:
@@ -51,7 +58,8 @@ class Layout:
 
 def native_layout(keys: Sequence[str]) -> Layout:
     """Our own column names (``lead_to_dict`` keys), as the CSV and XLSX exports use them."""
-    return Layout("leadline", tuple(Column(key, _field(key), key in PHONE_COLUMNS) for key in keys))
+    return Layout("leadline", tuple(Column(key, _field(key), key in PHONE_COLUMNS) for key in keys),
+                  tuple(keys))
 
 
 def _field(key: str) -> Callable[[Row], Any]:
@@ -167,6 +175,8 @@ def write_csv(handle: IO[str], layout: Layout, leads: Iterable[Row]) -> int:
     """The header and one line per lead; returns the number of leads written."""
     out = csv.writer(handle)
     out.writerow(layout.header)
+    if layout.keys is not None and len(layout.keys) > 1:
+        return _write_native(out, layout, leads)
     cells = [(c.value, c.phone) for c in layout.columns]
     written = 0
     # Most cells are None or plain text that is not risky: those skip csv_cell's checks,
@@ -181,6 +191,28 @@ def write_csv(handle: IO[str], layout: Layout, leads: Iterable[Row]) -> int:
                 line.append(value)
             else:
                 line.append(csv_cell(value, phone=phone))
+        out.writerow(line)
+        written += 1
+    return written
+
+
+def _write_native(out: Any, layout: Layout, leads: Iterable[Row]) -> int:
+    """Our own columns: a row is picked in one step and handed to the csv module as it is (it
+    writes None as an empty field, numbers as digits, other values as their str()); only a
+    text cell that starts like a formula is changed."""
+    assert layout.keys is not None
+    keys = layout.keys
+    pick = itemgetter(*keys)
+    phones = [key in PHONE_COLUMNS for key in keys]
+    written = 0
+    for lead in leads:
+        try:
+            line = list(pick(lead))
+        except KeyError:  # a row without some of the columns: those are empty
+            line = [lead.get(key) for key in keys]
+        for i, cell in enumerate(line):
+            if cell.__class__ is str and cell and cell[0] in RISKY_FIRST_CHARACTERS:
+                line[i] = neutralise(cell, phone=phones[i])
         out.writerow(line)
         written += 1
     return written

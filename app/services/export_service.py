@@ -11,7 +11,6 @@ half a file.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -25,9 +24,9 @@ from app.domain.exports import (
     ExportPurpose,
     marketing_exclusion,
 )
-from app.domain.leads import LeadQuery, LeadRecord, LeadStatus
+from app.domain.leads import LeadQuery, LeadStatus
 from app.domain.progress import CancelCheck, CancelledError, Progress
-from app.domain.serialise import lead_to_dict
+from app.domain.serialise import lead_keys
 from app.files import atomic_write
 from app.services.lead_service import LeadService
 from app.services.suppression_service import SuppressionService
@@ -52,7 +51,7 @@ def purpose_columns(purpose: ExportPurpose) -> tuple[str, ...]:
         return NURTURE_COLUMNS
     if purpose is ExportPurpose.MARKETING:
         return MARKETING_COLUMNS
-    return tuple(lead_to_dict(LeadRecord(id=uuid.UUID(int=0))))
+    return lead_keys()
 
 
 class ExportService:
@@ -105,17 +104,18 @@ class ExportService:
         between chunks once ``cancelled()`` says so."""
         if purpose is ExportPurpose.NURTURE:
             query = replace(query, statuses=(LeadStatus.NURTURE,))
-        keys = self.leads.ordered_keys(query)
         suppressed = self.suppressions.index() if purpose.for_marketing else None
-        for start in range(0, len(keys), CHUNK):
+        done = 0
+        for total, batch in self.leads.export_rows(query, CHUNK):
             if cancelled is not None and cancelled():
                 raise ExportCancelledError("Export cancelled: no file was written.")
-            for record in self.leads.records_for_keys(keys[start:start + CHUNK]):
+            for lead in batch:
                 if suppressed is not None:
-                    reason = marketing_exclusion(record, suppressed)
+                    reason = marketing_exclusion(lead, suppressed)
                     if reason:
                         excluded[reason] = excluded.get(reason, 0) + 1
                         continue
-                yield lead_to_dict(record)
+                yield lead
+            done += len(batch)
             if progress is not None:
-                progress(min(start + CHUNK, len(keys)), len(keys))
+                progress(min(done, total), total)

@@ -6,7 +6,7 @@ import builtins
 import datetime as dt
 import uuid
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -36,6 +36,7 @@ from app.domain.review import with_reasons
 from app.services.context import ServiceContext
 from app.storage.orm import Lead
 from app.storage.repositories.events import EventRepository
+from app.storage.repositories.exports import ExportRepository
 from app.storage.repositories.history import HistoryRepository
 from app.storage.repositories.leads import LeadRepository
 from app.storage.repositories.people import PeopleRepository
@@ -96,6 +97,16 @@ class LeadService:
     def records_for_keys(self, keys: Sequence[int]) -> builtins.list[LeadRecord]:
         with self.db.read() as session:
             return LeadRepository(session).records_for_keys(keys)
+
+    def export_rows(self, query: LeadQuery, chunk: int
+                    ) -> Iterator[tuple[int, builtins.list[dict[str, Any]]]]:
+        """The ``lead_to_dict`` of every lead the query lists, in list order, a chunk at a time,
+        each with the number of leads in all (one read transaction: what is counted is read)."""
+        with self.db.read() as session:
+            repo = ExportRepository(session)
+            total = repo.count(query, self.context.clock())
+            for batch in repo.lead_dicts(query, self.context.clock(), chunk):
+                yield total, batch
 
     def history(self, lead_id: uuid.UUID) -> builtins.list[ActivityRecord]:
         with self.db.read() as session:

@@ -267,10 +267,15 @@ class LeadRepository:
         return int(self.session.scalar(select(func.count()).select_from(matches)) or 0) >= \
             threshold
 
+    @staticmethod
+    def in_list_order(statement: Select[Any], query: LeadQuery, now: dt.datetime) -> Select[Any]:
+        """``statement``, a select from lead, narrowed to the query's leads in display order."""
+        return (_with_sort_joins(statement, query).where(*_filters(query, now))
+                .order_by(*_ordering(query)))
+
     def ordered_keys(self, query: LeadQuery, now: dt.datetime) -> array[int]:
         """Every matching lead's local key, in display order (8 bytes a lead, no row data)."""
-        statement = _with_sort_joins(select(Lead.key), query)
-        statement = statement.where(*_filters(query, now)).order_by(*_ordering(query))
+        statement = self.in_list_order(select(Lead.key), query, now)
         result = self.session.execute(statement.execution_options(yield_per=20_000))
         return array("q", result.scalars())
 

@@ -1,0 +1,53 @@
+"""The export's set-based row reader gives exactly lead_to_dict of every listed lead, in order."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.domain.leads import LeadQuery, SortKey
+from app.domain.serialise import lead_to_dict
+from app.services.container import Services
+from tests.conftest import FakeClock
+
+
+@pytest.fixture
+def varied(services: Services, clock: FakeClock) -> None:
+    people = services.people
+    people.add_user("Anna Weber", "anna@example.com", "rep", team=None)
+    team = people.add_team("Field")
+    queue = people.add_queue("Inbox 2", team_id=team.id)
+    services.events.add("Hannover Messe 2026", country="DE", starts="2026-04-20",
+                        ends="2026-04-24", cost="12500")
+    leads = [
+        {"first_name": "Jürgen", "last_name": "Größer", "company": "Zeta AG; Söhne, \"GmbH\"",
+         "email": "jg@zeta.example", "phone": "030 1234567", "country": "DE",
+         "owner": "anna@example.com", "rating": "hot", "deal_value": "25000.50",
+         "event": "Hannover Messe 2026", "notes": "line one\nline two", "birth_date": "1970-02-03"},
+        {"last_name": "李", "company": "北京有限公司", "team": "Field", "queue": "Inbox 2",
+         "status": "nurture", "come_back_on": "2027-03-01", "do_not_contact": "yes"},
+        {"last_name": "=HYPERLINK(\"x\")", "email": "info@example.com", "consent": "granted",
+         "consent_text": "Yes, email me."},
+        {"badge_id": "HM-0042"},
+    ]
+    for fields in leads:
+        services.leads.create(fields, lenient=True)
+        clock.advance(seconds=1, microseconds=250)  # some times with a fraction, some without
+    gone = services.leads.create({"last_name": "Deleted"})
+    services.leads.delete(gone.id)
+    services.leads.create({"last_name": "Doubtful", "email": "bob@"}, lenient=True)
+    assert queue.id
+
+
+@pytest.mark.parametrize("query", [
+    LeadQuery(), LeadQuery(sort=SortKey.OWNER), LeadQuery(sort=SortKey.CREATED, descending=False),
+    LeadQuery(search="zeta"), LeadQuery(needs_review=True)], ids=str)
+def test_rows_equal_lead_to_dict_in_list_order(services: Services, varied: None,
+                                               query: LeadQuery) -> None:
+    keys = services.leads.ordered_keys(query)
+    expected = [lead_to_dict(r) for r in services.leads.records_for_keys(keys)]
+    got = [row for total, batch in services.leads.export_rows(query, 2) for row in batch]
+    assert got == expected
+    assert [[type(v) for v in row.values()] for row in got] == \
+        [[type(v) for v in row.values()] for row in expected]
+    assert all(total == len(expected) for total, _ in services.leads.export_rows(query, 2))
+
