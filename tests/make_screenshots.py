@@ -26,15 +26,8 @@ from app.ui.dialogs.import_wizard import ImportWizard  # noqa: E402
 from app.ui.dialogs.reassign_dialog import ReassignDialog  # noqa: E402
 from app.ui.dialogs.report_dialog import ReportDialog  # noqa: E402
 from app.ui.dialogs.routing_rules_dialog import RoutingRulesDialog  # noqa: E402
-from app.ui.main_window import (  # noqa: E402
-    ASSIGNMENT,
-    BOOTH,
-    DASHBOARD,
-    DUPLICATES,
-    HOME,
-    LEADS,
-    MainWindow,
-)
+from app.ui.main_window import MainWindow  # noqa: E402
+from app.ui.navigation import ASSIGNMENT, BOOTH, DASHBOARD, DUPLICATES, HOME, LEADS  # noqa: E402
 from app.ui.workers import SynchronousRunner  # noqa: E402
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "resources" / "screenshots"
@@ -200,8 +193,8 @@ def _distribution(app: QApplication, services: Services, window: MainWindow, out
 def _follow_up(app: QApplication, services: Services, window: MainWindow, out: Path) -> None:
     """A rep's day with overdue, today and upcoming tasks; the cadence and settings dialogs."""
     from app.ui.dialogs.cadences_dialog import CadencesDialog
-    from app.ui.dialogs.followup_settings_dialog import FollowUpSettingsDialog
-    from app.ui.main_window import MY_DAY
+    from app.ui.dialogs.followup_settings_dialog import followup_settings_dialog
+    from app.ui.navigation import MY_DAY
 
     reps = [u for u in services.people.users() if u.role.value == "rep"]
     rep = max(reps, key=lambda u: services.followup.my_day(u.id).due_now)
@@ -217,7 +210,7 @@ def _follow_up(app: QApplication, services: Services, window: MainWindow, out: P
     cadences.show()
     _save(app, cadences, out / "cadences.png")
     cadences.close()
-    settings = FollowUpSettingsDialog(services, window.settings, window)
+    settings = followup_settings_dialog(services, window.settings, window)
     settings.show()
     _save(app, settings, out / "followup_settings.png")
     settings.close()
@@ -225,14 +218,14 @@ def _follow_up(app: QApplication, services: Services, window: MainWindow, out: P
 
 def _sync_settings(app: QApplication, window: MainWindow, folder: Path, out: Path) -> None:
     """The database's sync settings: a shared folder, a passphrase, a 15-minute timer."""
-    from app.ui.dialogs.sync_settings_dialog import SyncSettingsDialog
+    from app.ui.dialogs.sync_settings_dialog import sync_settings_dialog
 
     shared = folder / "Team share" / "leadline-sync"
     shared.mkdir(parents=True, exist_ok=True)
-    dialog = SyncSettingsDialog(window.services.sync_settings, window)
-    dialog.folder.setText(str(shared))
-    dialog.passphrase.setText("correct horse battery")
-    dialog.interval.setValue(15)
+    dialog = sync_settings_dialog(window.services.sync_settings, window)
+    dialog.page.folder.setText(str(shared))
+    dialog.page.passphrase.setText("correct horse battery")
+    dialog.page.interval.setValue(15)
     dialog.show()
     _save(app, dialog, out / "sync_settings.png")
     dialog.close()

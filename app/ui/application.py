@@ -25,10 +25,11 @@ from app.ui import messages
 from app.ui.crash_reporting import install_error_dialog
 from app.ui.dialogs.backup_dialog import RESTORE_PROPERTY
 from app.ui.dialogs.profile_dialog import ProfileDialog
+from app.ui.local_settings import Appearance, LocalSettings
 from app.ui.main_window import MainWindow
 from app.ui.single_instance import SingleInstance, bring_to_front
 from app.ui.startup_checks import check_before_open
-from app.ui.style import apply_theme, release_cached_icons, saved_theme
+from app.ui.style import apply_theme, release_cached_icons
 from app.ui.workers import (
     GuiThreadGarbageCollector,
     TaskRunner,
@@ -71,7 +72,7 @@ def build_main_window(services: Services, settings: QSettings | None = None,
 def run_gui(db_path: Path | None, smoke_test: bool = False) -> int:
     log_file = configure_logging()
     application = create_application()
-    apply_theme(application, saved_theme(QSettings()))
+    apply_theme(application, LocalSettings(QSettings()).get(Appearance.THEME))
     path = (db_path or default_db_path()).expanduser().resolve()
     collector = GuiThreadGarbageCollector(application)
     collector.start()

@@ -275,7 +275,7 @@ class LeadDetailPane(QWidget):
         return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
 
     def log_touch(self) -> None:
-        from app.ui.pages.my_day import log_touch_for
+        from app.ui.followup_actions import log_touch_for
 
         if self.record is None or self.services is None:
             return
@@ -287,7 +287,7 @@ class LeadDetailPane(QWidget):
             self.touched.emit()
 
     def snooze(self) -> None:
-        from app.ui.pages.my_day import snooze_task
+        from app.ui.followup_actions import snooze_task
 
         task = self._selected_task()
         if self.record is None or self.services is None or task is None:

@@ -27,7 +27,7 @@ from app.services.container import Services
 from app.ui import messages
 from app.ui.actions import build_actions, build_menus
 from app.ui.commands.booth import BoothCommands
-from app.ui.commands.data import DEMO_DEFAULT, DataCommands
+from app.ui.commands.data import DataCommands
 from app.ui.commands.followup import FollowUpCommands
 from app.ui.commands.leads import LeadCommands
 from app.ui.commands.team import TeamCommands
@@ -35,10 +35,7 @@ from app.ui.dialogs.conflicts_dialog import ConflictsDialog
 from app.ui.local_settings import Leads, LocalSettings, Tray, Window
 from app.ui.navigation import (
     ASSIGNMENT,
-    BOOTH,
     DASHBOARD,
-    DUPLICATES,
-    HEALTH,
     HOME,
     LEADS,
     MY_DAY,
@@ -63,9 +60,6 @@ from app.ui.window_state import DialogGeometry
 from app.ui.workers import JobState, Lane, TaskRunner
 
 log = logging.getLogger(__name__)
-
-__all__ = ["ASSIGNMENT", "BOOTH", "DASHBOARD", "DEMO_DEFAULT", "DUPLICATES", "HEALTH", "HOME",
-           "LEADS", "MY_DAY", "MainWindow"]
 
 DAILY_RESCORE_DELAY_MS = 3000
 SEARCH_DELAY_MS = 120

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from PySide6.QtCore import QPointF, QRectF, QSettings, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -18,7 +18,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QLabel, QStyleFactory, QWidget
 
 from app.domain.leads import LeadStatus, Rating
-from app.ui.local_settings import Appearance, LocalSettings
 
 STATUS_COLOURS = {
     LeadStatus.INQUIRY: "#78909c",
@@ -91,10 +90,6 @@ def release_cached_icons() -> None:
 # -- appearance: light, dark or whatever the system uses ------------------------------------------
 THEMES = (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark"))
 _DEFAULT_STYLE_PROPERTY = "leadlineDefaultStyle"
-
-
-def saved_theme(settings: QSettings) -> str:
-    return LocalSettings(settings).get(Appearance.THEME)
 
 
 def system_prefers_dark(app: QGuiApplication) -> bool:

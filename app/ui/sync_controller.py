@@ -20,12 +20,13 @@ from PySide6.QtWidgets import QApplication, QLabel, QProgressDialog
 
 from app.domain.errors import LeadlineError
 from app.services.container import Services
-from app.services.sync_service import SyncReport
+from app.services.sync.report import SyncReport
 from app.services.sync_settings import SyncSettings
 from app.ui import messages
 from app.ui.dialogs.sync_settings_dialog import forget_legacy_laptop_settings, legacy_laptop_settings
 from app.ui.local_settings import LocalSettings
 from app.ui.style import alarm_colour, warning_colour
+from app.ui.wording import counted
 from app.ui.workers import JobState, Lane, TaskRunner
 
 if TYPE_CHECKING:
@@ -42,10 +43,6 @@ _STAGES = (("Reading", 10), ("Recording", 35), ("Publishing", 60), ("Merging", 8
 
 def _percent(stage: str) -> int:
     return next((p for prefix, p in _STAGES if stage.startswith(prefix)), 50)
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def _link(target: str, text: str, colour: str) -> str:
@@ -160,9 +157,9 @@ class SyncController(QObject):
         self.pending, self.conflicts_waiting = counts
         extra = ""
         if pending:
-            extra += " · " + html.escape(_plural(pending, "change") + " to send")
+            extra += " · " + html.escape(counted(pending, "change") + " to send")
         if conflicts and "conflict" not in self._base:
-            extra += " · " + _link("conflicts", _plural(conflicts, "conflict") + " to review", alarm_colour())
+            extra += " · " + _link("conflicts", counted(conflicts, "conflict") + " to review", alarm_colour())
         self._extra = extra
         if not self.running:
             self.label.setText(self._base + extra)
@@ -243,11 +240,11 @@ class SyncController(QObject):
                  f"received {report.received_ops:,}"]
         text = html.escape(" · ".join(parts))
         if report.conflicts:
-            text += " · " + _link("conflicts", _plural(len(report.conflicts), "conflict"), alarm_colour())
+            text += " · " + _link("conflicts", counted(len(report.conflicts), "conflict"), alarm_colour())
         problems: list[str] = []
         lines: list[str] = []
         if report.files_skipped:
-            problems.append(_plural(len(report.files_skipped), "file") + " skipped")
+            problems.append(counted(len(report.files_skipped), "file") + " skipped")
             lines += [f"Skipped {name}: {reason}" for name, reason in report.files_skipped]
         if report.clock_ahead:
             problems.append("a clock is ahead")
@@ -257,7 +254,7 @@ class SyncController(QObject):
             problems.append("a laptop has another passphrase")
         other_warnings = len(report.warnings) - (1 if report.refused_laptops else 0)
         if other_warnings:
-            problems.append(_plural(other_warnings, "warning"))
+            problems.append(counted(other_warnings, "warning"))
         lines += [f"Warning: {w}" for w in report.warnings]
         if problems:
             self._details = ("Sync warnings", "\n".join(lines[:12]), "\n".join(lines))

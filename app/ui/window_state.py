@@ -11,8 +11,12 @@ from app.ui.local_settings import BytesSetting, LocalSettings, Window
 
 
 def _geometry_setting(dialog: QDialog) -> BytesSetting | None:
+    """One size per dialog class, or per object name for a class that shows several dialogs
+    (PageDialog: Follow-up settings and Sync settings each keep their own)."""
     cls = type(dialog)
-    return Window.DIALOG_GEOMETRY.member(cls.__name__) if cls.__module__.startswith("app.ui") else None
+    if not cls.__module__.startswith("app.ui"):
+        return None
+    return Window.DIALOG_GEOMETRY.member(dialog.objectName() or cls.__name__)
 
 
 class DialogGeometry(QObject):

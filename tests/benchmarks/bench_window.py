@@ -49,7 +49,7 @@ def _child(db_path: Path, settings_path: Path) -> None:
     from app.services.container import Services
     from app.storage.opening import open_database
     from app.ui.application import build_main_window, create_application, schedule_daily_backup
-    from app.ui.main_window import ASSIGNMENT, LEADS, MY_DAY
+    from app.ui.navigation import ASSIGNMENT, LEADS, MY_DAY
     from app.ui.workers import (
         GuiThreadGarbageCollector,
         limit_malloc_arenas,

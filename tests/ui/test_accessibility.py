@@ -46,7 +46,7 @@ from app.ui.dialogs.conflicts_dialog import ConflictsDialog
 from app.ui.dialogs.erasure_dialog import ErasureDialog
 from app.ui.dialogs.event_dialog import EventDialog
 from app.ui.dialogs.export_dialog import ExportDialog
-from app.ui.dialogs.followup_settings_dialog import FollowUpSettingsDialog
+from app.ui.dialogs.followup_settings_dialog import followup_settings_dialog
 from app.ui.dialogs.hand_back_dialog import HandBackDialog, RecycleDialog
 from app.ui.dialogs.import_history_dialog import ImportHistoryDialog
 from app.ui.dialogs.import_wizard import ImportWizard
@@ -61,7 +61,7 @@ from app.ui.dialogs.scanner_dialog import ScannerDialog
 from app.ui.dialogs.scoring_rules_dialog import ScoringRulesDialog
 from app.ui.dialogs.settings_dialog import SettingsDialog
 from app.ui.dialogs.suppression_dialog import SuppressionDialog
-from app.ui.dialogs.sync_settings_dialog import SyncSettingsDialog
+from app.ui.dialogs.sync_settings_dialog import sync_settings_dialog
 from app.ui.dialogs.touch_dialog import SnoozeDialog, TouchDialog
 from app.ui.main_window import MainWindow
 from app.ui.workers import SynchronousRunner
@@ -164,7 +164,7 @@ def _dialogs(services: Services, settings: QSettings, lead: LeadRecord,
     yield "erasure", lambda: ErasureDialog(services, lead)
     yield "event", lambda: EventDialog(services.events)
     yield "export", lambda: ExportDialog(5)
-    yield "follow-up settings", lambda: FollowUpSettingsDialog(services, settings)
+    yield "follow-up settings", lambda: followup_settings_dialog(services, settings)
     yield "hand back", lambda: HandBackDialog("Anna Example")
     yield "recycle", lambda: RecycleDialog("Anna Example", today)
     yield "import history", lambda: ImportHistoryDialog(services.imports)
@@ -179,7 +179,7 @@ def _dialogs(services: Services, settings: QSettings, lead: LeadRecord,
     yield "scanner", lambda: ScannerDialog(settings)
     yield "scoring rules", lambda: ScoringRulesDialog(services)
     yield "suppression", lambda: SuppressionDialog(services.suppressions)
-    yield "sync settings", lambda: SyncSettingsDialog(services.sync_settings)
+    yield "sync settings", lambda: sync_settings_dialog(services.sync_settings)
     yield "touch", lambda: TouchDialog("Anna Example", "Call Anna", TaskKind.CALL)
     yield "snooze", lambda: SnoozeDialog("Anna Example", "Call Anna", today)
     yield "backups", lambda: BackupDialog(services, runner)

@@ -14,8 +14,10 @@ from app.domain.people import Availability, UserRecord
 from app.services.container import Services
 from app.ui.dialogs import reassign_dialog
 from app.ui.dialogs.reassign_dialog import Target
-from app.ui.main_window import ASSIGNMENT, MainWindow
-from app.ui.pages.assignment import ROW_ROLE, lead_ids_of, lead_mime, workload_text
+from app.ui.main_window import MainWindow
+from app.ui.navigation import ASSIGNMENT
+from app.ui.pages.assignment_drag import lead_ids_of, lead_mime
+from app.ui.pages.assignment_rows import ROW_ROLE, workload_text
 
 Make = Callable[[], MainWindow]
 

@@ -9,7 +9,8 @@ from typing import Any
 from app.domain.leads import LeadRecord
 from app.domain.people import Role, UserRecord
 from app.services.container import Services
-from app.ui.main_window import LEADS, MainWindow
+from app.ui.main_window import MainWindow
+from app.ui.navigation import LEADS
 from tests.conftest import FakeClock
 
 

@@ -17,7 +17,8 @@ from app.domain.leads import Channel, FirstTouch, LeadQuery, LeadStatus
 from app.domain.people import Role, UserRecord
 from app.domain.tasks import TaskKind
 from app.services.container import Services
-from app.ui.main_window import DASHBOARD, LEADS, MainWindow
+from app.ui.main_window import MainWindow
+from app.ui.navigation import DASHBOARD, LEADS
 from app.ui.pages.dashboard import DashboardPage
 from app.ui.pages.dashboard_bars import (
     AGE,

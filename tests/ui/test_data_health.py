@@ -7,7 +7,8 @@ from typing import Any
 
 from app.domain.leads import LeadQuery
 from app.services.container import Services
-from app.ui.main_window import HEALTH, LEADS, MainWindow
+from app.ui.main_window import MainWindow
+from app.ui.navigation import HEALTH, LEADS
 
 
 def test_cards_count_and_open_the_list(make_window: Any, manager: Any, services: Services,

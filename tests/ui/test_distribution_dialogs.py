@@ -18,7 +18,8 @@ from app.ui.dialogs import hand_back_dialog
 from app.ui.dialogs.reassign_dialog import ReassignDialog
 from app.ui.dialogs.routing_rules_dialog import RoutingRulesDialog
 from app.ui.dialogs.scoring_rules_dialog import ScoringRulesDialog
-from app.ui.main_window import LEADS, MainWindow
+from app.ui.main_window import MainWindow
+from app.ui.navigation import LEADS
 from app.ui.workers import SynchronousRunner
 
 Make = Callable[[], MainWindow]

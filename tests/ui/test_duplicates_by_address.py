@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from app.services.container import Services
-from app.ui.main_window import DUPLICATES, MainWindow
+from app.ui.main_window import MainWindow
+from app.ui.navigation import DUPLICATES
 
 
 def test_address_pairs_show_their_reasons(make_window: Any, services: Services) -> None:

@@ -8,7 +8,8 @@ from PySide6.QtWidgets import QComboBox
 
 from app.domain.leads import LeadQuery
 from app.services.container import Services
-from app.ui.main_window import DUPLICATES, MainWindow
+from app.ui.main_window import MainWindow
+from app.ui.navigation import DUPLICATES
 
 
 def test_merge_undo_and_dismiss(make_window: Any, manager: Any, services: Services) -> None:

@@ -14,7 +14,7 @@ from app.domain.people import Role, UserRecord
 from app.domain.tasks import TaskKind
 from app.services.container import Services
 from app.ui.dialogs.cadences_dialog import CadencesDialog
-from app.ui.dialogs.followup_settings_dialog import FollowUpSettingsDialog
+from app.ui.dialogs.followup_settings_dialog import followup_settings_dialog
 from app.ui.dialogs.touch_dialog import Touch, TouchDialog
 from app.ui.local_settings import Tray
 from app.ui.main_window import MainWindow
@@ -46,16 +46,16 @@ def test_cadence_dialog_saves_a_new_step_and_flags_an_empty_title(
 
 def test_settings_dialog_saves_deadlines_and_the_local_tray_choice(
         qtbot: Any, services: Services, settings: QSettings) -> None:
-    dialog = FollowUpSettingsDialog(services, settings)
+    dialog = followup_settings_dialog(services, settings)
     qtbot.addWidget(dialog)
-    assert dialog.timezone.currentText() == "Europe/Berlin"
-    dialog.hot_days.setValue(1)
-    dialog.escalation.setCurrentIndex(dialog.escalation.findData("reroute"))
-    dialog.start_minimised.setChecked(True)
-    dialog.day_start.setValue(18)
+    assert dialog.page.timezone.currentText() == "Europe/Berlin"
+    dialog.page.hot_days.setValue(1)
+    dialog.page.escalation.setCurrentIndex(dialog.page.escalation.findData("reroute"))
+    dialog.page.start_minimised.setChecked(True)
+    dialog.page.day_start.setValue(18)
     dialog.save()
-    assert dialog.error.isVisibleTo(dialog) and services.settings.get_int("sla.hot_days") == 0
-    dialog.day_start.setValue(8)
+    assert dialog.page.error.isVisibleTo(dialog) and services.settings.get_int("sla.hot_days") == 0
+    dialog.page.day_start.setValue(8)
     dialog.save()
     assert services.settings.get_int("sla.hot_days") == 1
     assert services.cadences.service_levels().hot_days == 1

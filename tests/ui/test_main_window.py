@@ -11,8 +11,9 @@ from app.domain.leads import LeadQuery, LeadStatus
 from app.domain.people import Role, UserRecord
 from app.services.container import Services
 from app.ui.dialogs.new_lead_dialog import NewLeadDialog
-from app.ui.main_window import ASSIGNMENT, HOME, LEADS, MY_DAY, MainWindow
+from app.ui.main_window import MainWindow
 from app.ui.models.lead_table_model import RECORD_ROLE
+from app.ui.navigation import ASSIGNMENT, HOME, LEADS, MY_DAY
 
 Make = Callable[[], MainWindow]
 

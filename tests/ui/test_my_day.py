@@ -19,9 +19,11 @@ from app.domain.tasks import DueBucket, DueItem, TaskKind, TaskOutcome
 from app.paths import resource
 from app.services.container import Services
 from app.ui.dialogs.touch_dialog import SnoozeDialog, Touch, TouchDialog
-from app.ui.main_window import LEADS, MY_DAY, MainWindow
+from app.ui.followup_actions import mailto_url, tel_url
+from app.ui.main_window import MainWindow
 from app.ui.models.due_model import DUE, KIND, DueModel
-from app.ui.pages.my_day import MyDayPage, mailto_url, tel_url
+from app.ui.navigation import LEADS, MY_DAY
+from app.ui.pages.my_day import MyDayPage
 from app.ui.tray import TrayController, badge_icon, tooltip_text
 from tests.conftest import FakeClock
 from tests.due_tasks import add_due_tasks

@@ -17,7 +17,7 @@ from app.services.container import Services
 from app.ui.dialogs import erasure_dialog
 from app.ui.dialogs.erasure_dialog import ErasureDialog
 from app.ui.dialogs.export_dialog import ExportDialog, with_format_suffix
-from app.ui.main_window import LEADS
+from app.ui.navigation import LEADS
 from app.ui.workers import SynchronousRunner
 from tests.ui.test_main_window import Make
 

@@ -29,7 +29,8 @@ from app.ui import main_window as main_window_module
 from app.ui.application import build_main_window
 from app.ui.dialogs.import_wizard import ImportWizard
 from app.ui.dialogs.reassign_dialog import ReassignDialog
-from app.ui.main_window import DUPLICATES, MainWindow
+from app.ui.main_window import MainWindow
+from app.ui.navigation import DUPLICATES
 from tests.conftest import FIXED_NOW, FakeClock
 
 WAIT_MS = 30_000

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 from app.domain.people import Role, UserRecord
 from app.services.backup_service import BackupPolicy
 from app.services.container import Services
-from app.ui.dialogs import settings_dialog
+from app.ui.dialogs import settings_pages
 from app.ui.dialogs.report_dialog import ReportDialog
 from app.ui.dialogs.settings_dialog import SettingsDialog
 from app.ui.local_settings import Appearance, Reports, Tray
@@ -208,7 +208,7 @@ def test_the_page_list_works_with_the_keyboard(qtbot: Any, services: Services,
 def test_open_backup_folder(qtbot: Any, services: Services, settings: QSettings,
                             manager: UserRecord, monkeypatch: pytest.MonkeyPatch) -> None:
     opened: list[Path] = []
-    monkeypatch.setattr(settings_dialog, "open_folder", lambda folder: opened.append(folder))
+    monkeypatch.setattr(settings_pages, "open_folder", lambda folder: opened.append(folder))
     dialog = _dialog(qtbot, services, settings)
     dialog.backups.open_button.click()
     assert opened == [services.backups.folder()]

@@ -17,9 +17,10 @@ from app.domain.leads import LeadQuery
 from app.services.container import Services
 from app.services.sync_settings import SyncSettings, SyncSettingsStore
 from app.storage.opening import open_database
-from app.ui.dialogs.sync_settings_dialog import SyncSettingsDialog, legacy_laptop_settings
+from app.ui.dialogs.sync_settings_dialog import legacy_laptop_settings, sync_settings_dialog
 from app.ui.local_settings import LegacySync, LocalSettings
-from app.ui.main_window import LEADS, MainWindow
+from app.ui.main_window import MainWindow
+from app.ui.navigation import LEADS
 from app.ui.sync_controller import SyncController
 from app.ui.workers import JobState, TaskRunner
 from tests.conftest import FIXED_NOW, FakeClock
@@ -36,13 +37,13 @@ def other(tmp_path: Path) -> Iterator[Services]:
 
 
 def _configure(qtbot: Any, store: SyncSettingsStore, folder: Path, passphrase: str = "") -> None:
-    dialog = SyncSettingsDialog(store)
+    dialog = sync_settings_dialog(store)
     qtbot.addWidget(dialog)
-    dialog.folder.setText(str(folder))
-    dialog.passphrase.setText(passphrase)
-    dialog.interval.setValue(15)
+    dialog.page.folder.setText(str(folder))
+    dialog.page.passphrase.setText(passphrase)
+    dialog.page.interval.setValue(15)
     dialog.save()
-    assert dialog.result() == SyncSettingsDialog.DialogCode.Accepted
+    assert dialog.result() == dialog.DialogCode.Accepted
 
 
 def _names(window: MainWindow) -> set[str]:
@@ -110,18 +111,18 @@ def test_missing_folder_is_shown_in_the_status_bar_with_details(
 def test_settings_dialog_refuses_a_missing_folder_and_keeps_the_passphrase_local(
         qtbot: Any, services: Services, tmp_path: Path, folder: Path) -> None:
     store = services.sync_settings
-    dialog = SyncSettingsDialog(store)
+    dialog = sync_settings_dialog(store)
     qtbot.addWidget(dialog)
-    dialog.folder.setText(str(tmp_path / "Z-drive-not-mounted"))
+    dialog.page.folder.setText(str(tmp_path / "Z-drive-not-mounted"))
     dialog.save()
-    assert dialog.error.isVisibleTo(dialog) and "mount" in dialog.error.text()
+    assert dialog.page.error.isVisibleTo(dialog) and "mount" in dialog.page.error.text()
     assert store.load().folder is None
-    assert dialog.passphrase.echoMode() == dialog.passphrase.EchoMode.Password
-    dialog.show_passphrase.setChecked(True)
-    assert dialog.passphrase.echoMode() == dialog.passphrase.EchoMode.Normal
-    dialog.folder.setText(str(folder))
-    dialog.passphrase.setText("team secret")
-    dialog.on_start_close.setChecked(False)
+    assert dialog.page.passphrase.echoMode() == dialog.page.passphrase.EchoMode.Password
+    dialog.page.show_passphrase.setChecked(True)
+    assert dialog.page.passphrase.echoMode() == dialog.page.passphrase.EchoMode.Normal
+    dialog.page.folder.setText(str(folder))
+    dialog.page.passphrase.setText("team secret")
+    dialog.page.on_start_close.setChecked(False)
     dialog.save()
     assert store.load() == SyncSettings(folder, "team secret", 0, False)
 
@@ -225,9 +226,9 @@ def test_a_copied_database_starts_with_sync_off_and_says_why(
         stored = SyncSettingsStore(copy).stored()
         assert stored.settings.folder is None and stored.settings.passphrase is None
         assert stored.set_aside_folder == folder
-        dialog = SyncSettingsDialog(SyncSettingsStore(copy))
+        dialog = sync_settings_dialog(SyncSettingsStore(copy))
         qtbot.addWidget(dialog)
-        assert "copied or moved" in dialog.error.text() and dialog.folder.text() == ""
+        assert "copied or moved" in dialog.page.error.text() and dialog.page.folder.text() == ""
     finally:
         copy.dispose()
     assert services.sync_settings.load().folder == folder, "the original keeps its folder"

@@ -21,7 +21,7 @@ from app.domain.leads import LeadQuery
 from app.domain.people import Role
 from app.domain.routing import Move
 from app.services.container import Services
-from app.services.sync_service import ConflictVersion, OpenConflict
+from app.services.sync.report import ConflictVersion, OpenConflict
 from app.ui.dialogs.reassign_dialog import MovesModel
 from app.ui.models.conflict_model import ConflictModel, ValueFormatter
 from app.ui.models.due_model import DueModel

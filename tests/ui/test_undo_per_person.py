@@ -14,7 +14,8 @@ from app.domain.leads import LeadQuery
 from app.domain.people import Role, UserRecord
 from app.services.container import Services
 from app.ui.dialogs.profile_dialog import ProfileDialog
-from app.ui.main_window import DUPLICATES, MainWindow
+from app.ui.main_window import MainWindow
+from app.ui.navigation import DUPLICATES
 
 
 class _Noted(QUndoCommand):

@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget
 from app.domain.people import Role, UserRecord
 from app.services.container import Services
 from app.ui.dialogs.import_wizard import ImportWizard
-from app.ui.main_window import DASHBOARD, DUPLICATES, HEALTH, HOME, LEADS, MainWindow
+from app.ui.main_window import MainWindow
+from app.ui.navigation import DASHBOARD, DUPLICATES, HEALTH, HOME, LEADS
 from app.ui.pages.leads import LeadsPage
 from app.ui.style import apply_theme
 from app.ui.workers import SynchronousRunner

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QApplication
 from app.domain.leads import LeadQuery
 from app.domain.people import Role
 from app.services.container import Services
-from app.ui.main_window import BOOTH, LEADS, MainWindow
+from app.ui.main_window import MainWindow
+from app.ui.navigation import BOOTH, LEADS
 from app.ui.style import apply_theme
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "badges"

@@ -7,8 +7,8 @@ from typing import Any
 
 from app.services.container import Services
 from app.ui.actions import ACTIONS, LEAD_TABLE_ACTIONS, MENUS, SEPARATOR
-from app.ui.main_window import BOOTH, LEADS, MainWindow
-from app.ui.navigation import PAGES
+from app.ui.main_window import MainWindow
+from app.ui.navigation import BOOTH, LEADS, PAGES
 from app.ui.operations import Changes
 
 Make = Callable[[], MainWindow]

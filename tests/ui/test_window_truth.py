@@ -8,7 +8,8 @@ from typing import Any
 
 from app.domain.leads import LeadRecord
 from app.services.container import Services
-from app.ui.main_window import BOOTH, LEADS, MainWindow
+from app.ui.main_window import MainWindow
+from app.ui.navigation import BOOTH, LEADS
 
 
 def test_the_status_bar_count_follows_leads_captured_on_another_page(
@@ -48,7 +49,7 @@ def test_open_lead_selects_it_in_the_list_even_when_filtered_out(
 def test_switching_pages_reads_a_page_once(make_window: Callable[[], MainWindow],
                                            manager: Any, monkeypatch: Any) -> None:
     """Each read of the board runs every count again: a switch used to run them twice."""
-    from app.ui.main_window import ASSIGNMENT, HOME
+    from app.ui.navigation import ASSIGNMENT, HOME
 
     window = make_window()
     window.show_page(HOME)

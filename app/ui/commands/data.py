@@ -23,6 +23,7 @@ from app.ui.wording import counted
 from app.ui.workers import JobState
 
 if TYPE_CHECKING:
+    from app.services.scoring_service import RescoreSummary
     from app.ui.main_window import MainWindow
 
 DEMO_DEFAULT = 2000
@@ -35,9 +36,10 @@ class DataCommands:
         self.import_leads()
 
     def import_leads(self: MainWindow, path: Path | None = None) -> None:
-        if ImportWizard.ask(self.services, self.runner, path, self) is not None:
-            self.refresh_all()
+        changes = ImportWizard.ask(self.services, self.runner, path, self)
+        if changes:
             self.show_page(LEADS)
+            self.apply_changes(changes)
 
     def show_suppression_list(self: MainWindow) -> None:
         if SuppressionDialog.ask(self.services.suppressions, self):
@@ -135,14 +137,15 @@ class DataCommands:
             "move up to MQL or SQL.)",
             "Re-score all",
         ):
-            rescore_all(self, self.services, self.runner, self._rescored)
+            rescore_all(self, self.services, self.runner, on_changes=self._rescored_changes,
+                        on_success=self._rescored, status_bar=self.statusBar())
 
-    def _rescored(self: MainWindow, summary: object) -> None:
+    def _rescored_changes(self: MainWindow, changes: Changes) -> None:
         self.refresh_all()
-        self.apply_changes(Changes(leads=True))
-        if summary is not None:
-            changed = getattr(summary, "changed", 0)
-            promoted = getattr(summary, "promoted", 0)
-            self.statusBar().showMessage(
-                f"Re-scored: {changed:,} scores changed, {promoted:,} leads promoted", 8000
-            )
+        self.apply_changes(changes)
+
+    def _rescored(self: MainWindow, summary: RescoreSummary) -> None:
+        self.statusBar().showMessage(
+            f"Re-scored: {summary.changed:,} scores changed, {summary.promoted:,} leads promoted",
+            8000,
+        )

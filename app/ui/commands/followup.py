@@ -16,7 +16,7 @@ from app.services.followup_checks import FollowUpCancelledError, NurtureReturn, 
 from app.services.scoring_service import RescoreSummary
 from app.ui import messages
 from app.ui.dialogs.cadences_dialog import CadencesDialog
-from app.ui.dialogs.followup_settings_dialog import FollowUpSettingsDialog
+from app.ui.dialogs.followup_settings_dialog import followup_settings_dialog
 from app.ui.dialogs.report_dialog import ReportDialog
 from app.ui.navigation import ASSIGNMENT, MY_DAY
 from app.ui.operations import Changes
@@ -121,7 +121,7 @@ class FollowUpCommands:
             self.statusBar().showMessage("Cadences saved: new owners get the new plan.", 5000)
 
     def edit_followup_settings(self: MainWindow) -> None:
-        if FollowUpSettingsDialog.ask(self.services, self.settings, self):
+        if followup_settings_dialog(self.services, self.settings, self).ask():
             self.statusBar().showMessage("Follow-up settings saved.", 5000)
             self.refresh_all()
 

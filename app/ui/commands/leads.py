@@ -12,8 +12,8 @@ from app.ui import messages
 from app.ui.dialogs import erasure_dialog
 from app.ui.dialogs.hand_back_dialog import HandBackDialog, RecycleDialog
 from app.ui.dialogs.new_lead_dialog import NewLeadDialog
+from app.ui.followup_actions import log_touch_for
 from app.ui.navigation import ASSIGNMENT, LEADS, MY_DAY
-from app.ui.pages.my_day import log_touch_for
 from app.ui.undo import AssignmentRunCommand, CreateLeadCommand
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from app.ui.dialogs.conflicts_dialog import ConflictsDialog
 from app.ui.dialogs.profile_dialog import ProfileDialog
 from app.ui.dialogs.settings_dialog import SettingsDialog
 from app.ui.dialogs.shortcuts_dialog import ShortcutsDialog
-from app.ui.dialogs.sync_settings_dialog import SyncSettingsDialog
+from app.ui.dialogs.sync_settings_dialog import sync_settings_dialog
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -65,7 +65,7 @@ class TeamCommands:
             self._conflicts_dialog.reload()
 
     def edit_sync_settings(self: MainWindow) -> None:
-        if SyncSettingsDialog.ask(self.services.sync_settings, self):
+        if sync_settings_dialog(self.services.sync_settings, self).ask():
             self.sync.apply_settings()
             folder = self.sync.config().folder
             self.statusBar().showMessage(

@@ -50,7 +50,7 @@ from app.ui.style import alarm_colour
 from app.ui.workers import JobState, Lane, TaskRunner
 
 if TYPE_CHECKING:
-    from app.services.sync_service import OpenConflict
+    from app.services.sync.report import OpenConflict
 
 EMPTY_TEXT = ("No conflicts waiting. Edits made on two laptops at the same time appear here "
               "after a sync.")

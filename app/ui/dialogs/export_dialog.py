@@ -24,6 +24,7 @@ from app.services.container import Services
 from app.services.export_service import ExportResult
 from app.ui import messages
 from app.ui.operations import NOTHING, Operation, run_operation
+from app.ui.wording import counted
 from app.ui.workers import JobState, TaskRunner
 
 
@@ -35,7 +36,7 @@ class ExportDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Export leads")
         layout = QVBoxLayout(self)
-        heading = QLabel(f"Export the {matching:,} lead{'s' if matching != 1 else ''} in the "
+        heading = QLabel(f"Export the {counted(matching, 'lead')} in the "
                          "current list (filters and search apply).")
         heading.setWordWrap(True)
         layout.addWidget(heading)

@@ -9,7 +9,6 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QFormLayout,
     QGroupBox,
     QLineEdit,
@@ -18,16 +17,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.errors import LeadlineError
 from app.domain.service_levels import EscalationMode
 from app.services.container import Services
-from app.ui import messages
-from app.ui.form_rows import error_label, save_cancel_buttons
+from app.ui.dialogs.settings_page import PageDialog
+from app.ui.form_rows import error_label
 from app.ui.local_settings import LocalSettings, Tray
 
 
 class FollowUpSettingsPage(QWidget):
-    """The fields, checks and saving; used by this dialog and by the Settings dialog."""
+    """The fields, checks and saving; shown on its own and in the Settings dialog."""
 
     title = "Working time and service levels"
 
@@ -111,44 +109,11 @@ class FollowUpSettingsPage(QWidget):
         self.local.set(Tray.START_MINIMISED, self.start_minimised.isChecked())
 
 
-class FollowUpSettingsDialog(QDialog):
-    def __init__(self, services: Services, settings: QSettings,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Follow-up settings")
-        self.page = page = FollowUpSettingsPage(services, settings, self)
-        self.services = services
-        self.timezone, self.country, self.subdivision = page.timezone, page.country, \
-            page.subdivision
-        self.day_start, self.day_end = page.day_start, page.day_end
-        self.hot_days, self.warm_days, self.cold_days = page.hot_days, page.warm_days, \
-            page.cold_days
-        self.escalation, self.start_minimised, self.error = page.escalation, \
-            page.start_minimised, page.error
-        buttons = save_cancel_buttons(self, self.save)
-        layout = QVBoxLayout(self)
-        layout.addWidget(page)
-        layout.addWidget(buttons)
-        self.resize(520, self.sizeHint().height())
-
-    def problem(self) -> str | None:
-        return self.page.problem()
-
-    def save(self) -> None:
-        problem = self.page.problem()
-        if problem:
-            self.page.show_problem(problem)
-            return
-        try:
-            self.page.save()
-        except LeadlineError as error:
-            messages.error(self, "Settings not saved", str(error))
-            return
-        self.accept()
-
-    @classmethod
-    def ask(cls, services: Services, settings: QSettings, parent: QWidget | None = None) -> bool:
-        return cls(services, settings, parent).exec() == QDialog.DialogCode.Accepted
+def followup_settings_dialog(services: Services, settings: QSettings,
+                             parent: QWidget | None = None) -> PageDialog:
+    """Follow-up ▸ Settings: the working-time page on its own."""
+    return PageDialog(FollowUpSettingsPage(services, settings), "Follow-up settings", 520,
+                      "FollowUpSettingsDialog", parent)
 
 
 def _hour_spin(value: int) -> QSpinBox:

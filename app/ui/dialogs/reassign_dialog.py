@@ -39,6 +39,7 @@ from app.services.reassignment_service import Preview, RunResult
 from app.ui import messages
 from app.ui.operations import NOTHING, Changes, Operation, run_operation
 from app.ui.undo import AssignmentRunCommand
+from app.ui.wording import counted
 from app.ui.workers import JobState, Lane, TaskRunner
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -74,7 +75,7 @@ class AssignToDialog(QDialog):
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("Optional: why (kept in each lead's history)")
         form = QFormLayout()
-        form.addRow(QLabel(f"{count:,} lead{'s' if count != 1 else ''} selected."))
+        form.addRow(QLabel(f"{counted(count, 'lead')} selected."))
         form.addRow("&Assign to:", self.target)
         form.addRow("&Reason:", self.reason)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSpinBox,
+    QStatusBar,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -33,8 +34,7 @@ from app.domain.ids import new_id
 from app.domain.scoring import ScoreRule, ScoreRuleKind, check_rule
 from app.services.container import Services
 from app.services.scoring_service import RescoreSummary
-from app.ui import messages
-from app.ui.progress import run_with_progress
+from app.ui.operations import Changes, Operation, run_operation
 from app.ui.style import alarm_colour
 from app.ui.workers import JobState, TaskRunner
 
@@ -174,19 +174,23 @@ class ScoringRulesDialog(QDialog):
         return dialog.saved
 
 
-def rescore_all(parent: QWidget, services: Services, runner: TaskRunner,
-                on_done: Callable[[RescoreSummary | None], None]) -> None:
-    """Re-score every lead on a worker thread; ``on_done`` gets the summary (None if failed)."""
+RESCORED = Changes(leads=True)
+
+
+def rescore_all(parent: QWidget, services: Services, runner: TaskRunner, *,
+                on_changes: Callable[[Changes], None],
+                on_success: Callable[[RescoreSummary], None],
+                status_bar: QStatusBar | None = None) -> None:
+    """Re-score every lead on a worker thread. ``on_changes`` runs however the job ends (a
+    stopped re-score keeps the leads it did); ``on_success`` gets the summary of a finished one."""
     def work(state: JobState) -> RescoreSummary:
         return services.scoring.rescore_all(progress=state.report,
                                             cancelled=lambda: state.cancelled)
 
-    def failed(error: Exception, details: str) -> None:
-        messages.error(parent, "Re-scoring stopped", str(error), details)
-        on_done(None)
-
-    run_with_progress(runner, parent, "Re-scoring leads…", work, on_done=on_done,
-                      on_error=failed, title="Re-score leads", percent=True)
+    operation = Operation("Re-score leads", "Re-scoring leads…", work, RESCORED, percent=True,
+                          failure_title="Re-scoring stopped")
+    run_operation(runner, parent, operation, on_changes=on_changes,
+                  on_success=lambda summary, _changes: on_success(summary), status_bar=status_bar)
 
 
 def _spin(low: int, high: int, value: int, suffix: str = "") -> QSpinBox:

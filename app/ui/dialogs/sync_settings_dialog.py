@@ -10,7 +10,6 @@ from pathlib import Path
 
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialog,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -24,7 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.sync_settings import SyncSettings, SyncSettingsStore
-from app.ui.form_rows import error_label, save_cancel_buttons
+from app.ui.dialogs.settings_page import PageDialog
+from app.ui.form_rows import error_label
 from app.ui.local_settings import LegacySync, LocalSettings
 
 
@@ -43,7 +43,7 @@ def forget_legacy_laptop_settings(local: LocalSettings) -> None:
 
 
 class SyncSettingsPage(QWidget):
-    """The fields, checks and saving; used by this dialog and by the Settings dialog."""
+    """The fields, checks and saving; shown on its own and in the Settings dialog."""
 
     title = "Sync"
 
@@ -150,38 +150,10 @@ class SyncSettingsPage(QWidget):
                                      self.on_start_close.isChecked()))
 
 
-class SyncSettingsDialog(QDialog):
-    def __init__(self, store: SyncSettingsStore, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Sync settings")
-        self.page = page = SyncSettingsPage(store, self)
-        self.folder, self.passphrase, self.show_passphrase = page.folder, page.passphrase, \
-            page.show_passphrase
-        self.interval, self.on_start_close, self.error = page.interval, page.on_start_close, \
-            page.error
-        buttons = save_cancel_buttons(self, self.save)
-        layout = QVBoxLayout(self)
-        layout.addWidget(page, 1)
-        layout.addWidget(buttons)
-        self.resize(560, self.sizeHint().height())
-
-    def browse(self) -> None:
-        self.page.browse()
-
-    def problem(self) -> str | None:
-        return self.page.problem()
-
-    def save(self) -> None:
-        problem = self.page.problem()
-        if problem:
-            self.page.show_problem(problem)
-            return
-        self.page.save()
-        self.accept()
-
-    @classmethod
-    def ask(cls, store: SyncSettingsStore, parent: QWidget | None = None) -> bool:
-        return cls(store, parent).exec() == QDialog.DialogCode.Accepted
+def sync_settings_dialog(store: SyncSettingsStore, parent: QWidget | None = None) -> PageDialog:
+    """Team ▸ Sync settings: the sync page on its own."""
+    return PageDialog(SyncSettingsPage(store), "Sync settings", 560, "SyncSettingsDialog",
+                      parent)
 
 
 def _buddy(text: str, widget: QWidget) -> QLabel:

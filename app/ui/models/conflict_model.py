@@ -18,7 +18,7 @@ from PySide6.QtGui import QFont
 from app.domain.leads import FIELDS_BY_NAME, FieldKind, LeadStatus
 
 if TYPE_CHECKING:
-    from app.services.sync_service import ConflictVersion, OpenConflict
+    from app.services.sync.report import ConflictVersion, OpenConflict
 
 CONFLICT_ROLE = Qt.ItemDataRole.UserRole + 1
 LEAD_COLUMN, FIELD_COLUMN = 0, 1

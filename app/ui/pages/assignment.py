@@ -13,17 +13,13 @@ opens on the orphans whenever there are any.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import replace
 
-from PySide6.QtCore import QByteArray, QMimeData, QPoint, Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
-    QDrag,
-    QDragEnterEvent,
-    QDragMoveEvent,
-    QDropEvent,
     QFont,
     QUndoStack,
 )
@@ -38,131 +34,41 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.domain.errors import LeadlineError
-from app.domain.leads import FOLLOW_UP_STATUSES, LeadQuery, LeadRecord, SortKey
+from app.domain.leads import LeadQuery, LeadRecord, SortKey
 from app.domain.people import Availability
 from app.services.container import Services
 from app.services.lead_listing import LeadListing
 from app.services.reassignment_service import RunResult
-from app.services.routing_service import QueueCount, RepWorkload
+from app.services.routing_service import RepWorkload
 from app.ui import messages
 from app.ui.dialogs.reassign_dialog import AssignToDialog, Target
 from app.ui.models.lead_table_model import LeadTableModel, prepared_listing
+from app.ui.pages.assignment_drag import LeadDragTable, RepList
+from app.ui.pages.assignment_rows import (
+    NOBODY_ROW,
+    OLDEST_FIRST,
+    ORPHANS_ROW,
+    QUEUE_ROW,
+    REP_ROW,
+    ROW_ROLE,
+    BoardCounts,
+    first_row_to_work,
+    first_to_work,
+    list_for,
+    row_count,
+    workload_text,
+)
 from app.ui.style import alarm_colour, warning_colour
 from app.ui.undo import AssignmentRunCommand
 from app.ui.wording import counted
 from app.ui.workers import JobState, Lane, TaskRunner
 
-LEAD_IDS_MIME = "application/x-leadline-lead-ids"
-ROW_ROLE = Qt.ItemDataRole.UserRole + 1
-_ORPHANS, _NOBODY, _QUEUE, _REP = "orphans", "nobody", "queue", "rep"
 _GREY = QColor("#8a8a8a")
-# Oldest first: the leads that have waited longest for an owner are handed out first.
-_OLDEST_FIRST = LeadQuery(sort=SortKey.CREATED, descending=False)
-_ORPHANED = replace(_OLDEST_FIRST, orphaned=True)
-_NO_OWNER_NO_QUEUE = replace(_ORPHANED, unassigned=True, no_queue=True)
-_WAITING = replace(_OLDEST_FIRST, unassigned=True, statuses=tuple(sorted(FOLLOW_UP_STATUSES)))
-
-
-@dataclass(frozen=True)
-class BoardCounts:
-    queues: list[QueueCount]
-    orphans: int
-    workload: list[RepWorkload]
-    leads: int  # every live lead: tells an empty database from an empty list
-
-
-def workload_text(open_leads: int, capacity: int | None) -> str:
-    """A rep's open leads against their capacity, in words that stay clear far over it:
-    "350 open leads · capacity 400", "12,124 open leads · capacity 400 (30× over)"."""
-    leads = counted(open_leads, "open lead")
-    if capacity is None:
-        return leads
-    if capacity == 0:
-        return f"{leads} · capacity 0 (takes no new leads)"
-    if open_leads < capacity:
-        return f"{leads} · capacity {capacity:,}"
-    if open_leads == capacity:
-        return f"{leads} · at capacity"
-    if open_leads < 2 * capacity:
-        return f"{leads} · capacity {capacity:,} ({open_leads - capacity:,} over)"
-    return f"{leads} · capacity {capacity:,} ({open_leads // capacity:,}× over)"
-
-
-def lead_mime(lead_ids: Sequence[uuid.UUID]) -> QMimeData:
-    """Lead ids as drag data: one id per line."""
-    data = QMimeData()
-    data.setData(LEAD_IDS_MIME, QByteArray("\n".join(str(i) for i in lead_ids).encode()))
-    data.setText(f"{len(lead_ids)} leads")
-    return data
-
-
-def lead_ids_of(data: QMimeData) -> list[uuid.UUID]:
-    if not data.hasFormat(LEAD_IDS_MIME):
-        return []
-    text = bytes(data.data(LEAD_IDS_MIME).data()).decode()
-    return [uuid.UUID(line) for line in text.splitlines() if line.strip()]
-
-
-class LeadDragTable(QTableView):
-    """The lead list; dragging carries the selected lead ids, not the visible text."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.selected_ids: Callable[[], list[uuid.UUID]] = list
-
-    def startDrag(self, _actions: Qt.DropAction) -> None:
-        ids = self.selected_ids()
-        if not ids:
-            return
-        drag = QDrag(self)
-        drag.setMimeData(lead_mime(ids))
-        drag.exec(Qt.DropAction.MoveAction)
-
-
-class RepList(QListWidget):
-    """Reps as drop targets: dropping leads on a rep asks the page to assign them."""
-
-    leadsDropped = Signal(object, object)  # user id, list of lead ids
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setAcceptDrops(True)
-        self.setDropIndicatorShown(True)
-        self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.mimeData().hasFormat(LEAD_IDS_MIME):
-            event.acceptProposedAction()
-
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        item = self.itemAt(event.position().toPoint())
-        if event.mimeData().hasFormat(LEAD_IDS_MIME) and item is not None:
-            self.setCurrentItem(item)  # shows which rep the leads would go to
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        item = self.itemAt(event.position().toPoint())
-        if item is None or not self.drop_on(item, event.mimeData()):
-            event.ignore()
-            return
-        event.acceptProposedAction()
-
-    def drop_on(self, item: QListWidgetItem, data: QMimeData) -> bool:
-        """The drop handler proper (tests call it with mime data, no real drag needed)."""
-        row = item.data(ROW_ROLE)
-        ids = lead_ids_of(data)
-        if not ids or not row or row[0] != _REP:
-            return False
-        self.leadsDropped.emit(row[1], ids)
-        return True
 
 
 class AssignmentPage(QWidget):
@@ -323,7 +229,7 @@ class AssignmentPage(QWidget):
 
         chosen = self.queue_list.currentItem().data(ROW_ROLE) \
             if self.queue_list.currentItem() else None
-        order = self.model.query if self.model.listing is not None else _OLDEST_FIRST
+        order = self.model.query if self.model.listing is not None else OLDEST_FIRST
 
         def work(state: JobState) -> tuple[BoardCounts, LeadListing] | None:
             states.append(state)
@@ -332,11 +238,11 @@ class AssignmentPage(QWidget):
             counts = BoardCounts(routing.queue_counts(), routing.orphan_count(),
                                  routing.workload(), leads.count(LeadQuery()))
             # The list the board will show is read here too, not on the GUI thread.
-            kind, ident = chosen if chosen is not None and chosen[0] != _REP else \
-                _first_row_to_work(counts)
-            query = replace(_list_for(kind, ident, "")[0], sort=order.sort,
+            kind, ident = chosen if chosen is not None and chosen[0] != REP_ROW else \
+                first_row_to_work(counts)
+            query = replace(list_for(kind, ident, "")[0], sort=order.sort,
                             descending=order.descending)
-            return counts, prepared_listing(leads, query, _counted(counts, kind, ident))
+            return counts, prepared_listing(leads, query, row_count(counts, kind, ident))
 
         def done(result: tuple[BoardCounts, LeadListing] | None) -> None:
             # A newer refresh cancelled this one: its counts may already be out of date.
@@ -368,23 +274,23 @@ class AssignmentPage(QWidget):
         self.queue_list.blockSignals(True)
         self.queue_list.clear()
         no_owner = next((c.open_leads for c in counts.queues if c.queue is None), 0)
-        self._add_row("Orphans: nobody can work them", counts.orphans, (_ORPHANS, None),
+        self._add_row("Orphans: nobody can work them", counts.orphans, (ORPHANS_ROW, None),
                       alarm=True, tip="Leads waiting for follow-up that nobody can work: no "
                       "owner and no queue, or an owner who is away or inactive (converted and "
                       "closed leads are never orphans). Re-apply rules to route them again, "
                       "or drag them onto a rep.")
-        self._add_row("No owner, no queue", no_owner, (_NOBODY, None), alarm=True,
+        self._add_row("No owner, no queue", no_owner, (NOBODY_ROW, None), alarm=True,
                       tip="Leads waiting for follow-up that nobody owns and no queue holds: "
                       "nobody will call them.")
         for count in counts.queues:
             if count.queue is not None:
                 catch_all = " (catch-all)" if count.queue.is_catch_all else ""
                 self._add_row(f"{count.queue.name}{catch_all}", count.open_leads,
-                              (_QUEUE, count.queue.id))
+                              (QUEUE_ROW, count.queue.id))
         self.queue_list.blockSignals(False)
         rows = [self.queue_list.item(i) for i in range(self.queue_list.count())]
         current = next((i for i in rows if i.data(ROW_ROLE) == chosen), None) \
-            or _first_to_work(rows, counts)
+            or first_to_work(rows, counts)
         self.queue_list.setCurrentItem(current)
         if chosen is None or self.model.listing is None:
             self._row_chosen(current)
@@ -421,7 +327,7 @@ class AssignmentPage(QWidget):
                 status.append(f"{user.availability.label}{until}")
             item = QListWidgetItem(f"{user.name}\n{workload_text(load.open_leads, user.capacity)}"
                                    f"\n{' · '.join(status)}")
-            item.setData(ROW_ROLE, (_REP, user.id))
+            item.setData(ROW_ROLE, (REP_ROW, user.id))
             item.setData(Qt.ItemDataRole.UserRole + 2, user.availability.value)
             if user.availability is not Availability.ACTIVE:
                 item.setForeground(QBrush(_GREY))
@@ -444,7 +350,7 @@ class AssignmentPage(QWidget):
         if item is None:
             return
         kind, ident = item.data(ROW_ROLE)
-        query, title, empty = _list_for(kind, ident, item.text().split("\n")[0])
+        query, title, empty = list_for(kind, ident, item.text().split("\n")[0])
         self.rep_list.clearSelection()
         self._set_list(query, title, empty)
 
@@ -570,46 +476,3 @@ def _heading(text: str) -> QLabel:
     label = QLabel(text)
     label.setStyleSheet("font-weight: 600; padding: 4px 2px;")
     return label
-
-
-def _list_for(kind: str, ident: uuid.UUID | None, name: str) -> tuple[LeadQuery, str, str]:
-    """The list a board row opens: its query, title and what it says when empty."""
-    if kind == _NOBODY:
-        return (_NO_OWNER_NO_QUEUE, "No owner, no queue: leads nobody will call, oldest first",
-                "No lead is without both an owner and a queue.")
-    if kind == _ORPHANS:
-        return (_ORPHANED, "Orphans: leads nobody can work (no owner and no queue, or an owner "
-                "away or inactive), oldest first",
-                "No orphans: every lead waiting for follow-up has someone to work it.")
-    return (replace(_WAITING, queue_id=ident),
-            f"{name}: leads waiting for an owner, oldest first",
-            f"Nothing waiting in {name.removesuffix(' (catch-all)')}.")
-
-
-def _counted(counts: BoardCounts, kind: str, ident: uuid.UUID | None) -> int | None:
-    """How many leads a row's list holds, as the counts already know (they use the same
-    definitions as the lists: a test holds them together)."""
-    if kind == _ORPHANS:
-        return counts.orphans
-    if kind == _QUEUE:
-        return next((c.open_leads for c in counts.queues
-                     if c.queue is not None and c.queue.id == ident), None)
-    return None
-
-
-def _first_row_to_work(counts: BoardCounts) -> tuple[str, uuid.UUID | None]:
-    """The row ``_first_to_work`` picks, from the counts alone (no widgets: worker threads)."""
-    if counts.orphans:
-        return _ORPHANS, None
-    return next(((_QUEUE, c.queue.id) for c in counts.queues
-                 if c.queue is not None and c.open_leads), (_ORPHANS, None))
-
-
-def _first_to_work(rows: list[QListWidgetItem], counts: BoardCounts) -> QListWidgetItem:
-    """Where the board opens: the orphans when there are any (the header counts them), else
-    the first queue with leads waiting, else the (empty) orphans row."""
-    if counts.orphans:
-        return rows[0]
-    waiting = {c.queue.id: c.open_leads for c in counts.queues if c.queue is not None}
-    return next((r for r in rows if r.data(ROW_ROLE)[0] == _QUEUE
-                 and waiting.get(r.data(ROW_ROLE)[1])), rows[0])

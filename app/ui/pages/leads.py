@@ -32,7 +32,7 @@ from app.ui.form_rows import let_combo_shrink
 from app.ui.lead_detail import LeadDetailPane
 from app.ui.lead_form import FormChoices
 from app.ui.models.lead_table_model import COLUMNS, LeadTableModel
-from app.ui.style import make_heading
+from app.ui.pages.leads_empty_state import EmptyState
 from app.ui.undo import DeleteLeadCommand
 from app.ui.workers import TaskRunner
 
@@ -41,48 +41,6 @@ _ME = "me"
 _UNASSIGNED = "unassigned"
 _ORPHANED = "orphaned"
 _AWAITING = "awaiting_registration"
-
-
-class EmptyState(QWidget):
-    """What a newcomer sees with no leads: what Leadline is for and how to start."""
-
-    def __init__(self, on_demo: Callable[[], None], on_new: Callable[[], None],
-                 on_import: Callable[[], None], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        title = make_heading(QLabel("No leads yet"), 20)
-        text = QLabel("Leadline keeps every lead from your shows and campaigns in one place: "
-                      "who owns it, what was done, and what it turned into.\n\n"
-                      "Load demo data to look around, import a lead export, or add your first "
-                      "lead.")
-        text.setWordWrap(True)
-        text.setMaximumWidth(560)
-        for label in (title, text):
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            # Centred by stretches, not an alignment flag: a wrapped label added with an
-            # alignment gets no height-for-width from the layout and its lines are clipped.
-            row = QHBoxLayout()
-            row.addStretch(1)
-            row.addWidget(label, 10)
-            row.addStretch(1)
-            layout.addLayout(row)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        self.demo_button = QPushButton("Load demo data")
-        self.demo_button.clicked.connect(on_demo)
-        self.import_button = QPushButton("Import leads… (Ctrl+I)")
-        self.import_button.clicked.connect(on_import)
-        self.new_button = QPushButton("Add a lead (Ctrl+N)")
-        self.new_button.clicked.connect(on_new)
-        self.new_button.setDefault(True)
-        buttons.addWidget(self.demo_button)
-        buttons.addWidget(self.import_button)
-        buttons.addWidget(self.new_button)
-        buttons.addStretch(1)
-        layout.addSpacing(12)
-        layout.addLayout(buttons)
-        layout.addStretch(2)
 
 
 class LeadsPage(QWidget):
