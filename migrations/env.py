@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from app.storage.fulltext import SHADOW_TABLES
+from app.storage.fulltext import POSTGRESQL_INDEX, SHADOW_TABLES
 from app.storage.orm import EXPRESSION_INDEXES, Base
 
 target_metadata = Base.metadata
@@ -13,10 +13,12 @@ target_metadata = Base.metadata
 
 def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
                    ) -> bool:
-    """Leave out what SQLite reflection cannot see: FTS5 tables and expression indexes."""
+    """Leave out what the models do not describe: the search structures (SQLite's FTS5 tables,
+    PostgreSQL's trigram index; each exists on its own dialect only) and expression indexes,
+    which reflection cannot compare."""
     if type_ == "table" and name in SHADOW_TABLES:
         return False
-    return not (type_ == "index" and name in EXPRESSION_INDEXES)
+    return not (type_ == "index" and (name in EXPRESSION_INDEXES or name == POSTGRESQL_INDEX))
 
 
 def run_migrations(connection: Connection) -> None:

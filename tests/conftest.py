@@ -112,6 +112,18 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return template
 
 
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A throwaway PostgreSQL server for the run (SQLAlchemy URL of its ``postgres`` database);
+    the tests using it skip when the server binaries are not installed."""
+    from tests.pg_server import server_binaries, throwaway_server
+
+    if server_binaries() is None:
+        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
+    with throwaway_server() as url:
+        yield url
+
+
 @pytest.fixture
 def db(db_path: Path, migrated_template: Path) -> Iterator[Database]:
     db_path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,8 +1,8 @@
 """SQLite FTS5 (trigram) index over lead names, company, email, phones and notes.
 
 Contentless: the index holds only trigrams, keyed by ``lead.key``; triggers keep it in step
-with the lead table in the same transaction as every write. Kept here so a server database
-could swap in its own search without touching services.
+with the lead table in the same transaction as every write. A PostgreSQL server database uses a
+pg_trgm GIN index over the same text instead (migration 0019), without touching services.
 """
 
 from __future__ import annotations
@@ -53,6 +53,19 @@ SHADOW_TABLES = frozenset(
     {"lead_search", "lead_search_data", "lead_search_idx", "lead_search_docsize",
      "lead_search_config", "lead_search_content"}
 )
+
+# PostgreSQL (team server): a GIN trigram index over the same text, one lowercased expression
+# (every column is NOT NULL, so || never turns the whole text NULL).
+POSTGRESQL_INDEX = "ix_lead_search_trigram"
+POSTGRESQL_SEARCH_TEXT = (
+    "lower(first_name || ' ' || last_name || ' ' || company || ' ' || email || ' ' || phone"
+    " || ' ' || phone_e164 || ' ' || mobile || ' ' || mobile_e164 || ' ' || notes)"
+)
+POSTGRESQL_CREATE_STATEMENTS: tuple[str, ...] = (
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    f"CREATE INDEX {POSTGRESQL_INDEX} ON lead USING gin (({POSTGRESQL_SEARCH_TEXT}) gin_trgm_ops)",
+)
+POSTGRESQL_DROP_STATEMENTS: tuple[str, ...] = (f"DROP INDEX IF EXISTS {POSTGRESQL_INDEX}",)
 
 MIN_TRIGRAM = 3
 _PHONEISH = re.compile(r"^[+\d][\d\s()./-]*$")

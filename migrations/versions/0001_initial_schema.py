@@ -506,13 +506,15 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("activity", schema=None) as batch_op:
         batch_op.create_index("ix_activity_lead_occurred", ["lead_id", "occurred_at"], unique=False)
-    for statement in FULLTEXT_CREATE:
-        op.execute(statement)
+    if op.get_bind().dialect.name == "sqlite":
+        for statement in FULLTEXT_CREATE:
+            op.execute(statement)
 
 
 def downgrade() -> None:
-    for statement in FULLTEXT_DROP:
-        op.execute(statement)
+    if op.get_bind().dialect.name == "sqlite":
+        for statement in FULLTEXT_DROP:
+            op.execute(statement)
     with op.batch_alter_table("activity", schema=None) as batch_op:
         batch_op.drop_index("ix_activity_lead_occurred")
 

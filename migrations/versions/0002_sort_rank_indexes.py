@@ -23,10 +23,16 @@ RATING_RANK = "CASE rating WHEN 'hot' THEN 0 WHEN 'warm' THEN 1 WHEN 'cold' THEN
 LIVE = sa.text("deleted_at IS NULL")
 
 
+def _expression(sql: str) -> sa.TextClause:
+    # PostgreSQL wants an index expression in its own parentheses; SQLite keeps its exact DDL.
+    return sa.text(sql if op.get_bind().dialect.name == "sqlite" else f"({sql})")
+
+
 def upgrade() -> None:
+    status_rank, rating_rank = _expression(STATUS_RANK), _expression(RATING_RANK)
     with op.batch_alter_table("lead", schema=None) as batch_op:
-        batch_op.create_index("ix_lead_live_status_rank", [sa.text(STATUS_RANK)], sqlite_where=LIVE)
-        batch_op.create_index("ix_lead_live_rating_rank", [sa.text(RATING_RANK)], sqlite_where=LIVE)
+        batch_op.create_index("ix_lead_live_status_rank", [status_rank], sqlite_where=LIVE)
+        batch_op.create_index("ix_lead_live_rating_rank", [rating_rank], sqlite_where=LIVE)
 
 
 def downgrade() -> None:

@@ -18,7 +18,8 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("sync_op", sa.Column("field", sa.String(length=64), nullable=True))
-    op.execute("UPDATE sync_op SET field = json_extract(body, '$.f') WHERE kind = 'set'")
+    if op.get_bind().dialect.name == "sqlite":  # PostgreSQL starts empty at head
+        op.execute("UPDATE sync_op SET field = json_extract(body, '$.f') WHERE kind = 'set'")
     op.create_index("ix_sync_op_table_name_row_id_field", "sync_op",
                     ["table_name", "row_id", "field"])
 

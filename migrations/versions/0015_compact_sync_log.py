@@ -193,7 +193,21 @@ def _kept_shadow(conn: sqlite3.Connection) -> dict[tuple[str, str], dict[str, An
     return kept
 
 
+def _replace_old_log() -> None:
+    op.drop_index("ix_sync_op_table_name_row_id_field", table_name="sync_op")
+    op.drop_index("ix_sync_op_table_name_row_id", table_name="sync_op")
+    op.drop_table("sync_op")
+    op.drop_table("sync_shadow")
+    _create_shadow()
+
+
 def upgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        # PostgreSQL databases are created empty at head: no old log to convert.
+        _create_tables()
+        _create_followups()
+        _replace_old_log()
+        return
     conn: sqlite3.Connection = op.get_bind().connection.driver_connection  # type: ignore[assignment]
     _create_tables()
     _create_followups()
@@ -208,11 +222,7 @@ def upgrade() -> None:
         if inc == own and hlc > own_hlc:
             own_hlc = hlc
     chunks.flush()
-    op.drop_index("ix_sync_op_table_name_row_id_field", table_name="sync_op")
-    op.drop_index("ix_sync_op_table_name_row_id", table_name="sync_op")
-    op.drop_table("sync_op")
-    op.drop_table("sync_shadow")
-    _create_shadow()
+    _replace_old_log()
     conn.executemany("INSERT INTO sync_shadow (table_name, row_id, digest, local) VALUES "
                      "(?, ?, NULL, ?)", [(t, r, json.dumps(v, sort_keys=True))
                                          for (t, r), v in sorted(kept.items())])
