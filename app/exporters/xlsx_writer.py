@@ -1,27 +1,28 @@
 """Lead lists as an Excel workbook, streamed so 100,000 rows take as little memory as 1,000.
 
-openpyxl's write-only mode sends each row to a temporary file as it is appended and writes
-text as inline strings (no shared-string table growing with the rows), so memory stays flat.
-Widths are taken from the header and the first rows (the only ones held back), the header row
-is bold and frozen. Every text value is a text cell, never a formula; ids and phone numbers are
-text cells with the Text number format, phones also with Excel's hidden quote prefix, so
-"+49 30 1234567" shows as typed and stays text when edited. Text a spreadsheet could take for a
-formula is kept unaltered in a text cell with the quote prefix: a text cell is never evaluated
-(see spreadsheet_safety), so no apostrophe is needed, as it is in CSV.
+XlsxWriter's constant-memory mode writes each row to a temporary file as soon as the next row
+starts and writes text as inline strings (no shared-string table growing with the rows), so
+memory stays flat; it is faster than openpyxl's write-only mode, whose per-cell objects were
+most of an export's time. Widths are taken from the header and the first rows
+(the only ones held back), the header row is bold and frozen. Every text value is written as a
+text cell, never a formula or a number (so zip codes keep their leading zeros); ids and phone
+numbers are text cells with the Text number format, phones also with Excel's hidden quote
+prefix, so "+49 30 1234567" shows as typed and stays text when edited. Text a spreadsheet
+could take for a formula is kept unaltered in a text cell with the quote prefix: a text cell
+is never evaluated (see spreadsheet_safety), so no apostrophe is needed, as it is in CSV.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
-from itertools import islice
+from itertools import chain, islice
+from pathlib import Path
 from typing import IO, Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from xlsxwriter import Workbook
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 from app.exporters.csv_layouts import Layout, Row
 from app.exporters.spreadsheet_safety import needs_quote_prefix
@@ -31,6 +32,8 @@ MAX_CELL_TEXT = 32_767  # Excel's limit for one cell
 WIDTH_SAMPLE_ROWS = 200
 MIN_WIDTH, MAX_WIDTH = 8, 50
 TEXT_FORMAT = "@"
+# Control characters XML 1.0 cannot hold (tab, line feed and carriage return can).
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
 def _is_id_column(header: str) -> bool:
@@ -38,7 +41,7 @@ def _is_id_column(header: str) -> bool:
 
 
 def xlsx_value(value: Any) -> Any:
-    """A value openpyxl can store: text cleaned of control characters, cut to Excel's limit."""
+    """A value a cell can hold: text cleaned of control characters, cut to Excel's limit."""
     if value is None:
         return None
     if isinstance(value, list | tuple | dict):
@@ -55,46 +58,69 @@ def _width(values: Iterable[Any]) -> float:
 
 def write_xlsx(handle: IO[bytes], layout: Layout, leads: Iterable[Row]) -> int:
     """Write the workbook to ``handle``; returns the number of leads written."""
-    workbook = Workbook(write_only=True)
-    sheet: WriteOnlyWorksheet = workbook.create_sheet(SHEET_TITLE)
+    workbook = Workbook(handle, {"constant_memory": True})
+    sheet = workbook.add_worksheet(SHEET_TITLE)
     header = layout.header
-    phones = [c.phone for c in layout.columns]
-    ids = [_is_id_column(h) for h in header]
-    rows: Iterator[list[Any]] = (
-        [xlsx_value(v) for v in layout.row(lead)]
-        for lead in leads)
-    sample = list(islice(rows, WIDTH_SAMPLE_ROWS))
-    for index, name in enumerate(header):
-        letter = get_column_letter(index + 1)
-        sheet.column_dimensions[letter].width = _width([name, *(r[index] for r in sample)])
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header_cells = []
-    for name in header:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
+    bold = workbook.add_format({"bold": True})
+    id_format = workbook.add_format({"num_format": TEXT_FORMAT})
+    phone_format = workbook.add_format({"num_format": TEXT_FORMAT, "quote_prefix": True})
+    risky_format = workbook.add_format({"quote_prefix": True})
+    risky_id_format = workbook.add_format({"num_format": TEXT_FORMAT, "quote_prefix": True})
+    # The format of a text cell per column, and of one a spreadsheet could take for a formula.
+    plain = [id_format if _is_id_column(h) else None for h in header]
+    for index, column in enumerate(layout.columns):
+        if column.phone:
+            plain[index] = phone_format
+    risky = [phone_format if fmt is phone_format else risky_id_format if fmt is id_format
+             else risky_format for fmt in plain]
 
-    def styled(values: list[Any]) -> list[Any]:
-        for index, value in enumerate(values):
-            risky = needs_quote_prefix(value)
-            if isinstance(value, str) and (ids[index] or phones[index] or risky):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.data_type = "s"  # openpyxl would store text starting with "=" as a formula
-                if ids[index] or phones[index]:
-                    cell.number_format = TEXT_FORMAT
-                if phones[index] or risky:
-                    cell.quotePrefix = True
-                values[index] = cell
-        return values
-
-    written = 0
-    for values in sample:
-        sheet.append(styled(values))
-        written += 1
-    for values in rows:
-        sheet.append(styled(values))
-        written += 1
-    workbook.save(handle)
+    rows: Iterator[list[Any]] = ([xlsx_value(v) for v in layout.row(lead)] for lead in leads)
+    try:
+        sample = list(islice(rows, WIDTH_SAMPLE_ROWS))
+        for index, name in enumerate(header):
+            sheet.set_column(index, index, _width([name, *(r[index] for r in sample)]))
+            sheet.write_string(0, index, name, bold)
+        sheet.freeze_panes(1, 0)
+        written = _write_rows(sheet, chain(sample, rows), plain, risky)
+    except BaseException:
+        _discard(sheet)  # a cancel or a failed read: no workbook, and no temporary file left
+        raise
+    workbook.close()
     return written
+
+
+def _write_rows(sheet: Worksheet, rows: Iterator[list[Any]], plain: list[Format | None],
+                risky: list[Format]) -> int:
+    """The lead rows below the header; returns how many there were."""
+    write_string, write_number, write_boolean = (sheet.write_string, sheet.write_number,
+                                                 sheet.write_boolean)
+    written = 0
+    for values in rows:
+        written += 1
+        for index, value in enumerate(values):
+            if value is None:
+                continue
+            kind = value.__class__
+            if kind is str:
+                if value:
+                    cell_format = risky[index] if needs_quote_prefix(value) else plain[index]
+                    if "\r" in value:  # as an XML parser reads it (XlsxWriter would keep _x000D_)
+                        value = value.replace("\r\n", "\n").replace("\r", "\n")
+                    write_string(written, index, value, cell_format)
+            elif kind is bool:
+                write_boolean(written, index, value)
+            elif kind is int or kind is float:
+                write_number(written, index, value)
+            else:
+                write_string(written, index, str(value), plain[index])
+    return written
+
+
+def _discard(sheet: Worksheet) -> None:
+    """Close and delete the temporary file constant-memory mode streams the rows to."""
+    handle, name = getattr(sheet, "row_data_fh", None), getattr(sheet, "row_data_filename", None)
+    if handle is not None:
+        handle.close()
+    if name:
+        Path(name).unlink(missing_ok=True)
+

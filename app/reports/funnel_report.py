@@ -18,10 +18,9 @@ from app.reports.layout import (
     fmt_pct,
     frame_width,
     funnel_chart,
-    nothing_to_show,
     scaled,
     section,
-    title_block,
+    story_header,
 )
 
 TITLE = "Funnel and conversion by month"
@@ -29,9 +28,8 @@ TITLE = "Funnel and conversion by month"
 
 def story(rows: list[MonthRow], filters: Filters, now: dt.datetime, st: Styles,
           page: PageSize) -> Iterator[Flowable]:
-    yield from title_block(TITLE, filters, now, st)
+    yield from story_header(TITLE, filters, now, st, empty=not rows)
     if not rows:
-        yield nothing_to_show(st)
         return
     width = frame_width(page)
     totals = {a: sum(getattr(r, a) for r in rows)

@@ -164,6 +164,13 @@ def nothing_to_show(st: Styles, what: str = "leads") -> Paragraph:
                      "Widen the date range, or choose another event or owner.", st.body)
 
 
+def story_header(name: str, filters: Filters, generated_at: dt.datetime, st: Styles, *,
+                 empty: bool, what: str = "leads") -> list[Flowable]:
+    """A report's title block, followed by the "nothing to report" note when it is ``empty``."""
+    head = title_block(name, filters, generated_at, st)
+    return [*head, nothing_to_show(st, what)] if empty else head
+
+
 # -- tables -------------------------------------------------------------------------------------
 def table_style(*, numeric_from: int | None = None, header: bool = True,
                 total_row: bool = False) -> TableStyle:

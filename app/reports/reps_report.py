@@ -19,10 +19,9 @@ from app.reports.layout import (
     fmt_int,
     fmt_pct,
     frame_width,
-    nothing_to_show,
     scaled,
     section,
-    title_block,
+    story_header,
 )
 
 TITLE = "Rep accountability report"
@@ -42,9 +41,8 @@ def fmt_hours(hours: float | None) -> str:
 
 def story(rows: list[RepRow], filters: Filters, now: dt.datetime, st: Styles, page: PageSize
           ) -> Iterator[Flowable]:
-    yield from title_block(TITLE, filters, now, st)
+    yield from story_header(TITLE, filters, now, st, empty=not rows, what="assigned leads or tasks")
     if not rows:
-        yield nothing_to_show(st, "assigned leads or tasks")
         return
     width = frame_width(page)
     labels = ("Rep", "Assigned", "Touched", "Median to first touch", "First touch on time",

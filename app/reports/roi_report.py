@@ -18,10 +18,9 @@ from app.reports.layout import (
     fmt_int,
     fmt_money,
     frame_width,
-    nothing_to_show,
     scaled,
     section,
-    title_block,
+    story_header,
 )
 
 TITLE = "Source and event return report"
@@ -42,9 +41,8 @@ def fmt_roi(value: float | None) -> str:
 
 def story(rows: list[ReturnRow], filters: Filters, now: dt.datetime, st: Styles,
           page: PageSize) -> Iterator[Flowable]:
-    yield from title_block(TITLE, filters, now, st)
+    yield from story_header(TITLE, filters, now, st, empty=not rows)
     if not rows:
-        yield nothing_to_show(st)
         return
     width = frame_width(page)
     labels = ("Event / source", "Leads", "MQL+", "SQL+", "Opportunities", "Won", "Revenue")

@@ -24,11 +24,10 @@ from app.reports.layout import (
     fmt_int,
     frame_width,
     list_chunk,
-    nothing_to_show,
     scaled,
     section,
     start_list,
-    title_block,
+    story_header,
 )
 
 TITLE = "Lead status report"
@@ -66,9 +65,8 @@ def list_columns(page: PageSize) -> ListColumns:
 
 def story(data: StatusData, lines: Iterable[list[LeadLine]], filters: Filters, st: Styles,
           page: PageSize, progress: Progress) -> Iterator[Flowable]:
-    yield from title_block(TITLE, filters, data.now, st)
+    yield from story_header(TITLE, filters, data.now, st, empty=data.total == 0)
     if data.total == 0:
-        yield nothing_to_show(st)
         return
     width = frame_width(page)
     won = data.by_status.get(LeadStatus.WON, 0)
