@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from app.services.container import Services
-from app.services.sync_service import SyncReport
+from app.services.sync.report import SyncReport
 from app.storage.db import Database
 from app.storage.opening import open_database
 from tests.conftest import FIXED_NOW, FakeClock
@@ -32,6 +32,13 @@ class Laptop:
 
     def close(self) -> None:
         self.db.dispose()
+
+
+def converge(folder: Path, *laptops: Laptop) -> None:
+    """Sync each laptop in turn, then all but the last again: every laptop has then merged the
+    changes of every other (the last one's changes reach the others on the second round)."""
+    for laptop in (*laptops, *laptops[:-1]):
+        laptop.sync(folder)
 
 
 @pytest.fixture

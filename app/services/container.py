@@ -29,7 +29,7 @@ from app.services.scoring_service import ScoringService
 from app.services.settings_service import SettingsService
 from app.services.suppression_index import SuppressionIndexCache
 from app.services.suppression_service import SuppressionService
-from app.services.sync_service import SyncService
+from app.services.sync.service import SyncService
 from app.services.sync_settings import SyncSettingsStore
 from app.storage.db import Database
 

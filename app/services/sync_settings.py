@@ -24,7 +24,7 @@ from app.storage.db import Database
 log = logging.getLogger(__name__)
 
 SYNC_SETTINGS_KEY = "sync_settings"
-# sync_service.META_PUBLISHED: the folders this database has published its changes to.
+# sync/service.py META_PUBLISHED: the folders this database has published its changes to.
 _PUBLISHED_KEY = "sync_published"
 
 

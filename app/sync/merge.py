@@ -24,7 +24,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from app.sync.clock import HybridClock, Timestamp
 from app.sync.ops import (
@@ -39,14 +39,25 @@ from app.sync.ops import (
     split_op_id,
 )
 
-if TYPE_CHECKING:
-    from app.sync.snapshot import Snapshot
-
 FieldKey = tuple[str, str, str]
 RowKey = tuple[str, str]
 # A version known to be superseded without the superseding op being held here (from a snapshot):
 # (table, row id, field, op id) for a field version, field None for the lifecycle of the row.
 Mark = tuple[str, str, str | None, str]
+
+
+class SnapshotContent(Protocol):
+    """What joining a snapshot reads of it; a Protocol so this module need not import
+    app.sync.snapshot, which builds snapshots from a Replica."""
+
+    @property
+    def coverage(self) -> Mapping[str, int]: ...
+
+    @property
+    def ops(self) -> tuple[Op, ...]: ...
+
+    @property
+    def superseded(self) -> tuple[Mark, ...]: ...
 
 FIELD_CONFLICT = "field"
 EDIT_VS_DELETE = "edited_while_deleted"
@@ -462,7 +473,7 @@ class Replica:
                 self._dirty.add(rk)
         return dropped
 
-    def absorb_snapshot(self, snapshot: Snapshot) -> ApplyResult:
+    def absorb_snapshot(self, snapshot: SnapshotContent) -> ApplyResult:
         """Join a snapshot into this replica (dotted-version-vector join of SYNC.md 4.12).
 
         * The snapshot's hints (versions superseded beyond its coverage) are recorded.

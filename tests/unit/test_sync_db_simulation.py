@@ -50,11 +50,12 @@ from typing import Any
 
 import pytest
 
-import app.services.sync_service as sync_module
+import app.services.sync.service as sync_module
 from app.domain.errors import ConflictError, LeadlineError
 from app.domain.people import Availability, Role
 from app.services.container import Services
-from app.services.sync_service import SyncReport, SyncService, synced_columns
+from app.services.sync.report import SyncReport
+from app.services.sync.service import SyncService, synced_columns
 from app.storage.db import Database
 from app.storage.opening import open_database
 from app.storage.repositories.sync import SyncRepository

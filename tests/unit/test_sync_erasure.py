@@ -9,7 +9,7 @@ from pathlib import Path
 
 from app.domain.leads import LeadQuery
 from app.storage.repositories.erasure import ErasureRepository
-from tests.sync_laptops import Laptop
+from tests.sync_laptops import Laptop, converge
 
 SECRETS = ("Zoltanova", "Xerxesia", "zq.unique@hydrafirm.example", "99887766",
            "Hydrafirm Qz", "allergic to walnuts", "Chief Zebra Officer", "Walnut plan")
@@ -58,9 +58,7 @@ def test_erasure_reaches_the_other_laptop_and_leaves_no_trace_in_either_database
 
     a.services.erasure.erase(lead_id, reason="request 17")
     assert _leftovers(a.path) == []  # the sync log and shadow are scrubbed at once
-    a.sync(folder)
-    b.sync(folder)
-    a.sync(folder)
+    converge(folder, a, b)
     for laptop in (a, b):
         assert _leftovers(laptop.path) == [], laptop.path
         assert laptop.services.leads.count(LeadQuery(search="Zoltanova")) == 0
@@ -99,9 +97,7 @@ def test_shared_settings_travel_and_merge_by_key(laptops: tuple[Laptop, Laptop],
     a.services.settings.set("scoring.mql_threshold", 40)
     b.services.settings.set("scoring.mql_threshold", 45)
     b.services.settings.set("routing.auto_on_import", False)
-    a.sync(folder)
-    b.sync(folder)
-    a.sync(folder)
+    converge(folder, a, b)
     for laptop in (a, b):
         assert laptop.services.settings.get_bool("routing.auto_on_import") is False
     values = {laptop.services.settings.get_int("scoring.mql_threshold") for laptop in (a, b)}

@@ -18,10 +18,11 @@ from typing import Any
 
 import pytest
 
-import app.services.sync_service as sync_module
+import app.services.sync.service as sync_module
 from app.services.context import ServiceContext
 from app.services.demo_service import DemoService
-from app.services.sync_service import SyncService, _Batch, synced_columns
+from app.services.sync.batches import Batch
+from app.services.sync.service import SyncService, synced_columns
 from app.storage.db import Database
 from tests.sync_laptops import Laptop
 
@@ -69,7 +70,7 @@ def small_batches(monkeypatch: pytest.MonkeyPatch) -> Iterator[Transactions]:
     seen = Transactions()
     original_write = Database.write
     original_add = sync_module.SyncRepository.add_ops
-    original_save = _Batch.save
+    original_save = Batch.save
 
     @contextmanager
     def write(self: Database) -> Iterator[Any]:
@@ -82,13 +83,13 @@ def small_batches(monkeypatch: pytest.MonkeyPatch) -> Iterator[Transactions]:
             seen.ops[-1] += len(ops)
         return original_add(self, ops)
 
-    def save(self: _Batch) -> None:
+    def save(self: Batch) -> None:
         seen.replica_ops.append(len(self.replica.ops))
         original_save(self)
 
     monkeypatch.setattr(Database, "write", write)
     monkeypatch.setattr(sync_module.SyncRepository, "add_ops", add_ops)
-    monkeypatch.setattr(_Batch, "save", save)
+    monkeypatch.setattr(Batch, "save", save)
     yield seen
 
 
@@ -139,7 +140,7 @@ def test_a_capture_stopped_half_way_resumes_without_duplicates(
     calls = {"n": 0}
     real = SyncService._capture_rows
 
-    def dying(self: SyncService, batch: _Batch, table: str, found: Any) -> Any:
+    def dying(self: SyncService, batch: Batch, table: str, found: Any) -> Any:
         calls["n"] += 1
         if calls["n"] == 4:
             raise KeyboardInterrupt("power cut")

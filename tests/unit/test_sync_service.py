@@ -19,7 +19,7 @@ from app.domain.people import Role
 from app.domain.tasks import TaskKind
 from app.storage.orm import Task
 from tests.conftest import FIXED_NOW, FakeClock
-from tests.sync_laptops import Laptop
+from tests.sync_laptops import Laptop, converge
 
 
 def _lead(laptop: Laptop, **fields: object) -> uuid.UUID:
@@ -68,9 +68,7 @@ def test_edits_of_different_fields_merge(laptops: tuple[Laptop, Laptop], folder:
     b.sync(folder)
     a.services.leads.update(lead_id, {"company": "ACME"})
     b.services.leads.update(lead_id, {"city": "Berlin"})
-    a.sync(folder)
-    b.sync(folder)
-    a.sync(folder)
+    converge(folder, a, b)
     for laptop in (a, b):
         record = laptop.services.leads.get(lead_id)
         assert (record.company, record.city, record.needs_review) == ("ACME", "Berlin", False)
@@ -108,9 +106,7 @@ def test_edit_concurrent_with_delete_keeps_the_lead_and_flags_it(
     b.sync(folder)
     a.services.leads.delete(lead_id)
     b.services.leads.update(lead_id, {"phone": "+49 30 1234567"})
-    a.sync(folder)
-    b.sync(folder)
-    a.sync(folder)
+    converge(folder, a, b)
     for laptop in (a, b):
         record = laptop.services.leads.get(lead_id)  # alive on both
         assert record.needs_review and "edited while deleted" in record.review_reason
@@ -217,9 +213,7 @@ def test_sync_loads_only_touched_keys_yet_keeps_conflicts_and_history(
     b.sync(folder)
     a.services.leads.update(lead_id, {"company": "From A"})
     b.services.leads.update(lead_id, {"company": "From B"})
-    a.sync(folder)
-    b.sync(folder)
-    a.sync(folder)
+    converge(folder, a, b)
     # Later syncs touching only the other lead still list the conflict (never re-read the log).
     a.services.leads.update(other_id, {"city": "Hamburg"})
     later = a.sync(folder)
@@ -271,9 +265,7 @@ def _conflicting_phone(laptops: tuple[Laptop, Laptop], folder: Path) -> uuid.UUI
     b.sync(folder)
     a.services.leads.update(lead_id, {"phone": "+49 30 1111111"})
     b.services.leads.update(lead_id, {"phone": "+49 30 2222222"})
-    a.sync(folder)
-    b.sync(folder)
-    a.sync(folder)
+    converge(folder, a, b)
     return lead_id
 
 
@@ -297,9 +289,7 @@ def test_review_inbox_lists_every_version_and_a_decision_closes_it_everywhere(
     history = a.services.leads.history(lead_id)
     assert any("Sync conflict on Phone resolved" in h.text for h in history)
 
-    a.sync(folder)
-    b.sync(folder)
-    a.sync(folder)
+    converge(folder, a, b)
     for laptop in (a, b):
         record = laptop.services.leads.get(lead_id)
         assert (record.phone, record.needs_review) == (hidden, False)
@@ -398,9 +388,7 @@ def test_tasks_follow_the_decision_on_their_leads_owner(laptops: tuple[Laptop, L
     # Owned for the first time on both laptops: each starts the cadence for its owner.
     a.services.leads.update(lead_id, {"owner": str(ben)})
     b.services.leads.update(lead_id, {"owner": str(cara)})
-    a.sync(folder)
-    b.sync(folder)
-    a.sync(folder)
+    converge(folder, a, b)
     inbox = a.services.sync.open_conflicts()
     assert [(c.table, c.field) for c in inbox] == [("lead", "owner_id")]
     a.services.sync.resolve_conflict("lead", lead_id.hex, "owner_id", cara.hex)

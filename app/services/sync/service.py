@@ -55,16 +55,25 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.domain.erasure import ERASED_SYNC_COLUMNS
-from app.domain.errors import ConflictError, LeadlineError, ValidationError
+from app.domain.errors import ConflictError, ValidationError
 from app.domain.history import ActivityKind
 from app.domain.leads import FIELDS_BY_NAME, FieldKind
 from app.domain.review import split_reasons
 from app.services.context import ServiceContext
 from app.services.settings_service import SHARED_SETTINGS
+from app.services.sync.batches import Batch, Pace, RowKey, batched
+from app.services.sync.report import (
+    ConflictVersion,
+    OpenConflict,
+    SyncConflict,
+    SyncFolderError,
+    SyncReport,
+    refused_warning,
+)
 from app.storage import orm
 from app.storage.repositories.erasure import ErasureRepository
 from app.storage.repositories.history import HistoryRepository
-from app.storage.repositories.sync import DB_TIME_FORMAT, CaptureCursor, Shadow, SyncRepository
+from app.storage.repositories.sync import DB_TIME_FORMAT, CaptureCursor, SyncRepository
 from app.sync.changeset import ChangeSetError, TeamKey, read_changeset
 from app.sync.clock import HybridClock, Timestamp
 from app.sync.compaction import (
@@ -133,9 +142,6 @@ _CAPTURE_OVERLAP = dt.timedelta(minutes=5)
 CAPTURE_ROWS = 1000
 MERGE_OPS = 1000
 SNAPSHOT_ROWS = 1000
-# What a batch's transaction aims at: on a slow disk or a busy machine batches get smaller.
-_BATCH_SECONDS = 0.5
-_SMALLEST_BATCH = 50
 # Change-set files are capped (SYNC.md 4.4: about 5 MB): by ops, and by text (a reader holds
 # one file's text while it merges it a batch at a time).
 _OPS_PER_FILE = 20_000
@@ -179,101 +185,11 @@ META_SYNCED_AT = "sync_synced_at"
 # passphrase mistyped later is refused even when the folder has nothing new to read.
 META_KEY_CHECK = "sync_key_check"
 
-RowKey = tuple[str, str]
-
-
 @functools.cache
 def synced_columns(table: str) -> tuple[str, ...]:
     model = _ROW_TABLES.get(table) or _APPEND_TABLES[table]
     skip = _NOT_SYNCED_ANYWHERE | _LOCAL_COLUMNS.get(table, set())
     return tuple(c.name for c in model.__table__.columns if c.name not in skip)
-
-
-class SyncFolderError(LeadlineError):
-    """The shared folder is missing or cannot be written: nothing was exchanged."""
-
-
-@dataclass(frozen=True)
-class SyncConflict:
-    table: str
-    row_id: str
-    field: str | None  # None: edited on one laptop while deleted on another
-    values: tuple[Any, ...]  # the competing values, the displayed one first
-    kind: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"table": self.table, "row_id": self.row_id, "field": self.field,
-                "values": list(self.values), "kind": self.kind}
-
-
-@dataclass(frozen=True)
-class ConflictVersion:
-    """One competing version of a field (or, for an edit-vs-delete conflict, of the row)."""
-
-    value: Any  # for a row: "<deleted>" or "<kept>"
-    device: str  # the incarnation that wrote it
-    written_at: dt.datetime  # UTC, from the op's hybrid clock
-    shown: bool  # the value the app displays until someone decides
-
-
-@dataclass(frozen=True)
-class OpenConflict:
-    """An entry of the "needs review" inbox."""
-
-    table: str
-    row_id: str
-    field: str | None  # None: edited on one laptop while deleted on another
-    kind: str
-    lead_id: uuid.UUID | None  # the lead the row belongs to
-    title: str
-    field_label: str
-    versions: tuple[ConflictVersion, ...]
-    can_type: bool = False  # a value other than the versions may be typed (free text only)
-
-
-@dataclass
-class SyncReport:
-    sent_ops: int = 0
-    received_ops: int = 0
-    files_read: int = 0
-    files_skipped: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
-    conflicts: list[SyncConflict] = field(default_factory=list)
-    clock_ahead: bool = False
-    published: Path | None = None
-    incarnation: str = ""
-    new_incarnation: bool = False
-    # Every readable-looking file was refused for the passphrase: nothing is written into the
-    # folder (no change set, snapshot or state file) but a note saying so, without any data.
-    passphrase_rejected: bool = False
-    # Other laptops that tried to sync with another passphrase recently (their notes); one of
-    # the warnings says so.
-    refused_laptops: int = 0
-    warnings: list[str] = field(default_factory=list)
-    snapshots_absorbed: int = 0
-    snapshot_written: Path | None = None
-    files_compacted: int = 0
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "sent_ops": self.sent_ops, "received_ops": self.received_ops,
-            "files_read": self.files_read,
-            "files_skipped": [{"file": n, "reason": r} for n, r in self.files_skipped],
-            "conflicts": [c.to_json() for c in self.conflicts],
-            "clock_ahead": self.clock_ahead,
-            "published": str(self.published) if self.published else None,
-            "incarnation": self.incarnation, "new_incarnation": self.new_incarnation,
-            "passphrase_rejected": self.passphrase_rejected,
-            "refused_laptops": self.refused_laptops, "warnings": self.warnings,
-            "snapshots_absorbed": self.snapshots_absorbed,
-            "snapshot_written": str(self.snapshot_written) if self.snapshot_written else None,
-            "files_compacted": self.files_compacted,
-        }
-
-
-def _refused_warning(count: int, last: dt.datetime) -> str:
-    who = "a laptop" if count == 1 else f"{count} laptops"
-    return (f"{who} tried to sync with another passphrase (last {last:%Y-%m-%d %H:%M} UTC) "
-            "and reads and sends nothing until given the team's passphrase")
 
 
 # Fields whose values are codes the app chooses from (a typed third value would be invalid).
@@ -366,98 +282,13 @@ def _edited(name: str, value: Any, believed: Mapping[str, Any], known: bool) -> 
     return not known or value not in _ADDED_COLUMN_DEFAULTS
 
 
-class _Pace:
-    """Batch sizes that keep each write transaction near _BATCH_SECONDS: starting at a
-    quarter of the maximum (CAPTURE_ROWS, MERGE_OPS, SNAPSHOT_ROWS), halved after a slow batch
-    (a slow disk, a busy machine, big rows), doubled after quick ones, never above the maximum."""
-
-    def __init__(self, maximum: int) -> None:
-        self.maximum = maximum
-        self.smallest = min(_SMALLEST_BATCH, maximum)
-        self.size = max(self.smallest, maximum // 4)
-
-    def took(self, seconds: float) -> None:
-        if seconds > _BATCH_SECONDS:
-            self.size = max(self.smallest, self.size // 2)
-        elif seconds < _BATCH_SECONDS / 3:
-            self.size = min(self.maximum, self.size * 2)
-
-
-def _batched(items: Iterable[Any], pace: _Pace) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= pace.size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-class _Batch:
-    """One transaction of a sync: a replica holding every op of the rows it loaded (a row's
-    merge state depends on its ops only, so the results are those of a replica holding the
-    whole log), and those rows' shadows, saved at the end."""
-
-    def __init__(self, session: Session, inc: str, clock: HybridClock,
-                 covered: dict[str, int]) -> None:
-        self.session = session
-        self.repo = SyncRepository(session)
-        self.replica = Replica(inc, clock, next_seq=self.repo.own_max_seq(inc) + 1, covered=covered)
-        self.loaded: set[RowKey] = set()
-        # Loaded rows that had ops in the log.
-        self.known: set[RowKey] = set()
-        self._shadows: dict[str, dict[str, Shadow]] = {}
-        self._changed: set[RowKey] = set()
-        # Leads captured in this batch: their edits may have settled a conflict.
-        self.captured_leads: set[str] = set()
-
-    def load(self, keys: Iterable[RowKey]) -> None:
-        missing = set(keys) - self.loaded
-        if not missing:
-            return
-        self.replica.restore_absorbed({}, self.repo.marks_of_rows(missing))
-        known = self.replica.ops
-        self.replica.apply([op for op in self.repo.ops_of_rows(missing) if op.op_id not in known],
-                           from_store=True)
-        self.loaded |= missing
-        self.known |= {k for k in missing if self.replica.knows(*k)}
-
-    def shadows(self, table: str, row_ids: Sequence[str]) -> dict[str, Shadow]:
-        cache = self._shadows.setdefault(table, {})
-        missing = [r for r in row_ids if r not in cache]
-        found = self.repo.shadow(table, missing)
-        for row_id in missing:
-            cache[row_id] = found.get(row_id, Shadow())
-        return {r: cache[r] for r in row_ids}
-
-    def changed(self, table: str, row_id: str) -> Shadow:
-        """The shadow of a row, to be changed and saved with the batch."""
-        self._changed.add((table, row_id))
-        return self.shadows(table, [row_id])[row_id]
-
-    def keep_local(self, table: str, row_id: str, values: dict[str, Any]) -> None:
-        """These fields stay different here on purpose (flags, held references)."""
-        shadow = self.changed(table, row_id)
-        shadow.local.update(values)
-        shadow.digest = None
-
-    def save(self) -> None:
-        by_table: dict[str, dict[str, Shadow]] = {}
-        for table, row_id in self._changed:
-            by_table.setdefault(table, {})[row_id] = self._shadows[table][row_id]
-        for table, shadows in sorted(by_table.items()):
-            self.repo.set_shadow(table, shadows)
-        self._changed.clear()
-
-
 @dataclass
 class _Merge:
     """What the batches of one sync's merge add up to."""
 
     stamp: str
     result: ApplyResult = field(default_factory=ApplyResult)
-    pace: _Pace = field(default_factory=lambda: _Pace(MERGE_OPS))
+    pace: Pace = field(default_factory=lambda: Pace(MERGE_OPS))
     erased_rows: set[RowKey] = field(default_factory=set)
     stamp_recorded: bool = False
 
@@ -566,7 +397,7 @@ class SyncService:
             refused = recent_refusals(folder, self._wall_ms(), own_device=device)
             if refused:
                 report.refused_laptops = len(refused)
-                report.warnings.append(_refused_warning(len(refused), refused[-1].written))
+                report.warnings.append(refused_warning(len(refused), refused[-1].written))
         clock = self._clock(inc)
 
         say("Recording local changes")
@@ -692,8 +523,8 @@ class SyncService:
                 pass
         return HybridClock(inc, self._wall_ms, last)
 
-    def _batch(self, session: Session, inc: str, clock: HybridClock) -> _Batch:
-        return _Batch(session, inc, clock, self._covered_in(SyncRepository(session)))
+    def _batch(self, session: Session, inc: str, clock: HybridClock) -> Batch:
+        return Batch(session, inc, clock, self._covered_in(SyncRepository(session)))
 
     # -- capture --------------------------------------------------------------------------------
     def _capture(self, inc: str, clock: HybridClock, session: Session | None = None,
@@ -706,7 +537,7 @@ class SyncService:
         since = self.db.get_meta(META_CAPTURED) if session is None else self.db_meta(
             SyncRepository(session), META_CAPTURED)
         read = 0
-        pace = _Pace(CAPTURE_ROWS)
+        pace = Pace(CAPTURE_ROWS)
         for table in (*_ROW_TABLES, *_APPEND_TABLES):
             columns = synced_columns(table)
             wanted = [*columns, "deleted_at"] if table in _ROW_TABLES else columns
@@ -739,12 +570,12 @@ class SyncService:
                               _db_time(started - _CAPTURE_OVERLAP))
         return read
 
-    def _transaction(self, session: Session | None, pace: _Pace) -> AbstractContextManager[Session]:
+    def _transaction(self, session: Session | None, pace: Pace) -> AbstractContextManager[Session]:
         """A new write transaction of a batch (see ``_turn``), or the caller's."""
         return self._turn(pace) if session is None else nullcontext(session)
 
     @contextmanager
-    def _turn(self, pace: _Pace | None = None) -> Iterator[Session]:
+    def _turn(self, pace: Pace | None = None) -> Iterator[Session]:
         """One batch's write transaction (its time sets the next batch's size), then a moment
         for the writers waiting behind it: the write turn is a lock, not a queue, and a sync
         taking it again at once could keep the window and the daily jobs waiting."""
@@ -755,7 +586,7 @@ class SyncService:
             pace.took(time.perf_counter() - started)
         time.sleep(_TURN_PAUSE_S)
 
-    def _capture_rows(self, batch: _Batch, table: str, rows: Sequence[dict[str, Any]]) -> list[Op]:
+    def _capture_rows(self, batch: Batch, table: str, rows: Sequence[dict[str, Any]]) -> list[Op]:
         """Ops for the differences between these rows (id, synced columns, deleted_at) and what
         the sync believes they hold; updates their shadows. A row unchanged since capture last
         saw it is recognised by its digest, without reading its ops."""
@@ -793,14 +624,14 @@ class SyncService:
         batch.repo.add_ops(ops)
         return ops
 
-    def _capture_appends(self, batch: _Batch, table: str, rows: Sequence[dict[str, Any]]) -> None:
+    def _capture_appends(self, batch: Batch, table: str, rows: Sequence[dict[str, Any]]) -> None:
         columns = synced_columns(table)
         known = batch.repo.known_rows(table, [r["id"] for r in rows])
         ops: list[Op] = [batch.replica.local_append(table, row["id"], {c: row[c] for c in columns})
                          for row in rows if row["id"] not in known]
         batch.repo.add_ops(ops)
 
-    def _capture_touched(self, batch: _Batch, keys: Iterable[RowKey]) -> None:
+    def _capture_touched(self, batch: Batch, keys: Iterable[RowKey]) -> None:
         """Local edits of rows about to be merged go first: a merge never overwrites them."""
         by_table: dict[str, list[str]] = {}
         for table, row_id in keys:
@@ -867,7 +698,7 @@ class SyncService:
             say(f"Merging received changes: {merge.result.new:,}")
         return True
 
-    def _merge_ops(self, batch: _Batch, ops: Sequence[Op], merge: _Merge) -> None:
+    def _merge_ops(self, batch: Batch, ops: Sequence[Op], merge: _Merge) -> None:
         keys = {(op.table, op.row_id) for op in ops}
         batch.load(keys)
         # Same op id already stored under another row: loaded, so the collision is detected.
@@ -886,7 +717,7 @@ class SyncService:
                              not in merge.erased_rows]
         merge.add(result)
 
-    def _after_apply(self, batch: _Batch, touched: set[RowKey], merge: _Merge) -> None:
+    def _after_apply(self, batch: Batch, touched: set[RowKey], merge: _Merge) -> None:
         """Write the merged rows, enforce erasures, follow review flags and the list of rows in
         conflict; the batch's shadows and clock are saved with it."""
         now = self.context.clock()
@@ -897,7 +728,7 @@ class SyncService:
         self._set_meta_in(batch.repo, META_HLC, batch.replica.clock.last.encode())
         batch.save()
 
-    def _note_conflicts(self, batch: _Batch, rows: set[RowKey] | None = None) -> None:
+    def _note_conflicts(self, batch: Batch, rows: set[RowKey] | None = None) -> None:
         """The list of rows in conflict follows these rows (default: every row the batch
         loaded; their state is known)."""
         rows = batch.loaded if rows is None else rows
@@ -913,7 +744,7 @@ class SyncService:
         """Rows waiting for a parent row are merged again (their parent may be here now)."""
         with self.db.read() as session:
             held = self._held_rows(SyncRepository(session))
-        for keys in _batched(held, merge.pace):
+        for keys in batched(held, merge.pace):
             with self._turn(merge.pace) as session:
                 batch = self._batch(session, inc, clock)
                 batch.load(keys)
@@ -979,8 +810,8 @@ class SyncService:
         try:
             with open(found.path, "rb") as fh:
                 info, envelope = open_snapshot(fh, found.path.stat().st_size, key)
-                pace = _Pace(SNAPSHOT_ROWS)
-                for rows in _batched(iter_snapshot_rows(fh, envelope), pace):
+                pace = Pace(SNAPSHOT_ROWS)
+                for rows in batched(iter_snapshot_rows(fh, envelope), pace):
                     with self._turn(pace) as session:
                         batch = self._batch(session, inc, clock)
                         self._absorb_rows(batch, info, rows, merge)
@@ -1000,7 +831,7 @@ class SyncService:
             repo.add_processed([(found.sha256, "")])
         return True
 
-    def _absorb_rows(self, batch: _Batch, info: SnapshotInfo, rows: Sequence[SnapshotRow],
+    def _absorb_rows(self, batch: Batch, info: SnapshotInfo, rows: Sequence[SnapshotRow],
                      merge: _Merge) -> None:
         keys = {(r.table, r.row_id) for r in rows}
         batch.load(keys)
@@ -1177,7 +1008,7 @@ class SyncService:
             return []
         return [str(s) for s in found] if isinstance(found, list) else []
 
-    def _materialise(self, batch: _Batch, touched: set[RowKey], merge: _Merge) -> None:
+    def _materialise(self, batch: Batch, touched: set[RowKey], merge: _Merge) -> None:
         """Write the replica's merged values of every touched row into the ordinary tables; the
         shadow then believes the row holds them (none of its fields is kept different any more,
         until flags and held references say otherwise)."""
@@ -1266,7 +1097,7 @@ class SyncService:
     def _follow_up_all(self) -> bool:
         """The follow-ups of every lead merged, a batch of leads per transaction, once the
         whole merge is done (and after a crash, at the next sync); False if there were none."""
-        pace = _Pace(MERGE_OPS)
+        pace = Pace(MERGE_OPS)
         followed = False
         while True:
             with self._turn(pace) as session:
@@ -1277,7 +1108,7 @@ class SyncService:
                 return followed
             followed = True
 
-    def _refresh_flags(self, batch: _Batch, candidates: set[str]) -> None:
+    def _refresh_flags(self, batch: Batch, candidates: set[str]) -> None:
         """Flag every loaded lead with an open conflict; unflag the candidates whose conflicts
         are settled. Local on each laptop (the shadow keeps the flags), so flags never travel as
         edits."""
@@ -1290,7 +1121,7 @@ class SyncService:
         self._unflag_settled(batch, sorted(candidates))
 
     @staticmethod
-    def _unflag_settled(batch: _Batch, lead_ids: Sequence[str]) -> None:
+    def _unflag_settled(batch: Batch, lead_ids: Sequence[str]) -> None:
         """The review flag of a sync conflict is derived on each laptop like the flag itself: a
         conflict decided here (in the inbox, by an edit or a delete) or on another laptop
         unflags the lead, without ops. (The candidates' ops are loaded: conflicts are known.)"""
@@ -1304,7 +1135,7 @@ class SyncService:
                 flag, text = batch.repo.set_review(lead_id, kept)
                 batch.keep_local("lead", lead_id, {"needs_review": flag, "review_reason": text})
 
-    def _hold_dangling(self, batch: _Batch, touched: set[RowKey], inserted: set[RowKey]) -> None:
+    def _hold_dangling(self, batch: Batch, touched: set[RowKey], inserted: set[RowKey]) -> None:
         """Rows that refer to a row this laptop has not received yet (another laptop's file is
         still on its way) wait: an optional reference stays empty for now, a row that cannot
         exist without its parent is not stored yet. Both are merged again on later syncs
@@ -1345,7 +1176,7 @@ class SyncService:
             return []
         return [(str(t), str(r)) for t, r in found]
 
-    def _enforce_erasures(self, batch: _Batch, touched: set[RowKey], now: dt.datetime) -> set[RowKey]:
+    def _enforce_erasures(self, batch: Batch, touched: set[RowKey], now: dt.datetime) -> set[RowKey]:
         """Erasure reaches every laptop and is never undone by a sync: a tombstone that arrives
         erases the person here; versions of an erased person's rows that arrive later (edits
         made elsewhere before the erasure was seen) are scrubbed as they land, in the table, in
@@ -1371,7 +1202,7 @@ class SyncService:
         return {(t, r) for (t, r) in touched if r in family_ids
                 or owners.get((t, r)) in family_ids}
 
-    def _erase_here(self, batch: _Batch, lead_id: str, now: dt.datetime) -> set[str]:
+    def _erase_here(self, batch: Batch, lead_id: str, now: dt.datetime) -> set[str]:
         """Scrub an erased person on this laptop (idempotent); returns the family's lead ids."""
         erasure = ErasureRepository(batch.session)
         family = erasure.family(uuid.UUID(lead_id))
@@ -1384,7 +1215,7 @@ class SyncService:
         batch.repo.purge_erased(ids, ERASED_SYNC_COLUMNS, {"suppression": entries})
         return set(ids)
 
-    def _erase_arriving(self, batch: _Batch, received: Sequence[Op]) -> None:
+    def _erase_arriving(self, batch: Batch, received: Sequence[Op]) -> None:
         """Before merging: a person erased elsewhere is scrubbed here while this laptop still
         holds their email and phone, so rows found by them (do-not-contact entries) go too."""
         leads = {str(op.values.get("lead_id")) for op in received

@@ -1,4 +1,4 @@
-"""Sync bookkeeping: local only, never synced (see app/services/sync_service.py)."""
+"""Sync bookkeeping: local only, never synced (see app/services/sync/service.py)."""
 
 from __future__ import annotations
 

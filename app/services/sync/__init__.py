@@ -1,0 +1,1 @@
+"""Team sync through a shared folder: the service and what a sync run reports."""
