@@ -193,6 +193,3 @@ def reason_lines(stored: str | None) -> str:
     """The reasons one per line, for the detail pane."""
     return LINE_BREAK.join(str(reason) for reason in parse_reasons(stored))
 
-
-def split_reasons(stored: str | None) -> list[str]:  # TEMP until the sync split lands
-    return [str(reason) for reason in parse_reasons(stored)]

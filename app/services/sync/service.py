@@ -58,7 +58,13 @@ from app.domain.erasure import ERASED_SYNC_COLUMNS
 from app.domain.errors import ConflictError, ValidationError
 from app.domain.history import ActivityKind
 from app.domain.leads import FIELDS_BY_NAME, FieldKind
-from app.domain.review import split_reasons
+from app.domain.review import (
+    ReviewCode,
+    ReviewReason,
+    parse_reasons,
+    store_reasons,
+    sync_conflict,
+)
 from app.services.context import ServiceContext
 from app.services.settings_service import SHARED_SETTINGS
 from app.services.sync.batches import Batch, Pace, RowKey, batched
@@ -241,9 +247,9 @@ def _version_value(op: FieldSet, field_name: str | None) -> Any:
     return dict(op.values)
 
 
-def _review_reason(conflict: Conflict) -> str:
+def _review_reason(conflict: Conflict) -> ReviewReason:
     what = conflict.field if conflict.kind != EDIT_VS_DELETE else "edited while deleted"
-    return f"sync conflict: {what}"
+    return sync_conflict(what)
 
 
 def _lead_of(repo: SyncRepository, table: str, row_id: str) -> str | None:
@@ -1127,12 +1133,12 @@ class SyncService:
         unflags the lead, without ops. (The candidates' ops are loaded: conflicts are known.)"""
         open_here = {(c.row_id, _review_reason(c)) for c in _decisions(batch.replica)
                      if c.table == "lead"}
-        for lead_id, reason in batch.repo.sync_review_reasons(lead_ids).items():
-            parts = split_reasons(reason)
-            kept = [p for p in parts
-                    if not p.startswith("sync conflict:") or (lead_id, p) in open_here]
-            if kept != parts:
-                flag, text = batch.repo.set_review(lead_id, kept)
+        for lead_id, stored in batch.repo.sync_review_reasons(lead_ids).items():
+            reasons = parse_reasons(stored)
+            kept = [r for r in reasons
+                    if r.code is not ReviewCode.SYNC_CONFLICT or (lead_id, r) in open_here]
+            if kept != reasons:
+                flag, text = batch.repo.set_review(lead_id, store_reasons(kept))
                 batch.keep_local("lead", lead_id, {"needs_review": flag, "review_reason": text})
 
     def _hold_dangling(self, batch: Batch, touched: set[RowKey], inserted: set[RowKey]) -> None:

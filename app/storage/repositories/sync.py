@@ -24,9 +24,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.domain.erasure import PERSONAL_LEAD_NULLABLE
-from app.domain.review import with_reasons
+from app.domain.review import ReviewCode, ReviewReason, code_tag, with_reasons
 from app.sync.merge import Mark
 from app.sync.ops import Append, FieldSet, Op, encode_op, op_from_dict, split_op_id
+
+# How stored review reasons mark a sync conflict (the filters match the code, not wording).
+_SYNC_CONFLICT_TAG = code_tag(ReviewCode.SYNC_CONFLICT)
 
 # Stored format of SQLAlchemy's SQLite DateTime (naive UTC): text comparison = time order.
 DB_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
@@ -486,7 +489,7 @@ class SyncRepository:
                 f"SELECT lead_id FROM {_q(table)} WHERE id IN ({marks})", list(chunk)))
         return found
 
-    def flag_review(self, lead_id: str, reason: str) -> tuple[int, str] | None:
+    def flag_review(self, lead_id: str, reason: ReviewReason) -> tuple[int, str] | None:
         """Set needs_review and add ``reason`` unless present; returns the new (flag, reason)."""
         row = self.conn.execute("SELECT needs_review, review_reason FROM lead WHERE id = ?",
                                 [lead_id]).fetchone()
@@ -504,18 +507,18 @@ class SyncRepository:
             marks = ",".join("?" * len(chunk))
             found.update((r[0], r[1]) for r in self.conn.execute(
                 f"SELECT id, review_reason FROM lead WHERE id IN ({marks}) "
-                "AND review_reason LIKE '%sync conflict:%'", list(chunk)))
+                "AND instr(review_reason, ?) > 0", [*chunk, _SYNC_CONFLICT_TAG]))
         return found
 
     def sync_flagged_leads(self) -> list[str]:
         """Every lead flagged for a sync conflict (few; read through ix_lead_needs_review)."""
         return [r[0] for r in self.conn.execute(
-            "SELECT id FROM lead WHERE needs_review = 1 AND review_reason LIKE "
-            "'%sync conflict:%'")]
+            "SELECT id FROM lead WHERE needs_review = 1 AND instr(review_reason, ?) > 0",
+            [_SYNC_CONFLICT_TAG])]
 
-    def set_review(self, lead_id: str, reasons: Sequence[str]) -> tuple[int, str]:
-        """Replace the review reasons; the flag stays while any reason is left."""
-        flag, text = (1 if reasons else 0), with_reasons("", reasons)
+    def set_review(self, lead_id: str, stored: str) -> tuple[int, str]:
+        """Replace the review reasons (their stored form); the flag stays while any is left."""
+        flag, text = (1 if stored else 0), stored
         self.conn.execute("UPDATE lead SET needs_review = ?, review_reason = ? WHERE id = ?",
                           [flag, text, lead_id])
         return flag, text
