@@ -97,10 +97,10 @@ class Services:
                    followup=FollowUpService(context, leads, cadences, routing),
                    reports=ReportService(context),
                    sync=SyncService(context, rescore=scoring.rescore_many_in,
-                                    rescore_stale=scoring.rescore_if_inputs_changed),
+                                    rescore_stale=scoring.rescore_if_inputs_changed,
+                                    after_merge=(suppression_index.forget, scoring.forget,
+                                                 cadences.forget, settings.forget),
+                                    after_merge_in=(cadences.after_sync,)),
                    sync_settings=SyncSettingsStore(db),
                    backups=backups)
-        services.sync.after_merge += [suppression_index.forget, scoring.forget,
-                                      cadences.forget, settings.forget]
-        services.sync.after_merge_in.append(cadences.after_sync)
         return services

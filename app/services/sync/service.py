@@ -307,7 +307,10 @@ class _Merge:
 
 class SyncService:
     def __init__(self, context: ServiceContext, rescore: Rescore | None = None,
-                 rescore_stale: RescoreStale | None = None) -> None:
+                 rescore_stale: RescoreStale | None = None, *,
+                 after_merge: Sequence[Callable[[], None]] = (),
+                 after_merge_in: Sequence[Callable[[Session, Sequence[uuid.UUID]], None]] = ()
+                 ) -> None:
         self.context = context
         self.db = context.db
         # Scoring re-scores merged leads, and every lead once rules, territories, suppressions
@@ -316,11 +319,12 @@ class SyncService:
         self.rescore_stale = rescore_stale
         # Called after other laptops' changes were written: services caching rules, the
         # suppression list or cadences read them again.
-        self.after_merge: list[Callable[[], None]] = []
+        self.after_merge: list[Callable[[], None]] = list(after_merge)
         # Called with the leads a merge changed, in a transaction of their own once every
         # received change is merged (cadences: tasks follow the merged owner, twin cadence steps
         # are dropped).
-        self.after_merge_in: list[Callable[[Session, Sequence[uuid.UUID]], None]] = []
+        self.after_merge_in: list[Callable[[Session, Sequence[uuid.UUID]], None]] = list(
+            after_merge_in)
 
     # -- lineage ------------------------------------------------------------------------------
     def incarnation(self) -> str | None:
