@@ -49,10 +49,14 @@ class _UuidTexts(dict[str, str]):
     events, teams and devices repeat on thousands of leads."""
 
     def __missing__(self, stored: str) -> str:
-        text = f"{stored[:8]}-{stored[8:12]}-{stored[12:16]}-{stored[16:20]}-{stored[20:]}"
-        if len(self) < 100_000:
+        text = _uuid_text(stored)
+        if len(self) < 10_000:  # a bound, so an export's memory stays flat
             self[stored] = text
         return text
+
+
+def _uuid_text(stored: str) -> str:
+    return f"{stored[:8]}-{stored[8:12]}-{stored[12:16]}-{stored[16:20]}-{stored[20:]}"
 
 
 def _selected(key: str) -> Any:
@@ -71,7 +75,9 @@ def _converters(keys: tuple[str, ...]) -> list[tuple[int, Any]]:
     uuid_texts = _UuidTexts()
     found: list[tuple[int, Any]] = []
     for position, key in enumerate(keys):
-        if key in _UUIDS:
+        if key == "id":
+            found.append((position, _uuid_text))  # unique per lead: nothing to remember
+        elif key in _UUIDS:
             found.append((position, uuid_texts.__getitem__))
         elif key in _NAMES:
             continue
