@@ -36,6 +36,7 @@ from app.ui.lead_form import FormChoices, LeadForm, to_service_values
 from app.ui.models.history_model import HistoryModel
 from app.ui.style import ALARM, WARNING, alarm_colour, make_heading, set_tone
 from app.ui.undo import UpdateLeadCommand
+from app.ui.wording import edit_conflict_question
 
 
 class LeadDetailPane(QWidget):
@@ -350,15 +351,9 @@ class LeadDetailPane(QWidget):
         """Someone saved the same fields meanwhile: show both values; keep theirs or yours."""
         assert self.record is not None
         zone = self.services.cadences.calendar().zone if self.services is not None else None
-        when = conflict.changed_at.astimezone(zone)
-        lines = "\n".join(f"{v.label}: theirs “{v.theirs or '(empty)'}”, yours "
-                          f"“{v.yours or '(empty)'}”" for v in conflict.values)
-        answer = messages.choose(
-            self, "Changed while you were editing",
-            f"{conflict.changed_by} saved this lead at {when:%H:%M} ({when:%d %b}) while you were "
-            f"editing it:\n\n{lines}\n\nReload theirs (your edits to these fields are "
-            "dropped), or keep yours (theirs are replaced; the history keeps both)?",
-            ["Reload theirs", "Keep yours"])
+        answer = messages.choose(self, "Changed while you were editing",
+                                 edit_conflict_question(conflict, zone),
+                                 ["Reload theirs", "Keep yours"])
         if answer == 0:
             fresh = self.leads.get(self.record.id)
             clashing = {v.field for v in conflict.values}
