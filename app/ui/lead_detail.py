@@ -331,7 +331,10 @@ class LeadDetailPane(QWidget):
         changes = self.form.changes()
         if not changes:
             return True
-        before = self.record
+        return self._store(self.record, changes)
+
+    def _store(self, before: LeadRecord, changes: dict[str, Any]) -> bool:
+        """Save ``changes`` over the lead as ``before`` shows it (one undoable step)."""
         try:
             after = self.leads.update(before.id, to_service_values(changes), opened=before)
         except EditConflictError as conflict:
@@ -364,17 +367,8 @@ class LeadDetailPane(QWidget):
             self._update_buttons()
             self.saved.emit(fresh)
             return False
-        if answer == 1:
-            before = self.leads.get(self.record.id)
-            try:
-                after = self.leads.update(before.id, to_service_values(changes))
-            except LeadlineError as error:
-                messages.error(self, "Could not save the lead", str(error))
-                return False
-            self.undo_stack.push(UpdateLeadCommand(self.leads, before, after, list(changes),
-                                                   self._after_undo))
-            self._stored(after)
-            return True
+        if answer == 1:  # over what is stored now (should it change again, they are asked again)
+            return self._store(self.leads.get(self.record.id), changes)
         return False
 
     def revert(self) -> None:
