@@ -22,8 +22,12 @@ def counted(count: int, singular: str, plural: str | None = None) -> str:
 def edit_conflict_question(conflict: EditConflictError, zone: dt.tzinfo | None) -> str:
     """What the detail pane asks when someone saved the fields being edited meanwhile."""
     when = conflict.changed_at.astimezone(zone)
-    lines = "\n".join(f"{v.label}: theirs “{v.theirs or '(empty)'}”, yours “{v.yours or '(empty)'}”"
+    lines = "\n".join(f"{v.label}: theirs {_quoted(v.theirs)}, yours {_quoted(v.yours)}"
                       for v in conflict.values)
     return (f"{conflict.changed_by} saved this lead at {when:%H:%M} ({when:%d %b}) while you "
             f"were editing it:\n\n{lines}\n\nReload theirs (your edits to these fields are "
             "dropped), or keep yours (theirs are replaced; the history keeps both)?")
+
+
+def _quoted(value: str) -> str:
+    return f"“{value}”" if value else "(empty)"
