@@ -20,16 +20,12 @@ from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QButtonGroup,
     QDialog,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
-    QRadioButton,
     QStackedWidget,
     QTableView,
     QVBoxLayout,
@@ -38,13 +34,13 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import LeadlineError
 from app.services.container import Services
+from app.ui.dialogs.version_choices import VersionChoices
 from app.ui.models.conflict_model import (
     DELETED,
     ConflictModel,
     ValueFormatter,
     field_text,
     is_text_field,
-    shorten,
 )
 from app.ui.style import alarm_colour
 from app.ui.workers import JobState, Lane, TaskRunner
@@ -72,8 +68,6 @@ class ConflictsDialog(QDialog):
         self.services, self.runner = services, runner
         self.formatter = ValueFormatter({}, None)
         self.model = ConflictModel(self.formatter, self)
-        self.choices: list[QRadioButton] = []
-        self.choice_values: list[Any] = []
 
         intro = QLabel(INTRO_TEXT)
         intro.setWordWrap(True)
@@ -113,16 +107,9 @@ class ConflictsDialog(QDialog):
         self.heading.setFont(font)
         self.question = QLabel()
         self.question.setWordWrap(True)
-        self.choice_grid = QGridLayout()
-        self.choice_grid.setHorizontalSpacing(14)
-        self.choice_grid.setColumnStretch(3, 1)
-        self.group = QButtonGroup(self)
-        self.custom = QRadioButton("Type another value:")
-        self.custom.setAccessibleName("Type another value")
-        self.custom_edit = QLineEdit()
-        self.custom_edit.setAccessibleName("Another value")
-        self.custom_edit.setPlaceholderText("A value that replaces both versions")
-        self.custom_edit.textEdited.connect(lambda _text: self.custom.setChecked(True))
+        self.versions = VersionChoices(self, key_filter=self)
+        self.choices = self.versions.buttons  # the same list, for the keys and the tests
+        self.custom, self.custom_edit = self.versions.custom, self.versions.custom_edit
         self.problem = QLabel()
         self.problem.setObjectName("conflictProblem")
         self.problem.setWordWrap(True)
@@ -130,7 +117,7 @@ class ConflictsDialog(QDialog):
         detail_layout = QVBoxLayout(self.detail)
         detail_layout.addWidget(self.heading)
         detail_layout.addWidget(self.question)
-        detail_layout.addLayout(self.choice_grid)
+        detail_layout.addLayout(self.versions.grid)
         detail_layout.addWidget(self.problem)
         detail_layout.addStretch(1)
 
@@ -253,7 +240,7 @@ class ConflictsDialog(QDialog):
 
     def _show_current(self) -> None:
         conflict = self.current()
-        self._clear_choices()
+        self.versions.clear()
         self.problem.hide()
         self.resolve_button.setEnabled(conflict is not None)
         self.open_button.setEnabled(conflict is not None and conflict.lead_id is not None)
@@ -270,10 +257,10 @@ class ConflictsDialog(QDialog):
         else:
             self.question.setText(f"Which {conflict.field_label.lower()} is right?")
             for version in conflict.versions:
-                self._add_choice(self.formatter.value(conflict, version.value), version.value,
-                                 self.formatter.origin(version), version.shown)
+                self.versions.add(self.formatter.value(conflict, version.value), version.value,
+                                  self.formatter.origin(version), version.shown)
             if is_text_field(conflict):
-                self._add_custom()
+                self.versions.add_custom()
         if self.choices and self.chosen() < 0:
             self.choices[0].setChecked(True)
         layout = self.detail.layout()
@@ -292,88 +279,17 @@ class ConflictsDialog(QDialog):
                 done = "deleted" if value is False else "edited"
                 where = self.formatter.origin(version)
                 origin = f"{done} on {where[:1].lower()}{where[1:]}"
-            self._add_choice(text, value, origin, version is not None and version.shown)
+            self.versions.add(text, value, origin, version is not None and version.shown)
 
-    def _add_choice(self, text: str, value: Any, origin: str, shown: bool) -> None:
-        number = len(self.choices) + 1
-        row = self.choice_grid.rowCount()
-        key = QLabel(f"{number}")
-        key.setEnabled(False)
-        button = QRadioButton(shorten(text, 90))
-        button.setToolTip(text)
-        button.setAccessibleName(f"Version {number}: {text}"
-                                 + (f", {origin}" if origin else "")
-                                 + (", shown now" if shown else ""))
-        button.setChecked(shown)
-        button.installEventFilter(self)
-        self.group.addButton(button, number)
-        where = QLabel(origin)
-        tag = QLabel("shown now" if shown else "")
-        tag.setObjectName("shownNow")
-        if shown:
-            font = tag.font()
-            font.setBold(True)
-            tag.setFont(font)
-        for column, widget in enumerate((key, button, where, tag)):
-            self.choice_grid.addWidget(widget, row, column)
-            widget.show()  # a layout shows new children only at the next event loop turn
-        self.choices.append(button)
-        self.choice_values.append(value)
-
-    def _add_custom(self) -> None:
-        number = len(self.choices) + 1
-        row = self.choice_grid.rowCount()
-        key = QLabel(f"{number}")
-        key.setEnabled(False)
-        self.custom.setChecked(False)
-        self.custom.setAccessibleName(f"Version {number}: type another value")
-        self.group.addButton(self.custom, number)
-        self.custom_edit.clear()
-        self.choice_grid.addWidget(key, row, 0)
-        self.choice_grid.addWidget(self.custom, row, 1)
-        self.choice_grid.addWidget(self.custom_edit, row, 2, 1, 2)
-        key.show()
-        self.custom.show()
-        self.custom_edit.show()
-        self.choices.append(self.custom)
-        self.choice_values.append(None)
-
-    def _clear_choices(self) -> None:
-        for button in self.group.buttons():
-            self.group.removeButton(button)
-        while self.choice_grid.count():
-            item = self.choice_grid.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is None:
-                continue
-            widget.hide()  # deleteLater() takes effect later: gone from sight now
-            if widget not in (self.custom, self.custom_edit):
-                widget.deleteLater()
-        self.choices.clear()
-        self.choice_values.clear()
-
-    # -- choosing and resolving ---------------------------------------------------------------
     def choose(self, number: int) -> bool:
         """Check version ``number`` (1-based); False when there is no such choice."""
-        if not 1 <= number <= len(self.choices):
-            return False
-        button = self.choices[number - 1]
-        button.setChecked(True)
-        if button is self.custom:
-            self.custom_edit.setFocus()
-        return True
+        return self.versions.choose(number)
 
     def chosen(self) -> int:
-        """0-based index of the checked choice, -1 for none."""
-        return next((i for i, button in enumerate(self.choices) if button.isChecked()), -1)
+        return self.versions.chosen()
 
     def chosen_value(self) -> Any:
-        position = self.chosen()
-        if position < 0:
-            return None
-        if self.choices[position] is self.custom:
-            return self.custom_edit.text().strip()
-        return self.choice_values[position]
+        return self.versions.chosen_value()
 
     def resolve(self) -> bool:
         conflict, row = self.current(), self.current_row()
