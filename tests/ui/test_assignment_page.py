@@ -120,7 +120,7 @@ def test_away_rep_is_greyed_and_their_leads_are_orphans(make_window: Make, manag
     assert page.queue_list.item(0).text().startswith("Orphans: nobody can work them\n1 open")
     inbox = page.queue_list.item(2)
     assert inbox.data(ROW_ROLE)[0] == "queue" and "Inbox" in inbox.text()
-    page._rep_activated(ben)
+    page.rep_list.itemClicked.emit(ben)  # as a click on the card does
     assert page.model.rowCount() == 1 and page.model.record(0).id == leads[0].id
 
 

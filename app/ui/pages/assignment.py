@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMenu,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -44,11 +43,11 @@ from app.domain.people import Availability
 from app.services.container import Services
 from app.services.lead_listing import LeadListing
 from app.services.reassignment_service import RunResult
-from app.services.routing_service import RepWorkload
 from app.ui import messages
 from app.ui.dialogs.reassign_dialog import AssignToDialog, Target
 from app.ui.models.lead_table_model import LeadTableModel, prepared_listing
-from app.ui.pages.assignment_drag import LeadDragTable, RepList
+from app.ui.pages.assignment_drag import LeadDragTable
+from app.ui.pages.assignment_reps import RepsPanel, heading
 from app.ui.pages.assignment_rows import (
     NOBODY_ROW,
     OLDEST_FIRST,
@@ -61,14 +60,11 @@ from app.ui.pages.assignment_rows import (
     first_to_work,
     list_for,
     row_count,
-    workload_text,
 )
-from app.ui.style import alarm_colour, warning_colour
+from app.ui.style import alarm_colour
 from app.ui.undo import AssignmentRunCommand
 from app.ui.wording import counted
 from app.ui.workers import JobState, Lane, TaskRunner
-
-_GREY = QColor("#8a8a8a")
 
 
 class AssignmentPage(QWidget):
@@ -113,7 +109,12 @@ class AssignmentPage(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self._build_queues())
         self.splitter.addWidget(self._build_leads(on_demo, on_import))
-        self.splitter.addWidget(self._build_reps())
+        self.reps = RepsPanel()
+        self.rep_list, self.no_reps = self.reps.rep_list, self.reps.no_reps
+        self.rep_list.leadsDropped.connect(self.assign_to_rep)
+        self.reps.repChosen.connect(self._rep_chosen)
+        self.reps.availabilityChosen.connect(self.set_availability)
+        self.splitter.addWidget(self.reps)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 5)
         self.splitter.setStretchFactor(2, 3)
@@ -129,7 +130,7 @@ class AssignmentPage(QWidget):
         box = QWidget()
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(_heading("Queues · open leads"))
+        layout.addWidget(heading("Queues · open leads"))
         self.queue_list = QListWidget()
         self.queue_list.setObjectName("queueList")
         self.queue_list.setAccessibleName("Queues")
@@ -144,7 +145,7 @@ class AssignmentPage(QWidget):
         box = QWidget()
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.list_title = _heading("")
+        self.list_title = heading("")
         self.list_title.setWordWrap(True)
         layout.addWidget(self.list_title)
         self.lead_stack = QStackedWidget()
@@ -189,36 +190,6 @@ class AssignmentPage(QWidget):
         layout.addWidget(self.lead_stack, 1)
         return box
 
-    def _build_reps(self) -> QWidget:
-        box = QWidget()
-        layout = QVBoxLayout(box)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(_heading("Reps · drop leads here"))
-        self.rep_stack = QStackedWidget()
-        self.rep_list = RepList()
-        self.rep_list.setObjectName("repList")
-        self.rep_list.setAccessibleName("Reps")
-        self.rep_list.setSpacing(3)
-        # Long lines (away until …) wrap instead of adding a sideways scroll bar.
-        self.rep_list.setWordWrap(True)
-        self.rep_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.rep_list.leadsDropped.connect(self.assign_to_rep)
-        self.rep_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.rep_list.customContextMenuRequested.connect(self._rep_menu)
-        self.rep_list.itemActivated.connect(self._rep_activated)
-        self.rep_list.itemClicked.connect(self._rep_activated)
-        self.no_reps = QLabel("No reps yet. Add users with the command line, e.g.\n"
-                              "leadline users add \"Anna Berger\" anna@example.com rep\n"
-                              "then press Ctrl+R to refresh.")
-        self.no_reps.setWordWrap(True)
-        self.no_reps.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.no_reps.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.rep_stack.addWidget(self.rep_list)
-        self.rep_stack.addWidget(self.no_reps)
-        layout.addWidget(self.rep_stack, 1)
-        return box
-
-    # -- counts -------------------------------------------------------------------------------
     def refresh(self) -> None:
         """Re-read counts and workload in the background, and the current lead list."""
         if self._counts_job is not None:
@@ -294,7 +265,7 @@ class AssignmentPage(QWidget):
         self.queue_list.setCurrentItem(current)
         if chosen is None or self.model.listing is None:
             self._row_chosen(current)
-        self._show_reps(counts.workload)
+        self.reps.show_workload(counts.workload)
         waiting = sum(c.open_leads for c in counts.queues)
         self.summary.setText(
             f"{counted(counts.orphans, 'orphan')} · "
@@ -314,37 +285,6 @@ class AssignmentPage(QWidget):
             item.setFont(self._bold)
         self.queue_list.addItem(item)
 
-    def _show_reps(self, workload: list[RepWorkload]) -> None:
-        current = self.rep_list.currentItem()
-        chosen = current.data(ROW_ROLE) if current else None
-        self.rep_list.clear()
-        for load in workload:
-            user = load.user
-            # Three lines, the same on every card: who, how loaded, what is late (and away).
-            status = [counted(load.overdue_tasks, "overdue task")]
-            if user.availability is not Availability.ACTIVE:
-                until = f" until {user.away_until:%Y-%m-%d}" if user.away_until else ""
-                status.append(f"{user.availability.label}{until}")
-            item = QListWidgetItem(f"{user.name}\n{workload_text(load.open_leads, user.capacity)}"
-                                   f"\n{' · '.join(status)}")
-            item.setData(ROW_ROLE, (REP_ROW, user.id))
-            item.setData(Qt.ItemDataRole.UserRole + 2, user.availability.value)
-            if user.availability is not Availability.ACTIVE:
-                item.setForeground(QBrush(_GREY))
-                item.setToolTip(f"{user.name} is {user.availability.label.lower()}: their open "
-                                "leads are orphans. Right-click to mark them active.")
-            elif load.at_capacity:
-                item.setForeground(QBrush(QColor(warning_colour())))
-                item.setFont(self._bold)
-                item.setToolTip(f"{user.name} has {load.open_leads:,} open leads; their "
-                                f"capacity is {user.capacity:,}. Routing gives them no more.")
-            else:
-                item.setToolTip("Drop leads here to assign them; right-click to mark away.")
-            self.rep_list.addItem(item)
-            if item.data(ROW_ROLE) == chosen:
-                self.rep_list.setCurrentItem(item)
-        self.rep_stack.setCurrentIndex(0 if workload else 1)
-
     # -- the lead list ------------------------------------------------------------------------
     def _row_chosen(self, item: QListWidgetItem | None) -> None:
         if item is None:
@@ -354,10 +294,8 @@ class AssignmentPage(QWidget):
         self.rep_list.clearSelection()
         self._set_list(query, title, empty)
 
-    def _rep_activated(self, item: QListWidgetItem) -> None:
-        _kind, user_id = item.data(ROW_ROLE)
+    def _rep_chosen(self, user_id: uuid.UUID, name: str) -> None:
         self.queue_list.clearSelection()
-        name = item.text().split("\n")[0]
         self._set_list(LeadQuery(owner_id=user_id, open_only=True, sort=SortKey.CREATED,
                                  descending=False), f"{name}'s open leads",
                        f"{name} has no open leads.")
@@ -444,20 +382,6 @@ class AssignmentPage(QWidget):
         self.leadsChanged.emit()
 
     # -- reps ---------------------------------------------------------------------------------
-    def _rep_menu(self, point: QPoint) -> None:
-        item = self.rep_list.itemAt(point)
-        if item is None:
-            return
-        menu = QMenu(self)
-        for availability, text in ((Availability.AWAY, "Mark &away"),
-                                   (Availability.ACTIVE, "Mark a&ctive"),
-                                   (Availability.INACTIVE, "Mark &inactive")):
-            action = menu.addAction(text)
-            action.setEnabled(item.data(Qt.ItemDataRole.UserRole + 2) != availability.value)
-            action.triggered.connect(lambda _=False, a=availability: self.set_availability(
-                item.data(ROW_ROLE)[1], a))
-        menu.exec(self.rep_list.viewport().mapToGlobal(point))
-
     def set_availability(self, user_id: uuid.UUID, availability: Availability) -> None:
         try:
             self.services.people.set_availability(user_id, availability)
@@ -468,11 +392,4 @@ class AssignmentPage(QWidget):
 
     def rep_item(self, name: str) -> QListWidgetItem:
         """The rep's row (tests and screenshots find reps by name)."""
-        return next(self.rep_list.item(i) for i in range(self.rep_list.count())
-                    if self.rep_list.item(i).text().split("\n")[0] == name)
-
-
-def _heading(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setStyleSheet("font-weight: 600; padding: 4px 2px;")
-    return label
+        return self.reps.item(name)
