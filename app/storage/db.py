@@ -201,10 +201,15 @@ class Database:
                 select(_sqlite_master.c.name).where(_sqlite_master.c.type == "table"))
             return {r[0] for r in rows}
 
-    def dispose(self) -> None:
+    def stop_watching(self) -> None:
+        """Close the connection others_wrote reads (it opens again when next asked)."""
         if self._watcher is not None:
             self._watcher.close()
             self._watcher = None
+        self._seen_version = None
+
+    def dispose(self) -> None:
+        self.stop_watching()
         self.engine.dispose()
 
 

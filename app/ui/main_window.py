@@ -386,6 +386,8 @@ class MainWindow(NavigationCommands, LeadCommands, DataCommands, BoothCommands, 
         self.assignment.stop_background_work()
         self.dashboard.stop_background_work()
         self.periodic_timer.stop()
+        self.elsewhere_timer.stop()
+        self.services.context.db.stop_watching()
         self.sync.sync_before_close()
         self.tray.hide()
         self.runner.shut_down(5000)
