@@ -91,7 +91,7 @@ def _legacy_reason(piece: str) -> ReviewReason:
             if code is ReviewCode.SYNC_CONFLICT or code is ReviewCode.UNREGISTERED_BADGE:
                 return ReviewReason(code, message)
             return ReviewReason(code, message, field)
-    if field in ("duplicate",):
+    if field == "duplicate":  # the import's own key for a likely duplicate
         return ReviewReason(ReviewCode.POSSIBLE_DUPLICATE, message, field)
     return ReviewReason(ReviewCode.DOUBTFUL_VALUE if field else ReviewCode.NOTE, message, field)
 

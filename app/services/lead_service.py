@@ -102,10 +102,10 @@ class LeadService:
                     ) -> Iterator[tuple[int, builtins.list[dict[str, Any]]]]:
         """The ``lead_to_dict`` of every lead the query lists, in list order, a chunk at a time,
         each with the number of leads in all (one read transaction: what is counted is read)."""
+        now = self.context.clock()
         with self.db.read() as session:
-            repo = ExportRepository(session)
-            total = repo.count(query, self.context.clock())
-            for batch in repo.lead_dicts(query, self.context.clock(), chunk):
+            total = LeadRepository(session).count(query, now)
+            for batch in ExportRepository(session).lead_dicts(query, now, chunk):
                 yield total, batch
 
     def history(self, lead_id: uuid.UUID) -> builtins.list[ActivityRecord]:

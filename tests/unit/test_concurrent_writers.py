@@ -14,6 +14,7 @@ from app.domain.people import Role, RoutingMode
 from app.domain.routing import Condition, ConditionKind, TargetKind
 from app.services.container import Services
 from app.storage.db import Database
+from tests.conftest import FIXED_NOW
 
 WRITERS, LEADS_EACH = 4, 15
 FIELDS = ("city", "title", "industry", "notes")
@@ -22,7 +23,7 @@ FIELDS = ("city", "title", "industry", "notes")
 def _capture(path: str, writer: int) -> list[str]:
     database = Database(Path(path))
     try:
-        services = Services.build(database)
+        services = Services.build(database, lambda: FIXED_NOW)  # never the real clock
         return [str(services.leads.create({"last_name": f"W{writer}-{i}", "country": "DE"}).id)
                 for i in range(LEADS_EACH)]
     finally:
@@ -33,7 +34,7 @@ def _edit(path: str, lead_id: str, field: str) -> int:
     """Edit one field of the shared lead, as an editor would (opened, then saved), 10 times."""
     database = Database(Path(path))
     try:
-        services = Services.build(database)
+        services = Services.build(database, lambda: FIXED_NOW)
         for round_ in range(10):
             opened = services.leads.get(uuid.UUID(lead_id))
             services.leads.update(opened.id, {field: f"{field} {round_}"}, opened=opened)

@@ -121,6 +121,3 @@ class ExportRepository:
             for position, convert in converters:
                 columns[position] = tuple([convert(v) if v else v for v in columns[position]])
             yield [dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)]
-
-    def count(self, query: LeadQuery, now: dt.datetime) -> int:
-        return LeadRepository(self.session).count(query, now)
