@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator
 from typing import Any
 
@@ -51,14 +50,8 @@ def burst(qtbot: Any, widget: Any, text: str) -> None:
     """A scanner: every key at once, Enter as Return (what a wedge sends for CR and LF)."""
     widget.setFocus()
     qtbot.waitUntil(widget.hasFocus, timeout=1000)
-    # The app collects garbage only between events (GuiThreadGarbageCollector); without that,
-    # a full collection in the middle of the keys can pause longer than a scanner ever does.
-    gc.disable()
-    try:
-        for char in text:
-            press(QApplication.focusWidget(), char)
-    finally:
-        gc.enable()
+    for char in text:
+        press(QApplication.focusWidget(), char)
 
 
 def test_scan_burst_fills_the_form_without_typing_into_the_field(
@@ -121,6 +114,9 @@ def test_rescanning_a_captured_badge_opens_it(qtbot: Any, page: CapturePage,
     burst(qtbot, page.edits["first_name"], VCARD)
     qtbot.waitUntil(lambda: services.leads.count(LeadQuery()) == 1, timeout=2000)
     page.save_on_scan.setChecked(False)
+    # The visitor comes back later: a burst straight after the last one (within the scanner's
+    # key gap) is the trigger held, which the filter rightly ignores as a repeat.
+    qtbot.wait(int(WedgeSettings().max_gap_s * 1000) * 4 + 50)
     burst(qtbot, page.edits["first_name"], VCARD)
     qtbot.waitUntil(lambda: page.editing is not None, timeout=2000)
     assert "Already captured" in page.banner.text()
