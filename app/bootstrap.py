@@ -33,10 +33,10 @@ def main(argv: list[str] | None = None) -> int:
             # Point stdout at nothing so the interpreter's final flush does not complain again.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
-    from app.paths import DB_ENV_VAR, DatabaseLocationError, database_path, default_db_path
+    from app.paths import DB_ENV_VAR, DatabaseLocationError, database_location, default_db_path
 
     try:
-        db_path = database_path(known.db) if known.db else default_db_path()
+        db_path = database_location(known.db) if known.db else default_db_path()
     except DatabaseLocationError as error:
         where = "--db" if known.db else f"${DB_ENV_VAR}"
         print(f"error: {where}: {error}", file=sys.stderr)

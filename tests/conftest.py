@@ -7,6 +7,7 @@ import datetime as dt
 import os
 import shutil
 import time
+import uuid
 import zoneinfo
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from app.clock import NOW_ENV_VAR  # noqa: E402
+from app.paths import ServerAddress  # noqa: E402
 from app.services.container import Services  # noqa: E402
 from app.storage.db import Database  # noqa: E402
 from app.storage.migrate import prepare_database  # noqa: E402
@@ -124,10 +126,48 @@ def postgres_server() -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def server_template(postgres_server: str) -> str:
+    """A database on the throwaway server at the head schema, migrated once per run; each test
+    gets a copy (CREATE DATABASE … TEMPLATE), as the SQLite tests get a copy of a file."""
+    from tests.pg_server import create_database
+
+    url = create_database(postgres_server, "leadline_template")
+    database = Database.on_server(ServerAddress(url))
+    try:
+        prepare_database(database)
+    finally:
+        database.dispose()
+    return url
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests in a module marked ``both_databases`` run on a SQLite file and on the server."""
+    if "database_kind" in metafunc.fixturenames and \
+            metafunc.definition.get_closest_marker("both_databases"):
+        metafunc.parametrize("database_kind", [
+            "sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)], indirect=True)
+
+
 @pytest.fixture
-def db(db_path: Path, migrated_template: Path) -> Iterator[Database]:
+def database_kind(request: pytest.FixtureRequest) -> str:
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def db(request: pytest.FixtureRequest, database_kind: str, db_path: Path) -> Iterator[Database]:
+    if database_kind == "postgresql":
+        from tests.pg_server import copy_database, drop_database
+
+        url = copy_database(request.getfixturevalue("server_template"),
+                            f"t_{uuid.uuid4().hex[:16]}")
+        database, _outcome = open_database(ServerAddress(url))
+        yield database
+        database.dispose()
+        drop_database(url)
+        return
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(migrated_template, db_path)
+    shutil.copyfile(request.getfixturevalue("migrated_template"), db_path)
     database, _outcome = open_database(db_path)
     yield database
     database.dispose()
@@ -152,11 +192,15 @@ CliRun = Callable[..., tuple[int, str, str]]
 
 
 @pytest.fixture
-def cli(db_path: Path, capsys: pytest.CaptureFixture[str]) -> CliRun:
+def cli(request: pytest.FixtureRequest, database_kind: str, db_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> CliRun:
     from app.bootstrap import main
 
+    where = request.getfixturevalue("db").location if database_kind == "postgresql" \
+        else str(db_path)
+
     def run(*args: str) -> tuple[int, str, str]:
-        code = main(["--db", str(db_path), *args])
+        code = main(["--db", where, *args])
         captured = capsys.readouterr()
         return code, captured.out, captured.err
     return run

@@ -106,7 +106,7 @@ def main(out: Path = DEFAULT_OUT, leads: int = 2000) -> None:
                                  "Maschinenbau GmbH\rTITLE:Head of Production\r"
                                  "EMAIL:jonas.weber@weber-mb.de\rTEL;CELL:+49 171 2345678\r"
                                  "END:VCARD\r")
-        window.booth.qualifiers.set_answers({question.id: "yes"})
+        window.booth.fields.qualifiers.set_answers({question.id: "yes"})
         _save(app, window, out / "booth.png")
         export = folder / "Lead export.csv"
         export.write_text(

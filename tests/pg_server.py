@@ -16,6 +16,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 USER = "leadline"
 
@@ -60,7 +61,7 @@ def throwaway_server() -> Iterator[str]:
             shutil.chown(root, "postgres")
         os.chmod(root, 0o755)
         _run([str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", USER, "--no-sync",
-              "-E", "UTF8", "--locale=C"])
+              "-E", "UTF8", "--locale=C.UTF-8"])
         options = (f"-k {root} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
                    "-c full_page_writes=off -c max_connections=60")
         _run([str(binaries / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(log), "-w",
@@ -84,3 +85,40 @@ def create_database(server_url: str, name: str) -> str:
     finally:
         engine.dispose()
     return server_url.replace("/postgres?", f"/{name}?", 1)
+
+
+@contextlib.contextmanager
+def _maintenance(url: str) -> Iterator[Any]:
+    """A connection to the server's ``postgres`` database, outside any transaction (CREATE and
+    DROP DATABASE refuse to run inside one)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    engine = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            yield connection
+    finally:
+        engine.dispose()
+
+
+def copy_database(template_url: str, name: str) -> str:
+    """A new database on the same server, copied from ``template_url``'s (which must have no
+    open connections); returns its URL."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    template = make_url(template_url)
+    with _maintenance(template_url) as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template.database}"'))
+    return template.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    """Drop a test's database (its connections closed first, whatever a failed test left)."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    with _maintenance(url) as connection:
+        connection.execute(text(
+            f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from app.paths import DatabaseLocationError, database_path
+from app.paths import DatabaseLocation, DatabaseLocationError
+from app.paths import database_location as location_of
 
 
-def database_location(text: str) -> Path:
-    """``--db``: a database file, or a URL naming one; any other URL is a usage error."""
+def database_location(text: str) -> DatabaseLocation:
+    """``--db``: a database file, a URL naming one, or a team server; any other URL is a usage
+    error."""
     try:
-        return database_path(text)
+        return location_of(text)
     except DatabaseLocationError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
 

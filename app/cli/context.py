@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from app.cli.args import database_location
 from app.cli.output import Output
 from app.domain.errors import StorageError
+from app.paths import DatabaseLocation, ServerAddress, server_backup_refusal
 
 if TYPE_CHECKING:
     from app.services.container import Services
@@ -44,8 +45,10 @@ def common_options() -> argparse.ArgumentParser:
     """
     parser = argparse.ArgumentParser(add_help=False)
     group = parser.add_argument_group("global options")
-    group.add_argument("--db", type=database_location, metavar="PATH", default=argparse.SUPPRESS,
-                       help="database file; created and set up if new "
+    group.add_argument("--db", type=database_location, metavar="PATH|URL",
+                       default=argparse.SUPPRESS,
+                       help="database file, created and set up if new, or a team server "
+                            "postgresql+psycopg://USER@HOST/DBNAME (password in ~/.pgpass) "
                             "(default: $LEADLINE_DB, else the user data folder)")
     group.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
                        help="print machine-readable JSON on stdout (errors as JSON on stderr)")
@@ -78,11 +81,18 @@ class CommandTree:
 class CliContext:
     """The opened database and services for one command, and the output."""
 
-    def __init__(self, db_path: Path, out: Output) -> None:
-        self.db_path = db_path
+    def __init__(self, location: DatabaseLocation, out: Output) -> None:
+        self.location = location
         self.out = out
         self._database: Database | None = None
         self._services: Services | None = None
+
+    @property
+    def db_path(self) -> Path:
+        """The database file, for the commands that work on the file itself (backups)."""
+        if isinstance(self.location, ServerAddress):
+            raise StorageError(server_backup_refusal(self.location))
+        return self.location
 
     @property
     def services(self) -> Services:
@@ -97,15 +107,16 @@ class CliContext:
         from app.storage.opening import DamagedDatabaseError, open_database
 
         try:
-            database, outcome = open_database(self.db_path)
+            database, outcome = open_database(self.location)
         except DamagedDatabaseError as error:
             # Reads are refused too: a script must never export half a database.
             raise StorageError(f"{error} {restore_offer(error.path, prog_name())}") from error
         self._database = database
-        remove_stale_partials(database.path)
+        if not database.is_server:
+            remove_stale_partials(database.path)
         if not self.out.json_mode:
             if outcome.created:
-                self.out.notice(f"Created a new Leadline database: {database.path}")
+                self.out.notice(f"Created a new Leadline database: {database.location}")
             elif outcome.upgraded:
                 self.out.notice(
                     f"Upgraded the database from schema {outcome.from_revision} to "

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from app import __version__
 from app.cli.context import (
@@ -46,6 +45,7 @@ examples:
   %(prog)s --db demo.sqlite demo --leads 10000
   %(prog)s registrations import attendees.csv --event "Hannover Messe 2026"
   %(prog)s scan --event "Hannover Messe 2026" < scans.jsonl
+  %(prog)s migrate-to postgresql://anna@db.example.com/leadline
 
 Run '%(prog)s COMMAND --help' (e.g. '%(prog)s leads --help') for a command's options."""
 
@@ -63,6 +63,7 @@ def build_parser(prog: str | None = None) -> CliParser:
         followup,
         imports,
         leads,
+        migrate_to,
         reports,
         suppress,
         sync,
@@ -92,6 +93,7 @@ def build_parser(prog: str | None = None) -> CliParser:
     exports.register(tree)
     sync.register(tree)
     backup.register(tree)
+    migrate_to.register(tree)
     return parser
 
 
@@ -120,7 +122,7 @@ def run(argv: list[str]) -> int:
         except DatabaseLocationError as error:
             out.error(f"${DB_ENV_VAR}: {error}")
             return EXIT_USAGE
-    context = CliContext(Path(db_path), out)
+    context = CliContext(db_path, out)
     try:
         utc_now()  # a malformed $LEADLINE_NOW is a usage error before any work starts
     except ClockSettingError as error:

@@ -11,17 +11,11 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph
 
 from app.domain.reports import SheetTask
 from app.reports.fonts import markup
-from app.reports.layout import (
-    WARN,
-    Filters,
-    PageSize,
-    Styles,
-    data_table,
-    fmt_int,
-    nothing_to_show,
-    scaled,
-    title_block,
-)
+from app.reports.formats import fmt_int
+from app.reports.headings import Filters, nothing_to_show, title_block
+from app.reports.page import PageSize, scaled
+from app.reports.style import WARN, Styles
+from app.reports.tables import data_table
 
 TITLE = "Follow-up sheet"
 

@@ -10,19 +10,12 @@ from collections.abc import Iterator, Sequence
 from reportlab.platypus import Flowable, Paragraph
 
 from app.domain.reports import RepRow
-from app.reports.layout import (
-    Filters,
-    PageSize,
-    Styles,
-    bar_chart,
-    data_table,
-    fmt_int,
-    fmt_pct,
-    frame_width,
-    scaled,
-    section,
-    story_header,
-)
+from app.reports.charts import bar_chart
+from app.reports.formats import fmt_int, fmt_pct
+from app.reports.headings import Filters, section, story_header
+from app.reports.page import PageSize, frame_width, scaled
+from app.reports.style import Styles
+from app.reports.tables import data_table
 
 TITLE = "Rep accountability report"
 

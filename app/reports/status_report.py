@@ -11,31 +11,22 @@ from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from app.domain.leads import CLOSED_STATUSES, LeadStatus
 from app.domain.reports import LeadLine, SourceRow
+from app.reports.charts import bar_chart
+from app.reports.document import Progress, start_list
 from app.reports.fonts import markup
-from app.reports.layout import (
-    Filters,
-    ListColumns,
-    PageSize,
-    Progress,
-    Styles,
-    bar_chart,
-    data_table,
-    fmt_day,
-    fmt_int,
-    frame_width,
-    list_chunk,
-    scaled,
-    section,
-    start_list,
-    story_header,
-)
+from app.reports.formats import fmt_day, fmt_int
+from app.reports.headings import Filters, section, story_header
+from app.reports.page import PageSize, frame_width, scaled
+from app.reports.style import Styles
+from app.reports.tables import ListColumns, data_table, list_chunk
 
 TITLE = "Lead status report"
 _SHORT = {LeadStatus.CONVERTED: "Conv.", LeadStatus.DISQUALIFIED: "Disq.",
           LeadStatus.PROSPECT: "Prosp.", LeadStatus.INQUIRY: "Inq.",
           LeadStatus.SUSPECT: "Susp.", LeadStatus.NURTURE: "Nurt."}
 LIST_LABELS = ("Name", "Company", "Status", "Owner", "Event / source", "Last touch", "Next step")
-_LIST_MM = (30, 30, 19, 24, 29, 17, 31)
+# Status and Last touch fit "Disqualified" and a full date (17.3 mm) on one line.
+_LIST_MM = (30, 30, 18, 24, 29, 18, 31)
 
 
 @dataclass(frozen=True)

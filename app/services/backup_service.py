@@ -18,7 +18,7 @@ from pathlib import Path
 
 from app.clock import utc_now
 from app.domain.errors import ValidationError
-from app.paths import backups_dir_for
+from app.paths import backups_dir_for, server_backup_refusal
 from app.services.backup_files import (
     BEFORE_RESTORE,
     DAILY,
@@ -217,6 +217,8 @@ class BackupService:
         if not _REASON.match(reason):
             raise ValidationError.single(
                 "reason", "use lower-case letters, digits and dashes, e.g. 'manual'")
+        if self.db.server is not None:
+            raise BackupError(server_backup_refusal(self.db.server))
         with self._lock:
             now = self.context.clock()
             if to is None:
@@ -247,6 +249,8 @@ class BackupService:
         return target
 
     def backups(self) -> list[BackupInfo]:
+        if self.db.is_server:  # the server's own backups are not Leadline's to list
+            return []
         return list_backups(self.db.path)
 
     def daily_if_due(self) -> BackupInfo | None:
@@ -273,7 +277,9 @@ class BackupService:
             return None
         return self._automatic(f"before-{operation}", policy)
 
-    def _automatic(self, reason: str, policy: BackupPolicy) -> BackupInfo:
+    def _automatic(self, reason: str, policy: BackupPolicy) -> BackupInfo | None:
+        if self.db.is_server:  # the server's own backups apply: nothing automatic here
+            return None
         made = self.back_up(reason)
         self.prune(made.kind, policy.keep)
         self.prune(PRE_MIGRATION, policy.keep)

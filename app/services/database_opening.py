@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from app.paths import DatabaseLocation
 from app.storage.db import Database
 from app.storage.migrate import MigrationOutcome
 from app.storage.opening import open_database
 
 
-def open_checked_database(path: Path) -> tuple[Database, MigrationOutcome]:
+def open_checked_database(location: DatabaseLocation) -> tuple[Database, MigrationOutcome]:
     """Open (and upgrade) the database the window's start-up check has just found sound, so the
-    file is not read a second time."""
-    return open_database(path, checked=True)
+    file is not read a second time (or connect to the team server)."""
+    return open_database(location, checked=True)

@@ -29,7 +29,7 @@ from app.storage.repositories.erasure import (
     row_values,
 )
 from app.storage.repositories.history import HistoryRepository
-from app.storage.repositories.sync import SyncRepository
+from app.storage.repositories.sync.repository import SyncRepository
 
 EXPORT_FORMATS = ("json", "pdf")
 

@@ -174,7 +174,7 @@ class LeadService:
         """``update`` inside a transaction another service owns (``notify`` as in create_in)."""
         now = self.context.clock()
         repo = LeadRepository(session)
-        lead = repo.find(lead_id)
+        lead = repo.find(lead_id, for_update=True)
         if lead is None:
             raise NotFoundError(f"No lead with id {lead_id}")
         before = repo.record(lead_id)

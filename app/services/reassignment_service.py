@@ -32,13 +32,14 @@ from app.domain.routing import (
     plan_reassignment,
 )
 from app.services.context import ServiceContext
+from app.storage.db import driver_of
 from app.storage.orm import AssignmentRun, Queue
 from app.storage.repositories.bulk_rows import utc_text
 from app.storage.repositories.distribution import DistributionRepository, iter_routing_facts
 from app.storage.repositories.history import HistoryRepository
 from app.storage.repositories.leads import LeadRepository
 from app.storage.repositories.people import PeopleRepository
-from app.storage.repositories.routing import driver_of, write_moves
+from app.storage.repositories.routing import write_moves
 
 CATCH_ALL_NAME = "Inbox"
 
@@ -91,9 +92,11 @@ class ReassignmentService:
             people.add_queue(row)
             return QueueRecord(row.id, row.name, None, True)
 
-    def _router(self, session: Session) -> Router:
+    def _router(self, session: Session, *, writing: bool = False) -> Router:
         people = PeopleRepository(session)
         repo = DistributionRepository(session)
+        if writing:
+            repo.take_routing_turn()
         roster = Roster.of(people.users(), people.teams(), people.queues(),
                            repo.open_leads_by_owner())
         return Router(repo.routing_rules(), roster, repo.round_robin_state())
@@ -158,6 +161,7 @@ class ReassignmentService:
         self.ensure_catch_all()
         with self.db.write() as session:
             repo = DistributionRepository(session)
+            repo.take_routing_turn()
             pointers_before = repo.round_robin_state()
             router = self._router(session)
             affected = _affected(statuses)
@@ -189,7 +193,7 @@ class ReassignmentService:
         """Where the rules send these leads now, never back to the rep each is mapped to (the
         owner who missed its first touch); the moves to record, round robin moved on."""
         self.ensure_catch_all_in(session)
-        router = self._router(session)
+        router = self._router(session, writing=True)
         moves = []
         for facts in iter_routing_facts(driver_of(session), open_only=False,
                                         lead_ids=list(passed_over), fields=router.fields_used()):

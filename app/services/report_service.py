@@ -18,8 +18,12 @@ from app.domain.errors import ValidationError
 from app.domain.reports import ReportFilters
 from app.files import atomic_write
 from app.reports import followup_sheet, funnel_report, reps_report, roi_report, status_report
-from app.reports.layout import Filters, PageSize, Progress, page_size_for, render, styles
-from app.reports.layout import ReportCancelledError as ReportCancelledError  # for the GUI
+from app.reports.document import Progress, render
+from app.reports.document import ReportCancelledError as ReportCancelledError  # for the GUI
+from app.reports.headings import Filters
+from app.reports.page import PageSize, page_size_for
+from app.reports.style import styles
+from app.reports.tables import ListColumns
 from app.services.context import ServiceContext
 from app.storage.repositories.reports import DashboardNumbers as DashboardNumbers
 from app.storage.repositories.reports import ReportRepository
@@ -111,8 +115,6 @@ class ReportService:
 
     def _render(self, handle: IO[bytes], story: Iterator[Flowable], kind: str, page: PageSize,
                 columns: object) -> int:
-        from app.reports.layout import ListColumns
-
         return render(handle, story, title=_TITLES[kind], page=page,
                       footer_left=f"Leadline · {_TITLES[kind]}",
                       columns=columns if isinstance(columns, ListColumns) else None).pages

@@ -155,7 +155,7 @@ class RoutingService(ReassignmentService):
         session.flush()
         lead_id, record = lead.id, record_of(lead)
         self.ensure_catch_all_in(session)
-        router = self._router(session)
+        router = self._router(session, writing=True)
         result = router.route(RoutingFacts.of_lead(record))
         now = self.context.clock()
         previous_owner, previous_queue = lead.owner_id, lead.queue_id

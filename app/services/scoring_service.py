@@ -44,6 +44,7 @@ from app.services.context import ServiceContext
 from app.services.score_batches import rescore_rows
 from app.services.settings_service import SettingsService
 from app.services.suppression_index import SuppressionIndexCache
+from app.storage.db import driver_of
 from app.storage.orm import Lead, ScoreRuleRow
 from app.storage.repositories.bulk_rows import utc_text
 from app.storage.repositories.distribution import (
@@ -55,7 +56,6 @@ from app.storage.repositories.distribution import (
 from app.storage.repositories.history import HistoryRepository
 from app.storage.repositories.leads import LeadRepository, record_of
 from app.storage.repositories.people import PeopleRepository
-from app.storage.repositories.routing import driver_of
 from app.storage.repositories.scoring import (
     ScoringRow,
     in_one_transaction,

@@ -1,21 +1,48 @@
-"""The SQLite engine, its pragmas, transactions, and translation of SQLite failures to plain words."""
+"""The database: a SQLite file (engine, pragmas) or a PostgreSQL team server (app/storage/server.py),
+its transactions, and translation of failures to plain words."""
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+import sys
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Engine, create_engine, event, exc, select
+from sqlalchemy import Engine, create_engine, event, exc, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain.errors import StorageError
 from app.domain.ids import new_id
+from app.paths import ServerAddress
 from app.storage.orm import AppMeta
+
+
+class DriverConnection(Protocol):
+    """The DB-API calls the bulk repositories make: sqlite3's, or the server's dressed as them
+    (app/storage/server.py)."""
+
+    def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> Any: ...
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]], /) -> Any: ...
+
+    @property
+    def in_transaction(self) -> bool: ...
+
+
+def driver_of(session: Session) -> DriverConnection:
+    """The session's own DB-API connection, so bulk reads and writes share its transaction."""
+    connection = session.connection().connection.driver_connection
+    if isinstance(connection, sqlite3.Connection):
+        return connection
+    from app.storage.server import ServerDriverConnection
+
+    return ServerDriverConnection(connection)  # type: ignore[arg-type]
+
 
 BUSY_TIMEOUT_MS = 5000
 # How long the GUI thread waits for the app's own background writer before saying "busy": a
@@ -71,14 +98,23 @@ def describe_sqlite_error(error: BaseException, path: Path) -> str:
 
 
 class Database:
-    """One SQLite file: engine, session factory, transactions and local identity.
+    """One SQLite file or team server database: engine, session factory, transactions and
+    local identity.
 
     Services receive this object; only repositories use the sessions it hands out.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, server: ServerAddress | None = None) -> None:
+        """``server``: the team database; ``path`` is then this laptop's own folder of files
+        for it (settings scope), never the data."""
+        self.server = server
         self.path = path
-        self.engine = make_engine(path)
+        if server is not None:
+            from app.storage.server import make_server_engine
+
+            self.engine = make_server_engine(server)
+        else:
+            self.engine = make_engine(path)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self._device_id: uuid.UUID | None = None
         # SQLite has one writer at a time. Within this process writers queue here, so the app's
@@ -87,10 +123,23 @@ class Database:
         self._write_turn = threading.RLock()
         # Others' commits show as a new PRAGMA data_version on a connection that did not make
         # them; this one only ever reads it (see others_wrote).
-        self._watcher: sqlite3.Connection | None = None
-        self._seen_version: int | None = None
+        self._watcher: Any = None
+        self._seen_version: int | str | None = None
         self._own_writes = 0
         self._own_writes_seen = 0
+
+    @classmethod
+    def on_server(cls, address: ServerAddress) -> Database:
+        return cls(address.local_folder / "server", server=address)
+
+    @property
+    def is_server(self) -> bool:
+        return self.server is not None
+
+    @property
+    def location(self) -> str:
+        """What to show people: the file path or the server address (never a password)."""
+        return str(self.server) if self.server is not None else str(self.path)
 
     @contextmanager
     def writing(self) -> Iterator[None]:
@@ -113,17 +162,28 @@ class Database:
         meanwhile; cheap enough to ask every few seconds. A change that lands in the same
         interval as one of ours is reported at the next foreign commit."""
         try:
-            if self._watcher is None:
-                self._watcher = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
-                                                check_same_thread=False, timeout=0.1)
-            version = int(self._watcher.execute("PRAGMA data_version").fetchone()[0])
-        except sqlite3.Error:
+            version = self._server_version() if self.server else self._file_version()
+        except (sqlite3.Error, exc.DBAPIError, OSError):
+            self.stop_watching()
             return False  # busy or gone: ask again next time
         own = self._own_writes
         changed = (self._seen_version is not None and version != self._seen_version
                    and own == self._own_writes_seen)
         self._seen_version, self._own_writes_seen = version, own
         return changed
+
+    def _file_version(self) -> int:
+        if self._watcher is None:
+            self._watcher = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
+                                            check_same_thread=False, timeout=0.1)
+        return int(self._watcher.execute("PRAGMA data_version").fetchone()[0])
+
+    def _server_version(self) -> str:
+        # The snapshot (oldest running, next and running transaction ids) changes whenever a
+        # writing transaction starts or ends anywhere on the server; reads never change it.
+        if self._watcher is None:
+            self._watcher = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        return str(self._watcher.exec_driver_sql("SELECT pg_current_snapshot()").scalar())
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -138,12 +198,23 @@ class Database:
             yield session
 
     @contextmanager
-    def raw_connection(self) -> Iterator[sqlite3.Connection]:
-        """The DB-API connection, for bulk paths measured against raw sqlite3."""
+    def raw_connection(self) -> Iterator[DriverConnection]:
+        """The DB-API connection in autocommit mode (the caller sends BEGIN and COMMIT), for
+        bulk paths measured against raw sqlite3; on a server, dressed as one."""
         with self._translated():
             pooled = self.engine.raw_connection()
             try:
-                yield pooled.driver_connection  # type: ignore[misc]
+                if self.server is None:
+                    yield pooled.driver_connection
+                else:
+                    from app.storage.server import ServerDriverConnection
+
+                    dressed = ServerDriverConnection(pooled.driver_connection,
+                                                     own_transactions=True)
+                    try:
+                        yield dressed
+                    finally:
+                        dressed.release()
             finally:
                 pooled.close()
 
@@ -155,15 +226,32 @@ class Database:
                 sqlite3.DatabaseError) as error:
             if isinstance(error, exc.IntegrityError | sqlite3.IntegrityError):
                 raise
-            raise StorageError(describe_sqlite_error(error, self.path)) from error
+            raise StorageError(self.describe_error(error)) from error
+        except Exception as error:
+            driver = sys.modules.get("psycopg") if self.server is not None else None
+            if driver is None or not isinstance(error, driver.Error) \
+                    or isinstance(error, driver.IntegrityError):
+                raise
+            raise StorageError(self.describe_error(error)) from error
+
+    def describe_error(self, error: BaseException) -> str:
+        if self.server is not None:
+            from app.storage.server import describe_server_error
+
+            return describe_server_error(error, self.server)
+        return describe_sqlite_error(error, self.path)
 
     def use_write_ahead_log(self) -> None:
         """WAL is a property of the file; set once the file is known to be ours."""
+        if self.server is not None:
+            return
         with self.raw_connection() as connection:  # outside any transaction, as SQLite requires
             connection.execute("PRAGMA journal_mode = WAL")
 
     def truncate_write_ahead_log(self) -> bool:
         """Checkpoint the WAL into the file and empty it; False when a reader kept it busy."""
+        if self.server is not None:
+            return True
         with self.raw_connection() as connection:
             busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         return not busy
@@ -196,6 +284,9 @@ class Database:
         return self._device_id
 
     def schema_tables(self) -> set[str]:
+        if self.server is not None:
+            with self.engine.connect() as connection:
+                return set(inspect(connection).get_table_names())
         with self.read() as session:
             rows = session.execute(
                 select(_sqlite_master.c.name).where(_sqlite_master.c.type == "table"))
@@ -204,7 +295,8 @@ class Database:
     def stop_watching(self) -> None:
         """Close the connection others_wrote reads (it opens again when next asked)."""
         if self._watcher is not None:
-            self._watcher.close()
+            with contextlib.suppress(Exception):  # a dead server connection closes anyway
+                self._watcher.close()
             self._watcher = None
         self._seen_version = None
 
@@ -220,3 +312,4 @@ def _master_table() -> Any:
 
 
 _sqlite_master = _master_table()
+

@@ -71,26 +71,41 @@ MIN_TRIGRAM = 3
 _PHONEISH = re.compile(r"^[+\d][\d\s()./-]*$")
 
 
-def match_expression(text: str) -> str | None:
-    """Turn what a person typed into an FTS5 query, or None if it is too short for trigrams.
+def search_alternatives(text: str) -> list[list[str]] | None:
+    """What a person typed as alternatives, each a list of texts that must all occur somewhere
+    (substring, any column, any case); None if it is too short for trigrams.
 
-    Every word must occur somewhere (substring, any column, any case); if a word is shorter
-    than a trigram the whole text is matched as one phrase instead. Phone-like input is also
-    tried without separators and a leading trunk zero, so "030 1234" finds "+49301234…".
+    Every word must occur; if a word is shorter than a trigram the whole text is one phrase
+    instead. Phone-like input is also tried without separators and a leading trunk zero, so
+    "030 1234" finds "+49301234…".
     """
     text = text.strip()
     if _PHONEISH.match(text) and sum(c.isdigit() for c in text) >= MIN_TRIGRAM:
         digits = "".join(c for c in text if c.isdigit()).lstrip("0")
-        spaced = _quote(text)
         if len(digits) >= MIN_TRIGRAM:
-            return f"{spaced} OR {_quote(digits)}"
-        return spaced
+            return [[text], [digits]]
+        return [[text]]
     words = text.split()
     if all(len(w) >= MIN_TRIGRAM for w in words):
-        return " AND ".join(_quote(w) for w in words)  # any order: "müller anna" finds Anna
+        return [words]  # any order: "müller anna" finds Anna
     if len(text) >= MIN_TRIGRAM:
-        return _quote(text)  # a short word in it: keep the phrase, e.g. "Hall 4"
+        return [[text]]  # a short word in it: keep the phrase, e.g. "Hall 4"
     return None
+
+
+def match_expression(text: str) -> str | None:
+    """Turn what a person typed into an FTS5 query, or None if it is too short for trigrams."""
+    alternatives = search_alternatives(text)
+    if alternatives is None:
+        return None
+    return " OR ".join(" AND ".join(_quote(part) for part in alternative)
+                       for alternative in alternatives)
+
+
+def like_pattern(part: str) -> str:
+    """``%part%`` for LIKE with ``\\`` as the escape, lowercased as the server's index is."""
+    escaped = part.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def _quote(word: str) -> str:

@@ -62,8 +62,8 @@ def prepare_database(database: Database, now: dt.datetime | None = None) -> Migr
     revision = current_revision(database) if "alembic_version" in tables else None
     if revision is None and tables - {"alembic_version"}:
         raise StorageError(
-            f"{database.path} is not a Leadline database (it has tables but no Leadline "
-            "version). Choose another file with --db.")
+            f"{database.location} is not a Leadline database (it has tables but no Leadline "
+            "version). Choose another database with --db.")
     if revision is None:
         _upgrade(database, head)
         return MigrationOutcome(created=True, from_revision=None, to_revision=head)
@@ -71,9 +71,12 @@ def prepare_database(database: Database, now: dt.datetime | None = None) -> Migr
         return MigrationOutcome(created=False, from_revision=revision, to_revision=head)
     if not _is_known(script, revision):
         raise DatabaseTooNewError(
-            f"{database.path} was last opened by a newer Leadline (schema {revision}); this is "
+            f"{database.location} was last opened by a newer Leadline (schema {revision}); this is "
             f"Leadline {__version__}. Install the newer version to open it. The file was not "
             "changed.")
+    if database.is_server:  # the server's own backups (pg_dump) apply; no file to copy
+        _upgrade(database, head)
+        return MigrationOutcome(created=False, from_revision=revision, to_revision=head)
     backup = backups_dir_for(database.path) / timestamped_name(
         database.path, f"before-{head}", now)
     backup_database(database.path, backup)
@@ -102,6 +105,8 @@ _FREE_SHARE_TO_VACUUM = 0.25
 
 
 def _reclaim_free_pages(database: Database) -> None:
+    if database.is_server:  # autovacuum's work there
+        return
     with database.raw_connection() as connection:  # outside any transaction, as VACUUM needs
         (pages,) = connection.execute("PRAGMA page_count").fetchone()
         (free,) = connection.execute("PRAGMA freelist_count").fetchone()

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import exc as sa_exc
 
 from app.domain.errors import StorageError
-from app.paths import backups_dir_for
+from app.paths import DatabaseLocation, ServerAddress, backups_dir_for
 from app.storage.db import Database, describe_sqlite_error
 from app.storage.migrate import MigrationOutcome, prepare_database
 from app.storage.recovery import FileCheck, check_of_error
@@ -49,11 +49,14 @@ class DamagedDatabaseError(StorageError):
         self.problem = problem
 
 
-def open_database(path: Path, *, checked: bool = False) -> tuple[Database, MigrationOutcome]:
+def open_database(location: DatabaseLocation, *, checked: bool = False
+                  ) -> tuple[Database, MigrationOutcome]:
     """The one way the GUI, the CLI and tests get a ready database. ``checked``: the caller has
     just found the file sound with ``check_before_opening`` (the window's start-up check, which
     reads more of it), so it is not read a second time."""
-    path = path.expanduser().resolve()
+    if isinstance(location, ServerAddress):
+        return open_server_database(location)
+    path = location.expanduser().resolve()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -73,6 +76,22 @@ def open_database(path: Path, *, checked: bool = False) -> tuple[Database, Migra
     except sa_exc.DBAPIError as error:
         database.dispose()
         raise StorageError(describe_sqlite_error(error, path)) from error
+    except Exception:
+        database.dispose()
+        raise
+    return database, outcome
+
+
+def open_server_database(address: ServerAddress) -> tuple[Database, MigrationOutcome]:
+    """Connect to the team database and bring its schema up to date (one Alembic history for
+    both kinds); the server checks its own pages, so there is no file check."""
+    database = Database.on_server(address)
+    try:
+        outcome = prepare_database(database)
+        _ = database.device_id
+    except sa_exc.DBAPIError as error:
+        database.dispose()
+        raise StorageError(database.describe_error(error)) from error
     except Exception:
         database.dispose()
         raise

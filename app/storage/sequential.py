@@ -8,13 +8,19 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from app.storage.db import DriverConnection
+
 SEQUENTIAL_CACHE_KIB = 2_000
 
 
 @contextmanager
-def small_page_cache(connection: sqlite3.Connection) -> Iterator[None]:
+def small_page_cache(connection: DriverConnection) -> Iterator[None]:
     """While the block runs, the connection caches at most SEQUENTIAL_CACHE_KIB; afterwards it
-    may grow to its usual size again (it is pooled), without refilling what was dropped."""
+    may grow to its usual size again (it is pooled), without refilling what was dropped. (A
+    server manages its own shared cache.)"""
+    if not isinstance(connection, sqlite3.Connection):
+        yield
+        return
     (usual,) = connection.execute("PRAGMA cache_size").fetchone()
     connection.execute(f"PRAGMA cache_size = -{SEQUENTIAL_CACHE_KIB}")
     try:

@@ -7,7 +7,8 @@ See /work/shared/design/SYNC.md sections 4.3-4.12 for the rules implemented here
 """
 
 from app.sync.clock import MAX_DRIFT_MS, HybridClock, Timestamp
-from app.sync.merge import ApplyResult, Conflict, Replica
+from app.sync.conflicts import Conflict
+from app.sync.merge import ApplyResult, Replica
 from app.sync.ops import Append, FieldSet, FieldVersion, Op, RowDelete, RowRestore, op_from_dict, op_to_dict
 from app.sync.snapshot import Snapshot
 

@@ -35,14 +35,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.sync.changeset import _ID_RE, ChangeSetError, TeamKey, decode
-from app.sync.folder import (
-    is_candidate,
-    parse_changeset_name,
-    probe_snapshots,
-    replace_in_folder,
-)
-from app.sync.snapshot import FoundSnapshot, dominates, open_snapshot, validate_snapshot
+from app.sync.changeset import CHANGESET_ID_RE, decode
+from app.sync.errors import ChangeSetError
+from app.sync.publish import replace_in_folder
+from app.sync.scan import is_candidate, parse_changeset_name, probe_snapshots
+from app.sync.snapshot import dominates
+from app.sync.snapshot_reader import FoundSnapshot, open_snapshot, validate_snapshot
+from app.sync.teamkey import TeamKey
 
 STATE_PREFIX = "state-"
 STATE_SUFFIX = ".json"
@@ -83,7 +82,7 @@ def write_state(
 ) -> Path:
     """Atomically (re)write this incarnation's acknowledgement file. Write it only after the ops
     it claims are committed locally (``known_through`` of the replica that holds them)."""
-    if not _ID_RE.match(device) or not _ID_RE.match(incarnation):
+    if not CHANGESET_ID_RE.match(device) or not CHANGESET_ID_RE.match(incarnation):
         raise ValueError("device/incarnation ids must be lower-case alnum")
     body: dict[str, Any] = {
         "magic": STATE_MAGIC,
@@ -137,7 +136,7 @@ def read_states(folder: Path) -> dict[str, DeviceState]:
         if not (name.startswith(STATE_PREFIX) and name.endswith(STATE_SUFFIX)):
             continue
         inc = name[len(STATE_PREFIX) : -len(STATE_SUFFIX)]
-        if not _ID_RE.match(inc):
+        if not CHANGESET_ID_RE.match(inc):
             continue  # "state-x (conflicted copy).json": the owner's file is the real one
         path = Path(entry.path)
         try:

@@ -20,8 +20,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.sync.changeset import _ID_RE
-from app.sync.folder import replace_in_folder
+from app.sync.changeset import CHANGESET_ID_RE
+from app.sync.publish import replace_in_folder
 
 REFUSAL_PREFIX = "passphrase-refused-"
 REFUSAL_SUFFIX = ".txt"
@@ -54,7 +54,7 @@ def refusal_path(folder: Path, device: str) -> Path:
 
 def write_refusal(folder: Path, device: str, now_ms: int) -> Path:
     """(Re)write this laptop's note atomically (temp file, fsync, replace)."""
-    if not _ID_RE.match(device):
+    if not CHANGESET_ID_RE.match(device):
         raise ValueError("device ids must be lower-case alnum")
     text = json.dumps({"magic": REFUSAL_MAGIC, "device": device, "written_ms": int(now_ms),
                        "explanation": _EXPLANATION}, indent=1) + "\n"
@@ -80,7 +80,7 @@ def read_refusals(folder: Path) -> list[Refusal]:
         if not (name.startswith(REFUSAL_PREFIX) and name.endswith(REFUSAL_SUFFIX)):
             continue
         device = name[len(REFUSAL_PREFIX):-len(REFUSAL_SUFFIX)]
-        if not _ID_RE.match(device):
+        if not CHANGESET_ID_RE.match(device):
             continue
         try:
             if not entry.is_file() or entry.stat().st_size > _MAX_NOTE_BYTES:

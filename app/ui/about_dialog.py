@@ -40,7 +40,7 @@ def bundled_licences(fonts_dir: Path | None = None) -> str:
 
 
 class AboutDialog(QDialog):
-    def __init__(self, database_path: Path, log_folder: Path | None = None,
+    def __init__(self, database_path: Path | str, log_folder: Path | None = None,
                  parent: QWidget | None = None, fonts_dir: Path | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("About Leadline")
@@ -92,5 +92,5 @@ class AboutDialog(QDialog):
         self.copy_button.setText("&Copied")
 
     @classmethod
-    def show_about(cls, database_path: Path, parent: QWidget | None = None) -> None:
+    def show_about(cls, database_path: Path | str, parent: QWidget | None = None) -> None:
         cls(database_path, parent=parent).exec()

@@ -164,6 +164,13 @@ ACTIONS = (
         "backups", "Bac&kups and restore…", "show_backups", (), "See the backups, make one, or restore one"
     ),
     ActionSpec(
+        "move_to_server",
+        "&Move to a team server…",
+        "move_to_server",
+        (),
+        "Copy this database into an empty PostgreSQL server database, once, checked table by table",
+    ),
+    ActionSpec(
         "sync_settings",
         "Sync se&ttings…",
         "edit_sync_settings",
@@ -197,6 +204,7 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "-",
             "backup_now",
             "backups",
+            "move_to_server",
             "-",
             "switch_user",
             "-",

@@ -16,7 +16,7 @@ from app import __version__
 from app.domain.errors import LeadlineError, NotFoundError
 from app.domain.people import Role
 from app.logging_setup import configure_logging
-from app.paths import APP_NAME, default_db_path, resource
+from app.paths import APP_NAME, DatabaseLocation, ServerAddress, default_db_path, resource
 from app.services.backup_service import check_database
 from app.services.backup_service import restore as restore_backup
 from app.services.container import Services
@@ -69,16 +69,21 @@ def build_main_window(services: Services, settings: QSettings | None = None,
     return window
 
 
-def run_gui(db_path: Path | None, smoke_test: bool = False) -> int:
+def run_gui(location: DatabaseLocation | None, smoke_test: bool = False) -> int:
     log_file = configure_logging()
     application = create_application()
     apply_theme(application, LocalSettings(QSettings()).get(Appearance.THEME))
-    path = (db_path or default_db_path()).expanduser().resolve()
+    location = location or default_db_path()
     collector = GuiThreadGarbageCollector(application)
     collector.start()
     share_the_gil_briskly()
     limit_malloc_arenas()
     try:
+        if isinstance(location, ServerAddress):
+            # No file to check, copy or restore: the server looks after its own data.
+            install_error_dialog(log_file)
+            return run_session(application, None, location)[0]
+        path = location.expanduser().resolve()
         if smoke_test:
             return run_smoke_test(application, path)
         return _run_windows(application, path, log_file)
@@ -107,13 +112,12 @@ def _run_windows(application: QApplication, path: Path, log_file: Path | None) -
 
 
 def run_session(application: QApplication, instance: SingleInstance | None,
-                path: Path) -> tuple[int, Path | None]:
+                path: DatabaseLocation) -> tuple[int, Path | None]:
     """Open the database, run the window until it closes; returns the exit code and the
     backup the person chose to restore, if any (restored once the database is closed)."""
-    try:
+    with messages.reported(None, "Leadline cannot open its database") as attempt:
         database, outcome = open_checked_database(path)
-    except LeadlineError as error:
-        messages.error(None, "Leadline cannot open its database", str(error))
+    if attempt.failed:
         return 1, None
     if outcome.backup:
         log.info("upgraded %s; backup at %s", path, outcome.backup)

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.errors import LeadlineError
 from app.domain.tasks import TaskKind
 from app.services.container import Services
 from app.ui import messages
@@ -42,13 +41,10 @@ def log_touch_for(parent: QWidget, services: Services, lead_id: uuid.UUID, lead_
     touch = touch_dialog.TouchDialog.ask(lead_name, task_title, kind, parent)
     if touch is None:
         return False
-    try:
+    with messages.reported(parent, "Touch not logged") as attempt:
         services.followup.log_touch(lead_id, touch.kind, touch.outcome, touch.note,
                                     task_id=task_id)
-    except LeadlineError as error:
-        messages.error(parent, "Touch not logged", str(error))
-        return False
-    return True
+    return not attempt.failed
 
 
 def snooze_task(parent: QWidget, services: Services, task_id: uuid.UUID, task_title: str,
@@ -60,8 +56,6 @@ def snooze_task(parent: QWidget, services: Services, task_id: uuid.UUID, task_ti
     if chosen is None:
         return None
     day, reason = chosen
-    try:
+    with messages.reported(parent, "Task not snoozed"):
         return services.followup.snooze_to_day(task_id, day, reason)
-    except LeadlineError as error:
-        messages.error(parent, "Task not snoozed", str(error))
-        return None
+    return None

@@ -7,13 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut, QUndoStack
+from PySide6.QtGui import QKeySequence, QShortcut, QUndoStack
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListView,
-    QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -27,14 +25,13 @@ from app.domain.data_quality import lacks_contact_person
 from app.domain.errors import EditConflictError, LeadlineError, ValidationError
 from app.domain.leads import LeadRecord
 from app.domain.review import reason_text
-from app.domain.service_levels import SlaState, countdown_text, sla_state
-from app.domain.tasks import TaskKind
 from app.domain.value_vocabulary import describe_originals
 from app.services.lead_service import LeadService
 from app.ui import messages
 from app.ui.lead_form import FormChoices, LeadForm, to_service_values
+from app.ui.lead_tasks import LeadTasksPanel
 from app.ui.models.history_model import HistoryModel
-from app.ui.style import ALARM, WARNING, alarm_colour, make_heading, set_tone
+from app.ui.style import ALARM, WARNING, emphasise, make_heading, set_tone
 from app.ui.undo import UpdateLeadCommand
 from app.ui.wording import edit_conflict_question
 
@@ -90,31 +87,9 @@ class LeadDetailPane(QWidget):
         layout.addWidget(self.capture_note)
         layout.addWidget(self.next_step)
         layout.addWidget(self.review_note)
-        self.sla_label = QLabel()
-        self.sla_label.setObjectName("firstTouchCountdown")
-        layout.addWidget(self.sla_label)
-        self.task_list = QListWidget()
-        self.task_list.setObjectName("leadTasks")
-        self.task_list.setAccessibleName("Open tasks")
-        self.task_list.setMaximumHeight(84)
-        # A line too long for the pane ends in "…" (its tooltip has all of it), rather than
-        # a scroll bar taking one of the few lines.
-        self.task_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.task_list.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.task_list.currentRowChanged.connect(lambda _row: self._enable_tasks())
-        layout.addWidget(self.task_list)
-        task_buttons = QHBoxLayout()
-        self.touch_button = QPushButton("Log touch…")
-        self.touch_button.setToolTip("Record a call, email or meeting; with a task selected it "
-                                     "completes that task (Ctrl+L)")
-        self.touch_button.clicked.connect(self.log_touch)
-        self.snooze_button = QPushButton("Snooze…")
-        self.snooze_button.setToolTip("Move the selected task to another day")
-        self.snooze_button.clicked.connect(self.snooze)
-        task_buttons.addWidget(self.touch_button)
-        task_buttons.addWidget(self.snooze_button)
-        task_buttons.addStretch(1)
-        layout.addLayout(task_buttons)
+        self.tasks = LeadTasksPanel(self.clock)
+        self.tasks.touched.connect(self._after_touch)
+        layout.addWidget(self.tasks)
         self.tabs = QTabWidget()
         layout.addWidget(self.tabs, 1)
 
@@ -186,7 +161,7 @@ class LeadDetailPane(QWidget):
         self.stack.setCurrentIndex(1)
         self.form.load(record)
         self._show_header(record)
-        self._load_tasks()
+        self.tasks.show_tasks(record)
         self._load_history()
         self._update_buttons()
 
@@ -211,7 +186,7 @@ class LeadDetailPane(QWidget):
             when = record.next_due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
             self.next_step.setText(f"Next step overdue since {when}" if overdue
                                    else f"Next step due {when}")
-        _emphasise(self.next_step, ALARM if overdue else None)
+        emphasise(self.next_step, ALARM if overdue else None)
         self.review_note.setText(f"Needs review: {reason_text(record.review_reason)}" if record.review_reason
                                  else "Needs review")
         self.review_note.setVisible(record.needs_review)
@@ -230,73 +205,11 @@ class LeadDetailPane(QWidget):
 
     # -- follow-up ----------------------------------------------------------------------------
     def attach_followup(self, services: Any) -> None:
-        self.services = services
+        self.services = self.tasks.services = services
 
-    def _load_tasks(self) -> None:
-        assert self.record is not None
-        record, services = self.record, self.services
-        self.task_list.clear()
-        self.sla_label.hide()
-        if services is None:
-            self.task_list.hide()
-            return
-        calendar = services.cadences.calendar()
-        now = self.clock()
-        if record.first_touch_due_at is not None and record.first_touch_at is None \
-                and record.status.is_open:
-            state = sla_state(record.first_touch_due_at, None, now, calendar)
-            self.sla_label.setText(
-                f"First touch: {countdown_text(record.first_touch_due_at, now, calendar)}")
-            _emphasise(self.sla_label, {SlaState.BREACHED: ALARM,
-                                        SlaState.DUE_SOON: WARNING}.get(state))
-            self.sla_label.show()
-        tasks = [t for t in services.followup.tasks_for_lead(record.id) if t.done_at is None]
-        for task in sorted(tasks, key=lambda t: t.due_at):
-            when = task.due_at.astimezone(calendar.zone).strftime("%a %Y-%m-%d %H:%M")
-            text = f"{when} · {task.kind.label}: {task.title}"
-            item = QListWidgetItem(text)
-            item.setData(Qt.ItemDataRole.UserRole, task)
-            if task.due_at < now:
-                item.setForeground(QBrush(QColor(alarm_colour())))
-            # A narrow pane elides the line: the tooltip has all of it, with the notes.
-            item.setToolTip("\n\n".join(part for part in (text, task.notes[:500]) if part))
-            self.task_list.addItem(item)
-        self.task_list.setVisible(bool(tasks))
-        if tasks:
-            self.task_list.setCurrentRow(0)
-        self._enable_tasks()
-
-    def _enable_tasks(self) -> None:
-        self.touch_button.setEnabled(self.services is not None)
-        self.snooze_button.setEnabled(self.services is not None
-                                      and self.task_list.currentItem() is not None)
-
-    def _selected_task(self) -> Any:
-        item = self.task_list.currentItem()
-        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
-
-    def log_touch(self) -> None:
-        from app.ui.followup_actions import log_touch_for
-
-        if self.record is None or self.services is None:
-            return
-        task = self._selected_task()
-        if log_touch_for(self, self.services, self.record.id, self.record.display_name,
-                         task.id if task else None, task.title if task else "",
-                         task.kind if task else TaskKind.CALL):
-            self.refresh_record()
-            self.touched.emit()
-
-    def snooze(self) -> None:
-        from app.ui.followup_actions import snooze_task
-
-        task = self._selected_task()
-        if self.record is None or self.services is None or task is None:
-            return
-        if snooze_task(self, self.services, task.id, task.title or task.kind.label,
-                       self.record.display_name):
-            self.refresh_record()
-            self.touched.emit()
+    def _after_touch(self) -> None:
+        self.refresh_record()
+        self.touched.emit()
 
     def refresh_record(self) -> None:
         """Re-read the lead (after a touch: next step, first touch) and show it again."""
@@ -396,10 +309,3 @@ class LeadDetailPane(QWidget):
         self.show_lead(record)
         self.saved.emit(record)
 
-
-def _emphasise(label: QLabel, tone: str | None) -> None:
-    """Bold and coloured for a late or nearly late date (``tone``), plain otherwise."""
-    set_tone(label, tone)
-    font = QFont(label.font())
-    font.setWeight(QFont.Weight.DemiBold if tone else QFont.Weight.Normal)
-    label.setFont(font)

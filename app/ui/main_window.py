@@ -1,5 +1,6 @@
 """The main window: navigation rail, toolbar with global search, menus, status bar, undo.
-Commands: app/ui/commands (a mixin per area); menus: app/ui/actions; pages: app/ui/navigation."""
+Commands: app/ui/commands (a mixin per area); menus: app/ui/actions; pages: app/ui/navigation;
+which views re-read after a change: app/ui/window_changes."""
 
 from __future__ import annotations
 
@@ -22,7 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.errors import LeadlineError
-from app.domain.leads import LeadQuery
 from app.services.container import Services
 from app.ui import messages
 from app.ui.actions import build_actions, build_menus
@@ -33,17 +33,9 @@ from app.ui.commands.leads import LeadCommands
 from app.ui.commands.team import TeamCommands
 from app.ui.dialogs.conflicts_dialog import ConflictsDialog
 from app.ui.local_settings import Leads, LocalSettings, Tray, Window
-from app.ui.navigation import (
-    ASSIGNMENT,
-    DASHBOARD,
-    HOME,
-    LEADS,
-    MY_DAY,
-    NavigationCommands,
-    build_rail,
-)
+from app.ui.navigation import MY_DAY, NavigationCommands, build_rail
 from app.ui.notices import NoticeBar
-from app.ui.operations import NOTHING, Changes
+from app.ui.operations import NOTHING
 from app.ui.pages.assignment import AssignmentPage
 from app.ui.pages.booth.capture_page import CapturePage
 from app.ui.pages.dashboard import DashboardPage
@@ -56,8 +48,9 @@ from app.ui.style import alarm_colour
 from app.ui.sync_controller import START_DELAY_MS as SYNC_START_DELAY_MS
 from app.ui.sync_controller import SyncController
 from app.ui.tray import TrayController
+from app.ui.window_changes import ELSEWHERE_EVERY_MS, LEADS_CHANGED, ChangeFollowing
 from app.ui.window_state import DialogGeometry
-from app.ui.workers import JobState, Lane, TaskRunner
+from app.ui.workers import JobState, TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -66,16 +59,10 @@ SEARCH_DELAY_MS = 120
 # First-touch deadlines and nurture returns: soon after start, then every ten minutes.
 PERIODIC_FIRST_MS = 5000
 PERIODIC_EVERY_MS = 10 * 60 * 1000
-# How often the window looks whether another window, the CLI or another person's program
-# saved to this database; asking costs one PRAGMA, so a lead assigned elsewhere shows soon.
-ELSEWHERE_EVERY_MS = 3000
-ELSEWHERE = Changes(leads=True, tasks=True, people=True, events=True)
-LEADS_CHANGED = Changes(leads=True)
-TOUCHED = Changes(leads=True, tasks=True)
 
 
 class MainWindow(NavigationCommands, LeadCommands, DataCommands, BoothCommands, FollowUpCommands,
-                 TeamCommands, QMainWindow):
+                 TeamCommands, ChangeFollowing, QMainWindow):
     def __init__(self, services: Services, runner: TaskRunner, settings: QSettings,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -199,7 +186,7 @@ class MainWindow(NavigationCommands, LeadCommands, DataCommands, BoothCommands, 
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
-        self.db_label = QLabel(f"Database: {self.services.context.db.path}")
+        self.db_label = QLabel(f"Database: {self.services.context.db.location}")
         self.db_label.setObjectName("databaseLabel")
         self.user_label = QLabel()
         self.count_label = QLabel()
@@ -227,71 +214,6 @@ class MainWindow(NavigationCommands, LeadCommands, DataCommands, BoothCommands, 
                 return True
         return super().eventFilter(watched, event)
 
-    # -- what changed -------------------------------------------------------------------------
-    def apply_changes(self, changes: Changes) -> None:
-        """Stored data changed: each part of the window re-reads what it shows of it. The lead
-        list re-reads at once when in view, else when next shown (the status bar's count follows
-        now); Home follows lead changes while in view; the tray's count follows task changes."""
-        if changes.events:
-            self.booth.reload_events()
-        if changes.people or changes.events:
-            self.leads.reload_choices()
-        if changes.leads:
-            if self.pages.currentIndex() == LEADS:
-                self.leads.model.refresh()
-            else:
-                self.unseen_changes = self.unseen_changes | changes
-                self._recount()
-            if self.pages.currentIndex() == HOME:
-                self.home.refresh()
-        if changes.tasks:
-            self.tray.check()
-
-    def follow_changes_elsewhere(self) -> None:
-        """Someone else saved to this database (another window, the CLI, a teammate's program):
-        what is in view re-reads, so a lead assigned elsewhere shows without a restart."""
-        if not self.services.context.others_wrote():
-            return
-        self.apply_changes(ELSEWHERE)
-        # These pages re-read after their own changes themselves; others' need telling.
-        if self.pages.currentIndex() == ASSIGNMENT:
-            self.assignment.refresh()
-        elif self.pages.currentIndex() == MY_DAY:
-            self.my_day.refresh()
-        self.statusBar().showMessage("Updated with changes saved elsewhere", 5000)
-
-    def _recount(self) -> None:
-        """The status bar's lead count while the list is not in view: one count on the read lane,
-        merged while one is on its way."""
-        if self._recounting:
-            self._recount_again = True
-            return
-        self._recounting, self._recount_again = True, False
-        leads = self.services.leads
-
-        def counted(total: int) -> None:
-            self._recounting = False
-            if self._recount_again:
-                self._recount()
-                return
-            self.leads.total = total
-            if self.unseen_changes.leads:
-                self._show_counts(total, total)
-
-        def failed(_error: Exception, _details: str) -> None:
-            self._recounting = False
-
-        self.runner.start(lambda _state: leads.count(LeadQuery()), on_done=counted,
-                          on_error=failed, lane=Lane.READ, owner=self)
-
-    def _touched(self) -> None:
-        """A touch was logged or a task moved: counts, tray and lists follow."""
-        self.apply_changes(TOUCHED)
-
-    def _leads_moved(self) -> None:
-        """Owners changed (assignment, re-applied rules, undo): lists elsewhere re-read."""
-        self.apply_changes(LEADS_CHANGED)
-
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if _dropped_file(event.mimeData()) is not None:
             event.acceptProposedAction()
@@ -305,21 +227,6 @@ class MainWindow(NavigationCommands, LeadCommands, DataCommands, BoothCommands, 
     def starts_in_tray(self) -> bool:
         """Start hidden behind the tray icon when this laptop asked for it and has a tray."""
         return self.local.get(Tray.START_MINIMISED) and self.tray.available
-
-    def refresh_all(self) -> None:
-        """Re-read everything in view now (Ctrl+R, and after imports and other wide changes)."""
-        self.booth.reload_events()
-        self.leads.reload_choices()
-        self.leads.model.refresh()
-        if self.pages.currentIndex() == HOME:
-            self.home.refresh()
-        elif self.pages.currentIndex() == ASSIGNMENT:
-            self.assignment.refresh()
-        elif self.pages.currentIndex() == MY_DAY:
-            self.my_day.refresh()
-        elif self.pages.currentIndex() == DASHBOARD:
-            self.dashboard.refresh()
-        self.tray.check()
 
     def _show_due(self, count: int) -> None:
         self.due_label.setText(f"{count:,} due" if count else "")

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
 from PySide6.QtWidgets import QMessageBox, QWidget
+
+from app.domain.errors import LeadlineError
 
 
 def error(parent: QWidget | None, title: str, text: str, details: str = "") -> None:
@@ -10,6 +16,26 @@ def error(parent: QWidget | None, title: str, text: str, details: str = "") -> N
     if details:
         box.setDetailedText(details)
     box.exec()
+
+
+@dataclass
+class Attempt:
+    """How the ``with reported(...)`` body went: ``failed`` once its error has been shown."""
+
+    failed: bool = False
+
+
+@contextmanager
+def reported(parent: QWidget | None, title: str) -> Iterator[Attempt]:
+    """Show a LeadlineError raised in the ``with`` body as an error box (``title``, the error's
+    message as text) and go on after the block, where ``attempt.failed`` says whether to stop.
+    Any other exception passes through untouched."""
+    attempt = Attempt()
+    try:
+        yield attempt
+    except LeadlineError as problem:
+        attempt.failed = True
+        error(parent, title, str(problem))
 
 
 def info(parent: QWidget | None, title: str, text: str) -> None:

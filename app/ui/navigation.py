@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QListWidget, QListWidgetItem
 
-from app.domain.errors import LeadlineError
 from app.domain.leads import LeadQuery
 from app.domain.people import Role
 from app.ui import messages
@@ -124,10 +123,9 @@ class NavigationCommands:
 
     def open_lead(self: MainWindow, lead_id: uuid.UUID) -> None:
         """Show one lead in the Leads page (selected when it is in the list)."""
-        try:
+        with messages.reported(self, "Open lead") as attempt:
             record = self.services.leads.get(lead_id)
-        except LeadlineError as error:
-            messages.error(self, "Open lead", str(error))
+        if attempt.failed:
             return
         self.show_page(LEADS)
         if self.leads.model.locate(record) is None:

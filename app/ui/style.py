@@ -243,6 +243,14 @@ def set_tone(widget: QWidget, tone: str | None) -> None:
     _apply_tone(widget)
 
 
+def emphasise(label: QLabel, tone: str | None) -> None:
+    """Bold and coloured for a late or nearly late date (``tone``), plain otherwise."""
+    set_tone(label, tone)
+    font = QFont(label.font())
+    font.setWeight(QFont.Weight.DemiBold if tone else QFont.Weight.Normal)
+    label.setFont(font)
+
+
 def make_heading(label: QLabel, point_size: float | None = None) -> QLabel:
     """A page, card or group title: bold, optionally bigger, in the palette's text colour.
 

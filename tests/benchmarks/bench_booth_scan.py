@@ -87,7 +87,7 @@ def main(leads: int = 100_000) -> bool:
         for text in payloads(SCANS):
             last_key = type_burst(app, text)
             app.processEvents()
-            ready = page.edits["first_name"].hasFocus() and not page.edits["badge_id"].text()
+            ready = page.fields.edits["first_name"].hasFocus() and not page.fields.edits["badge_id"].text()
             timings.append((time.perf_counter() - last_key) * 1000)
             if not ready:
                 print(f"FAIL  form not ready after scan {text!r}: {page.banner.text()}")

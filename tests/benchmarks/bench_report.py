@@ -22,8 +22,11 @@ from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate
 
 from app.domain.reports import ReportFilters
 from app.reports.fonts import markup
-from app.reports.layout import MARGIN, fmt_day, styles, table_style
+from app.reports.formats import fmt_day
+from app.reports.page import MARGIN
 from app.reports.status_report import LIST_LABELS, list_columns
+from app.reports.style import styles
+from app.reports.tables import table_style
 from app.services.container import Services
 from app.storage.opening import open_database
 from app.storage.repositories.reports import ReportRepository

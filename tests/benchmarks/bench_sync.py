@@ -35,7 +35,7 @@ from app.services.container import Services
 from app.storage.backup import backup_database
 from app.storage.db import Database
 from app.storage.opening import open_database
-from app.storage.repositories.sync import DB_TIME_FORMAT
+from app.storage.repositories.sync.synced_rows import DB_TIME_FORMAT
 from tests.benchmarks.common import demo_database, file_size, report
 
 SECONDS_LIMIT = 5.0

@@ -14,7 +14,8 @@ from app.domain.leads import LeadQuery
 from app.domain.people import Role
 from app.importers.badges import WedgeSettings
 from app.services.container import Services
-from app.ui.pages.booth.capture_page import MENU_MNEMONICS, TEXT_FIELDS, CapturePage
+from app.ui.pages.booth.capture_fields import TEXT_FIELDS
+from app.ui.pages.booth.capture_page import MENU_MNEMONICS, CapturePage
 
 VCARD = ("BEGIN:VCARD\rVERSION:3.0\rN:Weber;Jonas\rORG:Weber Maschinenbau\r"
          "EMAIL:jonas@weber-mb.de\rTEL;CELL:0171 2345678\rEND:VCARD\r")
@@ -56,17 +57,17 @@ def burst(qtbot: Any, widget: Any, text: str) -> None:
 
 def test_scan_burst_fills_the_form_without_typing_into_the_field(
         qtbot: Any, page: CapturePage, services: Services) -> None:
-    focused = page.edits["first_name"]
+    focused = page.fields.edits["first_name"]
     burst(qtbot, focused, VCARD)
-    qtbot.waitUntil(lambda: page.edits["last_name"].text() == "Weber", timeout=2000)
-    assert page.edits["first_name"].text() == "Jonas"  # not "BEGIN:VCARD…" typed into it
-    assert page.edits["company"].text() == "Weber Maschinenbau"
+    qtbot.waitUntil(lambda: page.fields.edits["last_name"].text() == "Weber", timeout=2000)
+    assert page.fields.edits["first_name"].text() == "Jonas"  # not "BEGIN:VCARD…" typed into it
+    assert page.fields.edits["company"].text() == "Weber Maschinenbau"
     assert services.leads.count(LeadQuery()) == 0  # filled, not yet saved
-    press(page.edits["company"], "\r")
+    press(page.fields.edits["company"], "\r")
     leads = services.leads.list(LeadQuery())
     assert len(leads) == 1 and leads[0].mobile_e164 == "+491712345678"
-    assert page.edits["last_name"].text() == ""  # cleared for the next visitor
-    assert page.edits["first_name"].hasFocus()
+    assert page.fields.edits["last_name"].text() == ""  # cleared for the next visitor
+    assert page.fields.edits["first_name"].hasFocus()
     assert page.count_label.text().endswith("<b>1</b> captured by you")
     assert page.side.recent.count() == 1
 
@@ -74,36 +75,36 @@ def test_scan_burst_fills_the_form_without_typing_into_the_field(
 def test_save_on_scan_stores_at_once(qtbot: Any, page: CapturePage,
                                      services: Services) -> None:
     page.save_on_scan.setChecked(True)
-    burst(qtbot, page.edits["first_name"], "SBpax001\r")
+    burst(qtbot, page.fields.edits["first_name"], "SBpax001\r")
     qtbot.waitUntil(lambda: services.leads.count(LeadQuery()) == 1, timeout=2000)
     lead = services.leads.list(LeadQuery())[0]
     assert lead.badge_id == "SBpax001" and lead.awaiting_registration  # until the list comes
-    assert page.edits["badge_id"].text() == ""
+    assert page.fields.edits["badge_id"].text() == ""
 
 
 def test_human_typing_goes_into_the_field(qtbot: Any, page: CapturePage,
                                           services: Services) -> None:
-    page.edits["first_name"].setFocus()
-    qtbot.waitUntil(page.edits["first_name"].hasFocus, timeout=1000)
+    page.fields.edits["first_name"].setFocus()
+    qtbot.waitUntil(page.fields.edits["first_name"].hasFocus, timeout=1000)
     for char in "Anna":
-        press(page.edits["first_name"], char)
+        press(page.fields.edits["first_name"], char)
         qtbot.wait(80)  # people type far slower than scanners
-    assert page.edits["first_name"].text() == "Anna"
-    burst(qtbot, page.edits["email"], "an")  # two keys in a rush: too short for a badge
+    assert page.fields.edits["first_name"].text() == "Anna"
+    burst(qtbot, page.fields.edits["email"], "an")  # two keys in a rush: too short for a badge
     qtbot.wait(250)
-    assert page.edits["email"].text() == "an"  # typed back, nothing lost
-    page.edits["email"].setText("anna@acme.de")
-    press(page.edits["email"], "\r")
+    assert page.fields.edits["email"].text() == "an"  # typed back, nothing lost
+    page.fields.edits["email"].setText("anna@acme.de")
+    press(page.fields.edits["email"], "\r")
     assert services.leads.list(LeadQuery())[0].first_name == "Anna"
 
 
 def test_garbled_scan_says_why_and_keeps_the_half_typed_lead(
         qtbot: Any, page: CapturePage, services: Services) -> None:
-    page.edits["company"].setText("Wants a demo")
-    burst(qtbot, page.edits["first_name"], "&àà\"'(\r")  # 100234 on an AZERTY keyboard
+    page.fields.edits["company"].setText("Wants a demo")
+    burst(qtbot, page.fields.edits["first_name"], "&àà\"'(\r")  # 100234 on an AZERTY keyboard
     qtbot.waitUntil(lambda: "not read" in page.banner.text(), timeout=2000)
     assert "keyboard" in page.banner.text().lower()
-    assert page.edits["company"].text() == "Wants a demo"
+    assert page.fields.edits["company"].text() == "Wants a demo"
     assert services.leads.count(LeadQuery()) == 0
     assert services.booth.scan_log(page.event_id)[0].outcome == "rejected"
 
@@ -111,16 +112,16 @@ def test_garbled_scan_says_why_and_keeps_the_half_typed_lead(
 def test_rescanning_a_captured_badge_opens_it(qtbot: Any, page: CapturePage,
                                               services: Services) -> None:
     page.save_on_scan.setChecked(True)
-    burst(qtbot, page.edits["first_name"], VCARD)
+    burst(qtbot, page.fields.edits["first_name"], VCARD)
     qtbot.waitUntil(lambda: services.leads.count(LeadQuery()) == 1, timeout=2000)
     page.save_on_scan.setChecked(False)
     # The visitor comes back later: a burst straight after the last one (within the scanner's
     # key gap) is the trigger held, which the filter rightly ignores as a repeat.
     qtbot.wait(int(WedgeSettings().max_gap_s * 1000) * 4 + 50)
-    burst(qtbot, page.edits["first_name"], VCARD)
+    burst(qtbot, page.fields.edits["first_name"], VCARD)
     qtbot.waitUntil(lambda: page.editing is not None, timeout=2000)
     assert "Already captured" in page.banner.text()
-    page.notes.setPlainText("Second visit")
+    page.fields.notes.setPlainText("Second visit")
     page.save()
     assert services.leads.count(LeadQuery()) == 1
     assert services.leads.list(LeadQuery())[0].notes == "Second visit"
@@ -128,7 +129,7 @@ def test_rescanning_a_captured_badge_opens_it(qtbot: Any, page: CapturePage,
 
 def test_minimum_missing_is_explained(qtbot: Any, page: CapturePage,
                                       services: Services) -> None:
-    page.edits["company"].setText("Acme")
+    page.fields.edits["company"].setText("Acme")
     assert page.save() is None
     assert "Not saved" in page.banner.text()
     assert services.leads.count(LeadQuery()) == 0
@@ -146,7 +147,7 @@ def test_a_configured_suffix_ends_a_scan_at_once(qtbot: Any, page: CapturePage,
     assert wedge.suffix == "\x03"
     page.scan_filter.configure(wedge)
     page.save_on_scan.setChecked(True)
-    burst(qtbot, page.edits["first_name"], "A\tB\tC-123\x03")  # tabs inside, no timeout needed
+    burst(qtbot, page.fields.edits["first_name"], "A\tB\tC-123\x03")  # tabs inside, no timeout needed
     # One scan with its tabs inside: read token by token (no layout), the id and the rest kept.
     leads = services.leads.list(LeadQuery())
     assert [(lead.badge_id, lead.notes) for lead in leads] == [("C-123", "Badge text: A · B")]
@@ -194,13 +195,13 @@ def focus(qtbot: Any, widget: QWidget) -> None:
 
 
 def fill_a_visitor(qtbot: Any, page: CapturePage, question_id: Any) -> None:
-    page.edits["first_name"].setText("Anna")
-    page.edits["last_name"].setText("Kowalski")
-    page.edits["company"].setText("Acme")
-    page.notes.setPlainText("Wants a demo of the 3000 series")
-    page.rating_group.buttons()[0].setChecked(True)
-    page.qualifiers.set_answers({question_id: "yes"})
-    page.consent.setChecked(True)
+    page.fields.edits["first_name"].setText("Anna")
+    page.fields.edits["last_name"].setText("Kowalski")
+    page.fields.edits["company"].setText("Acme")
+    page.fields.notes.setPlainText("Wants a demo of the 3000 series")
+    page.fields.rating_group.buttons()[0].setChecked(True)
+    page.fields.qualifiers.set_answers({question_id: "yes"})
+    page.fields.consent.setChecked(True)
 
 
 def test_a_scan_over_a_half_typed_lead_keeps_it_as_a_draft_and_starts_clean(
@@ -208,26 +209,28 @@ def test_a_scan_over_a_half_typed_lead_keeps_it_as_a_draft_and_starts_clean(
     question = services.questions.add("Budget this year?", "yes_no", event_id=page.event_id)
     page.reload_events()
     fill_a_visitor(qtbot, page, question.id)
-    focus(qtbot, page.edits["email"])
+    focus(qtbot, page.fields.edits["email"])
     typed(keys, "anna@", 0.09)  # half typed when the next visitor's badge is scanned
     keys.now += 1.0
     typed(keys, VCARD, 0.01)
-    assert page.edits["last_name"].text() == "Weber" and page.edits["first_name"].text() == "Jonas"
-    assert page.notes.toPlainText() == ""  # nothing of Anna's stays on Jonas
-    assert page.edits["email"].text() == "jonas@weber-mb.de"
-    assert page.rating_group.checkedButton() is None and not page.consent.isChecked()
-    assert page.qualifiers.all_answers() == {question.id: ""}
+    edits = page.fields.edits
+    assert edits["last_name"].text() == "Weber" and edits["first_name"].text() == "Jonas"
+    assert page.fields.notes.toPlainText() == ""  # nothing of Anna's stays on Jonas
+    assert page.fields.edits["email"].text() == "jonas@weber-mb.de"
+    assert page.fields.rating_group.checkedButton() is None and not page.fields.consent.isChecked()
+    assert page.fields.qualifiers.all_answers() == {question.id: ""}
     assert "Anna Kowalski · Acme was not saved yet" in page.banner.text()
     assert page.side.drafts.isVisibleTo(page) and page.side.drafts.count() == 1
     assert "Anna Kowalski · Acme" in page.side.drafts.item(0).text()
     jonas = page.save()
     assert jonas is not None and jonas.notes == "" and jonas.consent.value != "granted"
     page.resume_draft(services.booth.drafts()[0].id)
-    assert page.edits["email"].text() == "anna@" and page.notes.toPlainText().startswith("Wants")
-    assert page.consent.isChecked() and page.rating_group.checkedButton() is not None
-    assert page.qualifiers.all_answers() == {question.id: "yes"}
+    assert page.fields.edits["email"].text() == "anna@"
+    assert page.fields.notes.toPlainText().startswith("Wants")
+    assert page.fields.consent.isChecked() and page.fields.rating_group.checkedButton() is not None
+    assert page.fields.qualifiers.all_answers() == {question.id: "yes"}
     assert services.booth.drafts() == [] and not page.side.drafts.isVisibleTo(page)
-    page.edits["email"].setText("anna@acme.example")
+    page.fields.edits["email"].setText("anna@acme.example")
     anna = page.save()
     assert anna is not None and anna.notes == "Wants a demo of the 3000 series"
     assert services.questions.answers_for(anna.id) == {question.id: "yes"}
@@ -239,47 +242,47 @@ def test_esc_then_ctrl_z_restores_everything(qtbot: Any, page: CapturePage,
     question = services.questions.add("Budget this year?", "yes_no", event_id=page.event_id)
     page.reload_events()
     fill_a_visitor(qtbot, page, question.id)
-    focus(qtbot, page.edits["company"])
-    qtbot.keyClick(page.edits["company"], Qt.Key.Key_Escape)
-    assert page.edits["first_name"].text() == "" and page.notes.toPlainText() == ""
+    focus(qtbot, page.fields.edits["company"])
+    qtbot.keyClick(page.fields.edits["company"], Qt.Key.Key_Escape)
+    assert page.fields.edits["first_name"].text() == "" and page.fields.notes.toPlainText() == ""
     assert "Cleared Anna Kowalski · Acme" in page.banner.text()
     assert page.undo_clear_button.isVisibleTo(page)
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert page.edits["first_name"].text() == "Anna" and page.edits["company"].text() == "Acme"
-    assert page.notes.toPlainText() == "Wants a demo of the 3000 series"
-    assert page.rating_group.checkedButton() is page.rating_group.buttons()[0]
-    assert page.qualifiers.all_answers() == {question.id: "yes"} and page.consent.isChecked()
+    assert page.fields.edits["first_name"].text() == "Anna" and page.fields.edits["company"].text() == "Acme"
+    assert page.fields.notes.toPlainText() == "Wants a demo of the 3000 series"
+    assert page.fields.rating_group.checkedButton() is page.fields.rating_group.buttons()[0]
+    assert page.fields.qualifiers.all_answers() == {question.id: "yes"} and page.fields.consent.isChecked()
     assert not page.undo_clear_button.isVisibleTo(page)
     page.clear_form()
     qtbot.mouseClick(page.undo_clear_button, Qt.MouseButton.LeftButton)  # the banner's button
-    assert page.edits["last_name"].text() == "Kowalski"
+    assert page.fields.edits["last_name"].text() == "Kowalski"
 
 
 def test_40_ms_typing_stays_typed_in_the_focused_field(qtbot: Any, page: CapturePage,
                                                        keys: KeyClock) -> None:
-    focus(qtbot, page.edits["company"])
+    focus(qtbot, page.fields.edits["company"])
     typed(keys, "Weber Maschinenbau", 0.04)
-    assert page.edits["company"].text() == "Weber Maschinenbau"  # at once, nothing held back
-    focus(qtbot, page.edits["first_name"])
+    assert page.fields.edits["company"].text() == "Weber Maschinenbau"  # at once, nothing held back
+    focus(qtbot, page.fields.edits["first_name"])
     keys.now += 0.5
     key("J")
     for char, gap in zip("ohanna", (0.05, 0.05, 0.05, 0.012, 0.05, 0.05), strict=True):
         keys.now += gap  # one near-simultaneous pair ("nn") among 50 ms keys
         key(char)
-    assert page.edits["first_name"].text() == "Johanna"
-    focus(qtbot, page.edits["title"])
+    assert page.fields.edits["first_name"].text() == "Johanna"
+    focus(qtbot, page.fields.edits["title"])
     key("C")  # the very next instant, in another field: nothing is taken back from the first
-    assert page.edits["first_name"].text() == "Johanna" and page.edits["title"].text() == "C"
-    assert page.edits["company"].text() == "Weber Maschinenbau"
+    assert page.fields.edits["first_name"].text() == "Johanna" and page.fields.edits["title"].text() == "C"
+    assert page.fields.edits["company"].text() == "Weber Maschinenbau"
     assert "Scanned" not in page.banner.text()
 
 
 def test_a_10_ms_burst_ending_in_enter_is_a_scan(qtbot: Any, page: CapturePage,
                                                  keys: KeyClock) -> None:
-    focus(qtbot, page.edits["first_name"])
+    focus(qtbot, page.fields.edits["first_name"])
     typed(keys, "SBpax001\r", 0.01)
-    assert page.edits["badge_id"].text() == "SBpax001"
-    assert page.edits["first_name"].text() == ""  # not typed into the field that had focus
+    assert page.fields.edits["badge_id"].text() == "SBpax001"
+    assert page.fields.edits["first_name"].text() == ""  # not typed into the field that had focus
     assert "Scanned SBpax001" in page.banner.text()
 
 
@@ -293,45 +296,46 @@ LF_CARD = VCARD.replace("\r", "\n")
 ], ids=["Key_Return", "LF character", "Ctrl+J"])
 def test_a_vcard_with_linefeeds_is_read(qtbot: Any, page: CapturePage, keys: KeyClock,
                                         delivery: dict[str, Any]) -> None:
-    focus(qtbot, page.edits["first_name"])
+    focus(qtbot, page.fields.edits["first_name"])
     for char in LF_CARD:
         keys.now += 0.008
         key(char, **delivery) if char == "\n" else key(char)
-    assert page.edits["last_name"].text() == "Weber" and page.edits["first_name"].text() == "Jonas"
-    assert page.edits["company"].text() == "Weber Maschinenbau"
+    edits = page.fields.edits
+    assert edits["last_name"].text() == "Weber" and edits["first_name"].text() == "Jonas"
+    assert page.fields.edits["company"].text() == "Weber Maschinenbau"
 
 
 def test_ctrl_j_without_text_is_a_linefeed_too(qtbot: Any, page: CapturePage,
                                                keys: KeyClock) -> None:
-    focus(qtbot, page.edits["first_name"])
+    focus(qtbot, page.fields.edits["first_name"])
     for char in LF_CARD:
         keys.now += 0.008
         if char == "\n":
             key("", key_code=Qt.Key.Key_J, modifiers=Qt.KeyboardModifier.ControlModifier)
         else:
             key(char)
-    assert page.edits["email"].text() == "jonas@weber-mb.de"
+    assert page.fields.edits["email"].text() == "jonas@weber-mb.de"
 
 
 def test_the_scanner_device_decides_when_configured(qtbot: Any, page: CapturePage,
                                                     keys: KeyClock) -> None:
     page.scan_filter.configure(WedgeSettings(device="Honeywell 1900GSR"))
     scanner = QInputDevice("Honeywell 1900GSR", 42, QInputDevice.DeviceType.Keyboard)
-    focus(qtbot, page.edits["company"])
+    focus(qtbot, page.fields.edits["company"])
     typed(keys, "SBpax001\r", 0.045, device=scanner)  # slow, but the scanner's own keys
-    assert page.edits["badge_id"].text() == "SBpax001" and page.edits["company"].text() == ""
-    focus(qtbot, page.edits["title"])
+    assert page.fields.edits["badge_id"].text() == "SBpax001" and page.fields.edits["company"].text() == ""
+    focus(qtbot, page.fields.edits["title"])
     typed(keys, "CTO\t", 0.004)  # keyboard keys, however fast, are typing
-    assert page.edits["title"].text() == "CTO"
+    assert page.fields.edits["title"].text() == "CTO"
 
 
 def test_a_held_trigger_reads_the_badge_once(qtbot: Any, page: CapturePage,
                                              services: Services, keys: KeyClock) -> None:
-    focus(qtbot, page.edits["first_name"])
+    focus(qtbot, page.fields.edits["first_name"])
     typed(keys, "SBpax001\rSBpax001\r", 0.01)
     keys.now += 2.0
     typed(keys, "SBpax001\r", 0.01)  # scanned again later: still the one visitor in the form
-    assert page.edits["badge_id"].text() == "SBpax001"
+    assert page.fields.edits["badge_id"].text() == "SBpax001"
     assert services.booth.drafts() == [] and "already in the form" in page.banner.text()
 
 

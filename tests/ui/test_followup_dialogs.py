@@ -85,14 +85,14 @@ def test_lead_detail_shows_countdown_and_logs_a_touch_without_task(
     window = make_window()
     window.open_lead(lead.id)
     detail = window.leads.detail
-    assert detail.sla_label.text().startswith("First touch: ")
+    assert detail.tasks.sla_label.text().startswith("First touch: ")
     monkeypatch.setattr(TouchDialog, "ask",
                         lambda *_a: Touch(TaskKind.CALL, None, "quick hello"))
     window.log_touch_action.trigger()
     after = services.leads.get(lead.id)
     assert after.first_touch_at == services.context.clock()
     assert services.leads.history(lead.id)[0].text == "quick hello"
-    assert not detail.sla_label.isVisibleTo(detail)
+    assert not detail.tasks.sla_label.isVisibleTo(detail)
 
 
 def test_touch_dialog_returns_kind_and_outcome(qtbot: Any) -> None:

@@ -159,7 +159,7 @@ def test_open_lead_goes_to_leads_with_it_selected(make_window: Make, rep: UserRe
     assert window.pages.currentIndex() == LEADS
     record = window.leads.detail.record
     assert record is not None and record.id == day_leads["late"].id
-    assert window.leads.detail.task_list.count() >= 1
+    assert window.leads.detail.tasks.task_list.count() >= 1
 
 
 def test_empty_state_says_what_next(make_window: Make, rep: UserRecord) -> None:

@@ -186,7 +186,7 @@ def test_detail_pane_shows_every_field_whole_at_1024_by_700(
     assert detail.next_step.text().endswith(when)
     assert detail.next_step.width() >= detail.next_step.sizeHint().width()
     assert _right_edge(detail.next_step, detail) <= detail.width()
-    for label in (detail.title, detail.subtitle, detail.review_note, detail.sla_label):
+    for label in (detail.title, detail.subtitle, detail.review_note, detail.tasks.sla_label):
         if label.isVisible():
             assert _right_edge(label, detail) <= detail.width(), label.text()
     form = detail.form

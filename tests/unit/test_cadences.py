@@ -32,6 +32,8 @@ from app.domain.leads import Channel, LeadRecord, LeadStatus, Rating
 from app.domain.tasks import TaskKind, TaskOutcome
 from app.domain.working_time import DEFAULT_CALENDAR
 
+pytestmark = pytest.mark.both_databases
+
 CAL = DEFAULT_CALENDAR
 SHOW = uuid.UUID(int=7)
 LEAD = LeadRecord(uuid.UUID(int=1), first_name="Jürgen", last_name="Müller", company="Łódź Tools",

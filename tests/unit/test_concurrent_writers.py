@@ -6,12 +6,12 @@ from __future__ import annotations
 import multiprocessing
 import uuid
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from app.domain.people import Role, RoutingMode
 from app.domain.routing import Condition, ConditionKind, TargetKind
+from app.paths import ServerAddress, database_location
 from app.services.container import Services
 from app.storage.db import Database
 from tests.conftest import FIXED_NOW
@@ -20,8 +20,17 @@ WRITERS, LEADS_EACH = 4, 15
 FIELDS = ("city", "title", "industry", "notes")
 
 
+pytestmark = pytest.mark.both_databases
+
+
+def _open(location: str) -> Database:
+    """The database a writer process opens: the test's file or its server database."""
+    where = database_location(location)
+    return Database.on_server(where) if isinstance(where, ServerAddress) else Database(where)
+
+
 def _capture(path: str, writer: int) -> list[str]:
-    database = Database(Path(path))
+    database = _open(path)
     try:
         services = Services.build(database, lambda: FIXED_NOW)  # never the real clock
         return [str(services.leads.create({"last_name": f"W{writer}-{i}", "country": "DE"}).id)
@@ -32,7 +41,7 @@ def _capture(path: str, writer: int) -> list[str]:
 
 def _edit(path: str, lead_id: str, field: str) -> int:
     """Edit one field of the shared lead, as an editor would (opened, then saved), 10 times."""
-    database = Database(Path(path))
+    database = _open(path)
     try:
         services = Services.build(database, lambda: FIXED_NOW)
         for round_ in range(10):
@@ -55,7 +64,7 @@ def test_concurrent_captures_share_the_round_robin_fairly(services: Services) ->
             for i in range(3)]
     services.routing.add_rule("DE", [Condition.parse(ConditionKind.COUNTRY, "DE")],
                               TargetKind.TEAM, team.id)
-    path = str(services.context.db.path)
+    path = services.context.db.location
     with _pool() as pool:
         created = pool.starmap(_capture, [(path, w) for w in range(WRITERS)])
     ids = [uuid.UUID(i) for batch in created for i in batch]
@@ -68,7 +77,7 @@ def test_concurrent_captures_share_the_round_robin_fairly(services: Services) ->
 @pytest.mark.slow
 def test_concurrent_editors_of_one_lead_lose_nothing(services: Services) -> None:
     lead = services.leads.create({"last_name": "Shared"})
-    path = str(services.context.db.path)
+    path = services.context.db.location
     with _pool() as pool:
         done = pool.starmap(_edit, [(path, str(lead.id), field) for field in FIELDS])
     assert done == [10] * WRITERS

@@ -23,6 +23,8 @@ from app.services.container import Services
 from app.storage.repositories.distribution import DistributionRepository
 from tests.conftest import FakeClock
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
 def team(services: Services) -> dict[str, Any]:
@@ -212,7 +214,7 @@ def test_hand_back_and_recycle(services: Services, team: dict[str, Any],
 
 # -- CLI ------------------------------------------------------------------------------------
 def test_assign_and_score_cli(services: Services, db_path: Path, capsys: Any) -> None:
-    run = lambda *args: main(["--db", str(db_path), *args])  # noqa: E731
+    run = lambda *args: main(["--db", services.context.db.location, *args])  # noqa: E731
     assert run("teams", "add", "Nordics", "--mode", "least_open") == 0
     assert run("users", "add", "--name", "Nils", "--email", "nils@example.com", "--role", "rep",
                "--team", "Nordics", "--territories", "se,no") == 0

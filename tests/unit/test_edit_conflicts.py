@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 
@@ -11,17 +12,21 @@ from app.services.container import Services
 from app.storage.db import Database
 from tests.conftest import FakeClock
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
-def pair(db: Database, clock: FakeClock) -> tuple[Services, Services]:
+def pair(db: Database, clock: FakeClock) -> Iterator[tuple[Services, Services]]:
     """The same database open in two places (two windows, a window and the CLI)."""
     here = Services.build(db, clock)
     anna = here.people.add_user("Anna Weber", "anna@example.com", "manager")
     here.people.sign_in(anna.id)
-    there = Services.build(Database(db.path), clock)
+    elsewhere = Database(db.path, server=db.server)
+    there = Services.build(elsewhere, clock)
     ben = there.people.add_user("Ben Ott", "ben@example.com", "rep")
     there.people.sign_in(ben.id)
-    return here, there
+    yield here, there
+    elsewhere.dispose()
 
 
 def test_a_field_both_changed_is_refused_with_both_values(

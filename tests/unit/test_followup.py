@@ -22,6 +22,8 @@ from app.domain.tasks import TaskKind, TaskOutcome
 from app.services.container import Services
 from tests.conftest import FakeClock
 
+pytestmark = pytest.mark.both_databases
+
 BERLIN = dt.timezone(dt.timedelta(hours=1))  # November: CET
 
 
@@ -234,7 +236,7 @@ def test_imported_leads_get_deadlines_and_cadences(services: Services, reps: dic
 def test_followup_cli(services: Services, reps: dict[str, Any], db_path: Path,
                       tmp_path: Path, capsys: Any, clock: FakeClock) -> None:
     lead = _show_lead(services, reps)
-    run = lambda *args: main(["--db", str(db_path), *args])  # noqa: E731
+    run = lambda *args: main(["--db", services.context.db.location, *args])  # noqa: E731
     capsys.readouterr()
     assert run("--json", "reminders", "--owner", "anna@example.com") == 0
     listed = json.loads(capsys.readouterr().out)

@@ -13,6 +13,8 @@ from app.domain.tasks import DueBucket
 from app.services.container import Services
 from tests.due_tasks import add_due_tasks
 
+pytestmark = pytest.mark.both_databases
+
 UTC = dt.UTC
 NOW = dt.datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 

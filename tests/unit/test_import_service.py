@@ -18,6 +18,8 @@ from app.domain.progress import CancelledError
 from app.services.container import Services
 from app.storage.repositories.bulk import BulkWriter
 
+pytestmark = pytest.mark.both_databases
+
 EXPORT = (
     "Lead export Hannover Messe 2026\n"
     "\n"

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from app.domain.leads import LeadQuery, SortKey
 from app.services.container import Services
 from app.services.lead_listing import SEARCH_COUNT_CAP, LeadListing
+
+pytestmark = pytest.mark.both_databases
 
 
 def add(services: Services, count: int, prefix: str = "Person") -> None:

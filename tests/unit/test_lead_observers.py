@@ -14,6 +14,8 @@ from app.services.lead_service import LeadSaved
 from app.storage.orm import Lead
 from app.storage.repositories.leads import LeadRepository
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
 def lead_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:

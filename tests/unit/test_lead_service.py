@@ -28,6 +28,8 @@ from app.storage.db import Database
 from app.storage.orm import Activity, Lead
 from tests.conftest import FakeClock
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
 def people(services: Services) -> dict[str, uuid.UUID]:

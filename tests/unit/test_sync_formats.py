@@ -23,9 +23,11 @@ from app.domain.people import Role
 from app.domain.review import reason_text
 from app.domain.tasks import TaskKind
 from app.storage.orm import Task
-from app.sync.changeset import FORMAT_VERSION, MAGIC, NewerFormat, decode, open_envelope
-from app.sync.folder import parse_changeset_name, scan_snapshots
+from app.sync.changeset import FORMAT_VERSION, MAGIC, decode
+from app.sync.envelope import open_envelope
+from app.sync.errors import NewerFormat
 from app.sync.ops import FieldSet
+from app.sync.scan import parse_changeset_name, scan_snapshots
 from tests.conftest import FIXED_NOW, FakeClock
 from tests.sync_laptops import Laptop
 

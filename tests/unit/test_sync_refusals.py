@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import app.sync.changeset as changeset_module
+import app.sync.teamkey as teamkey_module
 from app.sync.compaction import plan_compaction
 from app.sync.refusals import REFUSAL_PREFIX, read_refusals, refusal_path, write_refusal
 from tests.sync_laptops import Laptop
@@ -20,7 +20,7 @@ SECRET = "team secret"
 @pytest.fixture(autouse=True)
 def fast_scrypt(monkeypatch: pytest.MonkeyPatch) -> None:
     """Keys as the app derives them, only cheaper: these tests are about files, not scrypt."""
-    monkeypatch.setattr(changeset_module, "DEFAULT_SCRYPT", {"n": 2**10, "r": 8, "p": 1})
+    monkeypatch.setattr(teamkey_module, "DEFAULT_SCRYPT", {"n": 2**10, "r": 8, "p": 1})
 
 
 def _files(folder: Path) -> set[str]:

@@ -18,12 +18,13 @@ from typing import Any
 
 import pytest
 
-import app.services.sync.service as sync_module
 from app.services.context import ServiceContext
 from app.services.demo_service import DemoService
+from app.services.sync import capture, merge, snapshots
 from app.services.sync.batches import Batch
-from app.services.sync.service import SyncService, synced_columns
+from app.services.sync.tables import synced_columns
 from app.storage.db import Database
+from app.storage.repositories.sync.repository import SyncRepository
 from tests.sync_laptops import Laptop
 
 BATCH = 40
@@ -65,11 +66,12 @@ class Transactions:
 @pytest.fixture
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> Iterator[Transactions]:
     """Batches of BATCH rows/ops, and a record of what each write transaction held."""
-    for name in ("CAPTURE_ROWS", "MERGE_OPS", "SNAPSHOT_ROWS"):
-        monkeypatch.setattr(sync_module, name, BATCH)
+    for module, name in ((capture, "CAPTURE_ROWS"), (merge, "MERGE_OPS"),
+                         (snapshots, "SNAPSHOT_ROWS")):
+        monkeypatch.setattr(module, name, BATCH)
     seen = Transactions()
     original_write = Database.write
-    original_add = sync_module.SyncRepository.add_ops
+    original_add = SyncRepository.add_ops
     original_save = Batch.save
 
     @contextmanager
@@ -88,7 +90,7 @@ def small_batches(monkeypatch: pytest.MonkeyPatch) -> Iterator[Transactions]:
         original_save(self)
 
     monkeypatch.setattr(Database, "write", write)
-    monkeypatch.setattr(sync_module.SyncRepository, "add_ops", add_ops)
+    monkeypatch.setattr(SyncRepository, "add_ops", add_ops)
     monkeypatch.setattr(Batch, "save", save)
     yield seen
 
@@ -135,23 +137,23 @@ def test_a_first_sync_captures_publishes_and_merges_in_bounded_batches(
 def test_a_capture_stopped_half_way_resumes_without_duplicates(
         monkeypatch: pytest.MonkeyPatch, demo_laptop: Laptop, folder: Path) -> None:
     """Killed after some committed capture batches: the next sync sends every row once."""
-    monkeypatch.setattr(sync_module, "CAPTURE_ROWS", BATCH)
+    monkeypatch.setattr(capture, "CAPTURE_ROWS", BATCH)
     rows = sum(_synced_rows(demo_laptop.path).values())
     calls = {"n": 0}
-    real = SyncService._capture_rows
+    real = capture.capture_rows
 
-    def dying(self: SyncService, batch: Batch, table: str, found: Any) -> Any:
+    def dying(batch: Batch, table: str, found: Any) -> Any:
         calls["n"] += 1
         if calls["n"] == 4:
             raise KeyboardInterrupt("power cut")
-        return real(self, batch, table, found)
+        return real(batch, table, found)
 
-    monkeypatch.setattr(SyncService, "_capture_rows", dying)
+    monkeypatch.setattr(capture, "capture_rows", dying)
     with pytest.raises(KeyboardInterrupt):
         demo_laptop.sync(folder)
     partial, _chunks, _entries = _log(demo_laptop.path)
     assert 0 < partial < rows
-    monkeypatch.setattr(SyncService, "_capture_rows", real)
+    monkeypatch.setattr(capture, "capture_rows", real)
     report = demo_laptop.sync(folder)
     ops, _chunks, entries = _log(demo_laptop.path)
     assert report.sent_ops == ops and entries == ops and rows <= ops <= rows + 20

@@ -27,10 +27,14 @@ import pytest
 from app.sync.changeset import ChangeSet
 from app.sync.clock import MAX_DRIFT_MS
 from app.sync.compaction import apply_compaction, plan_compaction, write_state
-from app.sync.folder import publish, publish_snapshot, scan, scan_snapshots
-from app.sync.merge import EDIT_VS_DELETE, Replica, RowDeletedError, is_covered
+from app.sync.conflicts import EDIT_VS_DELETE
+from app.sync.heads import is_covered
+from app.sync.merge import Replica, RowDeletedError
 from app.sync.ops import Append, FieldSet, Op, RowDelete, RowRestore
-from app.sync.snapshot import Snapshot, snapshots_to_absorb
+from app.sync.publish import publish, publish_snapshot
+from app.sync.scan import scan, scan_snapshots
+from app.sync.snapshot import Snapshot
+from app.sync.snapshot_reader import snapshots_to_absorb
 
 START_MS = 1_767_000_000_000
 SKEWS_MS = [0, 20 * 60 * 1000, -90_000, 3_000]  # device 1 runs 20 minutes ahead

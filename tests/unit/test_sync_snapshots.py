@@ -10,35 +10,34 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.sync.changeset import (
-    MAGIC,
-    ChangeSet,
+from app.sync.changeset import MAGIC, ChangeSet, decode, encode
+from app.sync.clock import Timestamp
+from app.sync.conflicts import EDIT_VS_DELETE
+from app.sync.envelope import seal
+from app.sync.errors import (
     ChecksumMismatch,
     EmptyFile,
     NewerFormat,
     NotASyncFile,
     PassphraseRequired,
-    TeamKey,
     TruncatedFile,
     WrongPassphrase,
-    decode,
-    encode,
-    seal,
 )
-from app.sync.clock import Timestamp
-from app.sync.folder import publish, publish_snapshot, scan, scan_snapshots
-from app.sync.merge import EDIT_VS_DELETE, Replica, RowDeletedError, contiguous_through, is_covered
+from app.sync.heads import contiguous_through, is_covered
+from app.sync.merge import Replica, RowDeletedError
 from app.sync.ops import Op
+from app.sync.publish import publish, publish_snapshot
+from app.sync.scan import scan, scan_snapshots
 from app.sync.snapshot import (
     SNAPSHOT_FORMAT_VERSION,
     SNAPSHOT_MAGIC,
     InvalidSnapshot,
     Snapshot,
-    decode_snapshot,
-    encode_snapshot,
     parse_snapshot_name,
-    snapshots_to_absorb,
 )
+from app.sync.snapshot_reader import decode_snapshot, snapshots_to_absorb
+from app.sync.snapshot_writer import encode_snapshot
+from app.sync.teamkey import TeamKey
 
 FAST_SCRYPT = {"n": 2**10, "r": 8, "p": 1}
 T0 = 1_767_000_000_000

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.domain.leads import LeadQuery
-from app.services.sync.service import synced_columns
+from app.services.sync.tables import synced_columns
 from tests.conftest import FIXED_NOW, FakeClock
 from tests.sync_laptops import Laptop
 

@@ -1,1 +1,1 @@
-"""Team sync through a shared folder: the service and what a sync run reports."""
+"""Team sync through a shared folder: ``service.SyncService`` runs a sync, one step a module."""

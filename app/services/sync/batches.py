@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.storage.repositories.sync import Shadow, SyncRepository
+from app.storage.repositories.sync.replica_state import Shadow
+from app.storage.repositories.sync.repository import SyncRepository
 from app.sync.clock import HybridClock
 from app.sync.merge import Replica
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from app.domain.errors import LeadlineError
+
+# Told what a sync is doing, for a status line ("Merging received changes: 1,200").
+Progress = Callable[[str], None]
 
 
 class SyncFolderError(LeadlineError):

@@ -11,7 +11,6 @@ batch is stored completely or not at all.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 import uuid
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -19,7 +18,7 @@ from operator import itemgetter
 from types import TracebackType
 from typing import Any
 
-from app.storage.db import Database
+from app.storage.db import Database, DriverConnection
 from app.storage.repositories.bulk_rows import (
     TABLES,
     Row,
@@ -43,7 +42,7 @@ class BulkWriter:
 
     def __init__(self, database: Database) -> None:
         self.database = database
-        self._connection: sqlite3.Connection | None = None
+        self._connection: DriverConnection | None = None
         self._context: Any = None
         self._outer = False  # inside transaction(): writes join it instead of committing
 
@@ -131,7 +130,7 @@ class BulkWriter:
         assert self._connection is not None, "use BulkWriter as a context manager"
         self._connection.executemany(
             "UPDATE team SET round_robin_last_id = ?, updated_at = ?, device_id = ? "
-            "WHERE id = ? AND coalesce(round_robin_last_id, '') != ?",
+            "WHERE id = ? AND round_robin_last_id IS NOT ?",
             [(last.hex, utc_text(now), device.hex, team.hex, last.hex)
              for team, last in state.items()])
 
@@ -146,7 +145,7 @@ class BulkWriter:
                  status, utc_text(now), utc_text(now), batch_id.hex))
 
     @contextmanager
-    def _borrowed(self) -> Iterator[sqlite3.Connection]:
+    def _borrowed(self) -> Iterator[DriverConnection]:
         if self._connection is not None:
             yield self._connection
         else:
@@ -255,7 +254,7 @@ class BulkWriter:
             return int(connection.execute(f'SELECT count(*) FROM "{spec.name}"').fetchone()[0])
 
     @staticmethod
-    def _execute(connection: sqlite3.Connection,
+    def _execute(connection: DriverConnection,
                  prepared: Sequence[tuple[str, list[list[Any]]]]) -> None:
         # IMMEDIATE takes the write lock up front: no deadlock with a reader upgrading later,
         # and the busy timeout applies while another writer finishes.

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Integer, Uuid, column, func, select, text, update
 from sqlalchemy.orm import Session
 
 from app.domain.leads import CLOSED_STATUSES, FOLLOW_UP_STATUSES, Channel, LeadStatus, Rating
 from app.domain.people import Availability
 from app.domain.routing import Condition, ConditionKind, RoutingFacts, RoutingRule, TargetKind
 from app.domain.scoring import ScoreRule, ScoreRuleKind
+from app.storage.db import DriverConnection
 from app.storage.orm import (
     OPEN_LEAD_SQL,
     AssignmentMove,
@@ -35,6 +35,10 @@ from app.storage.orm import (
 )
 
 _CLOSED = tuple(s.value for s in CLOSED_STATUSES)
+
+
+# Any constant both sides agree on: "LEADROUT" as eight bytes.
+ROUTING_LOCK_KEY = int.from_bytes(b"LEADROUT", "big") & 0x7FFF_FFFF_FFFF_FFFF
 
 
 class DistributionRepository:
@@ -82,6 +86,14 @@ class DistributionRepository:
         self.session.add(row)
 
     # -- round robin --------------------------------------------------------------------------
+    def take_routing_turn(self) -> None:
+        """Hold the routing turn until this transaction ends, so two people saving leads at
+        once never both read the same round-robin pointer or workload and give two leads to
+        the same "next" rep. A SQLite file has one writer at a time already; the server
+        serialises routing with a transaction-scoped advisory lock."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(select(func.pg_advisory_xact_lock(ROUTING_LOCK_KEY)))
+
     def round_robin_state(self) -> dict[uuid.UUID, uuid.UUID]:
         rows = self.session.execute(select(Team.id, Team.round_robin_last_id).where(
             Team.round_robin_last_id.is_not(None)))
@@ -125,9 +137,10 @@ class DistributionRepository:
     # -- workload -----------------------------------------------------------------------------
     def open_leads_by_owner(self) -> dict[uuid.UUID, int]:
         rows = self.session.execute(text(
-            f"SELECT owner_id, count(*) FROM lead WHERE {OPEN_LEAD_SQL} AND owner_id IS NOT NULL "
-            "GROUP BY owner_id"))
-        return {uuid.UUID(hex=owner): count for owner, count in rows if owner}
+            f"SELECT owner_id, count(*) AS open_leads FROM lead WHERE {OPEN_LEAD_SQL} "
+            "AND owner_id IS NOT NULL GROUP BY owner_id").columns(
+                column("owner_id", Uuid()), column("open_leads", Integer())))
+        return {owner: count for owner, count in rows if owner}
 
     def overdue_tasks_by_owner(self, now: dt.datetime) -> dict[uuid.UUID, int]:
         rows = self.session.execute(
@@ -186,7 +199,7 @@ _UNREAD = {"event_id": "NULL", "rating": "NULL", "team_id": "NULL", "score": "0"
 _EMPTY_TEXT = "''"
 
 
-def iter_routing_facts(connection: sqlite3.Connection, *, open_only: bool = True,
+def iter_routing_facts(connection: DriverConnection, *, open_only: bool = True,
                        lead_ids: Sequence[uuid.UUID] | None = None,
                        statuses_or_orphans: Iterable[LeadStatus] | None = None,
                        fields: Iterable[str] | None = None,
@@ -210,7 +223,7 @@ def iter_routing_facts(connection: sqlite3.Connection, *, open_only: bool = True
     if statuses_or_orphans is not None:
         wanted = [s.value for s in statuses_or_orphans]
         where += (f" AND (status IN ({', '.join('?' for _ in wanted)}) OR owner_id IS NULL OR "
-                  "owner_id IN (SELECT id FROM user WHERE availability != 'active' "
+                  "owner_id IN (SELECT id FROM \"user\" WHERE availability != 'active' "
                   "OR deleted_at IS NOT NULL))")
         params += wanted
     if lead_ids is not None:
@@ -249,7 +262,7 @@ SCORING_COLUMNS = ("key, id, created_at, title, company_size, industry, country,
                    "last_touch_at, score, score_reasons")
 
 
-def scoring_rows_after(connection: sqlite3.Connection, after_key: int, batch: int = 20_000
+def scoring_rows_after(connection: DriverConnection, after_key: int, batch: int = 20_000
                        ) -> list[tuple[Any, ...]]:
     """The next batch of live lead rows (SCORING_COLUMNS) after a key: keyset paging, so each
     batch is its own short query and re-scoring can commit between batches."""
@@ -258,7 +271,7 @@ def scoring_rows_after(connection: sqlite3.Connection, after_key: int, batch: in
         "ORDER BY key LIMIT ?", (after_key, batch)).fetchall()
 
 
-def scoring_rows_for(connection: sqlite3.Connection, lead_ids: Sequence[uuid.UUID]
+def scoring_rows_for(connection: DriverConnection, lead_ids: Sequence[uuid.UUID]
                      ) -> list[tuple[Any, ...]]:
     marks = ", ".join("?" for _ in lead_ids)
     return connection.execute(
@@ -266,7 +279,7 @@ def scoring_rows_for(connection: sqlite3.Connection, lead_ids: Sequence[uuid.UUI
         "ORDER BY key", [i.hex for i in lead_ids]).fetchall()
 
 
-def activity_counts(connection: sqlite3.Connection, lead_ids: Sequence[str]) -> dict[str, int]:
+def activity_counts(connection: DriverConnection, lead_ids: Sequence[str]) -> dict[str, int]:
     """Touches and notes per lead (hex ids), for the engagement part of the score."""
     if not lead_ids:
         return {}
@@ -277,7 +290,7 @@ def activity_counts(connection: sqlite3.Connection, lead_ids: Sequence[str]) -> 
     return dict(rows.fetchall())
 
 
-def answers_by_lead(connection: sqlite3.Connection, lead_ids: Sequence[str]
+def answers_by_lead(connection: DriverConnection, lead_ids: Sequence[str]
                     ) -> dict[str, dict[str, str]]:
     if not lead_ids:
         return {}

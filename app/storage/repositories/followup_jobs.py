@@ -11,7 +11,6 @@ for a hundred thousand returning leads cost gigabytes and minutes.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from app.domain.ids import new_id
 from app.domain.leads import LeadStatus, Rating
 from app.domain.service_levels import SLA_STATUSES
 from app.domain.tasks import TaskKind
+from app.storage.db import DriverConnection, driver_of
 from app.storage.repositories.bulk_rows import parse_utc_text, utc_text
 from app.storage.repositories.history import INSERT_NOTE
 from app.storage.sequential import small_page_cache
@@ -55,8 +55,7 @@ class DeadlineDue:
 
 class FollowUpJobsRepository:
     def __init__(self, session: Session) -> None:
-        connection = session.connection().connection.driver_connection
-        assert isinstance(connection, sqlite3.Connection)
+        connection = driver_of(session)
         self.connection = connection
 
     # -- reads: the next batch's keys (no lock needed), then those leads, checked again ---------
@@ -179,7 +178,7 @@ def _without_deadline() -> tuple[str, list[object]]:
 
 def _never_followed_up(statuses: Sequence[LeadStatus]) -> tuple[str, list[object]]:
     marks = ", ".join("?" for _ in statuses)
-    return (f"owner_id IS NOT NULL AND do_not_contact = 0 AND merged_into_id IS NULL AND "
+    return (f"owner_id IS NOT NULL AND NOT do_not_contact AND merged_into_id IS NULL AND "
             f"+status IN ({marks}) AND NOT EXISTS (SELECT 1 FROM task WHERE task.lead_id = "
             "lead.id)", [s.value for s in statuses])
 
@@ -189,7 +188,7 @@ def _nurture_due(today: dt.date) -> tuple[str, list[object]]:
             [LeadStatus.NURTURE.value, today.isoformat()])
 
 
-def stop_cadences(connection: sqlite3.Connection, lead_hexes: Sequence[str], why: str,
+def stop_cadences(connection: DriverConnection, lead_hexes: Sequence[str], why: str,
                   stamps: tuple[str, str, str | None]) -> int:
     """End the cadences of these leads (hex ids) in bulk, as ``CadenceService.stop_in`` does
     one by one: open steps cancelled, a note on each lead that had any, next due recomputed.

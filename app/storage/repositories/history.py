@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session
 from app.domain.history import APP_ACTOR_ID, APP_ACTOR_NAME, ActivityKind, ActivityRecord
 from app.domain.ids import new_id
 from app.domain.people import Availability, Role
+from app.storage.db import DriverConnection, driver_of
 from app.storage.orm import Activity, User
 from app.storage.repositories.bulk_rows import utc_text
 
@@ -23,14 +23,14 @@ from app.storage.repositories.bulk_rows import utc_text
 # create it agree and sync has nothing to decide; it is stamped when created, so sync sends it
 # along with the first history rows that name it.
 _ENSURE_APP_ACTOR = (
-    "INSERT OR IGNORE INTO user (id, name, email, role, availability, territories, updated_at, "
-    "device_id) VALUES (?, ?, '', ?, ?, '[]', ?, ?)")
+    'INSERT INTO "user" (id, name, email, role, availability, territories, updated_at, '
+    "device_id) VALUES (?, ?, '', ?, ?, '[]', ?, ?) ON CONFLICT DO NOTHING")
 INSERT_NOTE = (
     "INSERT INTO activity (id, lead_id, kind, occurred_at, actor_id, field, old_value, new_value, "
     "text, outcome, updated_at, device_id) VALUES (?, ?, ?, ?, ?, '', '', '', ?, '', ?, ?)")
 
 
-def ensure_app_actor(connection: sqlite3.Connection, now_text: str, device_hex: str) -> None:
+def ensure_app_actor(connection: DriverConnection, now_text: str, device_hex: str) -> None:
     """The app's actor row, created once per database (inside the caller's transaction)."""
     connection.execute(_ENSURE_APP_ACTOR, (
         APP_ACTOR_ID.hex, APP_ACTOR_NAME, Role.ADMIN.value, Availability.INACTIVE.value,
@@ -97,7 +97,6 @@ class HistoryRepository:
             for a, actor in self.session.execute(statement)
         ]
 
-    def _connection(self) -> sqlite3.Connection:
-        connection = self.session.connection().connection.driver_connection
-        assert isinstance(connection, sqlite3.Connection)
+    def _connection(self) -> DriverConnection:
+        connection = driver_of(self.session)
         return connection

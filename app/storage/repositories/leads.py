@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import uuid
 from array import array
@@ -36,8 +35,9 @@ from app.domain.leads import (
 )
 from app.domain.people import Availability
 from app.domain.review import ReviewCode, code_tag
-from app.storage.fulltext import match_expression
+from app.storage.fulltext import match_expression, search_alternatives
 from app.storage.orm import RATING_RANK_SQL, STATUS_RANK_SQL, Event, Lead, Queue, Team, User
+from app.storage.portable import LeadMatches, id_in
 
 _search_index = table("lead_search", column("rowid"))
 _owner = aliased(User, name="owner")
@@ -138,19 +138,12 @@ def _filters(query: LeadQuery, now: dt.datetime, *, walk_sort_index: bool = Fals
     if query.first_touch is not None:
         clauses.append(first_touch_clause(query.first_touch, now))
     if query.lead_ids:
-        clauses.append(Lead.id.in_(_listed_ids(query.lead_ids)))
+        clauses.append(id_in(Lead.id, query.lead_ids))
     if query.awaiting_registration:
         clauses.append(Lead.awaiting_registration == true())  # "= 1": the partial index
     if query.search.strip():
         clauses.append(_search_clause(query.search, walk_sort_index))
     return clauses
-
-
-def _listed_ids(lead_ids: Sequence[uuid.UUID]) -> Any:
-    """The ids as one JSON parameter: an automatic job may have changed tens of thousands of
-    leads, more than SQLite takes as separate parameters."""
-    return text("SELECT value FROM json_each(:listed_ids)").bindparams(
-        listed_ids=json.dumps([i.hex for i in lead_ids])).columns(column("value"))
 
 
 def first_touch_clause(state: FirstTouch, now: dt.datetime) -> ColumnElement[bool]:
@@ -169,14 +162,8 @@ def _only_searches(query: LeadQuery) -> bool:
 
 
 def _search_clause(typed: str, walk_sort_index: bool = False) -> ColumnElement[bool]:
-    expression = match_expression(typed)
-    if expression is not None:
-        matches = select(_search_index.c.rowid).where(
-            text("lead_search MATCH :match").bindparams(match=expression))
-        # "key + 0" hides the rowid from the planner, so it walks the ORDER BY index and
-        # tests membership instead of fetching and sorting every match.
-        key = (Lead.key + 0) if walk_sort_index else Lead.key
-        return key.in_(matches)
+    if search_alternatives(typed) is not None:
+        return LeadMatches(typed, walk_sort_index=walk_sort_index)
     # Shorter than a trigram: fall back to a prefix scan of the name-like columns.
     pattern = typed.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return or_(*(col.ilike(pattern, escape="\\") for col in
@@ -186,7 +173,10 @@ def _search_clause(typed: str, walk_sort_index: bool = False) -> ColumnElement[b
 def _ordering(query: LeadQuery) -> list[Any]:
     columns = _SORT_COLUMNS[query.sort]
     tie = Lead.key.desc() if query.descending else Lead.key.asc()
-    ordered = [c.desc() if query.descending else c.asc() for c in columns]
+    # Empty values first going up and last going down: SQLite's own order, spelled out so the
+    # server (which puts them the other way) lists the same; SQLite still walks its indexes.
+    ordered = [c.desc().nulls_last() if query.descending else c.asc().nulls_first()
+               for c in columns]
     return [*ordered, tie]
 
 
@@ -206,10 +196,16 @@ class LeadRepository:
         self.session = session
 
     # -- single leads -------------------------------------------------------------------------
-    def find(self, lead_id: uuid.UUID, *, include_deleted: bool = False) -> Lead | None:
+    def find(self, lead_id: uuid.UUID, *, include_deleted: bool = False,
+             for_update: bool = False) -> Lead | None:
+        """``for_update``: the row stays locked until the transaction ends, so what an edit
+        compares with is what it overwrites (a server runs writers side by side; a SQLite
+        file, one at a time, ignores the lock)."""
         statement = select(Lead).where(Lead.id == lead_id)
         if not include_deleted:
             statement = statement.where(Lead.deleted_at.is_(None))
+        if for_update:
+            statement = statement.with_for_update()
         return self.session.scalars(statement).one_or_none()
 
     def is_do_not_contact(self, lead_id: uuid.UUID) -> bool:
@@ -257,13 +253,15 @@ class LeadRepository:
         return self._matches_at_least(typed, max(100, int(math.sqrt(max(page, 1) * leads) / 2)))
 
     def _matches_at_least(self, typed: str, threshold: int) -> bool:
-        """Whether the full-text index alone holds ``threshold`` matches (stops reading there)."""
-        expression = match_expression(typed)
-        if expression is None:
+        """Whether the search index alone holds ``threshold`` matches (stops reading there)."""
+        if search_alternatives(typed) is None:
             return True  # too short for trigrams: treat as matching everything
-        matches = (select(_search_index.c.rowid)
-                   .where(text("lead_search MATCH :match").bindparams(match=expression))
-                   .limit(threshold).subquery())
+        if self.session.get_bind().dialect.name == "sqlite":  # the index alone, not the leads
+            found = select(_search_index.c.rowid).where(
+                text("lead_search MATCH :match").bindparams(match=match_expression(typed)))
+        else:
+            found = select(Lead.key).where(LeadMatches(typed))
+        matches = found.limit(threshold).subquery()
         return int(self.session.scalar(select(func.count()).select_from(matches)) or 0) >= \
             threshold
 

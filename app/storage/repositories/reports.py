@@ -33,6 +33,7 @@ from app.domain.reports import (
     SourceRow,
 )
 from app.storage.orm import Activity, Event, Lead, Task, User
+from app.storage.portable import greatest, hours_between, year_month
 from app.storage.repositories.leads import first_touch_clause
 
 # Funnel order; exits (nurture, lost, disqualified) are no stage of their own.
@@ -60,7 +61,7 @@ def _reached() -> ColumnElement[int]:
     history = (select(func.coalesce(func.max(by_label), 0))
                .where(Activity.lead_id == Lead.id, Activity.kind == ActivityKind.STATUS_CHANGED)
                .scalar_subquery())
-    return func.max(now, history)
+    return greatest(now, history)
 
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -170,8 +171,7 @@ class ReportRepository:
             .where(*where).group_by(Lead.owner_id)).all()
         hours: dict[uuid.UUID, list[float]] = {}
         for owner, value in self.session.execute(
-                select(Lead.owner_id, (func.julianday(Lead.first_touch_at)
-                                       - func.julianday(Lead.created_at)) * 24.0)
+                select(Lead.owner_id, hours_between(Lead.first_touch_at, Lead.created_at))
                 .where(*where, Lead.first_touch_at.is_not(None))):
             hours.setdefault(owner, []).append(max(float(value), 0.0))
         task_lead = aliased(Lead)
@@ -244,7 +244,7 @@ class ReportRepository:
 
     # -- funnel by month --------------------------------------------------------------------------
     def month_rows(self, f: ReportFilters) -> list[MonthRow]:
-        month = func.strftime("%Y-%m", Lead.created_at)
+        month = year_month(Lead.created_at)
         rows = self.session.execute(
             select(month, *self._stage_columns()[:5], _count_if(Lead.status == LeadStatus.LOST))
             .where(*self._where(f)).group_by(month).order_by(month))

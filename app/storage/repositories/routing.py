@@ -1,12 +1,12 @@
 """Bulk writes of a routing run: lead owners, the run's moves and their history rows.
 
-Raw sqlite3 ``executemany`` in chunks, because re-applying rules moves hundreds of thousands
-of leads and ORM unit-of-work flushes were several times slower for that.
+DB-API ``executemany`` (sqlite3, or the server's through app/storage/server.py) in chunks,
+because re-applying rules moves hundreds of thousands of leads and ORM
+unit-of-work flushes were several times slower for that.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 from collections.abc import Sequence
 
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.ids import new_id
 from app.domain.routing import Move
+from app.storage.db import driver_of
 
 _CHUNK = 500
 ActivityRow = tuple[object, ...]
@@ -21,13 +22,6 @@ ActivityRow = tuple[object, ...]
 _INSERT_ACTIVITY = ("INSERT INTO activity (id, lead_id, kind, occurred_at, actor_id, field, "
                     "old_value, new_value, text, outcome, updated_at, device_id) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)")
-
-
-def driver_of(session: Session) -> sqlite3.Connection:
-    """The session's own sqlite3 connection, so bulk reads and writes share its transaction."""
-    connection = session.connection().connection.driver_connection
-    assert isinstance(connection, sqlite3.Connection)
-    return connection
 
 
 def write_moves(session: Session, run_id: uuid.UUID, moves: Sequence[Move],

@@ -1,32 +1,33 @@
 """Bulk writes of re-scoring: new scores, promotions past a threshold and their history rows.
 
-Raw sqlite3 ``executemany`` in batches, because re-scoring touches every lead (a million in the
-benchmark) and ORM flushes were several times slower for that.
+DB-API ``executemany`` (sqlite3, or the server through app/storage/server.py) in batches,
+because re-scoring touches every lead (a million in the benchmark)
+and ORM flushes were several times slower for that.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from app.domain.leads import LeadStatus
+from app.storage.db import DriverConnection
 from app.storage.repositories.distribution import scoring_rows_after
 from app.storage.repositories.followup_jobs import stop_cadences
 from app.storage.repositories.history import ensure_app_actor
 
-Connection = sqlite3.Connection
+Connection = DriverConnection
 ScoringRow = tuple[Any, ...]
 Outcome = TypeVar("Outcome")
 Stamps = tuple[str, str, str | None]
 """(now as UTC text, device hex, actor hex or None), stamped on every row a batch writes."""
 
 
-def live_lead_count(connection: sqlite3.Connection) -> int:
+def live_lead_count(connection: DriverConnection) -> int:
     return int(connection.execute("SELECT count(*) FROM lead WHERE deleted_at IS NULL").fetchone()[0])
 
 
-def in_one_transaction(connection: sqlite3.Connection, last_key: int, size: int,
+def in_one_transaction(connection: DriverConnection, last_key: int, size: int,
                        handle: Callable[[list[ScoringRow]], Outcome]
                        ) -> tuple[list[ScoringRow], Outcome | None]:
     """Read the next ``size`` live leads after ``last_key`` and ``handle`` them in one
@@ -43,7 +44,7 @@ def in_one_transaction(connection: sqlite3.Connection, last_key: int, size: int,
     return rows, outcome
 
 
-def write_scores(connection: sqlite3.Connection, updates: Sequence[tuple[int, str, int]],
+def write_scores(connection: DriverConnection, updates: Sequence[tuple[int, str, int]],
                  statuses: Sequence[tuple[str, str, str, int]],
                  activities: Sequence[tuple[object, ...]], reached_sql: Sequence[str],
                  stamps: Stamps, *, app_actor: bool) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from app.domain.cadences import Cadence, CadenceScope, CadenceStep
 from app.domain.leads import Channel, LeadStatus, Rating
 from app.domain.tasks import DueItem, TaskKind
+from app.storage.db import driver_of
 from app.storage.orm import CadenceRow, Lead, Task, User
 
 
@@ -69,9 +70,9 @@ class TaskRepository:
 
     def follow_owner(self, lead_ids: Sequence[uuid.UUID], now_text: str, device_hex: str) -> None:
         """Bulk: open tasks of these leads go to each lead's current owner."""
-        connection = self.session.connection().connection.driver_connection
+        connection = driver_of(self.session)
         marks = ", ".join("?" for _ in lead_ids)
-        connection.execute(  # type: ignore[union-attr]
+        connection.execute(
             "UPDATE task SET owner_id = (SELECT owner_id FROM lead WHERE lead.id = task.lead_id),"
             f" updated_at = ?, device_id = ? WHERE lead_id IN ({marks}) AND done_at IS NULL "
             "AND deleted_at IS NULL AND owner_id IS NOT (SELECT owner_id FROM lead "
@@ -82,9 +83,9 @@ class TaskRepository:
         """Bulk: where a lead has two open tasks for the same step of the same cadence (two
         laptops started it while offline), keep the oldest and cancel the others. The rule
         depends only on the tasks, so every laptop cancels the same ones."""
-        connection = self.session.connection().connection.driver_connection
+        connection = driver_of(self.session)
         marks = ", ".join("?" for _ in lead_ids)
-        cursor = connection.execute(  # type: ignore[union-attr]
+        cursor = connection.execute(
             f"UPDATE task SET deleted_at = ?, updated_at = ?, device_id = ? WHERE lead_id IN "
             f"({marks}) AND cadence_id IS NOT NULL AND done_at IS NULL AND deleted_at IS NULL "
             "AND EXISTS (SELECT 1 FROM task AS twin WHERE twin.lead_id = task.lead_id AND "
@@ -103,9 +104,9 @@ class TaskRepository:
         return list(rows)
 
     def refresh_next_due(self, lead_ids: Sequence[uuid.UUID]) -> None:
-        connection = self.session.connection().connection.driver_connection
+        connection = driver_of(self.session)
         marks = ", ".join("?" for _ in lead_ids)
-        connection.execute(  # type: ignore[union-attr]
+        connection.execute(
             "UPDATE lead SET next_due_at = (SELECT min(due_at) FROM task WHERE "
             "task.lead_id = lead.id AND done_at IS NULL AND deleted_at IS NULL) "
             f"WHERE id IN ({marks})", [i.hex for i in lead_ids])

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 from app.domain.booth_capture import RegistrationImport
-from app.domain.errors import LeadlineError
 from app.ui import messages
 from app.ui.dialogs.event_dialog import EventDialog
 from app.ui.dialogs.questions_dialog import QuestionsDialog
@@ -103,10 +102,8 @@ class BoothCommands:
         )
         if not ok:
             return
-        try:
+        with messages.reported(self, "Badge layout not saved"):
             self.services.booth.set_badge_layout(event_id, spec)
-        except LeadlineError as error:
-            messages.error(self, "Badge layout not saved", str(error))
 
     def edit_scanner(self: MainWindow) -> None:
         wedge = ScannerDialog.ask(self.settings, self)

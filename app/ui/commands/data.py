@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
-from app.domain.errors import LeadlineError
 from app.ui import messages
 from app.ui.dialogs import export_dialog
 from app.ui.dialogs.import_history_dialog import ImportHistoryDialog
@@ -59,10 +58,9 @@ class DataCommands:
         )
         if not path:
             return
-        try:
+        with messages.reported(self, "Company directory not imported") as attempt:
             result = self.services.enrichment.import_directory(Path(path))
-        except LeadlineError as error:
-            messages.error(self, "Company directory not imported", str(error))
+        if attempt.failed:
             return
         problems = (
             f"\n{counted(len(result.problems), 'row')} skipped, e.g. {result.problems[0]}"

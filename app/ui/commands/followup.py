@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog
 
-from app.domain.errors import LeadlineError
 from app.domain.history import AutomaticChange
 from app.domain.people import Role
 from app.services.followup_checks import FollowUpCancelledError, NurtureReturn, SlaCheck
@@ -135,9 +134,8 @@ class FollowUpCommands:
         )
         if not path:
             return
-        try:
+        with messages.reported(self, "Tasks not exported") as attempt:
             count = self.services.followup.export_calendar(user.id, Path(path))
-        except LeadlineError as error:
-            messages.error(self, "Tasks not exported", str(error))
+        if attempt.failed:
             return
         self.statusBar().showMessage(f"{counted(count, 'open task')} written to {path}", 8000)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from app.domain.errors import LeadlineError
 from app.domain.leads import LeadRecord
 from app.domain.tasks import TaskKind
 from app.ui import messages
@@ -75,10 +74,9 @@ class LeadCommands:
         if reason is None:
             return
         routing = self.services.routing
-        try:
+        with messages.reported(self, "Lead not handed back") as attempt:
             result = routing.hand_back(record.id, reason)
-        except LeadlineError as error:
-            messages.error(self, "Lead not handed back", str(error))
+        if attempt.failed:
             return
         if result.run_id is not None:
             self.undo_stack.push(
@@ -102,10 +100,9 @@ class LeadCommands:
         if chosen is None:
             return
         reason, come_back_on = chosen
-        try:
+        with messages.reported(self, "Lead not recycled") as attempt:
             self.services.routing.recycle(record.id, reason, come_back_on)
-        except LeadlineError as error:
-            messages.error(self, "Lead not recycled", str(error))
+        if attempt.failed:
             return
         self._after_lead_moved()
         self.statusBar().showMessage(
@@ -127,10 +124,9 @@ class LeadCommands:
         record = self._lead_for("Why this score?")
         if record is None:
             return
-        try:
+        with messages.reported(self, "Why this score?") as attempt:
             lead, result = self.services.scoring.explain(record.id)
-        except LeadlineError as error:
-            messages.error(self, "Why this score?", str(error))
+        if attempt.failed:
             return
         lines = "\n".join(result.explain().split("; "))
         messages.info(self, "Why this score?", f"{lead.display_name}: score {result.total}\n\n{lines}")

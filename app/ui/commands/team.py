@@ -10,6 +10,7 @@ from app.ui.about_dialog import AboutDialog
 from app.ui.dialogs.backup_dialog import BackupDialog, back_up_now
 from app.ui.dialogs.conflicts_dialog import ConflictsDialog
 from app.ui.dialogs.profile_dialog import ProfileDialog
+from app.ui.dialogs.server_move_dialog import ServerMoveDialog
 from app.ui.dialogs.settings_dialog import SettingsDialog
 from app.ui.dialogs.shortcuts_dialog import ShortcutsDialog
 from app.ui.dialogs.sync_settings_dialog import sync_settings_dialog
@@ -42,6 +43,9 @@ class TeamCommands:
 
     def show_backups(self: MainWindow) -> None:
         BackupDialog.ask(self.services, self.runner, self)
+
+    def move_to_server(self: MainWindow) -> None:
+        ServerMoveDialog.ask(self.services, self.runner, self)
 
     def review_conflicts(self: MainWindow) -> None:
         """The review inbox, modeless so "Open lead" shows the lead behind it."""
@@ -86,4 +90,4 @@ class TeamCommands:
         ShortcutsDialog(self.menuBar(), self).exec()
 
     def about(self: MainWindow) -> None:
-        AboutDialog.show_about(self.services.context.db.path, self)
+        AboutDialog.show_about(self.services.context.db.location, self)

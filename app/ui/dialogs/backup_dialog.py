@@ -179,10 +179,9 @@ class BackupDialog(QDialog):
 
     def restore(self, path: Path) -> bool:
         """Check the backup, confirm, then hand it to the main window to restore on close."""
-        try:
+        with messages.reported(self, "This backup cannot be restored") as attempt:
             self.services.backups.verify(path)
-        except LeadlineError as error:
-            messages.error(self, "This backup cannot be restored", str(error))
+        if attempt.failed:
             return False
         db_path = self.services.context.db.path
         aside = self.services.backups.folder() / (

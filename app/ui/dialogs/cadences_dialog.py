@@ -299,10 +299,9 @@ class CadencesDialog(QDialog):
                                 "Tasks already planned stay; new leads get another cadence.",
                                 "Delete"):
             return
-        try:
+        with messages.reported(self, "Cadence not deleted") as attempt:
             self.services.cadences.delete_cadence(cadence.id)
-        except LeadlineError as error:
-            messages.error(self, "Cadence not deleted", str(error))
+        if attempt.failed:
             return
         self.saved_any = True
         self._reload()

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.erasure import ErasureReceipt
-from app.domain.errors import LeadlineError
 from app.domain.leads import LeadRecord
 from app.services.container import Services
 from app.ui import messages
@@ -47,10 +46,9 @@ def export_person(parent: QWidget, services: Services, record: LeadRecord,
     target = Path(path)
     if not target.suffix:
         target = target.with_suffix(".json" if "json" in chosen.lower() else ".pdf")
-    try:
+    with messages.reported(parent, "Export failed") as attempt:
         services.erasure.write_export(record.id, target)
-    except LeadlineError as error:
-        messages.error(parent, "Export failed", str(error))
+    if attempt.failed:
         return None
     messages.info(parent, "Export saved", f"Everything stored about {record.display_name} was "
                   f"saved to {target}.")
@@ -110,10 +108,8 @@ class ErasureDialog(QDialog):
             return
         reason = self.reason.text()
         if self.runner is None:
-            try:
+            with messages.reported(self, "Erasure failed"):
                 self._finished(self.services.erasure.erase(self.record.id, reason))
-            except LeadlineError as error:
-                messages.error(self, "Erasure failed", str(error))
             return
         # Compacting the search index of a big file takes seconds: keep the window alive.
         erasure, lead_id = self.services.erasure, self.record.id

@@ -169,10 +169,9 @@ class MappingPage(QWizardPage):
         return self.wiz.page_ids[page]
 
     def _save_template(self) -> None:
-        try:
+        with messages.reported(self, "Mapping not saved") as attempt:
             self.wiz.services.imports.save_template(self.template_name.text(), self.mapping())
-        except LeadlineError as error:
-            messages.error(self, "Mapping not saved", str(error))
+        if attempt.failed:
             return
         self.info.setText(self.info.text().split(" Saved")[0] +
                           f" Saved as “{self.template_name.text().strip()}”.")

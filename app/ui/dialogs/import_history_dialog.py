@@ -82,10 +82,9 @@ class ImportHistoryDialog(QDialog):
         if not messages.confirm(self, "Undo import", f"Remove the {batch.created:,} leads "
                                 f"imported from {batch.file_name}?", "Undo import"):
             return
-        try:
+        with messages.reported(self, "Not undone") as attempt:
             removed, restored = self.imports.undo(batch.id)
-        except LeadlineError as error:
-            messages.error(self, "Not undone", str(error))
+        if attempt.failed:
             return
         self.changed = True
         messages.info(self, "Import undone",

@@ -342,10 +342,9 @@ class RoutingRulesDialog(QDialog):
         return True
 
     def _store(self, change: object) -> None:
-        try:
+        with messages.reported(self, "Routing rules") as attempt:
             change()  # type: ignore[operator]
-        except LeadlineError as error:
-            messages.error(self, "Routing rules", str(error))
+        if attempt.failed:
             return
         self._mark_changed()
 

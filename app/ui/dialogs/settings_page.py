@@ -6,7 +6,6 @@ from typing import Protocol
 
 from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
 
-from app.domain.errors import LeadlineError
 from app.ui import messages
 from app.ui.form_rows import save_cancel_buttons
 
@@ -50,10 +49,9 @@ class PageDialog(QDialog):
         if problem:
             page.show_problem(problem)
             return
-        try:
+        with messages.reported(self, "Settings not saved") as attempt:
             page.save()
-        except LeadlineError as error:
-            messages.error(self, "Settings not saved", str(error))
+        if attempt.failed:
             return
         self.accept()
 

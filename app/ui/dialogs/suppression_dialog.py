@@ -132,10 +132,9 @@ class SuppressionDialog(QDialog):
                                               "CSV or text (*.csv *.txt)")
         if not path:
             return
-        try:
+        with messages.reported(self, "Not imported") as attempt:
             result = self.suppressions.import_file(Path(path))
-        except LeadlineError as error:
-            messages.error(self, "Not imported", str(error))
+        if attempt.failed:
             return
         self.changed = True
         self.reload()

@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.errors import LeadlineError
 from app.domain.leads import LeadQuery, LeadRecord, SortKey
 from app.domain.people import Availability
 from app.services.container import Services
@@ -362,11 +361,10 @@ class AssignmentPage(QWidget):
             return routing.assign(lead_ids, owner_id=target.owner_id, queue_id=target.queue_id,
                                   reason=target.reason)
 
-        try:
+        with messages.reported(self, "Leads not assigned") as attempt:
             result = routing.assign(lead_ids, owner_id=target.owner_id,
                                     queue_id=target.queue_id, reason=target.reason)
-        except LeadlineError as error:
-            messages.error(self, "Leads not assigned", str(error))
+        if attempt.failed:
             return
         what = counted(len(lead_ids), "lead")
         if result.run_id is not None:
@@ -383,10 +381,9 @@ class AssignmentPage(QWidget):
 
     # -- reps ---------------------------------------------------------------------------------
     def set_availability(self, user_id: uuid.UUID, availability: Availability) -> None:
-        try:
+        with messages.reported(self, "Availability not changed") as attempt:
             self.services.people.set_availability(user_id, availability)
-        except LeadlineError as error:
-            messages.error(self, "Availability not changed", str(error))
+        if attempt.failed:
             return
         self.refresh()
 

@@ -201,10 +201,9 @@ class DuplicatesPage(QWidget):
         keep, other = (first, second) if keep_first else (second, first)
         other_letter = "B" if keep_first else "A"
         take = [name for name, letter in self._choices().items() if letter == other_letter]
-        try:
+        with messages.reported(self, "Not merged") as attempt:
             result = self.services.merges.merge(keep.id, other.id, take)
-        except LeadlineError as error:
-            messages.error(self, "Not merged", str(error))
+        if attempt.failed:
             return
         self.undo_stack.push(MergeLeadsCommand(self.services.merges, keep.id, other.id, take,
                                                result.merged_id, self._after_undo))
