@@ -36,7 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     from app.paths import DB_ENV_VAR, DatabaseLocationError, database_location, default_db_path
 
     try:
-        db_path = database_location(known.db) if known.db else default_db_path()
+        # None when nothing names one: the window then opens what this laptop remembers.
+        db_path = database_location(known.db) if known.db else (
+            default_db_path() if os.environ.get(DB_ENV_VAR, "").strip() else None)
     except DatabaseLocationError as error:
         where = "--db" if known.db else f"${DB_ENV_VAR}"
         print(f"error: {where}: {error}", file=sys.stderr)

@@ -192,15 +192,20 @@ CliRun = Callable[..., tuple[int, str, str]]
 
 
 @pytest.fixture
-def cli(request: pytest.FixtureRequest, database_kind: str, db_path: Path,
-        capsys: pytest.CaptureFixture[str]) -> CliRun:
+def db_location(request: pytest.FixtureRequest, database_kind: str, db_path: Path) -> str:
+    """What ``--db`` names for the test database: its file (the first command creates it unless
+    a fixture opened ``db``) or, on the server, the address of this test's copy."""
+    if database_kind == "postgresql":
+        return request.getfixturevalue("db").location
+    return str(db_path)
+
+
+@pytest.fixture
+def cli(db_location: str, capsys: pytest.CaptureFixture[str]) -> CliRun:
     from app.bootstrap import main
 
-    where = request.getfixturevalue("db").location if database_kind == "postgresql" \
-        else str(db_path)
-
     def run(*args: str) -> tuple[int, str, str]:
-        code = main(["--db", where, *args])
+        code = main(["--db", db_location, *args])
         captured = capsys.readouterr()
         return code, captured.out, captured.err
     return run

@@ -140,6 +140,7 @@ def main(out: Path = DEFAULT_OUT, leads: int = 2000) -> None:
         _distribution(app, services, window, out)
         _follow_up(app, services, window, out)
         _sync_settings(app, window, folder, out)
+        _team_server(app, window, out)
         _conflicts(app, folder, out)
         _settings_and_about(app, services, window, out)
         _small_screen(app, window, out)
@@ -228,6 +229,20 @@ def _sync_settings(app: QApplication, window: MainWindow, folder: Path, out: Pat
     dialog.page.interval.setValue(15)
     dialog.show()
     _save(app, dialog, out / "sync_settings.png")
+    dialog.close()
+
+
+def _team_server(app: QApplication, window: MainWindow, out: Path) -> None:
+    """File → Connect to a team server…, filled in, as a test connection leaves it."""
+    from app.ui.dialogs.team_server_dialog import TeamServerDialog
+
+    dialog = TeamServerDialog(SynchronousRunner(), window.local, parent=window)
+    dialog.address.setText("postgresql://maria.keller@leads.example.com/leadline")
+    dialog.password.setText("correct horse battery")
+    dialog.status.setText("Connected: PostgreSQL 16.4 answered at "
+                          "postgresql+psycopg://maria.keller@leads.example.com/leadline.")
+    dialog.show()
+    _save(app, dialog, out / "team_server.png")
     dialog.close()
 
 

@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.paths import ServerAddress, database_location
+
 if TYPE_CHECKING:
     from app.cli.context import CliContext, CommandTree
 
@@ -20,12 +22,18 @@ def register(tree: CommandTree) -> None:
                     "lives in the folder. Same field edited on two laptops: one value is shown "
                     "and the lead is flagged for review; nothing is lost.",
         epilog="examples:\n  %(prog)s --folder /mnt/team/leadline-sync\n"
+               "  %(prog)s --server postgresql+psycopg://anna@db.example.com/leadline\n"
                "  %(prog)s                      # the folder set for this database in the app\n"
                "  %(prog)s --folder ~/Dropbox/leads --passphrase-file ~/.leadline-pass --json",
         handler=run_sync)
-    parser.add_argument("--folder", type=Path, metavar="DIR",
-                        help="the shared sync folder (must exist); default: the folder chosen "
-                             "for this database in the app's sync settings")
+    place = parser.add_mutually_exclusive_group()
+    place.add_argument("--folder", type=Path, metavar="DIR",
+                       help="the shared sync folder (must exist); default: the folder chosen "
+                            "for this database in the app's sync settings")
+    place.add_argument("--server", type=server_address, metavar="URL",
+                       help="exchange with the team server instead "
+                            "(postgresql+psycopg://USER@HOST/DBNAME; password in ~/.pgpass): "
+                            "this laptop keeps working offline on its own file")
     parser.add_argument("--passphrase-file", type=Path, metavar="FILE",
                         help="file whose first line is the team passphrase (files in the "
                              "folder are then encrypted)")
@@ -118,22 +126,35 @@ def _read_passphrase(path: Path) -> str | None:
     return lines[0] if lines and lines[0] else None
 
 
+def server_address(text: str) -> ServerAddress:
+    location = database_location(text)
+    if not isinstance(location, ServerAddress):
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a team server address: give postgresql+psycopg://USER@HOST/DBNAME")
+    return location
+
+
 def run_sync(args: argparse.Namespace, ctx: CliContext) -> int:
-    passphrase: str | None = None
-    folder: Path | None = args.folder
-    if folder is None:
-        stored = ctx.services.sync_settings.load()
-        if stored.folder is None:
-            ctx.out.error("no sync folder: give --folder DIR, or choose one for this database in "
-                          "the app (File → Sync settings)")
-            return EXIT_USAGE
-        folder, passphrase = stored.folder, stored.passphrase
+    given: str | None = None
     if args.passphrase_file is not None:
-        passphrase = _read_passphrase(args.passphrase_file)
-        if passphrase is None:
+        given = _read_passphrase(args.passphrase_file)
+        if given is None:
             ctx.out.error(f"cannot read a passphrase from {args.passphrase_file} "
                           "(missing, unreadable or empty first line)")
             return EXIT_USAGE
+    if args.server is not None:
+        return _run_server_sync(args.server, ctx, given)
+    folder: Path | None = args.folder
+    passphrase = given
+    if folder is None:
+        stored = ctx.services.sync_settings.load()
+        if stored.server is not None:
+            return _run_server_sync(stored.server, ctx, given or stored.passphrase)
+        if stored.folder is None:
+            ctx.out.error("no sync folder: give --folder DIR or --server URL, or choose one for "
+                          "this database in the app (File → Sync settings)")
+            return EXIT_USAGE
+        folder, passphrase = stored.folder, given or stored.passphrase
     report = ctx.services.sync.sync(folder, passphrase,
                                     progress=None if ctx.out.json_mode else ctx.out.notice,
                                     snapshot=args.snapshot)
@@ -166,5 +187,32 @@ def run_sync(args: argparse.Namespace, ctx: CliContext) -> int:
     if report.passphrase_rejected:
         ctx.out.error("wrong team passphrase: the files in the folder were written with another "
                       "passphrase (or need one); nothing was received or published")
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
+def _run_server_sync(server: ServerAddress, ctx: CliContext, passphrase: str | None) -> int:
+    from app.services.sync.hub import sync_with_server
+
+    done = sync_with_server(ctx.services, server, passphrase,
+                            progress=None if ctx.out.json_mode else ctx.out.notice)
+    report = done.laptop
+    if ctx.out.json_mode:
+        ctx.out.json({**report.to_json(), "server": str(server),
+                      "server_received_ops": done.server_received_ops,
+                      "server_sent_ops": done.server_sent_ops,
+                      "joined_from_snapshot": done.joined_from_snapshot})
+    else:
+        ctx.out.line(f"Sent {report.sent_ops:,} change(s) to the team server; received "
+                     f"{report.received_ops:,}.")
+        if done.joined_from_snapshot:
+            ctx.out.line("Joined from the server's snapshot of everything it holds.")
+        for warning in [*report.warnings, *done.warnings]:
+            ctx.out.line(f"Warning: {warning}")
+        if report.conflicts:
+            ctx.out.line(f"{len(report.conflicts)} conflict(s) waiting for review "
+                         "(`conflicts list`).")
+    if report.passphrase_rejected:
+        ctx.out.error("wrong team passphrase for the team server's files; nothing was sent")
         return EXIT_FAILURE
     return EXIT_OK

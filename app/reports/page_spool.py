@@ -54,30 +54,25 @@ class PageSpool:
         self._file.close()
 
 
+# What PDFPage.check_format sets on a page as it is written (nothing reads them afterwards).
+_BUILT_WHEN_WRITTEN = frozenset({"Resources", "MediaBox", "Annots", "Parent"})
 # Every page stream is deflated; reportlab copies a stream's dictionary before adding to it.
 _DEFLATED = PDFDictionary({"Filter": PDFArray([PDFName("FlateDecode")])})
 
 
 class _SpooledPageStream(PDFStream):
-    """A page's content stream, read back from the spool only while it is being written."""
-
-    # Class-level values instead of PDFStream.__init__'s per-instance ones: a 3,000-page list
-    # keeps 3,000 of these until the file is written, so each holds only where its bytes are.
-    dictionary = _DEFLATED
-    content: bytes | None = None
-    filters = None
+    """A page's content stream: until it is written, only where its bytes are in the spool."""
 
     def __init__(self, spool: PageSpool, data: bytes) -> None:
+        # Not PDFStream.__init__: a 3,000-page list keeps 3,000 of these until the file is
+        # written, and what that would hold per stream is the same for all of them.
         self._spool = spool
         self._where = spool.park(data)
 
     def format(self, document: Any) -> bytes:
         self._spool.write_directly(document.__accum__)
-        self.content = self._spool.read(*self._where)
-        try:
-            return bytes(super().format(document))
-        finally:
-            del self.content
+        written = PDFStream(_DEFLATED, self._spool.read(*self._where))
+        return bytes(written.format(document))
 
 
 class _SpooledPage(PDFPage):
@@ -96,9 +91,9 @@ class _SpooledPage(PDFPage):
         self._spool.write_directly(document.__accum__)
         try:
             return bytes(super().format(document))
-        finally:
-            for built in ("Resources", "MediaBox"):
-                self.__dict__.pop(built, None)
+        finally:  # a fresh dict: one that grew while writing would keep its size
+            self.__dict__ = {name: value for name, value in vars(self).items()
+                             if name not in _BUILT_WHEN_WRITTEN}
 
     @classmethod
     def slim(cls, page: PDFPage, spool: PageSpool, shared: dict[Any, Any]) -> None:

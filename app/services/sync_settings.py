@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from app.paths import ServerAddress, database_location
 from app.storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,19 @@ class SyncSettings:
     passphrase: str | None = None
     interval_minutes: int = 0
     on_start_and_close: bool = True
+    # The team server this laptop's file exchanges with instead of a folder (never both).
+    server: ServerAddress | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.folder is not None or self.server is not None
+
+    @property
+    def place(self) -> str:
+        """Where it syncs, in words for the status bar."""
+        if self.server is not None:
+            return f"Team server: {self.server}"
+        return f"Shared folder: {self.folder}" if self.folder is not None else "Sync is off"
 
 
 @dataclass(frozen=True)
@@ -58,16 +72,18 @@ class SyncSettingsStore:
         try:
             found: dict[str, Any] = json.loads(raw)
             folder = str(found.get("folder") or "").strip()
+            server = str(found.get("server") or "").strip()
             settings = SyncSettings(
                 Path(folder) if folder else None, str(found.get("passphrase") or "") or None,
                 max(0, int(found.get("interval_minutes") or 0)),
-                bool(found.get("on_start_and_close", True)))
+                bool(found.get("on_start_and_close", True)),
+                _server(server) if server else None)
         except (ValueError, TypeError, AttributeError):
             log.warning("unreadable sync settings in %s: sync stays off until set again",
                         self.db.path)
             return StoredSyncSettings(SyncSettings())
-        if found.get("database") != self._path() and settings.folder is not None:
-            return StoredSyncSettings(replace(settings, folder=None, passphrase=None),
+        if found.get("database") != self._path() and settings.enabled:
+            return StoredSyncSettings(replace(settings, folder=None, passphrase=None, server=None),
                                       set_aside_folder=settings.folder)
         return StoredSyncSettings(settings)
 
@@ -81,6 +97,7 @@ class SyncSettingsStore:
             "passphrase": settings.passphrase or "",
             "interval_minutes": max(0, settings.interval_minutes),
             "on_start_and_close": settings.on_start_and_close,
+            "server": settings.server.url if settings.server is not None else "",
             "database": self._path(),
         }))
 
@@ -99,3 +116,10 @@ class SyncSettingsStore:
             return False
         self.save(legacy)
         return True
+
+
+def _server(text: str) -> ServerAddress:
+    location = database_location(text)  # DatabaseLocationError is a ValueError: sync stays off
+    if not isinstance(location, ServerAddress):
+        raise ValueError(f"{text} is not a team server address")
+    return location

@@ -20,7 +20,9 @@ import psycopg
 from psycopg.adapt import Dumper
 from psycopg.pq import TransactionStatus
 from sqlalchemy import Engine, create_engine
+from sqlalchemy.pool import NullPool
 
+from app.domain.errors import StorageError
 from app.paths import ServerAddress
 
 CONNECT_TIMEOUT_S = 10
@@ -38,19 +40,40 @@ def server_password(address: ServerAddress) -> str | None:
         return None
 
 
-def make_server_engine(address: ServerAddress) -> Engine:
+def make_server_engine(address: ServerAddress, password: str | None = None, *,
+                       purpose: str = "Leadline", pooled: bool = True) -> Engine:
+    """``password``: one typed just now (a connection test); else the keyring's, else libpq's
+    ~/.pgpass or service file."""
     connect_args: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT_S,
-                                    "application_name": "Leadline"}
-    password = server_password(address)
+                                    "application_name": purpose}
+    password = password or server_password(address)
     if password:
         connect_args["password"] = password
+    pool: dict[str, Any] = {"pool_pre_ping": True} if pooled else {"poolclass": NullPool}
     # pre_ping: a laptop's connection dies with the Wi-Fi; the next checkout reconnects.
-    return create_engine(address.url, connect_args=connect_args, pool_pre_ping=True,
-                         hide_parameters=True)
+    return create_engine(address.url, connect_args=connect_args, hide_parameters=True, **pool)
 
 
-def describe_server_error(error: BaseException, address: ServerAddress) -> str:
-    """Plain-language text for what people meet with a team server."""
+def server_version(address: ServerAddress, password: str | None = None) -> str:
+    """Log in once and say what answered ("PostgreSQL 16.4"); StorageError in plain words
+    when the server cannot be reached or refuses."""
+    engine = make_server_engine(address, password, purpose="Leadline (connection test)",
+                                pooled=False)
+    try:
+        with engine.connect() as connection:
+            version = connection.dialect.server_version_info or ()
+    except Exception as error:  # every driver failure becomes one plain sentence
+        raise StorageError(describe_server_error(error, address, at_start=True)) from None
+    finally:
+        engine.dispose()
+    return "PostgreSQL " + ".".join(str(part) for part in version[:2]) if version else \
+        "PostgreSQL"
+
+
+def describe_server_error(error: BaseException, address: ServerAddress, *,
+                          at_start: bool = False) -> str:
+    """Plain-language text for what people meet with a team server (``at_start``: nothing
+    was being saved, as when connecting)."""
     original = getattr(error, "orig", error)
     message = str(original).lower()
     where = str(address)
@@ -62,8 +85,9 @@ def describe_server_error(error: BaseException, address: ServerAddress) -> str:
     if ("connection refused" in message or "could not connect" in message
             or "timeout" in message or "could not translate host" in message
             or "no such file or directory" in message):
+        lost = "" if at_start else " Nothing was saved from the last change."
         return (f"The team server {where} cannot be reached: check the network (or VPN) and "
-                "the address. Nothing was saved from the last change.")
+                f"the address.{lost}")
     if "permission denied" in message:
         return (f"The team server refused this: your server role may not do it "
                 f"({str(original).splitlines()[0]}).")
@@ -85,6 +109,8 @@ class _Untyped(Dumper):
 
 
 def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)  # SQLite stores booleans as 0 and 1
     if isinstance(value, uuid.UUID):
         return value.hex
     if isinstance(value, dt.datetime):
@@ -99,7 +125,12 @@ def _sqlite_row(row: Sequence[Any] | None) -> tuple[Any, ...] | None:
     return None if row is None else tuple(_sqlite_value(v) for v in row)
 
 
-_PLACEHOLDER = re.compile(r"'(?:[^']|'')*'|\?|\bIS NOT (?=[(?])|\b(?:AND|OR|WHERE) \+(?=[a-z_])")
+# SQLite's boolean columns hold 0 and 1 and its SQL says "= 1"; the server's are booleans.
+_BOOLEAN_COLUMNS = ("needs_review", "awaiting_registration", "do_not_contact", "active",
+                    "enabled", "is_catch_all")
+_PLACEHOLDER = re.compile(
+    r"'(?:[^']|'')*'|\?|\bIS NOT (?=[(?])|\b(?:AND|OR|WHERE) \+(?=[a-z_])|\binstr\("
+    rf"|\b(?:{'|'.join(_BOOLEAN_COLUMNS)}) = [01]\b")
 _STATEMENT = {"BEGIN IMMEDIATE": "BEGIN", "BEGIN DEFERRED": "BEGIN"}
 
 
@@ -111,14 +142,19 @@ def _spelled(match: re.Match[str]) -> str:
         return "IS DISTINCT FROM "
     if found.endswith("+"):  # SQLite's "+column", which keeps its planner off an index
         return found[:-1]
+    if found == "instr(":  # instr(text, part): the server's strpos, same arguments
+        return "strpos("
+    if found.endswith(("= 0", "= 1")):
+        return found[:-1] + ("true" if found.endswith("1") else "false")
     return found  # a literal: question marks in it are text
 
 
 def server_sql(sql: str) -> str:
     """SQLite's spelling for the server: ``?`` placeholders as psycopg's ``%s`` (so a literal
     ``%`` is doubled: always send parameters, even none), SQLite's ``BEGIN IMMEDIATE`` as
-    BEGIN, the null-safe ``IS NOT`` as ``IS DISTINCT FROM``, and ``+column`` (SQLite's way to
-    keep its planner off an index) as the column."""
+    BEGIN, the null-safe ``IS NOT`` as ``IS DISTINCT FROM``, ``+column`` (SQLite's way to
+    keep its planner off an index) as the column, ``instr`` as ``strpos`` and a boolean
+    column's ``= 1`` as ``= true``."""
     sql = _STATEMENT.get(sql.strip().upper(), sql)
     return _PLACEHOLDER.sub(_spelled, sql.replace("%", "%%"))
 

@@ -41,14 +41,15 @@ def bundled_licences(fonts_dir: Path | None = None) -> str:
 
 class AboutDialog(QDialog):
     def __init__(self, database_path: Path | str, log_folder: Path | None = None,
-                 parent: QWidget | None = None, fonts_dir: Path | None = None) -> None:
+                 parent: QWidget | None = None, fonts_dir: Path | None = None, *,
+                 on_server: bool = False) -> None:
         super().__init__(parent)
         self.setWindowTitle("About Leadline")
         self.facts = {
             "Version": __version__,
             "Qt": f"{qVersion()} (PySide6 {pyside_version})",
             "Python": f"{platform.python_version()} on {platform.platform()}",
-            "Database": str(database_path),
+            "Team server" if on_server else "Database": str(database_path),
             "Log folder": str(log_folder or user_log_dir()),
         }
         heading = QLabel(f"<h2>Leadline {__version__}</h2>{TAGLINE}")
@@ -92,5 +93,6 @@ class AboutDialog(QDialog):
         self.copy_button.setText("&Copied")
 
     @classmethod
-    def show_about(cls, database_path: Path | str, parent: QWidget | None = None) -> None:
-        cls(database_path, parent=parent).exec()
+    def show_about(cls, database_path: Path | str, parent: QWidget | None = None, *,
+                   on_server: bool = False) -> None:
+        cls(database_path, parent=parent, on_server=on_server).exec()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import shiboken6
@@ -16,13 +18,20 @@ from app import __version__
 from app.domain.errors import LeadlineError, NotFoundError
 from app.domain.people import Role
 from app.logging_setup import configure_logging
-from app.paths import APP_NAME, DatabaseLocation, ServerAddress, default_db_path, resource
+from app.paths import APP_NAME, DatabaseLocation, ServerAddress, resource
 from app.services.backup_service import check_database
 from app.services.backup_service import restore as restore_backup
 from app.services.container import Services
 from app.services.database_opening import open_checked_database
 from app.ui import messages
 from app.ui.crash_reporting import install_error_dialog
+from app.ui.database_choice import (
+    Unreachable,
+    ask_when_unreachable,
+    laptop_file,
+    location_at_start,
+    switch_requested,
+)
 from app.ui.dialogs.backup_dialog import RESTORE_PROPERTY
 from app.ui.dialogs.profile_dialog import ProfileDialog
 from app.ui.local_settings import Appearance, LocalSettings
@@ -69,62 +78,99 @@ def build_main_window(services: Services, settings: QSettings | None = None,
     return window
 
 
+@dataclass(frozen=True)
+class SessionEnd:
+    """How a window's run ended: its exit code, and what to do next (restore a backup into the
+    file, or open another database)."""
+
+    code: int
+    restore_from: Path | None = None
+    switch_to: DatabaseLocation | None = None
+    not_opened: str = ""  # why the database could not be opened, in plain words
+
+
 def run_gui(location: DatabaseLocation | None, smoke_test: bool = False) -> int:
     log_file = configure_logging()
     application = create_application()
-    apply_theme(application, LocalSettings(QSettings()).get(Appearance.THEME))
-    location = location or default_db_path()
+    local = LocalSettings(QSettings())
+    apply_theme(application, local.get(Appearance.THEME))
     collector = GuiThreadGarbageCollector(application)
     collector.start()
     share_the_gil_briskly()
     limit_malloc_arenas()
     try:
-        if isinstance(location, ServerAddress):
-            # No file to check, copy or restore: the server looks after its own data.
-            install_error_dialog(log_file)
-            return run_session(application, None, location)[0]
-        path = location.expanduser().resolve()
-        if smoke_test:
-            return run_smoke_test(application, path)
-        return _run_windows(application, path, log_file)
+        if smoke_test and not isinstance(location, ServerAddress):
+            # The packaged build's own check: on the file named, never on a remembered server.
+            return run_smoke_test(application, (location or laptop_file()).expanduser().resolve())
+        location = location_at_start(location, local)
+        install_error_dialog(log_file)
+        while True:
+            if isinstance(location, ServerAddress):
+                # No file to check, copy or restore: the server looks after its own data.
+                end = _run_on_server(application, location)
+            else:
+                end = _run_windows(application, location.expanduser().resolve())
+            if end.switch_to is None:
+                return end.code
+            log.info("reopening on %s", end.switch_to)
+            location = end.switch_to
     finally:
         collector.stop()
 
 
-def _run_windows(application: QApplication, path: Path, log_file: Path | None) -> int:
-    install_error_dialog(log_file)
+def _run_windows(application: QApplication, path: Path) -> SessionEnd:
     instance = SingleInstance(path)
     if not instance.claim():
         log.info("Leadline already has %s open; asked it to come to the front", path)
-        return 0
+        return SessionEnd(0)
     try:
         while True:
             chosen = check_before_open(path)
             if chosen is None:
-                return 0
+                return SessionEnd(0)
             path = chosen
-            code, restore_from = run_session(application, instance, path)
-            if restore_from is None:
-                return code
-            _restore_chosen_backup(path, restore_from)  # then open the database again
+            end = run_session(application, instance, path)
+            if end.not_opened:
+                messages.error(None, "Leadline cannot open its database", end.not_opened)
+            if end.restore_from is None:
+                return end
+            _restore_chosen_backup(path, end.restore_from)  # then open the database again
     finally:
         instance.release()
 
 
+def _run_on_server(application: QApplication, address: ServerAddress,
+                   ask: Callable[[ServerAddress, str], Unreachable] = ask_when_unreachable
+                   ) -> SessionEnd:
+    """Connect (again, as often as the person asks) and run the window; a server out of reach
+    offers the laptop's own file for this run instead of a traceback."""
+    while True:
+        end = run_session(application, None, address)
+        if not end.not_opened:
+            return end
+        log.warning("team server %s not opened: %s", address, end.not_opened)
+        choice = ask(address, end.not_opened)
+        if choice is Unreachable.LAPTOP_FILE:
+            return SessionEnd(0, switch_to=laptop_file())
+        if choice is Unreachable.QUIT:
+            return SessionEnd(1)
+
+
 def run_session(application: QApplication, instance: SingleInstance | None,
-                path: DatabaseLocation) -> tuple[int, Path | None]:
-    """Open the database, run the window until it closes; returns the exit code and the
-    backup the person chose to restore, if any (restored once the database is closed)."""
-    with messages.reported(None, "Leadline cannot open its database") as attempt:
-        database, outcome = open_checked_database(path)
-    if attempt.failed:
-        return 1, None
+                location: DatabaseLocation) -> SessionEnd:
+    """Open the database, run the window until it closes, close the database; the end names
+    the backup the person chose to restore (restored once the database is closed) or the
+    database to open next, if any, or why the database could not be opened."""
+    try:
+        database, outcome = open_checked_database(location)
+    except LeadlineError as error:
+        return SessionEnd(1, not_opened=str(error))
     if outcome.backup:
-        log.info("upgraded %s; backup at %s", path, outcome.backup)
+        log.info("upgraded %s; backup at %s", location, outcome.backup)
     services = Services.build(database)
     if services.people.current_user() is None and ProfileDialog.ask(services.people) is None:
         database.dispose()
-        return 0, None
+        return SessionEnd(0)
     window = build_main_window(services)
 
     def show_window() -> None:
@@ -141,13 +187,13 @@ def run_session(application: QApplication, instance: SingleInstance | None,
     if instance is not None:
         instance.raiseRequested.disconnect(show_window)
     chosen = window.property(RESTORE_PROPERTY)
-    restore_from = Path(chosen) if chosen else None
+    end = SessionEnd(code, Path(chosen) if chosen else None, switch_requested(window))
     shiboken6.delete(window)  # widgets go before the application object, not at interpreter exit
     release_cached_icons()
-    if restore_from is None:
+    if end.restore_from is None:
         backup_on_close(services)
     database.dispose()
-    return code, restore_from
+    return end
 
 
 def schedule_daily_backup(services: Services, window: MainWindow) -> None:

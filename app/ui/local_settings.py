@@ -193,3 +193,9 @@ class Dashboard:
     PERIOD = TextSetting("dashboard/period", "any")  # one of the page's PERIODS
     FROM = TextSetting("dashboard/from")
     TO = TextSetting("dashboard/to")
+
+
+class DatabaseChoice:
+    """The database this laptop opens at start when neither --db nor $LEADLINE_DB names one: a
+    team server's address (never a password) or a file path; "": the user data folder's file."""
+    LOCATION = TextSetting("database/location")

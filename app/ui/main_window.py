@@ -186,8 +186,15 @@ class MainWindow(NavigationCommands, LeadCommands, DataCommands, BoothCommands, 
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
-        self.db_label = QLabel(f"Database: {self.services.context.db.location}")
+        database = self.services.context.db
+        # The address never holds a password (app.paths refuses one), so it may be shown.
+        self.db_label = QLabel(f"Team server: {database.location}" if database.is_server
+                               else f"Database: {database.location}")
         self.db_label.setObjectName("databaseLabel")
+        if database.is_server:
+            self.db_label.setToolTip("Everyone connected works on this database; others' changes "
+                                     "show within seconds. File → Use a database file on this "
+                                     "laptop… goes back to a file.")
         self.user_label = QLabel()
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")

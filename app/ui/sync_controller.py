@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QProgressDialog
 
 from app.domain.errors import LeadlineError
 from app.services.container import Services
+from app.services.sync.hub import hub_folder, sync_as_configured
 from app.services.sync.report import SyncReport
 from app.services.sync_settings import SyncSettings
 from app.ui import messages
@@ -107,19 +108,19 @@ class SyncController(QObject):
         """Re-read the sync settings: timer and idle label follow (after the settings dialog)."""
         config = self.config()
         self.timer.stop()
-        if config.folder is not None and config.interval_minutes:
+        if config.enabled and config.interval_minutes:
             self.timer.start(config.interval_minutes * 60_000)
         if not self.running:
             self._show_idle(config)
-        if config.folder is not None:
+        if config.enabled:
             self.pending_timer.start()
             self.refresh_pending()
         else:
             self.pending_timer.stop()
 
     def _show_idle(self, config: SyncSettings) -> None:
-        self.label.setVisible(config.folder is not None)
-        if config.folder is None:
+        self.label.setVisible(config.enabled)
+        if not config.enabled:
             self._base = self._extra = ""
             self.label.clear()
             return
@@ -127,7 +128,7 @@ class SyncController(QObject):
         synced = self.services.sync.last_synced()
         last = f"{synced.astimezone():%Y-%m-%d %H:%M}" if synced is not None else ""
         self._set_base(f"Last synced {html.escape(last)}" if last else "Not synced yet")
-        self.label.setToolTip(f"Shared folder: {config.folder}\nSync now: F5")
+        self.label.setToolTip(f"{config.place}\nSync now: F5")
 
     def _set_base(self, text: str) -> None:
         self._base = text
@@ -136,7 +137,9 @@ class SyncController(QObject):
     # -- pending changes and open conflicts -----------------------------------------------------
     def refresh_pending(self) -> None:
         """Count, in the background, what the next sync would send and the conflicts waiting."""
-        folder = self.config().folder
+        config = self.config()
+        folder = config.folder if config.server is None else \
+            hub_folder(self.services.context.db, config.server)
         if folder is None or self._counting:
             return
         self._counting = True
@@ -167,26 +170,27 @@ class SyncController(QObject):
     # -- running ------------------------------------------------------------------------------
     def sync_on_start(self) -> None:
         config = self.config()
-        if config.folder is not None and config.on_start_and_close:
+        if config.enabled and config.on_start_and_close:
             self.sync_now()
 
     def sync_now(self) -> bool:
         """Start a background sync; False when none was started (off, or queued behind one)."""
         config = self.config()
-        if config.folder is None:
+        if not config.enabled:
             self.window.statusBar().showMessage(
-                "Sync is off: choose the shared folder in File → Sync settings…", 8000)
+                "Sync is off: choose the shared folder or the team server in "
+                "File → Sync settings…", 8000)
             return False
         if self.running:
             self._queued = True
             return False
         self.running = True
         self._show_progress(0)
-        sync, folder, passphrase = self.services.sync, config.folder, config.passphrase
+        services = self.services
 
         def work(state: JobState) -> SyncReport:
-            return sync.sync(folder, passphrase,
-                             progress=lambda stage: state.report(_percent(stage), 100))
+            return sync_as_configured(
+                services, config, progress=lambda stage: state.report(_percent(stage), 100))
 
         self.runner.start(work, on_done=self._done, on_error=self._failed,
                           on_progress=lambda done, _total: self._show_progress(done))
@@ -208,7 +212,7 @@ class SyncController(QObject):
         self.last_report = report
         self._remember_time()
         self._set_base(self.describe(report))
-        self.label.setToolTip(f"Shared folder: {self.config().folder}\n"
+        self.label.setToolTip(f"{self.config().place}\n"
                               f"Files read: {report.files_read:,}\nSync now: F5")
         if report.received_ops or report.conflicts:
             self.window.refresh_all()
@@ -276,7 +280,7 @@ class SyncController(QObject):
         logged and closing goes on. True when a sync ran to the end."""
         config = self.config()
         self.timer.stop()
-        if config.folder is None or not config.on_start_and_close:
+        if not config.enabled or not config.on_start_and_close:
             return False
         deadline = time.monotonic() + timeout_s
         progress = QProgressDialog("Syncing with the team folder before closing…", "", 0, 0,
@@ -293,11 +297,11 @@ class SyncController(QObject):
                 log.warning("sync on close skipped: the running sync did not finish in time")
                 return False
             result: dict[str, Any] = {}
-            sync, folder, passphrase = self.services.sync, config.folder, config.passphrase
+            services = self.services
 
             def work() -> None:
                 try:
-                    result["report"] = sync.sync(folder, passphrase)
+                    result["report"] = sync_as_configured(services, config)
                 except Exception as error:  # logged below; closing goes on
                     result["error"] = error
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from app.domain.leads import LeadQuery
 from app.services.container import Services
+
+pytestmark = pytest.mark.both_databases
 
 
 def test_a_list_of_given_leads_holds_exactly_them_past_sqlites_parameter_limit(

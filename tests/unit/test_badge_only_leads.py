@@ -15,6 +15,8 @@ from app.domain.review import UNREGISTERED_BADGE, store_reasons
 from app.services.container import Services
 from app.storage.repositories.leads import LeadRepository
 
+pytestmark = pytest.mark.both_databases
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "badges"
 
 

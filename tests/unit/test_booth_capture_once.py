@@ -11,6 +11,8 @@ from app.domain.history import ActivityKind
 from app.domain.scoring.scorer import Scorer, ScoreResult, ScoringFacts
 from app.services.container import Services
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
 def event_id(services: Services) -> uuid.UUID:

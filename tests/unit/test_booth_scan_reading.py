@@ -9,6 +9,8 @@ import pytest
 
 from app.services.container import Services
 
+pytestmark = pytest.mark.both_databases
+
 VCARD = ("BEGIN:VCARD\r\nVERSION:3.0\r\nN:Müller;Anna;;;\r\nFN:Anna Müller\r\n"
          "EMAIL:anna@acme.de\r\nUID:B-1001\r\nEND:VCARD\r\n")
 

@@ -17,6 +17,8 @@ from app.services.container import Services
 from app.storage.db import Database
 from tests.conftest import FakeClock
 
+pytestmark = pytest.mark.both_databases
+
 VCARD = ("BEGIN:VCARD\r\nVERSION:3.0\r\nN:Müller;Anna;;;\r\nFN:Anna Müller\r\nORG:Acme GmbH\r\n"
          "EMAIL:anna@acme.de\r\nTEL;TYPE=WORK:0511 123456\r\nUID:B-1001\r\nEND:VCARD\r\n")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import io
 import json
 import shutil
@@ -18,10 +19,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from app.bootstrap import main
 from app.domain.leads import LEAD_FIELDS, LeadRecord
+from app.paths import database_location
 from app.storage.migrate import head_revision
+from app.storage.opening import open_database
+from app.storage.orm import Lead
+
+pytestmark = pytest.mark.both_databases
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,11 +51,11 @@ Cli = Callable[..., Run]
 
 
 @pytest.fixture
-def cli(db_path: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
-    """Run ``main([--db db_path, *args])`` (or exactly ``args`` with db=False)."""
+def cli(db_location: str, capsys: pytest.CaptureFixture[str]) -> Cli:
+    """Run ``main([--db <the test database>, *args])`` (or exactly ``args`` with db=False)."""
 
     def run(*args: str, db: bool = True) -> Run:
-        argv = ["--db", str(db_path), *args] if db else list(args)
+        argv = ["--db", db_location, *args] if db else list(args)
         code = main(argv)
         captured = capsys.readouterr()
         return Run(code, captured.out, captured.err)
@@ -74,42 +81,54 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path,
     """
     folder = tmp_path_factory.mktemp("cli-templates")
     world_db = folder / "world.sqlite"
-
-    def on(path: Path, *args: str) -> dict[str, Any]:
-        return run_quiet(["--db", str(path), "--json", *args]).json()  # type: ignore[no-any-return]
-
-    world = {
-        "anna": on(world_db, "users", "add", "--name", "Anna Weber", "--email",
-                   "Anna@Example.com", "--role", "rep", "--capacity", "40")["id"],
-        "ben": on(world_db, "users", "add", "--name", "Ben Ott", "--email", "ben@example.com",
-                  "--role", "manager")["id"],
-        "fair": on(world_db, "events", "add", "Hannover", "Messe", "2026", "--country", "DE",
-                   "--starts", "2026-04-20", "--ends", "24.04.2026", "--cost", "12,500.50",
-                   "--city", "Hannover")["id"],
-    }
+    world = add_world(str(world_db))
     listed_db = folder / "listed.sqlite"
     shutil.copyfile(world_db, listed_db)
-    listed = {
-        "max": on(listed_db, "leads", "add", "--first-name", "Max", "--last-name", "Muster",
-                  "--company", "ACME Industrial", "--owner", "anna@example.com", "--event",
-                  "Hannover Messe 2026", "--status", "mql", "--rating", "hot",
-                  "--phone", "030 1234567")["id"],
-        "eva": on(listed_db, "leads", "add", "--first-name", "Eva", "--last-name", "Adler",
-                  "--company", "Beta GmbH", "--owner", "ben@example.com", "--status", "sql",
-                  "--rating", "warm", "--notes", "asked for a retrofit offer")["id"],
-        "olga": on(listed_db, "leads", "add", "--first-name", "Olga", "--last-name", "Zorn",
-                   "--status", "won", "--email", "olga@zorn.example")["id"],
-        "lia": on(listed_db, "leads", "add", "--lenient", "--first-name", "Lia", "--last-name",
-                  "Berg", "--email", "lia@@x")["id"],
-    }
+    listed = add_listed_leads(str(listed_db))
     return {"world": (world_db, world), "listed": (listed_db, listed)}
 
 
+def _on(location: str, *args: str) -> dict[str, Any]:
+    return run_quiet(["--db", location, "--json", *args]).json()  # type: ignore[no-any-return]
+
+
+def add_world(where: str) -> dict[str, str]:
+    """Through the CLI: users anna and ben, event fair; their ids."""
+    return {
+        "anna": _on(where, "users", "add", "--name", "Anna Weber", "--email",
+                    "Anna@Example.com", "--role", "rep", "--capacity", "40")["id"],
+        "ben": _on(where, "users", "add", "--name", "Ben Ott", "--email", "ben@example.com",
+                   "--role", "manager")["id"],
+        "fair": _on(where, "events", "add", "Hannover", "Messe", "2026", "--country", "DE",
+                    "--starts", "2026-04-20", "--ends", "24.04.2026", "--cost", "12,500.50",
+                    "--city", "Hannover")["id"],
+    }
+
+
+def add_listed_leads(where: str) -> dict[str, str]:
+    """Through the CLI, into the world: leads max, eva, olga and lia; their ids."""
+    return {
+        "max": _on(where, "leads", "add", "--first-name", "Max", "--last-name", "Muster",
+                   "--company", "ACME Industrial", "--owner", "anna@example.com", "--event",
+                   "Hannover Messe 2026", "--status", "mql", "--rating", "hot",
+                   "--phone", "030 1234567")["id"],
+        "eva": _on(where, "leads", "add", "--first-name", "Eva", "--last-name", "Adler",
+                   "--company", "Beta GmbH", "--owner", "ben@example.com", "--status", "sql",
+                   "--rating", "warm", "--notes", "asked for a retrofit offer")["id"],
+        "olga": _on(where, "leads", "add", "--first-name", "Olga", "--last-name", "Zorn",
+                    "--status", "won", "--email", "olga@zorn.example")["id"],
+        "lia": _on(where, "leads", "add", "--lenient", "--first-name", "Lia", "--last-name",
+                   "Berg", "--email", "lia@@x")["id"],
+    }
+
+
 @pytest.fixture
-def world(templates: dict[str, tuple[Path, dict[str, str]]], db_path: Path) -> dict[str, str]:
+def world(request: pytest.FixtureRequest, database_kind: str, db_location: str) -> dict[str, str]:
     """Two users (anna, ben) and an event (fair) in the test's database; returns their ids."""
-    template, ids = templates["world"]
-    shutil.copyfile(template, db_path)
+    if database_kind == "postgresql":  # a server database cannot be copied from a file
+        return add_world(db_location)
+    template, ids = request.getfixturevalue("templates")["world"]
+    shutil.copyfile(template, db_location)
     return ids
 
 
@@ -152,13 +171,13 @@ def test_list_help_describes_filters_and_sort_keys(cli: Cli) -> None:
     assert "next_due" in out and "unassigned" in out
 
 
-def test_leads_list_creates_and_migrates_a_brand_new_file(cli: Cli, db_path: Path) -> None:
-    assert not db_path.exists()
+def test_leads_list_creates_and_migrates_a_brand_new_file(cli: Cli, sqlite_file: Path) -> None:
+    assert not sqlite_file.exists()
     result = cli("leads", "list")
     assert result.code == 0, result.err
     assert "showing 0 of 0 leads" in result.out
     assert "Created a new Leadline database" in result.err
-    with sqlite3.connect(db_path) as connection:
+    with sqlite3.connect(sqlite_file) as connection:
         (revision,) = connection.execute("SELECT version_num FROM alembic_version").fetchone()
     assert revision == head_revision()
 
@@ -177,9 +196,9 @@ def test_without_db_option_the_default_location_is_used(cli: Cli, tmp_path: Path
     ["leads", "--json", "list", "--db", "{db}"],
 ])
 def test_global_options_work_before_and_after_the_command(
-        cli: Cli, db_path: Path, tmp_path: Path, layout: list[str]) -> None:
+        cli: Cli, db_location: str, tmp_path: Path, layout: list[str]) -> None:
     add_lead(cli, "--last-name", "Placed")
-    argv = [part.format(db=db_path) for part in layout]
+    argv = [part.format(db=db_location) for part in layout]
     result = cli(*argv, db=False)
     assert result.code == 0, result.err
     assert result.json()["total"] == 1
@@ -468,13 +487,24 @@ def test_leads_delete_json_is_the_deleted_lead(cli: Cli) -> None:
 
 # -- leads list and search --------------------------------------------------------------------
 @pytest.fixture
-def listed_leads(templates: dict[str, tuple[Path, dict[str, str]]], db_path: Path
+def listed_leads(request: pytest.FixtureRequest, database_kind: str, db_location: str
                  ) -> dict[str, str]:
     """The world plus leads max (Anna's, at the fair, MQL, hot), eva (Ben's, SQL, warm),
     olga (orphan, won) and lia (orphan, lenient: needs review), added in that order."""
-    template, ids = templates["listed"]
-    shutil.copyfile(template, db_path)
+    if database_kind == "postgresql":
+        add_world(db_location)
+        return add_listed_leads(db_location)
+    template, ids = request.getfixturevalue("templates")["listed"]
+    shutil.copyfile(template, db_location)
     return ids
+
+
+@pytest.fixture
+def sqlite_file(database_kind: str, db_path: Path) -> Path:
+    """The test database's file, for tests about SQLite files themselves."""
+    if database_kind == "postgresql":
+        pytest.skip("about the SQLite file itself: a server database has none")
+    return db_path
 
 
 def _ids(result: Run) -> list[str]:
@@ -552,12 +582,15 @@ def test_leads_list_bad_paging_is_a_usage_error(cli: Cli, args: list[str]) -> No
     assert result.code == 2 and "error:" in result.err
 
 
-def test_leads_list_overdue(cli: Cli, listed_leads: dict[str, str], db_path: Path) -> None:
-    with sqlite3.connect(db_path) as connection:  # next_due_at is kept by the task service
-        connection.execute("UPDATE lead SET next_due_at = '2020-01-01 08:00:00.000000' "
-                           "WHERE id = ?", (uuid.UUID(listed_leads["eva"]).hex,))
-        connection.execute("UPDATE lead SET next_due_at = '2999-01-01 08:00:00.000000' "
-                           "WHERE id = ?", (uuid.UUID(listed_leads["max"]).hex,))
+def test_leads_list_overdue(cli: Cli, listed_leads: dict[str, str], db_location: str) -> None:
+    database, _outcome = open_database(database_location(db_location))
+    try:
+        with database.write() as session:  # next_due_at is kept by the task service
+            for name, due in (("eva", "2020-01-01 08:00"), ("max", "2999-01-01 08:00")):
+                session.execute(sa.update(Lead).where(Lead.id == uuid.UUID(listed_leads[name]))
+                                .values(next_due_at=dt.datetime.fromisoformat(due + "+00:00")))
+    finally:
+        database.dispose()
     assert _ids(cli("leads", "list", "--overdue", "--json")) == [listed_leads["eva"]]
     text = cli("leads", "list", "--overdue").out
     assert "2020-01-01 08:00 UTC" in text
@@ -591,8 +624,8 @@ def test_leads_search_text_and_limit(cli: Cli, listed_leads: dict[str, str]) -> 
 
 
 # -- storage errors ---------------------------------------------------------------------------
-def test_damaged_database_file_exits_1(cli: Cli, db_path: Path) -> None:
-    db_path.write_bytes(b"this is not a database at all\n" * 100)
+def test_damaged_database_file_exits_1(cli: Cli, sqlite_file: Path) -> None:
+    sqlite_file.write_bytes(b"this is not a database at all\n" * 100)
     result = cli("--json", "leads", "list")
     assert result.code == 1
     assert "damaged" in result.error_json()["error"]
@@ -603,8 +636,8 @@ def test_folder_as_database_exits_1(cli: Cli, tmp_path: Path) -> None:
     assert result.code == 1 and "is a folder" in result.err
 
 
-def test_foreign_sqlite_file_is_refused(cli: Cli, db_path: Path) -> None:
-    with sqlite3.connect(db_path) as connection:
+def test_foreign_sqlite_file_is_refused(cli: Cli, sqlite_file: Path) -> None:
+    with sqlite3.connect(sqlite_file) as connection:
         connection.execute("CREATE TABLE invoices (n INTEGER)")
     result = cli("leads", "list")
     assert result.code == 1 and "not a Leadline database" in result.err

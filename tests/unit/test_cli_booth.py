@@ -11,11 +11,13 @@ import pytest
 
 from app.bootstrap import main
 
+pytestmark = pytest.mark.both_databases
 
-def run(capsys: Any, monkeypatch: Any, db_path: Path, *args: str,
+
+def run(capsys: Any, monkeypatch: Any, db_location: str, *args: str,
         stdin: str = "") -> tuple[int, list[dict[str, Any]], str]:
     monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-    code = main(["--db", str(db_path), *args])
+    code = main(["--db", db_location, *args])
     captured = capsys.readouterr()
     return code, _json_lines(captured.out), captured.err
 
@@ -34,15 +36,15 @@ def _json_lines(text: str) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def event(db_path: Path, capsys: Any) -> str:
-    assert main(["--db", str(db_path), "events", "add", "Hannover Messe 2026",
+def event(db_location: str, capsys: Any) -> str:
+    assert main(["--db", db_location, "events", "add", "Hannover Messe 2026",
                  "--country", "DE"]) == 0
     capsys.readouterr()
     return "Hannover Messe 2026"
 
 
 def test_scan_reads_json_lines_and_answers_one_line_each(
-        capsys: Any, monkeypatch: Any, db_path: Path, event: str) -> None:
+        capsys: Any, monkeypatch: Any, db_location: str, event: str) -> None:
     scans = [
         "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Müller;Anna\r\nEMAIL:anna@acme.de\r\nEND:VCARD\r\n",
         "000123\r",
@@ -50,7 +52,7 @@ def test_scan_reads_json_lines_and_answers_one_line_each(
         "MECARDÖNÖMüller,Anna;;\r",
     ]
     stdin = "".join(json.dumps(s) + "\n" for s in scans)
-    code, results, _err = run(capsys, monkeypatch, db_path, "scan", "--event", event,
+    code, results, _err = run(capsys, monkeypatch, db_location, "scan", "--event", event,
                               stdin=stdin)
     assert code == 0
     assert [r["status"] for r in results] == ["created", "created", "matched", "rejected"]
@@ -62,40 +64,40 @@ def test_scan_reads_json_lines_and_answers_one_line_each(
 
 
 def test_scan_lines_that_are_not_json_strings_are_errors(
-        capsys: Any, monkeypatch: Any, db_path: Path, event: str) -> None:
-    code, results, _err = run(capsys, monkeypatch, db_path, "scan", "--event", event,
+        capsys: Any, monkeypatch: Any, db_location: str, event: str) -> None:
+    code, results, _err = run(capsys, monkeypatch, db_location, "scan", "--event", event,
                               stdin='{"not": "a string"}\nnot json\n"000999\\r"\n')
     assert code == 2
     assert [r["status"] for r in results] == ["error", "error", "created"]
 
 
-def test_scan_at_an_unknown_event_fails(capsys: Any, monkeypatch: Any, db_path: Path) -> None:
-    code, _results, err = run(capsys, monkeypatch, db_path, "scan", "--event", "Nope",
+def test_scan_at_an_unknown_event_fails(capsys: Any, monkeypatch: Any, db_location: str) -> None:
+    code, _results, err = run(capsys, monkeypatch, db_location, "scan", "--event", "Nope",
                               stdin='"1234\\r"\n')
     assert code == 1 and "Nope" in err
 
 
 def test_registrations_import_then_id_scans_resolve(capsys: Any, monkeypatch: Any,
-                                                    db_path: Path, event: str,
+                                                    db_location: str, event: str,
                                                     tmp_path: Path) -> None:
     export = tmp_path / "attendees.csv"
     export.write_text("Badge ID,First Name,Last Name,Company\n000042,Zoë,Ng,Acme\n",
                       encoding="utf-8-sig")
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
-    assert main(["--db", str(db_path), "--json", "registrations", "import", str(export),
+    assert main(["--db", db_location, "--json", "registrations", "import", str(export),
                  "--event", event]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert (summary["added"], summary["columns"]["badge_id"]) == (1, "Badge ID")
-    code, results, _err = run(capsys, monkeypatch, db_path, "scan", "--event", event,
+    code, results, _err = run(capsys, monkeypatch, db_location, "scan", "--event", event,
                               stdin='"000042\\r"\n')
     assert results[0]["registered"] is True
     assert results[0]["lead"]["first_name"] == "Zoë"
 
 
 def test_registrations_import_of_a_file_without_badge_ids_explains(
-        capsys: Any, monkeypatch: Any, db_path: Path, event: str, tmp_path: Path) -> None:
+        capsys: Any, monkeypatch: Any, db_location: str, event: str, tmp_path: Path) -> None:
     export = tmp_path / "wrong.csv"
     export.write_text("Name,Email\nAnna,anna@acme.de\n", encoding="utf-8")
-    code, _results, err = run(capsys, monkeypatch, db_path, "registrations", "import",
+    code, _results, err = run(capsys, monkeypatch, db_location, "registrations", "import",
                               str(export), "--event", event)
     assert code == 2 and "badge id column" in err, "a refused file is invalid input"

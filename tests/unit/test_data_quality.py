@@ -27,6 +27,8 @@ from app.domain.imports import DuplicatePolicy
 from app.domain.leads import LeadQuery
 from app.services.container import Services
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.mark.parametrize(("email", "free", "role"), [
     ("anna@gmail.com", True, False), ("jonas@gmx.de", True, False),
@@ -108,7 +110,7 @@ def test_booth_capture_and_import_respect_the_list(services: Services, tmp_path:
     assert not imported["Free"].do_not_contact and imported["Free"].company == ""
 
 
-def test_import_export_and_cli(services: Services, tmp_path: Path, db_path: Path,
+def test_import_export_and_cli(services: Services, tmp_path: Path, db_location: str,
                                capsys: Any) -> None:
     source = tmp_path / "list.csv"
     source.write_text("kind,value,reason,note\ndomain,rival.com,competitor,\n"
@@ -123,11 +125,11 @@ def test_import_export_and_cli(services: Services, tmp_path: Path, db_path: Path
     out = tmp_path / "export.csv"
     assert services.suppressions.export_file(out) == 3
     assert out.read_text(encoding="utf-8-sig").splitlines()[0] == "kind,value,reason,note,since"
-    assert main(["--db", str(db_path), "--json", "suppress", "add", "--kind", "domain",
+    assert main(["--db", db_location, "--json", "suppress", "add", "--kind", "domain",
                  "--value", "other.com", "--reason", "competitor"]) == 0
     capsys.readouterr()
-    assert main(["--db", str(db_path), "--json", "suppress", "list"]) == 0
+    assert main(["--db", db_location, "--json", "suppress", "list"]) == 0
     listed = json.loads(capsys.readouterr().out)["entries"]
     assert {e["value"] for e in listed} >= {"rival.com", "other.com"}
-    assert main(["--db", str(db_path), "suppress", "add", "--kind", "domain", "--value",
+    assert main(["--db", db_location, "suppress", "add", "--kind", "domain", "--value",
                  "nodot"]) == 2

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import uuid
-from pathlib import Path
 
 import pytest
 
 from app.bootstrap import main
 from app.services.container import Services
+
+pytestmark = pytest.mark.both_databases
 
 
 @pytest.fixture
@@ -78,9 +79,9 @@ def test_candidates_for_a_new_lead(services: Services, people: dict[str, uuid.UU
     assert services.dedupe.candidates_for({"first_name": "Zoe", "last_name": "Quast"}, None) == []
 
 
-def test_cli_dedupe_json(services: Services, people: dict[str, uuid.UUID], db_path: Path,
+def test_cli_dedupe_json(services: Services, people: dict[str, uuid.UUID], db_location: str,
                          capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--db", str(db_path), "dedupe", "--json"]) == 0
+    assert main(["--db", db_location, "dedupe", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)["pairs"]
     assert len(listed) == 3
     first = listed[0]
@@ -89,13 +90,13 @@ def test_cli_dedupe_json(services: Services, people: dict[str, uuid.UUID], db_pa
     names = {frozenset((p["a_name"], p["b_name"])) for p in listed}
     assert frozenset(("Robert Schneider", "Bob Schnieder")) in names
 
-    assert main(["--db", str(db_path), "dedupe", "--min-score", "99"]) == 0
+    assert main(["--db", db_location, "dedupe", "--min-score", "99"]) == 0
     text = capsys.readouterr().out
     assert "likely duplicate pairs (score >= 99)" in text
 
 
 def test_scan_and_import_check_find_people_known_by_name_and_address(
-        services: Services, db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        services: Services, db_location: str, capsys: pytest.CaptureFixture[str]) -> None:
     """Registration-list people: no email or phone, only name, address and date of birth."""
     robert = services.leads.create({"first_name": "Robert", "last_name": "Schneider",
                                     "street": "Hauptstraße 12", "postal_code": "80331",
@@ -120,7 +121,7 @@ def test_scan_and_import_check_find_people_known_by_name_and_address(
     found = services.dedupe.candidates_for(typed_again, None)
     assert {lead_id for lead_id, _score, _reasons in found} == {robert.id, bob.id}
 
-    assert main(["--db", str(db_path), "dedupe", "--json"]) == 0
+    assert main(["--db", db_location, "dedupe", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)["pairs"]
     assert [frozenset((p["a_name"], p["b_name"])) for p in listed] == [
         frozenset(("Robert Schneider", "Bob Schneider"))]

@@ -31,6 +31,8 @@ from app.storage.orm import Activity, Lead, Task
 from app.storage.repositories.bulk import BulkWriter
 from tests.conftest import FakeClock
 
+pytestmark = pytest.mark.both_databases
+
 N = 2000
 
 
@@ -290,7 +292,13 @@ def test_a_failing_batch_writes_nothing(demo: Services, db: Database) -> None:
                   "device_id": lead.device_id, "last_name": "Rollback"}],
         "activity": [activity, activity],
     }
-    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+    if db.is_server:
+        import psycopg
+
+        unique_violation: type[Exception] = psycopg.IntegrityError
+    else:
+        unique_violation = sqlite3.IntegrityError
+    with pytest.raises(unique_violation, match="(?i)unique"):
         BulkWriter(db).write(batch)
 
     assert demo.leads.count(LeadQuery()) == before

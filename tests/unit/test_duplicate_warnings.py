@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from app.domain.imports import DuplicatePolicy
 from app.services.container import Services
+
+pytestmark = pytest.mark.both_databases
 
 
 def test_booth_flags_a_likely_duplicate(services: Services) -> None:

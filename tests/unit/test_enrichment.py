@@ -13,6 +13,8 @@ from app.domain.leads import LeadQuery
 from app.importers.company_directory import domain_of, read_directory
 from app.services.container import Services
 
+pytestmark = pytest.mark.both_databases
+
 DIRECTORY = ("Domain;Company;Branche;Mitarbeiter;Land\n"
              "https://www.weber-mb.de/;Weber Maschinenbau GmbH;Machinery;51-200;Deutschland\n"
              "acme.fr;ACME SAS;Packaging;11-50;FR\n"

@@ -5,8 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+import pytest
+
 from app.services.container import Services
 from app.storage.db import Database
+
+pytestmark = pytest.mark.both_databases
 
 TODAY = dt.date(2026, 11, 20)
 

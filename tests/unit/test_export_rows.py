@@ -9,6 +9,8 @@ from app.domain.serialise import lead_to_dict
 from app.services.container import Services
 from tests.conftest import FakeClock
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
 def varied(services: Services, clock: FakeClock) -> None:

@@ -17,6 +17,8 @@ from app.domain.leads import LeadQuery
 from app.services.container import Services
 from app.services.export_service import ExportCancelledError
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
 def mixed(services: Services) -> None:
@@ -77,16 +79,16 @@ def test_empty_and_cancelled_exports(services: Services, tmp_path: Path) -> None
     assert not list(tmp_path.glob("*.partial"))
 
 
-def test_export_cli(services: Services, mixed: None, db_path: Path, tmp_path: Path,
+def test_export_cli(services: Services, mixed: None, db_location: str, tmp_path: Path,
                     capsys: Any) -> None:
     out = tmp_path / "news.csv"
-    assert main(["--db", str(db_path), "--json", "leads", "export", str(out),
+    assert main(["--db", db_location, "--json", "leads", "export", str(out),
                  "--for", "marketing"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["written"] == 1 and summary["excluded"]["do not contact"] == 3
-    assert main(["--db", str(db_path), "leads", "export", str(tmp_path / "x.csv"),
+    assert main(["--db", db_location, "leads", "export", str(tmp_path / "x.csv"),
                  "--for", "nobody"]) == 2
-    assert main(["--db", str(db_path), "leads", "export",
+    assert main(["--db", db_location, "leads", "export",
                  str(tmp_path / "missing-dir" / "x.csv")]) == 1
     assert "Cannot write" in capsys.readouterr().err
 
@@ -152,9 +154,9 @@ def test_a_cancelled_workbook_leaves_nothing(services: Services, tmp_path: Path)
     assert not list(tmp_path.glob("c.xlsx*"))
 
 
-def test_export_command(services: Services, mixed: None, db_path: Path, tmp_path: Path,
+def test_export_command(services: Services, mixed: None, db_location: str, tmp_path: Path,
                         capsys: Any) -> None:
-    run = lambda *args: main(["--db", str(db_path), *args])  # noqa: E731
+    run = lambda *args: main(["--db", db_location, *args])  # noqa: E731
     capsys.readouterr()
     out = tmp_path / "news.xlsx"
     assert run("--json", "export", "--format", "xlsx", "--out", str(out),

@@ -22,6 +22,8 @@ from app.services.followup_checks import FollowUpCancelledError
 from app.storage.repositories.distribution import DistributionRepository
 from tests.conftest import FakeClock
 
+pytestmark = pytest.mark.both_databases
+
 AFTER_HOURS = dt.datetime(2026, 11, 20, 16, 30, tzinfo=dt.UTC)  # Friday 17:30 Berlin
 BACK_ON = dt.date(2026, 12, 1)
 

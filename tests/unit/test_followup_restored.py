@@ -21,6 +21,8 @@ from app.domain.people import Role
 from app.domain.routing import Condition, ConditionKind, TargetKind
 from app.services.container import Services
 
+pytestmark = pytest.mark.both_databases
+
 
 class PowerCutError(Exception):
     """The laptop died right after the import's commit."""
@@ -56,7 +58,7 @@ def _app_notes(services: Services, lead_id: uuid.UUID) -> list[str]:
 
 
 def test_followup_check_restores_what_an_interrupted_import_left_out(
-        services: Services, db_path: Path, tmp_path: Path,
+        services: Services, db_location: str, tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
     _import_cut_after_commit(services, tmp_path)
     leads = _leads(services)
@@ -66,7 +68,7 @@ def test_followup_check_restores_what_an_interrupted_import_left_out(
     assert all(services.followup.tasks_for_lead(lead.id) == [] for lead in leads.values())
 
     capsys.readouterr()
-    assert main(["--db", str(db_path), "--json", "followup", "check"]) == 0
+    assert main(["--db", db_location, "--json", "followup", "check"]) == 0
     reported = json.loads(capsys.readouterr().out)
     assert reported["deadlines_restored"] == 0 and reported["cadences_restored"] == 2
 
@@ -84,7 +86,7 @@ def test_followup_check_restores_what_an_interrupted_import_left_out(
     assert sum("First-touch deadline set" in n for n in ost_notes) == 0
     assert sum("Cadence" in n for n in ost_notes) == 1
 
-    assert main(["--db", str(db_path), "--json", "followup", "check"]) == 0
+    assert main(["--db", db_location, "--json", "followup", "check"]) == 0
     again = json.loads(capsys.readouterr().out)
     assert again["deadlines_restored"] == 0 and again["cadences_restored"] == 0
     assert len(services.followup.tasks_for_lead(healed["Ost"].id)) == planned, "restored once"

@@ -21,6 +21,8 @@ from app.importers.text_tables import MAX_RECORD_LINES
 from app.importers.workbook_limits import MAX_SHARED_STRINGS_BYTES, MIB
 from app.services.container import Services
 
+pytestmark = pytest.mark.both_databases
+
 HEADER = "First Name,Last Name,Email,Company\r\n"
 PEOPLE = [  # (first, last, email, company, the encoding that system wrote)
     ("Jörg", "Müller", "joerg@example.de", "Köln Süd GmbH", "utf-8"),

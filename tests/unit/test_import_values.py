@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pypdf
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +24,8 @@ from app.importers.mapping import ColumnMapping
 from app.importers.rows import SourceRow
 from app.services.container import Services
 from app.services.import_rows import validated_row
+
+pytestmark = pytest.mark.both_databases
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "value_exports"
 
@@ -238,35 +241,35 @@ _TARGETS = {"Email": "email", "Phone": "phone", "Last Name": "last_name", "Stree
             "City": "city"}
 
 
-def _cli(capsys: Any, db: Path, *args: str) -> tuple[int, str, str]:
-    code = main(["--db", str(db), *args])
+def _cli(capsys: Any, location: str, *args: str) -> tuple[int, str, str]:
+    code = main(["--db", location, *args])
     out = capsys.readouterr()
     return code, out.out, out.err
 
 
-def test_cli_map_values_and_save_mapping(capsys: Any, db_path: Path) -> None:
+def test_cli_map_values_and_save_mapping(capsys: Any, db_location: str) -> None:
     source = str(FIXTURES / "salesforce_report.csv")
-    code, out, _ = _cli(capsys, db_path, "--json", "import", source, "--dry-run")
+    code, out, _ = _cli(capsys, db_location, "--json", "import", source, "--dry-run")
     result = json.loads(out)
     assert code == 0 and result["created"] == 5
     kept = next(w for w in result["warned_rows"] if w["row"] == 6)
     assert kept["original_values"] == {"rating": "Tier-1 prospect"} and "rating" in kept["warnings"]
 
-    code, _out, err = _cli(capsys, db_path, "import", source, "--map-values", "colour:A=hot")
+    code, _out, err = _cli(capsys, db_location, "import", source, "--map-values", "colour:A=hot")
     assert code == 2 and "'colour' has no value vocabulary" in err
-    code, _out, err = _cli(capsys, db_path, "import", source, "--map-values", "rating:A=boiling")
+    code, _out, err = _cli(capsys, db_location, "import", source, "--map-values", "rating:A=boiling")
     assert code == 2 and "'boiling' is not a rating" in err
 
-    code, out, _ = _cli(capsys, db_path, "--json", "import", source, "--map-values",
+    code, out, _ = _cli(capsys, db_location, "--json", "import", source, "--map-values",
                         "rating:Tier-1 prospect=hot", "--map-values", "status:Working - Contacted=sql",
                         "--save-mapping", "SF report")
     result = json.loads(out)
     assert code == 0 and result["created"] == 5 and all(
         not w["original_values"] for w in result["warned_rows"])
-    code, out, _ = _cli(capsys, db_path, "--json", "leads", "list", "--status", "sql")
+    code, out, _ = _cli(capsys, db_location, "--json", "leads", "list", "--status", "sql")
     assert code == 0 and json.loads(out)["total"] == 2
     # The saved template brings the value mapping back for the next file with these headers.
-    code, out, _ = _cli(capsys, db_path, "--json", "import", source, "--dry-run", "--mapping",
+    code, out, _ = _cli(capsys, db_location, "--json", "import", source, "--dry-run", "--mapping",
                         "SF report")
     assert code == 0 and all(not w["original_values"] for w in json.loads(out)["warned_rows"])
 

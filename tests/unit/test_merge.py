@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +11,8 @@ from app.bootstrap import main
 from app.domain.errors import NotFoundError, ValidationError
 from app.domain.leads import LeadQuery
 from app.services.container import Services
+
+pytestmark = pytest.mark.both_databases
 
 
 def test_merge_and_undo_round_trip(services: Services) -> None:
@@ -55,16 +56,16 @@ def test_merge_refuses_nonsense(services: Services) -> None:
         services.merges.merge(lead.id, lead.id, take=["shoe_size"])
 
 
-def test_dedupe_merge_cli(services: Services, db_path: Path, capsys: Any) -> None:
+def test_dedupe_merge_cli(services: Services, db_location: str, capsys: Any) -> None:
     a = services.leads.create({"first_name": "Jonas", "last_name": "Weber",
                                "email": "jonas@weber-mb.de"})
     b = services.leads.create({"first_name": "Jonas", "last_name": "Weber",
                                "email": "jonas@weber-mb.de", "company": "Weber MB"})
-    assert main(["--db", str(db_path), "--json", "dedupe"]) == 0
+    assert main(["--db", db_location, "--json", "dedupe"]) == 0
     pairs = json.loads(capsys.readouterr().out)["pairs"]
     assert {pairs[0]["a"], pairs[0]["b"]} == {str(a.id), str(b.id)}
-    assert main(["--db", str(db_path), "--json", "dedupe", "merge", str(a.id), str(b.id)]) == 0
+    assert main(["--db", db_location, "--json", "dedupe", "merge", str(a.id), str(b.id)]) == 0
     merged = json.loads(capsys.readouterr().out)
     assert merged["survivor"]["company"] == "Weber MB"
-    assert main(["--db", str(db_path), "dedupe", "unmerge", str(b.id)]) == 0
-    assert main(["--db", str(db_path), "dedupe", "merge", str(a.id)]) == 2
+    assert main(["--db", db_location, "dedupe", "unmerge", str(b.id)]) == 0
+    assert main(["--db", db_location, "dedupe", "merge", str(a.id)]) == 2

@@ -16,6 +16,8 @@ from app.storage.orm import Answer, Question
 from app.storage.repositories.questions import decode_choices, encode_choices
 from tests.conftest import FakeClock
 
+pytestmark = pytest.mark.both_databases
+
 
 @pytest.fixture
 def questions(services: Services) -> QuestionService:
@@ -69,6 +71,7 @@ def test_add_get_update_round_trip(questions: QuestionService, services: Service
 ])
 def test_invalid_definitions_are_refused(questions: QuestionService, kwargs: dict[str, object],
                                          field: str) -> None:
+    kwargs = dict(kwargs)  # the same parameters serve both databases
     prompt, kind = kwargs.pop("prompt"), kwargs.pop("kind")
     with pytest.raises(ValidationError) as caught:
         questions.add(str(prompt), str(kind), **kwargs)  # type: ignore[arg-type]

@@ -102,12 +102,18 @@ class SyncService:
              progress: Progress | None = None, *, snapshot: bool = False) -> SyncReport:
         """One exchange with ``folder``. ``snapshot`` writes a snapshot of everything this laptop
         holds afterwards, whatever the folder's size (otherwise only past 500 files or 50 MB)."""
-        say = progress or (lambda _text: None)
         if self.db.is_server:
             raise SyncFolderError(
                 f"{self.db.location} is the team server: everyone already works on the same "
                 "data there, so it does not sync through a folder. Laptops that keep their own "
                 "database file sync through the folder.")
+        return self.exchange(folder, passphrase, progress, snapshot=snapshot)
+
+    def exchange(self, folder: Path, passphrase: str | None = None,
+                 progress: Progress | None = None, *, snapshot: bool = False) -> SyncReport:
+        """``sync`` for any replica, the team server's too (the hub exchanges its changes
+        through a folder it keeps in step with its own table of change files)."""
+        say = progress or (lambda _text: None)
         if not folder.is_dir():
             # Never created here: a missing folder is usually an unmounted drive, not a new team.
             raise SyncFolderError(f"The sync folder {folder} does not exist or is not a folder.")

@@ -38,6 +38,7 @@ from app.storage.orm.sync_state import (
     SyncChunk,
     SyncFile,
     SyncFollowUp,
+    SyncHubFile,
     SyncMark,
     SyncOpId,
     SyncRow,
@@ -84,4 +85,5 @@ __all__ = [
     "SyncShadow",
     "SyncFollowUp",
     "SyncFile",
+    "SyncHubFile",
 ]

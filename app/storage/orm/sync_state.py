@@ -99,3 +99,13 @@ class SyncFile(Base):
     __tablename__ = "sync_file"
     digest: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(500), nullable=False)
+
+
+class SyncHubFile(Base):
+    """The team server as the laptops' sync place: each file a shared folder would hold (change
+    sets, snapshots, acknowledgements), by name, with its sha256. Empty in a laptop's file."""
+
+    __tablename__ = "sync_hub_file"
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), nullable=False)
+    body: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 
+from app.ui import messages
 from app.ui.about_dialog import AboutDialog
+from app.ui.database_choice import laptop_file, remember, request_switch
 from app.ui.dialogs.backup_dialog import BackupDialog, back_up_now
 from app.ui.dialogs.conflicts_dialog import ConflictsDialog
 from app.ui.dialogs.profile_dialog import ProfileDialog
@@ -14,6 +17,8 @@ from app.ui.dialogs.server_move_dialog import ServerMoveDialog
 from app.ui.dialogs.settings_dialog import SettingsDialog
 from app.ui.dialogs.shortcuts_dialog import ShortcutsDialog
 from app.ui.dialogs.sync_settings_dialog import sync_settings_dialog
+from app.ui.dialogs.team_server_dialog import TeamServerDialog
+from app.ui.startup_checks import ask_other_file
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -46,6 +51,42 @@ class TeamCommands:
 
     def move_to_server(self: MainWindow) -> None:
         ServerMoveDialog.ask(self.services, self.runner, self)
+
+    def connect_team_server(self: MainWindow) -> None:
+        database = self.services.context.db
+        current = database.location if database.is_server else ""
+        address = TeamServerDialog.ask(self.runner, self.local, current, self)
+        if address is None:
+            return
+        if str(address) == current:
+            self.statusBar().showMessage(f"Connected to {address} already.", 6000)
+        elif not request_switch(self, address):
+            self.statusBar().showMessage(f"Leadline opens {address} at the next start.", 8000)
+
+    def use_laptop_file(self: MainWindow) -> None:
+        database, file = self.services.context.db, laptop_file()
+        left = (
+            f"The team server {database.location} and its leads stay as they are. "
+            if database.is_server
+            else ""
+        )
+        choice = messages.choose(
+            self,
+            "Use a database file on this laptop",
+            f"Leadline opens this laptop's own database file, {file}, now and at every start. "
+            f"{left}Or choose another database file.",
+            [f"&Use {file.name}", "&Choose another file…"],
+        )
+        if choice is None:
+            return
+        path = file if choice == 0 else ask_other_file(self, file)
+        if path is None:
+            return
+        remember(self.local, path)
+        if not database.is_server and Path(database.location).resolve() == path.expanduser().resolve():
+            self.statusBar().showMessage(f"{path} is open already.", 6000)
+        elif not request_switch(self, path):
+            self.statusBar().showMessage(f"Leadline opens {path} at the next start.", 8000)
 
     def review_conflicts(self: MainWindow) -> None:
         """The review inbox, modeless so "Open lead" shows the lead behind it."""
@@ -90,4 +131,5 @@ class TeamCommands:
         ShortcutsDialog(self.menuBar(), self).exec()
 
     def about(self: MainWindow) -> None:
-        AboutDialog.show_about(self.services.context.db.location, self)
+        database = self.services.context.db
+        AboutDialog.show_about(database.location, self, on_server=database.is_server)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.paths import DatabaseLocationError, ServerAddress, database_location
 from app.services.sync_settings import SyncSettings, SyncSettingsStore
 from app.ui.dialogs.settings_page import PageDialog
 from app.ui.form_rows import error_label
@@ -53,10 +54,10 @@ class SyncSettingsPage(QWidget):
         stored = store.stored()
         current = stored.settings
 
-        intro = QLabel("Laptops of the team exchange their changes through a shared folder: a "
-                       "network drive, a cloud-synced folder (OneDrive, Dropbox…) or a USB "
-                       "stick. Only change files are written there; the live database always "
-                       "stays on this laptop.")
+        intro = QLabel("Laptops of the team exchange their changes through a shared folder (a "
+                       "network drive, a cloud-synced folder such as OneDrive or Dropbox, a USB "
+                       "stick) or through the team server. Only changes travel; this laptop's "
+                       "database stays here and works offline.")
         intro.setWordWrap(True)
 
         self.folder = QLineEdit(str(current.folder) if current.folder else "")
@@ -71,9 +72,17 @@ class SyncSettingsPage(QWidget):
         folder_row.addWidget(self.folder, 1)
         folder_row.addWidget(browse)
 
+        self.server = QLineEdit(current.server.url if current.server is not None else "")
+        self.server.setPlaceholderText("or a team server: postgresql+psycopg://USER@HOST/DBNAME")
+        self.server.setAccessibleName("Team server")
+        self.server.setClearButtonEnabled(True)
+        self.server.setToolTip("This laptop keeps working offline on its own file and exchanges "
+                               "changes with the team server. The password is never part of "
+                               "the address: ~/.pgpass, a service file or the system keyring.")
+
         self.passphrase = QLineEdit(current.passphrase or "")
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.setPlaceholderText("optional: encrypts the files in the folder")
+        self.passphrase.setPlaceholderText("optional: encrypts the change files it sends")
         self.passphrase.setAccessibleName("Team passphrase")
         self.show_passphrase = QCheckBox("S&how")
         self.show_passphrase.setAccessibleName("Show the passphrase")
@@ -96,10 +105,11 @@ class SyncSettingsPage(QWidget):
         self.on_start_close = QCheckBox("Sync when Leadline &starts and closes")
         self.on_start_close.setChecked(current.on_start_and_close)
 
-        where = QGroupBox("Shared folder")
+        where = QGroupBox("Where to sync")
         form = QFormLayout(where)
         form.addRow(intro)
         form.addRow(_buddy("&Folder:", self.folder), folder_row)
+        form.addRow(_buddy("Team ser&ver:", self.server), self.server)
         form.addRow(_buddy("Team &passphrase:", self.passphrase), pass_row)
         form.addRow("", pass_note)
         when = QGroupBox("When to sync (F5 syncs at any time)")
@@ -133,6 +143,16 @@ class SyncSettingsPage(QWidget):
 
     def problem(self) -> str | None:
         text = self.folder.text().strip()
+        server = self.server.text().strip()
+        if text and server:
+            return ("Choose the shared folder or the team server, not both: clear one of them.")
+        if server:
+            try:
+                if not isinstance(database_location(server), ServerAddress):
+                    return f"{server} is not a team server address."
+            except DatabaseLocationError as error:
+                return f"The team server address is not usable: {error}."
+            return None
         if text and not Path(text).expanduser().is_dir():
             return (f"The folder {text} does not exist. If it is on a network drive or USB "
                     "stick, connect or mount it first (or open the cloud client), then save "
@@ -145,9 +165,12 @@ class SyncSettingsPage(QWidget):
 
     def save(self) -> None:
         text = self.folder.text().strip()
+        server = database_location(self.server.text().strip()) if self.server.text().strip() \
+            else None
         self.store.save(SyncSettings(Path(text).expanduser() if text else None,
                                      self.passphrase.text() or None, self.interval.value(),
-                                     self.on_start_close.isChecked()))
+                                     self.on_start_close.isChecked(),
+                                     server if isinstance(server, ServerAddress) else None))
 
 
 def sync_settings_dialog(store: SyncSettingsStore, parent: QWidget | None = None) -> PageDialog:

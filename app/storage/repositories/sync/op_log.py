@@ -94,13 +94,13 @@ class OpLog(SyncTables):
         return stored
 
     def _add_chunk(self, inc: str, items: Sequence[tuple[int, Op]]) -> None:
-        cursor = self.conn.execute(
+        chunk_id = self.inserted_id(
             "INSERT INTO sync_chunk (incarnation, seq_first, seq_last, op_count, body) "
             "VALUES (?, ?, ?, ?, ?)",
             [inc, items[0][0], items[-1][0], len(items), _compress([encode_op(op) for _s, op in items])])
-        chunk_id = cursor.lastrowid
         self.conn.executemany(
-            "INSERT OR IGNORE INTO sync_row (table_name, row_id, chunk) VALUES (?, ?, ?)",
+            "INSERT INTO sync_row (table_name, row_id, chunk) VALUES (?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
             sorted({(op.table, op.row_id, chunk_id) for _s, op in items}))
         self.conn.executemany("INSERT INTO sync_op_id (incarnation, seq, chunk) VALUES (?, ?, ?)",
                               [(inc, seq, chunk_id) for seq, _op in items])

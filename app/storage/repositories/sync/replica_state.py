@@ -42,7 +42,8 @@ class ReplicaState(SyncTables):
             self.conn.execute("DELETE FROM sync_mark WHERE table_name = ? AND row_id = ?",
                               [table, row_id])
         self.conn.executemany(
-            "INSERT OR IGNORE INTO sync_mark (table_name, row_id, field, op_id) VALUES (?, ?, ?, ?)",
+            "INSERT INTO sync_mark (table_name, row_id, field, op_id) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
             [(t, r, f or "", o) for t, r, f, o in marks])
 
     # -- shadow ---------------------------------------------------------------------------------
@@ -61,13 +62,15 @@ class ReplicaState(SyncTables):
         keep = [(table, r, s.digest, json.dumps(s.local, sort_keys=True) if s.local else None)
                 for r, s in shadows.items() if s.digest is not None or s.local]
         drop = [(table, r) for r, s in shadows.items() if s.digest is None and not s.local]
-        self.conn.executemany("INSERT OR REPLACE INTO sync_shadow (table_name, row_id, digest, "
-                              "local) VALUES (?, ?, ?, ?)", keep)
+        self.conn.executemany("INSERT INTO sync_shadow (table_name, row_id, digest, local) "
+                              "VALUES (?, ?, ?, ?) ON CONFLICT (table_name, row_id) DO UPDATE "
+                              "SET digest = excluded.digest, local = excluded.local", keep)
         self.conn.executemany("DELETE FROM sync_shadow WHERE table_name = ? AND row_id = ?", drop)
 
     # -- follow-ups of merged leads ----------------------------------------------------------
     def add_followups(self, lead_ids: Iterable[str]) -> None:
-        self.conn.executemany("INSERT OR IGNORE INTO sync_followup (lead_id) VALUES (?)",
+        self.conn.executemany("INSERT INTO sync_followup (lead_id) VALUES (?) "
+                              "ON CONFLICT DO NOTHING",
                               [(lead_id,) for lead_id in lead_ids])
 
     def pending_followups(self, limit: int) -> list[str]:
@@ -83,5 +86,6 @@ class ReplicaState(SyncTables):
         return {r[0] for r in self.conn.execute("SELECT digest FROM sync_file")}
 
     def add_processed(self, files: Iterable[tuple[str, str]]) -> None:
-        self.conn.executemany("INSERT OR IGNORE INTO sync_file (digest, name) VALUES (?, ?)",
+        self.conn.executemany("INSERT INTO sync_file (digest, name) VALUES (?, ?) "
+                              "ON CONFLICT DO NOTHING",
                               list(files))

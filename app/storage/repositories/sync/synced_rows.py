@@ -7,7 +7,7 @@ and no ORM conversion can alter a value on the way (and bulk-written rows look t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from app.storage.repositories.sync.tables import SyncTables, in_batches, quote
@@ -21,7 +21,7 @@ CaptureCursor = tuple[int, tuple[Any, ...]]
 _UPDATED_INDEX = {"activity": "", "task": "", "lead": "deleted_at IS NULL"}
 
 
-def _capture_passes(table: str, since: str | None) -> list[tuple[str, str]]:
+def _capture_passes(table: str, since: str | None, rowid: str) -> list[tuple[str, str]]:
     """(condition, order) of each pass over ``table``: all rows of a first capture by id (the
     log keeps ops in the order they are captured, and a snapshot reads them back row by row in
     id order: so it reads the log once); later ones by time through the updated_at index, or
@@ -29,10 +29,25 @@ def _capture_passes(table: str, since: str | None) -> list[tuple[str, str]]:
     if since is None:
         return [("", "id")]
     if table not in _UPDATED_INDEX:
-        return [("", "rowid")]
+        return [("", rowid)]
     condition = _UPDATED_INDEX[table]
-    by_time = [(condition, "updated_at, rowid")]
-    return [*by_time, (f"NOT ({condition})", "rowid")] if condition else by_time
+    by_time = [(condition, f"updated_at, {rowid}")]
+    return [*by_time, (f"NOT ({condition})", rowid)] if condition else by_time
+
+
+def _complete_rows(table: str, columns: Sequence[str]) -> Callable[[Sequence[Any]], bool]:
+    """Whether a row of these columns has every value the table requires: what SQLite's
+    INSERT OR IGNORE checks (and skips the row), done before the server would refuse it."""
+    from app.storage.orm import Base
+
+    schema = Base.metadata.tables[table]
+    required = {c.name for c in schema.columns if not c.nullable and c.server_default is None
+                and c is not schema.autoincrement_column}  # lead.key: the database numbers it
+    if required - set(columns):
+        return lambda _row: False
+    checked = [i for i, name in enumerate(columns)
+               if name in schema.columns and not schema.columns[name].nullable]
+    return lambda row: all(row[i] is not None for i in checked)
 
 
 class SyncedRows(SyncTables):
@@ -47,7 +62,7 @@ class SyncedRows(SyncTables):
 
         Rows are read in keyset order (see ``_capture_passes``), so a capture pages through a
         table once."""
-        passes = _capture_passes(table, since)
+        passes = _capture_passes(table, since, self.storage_order)
         pass_no, key = after if after is not None else (0, ())
         names = ("id", *columns)
         cols = ", ".join(quote(c) for c in names)
@@ -65,14 +80,15 @@ class SyncedRows(SyncTables):
             if key:
                 conditions.append(f"({order}) > ({', '.join('?' * len(key))})")
                 params.extend(key)
-            sql = (f"SELECT rowid, updated_at, {cols} FROM {quote(table)}"
+            sql = (f"SELECT {self.storage_order}, updated_at, {cols} FROM {quote(table)}"
                    + (f" WHERE {' AND '.join(conditions)}" if conditions else "")
                    + f" ORDER BY {order} LIMIT ?")
             rows = self.conn.execute(sql, [*params, limit - len(out)]).fetchall()
             out.extend(dict(zip(names, row[2:], strict=True)) for row in rows)
             if len(out) >= limit:
                 last = rows[-1]
-                key = {"id": (last[2],), "rowid": (last[0],)}.get(order, (last[1], last[0]))
+                key = {"id": (last[2],), self.storage_order: (last[0],)}.get(
+                    order, (last[1], last[0]))
                 return out, (pass_no, key)
             pass_no, key = pass_no + 1, ()
         return out, None
@@ -97,8 +113,15 @@ class SyncedRows(SyncTables):
         for columns, params in by_columns.items():
             cols = ", ".join(quote(c) for c in columns)
             marks = ", ".join("?" * len(columns))
-            self.conn.executemany(f"INSERT OR IGNORE INTO {quote(table)} ({cols}) VALUES ({marks})",
-                                  params)
+            if not self.on_server:
+                # OR IGNORE also skips a row missing a required value (only some of its fields
+                # have arrived yet): materialise holds such rows until the rest comes.
+                self.conn.executemany(
+                    f"INSERT OR IGNORE INTO {quote(table)} ({cols}) VALUES ({marks})", params)
+                continue
+            complete = _complete_rows(table, columns)
+            self.conn.executemany(f"INSERT INTO {quote(table)} ({cols}) VALUES ({marks}) "
+                                  "ON CONFLICT DO NOTHING", [p for p in params if complete(p)])
 
     def update_row(self, table: str, row_id: str, values: dict[str, Any]) -> None:
         if not values:
@@ -123,7 +146,8 @@ class SyncedRows(SyncTables):
 
     def defer_foreign_keys(self) -> None:
         """Rows of one batch may reference each other in any order; checked at commit."""
-        self.conn.execute("PRAGMA defer_foreign_keys = ON")
+        self.conn.execute("SET CONSTRAINTS ALL DEFERRED" if self.on_server
+                          else "PRAGMA defer_foreign_keys = ON")
 
     def refresh_touch_times(self, lead_ids: Sequence[str], touch_kinds: Sequence[str]) -> None:
         """first/last touch and next due are derived from activities and tasks: recompute."""
@@ -155,11 +179,13 @@ class SyncedRows(SyncTables):
         for table in tables:
             if table == "lead":  # live rows through the partial index, deleted ones directly
                 sql = ("SELECT (SELECT COUNT(*) FROM lead WHERE deleted_at IS NULL AND "
-                       "updated_at > :s) + (SELECT COUNT(*) FROM lead WHERE deleted_at IS NOT "
-                       "NULL AND updated_at > :s)")
+                       "updated_at > ?) + (SELECT COUNT(*) FROM lead WHERE deleted_at IS NOT "
+                       "NULL AND updated_at > ?)")
+                params = [stamp, stamp]
             else:
-                sql = f"SELECT COUNT(*) FROM {quote(table)} WHERE updated_at > :s"
-            total += int(self.conn.execute(sql, {"s": stamp}).fetchone()[0])
+                sql = f"SELECT COUNT(*) FROM {quote(table)} WHERE updated_at > ?"
+                params = [stamp]
+            total += int(self.conn.execute(sql, params).fetchone()[0])
         return total
 
     def row_title(self, table: str, row_id: str) -> str:

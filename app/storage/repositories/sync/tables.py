@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy.orm import Session
+
+from app.storage.db import DriverConnection, driver_of
 
 RowKey = tuple[str, str]
 
@@ -26,4 +27,14 @@ class SyncTables:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.conn: sqlite3.Connection = session.connection().connection.driver_connection  # type: ignore[assignment]
+        self.conn: DriverConnection = driver_of(session)
+        self.on_server = session.get_bind().dialect.name != "sqlite"
+        # Keyset pages walk the table in storage order: SQLite's rowid; a server has none that
+        # is stable, so its primary key.
+        self.storage_order = "id" if self.on_server else "rowid"
+
+    def inserted_id(self, sql: str, parameters: Sequence[object]) -> int:
+        """Run an INSERT into a table with an integer key; the new row's key."""
+        if self.on_server:
+            return int(self.conn.execute(f"{sql} RETURNING id", parameters).fetchone()[0])
+        return int(self.conn.execute(sql, parameters).lastrowid)
