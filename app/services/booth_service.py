@@ -212,7 +212,7 @@ class BoothService:
 
     def drafts(self) -> list[BoothDraft]:
         """Every draft waiting, newest first."""
-        stored = self.db.get_meta(DRAFTS_KEY)
+        stored = self.db.get_local(DRAFTS_KEY)
         if not stored:
             return []
         try:
@@ -231,7 +231,7 @@ class BoothService:
         return draft.form
 
     def _store_drafts(self, drafts: list[BoothDraft]) -> None:
-        self.db.set_meta(DRAFTS_KEY, json.dumps([draft_to_json(d) for d in drafts])
+        self.db.set_local(DRAFTS_KEY, json.dumps([draft_to_json(d) for d in drafts])
                          if drafts else None)
 
     # -- what the booth screen shows ----------------------------------------------------------

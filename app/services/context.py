@@ -32,7 +32,7 @@ class ServiceContext:
     def current_user_id(self) -> uuid.UUID | None:
         """The person using this laptop (chosen at first start); recorded as actor in history."""
         if self._current_user is _UNSET:
-            stored = self.db.get_meta(CURRENT_USER_KEY)
+            stored = self.db.get_local(CURRENT_USER_KEY)
             self._current_user = uuid.UUID(stored) if stored else None
         return self._current_user  # type: ignore[return-value]
 
@@ -41,7 +41,7 @@ class ServiceContext:
         return self.db.others_wrote()
 
     def set_current_user(self, user_id: uuid.UUID | None) -> None:
-        self.db.set_meta(CURRENT_USER_KEY, str(user_id) if user_id else None)
+        self.db.set_local(CURRENT_USER_KEY, str(user_id) if user_id else None)
         self._current_user = user_id
 
     @property

@@ -107,7 +107,7 @@ class EventService:
         return self.default_event(self.context.clock().astimezone().date(), self.last_used_id())
 
     def last_used_id(self) -> uuid.UUID | None:
-        stored = self.context.db.get_meta(LAST_USED_EVENT_KEY)
+        stored = self.context.db.get_local(LAST_USED_EVENT_KEY)
         try:
             return uuid.UUID(stored) if stored else None
         except ValueError:
@@ -116,7 +116,7 @@ class EventService:
     def remember_used(self, event_id: uuid.UUID | None) -> None:
         """The user chose or captured into this event: suggest it next time (this database only)."""
         if event_id != self.last_used_id():
-            self.context.db.set_meta(LAST_USED_EVENT_KEY, str(event_id) if event_id else None)
+            self.context.db.set_local(LAST_USED_EVENT_KEY, str(event_id) if event_id else None)
 
     def get(self, event_id: uuid.UUID) -> EventRecord:
         with self.db.read() as session:

@@ -4,6 +4,8 @@ its transactions, and translation of failures to plain words."""
 from __future__ import annotations
 
 import contextlib
+import json
+import os
 import sqlite3
 import sys
 import threading
@@ -49,6 +51,8 @@ BUSY_TIMEOUT_MS = 5000
 # background job commits in small steps, so this is only met behind one unusually long step.
 FOREGROUND_WRITE_WAIT_S = 10.0
 _WRITE_OPTION = "leadline_write"
+# This laptop's own values for a team server database (Database.get_local).
+_LAPTOP_VALUES = "laptop.json"
 
 
 def make_engine(path: Path) -> Engine:
@@ -271,6 +275,43 @@ class Database:
                 session.add(AppMeta(key=key, value=value))
             else:
                 row.value = value
+
+    def get_local(self, key: str) -> str | None:
+        """A value of this laptop's own for this database (who is signed in, booth drafts,
+        the last event): in the file for a database file; for a team server in a file of this
+        laptop's, since the server's app_meta is everyone's."""
+        if self.server is None:
+            return self.get_meta(key)
+        return self._laptop_values().get(key)
+
+    def set_local(self, key: str, value: str | None) -> None:
+        if self.server is None:
+            self.set_meta(key, value)
+            return
+        values = self._laptop_values()
+        if value is None:
+            values.pop(key, None)
+        else:
+            values[key] = value
+        target = self.path.parent / _LAPTOP_VALUES
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_name(f"{_LAPTOP_VALUES}.part")
+            # Drafts hold people's details: readable by this account only.
+            handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(values, out, sort_keys=True)
+            os.replace(partial, target)
+        except OSError as error:
+            raise StorageError(f"Cannot keep this laptop's settings for the team server in "
+                               f"{target}: {error.strerror or error}") from error
+
+    def _laptop_values(self) -> dict[str, str]:
+        try:
+            found = json.loads((self.path.parent / _LAPTOP_VALUES).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
 
     @property
     def device_id(self) -> uuid.UUID:

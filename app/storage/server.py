@@ -19,7 +19,8 @@ from typing import Any
 import psycopg
 from psycopg.adapt import Dumper
 from psycopg.pq import TransactionStatus
-from sqlalchemy import Engine, create_engine
+from psycopg.types.string import StrDumperUnknown
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import NullPool
 
 from app.domain.errors import StorageError
@@ -51,7 +52,21 @@ def make_server_engine(address: ServerAddress, password: str | None = None, *,
         connect_args["password"] = password
     pool: dict[str, Any] = {"pool_pre_ping": True} if pooled else {"poolclass": NullPool}
     # pre_ping: a laptop's connection dies with the Wi-Fi; the next checkout reconnects.
-    return create_engine(address.url, connect_args=connect_args, hide_parameters=True, **pool)
+    engine = create_engine(address.url, connect_args=connect_args, hide_parameters=True, **pool)
+    event.listen(engine, "connect", _text_without_nul)
+    return engine
+
+
+class _NulFreeText(StrDumperUnknown):
+    """A server's text cannot hold NUL, which a SQLite file stores: a scanner's or a file's
+    stray NUL is kept as U+FFFD (the replacement character) instead of refusing the record."""
+
+    def dump(self, obj: str) -> Any:
+        return super().dump(obj.replace("\x00", "\ufffd") if "\x00" in obj else obj)
+
+
+def _text_without_nul(connection: psycopg.Connection[Any], _record: Any) -> None:
+    connection.adapters.register_dumper(str, _NulFreeText)  # text, as psycopg sends str
 
 
 def server_version(address: ServerAddress, password: str | None = None) -> str:

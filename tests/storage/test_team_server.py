@@ -3,6 +3,7 @@ app/storage (SQL spelling, watching for others' changes, backups), never in serv
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -98,3 +99,36 @@ def test_a_server_database_does_not_sync_through_a_folder(services: Services, tm
     with pytest.raises(SyncFolderError, match="team server"):
         services.sync.sync(tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_who_is_signed_in_and_booth_drafts_stay_with_each_laptop(
+        db: Database, services: Services, clock: FakeClock, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, database_kind: str) -> None:
+    if database_kind == "sqlite":
+        pytest.skip("a database file is one laptop's: its app_meta holds these")
+    anna = services.people.add_user("Anna Weber", "anna@example.com", "manager")
+    ben = services.people.add_user("Ben Ott", "ben@example.com", "rep")
+    services.people.sign_in(anna.id)
+    fair = services.events.add("Hannover Messe", starts=dt.date(2026, 4, 20))
+    services.events.remember_used(fair.id)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "bens-laptop"))  # another laptop
+    elsewhere = Database.on_server(db.server) if db.server else db
+    try:
+        there = Services.build(elsewhere, clock)
+        assert there.people.current_user() is None  # Anna is signed in on her laptop only
+        there.people.sign_in(ben.id)
+        assert there.events.last_used_id() is None
+        assert services.people.current_user().id == anna.id
+        assert services.events.last_used_id() == fair.id
+        assert db.get_meta("current_user_id") is None  # nothing personal in the shared meta
+        assert (db.path.parent / "laptop.json").stat().st_mode & 0o077 == 0
+    finally:
+        elsewhere.dispose()
+
+
+def test_a_stray_nul_in_a_scan_or_a_field_is_kept_not_refused(
+        services: Services, database_kind: str) -> None:
+    lead = services.leads.create({"last_name": "Nul\x00Byte", "notes": "a\x00b"})
+    stored = services.leads.get(lead.id)
+    expected = "\x00" if database_kind == "sqlite" else "\ufffd"  # a server's text has no NUL
+    assert (stored.last_name, stored.value_of("notes")) == (f"Nul{expected}Byte", f"a{expected}b")

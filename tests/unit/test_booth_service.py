@@ -213,7 +213,7 @@ def test_drafts_keep_every_field_until_taken(services: Services, event_id: uuid.
 
 
 def test_unreadable_drafts_are_named_and_left_alone(services: Services, db: Database) -> None:
-    db.set_meta("booth_drafts", "[{broken")
+    db.set_local("booth_drafts", "[{broken")
     with pytest.raises(StorageError, match="drafts"):
         services.booth.drafts()
-    assert db.get_meta("booth_drafts") == "[{broken"
+    assert db.get_local("booth_drafts") == "[{broken"

@@ -54,6 +54,7 @@ def test_the_last_used_event_is_remembered_per_database(services: Services, db: 
     services.events.remember_used(old.id)
     assert services.events.last_used_id() == old.id
     assert services.events.suggested_event() == old
-    assert db.get_meta("last_used_event_id") == str(old.id)  # in the database, not the laptop
-    db.set_meta("last_used_event_id", "not-a-uuid")
+    # With this database (a file's own app_meta; for a team server, this laptop's own file).
+    assert db.get_local("last_used_event_id") == str(old.id)
+    db.set_local("last_used_event_id", "not-a-uuid")
     assert services.events.suggested_event() is None
