@@ -136,7 +136,10 @@ def copy_to_server(source: Database, server: ServerAddress, progress: Progress |
             _reset_sequences(target, tables)
             checked = [_check_table(target, table, expected, advance)
                        for table, expected in zip(tables, copied, strict=True)]
-            target.exec_driver_sql("ANALYZE")
+        # Outside the copy's transaction, as VACUUM must be: the visibility map it sets lets
+        # counts read the indexes alone from the first day, not after autovacuum came round.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as settled:
+            settled.exec_driver_sql("VACUUM (ANALYZE)")
     finally:
         engine.dispose()
     return ServerCopy(server=str(server), schema=head_revision(), tables=tuple(checked),

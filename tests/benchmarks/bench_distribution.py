@@ -16,6 +16,7 @@ import random
 import shutil
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from app.domain.people import Availability
@@ -52,21 +53,7 @@ def install_rules(services: Services, rng: random.Random) -> int:
                + [(TargetKind.QUEUE, q.id) for q in queues if not q.is_catch_all])
     rules = []
     for index in range(199):
-        kind = index % 6
-        if kind == 0:
-            condition = Condition(ConditionKind.KEY_ACCOUNT, (rng.choice(companies),))
-        elif kind == 1:
-            low = rng.randrange(10, 99) * 1000
-            condition = Condition.parse(ConditionKind.POSTAL_RANGE, f"{low}-{low + 999}")
-        elif kind == 2:
-            condition = Condition(ConditionKind.INDUSTRY, (rng.choice(bench_engine.INDUSTRIES),))
-        elif kind == 3:
-            condition = Condition(ConditionKind.PHONE_AREA_CODE,
-                                  (rng.choice(bench_engine.US_AREAS),))
-        elif kind == 4:
-            condition = Condition(ConditionKind.SCORE_AT_LEAST, (str(rng.randint(60, 90)),))
-        else:
-            condition = Condition(ConditionKind.COUNTRY, tuple(rng.sample(countries, 2)))
+        condition = rule_condition(rng, index, companies, countries)
         target_kind, target_id = rng.choice(targets)
         rules.append((f"Rule {index + 1:03d}", [condition], target_kind, target_id))
     for name, conditions, target_kind, target_id in rules:
@@ -120,3 +107,22 @@ def main(leads: int = 1_000_000) -> bool:
 
 if __name__ == "__main__":
     sys.exit(0 if main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000) else 1)
+
+
+def rule_condition(rng: random.Random, index: int, companies: Sequence[str],
+                   countries: Sequence[str]) -> Condition:
+    """The ``index``-th benchmark rule's condition: the six kinds in turn, values drawn from
+    the demo data (bench_server builds the same rules on both databases)."""
+    kind = index % 6
+    if kind == 0:
+        return Condition(ConditionKind.KEY_ACCOUNT, (rng.choice(companies),))
+    if kind == 1:
+        low = rng.randrange(10, 99) * 1000
+        return Condition.parse(ConditionKind.POSTAL_RANGE, f"{low}-{low + 999}")
+    if kind == 2:
+        return Condition(ConditionKind.INDUSTRY, (rng.choice(bench_engine.INDUSTRIES),))
+    if kind == 3:
+        return Condition(ConditionKind.PHONE_AREA_CODE, (rng.choice(bench_engine.US_AREAS),))
+    if kind == 4:
+        return Condition(ConditionKind.SCORE_AT_LEAST, (str(rng.randint(60, 90)),))
+    return Condition(ConditionKind.COUNTRY, tuple(rng.sample(list(countries), 2)))

@@ -100,3 +100,21 @@ def demo_database(leads: int, seed: int = 1) -> Path:
           f"{summary.activities:,} activities, {summary.tasks:,} tasks, "
           f"{file_size(path) / 1e6:,.0f} MB", flush=True)
     return path
+
+
+def compare(name: str, value: float, beside: float, limit: float, unit: str,
+            higher_is_better: bool = False, *, basis: str = "",
+            beside_name: str = "SQLite") -> bool:
+    """One line with a figure, the same figure measured another way in the same run, the limit
+    and the verdict: ``met      search p95: server 41 ms · SQLite 12 ms (3.4x) · limit <= 300 ms``.
+    Returns whether the figure is within the limit."""
+    passed = value >= limit if higher_is_better else value <= limit
+    sign = ">=" if higher_is_better else "<="
+    shown_limit = f"{format_number(limit)} {unit}".rstrip()
+    if basis:
+        shown_limit = f"{basis} = {shown_limit}"
+    ratio = f" ({format_number(value / beside)}x)" if beside else ""
+    verdict = "met    " if passed else "NOT MET"
+    print(f"{verdict}  {name}: server {format_number(value)} {unit} · {beside_name} "
+          f"{format_number(beside)} {unit}{ratio} · limit {sign} {shown_limit}", flush=True)
+    return passed

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from app.domain.review import (
@@ -21,11 +21,12 @@ from app.sync.merge import Replica
 from app.sync.ops import FieldSet, RowDelete
 
 
-def decisions(replica: Replica) -> list[Conflict]:
-    """The conflicts a person must decide: two laptops that wrote the same value without
-    seeing each other agree, so there is nothing to choose (the merge core still keeps both)."""
+def decisions(replica: Replica, among: Iterable[Conflict] | None = None) -> list[Conflict]:
+    """The conflicts a person must decide (of ``among``, default every one the replica has
+    loaded): two laptops that wrote the same value without seeing each other agree, so there is
+    nothing to choose (the merge core still keeps both)."""
     out = []
-    for conflict in replica.conflicts():
+    for conflict in replica.conflicts() if among is None else among:
         if conflict.field is not None:
             values = {json.dumps(version.value, sort_keys=True, default=str)
                       for i in conflict.heads
@@ -46,10 +47,12 @@ def version_value(op: FieldSet, field_name: str | None) -> Any:
     return dict(op.values)
 
 
-def reported_conflicts(replica: Replica) -> list[SyncConflict]:
-    """The decisions open after a sync, as its report lists them."""
+def reported_conflicts(replica: Replica, open_now: Sequence[Conflict] | None = None
+                       ) -> list[SyncConflict]:
+    """The decisions open after a sync (``open_now``, when already worked out), as its report
+    lists them."""
     out: list[SyncConflict] = []
-    for c in decisions(replica):
+    for c in decisions(replica) if open_now is None else open_now:
         values: list[Any] = []
         for head in c.heads:
             op = replica.ops[head]
@@ -67,7 +70,10 @@ def note_conflicts(batch: Batch, rows: set[RowKey] | None = None) -> None:
     rows = batch.loaded if rows is None else rows
     if not rows:
         return
-    in_conflict = {(c.table, c.row_id) for c in batch.replica.conflicts_of(rows)}
+    # Only rows with something to decide: a team that moved onto a server holds every row in
+    # two agreeing versions, and re-reading them all at every sync would cost minutes.
+    in_conflict = {(c.table, c.row_id)
+                   for c in decisions(batch.replica, batch.replica.conflicts_of(rows))}
     before = set(meta.conflict_rows(batch.repo))
     after = (before - rows) | in_conflict
     if after != before:
@@ -79,25 +85,27 @@ def _review_reason(conflict: Conflict) -> ReviewReason:
     return sync_conflict(what)
 
 
-def refresh_flags(batch: Batch, candidates: set[str]) -> None:
+def refresh_flags(batch: Batch, candidates: set[str],
+                  open_now: Sequence[Conflict] | None = None) -> None:
     """Flag every loaded lead with an open conflict; unflag the candidates whose conflicts
     are settled. Local on each laptop (the shadow keeps the flags), so flags never travel as
     edits."""
-    for conflict in decisions(batch.replica):
+    open_now = decisions(batch.replica) if open_now is None else open_now
+    for conflict in open_now:
         if conflict.table == "lead":
             flagged = batch.repo.flag_review(conflict.row_id, _review_reason(conflict))
             if flagged is not None:
                 batch.keep_local("lead", conflict.row_id, {"needs_review": flagged[0],
                                                            "review_reason": flagged[1]})
-    _unflag_settled(batch, sorted(candidates))
+    _unflag_settled(batch, sorted(candidates), open_now)
 
 
-def _unflag_settled(batch: Batch, lead_ids: Sequence[str]) -> None:
+def _unflag_settled(batch: Batch, lead_ids: Sequence[str], open_now: Sequence[Conflict]
+                    ) -> None:
     """The review flag of a sync conflict is derived on each laptop like the flag itself: a
     conflict decided here (in the inbox, by an edit or a delete) or on another laptop
     unflags the lead, without ops. (The candidates' ops are loaded: conflicts are known.)"""
-    open_here = {(c.row_id, _review_reason(c)) for c in decisions(batch.replica)
-                 if c.table == "lead"}
+    open_here = {(c.row_id, _review_reason(c)) for c in open_now if c.table == "lead"}
     for lead_id, stored in batch.repo.sync_review_reasons(lead_ids).items():
         reasons = parse_reasons(stored)
         kept = [r for r in reasons

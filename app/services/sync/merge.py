@@ -16,7 +16,12 @@ from app.services.context import ServiceContext
 from app.services.sync import meta
 from app.services.sync.batches import Batch, Pace, RowKey, batched
 from app.services.sync.capture import capture_touched
-from app.services.sync.conflicts import note_conflicts, refresh_flags, reported_conflicts
+from app.services.sync.conflicts import (
+    decisions,
+    note_conflicts,
+    refresh_flags,
+    reported_conflicts,
+)
 from app.services.sync.erasure import Erasures
 from app.services.sync.materialise import materialise
 from app.services.sync.report import Progress, SyncReport
@@ -190,10 +195,11 @@ class Merger:
             repo = batch.repo
             flagged = set(repo.sync_flagged_leads())
             batch.load({("lead", r) for r in flagged} | set(meta.conflict_rows(repo)))
-            refresh_flags(batch, flagged)
+            open_now = decisions(batch.replica)
+            refresh_flags(batch, flagged, open_now)
             meta.put(repo, meta.CONFLICT_ROWS, json.dumps(sorted(
-                {(c.table, c.row_id) for c in batch.replica.conflicts()})))
-            report.conflicts = reported_conflicts(batch.replica)
+                {(c.table, c.row_id) for c in open_now})))
+            report.conflicts = reported_conflicts(batch.replica, open_now)
             # Snapshots this laptop needs no more (dominated by what it holds) count as read.
             repo.add_processed((f.sha256, "") for f in snaps.snapshots)
             meta.put(repo, meta.HLC, clock.last.encode())
