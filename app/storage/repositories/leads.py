@@ -75,6 +75,8 @@ _SORT_COLUMNS: dict[SortKey, tuple[Any, ...]] = {
     SortKey.UPDATED: (Lead.updated_at,),
 }
 _JOINED_SORTS = {SortKey.OWNER: "owner", SortKey.EVENT: "event"}
+# Sorts whose value can be empty: no owner, no event, never touched, nothing due.
+_MAY_BE_EMPTY = frozenset({SortKey.OWNER, SortKey.EVENT, SortKey.NEXT_DUE, SortKey.LAST_TOUCH})
 
 _RECORD_COLUMNS = (
     Lead,
@@ -173,9 +175,12 @@ def _search_clause(typed: str, walk_sort_index: bool = False) -> ColumnElement[b
 def _ordering(query: LeadQuery) -> list[Any]:
     columns = _SORT_COLUMNS[query.sort]
     tie = Lead.key.desc() if query.descending else Lead.key.asc()
-    # Empty values first going up and last going down: SQLite's own order, spelled out so the
-    # server (which puts them the other way) lists the same; SQLite still walks its indexes.
-    ordered = [c.desc().nulls_last() if query.descending else c.asc().nulls_first()
+    # Empty values first going up and last going down: SQLite's own order, spelled out for
+    # the columns that can be empty so the server (which puts them the other way) lists the
+    # same. Only there: a server's plain index serves ORDER BY col but not col NULLS FIRST.
+    may_be_empty = query.sort in _MAY_BE_EMPTY
+    ordered = [(c.desc().nulls_last() if query.descending else c.asc().nulls_first())
+               if may_be_empty else (c.desc() if query.descending else c.asc())
                for c in columns]
     return [*ordered, tie]
 
