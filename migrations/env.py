@@ -7,6 +7,7 @@ from sqlalchemy import Connection
 
 from app.storage.fulltext import POSTGRESQL_INDEX, SHADOW_TABLES
 from app.storage.orm import EXPRESSION_INDEXES, Base
+from app.storage.portable import POSTGRESQL_SORT_INDEXES
 
 target_metadata = Base.metadata
 
@@ -14,11 +15,12 @@ target_metadata = Base.metadata
 def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
                    ) -> bool:
     """Leave out what the models do not describe: the search structures (SQLite's FTS5 tables,
-    PostgreSQL's trigram index; each exists on its own dialect only) and expression indexes,
-    which reflection cannot compare."""
+    PostgreSQL's trigram index), PostgreSQL's NULLS FIRST sort indexes (each on its own dialect
+    only) and expression indexes, which reflection cannot compare."""
     if type_ == "table" and name in SHADOW_TABLES:
         return False
-    return not (type_ == "index" and (name in EXPRESSION_INDEXES or name == POSTGRESQL_INDEX))
+    return not (type_ == "index" and (name in EXPRESSION_INDEXES or name == POSTGRESQL_INDEX
+                                      or name in POSTGRESQL_SORT_INDEXES))
 
 
 def run_migrations(connection: Connection) -> None:

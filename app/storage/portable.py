@@ -39,6 +39,14 @@ from app.storage.fulltext import (
 from app.storage.orm import Lead
 
 _search_index = table("lead_search", column("rowid"))
+
+# PostgreSQL twins of SQLite's partial sort indexes for the list columns that can be empty, in
+# SQLite's order (empty first going up), as the list asks for them (migration 0021 creates
+# them; the models do not describe them, so schema comparison leaves them out).
+POSTGRESQL_SORT_INDEXES = {
+    "ix_lead_pg_next_due": "next_due_at ASC NULLS FIRST, key",
+    "ix_lead_pg_last_touch": "last_touch_at ASC NULLS FIRST, key",
+}
 # The index's expression with every column named as lead's, so a join (the owner's email)
 # cannot make it ambiguous; the planner still matches it to the index.
 _SERVER_SEARCH_TEXT = re.sub(

@@ -8,14 +8,17 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select, text
 
-from app.domain.leads import LeadQuery
+from app.domain.leads import LeadQuery, SortKey
 from app.services.backup_files import BackupError
 from app.services.container import Services
 from app.services.sync.report import SyncFolderError
 from app.storage.db import Database
+from app.storage.orm import Lead
+from app.storage.repositories.leads import LeadRepository
 from app.storage.server import server_sql
-from tests.conftest import CliRun, FakeClock
+from tests.conftest import FIXED_NOW, CliRun, FakeClock
 
 pytestmark = pytest.mark.both_databases
 
@@ -132,3 +135,19 @@ def test_a_stray_nul_in_a_scan_or_a_field_is_kept_not_refused(
     stored = services.leads.get(lead.id)
     expected = "\x00" if database_kind == "sqlite" else "\ufffd"  # a server's text has no NUL
     assert (stored.last_name, stored.value_of("notes")) == (f"Nul{expected}Byte", f"a{expected}b")
+
+
+@pytest.mark.parametrize("sort", [SortKey.NEXT_DUE, SortKey.LAST_TOUCH])
+@pytest.mark.parametrize("descending", [False, True])
+def test_a_first_page_sorted_by_a_column_that_can_be_empty_reads_an_index(
+        db: Database, services: Services, database_kind: str, sort: SortKey,
+        descending: bool) -> None:
+    if database_kind == "sqlite":
+        pytest.skip("SQLite's own partial indexes from 0001 serve these")
+    statement = LeadRepository.in_list_order(
+        select(Lead.key), LeadQuery(sort=sort, descending=descending), FIXED_NOW).limit(100)
+    sql = str(statement.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    with db.read() as session:
+        session.execute(text("SET LOCAL enable_sort = off"))  # an empty table: say no to sorts
+        plan = "\n".join(row[0] for row in session.execute(text(f"EXPLAIN {sql}")))
+    assert "Index" in plan and "ix_lead_pg_" in plan, plan
