@@ -162,12 +162,16 @@ class CadenceService:
         session.flush()
 
     def _start(self, session: Session, lead: LeadRecord, now: dt.datetime,
-               actor: uuid.UUID | None) -> None:
+               actor: uuid.UUID | None,
+               owner_names: dict[uuid.UUID | None, str] | None = None) -> None:
         cadence = choose_cadence(lead, self.cadences())
         if cadence is None or not cadence.steps:
             return
-        owner = TaskRepository(session).user(lead.owner_id)
-        owner_name = owner.name if owner else ""
+        known = {} if owner_names is None else owner_names
+        if lead.owner_id not in known:
+            owner = TaskRepository(session).user(lead.owner_id)
+            known[lead.owner_id] = owner.name if owner else ""
+        owner_name = known[lead.owner_id]
         device = self.context.device_id
         for planned in plan_steps(cadence, now, self.calendar()):
             session.add(Task(
@@ -251,11 +255,13 @@ class CadenceService:
         for start in range(0, len(lead_ids), 500):
             chunk = lead_ids[start:start + 500]
             tasks.follow_owner(chunk, utc_text(now), self.context.device_id.hex)
-            fresh = [i for i in tasks.never_followed_up(chunk, pursued)
-                     if not leads.is_do_not_contact(i)]
+            candidates = tasks.never_followed_up(chunk, pursued)
+            barred = leads.do_not_contact_among(candidates)
+            fresh = [i for i in candidates if i not in barred]
             if fresh:
                 keys = leads.keys_for_ids(fresh)
+                owner_names: dict[uuid.UUID | None, str] = {}  # a few reps own a whole import
                 for record in leads.records_for_keys(list(keys.values())):
-                    self._start(session, record, now, actor)
+                    self._start(session, record, now, actor, owner_names)
                 session.flush()
             tasks.refresh_next_due(chunk)

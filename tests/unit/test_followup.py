@@ -267,3 +267,14 @@ def test_suppressed_leads_get_no_cadence(services: Services, reps: dict[str, Any
     services.suppressions.add("email", "uwe@ost.example", "opted_out")
     assert [t for t in services.followup.tasks_for_lead(lead.id) if t.done_at is None] == []
     assert any("do not contact" in h.text for h in services.leads.history(lead.id))
+
+
+def test_a_bulk_assignment_starts_cadences_for_contactable_leads_only(
+        services: Services, reps: dict[str, Any]) -> None:
+    quiet = services.leads.create({"last_name": "Quiet", "email": "q@quiet.example",
+                                   "do_not_contact": True, "event": reps["event"].id})
+    open_ = services.leads.create({"last_name": "Open", "email": "o@open.example",
+                                   "event": reps["event"].id})
+    services.routing.assign([quiet.id, open_.id], owner_id=reps["anna"].id, reason="booth")
+    assert services.followup.tasks_for_lead(quiet.id) == []
+    assert services.followup.tasks_for_lead(open_.id)  # its cadence, started once it had an owner

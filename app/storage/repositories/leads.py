@@ -216,6 +216,13 @@ class LeadRepository:
     def is_do_not_contact(self, lead_id: uuid.UUID) -> bool:
         return bool(self.session.scalar(select(Lead.do_not_contact).where(Lead.id == lead_id)))
 
+    def do_not_contact_among(self, lead_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+        """Those of these leads marked do-not-contact, in one query."""
+        if not lead_ids:
+            return set()
+        return set(self.session.scalars(select(Lead.id).where(
+            id_in(Lead.id, lead_ids), Lead.do_not_contact.is_(True))))
+
     def find_many(self, lead_ids: Sequence[uuid.UUID]) -> list[Lead]:
         return list(self.session.scalars(select(Lead).where(Lead.id.in_(list(lead_ids)),
                                                             Lead.deleted_at.is_(None))))
