@@ -155,11 +155,18 @@ def database_kind(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
+def server_database_template(request: pytest.FixtureRequest) -> str:
+    """The server database a test's copy is made from; a module may give a fuller one (its data
+    built once, as a SQLite module copies a prepared file)."""
+    return str(request.getfixturevalue("server_template"))
+
+
+@pytest.fixture
 def db(request: pytest.FixtureRequest, database_kind: str, db_path: Path) -> Iterator[Database]:
     if database_kind == "postgresql":
         from tests.pg_server import copy_database, drop_database
 
-        url = copy_database(request.getfixturevalue("server_template"),
+        url = copy_database(request.getfixturevalue("server_database_template"),
                             f"t_{uuid.uuid4().hex[:16]}")
         database, _outcome = open_database(ServerAddress(url))
         yield database

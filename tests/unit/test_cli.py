@@ -122,11 +122,33 @@ def add_listed_leads(where: str) -> dict[str, str]:
     }
 
 
+@pytest.fixture(scope="module")
+def server_worlds(request: pytest.FixtureRequest) -> dict[str, tuple[str, dict[str, str]]]:
+    """The same two databases on the server, built once per module through the CLI; each test
+    gets a copy of one (server_database_template)."""
+    from tests.pg_server import copy_database
+
+    name = uuid.uuid4().hex[:10]
+    world_url = copy_database(request.getfixturevalue("server_template"), f"world_{name}")
+    world = add_world(world_url)
+    listed_url = copy_database(world_url, f"listed_{name}")
+    listed = add_listed_leads(listed_url)
+    return {"world": (world_url, world), "listed": (listed_url, listed)}
+
+
+@pytest.fixture
+def server_database_template(request: pytest.FixtureRequest) -> str:
+    for needs, kind in (("listed_leads", "listed"), ("world", "world")):
+        if needs in request.fixturenames:
+            return request.getfixturevalue("server_worlds")[kind][0]
+    return str(request.getfixturevalue("server_template"))
+
+
 @pytest.fixture
 def world(request: pytest.FixtureRequest, database_kind: str, db_location: str) -> dict[str, str]:
     """Two users (anna, ben) and an event (fair) in the test's database; returns their ids."""
-    if database_kind == "postgresql":  # a server database cannot be copied from a file
-        return add_world(db_location)
+    if database_kind == "postgresql":  # the test's server database is a copy of the world's
+        return request.getfixturevalue("server_worlds")["world"][1]
     template, ids = request.getfixturevalue("templates")["world"]
     shutil.copyfile(template, db_location)
     return ids
@@ -491,9 +513,8 @@ def listed_leads(request: pytest.FixtureRequest, database_kind: str, db_location
                  ) -> dict[str, str]:
     """The world plus leads max (Anna's, at the fair, MQL, hot), eva (Ben's, SQL, warm),
     olga (orphan, won) and lia (orphan, lenient: needs review), added in that order."""
-    if database_kind == "postgresql":
-        add_world(db_location)
-        return add_listed_leads(db_location)
+    if database_kind == "postgresql":  # the test's server database is a copy of the list's
+        return request.getfixturevalue("server_worlds")["listed"][1]
     template, ids = request.getfixturevalue("templates")["listed"]
     shutil.copyfile(template, db_location)
     return ids
