@@ -45,6 +45,11 @@ class BoothSidePanel(QWidget):
         self.recent = QListWidget()
         self.recent.setObjectName("recentCaptures")
         self.recent.setAccessibleName("Your last captures")
+        # A narrow column: long names end in "…" (the whole text in the tooltip), never a
+        # sideways scroll bar nobody at a booth reaches for.
+        for listing in (self.recent, self.drafts):
+            listing.setTextElideMode(Qt.TextElideMode.ElideRight)
+            listing.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.recent.itemActivated.connect(self._lead_chosen)
         self.recent.itemClicked.connect(self._lead_chosen)
         column.addWidget(self.recent, 1)
@@ -70,7 +75,8 @@ class BoothSidePanel(QWidget):
             flag = "  ⚠" if record.needs_review else ""
             item = QListWidgetItem(f"{record.display_name} · {record.company}{flag}".strip(" ·"))
             item.setData(Qt.ItemDataRole.UserRole, record)
-            item.setToolTip(reason_text(record.review_reason) or record.email)
+            why = reason_text(record.review_reason) or record.email
+            item.setToolTip(f"{item.text()}\n{why}" if why else item.text())
             self.recent.addItem(item)
         self.registrations_label.setText(
             f"Registration list: {registered:,} attendees" if registered else
