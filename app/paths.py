@@ -65,11 +65,16 @@ class ServerAddress:
         return self.url
 
     @property
+    def slug(self) -> str:
+        """The address as a folder name (user, host, database, options)."""
+        parts = urlsplit(self.url)
+        return re.sub(r"[^A-Za-z0-9.-]+", "-", f"{parts.netloc}{parts.path}-{parts.query}"
+                      ).strip("-")
+
+    @property
     def local_folder(self) -> Path:
         """This laptop's own files for the server (settings scope, exports): never the data."""
-        parts = urlsplit(self.url)
-        slug = re.sub(r"[^A-Za-z0-9.-]+", "-", f"{parts.netloc}{parts.path}?{parts.query}")
-        return user_data_dir() / "servers" / slug.strip("-?")
+        return user_data_dir() / "servers" / self.slug
 
 
 DatabaseLocation = Path | ServerAddress

@@ -22,9 +22,9 @@ def check_connection(address: ServerAddress, password: str | None = None) -> str
     Raises LeadlineError in plain words when the server cannot be reached or refuses."""
     try:
         return server_version(address, password)
-    except LeadlineError as error:
+    except LeadlineError:
         log.info("connection test to %s failed", address)
-        raise LeadlineError(str(error)) from None
+        raise
 
 
 def keep_password(address: ServerAddress, password: str) -> None:

@@ -102,10 +102,14 @@ def match_expression(text: str) -> str | None:
                        for alternative in alternatives)
 
 
+def escape_like(text: str) -> str:
+    """``text`` matched literally by LIKE with ``\\`` as the escape (``%`` and ``_`` too)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def like_pattern(part: str) -> str:
     """``%part%`` for LIKE with ``\\`` as the escape, lowercased as the server's index is."""
-    escaped = part.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"%{escape_like(part.lower())}%"
 
 
 def _quote(word: str) -> str:

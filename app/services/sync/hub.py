@@ -22,11 +22,9 @@ import hashlib
 import json
 import logging
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from app.paths import ServerAddress
 from app.services.sync.report import Progress, SyncFolderError, SyncReport
@@ -63,9 +61,7 @@ class HubReport:
 
 def hub_folder(laptop: Database, address: ServerAddress) -> Path:
     """Where this laptop keeps its copy of the hub's files: beside its database, per server."""
-    parts = urlsplit(address.url)
-    slug = re.sub(r"[^A-Za-z0-9.-]+", "-", f"{parts.netloc}{parts.path}-{parts.query}")
-    return laptop.path.parent / ".leadline-hub" / slug.strip("-")
+    return laptop.path.parent / ".leadline-hub" / address.slug
 
 
 class HubMirror:
@@ -171,8 +167,8 @@ def _exchange(laptop: SyncService, server: SyncService, folder: Path, passphrase
         joining = not (folder / _JOINED).exists()
         server_first = server.exchange(folder, passphrase, snapshot=joining)
         mirror.push()
-        report = HubReport(SyncReport(), joined_from_snapshot=joining)
-        report.laptop = laptop.exchange(folder, passphrase, progress)
+        report = HubReport(laptop.exchange(folder, passphrase, progress),
+                           joined_from_snapshot=joining)
         mirror.push()
         say("Merging on the team server")
         server_last = server.exchange(folder, passphrase)

@@ -35,7 +35,7 @@ from app.domain.leads import (
 )
 from app.domain.people import Availability
 from app.domain.review import ReviewCode, code_tag
-from app.storage.fulltext import match_expression, search_alternatives
+from app.storage.fulltext import escape_like, match_expression, search_alternatives
 from app.storage.orm import RATING_RANK_SQL, STATUS_RANK_SQL, Event, Lead, Queue, Team, User
 from app.storage.portable import LeadMatches, id_in
 
@@ -167,7 +167,7 @@ def _search_clause(typed: str, walk_sort_index: bool = False) -> ColumnElement[b
     if search_alternatives(typed) is not None:
         return LeadMatches(typed, walk_sort_index=walk_sort_index)
     # Shorter than a trigram: fall back to a prefix scan of the name-like columns.
-    pattern = typed.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    pattern = escape_like(typed.strip()) + "%"
     return or_(*(col.ilike(pattern, escape="\\") for col in
                  (Lead.first_name, Lead.last_name, Lead.company, Lead.email)))
 

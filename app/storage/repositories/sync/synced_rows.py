@@ -7,6 +7,7 @@ and no ORM conversion can alter a value on the way (and bulk-written rows look t
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -35,7 +36,8 @@ def _capture_passes(table: str, since: str | None, rowid: str) -> list[tuple[str
     return [*by_time, (f"NOT ({condition})", rowid)] if condition else by_time
 
 
-def _complete_rows(table: str, columns: Sequence[str]) -> Callable[[Sequence[Any]], bool]:
+@functools.cache
+def _complete_rows(table: str, columns: tuple[str, ...]) -> Callable[[Sequence[Any]], bool]:
     """Whether a row of these columns has every value the table requires: what SQLite's
     INSERT OR IGNORE checks (and skips the row), done before the server would refuse it."""
     from app.storage.orm import Base
