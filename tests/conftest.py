@@ -23,6 +23,7 @@ from app.services.container import Services  # noqa: E402
 from app.storage.db import Database  # noqa: E402
 from app.storage.migrate import prepare_database  # noqa: E402
 from app.storage.opening import open_database  # noqa: E402
+from tests.simulation_seeds import draw_run_seed  # noqa: E402
 
 FIXED_NOW = dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC)
 
@@ -41,6 +42,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    draw_run_seed()  # before pytest-xdist starts workers, so each collects the same seeds
     zone = config.getoption("--tz")
     if zone:
         os.environ["TZ"] = zone

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import random
 import shutil
 import sqlite3
@@ -68,11 +67,10 @@ from app.sync.merge import Replica
 from app.sync.ops import Append, FieldSet, Op, RowDelete, RowRestore, split_op_id
 from app.sync.scan import parse_changeset_name
 from tests.conftest import FIXED_NOW, FakeClock
+from tests.simulation_seeds import simulation_seeds
 
 # LEADLINE_SIM_SEEDS="1 2 3" replays given seeds (a failure message names its seed).
-SEEDS = ([int(s) for s in os.environ["LEADLINE_SIM_SEEDS"].split()]
-         if os.environ.get("LEADLINE_SIM_SEEDS")
-         else [20260102] + [random.SystemRandom().randrange(2**32) for _ in range(2)])
+SEEDS = simulation_seeds(20260102, 2)
 SKEWS = [dt.timedelta(0), dt.timedelta(minutes=20), dt.timedelta(seconds=-90)]
 STEPS = 300  # about 2.5 user actions for every sync
 MAX_LEADS = 7  # a small shared set, so edits collide

@@ -14,7 +14,6 @@ had at edit time (independent of the ``pred`` lists the implementation relies on
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
 from collections import defaultdict
@@ -35,6 +34,7 @@ from app.sync.publish import publish, publish_snapshot
 from app.sync.scan import scan, scan_snapshots
 from app.sync.snapshot import Snapshot
 from app.sync.snapshot_reader import snapshots_to_absorb
+from tests.simulation_seeds import simulation_seeds
 
 START_MS = 1_767_000_000_000
 SKEWS_MS = [0, 20 * 60 * 1000, -90_000, 3_000]  # device 1 runs 20 minutes ahead
@@ -44,9 +44,7 @@ FIELDS = ["owner", "status", "notes"]
 GRACE_MS = 60_000
 RETIRE_MS = 5 * 60_000
 # LEADLINE_SIM_SEEDS="1 2 3" replays given seeds (a failure message names its seed).
-SEEDS = ([int(s) for s in os.environ["LEADLINE_SIM_SEEDS"].split()]
-         if os.environ.get("LEADLINE_SIM_SEEDS")
-         else [20260101] + [random.SystemRandom().randrange(2**32) for _ in range(3)])
+SEEDS = simulation_seeds(20260101, 3)
 
 
 class KilledMidWriteError(Exception):
