@@ -21,6 +21,9 @@ def global_options() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python main.py`` and of the ``leadline`` console script."""
+    from app.files import keep_new_files_private
+
+    keep_new_files_private()
     args = sys.argv[1:] if argv is None else list(argv)
     known, rest = global_options().parse_known_args(args)
     if rest:

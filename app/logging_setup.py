@@ -1,4 +1,5 @@
-"""Logging, set up once by the composition root: a rotating file in the platform log folder."""
+"""Logging, set up once by the composition root: a rotating file in the platform log folder,
+the current user's only, with personal data redacted (app/redaction.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import logging
 import logging.handlers
 from pathlib import Path
 
+from app.files import make_private
 from app.paths import user_log_dir
+from app.redaction import RedactingFormatter
 
 LOG_FILE_NAME = "leadline.log"
 
@@ -22,6 +25,7 @@ def configure_logging(log_dir: Path | None = None, level: int = logging.INFO) ->
             folder / LOG_FILE_NAME, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
     except OSError:
         return None  # a read-only home folder must not stop the app from starting
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    make_private(folder / LOG_FILE_NAME)  # a log an older Leadline created readable by all
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     return folder / LOG_FILE_NAME

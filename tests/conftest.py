@@ -12,6 +12,7 @@ import zoneinfo
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import keyring
 import pytest
 
 # Before any Qt import: GUI tests run on the offscreen platform unless told otherwise.
@@ -23,6 +24,7 @@ from app.services.container import Services  # noqa: E402
 from app.storage.db import Database  # noqa: E402
 from app.storage.migrate import prepare_database  # noqa: E402
 from app.storage.opening import open_database  # noqa: E402
+from tests.memory_keyring import MemoryKeyring  # noqa: E402
 from tests.simulation_seeds import draw_run_seed  # noqa: E402
 
 FIXED_NOW = dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC)
@@ -185,6 +187,16 @@ def db(request: pytest.FixtureRequest, database_kind: str, db_path: Path) -> Ite
 @pytest.fixture
 def services(db: Database, clock: FakeClock) -> Services:
     return Services.build(db, clock)
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """Secrets a test keeps (server passwords, team passphrases) stay in memory."""
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,10 @@
 """Where a database syncs: its shared folder, team passphrase and schedule.
 
-Kept in the database's own ``app_meta`` (local to this file: never synced, never written to the
-shared folder), because they belong to the database, not to the laptop: opening a second
-database (a demo, last year's file) must never make it sync into the first one's team folder.
+The passphrase is kept in the system keyring (app/services/secret_store.py), under the
+database's path; the rest in the database's own ``app_meta`` (local to this file: never synced,
+never written to the shared folder), because they belong to the database, not to the laptop:
+opening a second database (a demo, last year's file) must never make it sync into the first
+one's team folder.
 Each laptop still reaches the folder by its own path (drive letter, mount point, cloud client),
 which is why they are not team settings either.
 
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from app.paths import ServerAddress, database_location
+from app.services.secret_store import SecretStore
 from app.storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -59,8 +62,9 @@ class StoredSyncSettings:
 
 
 class SyncSettingsStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, secrets: SecretStore | None = None) -> None:
         self.db = db
+        self.secrets = secrets or SecretStore()
 
     def _path(self) -> str:
         return str(self.db.path.resolve())
@@ -73,8 +77,10 @@ class SyncSettingsStore:
             found: dict[str, Any] = json.loads(raw)
             folder = str(found.get("folder") or "").strip()
             server = str(found.get("server") or "").strip()
+            legacy_passphrase = str(found.get("passphrase") or "")
             settings = SyncSettings(
-                Path(folder) if folder else None, str(found.get("passphrase") or "") or None,
+                Path(folder) if folder else None,
+                legacy_passphrase or self.secrets.get(self._path()) or None,
                 max(0, int(found.get("interval_minutes") or 0)),
                 bool(found.get("on_start_and_close", True)),
                 _server(server) if server else None)
@@ -85,6 +91,8 @@ class SyncSettingsStore:
         if found.get("database") != self._path() and settings.enabled:
             return StoredSyncSettings(replace(settings, folder=None, passphrase=None, server=None),
                                       set_aside_folder=settings.folder)
+        if legacy_passphrase:  # an older Leadline kept it in the database: move it out
+            self.save(settings)
         return StoredSyncSettings(settings)
 
     def load(self) -> SyncSettings:
@@ -92,9 +100,12 @@ class SyncSettingsStore:
 
     def save(self, settings: SyncSettings) -> None:
         folder = settings.folder.expanduser() if settings.folder is not None else None
+        if settings.passphrase:
+            self.secrets.put(self._path(), settings.passphrase)
+        else:
+            self.secrets.forget(self._path())
         self.db.set_meta(SYNC_SETTINGS_KEY, json.dumps({
             "folder": str(folder) if folder is not None else "",
-            "passphrase": settings.passphrase or "",
             "interval_minutes": max(0, settings.interval_minutes),
             "on_start_and_close": settings.on_start_and_close,
             "server": settings.server.url if settings.server is not None else "",

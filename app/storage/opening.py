@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import exc as sa_exc
 
 from app.domain.errors import StorageError
+from app.files import make_private
 from app.paths import DatabaseLocation, ServerAddress, backups_dir_for
 from app.storage.db import Database, describe_sqlite_error
 from app.storage.migrate import MigrationOutcome, prepare_database
@@ -63,6 +64,8 @@ def open_database(location: DatabaseLocation, *, checked: bool = False
         raise StorageError(f"Cannot create the folder {path.parent}: {error.strerror}") from error
     if path.exists() and path.is_dir():
         raise StorageError(f"{path} is a folder; --db needs a file path")
+    for own_file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        make_private(own_file)  # SQLite gives its journal the database file's permissions
     check = FileCheck() if checked else check_before_opening(path)
     # A lock is another program at work, not damage; another program's database is refused
     # by the schema check below, in its own words.

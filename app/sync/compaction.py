@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.files import make_shared_folder
 from app.sync.changeset import CHANGESET_ID_RE, decode
 from app.sync.errors import ChangeSetError
 from app.sync.publish import replace_in_folder
@@ -93,7 +94,7 @@ def write_state(
         "updated_ms": int(now_ms),
     }
     data = json.dumps({**body, "sha256": _state_digest(body)}, sort_keys=True, indent=1).encode() + b"\n"
-    folder.mkdir(parents=True, exist_ok=True)
+    make_shared_folder(folder)
     target = replace_in_folder(state_path(folder, incarnation), data)
     # No directory fsync: whatever a crash leaves (the previous version, an empty or partial file)
     # reads as knowing the same or less, which only delays compaction.

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
+from app.files import make_shared_folder, share
 from app.sync.changeset import (
     SUFFIX,
     ChangeSet,
@@ -97,12 +98,13 @@ def _publish_file(
     ``base+suffix`` (or a hash-suffixed variant when that name holds other content): temp file,
     fsync, no-replace link, directory fsync, read-back. ``same(path)`` says whether an existing
     file already is this one (then nothing is published). Returns the path and its sha256."""
-    folder.mkdir(parents=True, exist_ok=True)
+    make_shared_folder(folder)
     tmp: Path | None = folder / f"{TEMP_PREFIX}{secrets.token_hex(8)}.part"
     assert tmp is not None
     try:
         with open(tmp, "xb") as fh:
             digest = write(fh)
+            share(tmp)
             if fault:
                 fault("temp-written")
             fh.flush()
@@ -248,6 +250,7 @@ def replace_in_folder(target: Path, data: bytes) -> Path:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        share(tmp)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):

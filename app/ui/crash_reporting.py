@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 from app.domain.errors import LeadlineError
+from app.redaction import redact
 from app.services.problems import KnownProblem, describe_problem
 from app.ui import messages
 from app.ui.wording import counted
@@ -72,7 +73,7 @@ def crash_details(info: ExcInfo, log_file: Path | None, problem: KnownProblem | 
         what = "".join(traceback.format_exception(kind, error, trace)).rstrip()
     else:
         what = f"{kind.__name__}: {error}"
-    return f"{what}\n\n{environment_text(log_file)}\n"
+    return f"{redact(what)}\n\n{environment_text(log_file)}\n"
 
 
 def open_folder(folder: Path) -> bool:

@@ -4,14 +4,11 @@ GUI thread, Connect (the remembered server, the password in the keyring), and th
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
 import shiboken6
-from keyring.backend import KeyringBackend
 from PySide6.QtCore import QSettings, Qt
 
 from app.paths import ServerAddress, database_location
@@ -25,36 +22,9 @@ from app.ui.dialogs.team_server_dialog import TeamServerDialog
 from app.ui.local_settings import DatabaseChoice, LocalSettings
 from app.ui.main_window import MainWindow
 from app.ui.workers import SynchronousRunner
+from tests.memory_keyring import MemoryKeyring
 from tests.pg_server import create_database
 from tests.ui.test_accessibility import unnamed_controls
-
-
-class MemoryKeyring(KeyringBackend):
-    """The system keyring, in memory: what a test kept, and nothing of the real one's."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.passwords.pop((service, username), None)
-
-
-@pytest.fixture(autouse=True)
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture
