@@ -25,7 +25,7 @@ from reportlab.platypus import (
 from app.domain.progress import CancelledError
 from app.reports.fonts import BOLD, REGULAR, register_fonts
 from app.reports.page import MARGIN, PageSize
-from app.reports.page_spool import SpoolingCanvas
+from app.reports.page_stream import StreamingCanvas
 from app.reports.style import BAND, INK, MUTED, RULE
 from app.reports.tables import ListColumns
 
@@ -178,9 +178,9 @@ def render(handle: IO[bytes], story: Iterable[Flowable], *, title: str, page: Pa
     register_fonts()
     doc = _ReportDoc(handle, page, title, footer_left or title, columns)
     try:
-        doc.build(_LazyStory(story), canvasmaker=SpoolingCanvas)  # type: ignore[arg-type]
+        doc.build(_LazyStory(story), canvasmaker=StreamingCanvas)  # type: ignore[arg-type]
     finally:
         canvas = getattr(doc, "canv", None)
-        if isinstance(canvas, SpoolingCanvas):  # a cancelled build never saves
-            canvas.spool.close()
+        if isinstance(canvas, StreamingCanvas):  # a cancelled build never saves
+            canvas.document.close()
     return RenderResult(pages=doc.page)

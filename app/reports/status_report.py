@@ -107,7 +107,8 @@ def story(data: StatusData, lines: Iterable[list[LeadLine]], filters: Filters, s
         for start in range(0, len(rows_out), 50):
             yield list_chunk(rows_out[start:start + 50], columns, st, zebra_start=shown + start)
         shown += len(chunk)
-    yield Paragraph(markup(f"{fmt_int(shown)} leads listed. A company marked (suggested) was "
+    listed = "1 lead" if shown == 1 else f"{fmt_int(shown)} leads"
+    yield Paragraph(markup(f"{listed} listed. A company marked (suggested) was "
                            "not given by the person: it was guessed from the email domain or a "
                            "company directory."), st.note)
 

@@ -1,11 +1,17 @@
-"""The export's set-based row reader gives exactly lead_to_dict of every listed lead, in order."""
+"""The export's set-based row readers give exactly lead_to_dict of every listed lead, in order,
+and the CSV cells write_csv makes of them."""
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import pytest
 
+from app.domain.exports import ExportFormat, ExportPurpose
 from app.domain.leads import LeadQuery, SortKey
-from app.domain.serialise import lead_to_dict
+from app.domain.serialise import lead_keys, lead_to_dict
+from app.exporters.csv_layouts import native_layout, write_csv
 from app.services.container import Services
 from tests.conftest import FakeClock
 
@@ -53,3 +59,23 @@ def test_rows_equal_lead_to_dict_in_list_order(services: Services, varied: None,
         [[type(v) for v in row.values()] for row in expected]
     assert all(total == len(expected) for total, _ in services.leads.export_rows(query, 2))
 
+
+
+HOSTILE = ["=cmd|'/C calc'!A0", "+49 30 1234567", "+1 () ()", "-2+3", "@SUM(1)", "\tTab", "\rCR",
+           "\uff1d1+1", "\ufe622", "+12 34", "+49 (30) 1234-567/8.9", "+49 30 12a4567", "plain"]
+
+
+def test_the_csv_cells_are_what_write_csv_makes_of_the_rows(services: Services, varied: None,
+                                                             tmp_path: Path) -> None:
+    for n, attack in enumerate(HOSTILE):
+        services.leads.create({"first_name": attack, "last_name": f"Hostile {n}", "company": attack,
+                               "title": attack, "city": attack, "notes": attack,
+                               "website": attack, "phone": attack, "mobile": attack},
+                              lenient=True)
+    target = tmp_path / "leads.csv"
+    services.exports.export(LeadQuery(), target, ExportFormat.CSV)
+    expected = io.StringIO(newline="")
+    write_csv(expected, native_layout(lead_keys()),
+              services.exports.rows(LeadQuery(), ExportPurpose.ALL, {}))
+    assert target.read_bytes() == "\ufeff".encode() + expected.getvalue().encode()
+    assert "'=cmd" in expected.getvalue() and ",+49 30 1234567," in expected.getvalue()

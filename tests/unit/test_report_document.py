@@ -12,6 +12,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.platypus import Flowable, Paragraph
 
 from app.reports.document import Progress, ReportCancelledError, render, start_list
+from app.reports.fonts import REGULAR, register_fonts
+from app.reports.page_stream import StreamingCanvas
 from app.reports.style import styles
 from app.reports.tables import ListColumns, list_chunk
 
@@ -64,3 +66,28 @@ def test_a_cancelled_render_raises_and_writes_nothing() -> None:
     with pytest.raises(ReportCancelledError):
         render(out, _story(progress), title="Long list", page=A4, columns=COLUMNS)
     assert out.getvalue() == b""
+
+
+def test_pages_are_written_as_they_finish_and_a_later_form_still_reaches_them() -> None:
+    register_fonts()
+    out = io.BytesIO()
+    canvas = StreamingCanvas(out, pagesize=A4)
+    for number in range(1, 201):
+        canvas.setFont(REGULAR, 10)
+        canvas.drawString(72, 72, f"page {number} of")
+        canvas.doForm("total")  # defined only once every page is done
+        canvas.showPage()
+        # what the document still holds does not grow with the pages written
+        assert len(canvas.document.idToObject) < 10
+    canvas.beginForm("total")
+    canvas.setFont(REGULAR, 10)
+    canvas.drawString(140, 72, "200")
+    canvas.endForm()
+    canvas.save()
+
+    data = out.getvalue()
+    assert _offsets_point_at_objects(data)
+    reader = pypdf.PdfReader(io.BytesIO(data), strict=True)
+    assert len(reader.pages) == 200
+    assert "page 137 of" in reader.pages[136].extract_text()
+    assert "200" in reader.pages[136].extract_text()
