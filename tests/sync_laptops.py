@@ -1,22 +1,26 @@
 """Laptops for sync tests: each its own database and fake clock, sharing one folder.
 
-tests/conftest.py registers this module as a plugin, so the ``folder`` and ``laptops`` fixtures
-are there for every test; ``Laptop`` is imported where a test builds its own.
+tests/conftest.py registers this module as a plugin, so the ``folder``, ``laptops`` and
+``hub_server`` fixtures are there for every test; ``Laptop`` is imported where a test builds its
+own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from app.paths import ServerAddress
 from app.services.container import Services
 from app.services.sync.report import SyncReport
 from app.storage.db import Database
 from app.storage.opening import open_database
 from tests.conftest import FIXED_NOW, FakeClock
+from tests.pg_server import copy_database, drop_database
 
 
 class Laptop:
@@ -57,3 +61,16 @@ def laptops(tmp_path: Path) -> Iterator[tuple[Laptop, Laptop]]:
     yield a, b
     a.close()
     b.close()
+
+
+@pytest.fixture
+def hub_server(server_template: str) -> Iterator[tuple[ServerAddress, Services]]:
+    """A team server's database (a copy of the migrated template), and the services of someone
+    working on it directly (a manager in the office), 3 s ahead of the laptops."""
+    url = copy_database(server_template, f"hub_{uuid.uuid4().hex[:12]}")
+    address = ServerAddress(url)
+    database, _ = open_database(address)
+    office = Services.build(database, FakeClock(FIXED_NOW + dt.timedelta(seconds=3)))
+    yield address, office
+    database.dispose()
+    drop_database(url)

@@ -6,6 +6,7 @@ from app.domain.errors import ValidationError
 from app.domain.progress import CancelCheck, Progress
 from app.paths import DatabaseLocationError, ServerAddress, database_location, resource
 from app.services.context import ServiceContext
+from app.services.sync.handover import handing_over
 from app.storage.server_copy import ServerCopy, copy_to_server
 
 EXAMPLES = "postgresql://USER@HOST/DATABASE or postgresql:///DATABASE?service=NAME"
@@ -29,12 +30,15 @@ class ServerMoveService:
     """Copies the open database file into an empty server database (see app/storage/server_copy)."""
 
     def __init__(self, context: ServiceContext) -> None:
+        self.context = context
         self.db = context.db
 
     def move_to(self, server: ServerAddress, *, progress: Progress | None = None,
                 cancelled: CancelCheck | None = None) -> ServerCopy:
-        """Copy every table to ``server`` and check it there; the file itself is not changed."""
-        return copy_to_server(self.db, server, progress, cancelled)
+        """Copy every table to ``server`` and check it there; then the server's replica and
+        this file's agree on what sync has recorded (their first exchange sends ~nothing)."""
+        with handing_over(self.context, server):
+            return copy_to_server(self.db, server, progress, cancelled)
 
 
 def next_steps(source: str, result: ServerCopy) -> list[str]:

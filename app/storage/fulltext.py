@@ -42,6 +42,8 @@ CREATE_STATEMENTS: tuple[str, ...] = (
         INSERT INTO lead_search(rowid, {_NAMES}) VALUES (new.key, {_values('new')});
     END""",
 )
+# The whole index at once from the lead table (a bulk load, with the triggers dropped meanwhile).
+FILL_STATEMENT = f"INSERT INTO lead_search(rowid, {_NAMES}) SELECT key, {_values('lead')} FROM lead"
 DROP_STATEMENTS: tuple[str, ...] = (
     "DROP TRIGGER IF EXISTS lead_search_update",
     "DROP TRIGGER IF EXISTS lead_search_delete",

@@ -3,10 +3,7 @@ shared folder, the server's database one more replica, a new laptop joining from
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,25 +14,15 @@ from app.services.container import Services
 from app.services.sync.hub import HubReport, hub_folder, sync_as_configured, sync_with_server
 from app.services.sync.report import SyncFolderError
 from app.services.sync_settings import SyncSettings
-from app.storage.opening import open_database
 from tests.conftest import FIXED_NOW, FakeClock
-from tests.pg_server import copy_database, drop_database
 from tests.sync_laptops import Laptop
 
 pytestmark = pytest.mark.postgresql
 
 
 @pytest.fixture
-def server(server_template: str) -> Iterator[tuple[ServerAddress, Services]]:
-    """The team server's database, and the services of someone working on it directly (a
-    manager in the office)."""
-    url = copy_database(server_template, f"hub_{uuid.uuid4().hex[:12]}")
-    address = ServerAddress(url)
-    database, _ = open_database(address)
-    office = Services.build(database, FakeClock(FIXED_NOW + dt.timedelta(seconds=3)))
-    yield address, office
-    database.dispose()
-    drop_database(url)
+def server(hub_server: tuple[ServerAddress, Services]) -> tuple[ServerAddress, Services]:
+    return hub_server
 
 
 def _hub_sync(laptop: Laptop, address: ServerAddress) -> HubReport:
@@ -100,10 +87,12 @@ def test_a_new_laptop_joins_from_a_snapshot_not_the_history(
             a.services.leads.update(lead.id, {"notes": f"call {round_}"})
     _hub_sync(a, address)
     newcomer = Laptop(tmp_path / "new" / "leadline.sqlite", FakeClock(FIXED_NOW))
-    try:
+    try:  # a laptop with data of its own (an empty one copies the server: test_server_join)
+        newcomer.services.leads.create({"last_name": "Own", "email": "own@example.com"})
         joined = _hub_sync(newcomer, address)
         assert joined.joined_from_snapshot and joined.laptop.snapshots_absorbed == 1
-        assert len(_names(newcomer.services)) == 40 == len(_names(office))
+        assert not joined.joined_by_copy
+        assert len(_names(newcomer.services)) == 41 == len(_names(office))
         assert joined.laptop.files_read == 0  # no change file replayed: the snapshot holds all
         again = _hub_sync(newcomer, address)
         assert not again.joined_from_snapshot and again.laptop.received_ops == 0

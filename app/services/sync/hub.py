@@ -11,9 +11,11 @@ exchange, run by the laptop while it holds the hub's turn:
 3. lets the laptop do the same, then the server's replica once more, so both end even;
 4. sends every new or rewritten file to the table and removes the ones compaction deleted.
 
-A laptop that never exchanged with this server joins from a snapshot the server's replica
-writes of everything it holds, not by replaying history. The folder is only a cache: losing it
-costs a download.
+A laptop that never exchanged with this server and holds nothing copies the server replica's
+rows and sync state right after step 2 (``join``); one that holds data of its own joins from a
+snapshot the server's replica writes of everything it holds. Neither replays history. The
+laptop that moved the team onto the server (``handover``) counts as joined. The folder is only
+a cache: losing it costs a download.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.paths import ServerAddress
+from app.services.sync.join import can_join_by_copy, join_by_copy, record_baseline
 from app.services.sync.report import Progress, SyncFolderError, SyncReport
 from app.services.sync.service import SyncService
 from app.storage.db import Database
@@ -54,6 +57,8 @@ class HubReport:
     server_received_ops: int = 0
     server_sent_ops: int = 0
     joined_from_snapshot: bool = False
+    # Rows the empty laptop copied from the server's replica (0: it did not join by copy).
+    joined_by_copy: int = 0
     files_sent: int = 0
     files_received: int = 0
     warnings: list[str] = field(default_factory=list)
@@ -165,10 +170,16 @@ def _exchange(laptop: SyncService, server: SyncService, folder: Path, passphrase
         say("Fetching the team's changes")
         mirror.pull()
         joining = not (folder / _JOINED).exists()
-        server_first = server.exchange(folder, passphrase, snapshot=joining)
+        copying = joining and can_join_by_copy(laptop.db)
+        server_first = _server_exchange(server, folder, passphrase, snapshot=joining and not copying)
         mirror.push()
+        copied = join_by_copy(server.db, laptop.db, progress) if copying else None
+        if copying and copied is None:  # written to meanwhile: it needs the snapshot after all
+            server_first = _server_exchange(server, folder, passphrase, snapshot=True)
+            mirror.push()
         report = HubReport(laptop.exchange(folder, passphrase, progress),
-                           joined_from_snapshot=joining)
+                           joined_from_snapshot=joining and copied is None,
+                           joined_by_copy=copied or 0)
         mirror.push()
         say("Merging on the team server")
         server_last = server.exchange(folder, passphrase)
@@ -181,6 +192,22 @@ def _exchange(laptop: SyncService, server: SyncService, folder: Path, passphrase
     log.info("hub exchange: laptop sent %d, received %d; server merged %d",
              report.laptop.sent_ops, report.laptop.received_ops, report.server_received_ops)
     return report
+
+
+def _server_exchange(server: SyncService, folder: Path, passphrase: str | None, *,
+                     snapshot: bool) -> SyncReport:
+    """The server replica's exchange; its snapshot for a laptop holding data of its own must
+    hold every row, so rows the team moved in with (a baseline without ops) are recorded first."""
+    if snapshot:
+        record_baseline(server.db)
+    return server.exchange(folder, passphrase, snapshot=snapshot)
+
+
+def mark_joined(laptop: Database, address: ServerAddress) -> None:
+    """This laptop holds what the server holds (it moved the team there): no joining."""
+    folder = hub_folder(laptop, address)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / _JOINED).touch()
 
 
 def sync_with_server(laptop: Services, address: ServerAddress, passphrase: str | None = None,

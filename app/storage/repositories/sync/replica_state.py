@@ -67,6 +67,11 @@ class ReplicaState(SyncTables):
                               "SET digest = excluded.digest, local = excluded.local", keep)
         self.conn.executemany("DELETE FROM sync_shadow WHERE table_name = ? AND row_id = ?", drop)
 
+    def forget_shadows(self, tables: Iterable[str]) -> None:
+        """Drop every shadow of these tables (a baseline given up)."""
+        self.conn.executemany("DELETE FROM sync_shadow WHERE table_name = ?",
+                              [(table,) for table in tables])
+
     # -- follow-ups of merged leads ----------------------------------------------------------
     def add_followups(self, lead_ids: Iterable[str]) -> None:
         self.conn.executemany("INSERT INTO sync_followup (lead_id) VALUES (?) "
