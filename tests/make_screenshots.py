@@ -143,6 +143,9 @@ def main(out: Path = DEFAULT_OUT, leads: int = 2000) -> None:
         _team_server(app, window, out)
         _conflicts(app, folder, out)
         _settings_and_about(app, services, window, out)
+        services.people.sign_in(manager.id)  # the follow-up shots signed a rep in
+        window.apply_access()
+        _booth_lock(app, services, window, out)
         _small_screen(app, window, out)
         _dark(app, window, out)
         window.close()
@@ -244,6 +247,23 @@ def _team_server(app: QApplication, window: MainWindow, out: Path) -> None:
     dialog.show()
     _save(app, dialog, out / "team_server.png")
     dialog.close()
+
+
+def _booth_lock(app: QApplication, services: Services, window: MainWindow, out: Path) -> None:
+    """File → Lock this laptop for the booth…: the locked window and the unlock prompt."""
+    from app.ui.dialogs.pin_dialogs import PinDialog
+
+    services.lock.lock("4711")
+    window.apply_access()
+    _save(app, window, out / "booth_locked.png")
+    dialog = PinDialog("Unlock this laptop", "This laptop is locked for the booth. Type the "
+                       "booth PIN to open everything else.", "Unlock", services.lock.unlock,
+                       waiting=8, parent=window)
+    dialog.show()
+    _save(app, dialog, out / "unlock.png")
+    dialog.close()
+    services.lock.unlock("4711")
+    window.apply_access()
 
 
 def _conflicts(app: QApplication, folder: Path, out: Path) -> None:

@@ -52,6 +52,7 @@ Run '%(prog)s COMMAND --help' (e.g. '%(prog)s leads --help') for a command's opt
 
 def build_parser(prog: str | None = None) -> CliParser:
     from app.cli import (
+        audit,
         backup,
         booth,
         dedupe,
@@ -63,8 +64,10 @@ def build_parser(prog: str | None = None) -> CliParser:
         followup,
         imports,
         leads,
+        lock,
         migrate_to,
         reports,
+        retention,
         suppress,
         sync,
         users,
@@ -94,6 +97,9 @@ def build_parser(prog: str | None = None) -> CliParser:
     sync.register(tree)
     backup.register(tree)
     migrate_to.register(tree)
+    audit.register(tree)
+    retention.register(tree)
+    lock.register(tree)
     return parser
 
 
@@ -129,6 +135,9 @@ def run(argv: list[str]) -> int:
         out.error(str(error))
         return EXIT_USAGE
     try:
+        from app.cli.lock import refuse_if_locked
+
+        refuse_if_locked(args, context)
         handler: Handler = args.handler
         return handler(args, context)
     except ValidationError as error:

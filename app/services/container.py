@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.clock import utc_now
+from app.services.audit_service import AuditService
 from app.services.backup_service import BackupService
 from app.services.booth_service import BoothService
 from app.services.cadence_service import CadenceService
@@ -20,10 +21,12 @@ from app.services.followup_service import FollowUpService
 from app.services.import_service import ImportService
 from app.services.intake import BatchIntake
 from app.services.lead_service import LeadService
+from app.services.lock_service import LockService
 from app.services.merge_service import MergeService
 from app.services.people_service import PeopleService
 from app.services.question_service import QuestionService
 from app.services.report_service import ReportService
+from app.services.retention_service import RetentionService
 from app.services.routing_service import RoutingService
 from app.services.scoring_service import ScoringService
 from app.services.settings_service import SettingsService
@@ -58,10 +61,14 @@ class Services:
     sync: SyncService
     sync_settings: SyncSettingsStore
     backups: BackupService
+    lock: LockService
+    audit: AuditService
+    retention: RetentionService
 
     @classmethod
     def build(cls, db: Database, clock: Callable[[], dt.datetime] = utc_now) -> Services:
         context = ServiceContext(db, clock)
+        audit = AuditService(context)
         backups = BackupService(context)
         settings = SettingsService(context)
         suppression_index = SuppressionIndexCache(context)
@@ -75,10 +82,11 @@ class Services:
                                                cadences.lead_saved))
         questions = QuestionService(context, [leads.notify_changed])
         suppressions = SuppressionService(context, leads, suppression_index)
+        erasure = ErasureService(context, suppressions, audit)
         enrichment = EnrichmentService(context, leads)
         dedupe = DedupeService(context)
         imports = ImportService(
-            context, questions, suppressions, enrichment, dedupe,
+            context, questions, suppressions, enrichment, dedupe, audit,
             new_intake=lambda now: BatchIntake(scoring, routing, settings, now, context.device_id,
                                                context.current_user_id),
             after_import=cadences.after_import,
@@ -91,16 +99,19 @@ class Services:
                    dedupe=dedupe,
                    suppressions=suppressions, enrichment=enrichment,
                    merges=MergeService(context, leads),
-                   erasure=ErasureService(context, suppressions),
-                   exports=ExportService(leads, suppressions), settings=settings,
+                   erasure=erasure,
+                   exports=ExportService(leads, suppressions, audit), settings=settings,
                    scoring=scoring, routing=routing, cadences=cadences,
                    followup=FollowUpService(context, leads, cadences, routing),
-                   reports=ReportService(context),
+                   reports=ReportService(context, audit),
                    sync=SyncService(context, rescore=scoring.rescore_many_in,
                                     rescore_stale=scoring.rescore_if_inputs_changed,
                                     after_merge=(suppression_index.forget, scoring.forget,
                                                  cadences.forget, settings.forget),
                                     after_merge_in=(cadences.after_sync,)),
                    sync_settings=SyncSettingsStore(db),
-                   backups=backups)
+                   backups=backups,
+                   lock=LockService(context),
+                   audit=audit,
+                   retention=RetentionService(context, settings, erasure, audit))
         return services

@@ -11,15 +11,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from app.domain.audit import AuditAction
 from app.domain.erasure import ERASED_SYNC_COLUMNS, ErasureReceipt, fingerprints_of
 from app.domain.errors import ConflictError, LeadlineError, NotFoundError
 from app.domain.history import ActivityKind
 from app.domain.ids import new_id
+from app.domain.progress import CancelCheck, Progress
 from app.files import atomic_write
 from app.paths import backups_dir_for
+from app.services.audit_service import AuditService
 from app.services.context import ServiceContext
 from app.services.suppression_service import SuppressionService
 from app.storage.orm import Tombstone
@@ -27,6 +33,7 @@ from app.storage.repositories.erasure import (
     ErasureRepository,
     compact_search_index,
     row_values,
+    vacuum_erased,
 )
 from app.storage.repositories.history import HistoryRepository
 from app.storage.repositories.sync.repository import SyncRepository
@@ -35,8 +42,9 @@ EXPORT_FORMATS = ("json", "pdf")
 
 
 class ErasureService:
-    def __init__(self, context: ServiceContext, suppressions: SuppressionService) -> None:
-        self.context, self.suppressions = context, suppressions
+    def __init__(self, context: ServiceContext, suppressions: SuppressionService,
+                 audit: AuditService) -> None:
+        self.context, self.suppressions, self.audit = context, suppressions, audit
         self.db = context.db
 
     # -- access requests ------------------------------------------------------------------
@@ -87,36 +95,73 @@ class ErasureService:
     def erase(self, lead_id: uuid.UUID, reason: str = "") -> ErasureReceipt:
         """Forget the person behind a lead. Cannot be undone: callers confirm first. No backup
         is made first: it would keep exactly what the person asked to have forgotten."""
-        now, device = self.context.clock(), self.context.device_id
+        now = self.context.clock()
         with self.db.write() as session:
-            repo = ErasureRepository(session)
-            repo.zero_freed_pages()
-            family = repo.family(lead_id)
-            if not family:
-                raise NotFoundError(f"No lead with id {lead_id}")
-            if family[0].erased_at is not None:
-                raise ConflictError(f"Lead {lead_id} was already erased on "
-                                    f"{family[0].erased_at.date().isoformat()}")
-            prints: set[str] = set()
-            for lead in family:
-                prints |= fingerprints_of(row_values(lead))
-            entries = repo.suppression_ids(family)
-            scrubbed = repo.scrub(family, now, device)
-            # Older versions in the sync log (kept for merging) and in the last-sent shadow.
-            SyncRepository(session).purge_erased([lead.id.hex for lead in family],
-                                                 ERASED_SYNC_COLUMNS, {"suppression": entries})
-            repo.add_tombstone(Tombstone(
-                id=new_id(), lead_id=lead_id, erased_at=now,
-                actor_id=self.context.current_user_id, fingerprints=" ".join(sorted(prints)),
-                reason=reason.strip()[:200], updated_at=now, device_id=device))
-            HistoryRepository(session).record(lead_id, ActivityKind.ERASED, now=now, device=device,
-                                              actor=self.context.current_user_id)
-            erased_ids = tuple(lead.id for lead in family)
-        self.suppressions.forget_index()
-        compacted = self._compact()
-        truncated = self._truncate_log()
+            erased_ids, scrubbed = self._erase_in(session, lead_id, reason, now)
+            self.audit.record(AuditAction.ERASURE, "1 person, on request", 1, session=session)
+        compacted, truncated = self._tidy(scrubbed)
         return ErasureReceipt(lead_id, erased_ids, scrubbed, now,
                               self._older_backups(now), compacted, truncated)
+
+    def erase_many(self, lead_ids: Sequence[uuid.UUID], reason: str,
+                   progress: Progress | None = None, cancelled: CancelCheck | None = None
+                   ) -> tuple[int, bool]:
+        """Erase each person in a transaction of their own (a stop keeps those done), tidying
+        the freed pages and the journal once at the end. Returns (erased, stopped early);
+        leads already erased (another laptop's sync, a merge) are passed over. The caller
+        records the audit entry for the whole run."""
+        erased, scrubbed_all, stopped = 0, {}, False
+        for done, lead_id in enumerate(lead_ids):
+            if cancelled is not None and cancelled():
+                stopped = True
+                break
+            try:
+                with self.db.write() as session:
+                    _ids, scrubbed = self._erase_in(session, lead_id, reason, self.context.clock())
+            except (NotFoundError, ConflictError):
+                continue
+            erased += 1
+            for table, rows in scrubbed.items():
+                scrubbed_all[table] = scrubbed_all.get(table, 0) + rows
+            if progress is not None:
+                progress(done + 1, len(lead_ids))
+        if erased:
+            self._tidy(scrubbed_all)
+        return erased, stopped
+
+    def _erase_in(self, session: Session, lead_id: uuid.UUID, reason: str, now: dt.datetime
+                  ) -> tuple[tuple[uuid.UUID, ...], dict[str, int]]:
+        device = self.context.device_id
+        repo = ErasureRepository(session)
+        repo.zero_freed_pages()
+        family = repo.family(lead_id)
+        if not family:
+            raise NotFoundError(f"No lead with id {lead_id}")
+        if family[0].erased_at is not None:
+            raise ConflictError(f"Lead {lead_id} was already erased on "
+                                f"{family[0].erased_at.date().isoformat()}")
+        prints: set[str] = set()
+        for lead in family:
+            prints |= fingerprints_of(row_values(lead))
+        entries = repo.suppression_ids(family)
+        scrubbed = repo.scrub(family, now, device)
+        # Older versions in the sync log (kept for merging) and in the last-sent shadow.
+        SyncRepository(session).purge_erased([lead.id.hex for lead in family],
+                                             ERASED_SYNC_COLUMNS, {"suppression": entries})
+        repo.add_tombstone(Tombstone(
+            id=new_id(), lead_id=lead_id, erased_at=now,
+            actor_id=self.context.current_user_id, fingerprints=" ".join(sorted(prints)),
+            reason=reason.strip()[:200], updated_at=now, device_id=device))
+        HistoryRepository(session).record(lead_id, ActivityKind.ERASED, now=now, device=device,
+                                          actor=self.context.current_user_id)
+        return tuple(lead.id for lead in family), scrubbed
+
+    def _tidy(self, scrubbed: dict[str, int]) -> tuple[bool, bool]:
+        """Overwrite what the erasure freed (pages, search index, the server's dead rows) and
+        empty the journal: (compacted, log truncated)."""
+        self.suppressions.forget_index()
+        compacted = self._compact() and vacuum_erased(self.db, scrubbed)
+        return compacted, self._truncate_log()
 
     def _compact(self) -> bool:
         try:

@@ -19,6 +19,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.domain.audit import AuditAction
 from app.domain.data_quality import NO_CONTACT_PERSON
 from app.domain.errors import ConflictError, NotFoundError, ValidationError
 from app.domain.history import ActivityKind
@@ -44,6 +45,7 @@ from app.domain.value_vocabulary import VOCABULARY_FIELDS
 from app.files import atomic_write
 from app.importers.mapping import ColumnMapping, apply_mapping, guess_mapping
 from app.importers.tabular import Table, open_table
+from app.services.audit_service import AuditService
 from app.services.context import ServiceContext
 from app.services.dedupe_service import DedupeService
 from app.services.enrichment_service import EnrichmentService
@@ -83,12 +85,12 @@ FirstTouchDeadline = Callable[[Rating | None, LeadStatus, dt.datetime], "dt.date
 class ImportService:
     def __init__(self, context: ServiceContext, questions: QuestionService,
                  suppressions: SuppressionService, enrichment: EnrichmentService,
-                 dedupe: DedupeService, *,
+                 dedupe: DedupeService, audit: AuditService, *,
                  new_intake: Callable[[dt.datetime], BatchIntake] | None = None,
                  after_import: Callable[[Sequence[uuid.UUID]], None] | None = None,
                  first_touch_deadlines: Callable[[], FirstTouchDeadline] | None = None) -> None:
         self.context, self.questions, self.suppressions = context, questions, suppressions
-        self.enrichment, self.dedupe = enrichment, dedupe
+        self.enrichment, self.dedupe, self.audit = enrichment, dedupe, audit
         self.db = context.db
         # new_intake scores and routes each new row before it is written; after_import starts
         # the follow-up (cadences) of the leads created. first_touch_deadlines reads the
@@ -370,6 +372,9 @@ class ImportService:
                     history.record(lead_id, ActivityKind.DELETED, now=now, device=device,
                                    actor=actor, text=f"Import of {batch.file_name} undone")
             batch.status, batch.updated_at, batch.device_id = "undone", now, device
+            self.audit.record(AuditAction.IMPORT_UNDO,
+                              f"import of {batch.file_name}: {len(created):,} leads removed, "
+                              f"{restored:,} restored", len(created) + restored, session=session)
         return len(created), restored
 
     # -- rejected rows, to fix and import again -----------------------------------------------

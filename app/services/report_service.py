@@ -14,6 +14,7 @@ from typing import IO
 
 from reportlab.platypus import Flowable
 
+from app.domain.audit import AuditAction
 from app.domain.errors import ValidationError
 from app.domain.reports import ReportFilters
 from app.files import atomic_write
@@ -24,6 +25,7 @@ from app.reports.headings import Filters
 from app.reports.page import PageSize, page_size_for
 from app.reports.style import styles
 from app.reports.tables import ListColumns
+from app.services.audit_service import AuditService
 from app.services.context import ServiceContext
 from app.storage.repositories.reports import DashboardNumbers as DashboardNumbers
 from app.storage.repositories.reports import ReportRepository
@@ -42,16 +44,18 @@ class ReportResult:
 
 
 class ReportService:
-    def __init__(self, context: ServiceContext) -> None:
-        self.context = context
+    def __init__(self, context: ServiceContext, audit: AuditService) -> None:
+        self.context, self.audit = context, audit
         self.db = context.db
 
     def report(self, kind: str, path: Path, *, event_id: uuid.UUID | None = None,
                owner_id: uuid.UUID | None = None, date_from: dt.date | None = None,
                date_to: dt.date | None = None, page_size: str | PageSize | None = None,
                progress: Callable[[int, int], None] | None = None,
-               cancelled: Callable[[], bool] | None = None) -> ReportResult:
-        """Write report ``kind`` (one of REPORT_KINDS) to ``path``.
+               cancelled: Callable[[], bool] | None = None,
+               printing: bool = False) -> ReportResult:
+        """Write report ``kind`` (one of REPORT_KINDS) to ``path``, recorded in the audit trail
+        (``printing``: the caller prints it and records the print instead).
 
         Dates are calendar days on this computer, both inclusive: the day each lead was created,
         or for the follow-up sheet the day each task is due. Raises ValidationError for an
@@ -104,7 +108,15 @@ class ReportService:
                     story = followup_sheet.story(sheets, words, now, window, st, page)
             with atomic_write(path, "wb") as handle:
                 pages = self._render(handle, story, kind, page, columns)
+        if not printing:
+            self.audit.record(AuditAction.REPORT, f"{kind} report, {pages:,} pages "
+                                                  f"({path.name})", rows)
         return ReportResult(path, pages, rows)
+
+    def record_print(self, result: ReportResult, kind: str, pages_printed: int) -> None:
+        """A report sent to the printer (the PDF rendered for it is not kept)."""
+        self.audit.record(AuditAction.PRINT, f"{kind} report, {pages_printed:,} pages printed",
+                          result.rows)
 
     def dashboard(self, filters: ReportFilters | None = None) -> DashboardNumbers:
         """The dashboard's chart numbers (SQL aggregates; about a second at a million leads),

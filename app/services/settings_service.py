@@ -40,6 +40,8 @@ SHARED_SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
     SettingSpec("sla.cold_days", "First touch of a cold or unrated lead within (working days)",
                 5),
     SettingSpec("sla.escalation", "When a first touch is missed", "manager_queue"),
+    SettingSpec("privacy.retention_months",
+                "List leads never converted for erasure after (months; 0 = keep them)", 0),
 )}
 
 

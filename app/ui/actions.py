@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 
+from app.domain.access import Area
 from app.ui.navigation import PAGES
 
 if TYPE_CHECKING:
@@ -56,6 +57,16 @@ ACTIONS = (
     ActionSpec("refresh", "&Refresh", "refresh_all", ("Ctrl+R",)),
     ActionSpec("demo", "Load &demo data…", "load_demo"),
     ActionSpec("switch_user", "S&witch user…", "switch_user"),
+    ActionSpec(
+        "lock",
+        "&Lock this laptop for the booth…",
+        "lock_for_booth",
+        ("Ctrl+Shift+L",),
+        "Capture only until the booth PIN is typed: no lead list, settings, reports or exports",
+    ),
+    ActionSpec("unlock", "&Unlock…", "unlock_booth", (), "Type the booth PIN to open everything again"),
+    ActionSpec("set_pin", "Set my &PIN…", "set_my_pin", (), "Switching to you asks for this PIN"),
+    ActionSpec("clear_pin", "Clear a P&IN…", "clear_pin", (), "Your own; an administrator anyone's"),
     ActionSpec("quit", "&Quit", "close", (Std.Quit,)),
     ActionSpec(
         "reports",
@@ -120,6 +131,10 @@ ACTIONS = (
     ActionSpec("scan_log", "Scan lo&g…", "show_scan_log"),
     ActionSpec("scanner", "Scanner &settings…", "edit_scanner"),
     ActionSpec("suppression", "&Suppression list…", "show_suppression_list"),
+    ActionSpec("audit", "&Audit trail…", "show_audit_trail", (),
+               "Who exported, reported, printed, erased or changed many leads at once, and when"),
+    ActionSpec("retention", "Re&tention rule…", "edit_retention_rule", (),
+               "List, and on confirmation erase, leads never converted after N months"),
     ActionSpec("directory", "Import company &directory…", "import_company_directory"),
     ActionSpec(
         "export_person",
@@ -193,6 +208,29 @@ ACTIONS = (
     ),
 )
 
+# Which area each command belongs to: the signed-in role must allow it, and while the laptop
+# is locked for the booth anything but capture asks for the PIN first. Every action is listed.
+AREAS: dict[str, Area] = {
+    **dict.fromkeys(
+        ("refresh", "switch_user", "quit", "about", "shortcuts", "lock", "unlock", "set_pin",
+         "clear_pin"),
+        Area.ANYONE,
+    ),
+    "new_event": Area.CAPTURE,
+    **dict.fromkeys(("new", "save", "delete", "find", "why_score", "scan_log", "sync_now",
+                     "conflicts"), Area.LEADS),
+    **dict.fromkeys(("log_touch", "hand_back", "recycle", "export_ics"), Area.FOLLOW_UP),
+    **dict.fromkeys(("cadences", "followup_settings", "reapply", "routing_rules", "scoring_rules"),
+                    Area.ASSIGNMENT),
+    "reports": Area.REPORTS,
+    **dict.fromkeys(("import", "import_history", "registrations", "directory", "demo"),
+                    Area.IMPORTS),
+    **dict.fromkeys(("export", "export_person", "erase_person", "retention"), Area.EXPORTS),
+    **dict.fromkeys(("settings", "questions", "layout", "scanner", "suppression", "backup_now",
+                     "backups", "move_to_server", "connect_server", "use_laptop_file",
+                     "sync_settings", "audit"), Area.SETTINGS),
+}
+
 SEPARATOR = "-"
 # Menu title, then the action ids in order ("-" for a separator). "undo"/"redo" come from the
 # undo stack; the page ids from navigation.PAGES.
@@ -224,11 +262,13 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "move_to_server",
             "-",
             "switch_user",
+            "lock",
+            "unlock",
             "-",
             "quit",
         ),
     ),
-    ("&Edit", ("undo", "redo", "-", "delete", "-", "find", "-", "settings")),
+    ("&Edit", ("undo", "redo", "-", "delete", "-", "find", "-", "settings", "set_pin", "clear_pin")),
     ("&View", (*(page.action_id for page in PAGES), "-", "refresh")),
     ("&Lead", ("save", "log_touch", "-", "hand_back", "recycle", "-", "why_score")),
     (
@@ -250,6 +290,8 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "-",
             "export_person",
             "erase_person",
+            "retention",
+            "audit",
         ),
     ),
     ("&Booth", ("questions", "registrations", "layout", "-", "scanner", "scan_log")),
@@ -271,6 +313,13 @@ def _make(
     return action
 
 
+def _guarded(window: MainWindow, area: Area, slot: Callable[[], object]) -> Callable[[], object]:
+    """``slot`` once the role allows ``area`` and, while locked, the booth PIN was typed."""
+    if area is Area.ANYONE:
+        return slot
+    return lambda: slot() if window.may_open(area) else None
+
+
 def _page_slot(window: MainWindow, index: int) -> Callable[[], None]:
     return lambda: window.show_page(index)
 
@@ -279,7 +328,8 @@ def build_actions(window: MainWindow) -> dict[str, QAction]:
     """Every command as a QAction on the window (``window.<id>_action``), keyed by id."""
     actions: dict[str, QAction] = {}
     for spec in ACTIONS:
-        action = _make(window, spec.text, spec.keys, getattr(window, spec.handler), spec.tip)
+        slot = _guarded(window, AREAS[spec.id], getattr(window, spec.handler))
+        action = _make(window, spec.text, spec.keys, slot, spec.tip)
         if spec.menu_role is not None:
             action.setMenuRole(spec.menu_role)
         actions[spec.id] = action

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.access import Area
 from app.domain.errors import LeadlineError
 from app.services.container import Services
 from app.ui import messages
@@ -30,6 +31,7 @@ from app.ui.commands.booth import BoothCommands
 from app.ui.commands.data import DataCommands
 from app.ui.commands.followup import FollowUpCommands
 from app.ui.commands.leads import LeadCommands
+from app.ui.commands.lock import LockCommands
 from app.ui.commands.team import TeamCommands
 from app.ui.dialogs.conflicts_dialog import ConflictsDialog
 from app.ui.local_settings import Leads, LocalSettings, Tray, Window
@@ -62,7 +64,7 @@ PERIODIC_EVERY_MS = 10 * 60 * 1000
 
 
 class MainWindow(NavigationCommands, LeadCommands, DataCommands, BoothCommands, FollowUpCommands,
-                 TeamCommands, ChangeFollowing, QMainWindow):
+                 TeamCommands, LockCommands, ChangeFollowing, QMainWindow):
     def __init__(self, services: Services, runner: TaskRunner, settings: QSettings,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -143,6 +145,7 @@ class MainWindow(NavigationCommands, LeadCommands, DataCommands, BoothCommands, 
         self.setAcceptDrops(True)
         self.restore_layout()
         self._show_counts(self.leads.model.rowCount(), self.leads.total)
+        self.apply_access()
         self.show_home_for_role()
         self.tray.check()
         # Decay changes scores as days pass: re-score once a day, after the window is up.
@@ -196,6 +199,11 @@ class MainWindow(NavigationCommands, LeadCommands, DataCommands, BoothCommands, 
                                      "show within seconds. File → Use a database file on this "
                                      "laptop… goes back to a file.")
         self.user_label = QLabel()
+        self.lock_label = QLabel()
+        self.lock_label.setObjectName("lockLabel")
+        self.lock_label.setStyleSheet(f"color: {alarm_colour()}; font-weight: 600;")
+        self.lock_label.setToolTip("File → Unlock… (the booth PIN) opens everything again")
+        status.addPermanentWidget(self.lock_label)
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")
         status.addWidget(self.db_label, 1)
@@ -229,7 +237,8 @@ class MainWindow(NavigationCommands, LeadCommands, DataCommands, BoothCommands, 
         path = _dropped_file(event.mimeData())
         if path is not None:
             event.acceptProposedAction()
-            self.import_leads(path)
+            if self.may_open(Area.IMPORTS):
+                self.import_leads(path)
 
     def starts_in_tray(self) -> bool:
         """Start hidden behind the tray icon when this laptop asked for it and has a tray."""

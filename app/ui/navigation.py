@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QListWidget, QListWidgetItem
 
+from app.domain.access import Area
 from app.domain.leads import LeadQuery
 from app.domain.people import Role
 from app.ui import messages
@@ -30,14 +31,16 @@ class PageEntry:
     menu_text: str
     shortcut: str
     tip: str = ""
+    area: Area = Area.LEADS  # who may open it (roles) and whether the booth lock guards it
 
 
 PAGES = (
     PageEntry(HOME, "home", "Home", "&Home", "Ctrl+1"),
     PageEntry(LEADS, "leads", "Leads", "&Leads", "Ctrl+2"),
-    PageEntry(BOOTH, "booth", "Booth", "&Booth capture", "Ctrl+3"),
-    PageEntry(DUPLICATES, "duplicates", "Duplicates", "D&uplicates", "Ctrl+4"),
-    PageEntry(HEALTH, "health", "Data health", "Data heal&th", "Ctrl+5"),
+    PageEntry(BOOTH, "booth", "Booth", "&Booth capture", "Ctrl+3", area=Area.CAPTURE),
+    PageEntry(DUPLICATES, "duplicates", "Duplicates", "D&uplicates", "Ctrl+4",
+              area=Area.ASSIGNMENT),
+    PageEntry(HEALTH, "health", "Data health", "Data heal&th", "Ctrl+5", area=Area.ASSIGNMENT),
     PageEntry(
         ASSIGNMENT,
         "assignment",
@@ -45,9 +48,16 @@ PAGES = (
         "&Assignment board",
         "Ctrl+6",
         "Queues, orphans and reps' workload: assign leads",
+        Area.ASSIGNMENT,
     ),
     PageEntry(
-        MY_DAY, "my_day", "My day", "&My day", "Ctrl+7", "Your overdue, today's and upcoming follow-ups"
+        MY_DAY,
+        "my_day",
+        "My day",
+        "&My day",
+        "Ctrl+7",
+        "Your overdue, today's and upcoming follow-ups",
+        Area.FOLLOW_UP,
     ),
     PageEntry(
         DASHBOARD,
@@ -56,6 +66,7 @@ PAGES = (
         "Dashb&oard",
         "Ctrl+8",
         "Charts: funnel, sources, service level, lead age",
+        Area.REPORTS,
     ),
 )
 
@@ -79,6 +90,12 @@ class NavigationCommands:
     """Moving between pages and to leads (mixed into MainWindow)."""
 
     def show_page(self: MainWindow, index: int) -> None:
+        if not self.may_open(PAGES[index].area):
+            # Refused (locked, or not this role's): the rail goes back to the page still shown.
+            self.rail.blockSignals(True)
+            self.rail.setCurrentRow(self.pages.currentIndex())
+            self.rail.blockSignals(False)
+            return
         if self.pages.currentIndex() != index:
             self.pages.setCurrentIndex(index)
         if self.rail.currentRow() != index:
@@ -99,15 +116,15 @@ class NavigationCommands:
             self.leads.model.refresh()
 
     def show_home_for_role(self: MainWindow) -> None:
-        """Booth staff start at the capture screen, managers on the assignment board,
-        reps in My day, admins on the dashboard, the others on Home. With no leads at all
-        everyone but booth staff sees the empty list, which explains how to get leads in."""
+        """A laptop locked for the booth and booth staff start at the capture screen, managers
+        on the assignment board, reps in My day, admins on the dashboard, the others on Home.
+        With no leads at all the others see the empty list, which explains how to get leads in."""
         user = self.services.people.current_user()
-        if user and user.role is Role.BOOTH:
+        if self.services.lock.is_locked() or (user and user.role is Role.BOOTH):
             self.show_page(BOOTH)
         elif user and user.role is Role.MANAGER and self.leads.total:
             self.show_page(ASSIGNMENT)
-        elif user and user.role is Role.REP and self.leads.total:
+        elif user and user.role is Role.REP and (self.leads.total or self.leads.owner_scope):
             self.show_page(MY_DAY)
         elif user and user.role is Role.ADMIN and self.leads.total:
             self.show_page(DASHBOARD)
@@ -115,6 +132,8 @@ class NavigationCommands:
             self.show_page(LEADS if self.leads.total == 0 else HOME)
 
     def open_leads(self: MainWindow, query: LeadQuery) -> None:
+        if not self.may_open(Area.LEADS):
+            return
         self.search.blockSignals(True)
         self.search.setText(query.search)
         self.search.blockSignals(False)
@@ -123,6 +142,8 @@ class NavigationCommands:
 
     def open_lead(self: MainWindow, lead_id: uuid.UUID) -> None:
         """Show one lead in the Leads page (selected when it is in the list)."""
+        if not self.may_open(Area.LEADS):
+            return
         with messages.reported(self, "Open lead") as attempt:
             record = self.services.leads.get(lead_id)
         if attempt.failed:
@@ -136,6 +157,8 @@ class NavigationCommands:
         self.leads.detail.setFocus()
 
     def focus_search(self: MainWindow) -> None:
+        if not self.may_open(Area.LEADS):
+            return
         self.search.setFocus()
         self.search.selectAll()
 
@@ -149,5 +172,7 @@ class NavigationCommands:
         self.leads.set_search(self.search.text())
 
     def show_chosen_leads(self: MainWindow, lead_ids: list[uuid.UUID], caption: str) -> None:
+        if not self.may_open(Area.LEADS):
+            return
         self.show_page(LEADS)
         self.leads.show_chosen(lead_ids, caption)

@@ -40,6 +40,13 @@ def manager(services: Services) -> UserRecord:
 
 
 @pytest.fixture
+def admin(services: Services) -> UserRecord:
+    """Signed in as an administrator: settings, imports and exports are theirs alone."""
+    user = services.people.add_user("Ada Admin", "ada@example.com", Role.ADMIN)
+    return services.people.sign_in(user.id)
+
+
+@pytest.fixture
 def add_leads(services: Services) -> Callable[..., list[LeadRecord]]:
     def add(count: int, **fields: Any) -> list[LeadRecord]:
         return [services.leads.create({"first_name": f"Person{i:03d}", "last_name": "Example",

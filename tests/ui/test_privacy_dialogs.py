@@ -41,7 +41,7 @@ def test_erase_button_needs_the_typed_word(qtbot: Any, services: Services) -> No
     assert services.leads.count(LeadQuery(search="Zoltanova")) == 0
 
 
-def test_erase_from_the_window_clears_undo(make_window: Make, manager: UserRecord,
+def test_erase_from_the_window_clears_undo(make_window: Make, admin: UserRecord,
                                            add_leads: Any, services: Services,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     add_leads(2)
@@ -74,7 +74,7 @@ def test_export_writes_the_chosen_format(qtbot: Any, services: Services, tmp_pat
     assert written == tmp_path / "anna.json" and '"Müller"' in written.read_text()
 
 
-def test_export_leads_from_the_window(make_window: Make, manager: UserRecord, add_leads: Any,
+def test_export_leads_from_the_window(make_window: Make, admin: UserRecord, add_leads: Any,
                                       tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     add_leads(3)
     window = make_window()

@@ -102,6 +102,8 @@ def test_print_sends_every_page_to_the_printer(
     assert dialog.last_result is not None
     assert out.read_bytes().startswith(b"%PDF")
     assert len(PdfReader(str(out)).pages) == dialog.last_result.pages
+    # The audit trail has the print, not the PDF rendered for it.
+    assert [e.action.value for e in dialog.services.audit.entries()] == ["print"]
 
 
 def test_print_pdf_keeps_the_page_count(services: Services, tmp_path: Path,

@@ -17,12 +17,14 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QAbstractItemModel
 
+from app.domain.audit import AuditAction
 from app.domain.leads import LeadQuery
 from app.domain.people import Role
 from app.domain.routing import Move
 from app.services.container import Services
 from app.services.sync.report import ConflictVersion, OpenConflict
 from app.ui.dialogs.reassign_dialog import MovesModel
+from app.ui.models.audit_model import AuditModel
 from app.ui.models.conflict_model import ConflictModel, ValueFormatter
 from app.ui.models.due_model import DueModel
 from app.ui.models.history_model import HistoryModel
@@ -34,7 +36,7 @@ from tests.due_tasks import add_due_tasks
 UI = Path(__file__).resolve().parents[2] / "app" / "ui"
 MODEL_BASES = {"QAbstractItemModel", "QAbstractTableModel", "QAbstractListModel"}
 CHECKED: set[type[QAbstractItemModel]] = {LeadTableModel, HistoryModel, DueModel, ConflictModel,
-                                          MovesModel}
+                                          MovesModel, AuditModel}
 
 
 @pytest.fixture(autouse=True)
@@ -49,6 +51,16 @@ def test_lead_table_model(qtmodeltester: Any, services: Services,
     model.set_query(LeadQuery())
     assert model.rowCount() == 3
     qtmodeltester.check(model, force_py=True)
+
+
+def test_audit_model(qtmodeltester: Any, services: Services) -> None:
+    for records in (3, 1, 40):
+        services.audit.record(AuditAction.EXPORT, "CSV (leads.csv)", records)
+    model = AuditModel()
+    model.set_rows(services.audit.entries(limit=2))
+    model.append_rows(services.audit.entries(offset=2))
+    assert model.rowCount() == 3 and model.columnCount() == 5
+    qtmodeltester.check(model)
 
 
 def test_history_model(qtmodeltester: Any, services: Services, clock: FakeClock) -> None:

@@ -131,7 +131,7 @@ def test_an_unkept_password_is_used_for_the_test_only(
 
 
 def test_connect_reopens_the_window_on_the_server(
-    make_window: Any, monkeypatch: pytest.MonkeyPatch, manager: Any
+    make_window: Any, monkeypatch: pytest.MonkeyPatch, admin: Any
 ) -> None:
     window: MainWindow = make_window()
     address = ServerAddress("postgresql+psycopg://anna@db.example.com/leads")
@@ -141,7 +141,7 @@ def test_connect_reopens_the_window_on_the_server(
 
 
 def test_a_window_that_stays_open_switches_at_the_next_start_only(
-    make_window: Any, monkeypatch: pytest.MonkeyPatch, manager: Any
+    make_window: Any, monkeypatch: pytest.MonkeyPatch, admin: Any
 ) -> None:
     window: MainWindow = make_window()
     address = ServerAddress("postgresql+psycopg://anna@db.example.com/leads")
@@ -155,7 +155,7 @@ def test_a_window_that_stays_open_switches_at_the_next_start_only(
 
 
 def test_the_way_back_opens_the_laptop_file_and_remembers_it(
-    make_window: Any, monkeypatch: pytest.MonkeyPatch, manager: Any, settings: QSettings
+    make_window: Any, monkeypatch: pytest.MonkeyPatch, admin: Any, settings: QSettings
 ) -> None:
     window: MainWindow = make_window()
     asked: list[str] = []

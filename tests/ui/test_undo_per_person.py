@@ -39,7 +39,7 @@ def test_switch_user_clears_the_previous_persons_undo_and_redo(
     assert window.redo_action.isEnabled() and window.undo_action.isEnabled()
     rep = services.people.add_user("Rita Rep", "rita@example.com", Role.REP)
 
-    def sign_in_rita(people: Any, _parent: Any = None) -> UserRecord:
+    def sign_in_rita(people: Any, _parent: Any = None, **_options: Any) -> UserRecord:
         return people.sign_in(rep.id)
 
     monkeypatch.setattr(ProfileDialog, "ask", staticmethod(sign_in_rita))
@@ -54,7 +54,7 @@ def test_switching_to_the_same_person_keeps_their_undo(
     window: MainWindow = make_window()
     window.undo_stack.push(_Noted("Assign 1 lead to Nils"))
     monkeypatch.setattr(ProfileDialog, "ask",
-                        staticmethod(lambda people, _parent=None: people.current_user()))
+                        staticmethod(lambda people, _parent=None, **_options: people.current_user()))
     window.switch_user()
     assert window.undo_stack.count() == 1
 

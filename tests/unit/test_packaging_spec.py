@@ -47,6 +47,7 @@ HOOKED = {
     "charset_normalizer": "compiled md/cd modules; hooks-contrib's hook adds md__mypyc where present",
     "cryptography": "OpenSSL bindings (Rust extension)",
     "keyring": "its backends are entry points: PyInstaller's own keyring hook copies the metadata",
+    "argon2": "hooks-contrib's argon2 hook adds the cffi bindings (_argon2_cffi_bindings)",
 }
 # Pure-Python packages whose every import is a static import PyInstaller follows, with no data
 # files they read at run time. Checked: if one starts shipping data or extension modules, this

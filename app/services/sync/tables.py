@@ -20,7 +20,8 @@ ROW_TABLES: dict[str, type[orm.Base]] = {
     "shared_setting": orm.SharedSetting,
 }
 # Write-once rows, unioned. A tombstone arriving erases the person on this laptop too.
-APPEND_TABLES: dict[str, type[orm.Base]] = {"activity": orm.Activity, "tombstone": orm.Tombstone}
+APPEND_TABLES: dict[str, type[orm.Base]] = {"activity": orm.Activity, "tombstone": orm.Tombstone,
+                                            "audit_entry": orm.AuditEntryRow}
 _NOT_SYNCED_ANYWHERE = {"id", "updated_at", "device_id", "deleted_at"}
 # Local or derived columns: recomputed after a merge (touch times, next due, score) or local ids.
 _LOCAL_COLUMNS: dict[str, set[str]] = {

@@ -33,7 +33,7 @@ from app.storage.orm.leads import (
     Task,
 )
 from app.storage.orm.people import Queue, Team, User
-from app.storage.orm.privacy import Suppression, Tombstone
+from app.storage.orm.privacy import AuditEntryRow, Suppression, Tombstone
 from app.storage.orm.sync_state import (
     SyncChunk,
     SyncFile,
@@ -72,6 +72,7 @@ __all__ = [
     "CompanyDirectoryEntry",
     "Suppression",
     "Tombstone",
+    "AuditEntryRow",
     "ScoreRuleRow",
     "RoutingRuleRow",
     "SharedSetting",

@@ -1,4 +1,4 @@
-"""The suppression list and the tombstones erasure leaves behind."""
+"""The suppression list, the tombstones erasure leaves behind, and the audit trail."""
 
 from __future__ import annotations
 
@@ -40,3 +40,17 @@ class Tombstone(Synced, Base):
     actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user.id"))
     fingerprints: Mapped[str] = mapped_column(Text, nullable=False, default="")  # space-separated
     reason: Mapped[str] = text_column(200)
+
+
+class AuditEntryRow(Synced, Base):
+    """One export, report, print, erasure or bulk change: who, when, what, how many records.
+    Write-once and synced like history (app/domain/audit.py)."""
+
+    __tablename__ = "audit_entry"
+    occurred_at: Mapped[dt.datetime] = mapped_column(nullable=False)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("user.id"))
+    action: Mapped[str] = mapped_column(String(30), nullable=False)
+    what: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    records: Mapped[int] = mapped_column(nullable=False, default=0)
+
+    __table_args__ = (Index("ix_audit_entry_occurred_at", "occurred_at"),)

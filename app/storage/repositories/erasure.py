@@ -8,10 +8,11 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, or_, select, text, update
+from sqlalchemy import delete, exc, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from app.domain.erasure import PERSONAL_LEAD_FIELDS, PERSONAL_LEAD_NULLABLE, TombstoneRecord
+from app.storage.db import Database
 from app.storage.orm import (
     Activity,
     Answer,
@@ -38,8 +39,8 @@ class ErasureRepository:
 
     def zero_freed_pages(self) -> None:
         """For the rest of this transaction, deleted content is overwritten in the file too,
-        not just unlinked from the b-tree (SQLite's secure_delete). A server's files are its
-        administrator's to vacuum: nothing to do there."""
+        not just unlinked from the b-tree (SQLite's secure_delete). On a server the old row
+        versions stay until vacuumed: ``vacuum_erased`` after the transaction."""
         if self.session.get_bind().dialect.name == "sqlite":
             self.session.execute(text("PRAGMA secure_delete = ON"))
 
@@ -156,3 +157,32 @@ def compact_search_index(session: Session) -> None:
     """
     if session.get_bind().dialect.name == "sqlite":
         session.execute(text("INSERT INTO lead_search(lead_search) VALUES ('optimize')"))
+
+
+# Where an erasure leaves superseded row versions: what it scrubs, its tombstone and history
+# row, and the sync log and shadow it purges.
+_ERASED_ALSO = ("lead", "activity", "tombstone", "sync_row", "sync_shadow")
+
+
+def vacuum_erased(database: Database, scrubbed: Iterable[str]) -> bool:
+    """On a server, VACUUM the tables an erasure touched (outside any transaction, as VACUUM
+    must run), so the person's old row versions are removed from the tables and their
+    indexes now instead of whenever autovacuum comes round; False when VACUUM failed.
+
+    What this cannot do, and the server's administrator must: a version another session's
+    open snapshot still sees is kept until that session ends (VACUUM again afterwards); the
+    freed space is reused, not overwritten (VACUUM FULL rewrites the tables, locking them);
+    and the server's WAL archive and backups keep the person until they expire. A SQLite file
+    needs nothing here: secure_delete overwrote the pages as they were freed."""
+    if not database.is_server:
+        return True
+    known = set(Base.metadata.tables)
+    tables = sorted({*scrubbed, *_ERASED_ALSO} & known)
+    try:
+        with database.engine.connect().execution_options(
+                isolation_level="AUTOCOMMIT") as connection:
+            for name in tables:
+                connection.exec_driver_sql(f'VACUUM "{name}"')
+    except exc.DBAPIError:
+        return False
+    return True

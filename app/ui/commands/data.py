@@ -10,9 +10,11 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 from app.ui import messages
 from app.ui.dialogs import export_dialog
+from app.ui.dialogs.audit_dialog import AuditDialog
 from app.ui.dialogs.import_history_dialog import ImportHistoryDialog
 from app.ui.dialogs.import_wizard import ImportWizard
 from app.ui.dialogs.reassign_dialog import ReassignDialog
+from app.ui.dialogs.retention_dialog import RetentionDialog
 from app.ui.dialogs.routing_rules_dialog import RoutingRulesDialog
 from app.ui.dialogs.scoring_rules_dialog import ScoringRulesDialog, rescore_all
 from app.ui.dialogs.suppression_dialog import SuppressionDialog
@@ -42,6 +44,18 @@ class DataCommands:
 
     def show_suppression_list(self: MainWindow) -> None:
         if SuppressionDialog.ask(self.services.suppressions, self):
+            self.refresh_all()
+
+    def show_audit_trail(self: MainWindow) -> None:
+        AuditDialog(self.services.audit, self).exec()
+
+    def edit_retention_rule(self: MainWindow) -> None:
+        dialog = RetentionDialog(self.services.retention, self.runner, self)
+        dialog.exec()
+        if dialog.erased is not None and dialog.erased.erased:
+            # Undo commands hold erased people's old values in memory: never write them back.
+            self.undo_stack.clear()
+            self.leads.detail.show_lead(None)
             self.refresh_all()
 
     def export_leads(self: MainWindow) -> None:

@@ -29,7 +29,7 @@ class TeamCommands:
 
     def switch_user(self: MainWindow) -> None:
         before = self.services.people.current_user()
-        if ProfileDialog.ask(self.services.people, self) is not None:
+        if ProfileDialog.ask(self.services.people, self, lock=self.services.lock) is not None:
             after = self.services.people.current_user()
             if (before and before.id) != (after and after.id):
                 # Undo belongs to the person who did it: the next one never undoes it for them.
@@ -38,6 +38,7 @@ class TeamCommands:
             self.leads.reload_choices()
             self.tray.forget_user()
             self.tray.check()
+            self.apply_access()
             self.show_home_for_role()
 
     def sync_now(self: MainWindow) -> None:

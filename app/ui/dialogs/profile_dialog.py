@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import LeadlineError, ValidationError
 from app.domain.people import Role, UserRecord
+from app.services.lock_service import LockService
 from app.services.people_service import PeopleService
+from app.ui.dialogs import pin_dialogs
 from app.ui.style import alarm_colour
 
 _ROLE_HINTS = {
@@ -32,10 +34,11 @@ _ROLE_HINTS = {
 
 
 class ProfileDialog(QDialog):
-    def __init__(self, people: PeopleService, parent: QWidget | None = None) -> None:
+    def __init__(self, people: PeopleService, parent: QWidget | None = None,
+                 lock: LockService | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Welcome to Leadline")
-        self.people = people
+        self.people, self.lock = people, lock
         self.chosen: UserRecord | None = None
         users = people.users()
         layout = QVBoxLayout(self)
@@ -94,6 +97,8 @@ class ProfileDialog(QDialog):
         try:
             if self.pick_existing.isChecked() and self.user_list.currentItem():
                 user: UserRecord = self.user_list.currentItem().data(256)
+                if not self._pin_typed(user):
+                    return
             else:
                 user = self.people.add_user(self.name_edit.text(), self.email_edit.text(),
                                             Role(self.role_combo.currentData()))
@@ -109,8 +114,20 @@ class ProfileDialog(QDialog):
             return
         self.accept()
 
+    def _pin_typed(self, user: UserRecord) -> bool:
+        """True when ``user`` has no PIN on this laptop, is signed in already, or their PIN
+        was typed."""
+        lock = self.lock
+        if lock is None or not lock.has_pin(user.id) or \
+                user.id == self.people.context.current_user_id:
+            return True
+        return pin_dialogs.ask_pin(self, f"{user.name}'s PIN",
+                                   f"Type {user.name}'s PIN to switch to this profile.", "Switch",
+                                   lambda pin: lock.check_pin(user.id, pin), lock.pin_wait(user.id))
+
     @classmethod
-    def ask(cls, people: PeopleService, parent: QWidget | None = None) -> UserRecord | None:
-        dialog = cls(people, parent)
+    def ask(cls, people: PeopleService, parent: QWidget | None = None,
+            lock: LockService | None = None) -> UserRecord | None:
+        dialog = cls(people, parent, lock)
         dialog.exec()
         return dialog.chosen

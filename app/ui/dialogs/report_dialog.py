@@ -217,7 +217,8 @@ class ReportDialog(QDialog):
         if self._temp is not None:
             self._temp.cleanup()
         self._temp = tempfile.TemporaryDirectory(prefix="leadline-report-")
-        self.run(Path(self._temp.name) / self.suggested_name(), self._print_rendered)
+        self.run(Path(self._temp.name) / self.suggested_name(), self._print_rendered,
+                 printing=True)
 
     def ask_printer(self) -> QPrinter | None:
         """Qt's print dialog; the chosen printer, or None (tests replace this)."""
@@ -244,13 +245,16 @@ class ReportDialog(QDialog):
             self.unsetCursor()
             self._drop_temp()  # printed or not, the rendered PDF is not needed any more
         self.last_result = result
+        self.services.reports.record_print(result, self.choice().kind, printed)
         parent = self.parentWidget()
         status = getattr(parent, "statusBar", None)
         if callable(status):
             status().showMessage(f"{printed} pages sent to the printer", 6000)
 
-    def run(self, path: Path, then: Callable[[ReportResult], None]) -> None:
-        """Write the chosen report to ``path`` on the runner, with progress and cancel."""
+    def run(self, path: Path, then: Callable[[ReportResult], None], *,
+            printing: bool = False) -> None:
+        """Write the chosen report to ``path`` on the runner, with progress and cancel
+        (``printing``: rendered to be printed, so the print is what the audit trail records)."""
         choice = self.choice()
         if choice.date_from and choice.date_to and choice.date_to < choice.date_from:
             messages.error(self, "Report not made", "The end date is before the start date.")
@@ -263,7 +267,8 @@ class ReportDialog(QDialog):
             return reports.report(choice.kind, path, event_id=choice.event_id,
                                   owner_id=choice.owner_id, date_from=choice.date_from,
                                   date_to=choice.date_to, page_size=choice.page_size,
-                                  progress=state.report, cancelled=lambda: state.cancelled)
+                                  progress=state.report, cancelled=lambda: state.cancelled,
+                                  printing=printing)
 
         def finish() -> None:
             self.save_button.setEnabled(True)

@@ -55,6 +55,7 @@ class LeadsPage(QWidget):
         super().__init__(parent)
         self.services, self.undo_stack = services, undo_stack
         self.total = 0  # known after the first unfiltered count, see _count_changed
+        self.owner_scope: uuid.UUID | None = None  # a rep's list: their own leads only
         self._search = ""
         self.model = LeadTableModel(services.leads, runner, services.context.clock, self)
         self.model.countChanged.connect(self._count_changed)
@@ -73,6 +74,12 @@ class LeadsPage(QWidget):
         self.chosen_banner.linkActivated.connect(lambda _link: self.clear_filters())
         self.chosen_banner.hide()
         layout.addWidget(self.chosen_banner)
+        self.scope_banner = QLabel("Showing your own leads only: a sales rep's list is filtered "
+                                   "to the leads they own.")
+        self.scope_banner.setObjectName("ownLeadsBanner")
+        self.scope_banner.setWordWrap(True)
+        self.scope_banner.hide()
+        layout.addWidget(self.scope_banner)
         self.stack = QStackedWidget()
         self.empty_state = EmptyState(on_demo, on_new, on_import)
         self.stack.addWidget(self.empty_state)
@@ -195,6 +202,20 @@ class LeadsPage(QWidget):
         return page
 
     # -- filtering ----------------------------------------------------------------------------
+    def set_owner_scope(self, owner_id: uuid.UUID | None) -> None:
+        """Only ``owner_id``'s leads (a rep), or every lead (None), whatever the filters say."""
+        if owner_id == self.owner_scope:
+            return
+        self.owner_scope = owner_id
+        self.owner_filter.setEnabled(owner_id is None)
+        self.scope_banner.setVisible(owner_id is not None)
+        self.model.set_query(self._scoped(self.current_query()))
+
+    def _scoped(self, query: LeadQuery) -> LeadQuery:
+        if self.owner_scope is None:
+            return query
+        return replace(query, owner_id=self.owner_scope, unassigned=False, orphaned=False)
+
     def set_search(self, text: str) -> None:
         if text != self._search:
             self._search = text
@@ -206,7 +227,7 @@ class LeadsPage(QWidget):
         me = self.services.context.current_user_id
         rating = self.rating_filter.currentData()
         event = self.event_filter.currentData()
-        return replace(
+        return self._scoped(replace(
             self.model.query,
             search=self._search,
             statuses=(LeadStatus(status),) if status not in (None, _OPEN, _AWAITING) else (),
@@ -223,7 +244,7 @@ class LeadsPage(QWidget):
             overdue=self.overdue_filter.isChecked(),
             needs_review=self.review_filter.isChecked(),
             lead_ids=(),  # touching a filter leaves a chosen set for the whole list
-        )
+        ))
 
     def apply_filters(self) -> None:
         query = self.current_query()
@@ -251,8 +272,8 @@ class LeadsPage(QWidget):
         for widget in widgets:
             widget.blockSignals(False)
         self._search = query.search
-        self.model.set_query(replace(query, sort=self.model.query.sort,
-                                     descending=self.model.query.descending))
+        self.model.set_query(self._scoped(replace(query, sort=self.model.query.sort,
+                                                  descending=self.model.query.descending)))
 
     def show_chosen(self, lead_ids: Sequence[uuid.UUID], caption: str) -> None:
         """Exactly these leads, with a banner that says why and leads back to all of them."""
@@ -272,7 +293,8 @@ class LeadsPage(QWidget):
 
     def _count_changed(self, shown: int) -> None:
         self._show_chosen_banner()
-        if not self.model.query.is_filtered:
+        query = self.model.query
+        if not (replace(query, owner_id=None) if self.owner_scope else query).is_filtered:
             self.total = shown
         self.stack.setCurrentIndex(0 if self.total == 0 else (1 if shown else 2))
         self.countsChanged.emit(shown, self.total)

@@ -1,0 +1,76 @@
+"""What each role may open on this laptop, and what the booth lock leaves open."""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+
+from app.domain.people import Role, UserRecord
+
+
+class Area(StrEnum):
+    """A part of the app a command or page belongs to; roles and the lock allow areas."""
+
+    ANYONE = "anyone"  # help, quitting, switching user: never guarded
+    CAPTURE = "capture"  # booth mode, scanning, the current staff member's last captures
+    LEADS = "leads"  # the lead list and lead commands (a rep's: their own leads)
+    FOLLOW_UP = "follow_up"  # My day, touches, hand back, recycle
+    ASSIGNMENT = "assignment"  # queues, routing, duplicates, data health, dashboard
+    REPORTS = "reports"
+    SETTINGS = "settings"  # settings, sync, booth set-up, team server, backups
+    IMPORTS = "imports"
+    EXPORTS = "exports"  # exports, access requests, erasure
+
+    @property
+    def label(self) -> str:
+        return _AREA_LABELS[self]
+
+
+_AREA_LABELS = {
+    Area.ANYONE: "this",
+    Area.CAPTURE: "booth capture",
+    Area.LEADS: "the lead list",
+    Area.FOLLOW_UP: "follow-up",
+    Area.ASSIGNMENT: "assignment and data quality",
+    Area.REPORTS: "reports",
+    Area.SETTINGS: "settings",
+    Area.IMPORTS: "imports",
+    Area.EXPORTS: "exports",
+}
+
+_BOOTH = frozenset({Area.ANYONE, Area.CAPTURE})
+_REP = _BOOTH | {Area.LEADS, Area.FOLLOW_UP}
+_MANAGER = _REP | {Area.ASSIGNMENT, Area.REPORTS}
+_ADMIN = frozenset(Area)
+
+ROLE_AREAS: dict[Role, frozenset[Area]] = {
+    Role.BOOTH: _BOOTH,
+    Role.REP: _REP,
+    Role.MANAGER: _MANAGER,
+    Role.ADMIN: _ADMIN,
+}
+# While the laptop is locked for the booth, whoever is signed in.
+LOCKED_AREAS = _BOOTH
+
+
+def areas_for(user: UserRecord | None, *, locked: bool = False) -> frozenset[Area]:
+    """What may be opened now. With nobody signed in (a laptop not set up yet) everything is
+    open, as before roles meant anything."""
+    if locked:
+        return LOCKED_AREAS
+    return _ADMIN if user is None else ROLE_AREAS[user.role]
+
+
+def allows(user: UserRecord | None, area: Area, *, locked: bool = False) -> bool:
+    return area in areas_for(user, locked=locked)
+
+
+def own_leads_only(user: UserRecord | None) -> uuid.UUID | None:
+    """The owner a rep's lead list is filtered to (None: every lead)."""
+    return user.id if user is not None and user.role is Role.REP else None
+
+
+def refusal(user: UserRecord | None, area: Area) -> str:
+    role = user.role.label.lower() if user else "signed-out"
+    return (f"A {role} profile cannot open {area.label} on this laptop: ask an administrator, "
+            f"or switch to a profile that may (File → Switch user…).")
