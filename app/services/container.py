@@ -74,7 +74,7 @@ class Services:
         suppression_index = SuppressionIndexCache(context)
         scoring = ScoringService(context, settings, suppression_index)
         cadences = CadenceService(context, settings)
-        routing = RoutingService(context, settings, after_moves=cadences.after_moves,
+        routing = RoutingService(context, settings, audit, after_moves=cadences.after_moves,
                                  before_big_operation=backups.before)
         # Every saved lead, in this order: scored, routed when new (routing reads the score),
         # then followed up (cadences start once routing gave it an owner).

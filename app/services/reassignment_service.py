@@ -17,6 +17,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from app.domain.audit import AuditAction
 from app.domain.errors import ConflictError, NotFoundError, ValidationError
 from app.domain.history import APP_ACTOR_ID, ActivityKind
 from app.domain.ids import new_id
@@ -31,6 +32,7 @@ from app.domain.routing import (
     RoutingFacts,
     plan_reassignment,
 )
+from app.services.audit_service import AuditService
 from app.services.context import ServiceContext
 from app.storage.db import driver_of
 from app.storage.orm import AssignmentRun, Queue
@@ -69,9 +71,10 @@ class ReassignmentService:
     assignment run. ``RoutingService`` extends it with the rules, new leads and the board, and
     is what the composition root builds (one object, so both share the hooks below)."""
 
-    def __init__(self, context: ServiceContext, *, after_moves: AfterMoves | None = None,
+    def __init__(self, context: ServiceContext, audit: AuditService, *,
+                 after_moves: AfterMoves | None = None,
                  before_big_operation: Callable[[str], object] | None = None) -> None:
-        self.context = context
+        self.context, self.audit = context, audit
         self.db = context.db
         # Moved leads' follow-up tasks go with them (cadences).
         self.after_moves = after_moves
@@ -177,6 +180,7 @@ class ReassignmentService:
                                         self.context.device_id)
             if run_id is not None:
                 repo.remember_round_robin(run_id, pointers_before, pointers_after)
+            self.audit.record(AuditAction.REASSIGN_ALL, description, len(moves), session=session)
         return RunResult(run_id, tuple(moves))
 
     def record_automatic_moves_in(self, session: Session, moves: Sequence[Move],

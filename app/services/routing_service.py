@@ -17,7 +17,16 @@ from app.domain.history import ActivityKind
 from app.domain.ids import new_id
 from app.domain.leads import LeadQuery, LeadStatus
 from app.domain.people import QueueRecord, UserRecord
-from app.domain.routing import Condition, RoutingFacts, RoutingRule, TargetKind
+from app.domain.routing import (
+    Assignment,
+    Condition,
+    Roster,
+    Router,
+    RoutingFacts,
+    RoutingRule,
+    TargetKind,
+)
+from app.services.audit_service import AuditService
 from app.services.context import ServiceContext
 from app.services.reassignment_service import AfterMoves, ReassignmentService, place_of
 from app.services.settings_service import SettingsService
@@ -53,10 +62,11 @@ class RoutingService(ReassignmentService):
     """The rules, how new leads are routed, and what the assignment board shows, on top of the
     reassignment moves."""
 
-    def __init__(self, context: ServiceContext, settings: SettingsService, *,
-                 after_moves: AfterMoves | None = None,
+    def __init__(self, context: ServiceContext, settings: SettingsService, audit: AuditService,
+                 *, after_moves: AfterMoves | None = None,
                  before_big_operation: Callable[[str], object] | None = None) -> None:
-        super().__init__(context, after_moves=after_moves, before_big_operation=before_big_operation)
+        super().__init__(context, audit, after_moves=after_moves,
+                         before_big_operation=before_big_operation)
         self.settings = settings
 
     # -- rules --------------------------------------------------------------------------------
@@ -155,8 +165,7 @@ class RoutingService(ReassignmentService):
         session.flush()
         lead_id, record = lead.id, record_of(lead)
         self.ensure_catch_all_in(session)
-        router = self._router(session, writing=True)
-        result = router.route(RoutingFacts.of_lead(record))
+        result, router = self._route_new_lead(session, RoutingFacts.of_lead(record))
         now = self.context.clock()
         previous_owner, previous_queue = lead.owner_id, lead.queue_id
         lead.owner_id, lead.team_id, lead.queue_id = (result.owner_id,
@@ -171,6 +180,33 @@ class RoutingService(ReassignmentService):
         DistributionRepository(session).save_round_robin_state(router.state(), now,
                                                                self.context.device_id)
         session.flush()
+
+    def _route_new_lead(self, session: Session, facts: RoutingFacts
+                        ) -> tuple[Assignment, Router]:
+        """Where a new lead goes, and the router holding the turns it took.
+
+        Routed once without waiting; when that took a team's round-robin turn, the team's
+        pointer is locked and re-read (another save may have moved it meanwhile) and the lead
+        routed again from there. So saves wait only for the same team's turn, and only for the
+        rest of each other's transaction, never for reading the roster and workload."""
+        repo = DistributionRepository(session)
+        repo.share_routing_turn()
+        people = PeopleRepository(session)
+        roster = Roster.of(people.users(), people.teams(), people.queues(),
+                           repo.open_leads_by_owner())
+        rules, pointers = repo.routing_rules(), repo.round_robin_state()
+        router = Router(rules, roster, pointers)
+        result = router.route(facts)
+        turn = result.team_id
+        if turn is None or router.state().get(turn) == pointers.get(turn):
+            return result, router  # no round-robin turn taken: nothing to hand out twice
+        latest = repo.lock_round_robin_turn(turn)
+        if latest == pointers.get(turn):
+            return result, router
+        pointers = {**pointers, turn: latest} if latest is not None else {
+            team: last for team, last in pointers.items() if team != turn}
+        router = Router(rules, roster, pointers)
+        return router.route(facts), router
 
     # -- not ready now ------------------------------------------------------------------------
     def recycle(self, lead_id: uuid.UUID, reason: str, come_back_on: dt.date) -> None:

@@ -109,3 +109,11 @@ def test_every_export_and_report_is_recorded_with_its_count(services: Services,
         (AuditAction.REPORT, 3), (AuditAction.EXPORT, 1), (AuditAction.EXPORT, 3)]
     assert entries[1].what == "xlsx, all, a filtered list (ann.xlsx)"  # not the search text
     assert entries[0].what.startswith("status report, ") and "(status.pdf)" in entries[0].what
+
+
+def test_re_applying_the_routing_rules_is_recorded(services: Services) -> None:
+    services.leads.create({"first_name": "Dora", "email": "dora@example.org"})
+    result = services.routing.apply()
+    entry = services.audit.entries()[0]
+    assert (entry.action, entry.records) == (AuditAction.REASSIGN_ALL, len(result.moves))
+    assert entry.what == "Routing rules re-applied"
