@@ -7,7 +7,7 @@ from sqlalchemy import Connection
 
 from app.storage.fulltext import POSTGRESQL_INDEX, SHADOW_TABLES
 from app.storage.orm import EXPRESSION_INDEXES, Base
-from app.storage.portable import POSTGRESQL_SORT_INDEXES
+from app.storage.portable import POSTGRESQL_COUNT_INDEXES, POSTGRESQL_SORT_INDEXES
 
 target_metadata = Base.metadata
 
@@ -20,7 +20,8 @@ def include_object(obj: object, name: str | None, type_: str, reflected: bool, c
     if type_ == "table" and name in SHADOW_TABLES:
         return False
     return not (type_ == "index" and (name in EXPRESSION_INDEXES or name == POSTGRESQL_INDEX
-                                      or name in POSTGRESQL_SORT_INDEXES))
+                                      or name in POSTGRESQL_SORT_INDEXES
+                                      or name in POSTGRESQL_COUNT_INDEXES))
 
 
 def run_migrations(connection: Connection) -> None:

@@ -47,6 +47,12 @@ POSTGRESQL_SORT_INDEXES = {
     "ix_lead_pg_next_due": "next_due_at ASC NULLS FIRST, key",
     "ix_lead_pg_last_touch": "last_touch_at ASC NULLS FIRST, key",
 }
+# PostgreSQL only (migration 0023): open tasks by owner and due time carrying the lead id, so
+# My day's counts read this index alone (SQLite cannot INCLUDE; its 0017 index serves it).
+POSTGRESQL_COUNT_INDEXES = {
+    "ix_task_pg_open_owner_due": "ON task (owner_id, due_at) INCLUDE (lead_id) "
+                                 "WHERE done_at IS NULL AND deleted_at IS NULL",
+}
 # The index's expression with every column named as lead's, so a join (the owner's email)
 # cannot make it ambiguous; the planner still matches it to the index.
 _SERVER_SEARCH_TEXT = re.sub(

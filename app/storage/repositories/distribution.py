@@ -91,8 +91,26 @@ class DistributionRepository:
         once never both read the same round-robin pointer or workload and give two leads to
         the same "next" rep. A SQLite file has one writer at a time already; the server
         serialises routing with a transaction-scoped advisory lock."""
-        if self.session.get_bind().dialect.name == "postgresql":
+        if self._on_server():
             self.session.execute(select(func.pg_advisory_xact_lock(ROUTING_LOCK_KEY)))
+
+    def share_routing_turn(self) -> None:
+        """Routing one new lead: hold the routing turn shared until this transaction ends, so
+        saves of new leads never wait for each other, only for a re-application of the rules
+        (which holds it alone). The round-robin pointer a save moves is locked by
+        ``lock_round_robin_turn``; a SQLite file has one writer at a time already."""
+        if self._on_server():
+            self.session.execute(select(func.pg_advisory_xact_lock_shared(ROUTING_LOCK_KEY)))
+
+    def lock_round_robin_turn(self, team_id: uuid.UUID) -> uuid.UUID | None:
+        """The team's round-robin pointer as last committed, its row locked until this
+        transaction ends: two new leads for one team take their turns one after the other,
+        while leads for other teams go on (taken late, after the lead was routed once)."""
+        return self.session.scalar(select(Team.round_robin_last_id).where(Team.id == team_id)
+                                   .with_for_update())
+
+    def _on_server(self) -> bool:
+        return self.session.get_bind().dialect.name == "postgresql"
 
     def round_robin_state(self) -> dict[uuid.UUID, uuid.UUID]:
         rows = self.session.execute(select(Team.id, Team.round_robin_last_id).where(
@@ -229,7 +247,6 @@ def iter_routing_facts(connection: DriverConnection, *, open_only: bool = True,
     if lead_ids is not None:
         where += f" AND id IN ({', '.join('?' for _ in lead_ids)})"
         params += [i.hex for i in lead_ids]
-    cursor = connection.execute(f"SELECT {columns} FROM lead WHERE {where} ORDER BY key", params)
     statuses = {s.value: s for s in LeadStatus}
     ratings = {r.value: r for r in Rating}
     channels = {c.value: c for c in Channel}
@@ -244,8 +261,14 @@ def iter_routing_facts(connection: DriverConnection, *, open_only: bool = True,
             found = uuids[value] = uuid.UUID(hex=value)
         return found
 
-    while rows := cursor.fetchmany(batch):
-        for (lead_id, country, region, postal, phone, mobile, industry, interest, company, email,
+    # Keyset batches, each its own short query: a server's driver would otherwise fetch every
+    # row of one query into memory before the first (a million leads' facts at once).
+    after = 0  # keys count up from 1
+    while rows := connection.execute(
+            f"SELECT key, {columns} FROM lead WHERE {where} AND key > ? ORDER BY key LIMIT ?",
+            [*params, after, batch]).fetchall():
+        after = rows[-1][0]
+        for (_key, lead_id, country, region, postal, phone, mobile, industry, interest, company, email,
              event, channel, score, rating, status, owner, team, queue) in rows:
             yield RoutingFacts(
                 lead_id=uuid.UUID(hex=lead_id), country=country, region=region,

@@ -242,8 +242,10 @@ class LeadRepository:
     # -- lists --------------------------------------------------------------------------------
     def count(self, query: LeadQuery, now: dt.datetime, at_most: int | None = None) -> int:
         """Matching leads; with ``at_most``, stop counting there (cheap for broad searches)."""
-        if at_most is not None and _only_searches(query) and self._matches_at_least(
-                query.search, at_most):
+        # SQLite's search index alone says cheaply whether a search is broad; a server reads
+        # the leads either way, so there the capped count below is the one query.
+        if at_most is not None and _only_searches(query) and self._on_sqlite() and \
+                self._matches_at_least(query.search, at_most):
             return at_most  # counting the exact number is left to the background key load
         if at_most is None:
             statement = select(func.count()).select_from(Lead).where(*_filters(query, now))
@@ -254,11 +256,15 @@ class LeadRepository:
 
     def page(self, query: LeadQuery, now: dt.datetime, offset: int, limit: int
              ) -> list[LeadRecord]:
+        # Only SQLite walks the sort index for a broad search (the server's planner chooses).
         walk = bool(query.search.strip()) and query.sort in SORT_INDEXES and \
-            self._is_broad(query.search, limit)
+            self._on_sqlite() and self._is_broad(query.search, limit)
         statement = (self._record_select().where(*_filters(query, now, walk_sort_index=walk))
                      .order_by(*_ordering(query)).offset(offset).limit(limit))
         return [_to_record(row) for row in self.session.execute(statement)]
+
+    def _on_sqlite(self) -> bool:
+        return self.session.get_bind().dialect.name == "sqlite"
 
     def _is_broad(self, typed: str, page: int) -> bool:
         leads = self.session.scalar(select(func.max(Lead.key))) or 0  # O(1): the rowid's end
@@ -268,7 +274,7 @@ class LeadRepository:
         """Whether the search index alone holds ``threshold`` matches (stops reading there)."""
         if search_alternatives(typed) is None:
             return True  # too short for trigrams: treat as matching everything
-        if self.session.get_bind().dialect.name == "sqlite":  # the index alone, not the leads
+        if self._on_sqlite():  # the index alone, not the leads
             found = select(_search_index.c.rowid).where(
                 text("lead_search MATCH :match").bindparams(match=match_expression(typed)))
         else:

@@ -149,10 +149,15 @@ class TaskRepository:
 
     def count_due_between(self, owner_id: uuid.UUID, starts: dt.datetime | None,
                           ends: dt.datetime) -> int:
-        """How many tasks ``due_page`` would list in [starts, ends) without a limit."""
+        """How many tasks ``due_page`` would list in [starts, ends) without a limit.
+
+        Starts from the rep's open tasks and leaves out those of deleted leads by probing
+        ix_lead_deleted: joining the live leads instead had the server hash every lead."""
+        deleted_lead = select(Lead.id).where(Lead.id == Task.lead_id,
+                                             Lead.deleted_at.is_not(None))
         return int(self.session.scalar(
-            select(func.count()).select_from(Task).join(Lead, Lead.id == Task.lead_id)
-            .where(*_due_between(owner_id, starts, ends))) or 0)
+            select(func.count()).select_from(Task)
+            .where(*_open_due_between(owner_id, starts, ends), ~deleted_lead.exists())) or 0)
 
     def count_due(self, owner_id: uuid.UUID, until: dt.datetime) -> int:
         """Open tasks due before ``until``: the tray's count, the same rows my day lists."""
@@ -193,9 +198,15 @@ class TaskRepository:
 def _due_between(owner_id: uuid.UUID, starts: dt.datetime | None, ends: dt.datetime
                  ) -> list[ColumnElement[bool]]:
     """One owner's open tasks on live leads due in [starts, ends) (no start: all before)."""
+    return [*_open_due_between(owner_id, starts, ends), Lead.deleted_at.is_(None)]
+
+
+def _open_due_between(owner_id: uuid.UUID, starts: dt.datetime | None, ends: dt.datetime
+                      ) -> list[ColumnElement[bool]]:
+    """One owner's open tasks due in [starts, ends), whatever their lead."""
     clauses: list[ColumnElement[bool]] = [
         Task.owner_id == owner_id, Task.done_at.is_(None), Task.due_at < ends,
-        Task.deleted_at.is_(None), Lead.deleted_at.is_(None)]
+        Task.deleted_at.is_(None)]
     if starts is not None:
         clauses.append(Task.due_at >= starts)
     return clauses
