@@ -16,7 +16,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
-from app.domain.leads import LeadQuery  # noqa: E402
+from app.domain.leads import LeadQuery, LeadStatus  # noqa: E402
 from app.services.container import Services  # noqa: E402
 from app.services.demo_service import DemoService  # noqa: E402
 from app.storage.opening import open_database  # noqa: E402
@@ -145,6 +145,7 @@ def main(out: Path = DEFAULT_OUT, leads: int = 2000) -> None:
         _settings_and_about(app, services, window, out)
         services.people.sign_in(manager.id)  # the follow-up shots signed a rep in
         window.apply_access()
+        _privacy(app, services, window, folder, out)
         _booth_lock(app, services, window, out)
         _small_screen(app, window, out)
         _dark(app, window, out)
@@ -306,6 +307,28 @@ def _conflicts(app: QApplication, folder: Path, out: Path) -> None:
     dialog.close()
     for database in laptops:
         database.dispose()
+
+
+def _privacy(app: QApplication, services: Services, window: MainWindow, folder: Path,
+             out: Path) -> None:
+    """Data → Audit trail… after a real export and report, and Data → Retention rule… at 6
+    months over the demo data (a year of captures)."""
+    from app.domain.exports import ExportFormat
+    from app.ui.dialogs.audit_dialog import AuditDialog
+    from app.ui.dialogs.retention_dialog import RetentionDialog
+
+    services.exports.export(LeadQuery(), folder / "all-leads.csv", ExportFormat.CSV)
+    services.reports.report("reps", folder / "reps.pdf")
+    services.exports.export(LeadQuery(statuses=(LeadStatus.MQL,)), folder / "mql.xlsx", ExportFormat.XLSX)
+    audit = AuditDialog(services.audit, window)
+    audit.show()
+    _save(app, audit, out / "audit_trail.png")
+    audit.close()
+    retention = RetentionDialog(services.retention, SynchronousRunner(), window)
+    retention.months.setValue(6)
+    retention.show()
+    _save(app, retention, out / "retention.png")
+    retention.close()
 
 
 def _settings_and_about(app: QApplication, services: Services, window: MainWindow,

@@ -58,6 +58,10 @@ def purpose_columns(purpose: ExportPurpose) -> tuple[str, ...]:
     return lead_keys()
 
 
+_PURPOSE_WORDS = {ExportPurpose.ALL: "every field", ExportPurpose.MARKETING: "for marketing",
+                  ExportPurpose.NURTURE: "the nurture list"}
+
+
 class ExportService:
     def __init__(self, leads: LeadService, suppressions: SuppressionService,
                  audit: AuditService) -> None:
@@ -78,8 +82,8 @@ class ExportService:
         ``purpose`` excludes (counted by reason in the result); recorded in the audit trail."""
         result = self._write(query, path, fmt, purpose, progress=progress, cancelled=cancelled)
         scope = "all leads" if query == LeadQuery() else "a filtered list"
-        self.audit.record(AuditAction.EXPORT,
-                          f"{fmt.value}, {purpose.value}, {scope} ({path.name})", result.written)
+        self.audit.record(AuditAction.EXPORT, f"{fmt.value.upper()}, {_PURPOSE_WORDS[purpose]}, "
+                                              f"{scope} ({path.name})", result.written)
         return result
 
     def _write(self, query: LeadQuery, path: Path, fmt: ExportFormat, purpose: ExportPurpose,

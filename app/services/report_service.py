@@ -109,13 +109,13 @@ class ReportService:
             with atomic_write(path, "wb") as handle:
                 pages = self._render(handle, story, kind, page, columns)
         if not printing:
-            self.audit.record(AuditAction.REPORT, f"{kind} report, {pages:,} pages "
+            self.audit.record(AuditAction.REPORT, f"{kind} report, {_pages(pages)} "
                                                   f"({path.name})", rows)
         return ReportResult(path, pages, rows)
 
     def record_print(self, result: ReportResult, kind: str, pages_printed: int) -> None:
         """A report sent to the printer (the PDF rendered for it is not kept)."""
-        self.audit.record(AuditAction.PRINT, f"{kind} report, {pages_printed:,} pages printed",
+        self.audit.record(AuditAction.PRINT, f"{kind} report, {_pages(pages_printed)} printed",
                           result.rows)
 
     def dashboard(self, filters: ReportFilters | None = None) -> DashboardNumbers:
@@ -155,3 +155,7 @@ def _day_start(day: dt.date | None) -> dt.datetime | None:
     if day is None:
         return None
     return dt.datetime.combine(day, dt.time()).astimezone().astimezone(dt.UTC)
+
+
+def _pages(count: int) -> str:
+    return f"{count:,} page{'' if count == 1 else 's'}"

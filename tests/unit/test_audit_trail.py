@@ -107,7 +107,7 @@ def test_every_export_and_report_is_recorded_with_its_count(services: Services,
     entries = services.audit.entries()
     assert [(e.action, e.records) for e in entries] == [
         (AuditAction.REPORT, 3), (AuditAction.EXPORT, 1), (AuditAction.EXPORT, 3)]
-    assert entries[1].what == "xlsx, all, a filtered list (ann.xlsx)"  # not the search text
+    assert entries[1].what == "XLSX, every field, a filtered list (ann.xlsx)"  # no search text
     assert entries[0].what.startswith("status report, ") and "(status.pdf)" in entries[0].what
 
 

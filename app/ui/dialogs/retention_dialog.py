@@ -72,13 +72,15 @@ class RetentionDialog(QDialog):
         form.addRow("Keep leads never &converted for:", self.months)
         form.addRow(f"Type {CONFIRM_WORD}:", self.confirmation)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Leads that never became customers (converted or won) are "
-                                "listed once they are older than this; erasing one removes the "
-                                "person completely, as a request to be forgotten does, on every "
-                                "laptop after the next sync."))
+        intro = QLabel("Leads that never became customers (converted or won) are listed once "
+                       "they are older than this; erasing one removes the person completely, as "
+                       "a request to be forgotten does, on every laptop after the next sync.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
+        layout.addStretch(0)
         layout.addWidget(buttons)
         self.total = 0
         self.reload()
