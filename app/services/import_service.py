@@ -343,10 +343,8 @@ class ImportService:
                     for b in ImportRepository(session).batches()]
 
     def undo(self, batch_id: uuid.UUID) -> tuple[int, int]:
-        """Remove the leads a batch created and empty the fields it filled (if untouched since).
-
-        Returns (leads removed, leads restored). One transaction.
-        """
+        """Remove the leads a batch created and empty the fields it filled (if untouched since):
+        (leads removed, leads restored). One transaction, recorded in the audit trail."""
         now, device, actor = self.context.clock(), self.context.device_id, \
             self.context.current_user_id
         with self.db.write() as session:
@@ -372,9 +370,9 @@ class ImportService:
                     history.record(lead_id, ActivityKind.DELETED, now=now, device=device,
                                    actor=actor, text=f"Import of {batch.file_name} undone")
             batch.status, batch.updated_at, batch.device_id = "undone", now, device
-            self.audit.record(AuditAction.IMPORT_UNDO,
-                              f"import of {batch.file_name}: {len(created):,} leads removed, "
-                              f"{restored:,} restored", len(created) + restored, session=session)
+            self.audit.record(AuditAction.IMPORT_UNDO, f"import of {batch.file_name}: "
+                              f"{len(created):,} removed, {restored:,} restored",
+                              len(created) + restored, session=session)
         return len(created), restored
 
     # -- rejected rows, to fix and import again -----------------------------------------------
