@@ -28,6 +28,9 @@ def _pin_edit(name: str) -> QLineEdit:
 
 
 class _PinDialogBase(QDialog):
+    # What OK does: each dialog below defines it (check the PIN, or keep a new one).
+    attempt: Callable[[], None]
+
     def __init__(self, title: str, intro: str, ok_text: str, parent: QWidget | None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
@@ -55,8 +58,6 @@ class _PinDialogBase(QDialog):
         self.error_label.setText(text)
         self.error_label.show()
 
-    def attempt(self) -> None:
-        raise NotImplementedError
 
 
 class NewPinDialog(_PinDialogBase):
