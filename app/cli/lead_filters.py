@@ -7,6 +7,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, TypeVar
 
 from app.cli.args import non_negative_int, positive_int
+from app.cli.context import prog_name
+from app.domain.access import AccessDeniedError, own_leads_only
 from app.domain.errors import NotFoundError, ValidationError
 from app.domain.leads import LeadQuery, LeadStatus, Rating, SortKey
 
@@ -74,6 +76,13 @@ def build_query(args: argparse.Namespace, ctx: CliContext) -> LeadQuery:
             raise ValidationError.single(
                 "owner", f"no user with email '{owner}' (see: users list; 'none' for orphans)"
             ) from None
+    own = own_leads_only(ctx.services.people.current_user())
+    if own is not None:  # a rep's lists hold their own leads, as in the window
+        if unassigned or owner_id not in (None, own):
+            raise AccessDeniedError(
+                f"A rep's lead lists hold their own leads only: leave out --owner, or sign in "
+                f"as a manager (`{prog_name()} users sign-in EMAIL`).")
+        owner_id = own
     event = (args.event or "").strip()
     if event:
         try:

@@ -1,4 +1,4 @@
-"""`lock` and `unlock`: the booth lock from the command line, and the commands it refuses."""
+"""`lock` and `unlock`: the booth lock from the command line (what it refuses: app/cli/access.py)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,7 @@ import argparse
 from pathlib import Path
 
 from app.cli.context import CliContext, CommandTree, prog_name
-from app.domain.booth_lock import MIN_PIN_LENGTH, LaptopLockedError, PinError
-from app.paths import ServerAddress
-
-# What still works while the laptop is locked: capturing visitors, and the lock itself.
-CAPTURE_COMMANDS = frozenset({"lock", "unlock", "scan", "leads add", "events list"})
-
-# Commands that work on the database file itself: opening it the usual way for them would
-# create or upgrade it, so the lock is read from the file as it is.
-FILE_COMMANDS = frozenset({"backup", "backups", "restore", "migrate-to"})
+from app.domain.booth_lock import MIN_PIN_LENGTH, PinError
 
 PIN_FILE_HELP = (f"a file holding the PIN (at least {MIN_PIN_LENGTH} characters; the line end "
                  "is ignored), so it never shows in the shell's history or the process list")
@@ -39,7 +31,7 @@ def register(tree: CommandTree) -> None:
 
 
 def lock_command(args: argparse.Namespace, ctx: CliContext) -> int:
-    pin = _read_pin(args.pin_file)
+    pin = read_pin(args.pin_file)
     services = ctx.services
     lock = services.lock.lock(pin, by=services.people.current_user())
     ctx.out.result({"locked": True, "locked_at": lock.locked_at},
@@ -49,7 +41,7 @@ def lock_command(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def unlock_command(args: argparse.Namespace, ctx: CliContext) -> int:
-    pin = _read_pin(args.pin_file)
+    pin = read_pin(args.pin_file)
     lock = ctx.services.lock
     if not lock.is_locked():
         ctx.out.result({"locked": False, "was_locked": False}, "This laptop is not locked.")
@@ -59,48 +51,7 @@ def unlock_command(args: argparse.Namespace, ctx: CliContext) -> int:
     return 0
 
 
-def command_path(args: argparse.Namespace) -> str:
-    """The command as typed without its options: "leads list", "export", "scan"."""
-    command = str(getattr(args, "command", "") or "")
-    action = getattr(args, f"{command.replace('-', '_')}_command", None)
-    return f"{command} {action}" if action else command
-
-
-def refuse_if_locked(args: argparse.Namespace, ctx: CliContext) -> None:
-    """LaptopLockedError for any command but capture while the laptop is locked. A database
-    that cannot even be opened is left to the command (restore must still reach it)."""
-    path = command_path(args)
-    if path in CAPTURE_COMMANDS:
-        return
-    try:
-        locked = _file_is_locked(ctx) if path in FILE_COMMANDS else ctx.services.lock.is_locked()
-    except Exception:  # noqa: BLE001 - the command itself reports the same problem
-        return
-    if locked:
-        raise LaptopLockedError(
-            f"This laptop is locked for the booth: unlock it with `{prog_name()} unlock "
-            f"--pin-file F`. '{path}' is refused while locked; only capture works "
-            f"({', '.join(sorted(CAPTURE_COMMANDS - {'lock', 'unlock'}))}).")
-
-
-def _file_is_locked(ctx: CliContext) -> bool:
-    from app.services.lock_service import LOCK_KEY
-    from app.storage.db import Database
-
-    location = ctx.location
-    if isinstance(location, ServerAddress):
-        database = Database.on_server(location)
-    elif Path(location).exists():
-        database = Database(Path(location))
-    else:
-        return False
-    try:
-        return bool(database.get_local(LOCK_KEY))
-    finally:
-        database.dispose()
-
-
-def _read_pin(path: Path) -> str:
+def read_pin(path: Path) -> str:
     try:
         text = path.expanduser().read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:

@@ -135,9 +135,9 @@ def run(argv: list[str]) -> int:
         out.error(str(error))
         return EXIT_USAGE
     try:
-        from app.cli.lock import refuse_if_locked
+        from app.cli.access import refuse_unless_allowed
 
-        refuse_if_locked(args, context)
+        refuse_unless_allowed(args, context)
         handler: Handler = args.handler
         return handler(args, context)
     except ValidationError as error:

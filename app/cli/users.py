@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.cli.lock import PIN_FILE_HELP, read_pin
 from app.domain.errors import ValidationError
 from app.domain.people import Availability, Role, RoutingMode, UserRecord
 
@@ -38,6 +40,16 @@ def register(tree: CommandTree) -> None:
         handler=set_availability)
     availability.add_argument("email", metavar="EMAIL")
     availability.add_argument("state", choices=[a.value for a in Availability])
+    sign_in = actions.add(
+        "sign-in", help="act as this user on this laptop (window and command line)",
+        description="The command line acts as the profile signed in on this laptop, as the "
+                    "window does: a booth profile may only capture, a rep sees their own "
+                    "leads, exports and settings need an administrator. A profile with a PIN "
+                    "needs --pin-file; each wrong PIN makes the next try wait longer.",
+        epilog="example:\n  %(prog)s maria@example.com --pin-file ~/maria.pin",
+        handler=sign_in_user)
+    sign_in.add_argument("email", metavar="EMAIL")
+    sign_in.add_argument("--pin-file", type=Path, metavar="FILE", help=PIN_FILE_HELP)
 
     teams = tree.add("teams", help="add and list teams (round robin or least open leads)")
     team_actions = tree.group(teams, title="actions", dest="teams_command")
@@ -69,6 +81,21 @@ def add_user(args: argparse.Namespace, ctx: CliContext) -> int:
     else:
         ctx.out.line(f"Added user {record.id}  {record.name} <{record.email}>")
         ctx.out.table(USER_HEADERS, [user_row(record)])
+    return 0
+
+
+def sign_in_user(args: argparse.Namespace, ctx: CliContext) -> int:
+    services = ctx.services
+    user = services.people.user_by_email(args.email)
+    if services.lock.has_pin(user.id):
+        if args.pin_file is None:
+            raise ValidationError.single(
+                "pin_file", f"{user.name}'s profile has a PIN: give it with --pin-file FILE")
+        services.lock.check_pin(user.id, read_pin(args.pin_file))  # WrongPinError: exit 1
+    services.people.sign_in(user.id)
+    ctx.out.result({"signed_in": {"id": str(user.id), "name": user.name,
+                                  "role": user.role.value}},
+                   f"Signed in as {user.name} ({user.role.label.lower()}) on this laptop.")
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from enum import StrEnum
 
+from app.domain.errors import LeadlineError
 from app.domain.people import Role, UserRecord
 
 
@@ -70,7 +71,11 @@ def own_leads_only(user: UserRecord | None) -> uuid.UUID | None:
     return user.id if user is not None and user.role is Role.REP else None
 
 
-def refusal(user: UserRecord | None, area: Area) -> str:
+class AccessDeniedError(LeadlineError):
+    """A command or page outside the signed-in profile's role."""
+
+
+def refusal(user: UserRecord | None, area: Area, switch: str = "File → Switch user…") -> str:
     role = user.role.label.lower() if user else "signed-out"
     return (f"A {role} profile cannot open {area.label} on this laptop: ask an administrator, "
-            f"or switch to a profile that may (File → Switch user…).")
+            f"or switch to a profile that may ({switch}).")

@@ -168,7 +168,8 @@ def run_session(application: QApplication, instance: SingleInstance | None,
     if outcome.backup:
         log.info("upgraded %s; backup at %s", location, outcome.backup)
     services = Services.build(database)
-    if services.people.current_user() is None and ProfileDialog.ask(services.people) is None:
+    if services.people.current_user() is None and \
+            ProfileDialog.ask(services.people, lock=services.lock) is None:
         database.dispose()
         return SessionEnd(0)
     window = build_main_window(services)

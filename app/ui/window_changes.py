@@ -31,6 +31,9 @@ class ChangeFollowing:
             self.booth.reload_events()
         if changes.people or changes.events:
             self.leads.reload_choices()
+        if changes.people:  # the signed-in profile's name or role may have changed
+            self._show_user()
+            self.apply_access()
         if changes.leads:
             if self.pages.currentIndex() == LEADS:
                 self.leads.model.refresh()

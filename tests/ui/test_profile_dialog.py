@@ -35,3 +35,30 @@ def test_existing_user_can_be_picked(qtbot: Any, services: Services) -> None:
     dialog.accept_choice()
     assert dialog.chosen is not None and dialog.chosen.id == rep.id
     assert services.context.current_user_id == rep.id
+
+
+def test_a_new_profile_can_have_a_pin_from_the_first_start(qtbot: Any, services: Services) -> None:
+    dialog = ProfileDialog(services.people, lock=services.lock)
+    qtbot.addWidget(dialog)
+    dialog.name_edit.setText("Mia Manager")
+    dialog.email_edit.setText("mia@example.com")
+    dialog.pin_edit.setText("2468")
+    dialog.pin_again.setText("2469")
+    dialog.accept_choice()
+    assert dialog.chosen is None
+    assert "differ" in dialog.error_label.text(), dialog.error_label.text()
+    assert services.people.users() == [], "a refused PIN adds no profile"
+    dialog.pin_again.setText("2468")
+    dialog.accept_choice()
+    assert dialog.chosen is not None
+    assert services.lock.has_pin(dialog.chosen.id)
+    services.lock.check_pin(dialog.chosen.id, "2468")  # no WrongPinError
+
+
+def test_a_new_profile_without_a_pin_has_none(qtbot: Any, services: Services) -> None:
+    dialog = ProfileDialog(services.people, lock=services.lock)
+    qtbot.addWidget(dialog)
+    dialog.name_edit.setText("Rob Rep")
+    dialog.email_edit.setText("rob@example.com")
+    dialog.accept_choice()
+    assert dialog.chosen is not None and not services.lock.has_pin(dialog.chosen.id)

@@ -51,3 +51,20 @@ def test_leads_changed_elsewhere_are_read_when_the_list_is_shown(
     add_leads(2)
     window.apply_changes(Changes(leads=True))  # in view: read again now
     assert window.leads.model.rowCount() == 5
+
+
+def test_a_change_to_the_signed_in_profile_reaches_the_status_bar_and_the_pages(
+        make_window: Make, services: Services) -> None:
+    from app.domain.access import Area
+    from app.domain.people import Role
+
+    me = services.people.add_user("Mia Manager", "mia@example.com", Role.MANAGER)
+    services.people.sign_in(me.id)
+    window = make_window()
+    assert window.user_label.text() == f"Mia Manager · {Role.MANAGER.label}"
+    services.people.update_user(me.id, name="Mia Rep", role=Role.REP)  # e.g. synced in
+    window.apply_changes(Changes(people=True))
+    assert window.user_label.text() == f"Mia Rep · {Role.REP.label}"
+    assignment = next(p for p in PAGES if p.area is Area.ASSIGNMENT)
+    assert window.rail.item(assignment.index).isHidden(), "a rep does not assign"
+    assert window.leads.owner_scope == me.id

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.booth_lock import MIN_PIN_LENGTH, check_new_pin
 from app.domain.errors import LeadlineError, ValidationError
 from app.domain.people import Role, UserRecord
 from app.services.lock_service import LockService
@@ -63,6 +64,14 @@ class ProfileDialog(QDialog):
         for role in Role:
             self.role_combo.addItem(f"{role.label} — {_ROLE_HINTS[role]}", role.value)
         self.role_combo.setCurrentIndex(self.role_combo.findData(Role.MANAGER.value))
+        self.pin_edit, self.pin_again = QLineEdit(), QLineEdit()
+        for edit, name in ((self.pin_edit, "PIN"), (self.pin_again, "PIN again")):
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+            edit.setAccessibleName(name)
+        self.pin_edit.setPlaceholderText(f"optional, at least {MIN_PIN_LENGTH} characters")
+        self.pin_edit.setToolTip("Asked when someone switches to your profile on this laptop, "
+                                 "so a colleague cannot open your leads as you. Set or clear "
+                                 "it later with Edit → Set my PIN…")
         self.error_label = QLabel()
         self.error_label.setStyleSheet(f"color: {alarm_colour()};")
         self.error_label.setWordWrap(True)
@@ -71,6 +80,9 @@ class ProfileDialog(QDialog):
         form.addRow("&Name:", self.name_edit)
         form.addRow("&Email:", self.email_edit)
         form.addRow("&Role:", self.role_combo)
+        if lock is not None:
+            form.addRow("&PIN:", self.pin_edit)
+            form.addRow("PIN a&gain:", self.pin_again)
         if users:
             layout.addWidget(self.pick_existing)
             layout.addWidget(self.user_list)
@@ -91,7 +103,7 @@ class ProfileDialog(QDialog):
         buttons.accepted.connect(self.accept_choice)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(480, 420 if users else 260)
+        self.resize(480, 480 if users else 320)
 
     def accept_choice(self) -> None:
         try:
@@ -100,8 +112,13 @@ class ProfileDialog(QDialog):
                 if not self._pin_typed(user):
                     return
             else:
+                pin = self.pin_edit.text()
+                if pin or self.pin_again.text():  # checked before the profile is added
+                    pin = check_new_pin(pin, self.pin_again.text())
                 user = self.people.add_user(self.name_edit.text(), self.email_edit.text(),
                                             Role(self.role_combo.currentData()))
+                if pin and self.lock is not None:
+                    self.lock.set_pin(user, pin, pin)
             self.chosen = self.people.sign_in(user.id)
         except ValidationError as error:
             self.error_label.setText("\n".join(f"{e.field.capitalize()}: {e.message}"
