@@ -6,13 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -24,6 +22,7 @@ from app.domain.audit import AuditAction
 from app.services.audit_service import AuditService
 from app.ui import messages
 from app.ui.models.audit_model import AuditModel
+from app.ui.tables import read_only_rows
 from app.ui.wording import counted
 
 PAGE = 200
@@ -47,13 +46,7 @@ class AuditDialog(QDialog):
         self.model = AuditModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
-        self.table.setAccessibleName("Audit entries")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        read_only_rows(self.table, "Audit entries")
         self.empty_label = QLabel(EMPTY_TEXT)
         self.empty_label.setWordWrap(True)
         self.more_button = QPushButton("Show &more")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QLabel,
@@ -19,6 +18,7 @@ from app.domain.imports import BatchRecord
 from app.importers.mapping import ColumnMapping
 from app.services.import_service import ImportService
 from app.ui import messages
+from app.ui.tables import read_only_rows
 
 
 def describe_mapping(mapping_json: str) -> str:
@@ -38,12 +38,9 @@ class ImportHistoryDialog(QDialog):
         self.imports = imports
         self.changed = False
         self.table = QTableWidget(0, 6)
-        self.table.setAccessibleName("Imports")
         self.table.setHorizontalHeaderLabels(["When", "File", "Created", "Duplicates",
                                               "Rejected", "Status"])
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
+        read_only_rows(self.table, "Imports", fit_columns=False)
         self.undo_button = QPushButton("Undo this import…")
         self.undo_button.clicked.connect(self.undo_selected)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

@@ -4,11 +4,9 @@ leads the rule lists today, and erasing them after a typed confirmation (cannot 
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -24,6 +22,7 @@ from app.services.retention_service import RetentionErasure, RetentionService
 from app.ui import messages
 from app.ui.dialogs.erasure_dialog import CONFIRM_WORD
 from app.ui.operations import Changes, Operation, run_operation
+from app.ui.tables import read_only_rows
 from app.ui.wording import counted
 from app.ui.workers import JobState, TaskRunner
 
@@ -47,14 +46,8 @@ class RetentionDialog(QDialog):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.table = QTableWidget(0, 4)
-        self.table.setAccessibleName("Leads the rule lists")
         self.table.setHorizontalHeaderLabels(["Captured", "Status", "Name", "Company"])
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        read_only_rows(self.table, "Leads the rule lists")
         self.confirmation = QLineEdit()
         self.confirmation.setPlaceholderText(f"Type {CONFIRM_WORD} to confirm")
         self.confirmation.setAccessibleName("Confirmation")

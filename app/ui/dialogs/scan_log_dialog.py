@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
@@ -15,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.booth import ScanLogRecord
+from app.ui.tables import read_only_rows
 from app.ui.wording import counted
 
 
@@ -33,10 +33,8 @@ class ScanLogDialog(QDialog):
                        "type the printed badge id or the person's details to capture them.")
         intro.setWordWrap(True)
         self.table = QTableWidget(len(records), 4)
-        self.table.setAccessibleName("Scans")
         self.table.setHorizontalHeaderLabels(["When", "Outcome", "Reason", "What the scanner sent"])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
+        read_only_rows(self.table, "Scans", fit_columns=False)
         for row, record in enumerate(records):
             when = record.scanned_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
             for column, text in enumerate((when, record.outcome, record.reason,
