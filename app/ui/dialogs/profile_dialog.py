@@ -103,7 +103,7 @@ class ProfileDialog(QDialog):
         buttons.accepted.connect(self.accept_choice)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(480, 480 if users else 320)
+        self.resize(480, 480 if users else self.sizeHint().height())
 
     def accept_choice(self) -> None:
         try:
