@@ -24,6 +24,7 @@ from app.services.lead_service import LeadService
 from app.services.lock_service import LockService
 from app.services.merge_service import MergeService
 from app.services.people_service import PeopleService
+from app.services.planning_service import PlanningService
 from app.services.question_service import QuestionService
 from app.services.report_service import ReportService
 from app.services.retention_service import RetentionService
@@ -58,6 +59,7 @@ class Services:
     cadences: CadenceService
     followup: FollowUpService
     reports: ReportService
+    planning: PlanningService
     sync: SyncService
     sync_settings: SyncSettingsStore
     backups: BackupService
@@ -98,12 +100,14 @@ class Services:
                    imports=imports,
                    dedupe=dedupe,
                    suppressions=suppressions, enrichment=enrichment,
-                   merges=MergeService(context, leads),
+                   merges=MergeService(context, leads, dedupe, audit,
+                                       before_big_operation=backups.before),
                    erasure=erasure,
                    exports=ExportService(leads, suppressions, audit), settings=settings,
                    scoring=scoring, routing=routing, cadences=cadences,
                    followup=FollowUpService(context, leads, cadences, routing),
                    reports=ReportService(context, audit),
+                   planning=PlanningService(context, audit),
                    sync=SyncService(context, rescore=scoring.rescore_many_in,
                                     rescore_stale=scoring.rescore_if_inputs_changed,
                                     after_merge=(suppression_index.forget, scoring.forget,

@@ -1,7 +1,8 @@
 """Duplicates: scan, compare two leads side by side, choose per field, merge or dismiss.
 
 Merges go on the window's undo stack (Ctrl+Z splits them again); "not a duplicate" is stored,
-so the pair is never proposed again.
+so the pair is never proposed again. "Merge all" merges every listed group at once, off the GUI
+thread; each of its merges is undone on its own (``dedupe unmerge``), not with Ctrl+Z.
 """
 
 from __future__ import annotations
@@ -26,12 +27,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.dedupe.clusters import clusters
 from app.domain.dedupe.keys import DEFAULT_MIN_SCORE, CandidatePair
 from app.domain.errors import LeadlineError
 from app.domain.leads import EDITABLE_FIELDS, LeadRecord
+from app.domain.progress import CancelledError
 from app.services.container import Services
+from app.services.merge_service import MergeAllResult
 from app.ui import messages
-from app.ui.operations import NOTHING, Operation, run_operation
+from app.ui.operations import NOTHING, Changes, Operation, run_operation
 from app.ui.undo import MergeLeadsCommand
 from app.ui.wording import counted
 from app.ui.workers import JobState, Lane, TaskRunner
@@ -47,6 +51,7 @@ class DuplicatesPage(QWidget):
         self.services, self.runner, self.undo_stack = services, runner, undo_stack
         self.on_change = on_change
         self.pairs: list[CandidatePair] = []
+        self.scanned_score = float(DEFAULT_MIN_SCORE)  # the threshold the listed pairs met
         self.names: dict[uuid.UUID, str] = {}
         self.current: tuple[LeadRecord, LeadRecord] | None = None
         top = QHBoxLayout()
@@ -57,12 +62,18 @@ class DuplicatesPage(QWidget):
         self.min_score.setValue(int(DEFAULT_MIN_SCORE))
         self.min_score.setPrefix("score ≥ ")
         self.min_score.setAccessibleName("Lowest similarity score to show")
+        self.merge_all_button = QPushButton("Merge &all…")
+        self.merge_all_button.setToolTip("Merge every listed group into its lead with the most "
+                                         "filled fields (then the oldest); asks first")
+        self.merge_all_button.clicked.connect(self.merge_all)
+        self.merge_all_button.setEnabled(False)
         self.status = QLabel("Compares every lead: same email, phone or badge, similar names "
                              "backed by the same company, or people known only by name, "
                              "postal address and date of birth.")
         self.status.setWordWrap(True)
         top.addWidget(self.scan_button)
         top.addWidget(self.min_score)
+        top.addWidget(self.merge_all_button)
         top.addWidget(self.status, 1)
         self.pair_table = QTableWidget(0, 4)
         self.pair_table.setAccessibleName("Possible duplicates")
@@ -119,6 +130,7 @@ class DuplicatesPage(QWidget):
 
         def done(result: tuple[list[CandidatePair], dict[uuid.UUID, str]]) -> None:
             self.pairs, self.names = result
+            self.scanned_score = min_score
             self.status.setText(
                 f"{counted(len(self.pairs), 'likely duplicate pair')}: pick one to compare."
                 if self.pairs
@@ -131,6 +143,7 @@ class DuplicatesPage(QWidget):
                       lane=Lane.READ)
 
     def _fill_pairs(self) -> None:
+        self.merge_all_button.setEnabled(bool(self.pairs))
         self.pair_table.setRowCount(len(self.pairs))
         for row, pair in enumerate(self.pairs):
             for column, text in enumerate((f"{pair.score:.0f}", self.names.get(pair.a, ""),
@@ -223,6 +236,61 @@ class DuplicatesPage(QWidget):
         self.services.dedupe.dismiss(pair.a, pair.b)
         self._fill_pairs()
         self.pair_table.selectRow(min(row, len(self.pairs) - 1))
+
+    def merge_all(self) -> None:
+        """Ask, then merge every listed group into its survivor off the GUI thread."""
+        if not self.pairs:
+            return
+        min_score = self.scanned_score
+        groups = clusters(self.pairs)
+        away = sum(len(group) - 1 for group in groups)
+        question = (
+            f"Merge {counted(len(self.pairs), 'listed pair')} (score ≥ {min_score:g}): "
+            f"{counted(away, 'lead')} will be merged away into "
+            f"{counted(len(groups), 'survivor')}, the lead of each person with the most filled "
+            "fields (then the oldest capture). The survivor's values are kept; its blanks are "
+            "filled, and history, tasks and answers move over.\n\nThe leads are scanned again "
+            "first, so the counts can change a little; pairs marked \"Not a duplicate\" are "
+            "never merged. Each merge can be undone on its own with: main.py dedupe unmerge "
+            "ID (the survivor's history names each lead merged into it).")
+        if not messages.confirm(self, "Merge all duplicates", question, "Merge all"):
+            return
+
+        def work(state: JobState) -> MergeAllResult:
+            return self.services.merges.merge_all(min_score, progress=state.report,
+                                                  cancelled=lambda: state.cancelled)
+
+        def done(result: MergeAllResult) -> None:
+            self._after_merge_all(
+                {i for group in result.groups for i in group.merged},
+                f"Merged {counted(result.leads_merged, 'lead')} into "
+                f"{counted(len(result.groups), 'survivor')}. Each merge can be undone with "
+                "dedupe unmerge.")
+
+        def stopped(error: Exception) -> bool:
+            # Which pairs are left is unknown after a stop: the list is emptied, not guessed.
+            if isinstance(error, CancelledError):
+                self._after_merge_all(None, f"{error} Scan again to see the pairs left.")
+                return True
+            self._after_merge_all(None, "Merge all failed; the merges done before the error "
+                                        "are kept. Scan again to see the pairs left.")
+            return False  # run_operation shows the error itself
+
+        self.merge_all_button.setEnabled(False)
+        operation = Operation("Merge all duplicates", "Merging duplicates…", work,
+                              Changes(leads=True, tasks=True), percent=True,
+                              failure_title="Merge all stopped")
+        run_operation(self.runner, self, operation, on_success=lambda result, _changes: done(result),
+                      on_failure=stopped)
+
+    def _after_merge_all(self, merged: set[uuid.UUID] | None, message: str) -> None:
+        """Drop the pairs of the leads merged away (all pairs when unknown), say what happened,
+        and tell the window."""
+        self._drop_pairs_with(merged if merged is not None else
+                              {i for p in self.pairs for i in (p.a, p.b)})
+        self.status.setText(message)
+        self.pair_table.setFocus()  # the button may be disabled now: keep focus on the page
+        self.on_change()
 
     def _after_undo(self) -> None:
         self.status.setText("Merge undone: both leads are back. Scan again to see the pair.")
