@@ -26,6 +26,7 @@ from app.domain.routing import (
     RoutingRule,
     TargetKind,
 )
+from app.domain.routing.index import RuleIndex
 from app.services.audit_service import AuditService
 from app.services.context import ServiceContext
 from app.services.reassignment_service import AfterMoves, ReassignmentService, place_of
@@ -68,6 +69,7 @@ class RoutingService(ReassignmentService):
         super().__init__(context, audit, after_moves=after_moves,
                          before_big_operation=before_big_operation)
         self.settings = settings
+        self._compiled: tuple[tuple[RoutingRule, ...], RuleIndex] | None = None
 
     # -- rules --------------------------------------------------------------------------------
     def rules(self) -> list[RoutingRule]:
@@ -192,10 +194,13 @@ class RoutingService(ReassignmentService):
         repo = DistributionRepository(session)
         repo.share_routing_turn()
         people = PeopleRepository(session)
-        roster = Roster.of(people.users(), people.teams(), people.queues(),
-                           repo.open_leads_by_owner())
+        # Only the members the matched rule considers are counted, and only up to their
+        # capacity: counting every rep's open leads cost a scan of the whole lead table.
+        roster = Roster.counted_on_demand(people.users(), people.teams(), people.queues(),
+                                          repo.open_leads_of)
         rules, pointers = repo.routing_rules(), repo.round_robin_state()
-        router = Router(rules, roster, pointers)
+        index = self._rule_index(rules)
+        router = Router(rules, roster, pointers, index)
         result = router.route(facts)
         turn = result.team_id
         if turn is None or router.state().get(turn) == pointers.get(turn):
@@ -205,8 +210,15 @@ class RoutingService(ReassignmentService):
             return result, router
         pointers = {**pointers, turn: latest} if latest is not None else {
             team: last for team, last in pointers.items() if team != turn}
-        router = Router(rules, roster, pointers)
+        router = Router(rules, roster, pointers, index)
         return router.route(facts), router
+
+    def _rule_index(self, rules: list[RoutingRule]) -> RuleIndex:
+        """The rules compiled, again only when they changed since the last new lead."""
+        current = tuple(rules)
+        if self._compiled is None or self._compiled[0] != current:
+            self._compiled = (current, RuleIndex(current))
+        return self._compiled[1]
 
     # -- not ready now ------------------------------------------------------------------------
     def recycle(self, lead_id: uuid.UUID, reason: str, come_back_on: dt.date) -> None:

@@ -1,6 +1,7 @@
 """The team server (PostgreSQL) next to a database file (SQLite), measured in the same run.
 
-Run: ``.venv/bin/python -m tests.benchmarks.bench_server [LEADS]`` (default 100,000). A throwaway
+Run: ``.venv/bin/python -m tests.benchmarks.bench_server [LEADS] [--only writers]`` (default
+100,000; ``--only writers`` measures just the concurrent writers, after the same 200 rules). A throwaway
 PostgreSQL server is started and the cached demo database copied into it (``migrate-to``'s copy,
 verified table by table); a copy of the same file is the SQLite side. Then, through the same
 service calls the window makes, on both sides:
@@ -178,13 +179,19 @@ def measure_import(services: Services, csv_path: Path) -> tuple[float, int]:
 
 # -- one side -------------------------------------------------------------------------------
 def measure(side: str, location: DatabaseLocation, prefixes: list[str], reps: list[uuid.UUID],
-            inputs: RoutingInputs, csv_path: Path) -> Figures:
+            inputs: RoutingInputs, csv_path: Path, writers_only: bool = False) -> Figures:
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"\n-- {side}: {location} (load average {load} on {os.cpu_count()} CPUs)", flush=True)
     figures = Figures()
     database, _ = open_database(location)
     try:
         services = Services.build(database)
+        if writers_only:
+            install_rules(services, inputs)
+            (figures.writes_per_s, figures.write_p95_s, figures.lost_updates,
+             figures.write_notes) = measure_writers(location, services)
+            print(f"  writers: {figures.write_notes}", flush=True)
+            return figures
         figures.first_page_s, figures.ordering_s = measure_first_page(services)
         timings = measure_search(services, prefixes)
         figures.search_p95_ms = p95(timings)
@@ -231,7 +238,7 @@ def _sqlite_side(leads: int, work: Path) -> Path:
     return _sqlite_copy(demo_database(leads), work / "bench-server.sqlite")
 
 
-def main(leads: int = 100_000) -> bool:
+def main(leads: int = 100_000, only: str | None = None) -> bool:
     work = Path(tempfile.mkdtemp(prefix="bench-server-", dir=cache_dir()))
     try:
         sqlite_path = _sqlite_side(leads, work)
@@ -246,14 +253,18 @@ def main(leads: int = 100_000) -> bool:
         finally:
             database.dispose()
         csv_path = work / "import.csv"
-        write_export(csv_path, IMPORT_ROWS, emails)
+        writers_only = only == "writers"
+        if not writers_only:
+            write_export(csv_path, IMPORT_ROWS, emails)
         with throwaway_server() as server_url:
             address = _server_copy(sqlite_path, server_url)  # before SQLite's side writes
-            lite = measure("SQLite", sqlite_path, prefixes, reps, inputs, csv_path)
-            server = measure("server", address, prefixes, reps, inputs, csv_path)
+            lite = measure("SQLite", sqlite_path, prefixes, reps, inputs, csv_path, writers_only)
+            server = measure("server", address, prefixes, reps, inputs, csv_path, writers_only)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"\n== the team server next to a database file at {leads:,} leads ==", flush=True)
+    if writers_only:
+        return _writer_results(server, lite)
     preview_limit = PREVIEW_LIMIT_PER_MILLION_S * leads / 1_000_000
     results = [
         compare("lead list first page (count + 100 rows), slowest of 5", server.first_page_s,
@@ -285,5 +296,29 @@ def main(leads: int = 100_000) -> bool:
     return all(results)
 
 
+def _writer_results(server: Figures, lite: Figures) -> bool:
+    results = [
+        compare(f"{WRITERS} concurrent writers, throughput", server.writes_per_s,
+                lite.writes_per_s, THROUGHPUT_SHARE * lite.writes_per_s, "writes/s",
+                higher_is_better=True, basis=f"{THROUGHPUT_SHARE:g}x SQLite"),
+        compare(f"{WRITERS} concurrent writers, p95 latency", server.write_p95_s,
+                lite.write_p95_s, WRITE_P95_LIMIT_S, "s"),
+        report("lost updates on the server", server.lost_updates, 0, ""),
+        report("lost updates on SQLite", lite.lost_updates, 0, ""),
+    ]
+    return all(results)
+
+
+def _arguments(argv: list[str]) -> tuple[int, str | None]:
+    only = None
+    if "--only" in argv:
+        at = argv.index("--only")
+        only = argv[at + 1] if at + 1 < len(argv) else ""
+        if only != "writers":
+            raise SystemExit("--only takes: writers")
+        argv = argv[:at] + argv[at + 2:]
+    return (int(argv[0]) if argv else 100_000), only
+
+
 if __name__ == "__main__":
-    sys.exit(0 if main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000) else 1)
+    sys.exit(0 if main(*_arguments(sys.argv[1:])) else 1)

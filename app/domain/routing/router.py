@@ -19,7 +19,10 @@ class Router:
     (open counts, round-robin pointers), so capacity holds across the leads it routes."""
 
     def __init__(self, rules: Iterable[RoutingRule], roster: Roster,
-                 round_robin_state: Mapping[uuid.UUID, uuid.UUID] | None = None) -> None:
+                 round_robin_state: Mapping[uuid.UUID, uuid.UUID] | None = None,
+                 index: RuleIndex | None = None) -> None:
+        """``index``: these rules already compiled (a RuleIndex keeps no routing state), so
+        routing one lead at a time does not compile the same rules again for each."""
         catch_alls = sorted((q for q in roster.queues if q.is_catch_all),
                             key=lambda q: (q.name.casefold(), q.id.int))
         if not catch_alls:
@@ -40,7 +43,13 @@ class Router:
         # Working state keyed by the ids' integers: uuid.UUID hashes in Python code, and a
         # preview over half a million leads does about twenty of these lookups per lead.
         self._order = {m.id.int: i for team in members.values() for i, m in enumerate(team)}
-        self._open = {m.id.int: m.open_leads for m in roster.members}
+        self._open = {} if roster.count_open_leads else {m.id.int: m.open_leads
+                                                          for m in roster.members}
+        # Counted on demand (routing one new lead): what this batch took or released from
+        # members not counted yet, and counts that stopped at their bound (capacity + 1).
+        self._count_open_leads = roster.count_open_leads
+        self._pending: dict[int, int] = {}
+        self._bounded: dict[int, int] = {}
         self._last = {team.int: last.int for team, last in (round_robin_state or {}).items()}
         self._members_by_team = {team.int: in_team for team, in_team in members.items()}
         # Teams where nobody could take a lead, with the reason: once every member is full or
@@ -49,7 +58,7 @@ class Router:
         self._passed_over: int | None = None
         self._team_of = {m.id.int: m.team_id.int for m in roster.members if m.team_id}
 
-        self._index = RuleIndex(rules)
+        self._index = index if index is not None else RuleIndex(rules)
 
     # ---- matching ---------------------------------------------------------------------------
 
@@ -95,7 +104,40 @@ class Router:
         return {uuid.UUID(int=team): uuid.UUID(int=last) for team, last in self._last.items()}
 
     def open_counts(self) -> dict[uuid.UUID, int]:
+        """Members' open leads as this batch leaves them (counted on demand: those counted)."""
         return {uuid.UUID(int=user): count for user, count in self._open.items()}
+
+    def _count(self, member: Member) -> int:
+        count = self._open.get(member.id.int)
+        if count is None:
+            self._count_members((member,))
+            count = self._open[member.id.int]
+        return count
+
+    def _count_members(self, members: Iterable[Member]) -> None:
+        """Count the open leads of those not counted yet, in one call. Bounded by capacity + 1
+        (whether they have room), unless a release this batch makes the exact count matter."""
+        counter = self._count_open_leads
+        if counter is None:
+            return
+        bounds = {m.id: None if m.capacity is None or m.id.int in self._pending
+                  else m.capacity + 1 for m in members if m.id.int not in self._open}
+        if not bounds:
+            return
+        counted = counter(bounds)
+        for user, bound in bounds.items():
+            count = counted.get(user, 0)
+            key = user.int
+            if bound is not None and count >= bound:
+                self._bounded[key] = count
+            self._open[key] = count + self._pending.pop(key, 0)
+
+    def _take(self, member: Member) -> None:
+        key = member.id.int
+        if key in self._open:
+            self._open[key] += 1
+        else:
+            self._pending[key] = self._pending.get(key, 0) + 1
 
     def is_orphan(self, facts: RoutingFacts) -> bool:
         """An open lead whose owner cannot work it (away, inactive, unknown), or that has
@@ -114,6 +156,12 @@ class Router:
             key = owner.int
             if key in self._open:
                 self._open[key] -= 1
+                if key in self._bounded:  # "at least the bound" less one says nothing: recount
+                    self._pending[key] = self._open.pop(key) - self._bounded.pop(key)
+                if self._team_full:
+                    self._team_full.pop(self._team_of.get(key, 0), None)
+            elif self._count_open_leads is not None and owner in self._users:
+                self._pending[key] = self._pending.get(key, 0) - 1
                 if self._team_full:
                     self._team_full.pop(self._team_of.get(key, 0), None)
 
@@ -122,7 +170,9 @@ class Router:
             return False
         if member.capacity is None:
             return True
-        count = self._open[member.id.int]
+        count = self._open.get(member.id.int)
+        if count is None:
+            count = self._count(member)
         return count <= member.capacity if already_theirs else count < member.capacity
 
     def _keeps(self, facts: RoutingFacts, compiled: _Compiled | None) -> bool:
@@ -205,7 +255,7 @@ class Router:
         if user is None:
             return self._to_catch_all(rule, prefix + "a user who no longer exists, so ")
         if self._fits(user, already_theirs=False):
-            self._open[user.id.int] += 1
+            self._take(user)
             return Assignment(user.id, user.team_id, None, rule.id, rule.name,
                               f"{prefix}{user.name}")
         if user.availability is not Availability.ACTIVE:
@@ -228,7 +278,7 @@ class Router:
         why = self._team_full.get(team_key)
         chosen = None if why is not None else self._choose_member(team, team_key)
         if chosen is not None:
-            self._open[chosen.id.int] += 1
+            self._take(chosen)
             return Assignment(chosen.id, team.id, None, rule.id, rule.name,
                               f"{described}: {chosen.name}")
         if why is None:
@@ -248,9 +298,13 @@ class Router:
         """Round robin from the member after the last one given a lead, or least open leads;
         only active members with room."""
         members = self._members_by_team.get(team_key, ())
-        counts = self._open
+        least_open = team.routing_mode is RoutingMode.LEAST_OPEN
+        if self._count_open_leads is not None:  # one count for the members that need one
+            self._count_members(m for m in members if m.availability is Availability.ACTIVE
+                                and (least_open or m.capacity is not None))
         chosen: Member | None = None
-        if team.routing_mode is RoutingMode.LEAST_OPEN:
+        if least_open:
+            counts = self._open
             best = -1
             for m in members:  # members are in stable order, so ties go to the first
                 if self._fits(m, already_theirs=False) and (chosen is None

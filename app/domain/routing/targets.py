@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -65,17 +65,32 @@ class Member:
                    user.team_id, open_leads)
 
 
+# Open leads of the given owners, each counted up to its bound (None: exactly). A count may
+# stop at its bound: capacity + 1 is all a capacity check needs, whatever the rep holds.
+OpenLeadCounter = Callable[[Mapping[uuid.UUID, int | None]], Mapping[uuid.UUID, int]]
+
+
 @dataclass(frozen=True, slots=True)
 class Roster:
     members: tuple[Member, ...]
     teams: tuple[TeamRecord, ...]
     queues: tuple[QueueRecord, ...]
+    # Set: members' open_leads are not read; the router counts only the members it considers,
+    # when it first needs them (routing one new lead looks at one team, not every rep's leads).
+    count_open_leads: OpenLeadCounter | None = None
 
     @classmethod
     def of(cls, users: Iterable[UserRecord], teams: Iterable[TeamRecord],
            queues: Iterable[QueueRecord], open_leads: Mapping[uuid.UUID, int]) -> Roster:
         return cls(tuple(Member.of(u, open_leads.get(u.id, 0)) for u in users), tuple(teams),
                    tuple(queues))
+
+    @classmethod
+    def counted_on_demand(cls, users: Iterable[UserRecord], teams: Iterable[TeamRecord],
+                          queues: Iterable[QueueRecord],
+                          count_open_leads: OpenLeadCounter) -> Roster:
+        return cls(tuple(Member.of(u) for u in users), tuple(teams), tuple(queues),
+                   count_open_leads)
 
 
 # Assignment and Move are built once per lead in a re-assignment plan (half a million in the
