@@ -23,14 +23,18 @@ from typing import Any
 import psycopg
 from alembic import command
 from alembic.runtime.migration import MigrationContext
+from psycopg.abc import Buffer
+from psycopg.copy import LibpqWriter
 from sqlalchemy import (
     Column,
     Connection,
+    Date,
     Enum,
     LargeBinary,
     MetaData,
     String,
     Table,
+    Uuid,
     exists,
     func,
     inspect,
@@ -53,6 +57,8 @@ from app.storage.server import make_server_engine
 _COPY_LOCK = 0x4C4C_434F  # "LLCO"
 _READ_BATCH = 5_000
 _PROGRESS_EVERY = 2_000
+_TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+_SERVER_TIMESTAMP_FORMAT = "YYYY-MM-DD HH24:MI:SS.US"
 CANCELLED = "Stopped: nothing was copied; the server database is as it was."
 
 
@@ -131,6 +137,9 @@ def copy_to_server(source: Database, server: ServerAddress, progress: Progress |
             # One bulk build of the trigram index after the rows, not an update per row.
             for statement in POSTGRESQL_DROP_STATEMENTS:
                 target.exec_driver_sql(statement)
+            # The read-back prints bytea as the hex text psycopg sends, whatever the server's
+            # default.
+            target.exec_driver_sql("SET LOCAL bytea_output = 'hex'")
             copied = [_copy_table(reading, target, table, advance) for table in tables]
             target.exec_driver_sql(POSTGRESQL_CREATE_STATEMENTS[-1])
             _reset_sequences(target, tables)
@@ -196,7 +205,6 @@ def _create_schema(target: Connection) -> None:
 
 def _copy_table(reading: Connection, target: Connection, table: Table,
                 advance: Callable[[int], None]) -> _Copied:
-    digest = hashlib.sha256()
     rows = 0
     names = [column.name for column in table.columns]
     # Only the columns whose values need a change or a check; the rest go as read.
@@ -206,11 +214,11 @@ def _copy_table(reading: Connection, target: Connection, table: Table,
     statement = (f"COPY {preparer.format_table(table)} "
                  f"({', '.join(preparer.quote(name) for name in names)}) FROM STDIN")
     cursor = target.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    writer = _HashingWriter(cursor)
     try:
-        with cursor.copy(statement) as copy:
+        with cursor.copy(statement, writer=writer) as copy:
             since_report = 0
             for row in _ordered_rows(reading, table):
-                digest.update(_canonical(row))
                 values = list(row)
                 for index, convert in to_server:
                     values[index] = convert(values[index], row, table)
@@ -223,17 +231,26 @@ def _copy_table(reading: Connection, target: Connection, table: Table,
             advance(since_report)
     finally:
         cursor.close()
-    return _Copied(rows, digest.hexdigest())
+    return _Copied(rows, writer.digest.hexdigest())
+
+
+class _HashingWriter(LibpqWriter):
+    """Sends the COPY text stream and hashes exactly the bytes sent, so the read-back compares
+    what the server stored with what it was given, not two Python readings of the rows."""
+
+    def __init__(self, cursor: psycopg.Cursor[Any]) -> None:
+        super().__init__(cursor)
+        self.digest = hashlib.sha256()
+
+    def write(self, data: Buffer) -> None:
+        self.digest.update(data)
+        super().write(data)
 
 
 def _ordered_rows(connection: Connection, table: Table) -> Iterator[tuple[Any, ...]]:
-    """Every row in primary-key order, byte order for text on both sides (SQLite's BINARY,
-    PostgreSQL's "C"), so both checksums read the rows in the same sequence."""
-    if connection.dialect.name == "postgresql":
-        order = [column.collate("C") if isinstance(column.type, String) else column
-                 for column in table.primary_key.columns]
-    else:
-        order = list(table.primary_key.columns)
+    """Every source row in primary-key order (SQLite's BINARY: byte order, as the read-back's
+    COLLATE "C"), so both checksums see the rows in the same sequence."""
+    order = list(table.primary_key.columns)
     statement = select(table).order_by(*order).execution_options(yield_per=_READ_BATCH)
     binary = [index for index, column in enumerate(table.columns)
               if isinstance(column.type, LargeBinary)]
@@ -253,8 +270,9 @@ def _server_value(column: Column[Any]) -> Convert | None:
     read). Text the server would refuse is refused here, naming the row, rather than by the
     server's COPY error, which names neither."""
     if isinstance(column.type, UTCDateTime):
+        # Text in the one format the read-back's to_char prints (str() drops zero microseconds).
         return lambda value, _row, _table: (
-            None if value is None else value.astimezone(dt.UTC).replace(tzinfo=None))
+            None if value is None else f"{value.astimezone(dt.UTC):{_TIMESTAMP_FORMAT}}")
     if isinstance(column.type, String):
         length = column.type.length
         name = column.name
@@ -282,13 +300,6 @@ def _key(row: tuple[Any, ...], table: Table) -> str:
     return "/".join(str(row[index]) for index in positions)
 
 
-def _canonical(row: tuple[Any, ...]) -> bytes:
-    """One row as bytes, the same whichever database it was read from: both sides hand out the
-    same Python values (UUID, aware UTC datetime, date, bool, int, str, bytes, None), whose
-    repr is exact and unambiguous."""
-    return repr(row).encode()
-
-
 def _reset_sequences(target: Connection, tables: list[Table]) -> None:
     """Serial columns (lead.key, sync_chunk.id) continue after the copied rows, not at 1."""
     preparer = target.dialect.identifier_preparer
@@ -304,20 +315,50 @@ def _reset_sequences(target: Connection, tables: list[Table]) -> None:
 
 def _check_table(target: Connection, table: Table, copied: _Copied,
                  advance: Callable[[int], None]) -> TableCopy:
+    """Read ``table`` back as the COPY text psycopg sent (the server prints each column in the
+    format the sender wrote it), hashed as it arrives: a changed value, a missing or an extra
+    row each change the digest or the count."""
     digest = hashlib.sha256()
-    rows = 0
-    for row in _ordered_rows(target, table):
-        digest.update(_canonical(row))
-        rows += 1
-        if rows % _PROGRESS_EVERY == 0:
-            advance(_PROGRESS_EVERY)
-    advance(rows % _PROGRESS_EVERY)
+    rows = since_report = 0
+    cursor = target.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy(_read_back_statement(target, table)) as copy:
+            for data in copy:
+                digest.update(data)
+                rows += 1
+                since_report += 1
+                if since_report == _PROGRESS_EVERY:
+                    advance(since_report)
+                    since_report = 0
+        advance(since_report)
+    finally:
+        cursor.close()
     if rows != copied.rows or digest.hexdigest() != copied.checksum:
         raise CopyMismatchError(
             f"The server's {table.name} table reads back differently from the source ({rows:,} "
             f"rows against {copied.rows:,}; checksums {digest.hexdigest()[:12]} and "
             f"{copied.checksum[:12]}). Nothing was kept on the server.")
     return TableCopy(table.name, rows, copied.checksum)
+
+
+def _read_back_statement(target: Connection, table: Table) -> str:
+    """COPY … TO STDOUT of ``table`` in key order (text in byte order, as SQLite's BINARY),
+    each column printed as psycopg's COPY FROM wrote it."""
+    preparer = target.dialect.identifier_preparer
+    columns = []
+    for column in table.columns:
+        name = preparer.quote(column.name)
+        if isinstance(column.type, UTCDateTime):
+            name = f"to_char({name}, '{_SERVER_TIMESTAMP_FORMAT}')"
+        elif isinstance(column.type, Uuid):
+            name = f"replace({name}::text, '-', '')"  # psycopg sends 32 hex digits
+        elif isinstance(column.type, Date):
+            name = f"to_char({name}, 'YYYY-MM-DD')"
+        columns.append(name)
+    order = [f'{preparer.quote(column.name)} COLLATE "C"' if isinstance(column.type, String)
+             else preparer.quote(column.name) for column in table.primary_key.columns]
+    return (f"COPY (SELECT {', '.join(columns)} FROM {preparer.format_table(table)} "
+            f"ORDER BY {', '.join(order)}) TO STDOUT")
 
 
 @contextmanager

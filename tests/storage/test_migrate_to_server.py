@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, create_engine, func, insert, inspect, select, text, update
+from sqlalchemy import Connection, Engine, Table, create_engine, func, insert, inspect, select, text, update
 
 from app.domain.progress import CancelledError
 from app.paths import ServerAddress
@@ -160,18 +160,27 @@ def test_a_dangling_reference_is_refused_by_the_server_and_nothing_is_kept(
     assert set(inspect(server).get_table_names()) == set()
 
 
+@pytest.mark.parametrize("tampering", [
+    "UPDATE lead SET first_name = first_name || '!' WHERE key = 50",  # a changed value
+    "UPDATE lead SET created_at = created_at + interval '1 microsecond' WHERE key = 7",
+    "UPDATE sync_chunk SET body = '\\x00ff' WHERE id = 9",  # a changed byte
+    "DELETE FROM sync_shadow WHERE row_id = 'b'",  # a missing row
+    "INSERT INTO sync_shadow (table_name, row_id) VALUES ('lead', 'c')",  # an extra row
+], ids=["value", "timestamp", "bytes", "missing row", "extra row"])
 def test_a_mismatch_on_read_back_is_reported_and_rolled_back(
-        source: Database, server_db: ServerAddress, server: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+        source: Database, server_db: ServerAddress, server: Engine,
+        monkeypatch: pytest.MonkeyPatch, tampering: str) -> None:
+    """Rows changed on the server between the COPY and the read-back, as a corrupted copy
+    would be: the check notices and nothing is kept."""
     from app.storage import server_copy
 
-    real = server_copy._canonical
-    calls = {"n": 0}
+    real = server_copy._reset_sequences
 
-    def flaky(row: object) -> bytes:  # the 50th row hashed differs, as a corrupted copy would
-        calls["n"] += 1
-        return real(row) + (b"!" if calls["n"] == 50 else b"")
+    def tamper(target: Connection, tables: list[Table]) -> None:
+        real(target, tables)
+        target.exec_driver_sql(tampering)
 
-    monkeypatch.setattr(server_copy, "_canonical", flaky)
+    monkeypatch.setattr(server_copy, "_reset_sequences", tamper)
     with pytest.raises(CopyMismatchError, match="reads back differently"):
         copy_to_server(source, server_db)
     assert set(inspect(server).get_table_names()) == set()
