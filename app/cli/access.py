@@ -30,8 +30,10 @@ COMMAND_AREAS: dict[str, Area] = {
     **dict.fromkeys(("assign", "routing", "score", "dedupe", "users", "teams", "queues",
                      "events"), Area.ASSIGNMENT),
     "report": Area.REPORTS,
+    "plan": Area.REPORTS,
     **dict.fromkeys(("import", "registrations", "demo"), Area.IMPORTS),
-    **dict.fromkeys(("export", "export-person", "erase", "retention"), Area.EXPORTS),
+    **dict.fromkeys(("export", "leads export", "export-person", "erase", "retention"),
+                    Area.EXPORTS),
     **dict.fromkeys(("suppress", "backup", "backups", "restore", "migrate-to", "audit"),
                     Area.SETTINGS),
 }

@@ -66,6 +66,7 @@ def build_parser(prog: str | None = None) -> CliParser:
         leads,
         lock,
         migrate_to,
+        plan,
         reports,
         retention,
         suppress,
@@ -93,6 +94,7 @@ def build_parser(prog: str | None = None) -> CliParser:
     distribution.register(tree)
     followup.register(tree)
     reports.register(tree)
+    plan.register(tree)
     exports.register(tree)
     sync.register(tree)
     backup.register(tree)

@@ -56,6 +56,8 @@ CASES = [
     ("manager", ("routing", "list"), True),
     ("manager", ("export", "--format", "csv", "--out", "{tmp}/out.csv"), False),
     ("manager", ("import", "{tmp}/leads.csv"), False),
+    ("manager", ("leads", "export", "{tmp}/out.csv"), False),
+    ("rep", ("leads", "export", "{tmp}/out.csv"), False),
     ("manager", ("audit",), False),
     ("manager", ("backups",), False),
     ("admin", ("export", "--format", "csv", "--out", "{tmp}/out.csv"), True),

@@ -16,6 +16,7 @@ from app.services.scoring_service import RescoreSummary
 from app.ui import messages
 from app.ui.dialogs.cadences_dialog import CadencesDialog
 from app.ui.dialogs.followup_settings_dialog import followup_settings_dialog
+from app.ui.dialogs.plan_dialog import PlanDialog
 from app.ui.dialogs.report_dialog import ReportDialog
 from app.ui.navigation import ASSIGNMENT, MY_DAY
 from app.ui.operations import Changes
@@ -114,6 +115,9 @@ class FollowUpCommands:
 
     def show_reports(self: MainWindow) -> None:
         ReportDialog.ask(self.services, self.runner, self)
+
+    def show_plan(self: MainWindow) -> None:
+        PlanDialog.ask(self.services, self.runner, self)
 
     def edit_cadences(self: MainWindow) -> None:
         if CadencesDialog.ask(self.services, self):
