@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.cli.lock import PIN_FILE_HELP, read_pin
+from app.domain.access import AccessDeniedError, roles_a_new_profile_may_take
 from app.domain.errors import ValidationError
 from app.domain.people import Availability, Role, RoutingMode, UserRecord
 
@@ -72,9 +73,17 @@ def register(tree: CommandTree) -> None:
 
 
 def add_user(args: argparse.Namespace, ctx: CliContext) -> int:
+    people = ctx.services.people
+    me = people.current_user()
+    wanted = next((r for r in Role if r.value == args.role.strip().lower()), None)
+    if me is not None and wanted is not None and \
+            wanted not in roles_a_new_profile_may_take(me, True):
+        raise AccessDeniedError(
+            f"A {me.role.label.lower()} profile cannot add a profile with the role "
+            f"{wanted.label.lower()}: ask an administrator.")
     capacity = _capacity(args.capacity)
     territories = [t.strip().upper() for t in args.territories.split(",") if t.strip()]
-    record = ctx.services.people.add_user(args.name, args.email, args.role, team=args.team,
+    record = people.add_user(args.name, args.email, args.role, team=args.team,
                                           capacity=capacity, territories=territories)
     if ctx.out.json_mode:
         ctx.out.json(record)

@@ -66,6 +66,17 @@ def allows(user: UserRecord | None, area: Area, *, locked: bool = False) -> bool
     return area in areas_for(user, locked=locked)
 
 
+def roles_a_new_profile_may_take(signed_in: UserRecord | None, anyone_yet: bool) -> list[Role]:
+    """The roles someone may give a profile they create: any on a laptop with nobody on the team
+    yet, any for an administrator, else none above their own (so a booth or a rep cannot make
+    themselves an administrator from the profile switch); nobody signed in: a rep at most."""
+    order = list(Role)
+    if not anyone_yet or (signed_in is not None and signed_in.role is Role.ADMIN):
+        return order
+    highest = order.index(signed_in.role) if signed_in is not None else order.index(Role.REP)
+    return order[:highest + 1]
+
+
 def own_leads_only(user: UserRecord | None) -> uuid.UUID | None:
     """The owner a rep's lead list is filtered to (None: every lead)."""
     return user.id if user is not None and user.role is Role.REP else None

@@ -62,3 +62,20 @@ def test_a_new_profile_without_a_pin_has_none(qtbot: Any, services: Services) ->
     dialog.email_edit.setText("rob@example.com")
     dialog.accept_choice()
     assert dialog.chosen is not None and not services.lock.has_pin(dialog.chosen.id)
+
+
+def test_a_new_profile_never_takes_a_role_above_the_signed_in_one(
+        qtbot: Any, services: Services) -> None:
+    """A rep at the profile switch cannot make themselves an administrator."""
+    services.people.add_user("Ann Admin", "ann@example.com", Role.ADMIN)
+    rep = services.people.add_user("Rob Rep", "rob@example.com", Role.REP)
+    services.people.sign_in(rep.id)
+    dialog = ProfileDialog(services.people, lock=services.lock)
+    qtbot.addWidget(dialog)
+    offered = [dialog.role_combo.itemData(i) for i in range(dialog.role_combo.count())]
+    assert offered == [Role.BOOTH.value, Role.REP.value]
+    admin = services.people.user_by_email("ann@example.com")
+    services.people.sign_in(admin.id)
+    dialog = ProfileDialog(services.people, lock=services.lock)
+    qtbot.addWidget(dialog)
+    assert dialog.role_combo.count() == len(Role)

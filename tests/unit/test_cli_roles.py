@@ -140,3 +140,13 @@ def test_every_command_belongs_to_an_area() -> None:
     assert unplaced == []
     namespace = argparse.Namespace(command="export", format="ics")
     assert area_of(namespace) is Area.FOLLOW_UP
+
+
+def test_a_manager_cannot_add_an_administrator(cli: Cli) -> None:
+    sign_in(cli, "manager")
+    code, _out, err = cli("users", "add", "--name", "Eve", "--email", "eve@example.com",
+                          "--role", "admin")
+    assert code == 1 and "cannot add a profile with the role administrator" in err
+    code, _out, err = cli("users", "add", "--name", "Ray", "--email", "ray@example.com",
+                          "--role", "rep")
+    assert code == 0, err

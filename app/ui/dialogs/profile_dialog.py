@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.access import roles_a_new_profile_may_take
 from app.domain.booth_lock import MIN_PIN_LENGTH, check_new_pin
 from app.domain.errors import LeadlineError, ValidationError
 from app.domain.people import Role, UserRecord
@@ -61,9 +62,11 @@ class ProfileDialog(QDialog):
         self.email_edit = QLineEdit()
         self.email_edit.setPlaceholderText("you@company.com")
         self.role_combo = QComboBox()
-        for role in Role:
+        offered = roles_a_new_profile_may_take(people.current_user(), bool(users))
+        for role in offered:
             self.role_combo.addItem(f"{role.label} — {_ROLE_HINTS[role]}", role.value)
-        self.role_combo.setCurrentIndex(self.role_combo.findData(Role.MANAGER.value))
+        default = Role.MANAGER if Role.MANAGER in offered else offered[-1]
+        self.role_combo.setCurrentIndex(self.role_combo.findData(default.value))
         self.pin_edit, self.pin_again = QLineEdit(), QLineEdit()
         for edit, name in ((self.pin_edit, "PIN"), (self.pin_again, "PIN again")):
             edit.setEchoMode(QLineEdit.EchoMode.Password)
