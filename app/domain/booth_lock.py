@@ -67,9 +67,11 @@ class Attempts:
         """Whole seconds still to wait before a PIN may be tried (0: try now)."""
         if self.last_failure is None:
             return 0
-        ready = self.last_failure + dt.timedelta(seconds=wait_after(self.failures))
-        left = (ready - now).total_seconds()
-        return max(0, int(left) + (1 if left % 1 else 0))
+        wait = wait_after(self.failures)
+        left = (self.last_failure + dt.timedelta(seconds=wait) - now).total_seconds()
+        # Never longer than the wait itself: a clock set back after a wrong PIN (time zone
+        # travel, a correction) must not lock the staff out of their own laptop for hours.
+        return min(wait, max(0, int(left) + (1 if left % 1 else 0)))
 
     def failed(self, now: dt.datetime) -> Attempts:
         return Attempts(self.failures + 1, now)

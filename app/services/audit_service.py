@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from app.domain.audit import AuditAction, AuditEntry
+from app.exporters.spreadsheet_safety import safe_value
 from app.files import atomic_write
 from app.services.context import ServiceContext
 from app.storage.repositories.audit import AuditRepository
@@ -53,7 +54,9 @@ class AuditService:
             writer = csv.writer(handle)
             writer.writerow(CSV_COLUMNS)
             for entry in entries:
-                writer.writerow([entry.occurred_at.isoformat(), entry.action.value, entry.what,
-                                 entry.records, entry.actor_name])
+                # File names and people's names are typed by users: no cell may run as a formula.
+                writer.writerow([entry.occurred_at.isoformat(), entry.action.value,
+                                 safe_value(entry.what), entry.records,
+                                 safe_value(entry.actor_name)])
         self.record(AuditAction.EXPORT, f"audit trail to CSV ({target.name})", len(entries))
         return len(entries)

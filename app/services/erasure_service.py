@@ -89,6 +89,8 @@ class ErasureService:
                     write_access_report(data, handle)
         except OSError as exc:
             raise LeadlineError(f"Cannot write {path}: {exc.strerror}") from exc
+        # Everything stored about a person left the app: the most sensitive export of all.
+        self.audit.record(AuditAction.EXPORT, f"access request as {fmt} ({path.name})", 1)
         return path
 
     # -- erasure ----------------------------------------------------------------------------

@@ -117,3 +117,21 @@ def test_re_applying_the_routing_rules_is_recorded(services: Services) -> None:
     entry = services.audit.entries()[0]
     assert (entry.action, entry.records) == (AuditAction.REASSIGN_ALL, len(result.moves))
     assert entry.what == "Routing rules re-applied"
+
+
+def test_the_audit_csv_never_holds_a_cell_that_runs_as_a_formula(
+        services: Services, tmp_path: Path) -> None:
+    services.audit.record(AuditAction.EXPORT, "=HYPERLINK(\"http://x\")", 3)
+    services.audit.export_csv(tmp_path / "audit.csv")
+    with open(tmp_path / "audit.csv", newline="", encoding="utf-8") as handle:
+        whats = [row["what"] for row in csv.DictReader(handle)]
+    assert whats == ["'=HYPERLINK(\"http://x\")"]
+
+
+def test_an_access_request_export_is_recorded_without_the_persons_data(
+        services: Services, tmp_path: Path) -> None:
+    lead = services.leads.create({"first_name": "Carla", "company": "Delta"})
+    services.erasure.write_export(lead.id, tmp_path / "carla.json")
+    entry = services.audit.entries()[0]
+    assert (entry.action, entry.records) == (AuditAction.EXPORT, 1)
+    assert entry.what == "access request as json (carla.json)"

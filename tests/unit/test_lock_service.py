@@ -140,3 +140,9 @@ def test_roles_open_what_their_job_needs_and_the_lock_only_capture(services: Ser
     assert areas_for(admin) == set(Area) == areas_for(None)
     assert areas_for(admin, locked=True) == {Area.ANYONE, Area.CAPTURE}
     assert own_leads_only(rep) == rep.id and own_leads_only(manager) is None
+
+
+def test_a_clock_set_back_after_a_wrong_pin_never_makes_the_wait_longer() -> None:
+    start = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
+    attempts = Attempts().failed(start).failed(start)
+    assert attempts.seconds_left(start - dt.timedelta(hours=9)) == wait_after(2)
