@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.cli.args import positive_int
+from app.cli.context import prog_name
 from app.cli.exports import print_export
 from app.cli.lead_filters import DEFAULT_LIMIT, add_filter_options, build_query, choice_list
+from app.domain.access import AccessDeniedError, own_leads_only
 from app.domain.errors import ValidationError
 from app.domain.exports import ExportPurpose
 from app.domain.ids import parse_id
@@ -17,6 +20,7 @@ from app.domain.leads import (
     FieldKind,
     LeadField,
     LeadQuery,
+    LeadRecord,
     Rating,
 )
 from app.domain.review import reason_text
@@ -171,15 +175,19 @@ def export_leads(args: argparse.Namespace, ctx: CliContext) -> int:
 def search_leads(args: argparse.Namespace, ctx: CliContext) -> int:
     text = " ".join(args.text)
     leads = ctx.services.leads
-    records = leads.search(text, limit=args.limit)
-    total = leads.count(LeadQuery(search=text))
+    own = _own_scope(ctx)
+    if own is None:
+        records = leads.search(text, limit=args.limit)
+    else:  # a rep searches their own leads, as in the window
+        records = leads.list(LeadQuery(search=text, owner_id=own), limit=args.limit)
+    total = leads.count(LeadQuery(search=text, owner_id=own))
     ctx.out.lead_list(records, total)
     return 0
 
 
 def show_lead(args: argparse.Namespace, ctx: CliContext) -> int:
     lead_id = parse_id(args.id)
-    record = ctx.services.leads.get(lead_id)
+    record = _reachable(ctx, lead_id)
     ctx.out.lead_detail(record, ctx.services.leads.history(lead_id))
     return 0
 
@@ -199,13 +207,14 @@ def update_lead(args: argparse.Namespace, ctx: CliContext) -> int:
     if not changes:
         raise ValidationError.single(
             "fields", "nothing to change: give at least one --FIELD VALUE (see: leads update -h)")
+    _reachable(ctx, lead_id)
     record = ctx.services.leads.update(lead_id, changes)
     ctx.out.lead_detail(record, heading=f"Updated lead {record.id}")
     return 0
 
 
 def delete_lead(args: argparse.Namespace, ctx: CliContext) -> int:
-    record = ctx.services.leads.delete(parse_id(args.id))
+    record = ctx.services.leads.delete(_reachable(ctx, parse_id(args.id)).id)
     if ctx.out.json_mode:
         ctx.out.lead_detail(record)
     else:
@@ -221,3 +230,18 @@ def restore_lead(args: argparse.Namespace, ctx: CliContext) -> int:
     else:
         ctx.out.line(f"Restored lead {record.id} ({record.display_name}).")
     return 0
+
+
+def _own_scope(ctx: CliContext) -> uuid.UUID | None:
+    return own_leads_only(ctx.services.people.current_user())
+
+
+def _reachable(ctx: CliContext, lead_id: uuid.UUID) -> LeadRecord:
+    """The lead, when the signed-in profile may open it: a rep only their own."""
+    record = ctx.services.leads.get(lead_id)
+    own = _own_scope(ctx)
+    if own is not None and record.owner_id != own:
+        raise AccessDeniedError(
+            f"Lead {lead_id} is not yours: a rep opens their own leads only (a manager can "
+            f"hand it to you; `{prog_name()} users sign-in EMAIL` to switch profile).")
+    return record

@@ -150,3 +150,20 @@ def test_a_manager_cannot_add_an_administrator(cli: Cli) -> None:
     code, _out, err = cli("users", "add", "--name", "Ray", "--email", "ray@example.com",
                           "--role", "rep")
     assert code == 0, err
+
+
+def test_a_rep_cannot_search_show_change_or_delete_a_colleagues_lead(cli: Cli) -> None:
+    sign_in(cli, "manager")
+    code, out, _err = cli("--json", "leads", "list")
+    ids = {lead["email"]: lead["id"] for lead in json.loads(out)["leads"]}
+    mine, theirs = ids["lead.rita@example.com"], ids["lead.max@example.com"]
+    sign_in(cli, "rep")
+    code, out, err = cli("--json", "leads", "search", "Lead")
+    assert code == 0, err
+    assert [lead["id"] for lead in json.loads(out)["leads"]] == [mine]
+    for command in (("leads", "show", theirs), ("leads", "update", theirs, "--title", "x"),
+                    ("leads", "delete", theirs)):
+        code, _out, err = cli(*command)
+        assert code == 1 and "is not yours" in err, command
+    assert cli("leads", "show", mine)[0] == 0
+    assert cli("leads", "update", mine, "--title", "Buyer")[0] == 0
