@@ -116,11 +116,13 @@ class LockService:
         if waiting:
             # Not even checked: guessing is as slow as the wait, however fast the typing.
             raise WrongPinError(wait_message(waiting), waiting)
+        # The try is counted as wrong before the slow check: tries started together (several
+        # processes at once) find it and wait, instead of each getting a free guess.
+        failed = attempts.failed(now)
+        self.context.db.set_local(attempts_key, failed.to_text())
         try:
             self.hasher.verify(pin_hash, pin)
         except (VerificationError, InvalidHashError):
-            failed = attempts.failed(now)
-            self.context.db.set_local(attempts_key, failed.to_text())
             waiting = failed.seconds_left(now)
             raise WrongPinError(f"Wrong PIN. {wait_message(waiting)}", waiting) from None
         self.context.db.set_local(attempts_key, None)

@@ -146,3 +146,23 @@ def test_a_clock_set_back_after_a_wrong_pin_never_makes_the_wait_longer() -> Non
     start = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
     attempts = Attempts().failed(start).failed(start)
     assert attempts.seconds_left(start - dt.timedelta(hours=9)) == wait_after(2)
+
+
+def test_a_try_is_counted_before_the_pin_is_checked(services: Services,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second try started while the first is being checked (another process) must wait."""
+    services.lock.lock("2468", "2468")
+    real = services.lock.hasher
+    waits: list[str] = []
+
+    class CheckedWhileAnotherTries:
+        def verify(self, pin_hash: str, pin: str) -> bool:
+            with pytest.raises(WrongPinError) as other:
+                services.lock.unlock("1111")
+            waits.append(str(other.value))
+            return real.verify(pin_hash, pin)
+
+    monkeypatch.setattr(services.lock, "hasher", CheckedWhileAnotherTries())
+    services.lock.unlock("2468")
+    assert waits == ["Wait 1 s before trying again."], "the other try was not even checked"
+    assert not services.lock.is_locked()
