@@ -15,7 +15,7 @@ ROW_TABLES: dict[str, type[orm.Base]] = {
     "team": orm.Team, "user": orm.User, "queue": orm.Queue, "event": orm.Event,
     "question": orm.Question, "lead": orm.Lead, "task": orm.Task, "answer": orm.Answer,
     "suppression": orm.Suppression, "cadence": orm.CadenceRow, "score_rule": orm.ScoreRuleRow,
-    "routing_rule": orm.RoutingRuleRow,
+    "routing_rule": orm.RoutingRuleRow, "customer_order": orm.CustomerOrderRow,
     # Ids derive from the key (settings_service.setting_id), so every laptop edits one row.
     "shared_setting": orm.SharedSetting,
 }
@@ -28,6 +28,7 @@ _LOCAL_COLUMNS: dict[str, set[str]] = {
     "lead": {"key", "score", "score_reasons", "first_touch_at", "last_touch_at", "next_due_at"},
     # Import batches are not synced in phase 1, so the reference would dangle on other laptops.
     "activity": {"batch_id"},
+    "customer_order": {"batch_id"},
 }
 # Values a raw INSERT must give for NOT NULL columns that are not synced (ORM-side defaults).
 INSERT_DEFAULTS: dict[str, dict[str, Any]] = {"lead": {"score": 0, "score_reasons": ""}}

@@ -1,7 +1,7 @@
 """SQLAlchemy 2 typed tables for the whole mission. The only place table shapes are declared.
 
-Tables live in one module per family (people, events, leads, imports, privacy, automation,
-sync_state); this package imports them all so ``Base.metadata`` is complete for Alembic
+Tables live in one module per family (people, events, leads, imports, customers, privacy,
+automation, sync_state); this package imports them all so ``Base.metadata`` is complete for Alembic
 (migrations/env.py), ``create_all`` and the bulk writer, and callers import tables from here.
 
 Every synced row carries a UUIDv7 ``id``, ``updated_at`` (UTC) and ``device_id`` (the device
@@ -20,6 +20,7 @@ from app.storage.orm.automation import (
     SharedSetting,
 )
 from app.storage.orm.base import NAMING, AppMeta, Base, Synced, UTCDateTime
+from app.storage.orm.customers import CustomerOrderRow
 from app.storage.orm.events import Answer, Event, Question, Registration, ScanLog
 from app.storage.orm.imports import CompanyDirectoryEntry, ImportBatch, MappingTemplate
 from app.storage.orm.leads import (
@@ -70,6 +71,7 @@ __all__ = [
     "ImportBatch",
     "MappingTemplate",
     "CompanyDirectoryEntry",
+    "CustomerOrderRow",
     "Suppression",
     "Tombstone",
     "AuditEntryRow",
