@@ -3,8 +3,8 @@
 The command line acts as the profile signed in on this laptop, as the window does, so a booth
 laptop's terminal cannot export what its window refuses. Each command belongs to the same
 areas (``app.domain.access``) as its menu entry; ``users sign-in`` switches profile (asking
-for its PIN when it has one). Nobody signed in (a database not set up yet) leaves everything
-open, as in the window.
+for its PIN when it has one). Nobody signed in leaves everything open while no profile on
+the laptop has a PIN (a database being set up, a script), and capture only once one has.
 """
 
 from __future__ import annotations
@@ -13,17 +13,19 @@ import argparse
 import uuid
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from app.cli.context import CliContext, prog_name
-from app.domain.access import LOCKED_AREAS, AccessDeniedError, Area, allows, refusal
+from app.domain.access import LOCKED_AREAS, Access, AccessDeniedError, Area
 from app.domain.booth_lock import LaptopLockedError
-from app.domain.people import UserRecord
 from app.paths import ServerAddress
 
 # The area of each command ("command" or "command action"); a command's own entry covers its
 # actions unless one is listed. Kept beside the menus' areas in app/ui/actions.py.
 COMMAND_AREAS: dict[str, Area] = {
     **dict.fromkeys(("lock", "unlock", "users sign-in"), Area.ANYONE),
-    **dict.fromkeys(("scan", "leads add", "events list"), Area.CAPTURE),
+    **dict.fromkeys(("scan", "scan-image", "card", "leads add", "events list"),
+                    Area.CAPTURE),
     **dict.fromkeys(("leads", "sync", "conflicts", "users list", "teams list", "queues list"),
                     Area.LEADS),
     **dict.fromkeys(("reminders", "tasks", "followup"), Area.FOLLOW_UP),
@@ -69,26 +71,29 @@ def refuse_unless_allowed(args: argparse.Namespace, ctx: CliContext) -> None:
     if area is Area.ANYONE:
         return
     path = command_path(args)
-    try:
-        locked, user = _file_state(ctx) if path in FILE_COMMANDS else (
-            ctx.services.lock.is_locked(), ctx.services.people.current_user())
-    except Exception:  # noqa: BLE001 - the command itself reports the same problem
-        return
-    if locked and area not in LOCKED_AREAS:
+    if path in FILE_COMMANDS:
+        try:
+            access = _file_state(ctx)
+        except (OSError, SQLAlchemyError, ValueError):
+            return  # a file that cannot be read at all: restore and backups report it
+    else:
+        people = ctx.services.people
+        access = ctx.services.lock.access(people.current_user(), people.users)
+    if access.locked and area not in LOCKED_AREAS:
         raise LaptopLockedError(
             f"This laptop is locked for the booth: unlock it with `{prog_name()} unlock "
             f"--pin-file F`. '{path}' is refused while locked; only capture works "
             f"({', '.join(sorted(CAPTURE_COMMANDS - {'lock', 'unlock', 'users sign-in'}))}).")
-    if not allows(user, area):
+    if not access.allows(area):
         raise AccessDeniedError(
-            f"{refusal(user, area, switch=f'`{prog_name()} users sign-in EMAIL`')} "
+            f"{access.refusal(area, switch=f'`{prog_name()} users sign-in EMAIL`')} "
             f"('{path}' was refused.)")
 
 
-def _file_state(ctx: CliContext) -> tuple[bool, UserRecord | None]:
+def _file_state(ctx: CliContext) -> Access:
     """The lock and the signed-in profile, read without creating or upgrading the database."""
     from app.services.context import CURRENT_USER_KEY
-    from app.services.lock_service import LOCK_KEY
+    from app.services.lock_service import LOCK_KEY, PIN_KEY
     from app.storage.db import Database
     from app.storage.repositories.people import PeopleRepository
 
@@ -98,13 +103,15 @@ def _file_state(ctx: CliContext) -> tuple[bool, UserRecord | None]:
     elif Path(location).exists():
         database = Database(Path(location))
     else:
-        return False, None
+        return Access(None)
     try:
         locked = bool(database.get_local(LOCK_KEY))
         user_id = database.get_local(CURRENT_USER_KEY)
-        if not user_id:
-            return locked, None
         with database.read() as session:
-            return locked, PeopleRepository(session).user_record(uuid.UUID(user_id))
+            people = PeopleRepository(session)
+            user = people.user_record(uuid.UUID(user_id)) if user_id else None
+            pins_set = user is None and any(database.get_local(PIN_KEY.format(u.id))
+                                            for u in people.users())
+            return Access(user, locked, pins_set)
     finally:
         database.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from enum import StrEnum
 
 from app.domain.errors import LeadlineError
@@ -54,16 +55,46 @@ ROLE_AREAS: dict[Role, frozenset[Area]] = {
 LOCKED_AREAS = _BOOTH
 
 
-def areas_for(user: UserRecord | None, *, locked: bool = False) -> frozenset[Area]:
-    """What may be opened now. With nobody signed in (a laptop not set up yet) everything is
-    open, as before roles meant anything."""
-    if locked:
-        return LOCKED_AREAS
-    return _ADMIN if user is None else ROLE_AREAS[user.role]
+@dataclass(frozen=True)
+class Access:
+    """What may be opened now: who is signed in, whether the laptop is locked for the booth,
+    and whether any profile on it has a PIN. The one place the window, its pages and the
+    command line ask."""
 
+    user: UserRecord | None
+    locked: bool = False
+    pins_set: bool = False
 
-def allows(user: UserRecord | None, area: Area, *, locked: bool = False) -> bool:
-    return area in areas_for(user, locked=locked)
+    @property
+    def role_areas(self) -> frozenset[Area]:
+        """What the profile may open once the laptop is unlocked. With nobody signed in:
+        everything while no profile here has a PIN (anyone may sign in to any profile, so
+        there is nothing a role could keep), capture only once one has (else signing out
+        would get round that PIN)."""
+        if self.user is not None:
+            return ROLE_AREAS[self.user.role]
+        return _BOOTH if self.pins_set else _ADMIN
+
+    @property
+    def areas(self) -> frozenset[Area]:
+        return self.role_areas & LOCKED_AREAS if self.locked else self.role_areas
+
+    def allows(self, area: Area) -> bool:
+        return area in self.areas
+
+    def unlock_opens(self, area: Area) -> bool:
+        """True when the booth PIN (not another profile) is what stands in the way."""
+        return self.locked and area in self.role_areas and area not in self.areas
+
+    def shows(self, area: Area) -> bool:
+        """Pages and commands are listed when open now or behind the booth PIN."""
+        return self.allows(area) or self.unlock_opens(area)
+
+    def refusal(self, area: Area, switch: str = "File → Switch user…") -> str:
+        if self.user is None and self.pins_set:
+            return (f"Nobody is signed in on this laptop, so only booth capture is open: say "
+                    f"who you are first ({switch}).")
+        return refusal(self.user, area, switch)
 
 
 def roles_a_new_profile_may_take(signed_in: UserRecord | None, anyone_yet: bool) -> list[Role]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections.abc import Callable, Sequence
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from app.domain.access import Access
 from app.domain.booth_lock import (
     Attempts,
     BoothLock,
@@ -25,7 +27,7 @@ from app.services.context import ServiceContext
 # server): never synced, so a PIN set on one laptop unlocks nothing on another.
 LOCK_KEY = "booth_lock"
 LOCK_ATTEMPTS_KEY = "booth_lock_attempts"
-_PIN_KEY = "user_pin:{}"
+PIN_KEY = "user_pin:{}"
 _PIN_ATTEMPTS_KEY = "user_pin_attempts:{}"
 
 
@@ -80,12 +82,18 @@ class LockService:
         return self._attempts(LOCK_ATTEMPTS_KEY).seconds_left(self.context.clock())
 
     # -- people's PINs ------------------------------------------------------------------------
+    def access(self, user: UserRecord | None, everyone: Callable[[], Sequence[UserRecord]]) -> Access:
+        """What may be opened now by ``user`` (None: nobody signed in; ``everyone`` is only
+        asked then, to know whether any profile here has a PIN)."""
+        pins_set = user is None and any(self.has_pin(u.id) for u in everyone())
+        return Access(user, self.is_locked(), pins_set)
+
     def has_pin(self, user_id: uuid.UUID) -> bool:
-        return bool(self.context.db.get_local(_PIN_KEY.format(user_id)))
+        return bool(self.context.db.get_local(PIN_KEY.format(user_id)))
 
     def set_pin(self, user: UserRecord, pin: str, repeated: str | None = None) -> None:
         """Only the person themselves sets their PIN (the caller checks who is signed in)."""
-        self.context.db.set_local(_PIN_KEY.format(user.id),
+        self.context.db.set_local(PIN_KEY.format(user.id),
                                   self.hasher.hash(check_new_pin(pin, repeated)))
         self.context.db.set_local(_PIN_ATTEMPTS_KEY.format(user.id), None)
 
@@ -93,12 +101,12 @@ class LockService:
         """A person clears their own PIN; an administrator anyone's."""
         if by is None or (by.id != user.id and by.role is not Role.ADMIN):
             raise PinError(f"Only {user.name} or an administrator can clear {user.name}'s PIN.")
-        self.context.db.set_local(_PIN_KEY.format(user.id), None)
+        self.context.db.set_local(PIN_KEY.format(user.id), None)
         self.context.db.set_local(_PIN_ATTEMPTS_KEY.format(user.id), None)
 
     def check_pin(self, user_id: uuid.UUID, pin: str) -> None:
         """Nothing when the profile has no PIN or this is it; WrongPinError otherwise."""
-        stored = self.context.db.get_local(_PIN_KEY.format(user_id))
+        stored = self.context.db.get_local(PIN_KEY.format(user_id))
         if stored:
             self._verify(stored, pin, _PIN_ATTEMPTS_KEY.format(user_id))
 

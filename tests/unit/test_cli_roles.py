@@ -99,16 +99,7 @@ def test_signing_in_to_a_profile_with_a_pin_needs_the_pin(cli: Cli, clock: FakeC
     sign_in(cli, "admin")
     code, _out, err = cli("--json", "users", "sign-in", USERS["admin"])
     assert code == 0, err
-    from app.paths import database_location
-    from app.services.container import Services
-    from app.storage.opening import open_database
-
-    database, _ = open_database(database_location(cli.location))
-    try:  # the PIN is set through the service, as Edit → Set my PIN… does
-        services = Services.build(database)
-        services.lock.set_pin(services.people.user_by_email(USERS["admin"]), "2468")
-    finally:
-        database.dispose()
+    _set_pin(cli, "admin", "2468")
     sign_in(cli, "rep")
     code, _out, err = cli("users", "sign-in", USERS["admin"])
     assert code == 2 and "has a PIN" in err
@@ -119,6 +110,30 @@ def test_signing_in_to_a_profile_with_a_pin_needs_the_pin(cli: Cli, clock: FakeC
     clock.advance(seconds=1)
     sign_in(cli, "admin", "--pin-file", cli.pin_file("2468", "right.pin"))
     assert cli("audit")[0] == 0
+
+
+def _set_pin(cli: Cli, role: str, pin: str) -> None:
+    from app.paths import database_location
+    from app.services.container import Services
+    from app.storage.opening import open_database
+
+    database, _ = open_database(database_location(cli.location))
+    try:  # as Edit → Set my PIN… does
+        services = Services.build(database)
+        services.lock.set_pin(services.people.user_by_email(USERS[role]), pin)
+    finally:
+        database.dispose()
+
+
+def test_nobody_signed_in_opens_capture_only_once_a_profile_has_a_pin(cli: Cli) -> None:
+    assert cli("audit")[0] == 0, "no PIN here: any profile is one sign-in away"
+    _set_pin(cli, "admin", "2468")
+    code, _out, err = cli("audit")
+    assert code == 1 and "Nobody is signed in" in err and "users sign-in" in err
+    assert cli("leads", "list")[0] == 1
+    assert cli("events", "list")[0] == 0, "capture stays open"
+    sign_in(cli, "rep")
+    assert cli("leads", "list")[0] == 0
 
 
 def _commands(parser: argparse.ArgumentParser, prefix: str = "") -> list[str]:

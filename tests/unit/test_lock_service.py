@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from app.domain.access import Area, allows, areas_for, own_leads_only
+from app.domain.access import Access, Area, own_leads_only
 from app.domain.booth_lock import Attempts, PinError, WrongPinError, may_lock, wait_after
 from app.domain.people import Role
 from app.services.container import Services
@@ -132,14 +132,29 @@ def test_roles_open_what_their_job_needs_and_the_lock_only_capture(services: Ser
     rep = people.add_user("Rita Rep", "rita@example.com", Role.REP)
     manager = people.add_user("Maria Keller", "maria@example.com", Role.MANAGER)
     admin = people.add_user("Ada Admin", "ada@example.com", Role.ADMIN)
-    assert areas_for(booth) == {Area.ANYONE, Area.CAPTURE}
-    assert allows(rep, Area.LEADS) and allows(rep, Area.FOLLOW_UP)
-    assert not allows(rep, Area.ASSIGNMENT) and not allows(rep, Area.EXPORTS)
-    assert allows(manager, Area.ASSIGNMENT) and allows(manager, Area.REPORTS)
-    assert not any(allows(manager, a) for a in (Area.SETTINGS, Area.IMPORTS, Area.EXPORTS))
-    assert areas_for(admin) == set(Area) == areas_for(None)
-    assert areas_for(admin, locked=True) == {Area.ANYONE, Area.CAPTURE}
+    assert Access(booth).areas == {Area.ANYONE, Area.CAPTURE}
+    assert Access(rep).allows(Area.LEADS) and Access(rep).allows(Area.FOLLOW_UP)
+    assert not Access(rep).allows(Area.ASSIGNMENT) and not Access(rep).allows(Area.EXPORTS)
+    assert Access(manager).allows(Area.ASSIGNMENT) and Access(manager).allows(Area.REPORTS)
+    assert not any(Access(manager).allows(a) for a in (Area.SETTINGS, Area.IMPORTS, Area.EXPORTS))
+    assert Access(admin).areas == set(Area) == Access(None).areas
+    locked = Access(admin, locked=True)
+    assert locked.areas == {Area.ANYONE, Area.CAPTURE}
+    assert locked.unlock_opens(Area.EXPORTS) and locked.shows(Area.EXPORTS)
+    assert not Access(rep, locked=True).shows(Area.EXPORTS)  # the PIN opens only the role's
     assert own_leads_only(rep) == rep.id and own_leads_only(manager) is None
+
+
+def test_nobody_signed_in_opens_capture_only_once_a_profile_has_a_pin(services: Services) -> None:
+    people, lock = services.people, services.lock
+    ada = people.add_user("Ada Admin", "ada@example.com", Role.ADMIN)
+    assert people.current_user() is None
+    assert lock.access(None, people.users).areas == set(Area)  # any profile is one click away
+    lock.set_pin(ada, "2468", "2468")
+    access = lock.access(None, people.users)
+    assert access.areas == {Area.ANYONE, Area.CAPTURE}  # signing out must not get round a PIN
+    assert "Nobody is signed in" in access.refusal(Area.LEADS)
+    assert lock.access(ada, people.users).areas == set(Area)
 
 
 def test_a_clock_set_back_after_a_wrong_pin_never_makes_the_wait_longer() -> None:

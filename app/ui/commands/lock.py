@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QInputDialog
 
-from app.domain.access import Area, allows, own_leads_only, refusal
+from app.domain.access import Access, Area, own_leads_only
 from app.domain.booth_lock import may_lock
 from app.domain.people import Role
 from app.ui import messages
@@ -22,15 +22,18 @@ class LockCommands:
     """Who may open what now, and the commands that lock, unlock and set PINs (mixed into
     MainWindow)."""
 
+    def access(self: MainWindow) -> Access:
+        people = self.services.people
+        return self.services.lock.access(people.current_user(), people.users)
+
     def may_open(self: MainWindow, area: Area) -> bool:
         """True when ``area`` may be opened now; while locked, asks for the booth PIN first."""
-        user = self.services.people.current_user()
-        locked = self.services.lock.is_locked()
-        if allows(user, area, locked=locked):
+        access = self.access()
+        if access.allows(area):
             return True
-        if locked and allows(user, area):
+        if access.unlock_opens(area):
             return self.unlock_booth()
-        messages.error(self, "Not for this profile", refusal(user, area))
+        messages.error(self, "Not for this profile", access.refusal(area))
         return False
 
     def lock_for_booth(self: MainWindow) -> None:
@@ -109,12 +112,11 @@ class LockCommands:
         """Show what the lock and the signed-in role allow: rail rows, search, lead scope."""
         from app.ui.navigation import BOOTH, PAGES
 
-        user = self.services.people.current_user()
-        locked = self.services.lock.is_locked()
+        access = self.access()
+        user, locked = access.user, access.locked
         for page in PAGES:
-            self.rail.item(page.index).setHidden(not allows(user, page.area, locked=locked)
-                                                 and not (locked and allows(user, page.area)))
-        self.search.setEnabled(allows(user, Area.LEADS, locked=locked))
+            self.rail.item(page.index).setHidden(not access.shows(page.area))
+        self.search.setEnabled(access.allows(Area.LEADS))
         self.lock_action.setVisible(not locked)
         self.unlock_action.setVisible(locked)
         self.lock_label.setText(LOCKED_NOTICE if locked else "")
