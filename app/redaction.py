@@ -18,11 +18,13 @@ _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 _PHONE = re.compile(r"(?<![\w.:/-])(?:\+|\(\+?)?\d(?:[ ()./-]{0,2}\d){6,}(?![\w:])")
 # What is not a phone number although it looks like one: dates, times, clock stamps, versions.
 _NOT_A_PHONE = re.compile(r"^\d{4}-\d{2}-\d{2}|^\d{1,2}:\d{2}|^\d+\.\d+\.\d+$")
-# 'Müller GmbH', "Dear Ms Smith" (a repr or a message quoting a value); not the path a
-# traceback's File line names, nor Python's own 'quoted' identifiers of three words or fewer
-# without spaces (KeyError: 'status').
-_QUOTED = re.compile(r"""(?P<q>['"“‘])(?P<text>[^'"”’\n]*?)(?:['"”’])""")
-_IDENTIFIER = re.compile(r"^[A-Za-z_][\w.]*$")
+# 'Müller GmbH', "Dear Ms Smith", 'Weber', "O'Brien" (a repr or a message quoting a value; an
+# apostrophe between letters belongs to the name); not the path a traceback's File line names,
+# nor the code's own quoted identifiers (KeyError: 'status', 'lead.owner_id'), which start
+# with a small letter or an underscore. A capitalised single word may be a surname: redacted.
+_QUOTED = re.compile(
+    r"""(?<!\w)(?P<q>['"“‘])(?P<text>(?:[^'"”’\n]|(?<=\w)['’](?=\w))*?)(?:['"”’])(?!\w)""")
+_IDENTIFIER = re.compile(r"^[a-z_][\w.]*$")
 _SQL_PARAMETERS = re.compile(r"\[parameters: .*?\](?=\s*(?:\(Background|$))", re.S | re.M)
 _TRACEBACK_FILE_LINE = re.compile(r'^\s*File "')
 

@@ -55,6 +55,7 @@ def build_parser(prog: str | None = None) -> CliParser:
         audit,
         backup,
         booth,
+        capture_images,
         dedupe,
         demo,
         distribution,
@@ -87,6 +88,7 @@ def build_parser(prog: str | None = None) -> CliParser:
     users.register(tree)
     demo.register(tree)
     booth.register(tree)
+    capture_images.register(tree)
     imports.register(tree)
     dedupe.register(tree)
     suppress.register(tree)

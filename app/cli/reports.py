@@ -1,4 +1,5 @@
-"""``report``: the printed PDF reports (status, reps, roi, funnel, followup) from scripts."""
+"""``report``: the printed PDF reports (status, reps, roi, funnel, attribution, followup) from
+scripts."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.domain.attribution import Model
 from app.domain.contact_data import parse_date
 from app.domain.errors import ValidationError
 from app.services.report_service import REPORT_KINDS
@@ -23,6 +25,12 @@ reports:
   roi       per event and source: leads, MQL, SQL, opportunities, won, revenue; cost per lead,
             per SQL and per customer; return on the event's cost
   funnel    the funnel, and conversion by the month leads were created
+  attribution
+            revenue from matched customer orders credited to events, sources and campaigns
+            (--model first: the lead's own show or source; even: shared by every show the
+            person was captured at), with the funnel lead → MQL → SQL → opportunity →
+            customer, rates, median days between stages, cost per lead, per SQL and per
+            customer, and the return on each event's cost
   followup  a rep's printable to-do list (without --owner: one sheet per rep, each on new pages)
 
 --from/--to are days, both included: the day a lead was created (the day a task is due for
@@ -32,11 +40,13 @@ examples:
   %(prog)s status --pdf status.pdf --event "Hannover Messe 2026"
   %(prog)s reps --pdf reps.pdf --from 2026-01-01 --to 2026-03-31
   %(prog)s followup --pdf anna.pdf --owner anna@example.com
-  %(prog)s roi --pdf roi.pdf --json"""
+  %(prog)s roi --pdf roi.pdf --json
+  %(prog)s attribution --pdf attribution.pdf --from 2026-01-01 --model even"""
 
 
 def register(tree: CommandTree) -> None:
-    report = tree.add("report", help="print a PDF report (status, reps, roi, funnel, followup)",
+    report = tree.add("report", help="print a PDF report (status, reps, roi, funnel, "
+                                     "attribution, followup)",
                       description="Write a print-ready PDF report with the filters and the time "
                                   "generated in its title block and page numbers on every page.",
                       epilog=_KINDS_HELP, handler=write_report)
@@ -51,6 +61,9 @@ def register(tree: CommandTree) -> None:
     report.add_argument("--to", dest="date_to", metavar="DATE", help="last day, e.g. 2026-03-31")
     report.add_argument("--page", choices=("a4", "letter"), type=str.lower,
                         help="paper size (default: by locale)")
+    report.add_argument("--model", choices=[m.value for m in Model], type=str.lower,
+                        default=Model.FIRST.value,
+                        help="attribution: first touch (default) or an even split across shows")
 
 
 def _day(text: str | None, field: str) -> dt.date | None:
@@ -68,8 +81,13 @@ def write_report(args: argparse.Namespace, ctx: CliContext) -> int:
     event_id = services.events.by_name(args.event).id if args.event else None
     owner_id = services.people.user_by_email(args.owner).id if args.owner else None
     result = services.reports.report(args.kind, args.pdf, event_id=event_id, owner_id=owner_id,
-                                     date_from=date_from, date_to=date_to, page_size=args.page)
+                                     date_from=date_from, date_to=date_to, page_size=args.page,
+                                     model=args.model)
+    data: dict[str, object] = {"file": str(result.path), "pages": result.pages,
+                               "rows": result.rows}
+    if args.kind == "attribution":
+        data["model"] = args.model
     ctx.out.result(
-        {"file": str(result.path), "pages": result.pages, "rows": result.rows},
+        data,
         f"Wrote {result.path}: {result.pages} page(s), {result.rows:,} row(s).")
     return 0

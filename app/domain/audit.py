@@ -21,6 +21,7 @@ class AuditAction(StrEnum):
     MERGE_ALL = "merge_all"
     REASSIGN_ALL = "reassign_all"
     IMPORT_UNDO = "import_undo"
+    CUSTOMER_IMPORT = "customer_import"
 
     @property
     def label(self) -> str:
@@ -35,6 +36,7 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.MERGE_ALL: "Merge all duplicates",
     AuditAction.REASSIGN_ALL: "Re-assign all",
     AuditAction.IMPORT_UNDO: "Import undone",
+    AuditAction.CUSTOMER_IMPORT: "Customer import",
 }
 
 

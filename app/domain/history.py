@@ -31,6 +31,7 @@ class ActivityKind(StrEnum):
     RESTORED = "restored"
     ENRICHED = "enriched"  # blanks filled from the company directory, with the file named
     ERASED = "erased"  # the person asked to be forgotten; only this anonymous line remains
+    ORDER = "order"  # a customer order credited to the lead (customer import or review)
 
     @property
     def label(self) -> str:
@@ -49,6 +50,7 @@ _LABELS = {
     ActivityKind.TASK_CREATED: "Task planned",
     ActivityKind.TASK_DONE: "Task done",
     ActivityKind.ERASED: "Erased on request",
+    ActivityKind.ORDER: "Customer order",
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -13,6 +13,8 @@ from app.importers.header_names import header_key, header_score
 
 HEADER_SEARCH_ROWS = 30
 MIN_HEADER_SCORE = 2
+# Scores a row as the header: how many distinct known fields its cells name.
+HeaderScore = Callable[[Sequence[str]], int]
 
 
 _TOTALS = re.compile(
@@ -55,11 +57,13 @@ class Record(NamedTuple):
     note: str = ""  # how the record's text was decoded, if that is doubtful
 
 
-def find_header(records: Sequence[Sequence[str]]) -> tuple[int, int]:
-    """The first of the top rows with the best header score (index, score)."""
+def find_header(records: Sequence[Sequence[str]],
+                score_of: HeaderScore = header_score) -> tuple[int, int]:
+    """The first of the top rows with the best header score (index, score); ``score_of``
+    knows the fields (lead fields unless a customer file is read)."""
     best_index, best_score = -1, 0
     for index, cells in enumerate(records[:HEADER_SEARCH_ROWS]):
-        score = header_score([c for c in cells if len(c) <= 200])
+        score = score_of([c for c in cells if len(c) <= 200])
         if score > best_score:
             best_index, best_score = index, score
     return best_index, best_score

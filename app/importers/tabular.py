@@ -25,9 +25,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from app.importers import encodings
-from app.importers.header_names import header_key
+from app.importers.header_names import header_key, header_score
 from app.importers.rows import SourceRow
-from app.importers.table_layout import TableError, TableInfo, is_repeated_header, is_totals
+from app.importers.table_layout import (
+    HeaderScore,
+    TableError,
+    TableInfo,
+    is_repeated_header,
+    is_totals,
+)
 from app.importers.text_tables import detect_encoding, open_text, text_records
 from app.importers.xlsx_tables import open_xlsx, xlsx_records
 
@@ -66,8 +72,9 @@ class Table:
         return self._estimate
 
 
-def open_table(path: Path) -> Table:
-    """Identify the file's format, encoding, delimiter and header row; read nothing else yet."""
+def open_table(path: Path, score_of: HeaderScore = header_score) -> Table:
+    """Identify the file's format, encoding, delimiter and header row; read nothing else yet.
+    ``score_of`` recognises the header row (lead fields; customer files pass their own)."""
     path = Path(path)
     try:
         with path.open("rb") as handle:
@@ -78,10 +85,10 @@ def open_table(path: Path) -> Table:
     if not head.strip(b" \t\r\n\x00"):
         raise TableError(f"{path.name} is empty.")
     if head.startswith(b"PK\x03\x04"):
-        return Table(*open_xlsx(path))
+        return Table(*open_xlsx(path, score_of))
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise TableError(f"{path.name} is an old Excel .xls file; save it as .xlsx or CSV and try again.")
     encoding = detect_encoding(path, head)
-    return Table(*open_text(path, encoding, size))
+    return Table(*open_text(path, encoding, size, score_of))
 
 

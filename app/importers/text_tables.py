@@ -10,10 +10,11 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from app.importers import encodings
-from app.importers.header_names import header_key
+from app.importers.header_names import header_key, header_score
 from app.importers.table_layout import (
     HEADER_SEARCH_ROWS,
     MIN_HEADER_SCORE,
+    HeaderScore,
     Layout,
     Record,
     TableError,
@@ -193,7 +194,8 @@ def _sample_records(text: str, delimiter: str) -> list[list[str]]:
         return []
 
 
-def _choose(records_by_delimiter: dict[str, list[list[str]]]) -> tuple[str, int, int]:
+def _choose(records_by_delimiter: dict[str, list[list[str]]],
+            score_of: HeaderScore = header_score) -> tuple[str, int, int]:
     """Pick (delimiter, header index, score): the delimiter under which a header scores best.
 
     Header recognition is a far stronger signal than character counts (csv.Sniffer guesses
@@ -203,7 +205,7 @@ def _choose(records_by_delimiter: dict[str, list[list[str]]]) -> tuple[str, int,
     """
     best: tuple[int, float, int, str, int] | None = None
     for order, (delimiter, records) in enumerate(records_by_delimiter.items()):
-        index, score = find_header(records)
+        index, score = find_header(records, score_of)
         if score < MIN_HEADER_SCORE:
             continue
         width = len(records[index])
@@ -237,7 +239,8 @@ def _sample_text(path: Path, encoding: str) -> tuple[str, bool]:
     return "".join(parts), True
 
 
-def open_text(path: Path, encoding: str, size: int) -> Layout:
+def open_text(path: Path, encoding: str, size: int,
+              score_of: HeaderScore = header_score) -> Layout:
     try:
         text, at_end = _sample_text(path, encoding)
     except OSError as exc:
@@ -245,7 +248,7 @@ def open_text(path: Path, encoding: str, size: int) -> Layout:
     if not at_end and "\n" in text:
         text = text[: text.rindex("\n") + 1]  # no half line at the end of the sample
     records = {d: _sample_records(text, d) for d in DELIMITERS}
-    delimiter, index, _score = _choose(records)
+    delimiter, index, _score = _choose(records, score_of)
     if index < 0:
         raise TableError(
             f"{path.name}: no header row found in the first {HEADER_SEARCH_ROWS} rows. The file "

@@ -12,9 +12,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from app.importers.header_names import header_score
 from app.importers.table_layout import (
     HEADER_SEARCH_ROWS,
     MIN_HEADER_SCORE,
+    HeaderScore,
     Layout,
     Record,
     TableError,
@@ -123,7 +125,7 @@ def _cell_text(cell: Any) -> str:
     return str(value).strip()
 
 
-def open_xlsx(path: Path) -> Layout:
+def open_xlsx(path: Path, score_of: HeaderScore = header_score) -> Layout:
     with _workbook(path) as workbook:
         if not workbook.worksheets:
             raise TableError(f"{path.name} has no worksheet.")
@@ -134,7 +136,7 @@ def open_xlsx(path: Path) -> Layout:
             top.append([_cell_text(cell) for cell in row])
             if len(top) >= HEADER_SEARCH_ROWS:
                 break
-    index, _score = find_header(top)
+    index, _score = find_header(top, score_of)
     if index < 0 or _score < MIN_HEADER_SCORE:
         raise TableError(
             f"{path.name}: no header row found in the first {HEADER_SEARCH_ROWS} rows of the first "

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.clock import utc_now
+from app.services.attribution_service import AttributionService
 from app.services.audit_service import AuditService
 from app.services.backup_service import BackupService
 from app.services.booth_service import BoothService
@@ -59,6 +60,7 @@ class Services:
     cadences: CadenceService
     followup: FollowUpService
     reports: ReportService
+    attribution: AttributionService
     planning: PlanningService
     sync: SyncService
     sync_settings: SyncSettingsStore
@@ -93,6 +95,7 @@ class Services:
                                                context.current_user_id),
             after_import=cadences.after_import,
             first_touch_deadlines=cadences.first_touch_deadlines)
+        attribution = AttributionService(context)
         services = cls(context=context, leads=leads, people=PeopleService(context),
                    events=EventService(context), questions=questions,
                    booth=BoothService(context, leads, questions, suppressions, enrichment,
@@ -106,7 +109,8 @@ class Services:
                    exports=ExportService(leads, suppressions, audit), settings=settings,
                    scoring=scoring, routing=routing, cadences=cadences,
                    followup=FollowUpService(context, leads, cadences, routing),
-                   reports=ReportService(context, audit),
+                   reports=ReportService(context, audit, attribution),
+                   attribution=attribution,
                    planning=PlanningService(context, audit),
                    sync=SyncService(context, rescore=scoring.rescore_many_in,
                                     rescore_stale=scoring.rescore_if_inputs_changed,

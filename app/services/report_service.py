@@ -14,26 +14,36 @@ from typing import IO
 
 from reportlab.platypus import Flowable
 
+from app.domain.attribution import Model
 from app.domain.audit import AuditAction
 from app.domain.errors import ValidationError
 from app.domain.reports import ReportFilters
 from app.files import atomic_write
-from app.reports import followup_sheet, funnel_report, reps_report, roi_report, status_report
+from app.reports import (
+    attribution_report,
+    followup_sheet,
+    funnel_report,
+    reps_report,
+    roi_report,
+    status_report,
+)
 from app.reports.document import Progress, render
 from app.reports.document import ReportCancelledError as ReportCancelledError  # for the GUI
 from app.reports.headings import Filters
 from app.reports.page import PageSize, page_size_for
 from app.reports.style import styles
 from app.reports.tables import ListColumns
+from app.services.attribution_service import AttributionService
 from app.services.audit_service import AuditService
 from app.services.context import ServiceContext
 from app.storage.repositories.reports import DashboardNumbers as DashboardNumbers
 from app.storage.repositories.reports import ReportRepository
 
-REPORT_KINDS = ("status", "reps", "roi", "funnel", "followup")
+REPORT_KINDS = ("status", "reps", "roi", "funnel", "attribution", "followup")
 SHEET_DAYS = 7  # the follow-up sheet's default window: everything overdue and the next 7 days
 _TITLES = {"status": status_report.TITLE, "reps": reps_report.TITLE, "roi": roi_report.TITLE,
-           "funnel": funnel_report.TITLE, "followup": followup_sheet.TITLE}
+           "funnel": funnel_report.TITLE, "attribution": attribution_report.TITLE,
+           "followup": followup_sheet.TITLE}
 
 
 @dataclass(frozen=True)
@@ -44,8 +54,10 @@ class ReportResult:
 
 
 class ReportService:
-    def __init__(self, context: ServiceContext, audit: AuditService) -> None:
+    def __init__(self, context: ServiceContext, audit: AuditService,
+                 attribution: AttributionService | None = None) -> None:
         self.context, self.audit = context, audit
+        self.attribution = attribution or AttributionService(context)
         self.db = context.db
 
     def report(self, kind: str, path: Path, *, event_id: uuid.UUID | None = None,
@@ -53,13 +65,14 @@ class ReportService:
                date_to: dt.date | None = None, page_size: str | PageSize | None = None,
                progress: Callable[[int, int], None] | None = None,
                cancelled: Callable[[], bool] | None = None,
-               printing: bool = False) -> ReportResult:
+               printing: bool = False, model: str | Model = Model.FIRST) -> ReportResult:
         """Write report ``kind`` (one of REPORT_KINDS) to ``path``, recorded in the audit trail
         (``printing``: the caller prints it and records the print instead).
 
         Dates are calendar days on this computer, both inclusive: the day each lead was created,
         or for the follow-up sheet the day each task is due. Raises ValidationError for an
-        unknown kind, a bad page size or a range that ends before it starts;
+        unknown kind or attribution ``model`` (first, even), a bad page size or a range that
+        ends before it starts;
         ReportCancelledError
         when ``cancelled()`` turns true (the file is then left as it was).
         """
@@ -68,6 +81,11 @@ class ReportService:
                                                  f"{', '.join(REPORT_KINDS)}")
         if date_from and date_to and date_to < date_from:
             raise ValidationError.single("to", "is before the start date")
+        try:
+            model = Model(model)
+        except ValueError:
+            raise ValidationError.single("model", f"'{model}' is not an attribution model: "
+                                                  "choose first or even") from None
         try:
             page = page_size_for(page_size)
         except ValueError as error:
@@ -101,6 +119,10 @@ class ReportService:
                 elif kind == "funnel":
                     months = repo.month_rows(filters)
                     rows, story = len(months), funnel_report.story(months, words, now, st, page)
+                elif kind == "attribution":
+                    analysis = self.attribution.analysis(model, filters)
+                    rows = analysis.rows
+                    story = attribution_report.story(analysis, words, now, st, page)
                 else:
                     sheets, window = self._sheets(repo, filters, date_from, date_to, now)
                     words = Filters(event_name, owner_name)
@@ -109,7 +131,8 @@ class ReportService:
             with atomic_write(path, "wb") as handle:
                 pages = self._render(handle, story, kind, page, columns)
         if not printing:
-            self.audit.record(AuditAction.REPORT, f"{kind} report, {_pages(pages)} "
+            what = f"{kind} ({model.label})" if kind == "attribution" else kind
+            self.audit.record(AuditAction.REPORT, f"{what} report, {_pages(pages)} "
                                                   f"({path.name})", rows)
         return ReportResult(path, pages, rows)
 

@@ -126,6 +126,10 @@ def test_a_session_and_its_crashes_leave_no_personal_data_in_the_log(
     ("call (030) 123-4567 or 0612215803", False),
     ("Error: 'Müller & Söhne GmbH' exists", False),
     ("[parameters: ('Hans', 'x@y.de')]", False),
+    ("no lead named 'Weber'", False),
+    ("""no lead named "O'Brien" here""", False),
+    ("no lead named 'O'Brien' here", False),
+    ("KeyError: 'lead.owner_id'", True),
 ])
 def test_redaction_keeps_what_helps_and_removes_what_names(text: str, kept: bool) -> None:
     assert (redact(text) == text) is kept
