@@ -71,7 +71,7 @@ def run_retention(args: argparse.Namespace, ctx: CliContext) -> int:
     if total and ctx.out.json_mode and not args.yes:
         ctx.out.error("Erasing cannot be undone: add --yes to confirm.")
         return 2
-    done = retention.erase_expired(months)
+    done = retention.erase_expired(months, confirmed=(cutoff, total))
     ctx.out.result(done.to_json(), f"Erased {done.erased:,} leads never converted within "
                                    f"{months} months.")
     return 0

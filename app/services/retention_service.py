@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from app.domain.audit import AuditAction
-from app.domain.errors import ValidationError
+from app.domain.errors import ConflictError, ValidationError
 from app.domain.progress import CancelCheck, Progress
 from app.domain.retention import MAX_MONTHS, RetentionCandidate, months_before
 from app.services.audit_service import AuditService
@@ -65,12 +65,22 @@ class RetentionService:
             return list(RetentionRepository(session).candidates(self.cutoff(months), limit))
 
     def erase_expired(self, months: int | None = None, progress: Progress | None = None,
-                      cancelled: CancelCheck | None = None) -> RetentionErasure:
-        """Erase every lead the rule lists now (callers confirm first: cannot be undone)."""
+                      cancelled: CancelCheck | None = None, *,
+                      confirmed: tuple[dt.datetime, int] | None = None) -> RetentionErasure:
+        """Erase every lead the rule lists (callers confirm first: cannot be undone).
+
+        ``confirmed`` is the cutoff and the count the person was shown: the leads erased are
+        those still listed at that cutoff (one converted meanwhile is kept), and a list grown
+        since (leads arrived by sync) is refused rather than erased unseen."""
         chosen = self._months(months)
-        cutoff = self.cutoff(chosen)
+        cutoff = confirmed[0] if confirmed else self.cutoff(chosen)
         with self.context.db.read() as session:
             ids = RetentionRepository(session).ids(cutoff)
+        if confirmed and len(ids) > confirmed[1]:
+            raise ConflictError(
+                f"{len(ids) - confirmed[1]:,} more leads match the rule than the "
+                f"{confirmed[1]:,} you confirmed (they arrived meanwhile): look at the list "
+                "again before erasing.")
         erased, stopped = self.erasure.erase_many(
             ids, ERASURE_REASON.format(months=chosen), progress, cancelled)
         if erased:

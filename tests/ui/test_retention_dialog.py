@@ -54,3 +54,14 @@ def test_lists_then_erases_only_after_the_word_and_the_question(
     assert services.retention.count() == 0 and dialog.confirmation.text() == ""
     assert [e.records for e in services.audit.entries()] == [3]
     dialog.grab().save(str(tmp_path / "retention.png"))
+
+
+def test_only_the_saved_rule_erases(qtbot: Any, services: Services, old_leads: None) -> None:
+    services.retention.set_months(24)
+    dialog = RetentionDialog(services.retention, SynchronousRunner())
+    qtbot.addWidget(dialog)
+    dialog.confirmation.setText("ERASE")
+    assert dialog.erase_button.isEnabled()
+    dialog.months.setValue(12)  # shown, not saved: the audit would name another rule
+    assert not dialog.erase_button.isEnabled() and "Keep it as the team's rule" in \
+        dialog.summary.text()

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from app.domain.audit import AuditAction
-from app.domain.errors import ValidationError
+from app.domain.errors import ConflictError, ValidationError
 from app.domain.leads import LeadQuery
 from app.domain.retention import months_before
 from app.services.container import Services
@@ -65,6 +65,18 @@ def test_erasing_takes_the_listed_people_completely_and_is_audited(
     entry = services.audit.entries()[0]
     assert entry.action is AuditAction.ERASURE and entry.records == 2
     assert "12 months" in entry.what and "Prospect" not in entry.what
+
+
+def test_erasing_keeps_to_the_confirmed_cutoff_and_refuses_a_grown_list(
+        services: Services, aged: dict[str, object], clock: FakeClock) -> None:
+    services.retention.set_months(12)
+    cutoff, shown = services.retention.cutoff(), services.retention.count()
+    clock.advance(days=400)  # the dialog stayed open: the rule now lists more
+    assert services.retention.count() > shown
+    with pytest.raises(ConflictError, match="more leads match"):
+        services.retention.erase_expired(confirmed=(services.retention.cutoff(), shown))
+    done = services.retention.erase_expired(confirmed=(cutoff, shown))
+    assert done.erased == shown == 2 and done.cutoff == cutoff
 
 
 def test_the_rule_is_checked(services: Services) -> None:

@@ -81,6 +81,7 @@ class RetentionDialog(QDialog):
 
     def reload(self) -> None:
         months = self.months.value()
+        self.cutoff = self.retention.cutoff(months) if months else None
         self.total = self.retention.count(months)
         listed = self.retention.candidates(months, limit=PREVIEW_ROWS)
         self.table.setRowCount(len(listed))
@@ -93,14 +94,18 @@ class RetentionDialog(QDialog):
         else:
             cutoff = self.retention.cutoff(months).date().isoformat()
             more = f" (the first {len(listed):,} shown)" if self.total > len(listed) else ""
+            unsaved = (" Keep it as the team's rule to erase them."
+                       if months != self.retention.months and self.total else "")
             self.summary.setText(f"{counted(self.total, 'lead')} never converted, captured "
-                                 f"before {cutoff}{more}.")
+                                 f"before {cutoff}{more}.{unsaved}")
         self.table.setVisible(self.total > 0)
         self.save_button.setEnabled(months != self.retention.months)
         self._enable()
 
     def _enable(self) -> None:
+        # Only the team's saved rule erases, so the audit trail names the rule that did it.
         self.erase_button.setEnabled(self.total > 0 and
+                                     self.months.value() == self.retention.months and
                                      self.confirmation.text().strip() == CONFIRM_WORD)
 
     def save_rule(self) -> None:
@@ -108,15 +113,16 @@ class RetentionDialog(QDialog):
         self.reload()
 
     def erase(self) -> None:
-        months, total = self.months.value(), self.total
-        if not messages.confirm(self, "Erase leads",
+        months, total, cutoff = self.months.value(), self.total, self.cutoff
+        if cutoff is None or not messages.confirm(self, "Erase leads",
                                 f"Erase {counted(total, 'lead')} completely? This cannot be "
                                 "undone.", "Erase"):
             return
 
         def work(state: JobState) -> RetentionErasure:
             return self.retention.erase_expired(months, progress=state.report,
-                                                cancelled=lambda: state.cancelled)
+                                                cancelled=lambda: state.cancelled,
+                                                confirmed=(cutoff, total))
 
         def done(result: RetentionErasure, _changes: Changes) -> None:
             self.erased = result
