@@ -57,7 +57,9 @@ def make_private(path: Path) -> None:
 
 
 def _current_umask() -> int:
-    current = os.umask(0)
+    # os.umask can only be read by setting it: set the private one for that instant, so a file
+    # another thread creates meanwhile is at worst too private, never readable by others.
+    current = os.umask(PRIVATE_UMASK)
     os.umask(current)
     return current
 

@@ -11,7 +11,7 @@ half a file.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -80,14 +80,22 @@ class ExportService:
                cancelled: CancelCheck | None = None) -> ExportResult:
         """Write the leads matching ``query`` to ``path`` in ``fmt``, leaving out whoever
         ``purpose`` excludes (counted by reason in the result); recorded in the audit trail."""
-        result = self._write(query, path, fmt, purpose, progress=progress, cancelled=cancelled)
         scope = "all leads" if query == LeadQuery() else "a filtered list"
-        self.audit.record(AuditAction.EXPORT, f"{fmt.value.upper()}, {_PURPOSE_WORDS[purpose]}, "
-                                              f"{scope} ({path.name})", result.written)
-        return result
+
+        def audited(written: int) -> int:
+            self.audit.record(AuditAction.EXPORT, f"{fmt.value.upper()}, "
+                                                  f"{_PURPOSE_WORDS[purpose]}, {scope} "
+                                                  f"({path.name})", written)
+            return written
+
+        return self._write(query, path, fmt, purpose, audited, progress=progress,
+                           cancelled=cancelled)
 
     def _write(self, query: LeadQuery, path: Path, fmt: ExportFormat, purpose: ExportPurpose,
-               *, progress: Progress | None, cancelled: CancelCheck | None) -> ExportResult:
+               audited: Callable[[int], int], *, progress: Progress | None,
+               cancelled: CancelCheck | None) -> ExportResult:
+        """Write the file; ``audited`` records it in the audit trail inside atomic_write, before
+        the file takes its name, so no export exists without its audit entry."""
         # Imported here: the GUI builds this service at start-up, openpyxl and vobject are
         # only needed once someone exports.
         from app.exporters.csv_layouts import (
@@ -105,9 +113,9 @@ class ExportService:
             # Every column, nobody left out: the rows go to the csv module as they are read.
             try:
                 with atomic_write(path, encoding="utf-8-sig", newline="") as text:
-                    written = write_csv_rows(text, native_layout(lead_keys()),
-                                             self.csv_chunks(query, progress=progress,
-                                                             cancelled=cancelled))
+                    written = audited(write_csv_rows(text, native_layout(lead_keys()),
+                                                     self.csv_chunks(query, progress=progress,
+                                                                     cancelled=cancelled)))
             except OSError as exc:
                 raise LeadlineError(f"Cannot write {path}: {exc.strerror or exc}") from exc
             return ExportResult(path, written, excluded)
@@ -115,16 +123,17 @@ class ExportService:
         try:
             if fmt is ExportFormat.XLSX:
                 with atomic_write(path, "wb") as binary:
-                    written = write_xlsx(binary, native_layout(purpose_columns(purpose)), rows)
+                    written = audited(write_xlsx(binary, native_layout(purpose_columns(purpose)),
+                                                 rows))
             elif fmt is ExportFormat.VCARD:
                 with atomic_write(path, encoding="utf-8", newline="") as text:
-                    written = write_vcards(text, rows)
+                    written = audited(write_vcards(text, rows))
             else:
                 layout = {ExportFormat.SALESFORCE: SALESFORCE_LEADS,
                           ExportFormat.HUBSPOT: HUBSPOT_CONTACTS}.get(fmt)
                 with atomic_write(path, encoding="utf-8-sig", newline="") as text:
-                    written = write_csv(text, layout or native_layout(purpose_columns(purpose)),
-                                        rows)
+                    written = audited(write_csv(
+                        text, layout or native_layout(purpose_columns(purpose)), rows))
         except OSError as exc:
             raise LeadlineError(f"Cannot write {path}: {exc.strerror or exc}") from exc
         return ExportResult(path, written, excluded)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.domain.audit import AuditAction
+from app.domain.errors import LeadlineError
 from app.domain.exports import ExportFormat
 from app.domain.imports import DuplicatePolicy
 from app.domain.leads import LeadQuery
@@ -109,6 +110,23 @@ def test_every_export_and_report_is_recorded_with_its_count(services: Services,
         (AuditAction.REPORT, 3), (AuditAction.EXPORT, 1), (AuditAction.EXPORT, 3)]
     assert entries[1].what == "XLSX, every field, a filtered list (ann.xlsx)"  # no search text
     assert entries[0].what.startswith("status report, ") and "(status.pdf)" in entries[0].what
+
+
+@pytest.mark.parametrize("fmt", [ExportFormat.CSV, ExportFormat.XLSX, ExportFormat.VCARD])
+def test_no_export_file_exists_without_its_audit_entry(
+        services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        fmt: ExportFormat) -> None:
+    services.leads.create({"first_name": "Ann", "email": "ann@example.org"})
+
+    def audit_fails(*_args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(services.audit, "record", audit_fails)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    with pytest.raises(LeadlineError, match="No space left"):
+        services.exports.export(LeadQuery(), folder / "leads.out", fmt)
+    assert list(folder.iterdir()) == []
 
 
 def test_re_applying_the_routing_rules_is_recorded(services: Services) -> None:
