@@ -51,9 +51,18 @@ def unlock_command(args: argparse.Namespace, ctx: CliContext) -> int:
     return 0
 
 
+# A PIN is a line; anything longer is the wrong file (a database, a /dev/zero), not read whole.
+MAX_PIN_FILE_BYTES = 1024
+
+
 def read_pin(path: Path) -> str:
     try:
-        text = path.expanduser().read_text(encoding="utf-8")
+        with path.expanduser().open("rb") as handle:
+            raw = handle.read(MAX_PIN_FILE_BYTES + 1)
+        if len(raw) > MAX_PIN_FILE_BYTES:
+            raise PinError(f"{path} is not a PIN file: it holds more than "
+                           f"{MAX_PIN_FILE_BYTES} bytes. Give a file with the PIN on one line.")
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise PinError(f"Cannot read the PIN file {path}: {getattr(error, 'strerror', None) or error}") \
             from error

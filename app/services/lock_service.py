@@ -119,18 +119,24 @@ class LockService:
 
     def _verify(self, pin_hash: str, pin: str, attempts_key: str) -> None:
         now = self.context.clock()
-        attempts = self._attempts(attempts_key)
-        waiting = attempts.seconds_left(now)
+        waiting = 0
+
+        def claim(stored: str | None) -> str | None:
+            # Read and counted as wrong in one step, before the slow check: tries started
+            # together (several processes at once) find the claim and wait, so none gets a
+            # free guess.
+            nonlocal waiting
+            attempts = Attempts.from_text(stored)
+            waiting = attempts.seconds_left(now)
+            return stored if waiting else attempts.failed(now).to_text()
+
+        claimed = self.context.db.change_local(attempts_key, claim)
         if waiting:
             # Not even checked: guessing is as slow as the wait, however fast the typing.
             raise WrongPinError(wait_message(waiting), waiting)
-        # The try is counted as wrong before the slow check: tries started together (several
-        # processes at once) find it and wait, instead of each getting a free guess.
-        failed = attempts.failed(now)
-        self.context.db.set_local(attempts_key, failed.to_text())
         try:
             self.hasher.verify(pin_hash, pin)
         except (VerificationError, InvalidHashError):
-            waiting = failed.seconds_left(now)
+            waiting = Attempts.from_text(claimed).seconds_left(now)
             raise WrongPinError(f"Wrong PIN. {wait_message(waiting)}", waiting) from None
         self.context.db.set_local(attempts_key, None)

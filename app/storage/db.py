@@ -10,7 +10,7 @@ import sqlite3
 import sys
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -306,6 +306,25 @@ class Database:
             raise StorageError(f"Cannot keep this laptop's settings for the team server in "
                                f"{target}: {error.strerror or error}") from error
 
+    def change_local(self, key: str, change: Callable[[str | None], str | None]) -> str | None:
+        """Read, change and write one of this laptop's values as one step, so two processes
+        never both act on the old value (the count of wrong PIN tries); the new value."""
+        if self.server is None:
+            with self.write() as session:  # BEGIN IMMEDIATE: the file's write lock is held
+                row = session.get(AppMeta, key)
+                value = change(row.value if row else None)
+                if row is not None and value is None:
+                    session.delete(row)
+                elif row is None and value is not None:
+                    session.add(AppMeta(key=key, value=value))
+                elif row is not None:
+                    row.value = value
+            return value
+        with _exclusive(self.path.parent / f"{_LAPTOP_VALUES}.lock"):
+            value = change(self.get_local(key))
+            self.set_local(key, value)
+        return value
+
     def _laptop_values(self) -> dict[str, str]:
         try:
             found = json.loads((self.path.parent / _LAPTOP_VALUES).read_text(encoding="utf-8"))
@@ -354,3 +373,22 @@ def _master_table() -> Any:
 
 _sqlite_master = _master_table()
 
+
+
+@contextmanager
+def _exclusive(lock_file: Path) -> Iterator[None]:
+    """Hold an operating-system lock on ``lock_file`` (other processes wait for it)."""
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    handle = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
+            msvcrt.locking(handle, msvcrt.LK_LOCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock on both systems

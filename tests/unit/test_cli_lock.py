@@ -69,6 +69,12 @@ def test_lock_refuses_a_pin_shorter_than_four_characters(cli: Cli) -> None:
     assert cli("leads", "list")[0] == 0, "not locked"
 
 
+def test_lock_refuses_a_file_too_long_to_be_a_pin(cli: Cli) -> None:
+    code, _out, err = cli("lock", "--pin-file", cli.pin_file("4711" * 300))
+    assert code == 1 and "is not a PIN file" in err
+    assert cli("leads", "list")[0] == 0, "not locked"
+
+
 @pytest.mark.parametrize("command", REFUSED, ids=lambda c: " ".join(c[:2]))
 def test_a_locked_laptop_refuses_commands_that_show_or_send_out_leads(
         locked: Cli, command: tuple[str, ...]) -> None:

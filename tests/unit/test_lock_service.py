@@ -181,3 +181,23 @@ def test_a_try_is_counted_before_the_pin_is_checked(services: Services,
     services.lock.unlock("2468")
     assert waits == ["Wait 1 s before trying again."], "the other try was not even checked"
     assert not services.lock.is_locked()
+
+
+@pytest.mark.both_databases
+def test_a_laptop_value_is_read_and_changed_in_one_step(db: Database) -> None:
+    """What keeps two processes' PIN tries from both reading the old count."""
+    import threading
+
+    def add_one(stored: str | None) -> str:
+        return str(int(stored or "0") + 1)
+
+    def work() -> None:
+        for _ in range(25):
+            db.change_local("counter", add_one)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert db.get_local("counter") == "100"
