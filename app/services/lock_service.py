@@ -93,16 +93,23 @@ class LockService:
 
     def set_pin(self, user: UserRecord, pin: str, repeated: str | None = None) -> None:
         """Only the person themselves sets their PIN (the caller checks who is signed in)."""
-        self.context.db.set_local(PIN_KEY.format(user.id),
-                                  self.hasher.hash(check_new_pin(pin, repeated)))
-        self.context.db.set_local(_PIN_ATTEMPTS_KEY.format(user.id), None)
+        self.keep_pin(user.id, check_new_pin(pin, repeated))
+
+    def keep_pin(self, user_id: uuid.UUID, pin: str) -> None:
+        """Store the hash of a checked PIN; a new profile's is stored before the profile is
+        added (ProfileDialog), so no profile ever exists without the PIN its maker gave."""
+        self.context.db.set_local(PIN_KEY.format(user_id), self.hasher.hash(pin))
+        self.context.db.set_local(_PIN_ATTEMPTS_KEY.format(user_id), None)
+
+    def forget_pin(self, user_id: uuid.UUID) -> None:
+        self.context.db.set_local(PIN_KEY.format(user_id), None)
+        self.context.db.set_local(_PIN_ATTEMPTS_KEY.format(user_id), None)
 
     def clear_pin(self, user: UserRecord, by: UserRecord | None) -> None:
         """A person clears their own PIN; an administrator anyone's."""
         if by is None or (by.id != user.id and by.role is not Role.ADMIN):
             raise PinError(f"Only {user.name} or an administrator can clear {user.name}'s PIN.")
-        self.context.db.set_local(PIN_KEY.format(user.id), None)
-        self.context.db.set_local(_PIN_ATTEMPTS_KEY.format(user.id), None)
+        self.forget_pin(user.id)
 
     def check_pin(self, user_id: uuid.UUID, pin: str) -> None:
         """Nothing when the profile has no PIN or this is it; WrongPinError otherwise."""

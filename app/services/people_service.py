@@ -29,7 +29,7 @@ class PeopleService:
 
     def add_user(self, name: str, email: str, role: Role | str, *,
                  team: str | None = None, capacity: int | None = None,
-                 territories: Sequence[str] = ()) -> UserRecord:
+                 territories: Sequence[str] = (), user_id: uuid.UUID | None = None) -> UserRecord:
         name = name.strip()
         if not name:
             raise ValidationError.single("name", "is empty: give the person's name")
@@ -49,7 +49,7 @@ class PeopleService:
             if team and team_row is None:
                 raise ValidationError.single("team", f"no team named '{team}'")
             user = repo.add_user(User(
-                id=new_id(), name=name, email=email, role=role, capacity=capacity,
+                id=user_id or new_id(), name=name, email=email, role=role, capacity=capacity,
                 territories=json.dumps(list(territories)) if territories else "",
                 team_id=team_row.id if team_row else None, availability=Availability.ACTIVE,
                 updated_at=now, device_id=self.context.device_id))

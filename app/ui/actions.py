@@ -216,7 +216,9 @@ ACTIONS = (
 )
 
 # Which area each command belongs to: the signed-in role must allow it, and while the laptop
-# is locked for the booth anything but capture asks for the PIN first. Every action is listed.
+# is locked for the booth anything but capture asks for the PIN first. Every action is listed
+# but undo and redo: they only take back what the signed-in person did since signing in or
+# since the lock (switching profile and locking clear the undo stack).
 AREAS: dict[str, Area] = {
     **dict.fromkeys(
         ("refresh", "switch_user", "quit", "about", "shortcuts", "lock", "unlock", "set_pin",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.domain.errors import StorageError
 from app.domain.people import Role
 from app.services.container import Services
 from app.ui.dialogs.profile_dialog import ProfileDialog
@@ -53,6 +54,42 @@ def test_a_new_profile_can_have_a_pin_from_the_first_start(qtbot: Any, services:
     assert dialog.chosen is not None
     assert services.lock.has_pin(dialog.chosen.id)
     services.lock.check_pin(dialog.chosen.id, "2468")  # no WrongPinError
+
+
+def test_a_pin_that_cannot_be_stored_adds_no_profile(
+        qtbot: Any, services: Services, monkeypatch: Any) -> None:
+    def disk_full(*_args: object) -> None:
+        raise StorageError("Cannot keep this laptop's settings: No space left on device")
+
+    monkeypatch.setattr(services.lock, "keep_pin", disk_full)
+    dialog = ProfileDialog(services.people, lock=services.lock)
+    qtbot.addWidget(dialog)
+    dialog.name_edit.setText("Mia Manager")
+    dialog.email_edit.setText("mia@example.com")
+    dialog.pin_edit.setText("2468")
+    dialog.pin_again.setText("2468")
+    dialog.accept_choice()
+    assert dialog.chosen is None and "No space left" in dialog.error_label.text()
+    assert services.people.users() == [], "no profile without the PIN its maker gave"
+
+
+def test_a_profile_that_cannot_be_added_leaves_no_pin(
+        qtbot: Any, services: Services, monkeypatch: Any) -> None:
+    services.people.add_user("Mia Manager", "mia@example.com", "manager")
+    kept: list[Any] = []
+    real_keep = services.lock.keep_pin
+    monkeypatch.setattr(services.lock, "keep_pin",
+                        lambda user_id, pin: kept.append(user_id) or real_keep(user_id, pin))
+    dialog = ProfileDialog(services.people, lock=services.lock)
+    qtbot.addWidget(dialog)
+    dialog.create_new.setChecked(True)
+    dialog.name_edit.setText("Mia Again")
+    dialog.email_edit.setText("mia@example.com")  # taken
+    dialog.pin_edit.setText("2468")
+    dialog.pin_again.setText("2468")
+    dialog.accept_choice()
+    assert dialog.chosen is None and "already exists" in dialog.error_label.text()
+    assert len(kept) == 1 and not services.lock.has_pin(kept[0])
 
 
 def test_a_new_profile_without_a_pin_has_none(qtbot: Any, services: Services) -> None:

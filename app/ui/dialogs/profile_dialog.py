@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.domain.access import roles_a_new_profile_may_take
 from app.domain.booth_lock import MIN_PIN_LENGTH, check_new_pin
 from app.domain.errors import LeadlineError, ValidationError
+from app.domain.ids import new_id
 from app.domain.people import Role, UserRecord
 from app.services.lock_service import LockService
 from app.services.people_service import PeopleService
@@ -118,10 +119,7 @@ class ProfileDialog(QDialog):
                 pin = self.pin_edit.text()
                 if pin or self.pin_again.text():  # checked before the profile is added
                     pin = check_new_pin(pin, self.pin_again.text())
-                user = self.people.add_user(self.name_edit.text(), self.email_edit.text(),
-                                            Role(self.role_combo.currentData()))
-                if pin and self.lock is not None:
-                    self.lock.set_pin(user, pin, pin)
+                user = self._add_profile(pin)
             self.chosen = self.people.sign_in(user.id)
         except ValidationError as error:
             self.error_label.setText("\n".join(f"{e.field.capitalize()}: {e.message}"
@@ -133,6 +131,19 @@ class ProfileDialog(QDialog):
             self.error_label.show()
             return
         self.accept()
+
+    def _add_profile(self, pin: str) -> UserRecord:
+        """The new profile, its PIN stored first: a profile never exists without it."""
+        user_id, lock = new_id(), self.lock if pin else None
+        if lock is not None:
+            lock.keep_pin(user_id, pin)
+        try:
+            return self.people.add_user(self.name_edit.text(), self.email_edit.text(),
+                                        Role(self.role_combo.currentData()), user_id=user_id)
+        except BaseException:
+            if lock is not None:
+                lock.forget_pin(user_id)
+            raise
 
     def _pin_typed(self, user: UserRecord) -> bool:
         """True when ``user`` has no PIN on this laptop, is signed in already, or their PIN
