@@ -7,8 +7,6 @@ import csv
 import uuid
 from pathlib import Path
 
-from sqlalchemy.orm import Session
-
 from app.domain.audit import AuditAction, AuditEntry
 from app.exporters.spreadsheet_safety import safe_value
 from app.files import atomic_write
@@ -22,17 +20,16 @@ class AuditService:
     def __init__(self, context: ServiceContext) -> None:
         self.context = context
 
-    def record(self, action: AuditAction, what: str, records: int, *,
-               session: Session | None = None) -> uuid.UUID:
-        """One entry, by whoever is signed in, now. With ``session``, inside the caller's
-        transaction, so an erasure and its entry are kept or rolled back together."""
-        if session is not None:
-            return self._add(session, action, what, records)
-        with self.context.db.write() as own:
-            return self._add(own, action, what, records)
+    def record(self, action: AuditAction, what: str, records: int) -> uuid.UUID:
+        """One entry, by whoever is signed in, now."""
+        with self.context.db.write() as session:
+            return self.add_to(AuditRepository(session), action, what, records)
 
-    def _add(self, session: Session, action: AuditAction, what: str, records: int) -> uuid.UUID:
-        return AuditRepository(session).add(
+    def add_to(self, repository: AuditRepository, action: AuditAction, what: str,
+               records: int) -> uuid.UUID:
+        """The entry added through the caller's repository, inside the caller's transaction,
+        so an erasure and its entry are kept or rolled back together."""
+        return repository.add(
             occurred_at=self.context.clock(), device_id=self.context.device_id,
             actor_id=self.context.current_user_id, action=action, what=what,
             records=max(0, records))

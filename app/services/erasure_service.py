@@ -29,6 +29,7 @@ from app.services.audit_service import AuditService
 from app.services.context import ServiceContext
 from app.services.suppression_service import SuppressionService
 from app.storage.orm import Tombstone
+from app.storage.repositories.audit import AuditRepository
 from app.storage.repositories.erasure import (
     ErasureRepository,
     compact_search_index,
@@ -100,7 +101,8 @@ class ErasureService:
         now = self.context.clock()
         with self.db.write() as session:
             erased_ids, scrubbed = self._erase_in(session, lead_id, reason, now)
-            self.audit.record(AuditAction.ERASURE, "1 person, on request", 1, session=session)
+            self.audit.add_to(AuditRepository(session), AuditAction.ERASURE,
+                              "1 person, on request", 1)
         compacted, truncated = self._tidy(scrubbed)
         return ErasureReceipt(lead_id, erased_ids, scrubbed, now,
                               self._older_backups(now), compacted, truncated)

@@ -68,6 +68,7 @@ if TYPE_CHECKING:
     from app.services.intake import BatchIntake
 from app.services.suppression_service import SuppressionService
 from app.storage.orm import Lead, MappingTemplate
+from app.storage.repositories.audit import AuditRepository
 from app.storage.repositories.booth import BoothRepository
 from app.storage.repositories.bulk import BulkWriter
 from app.storage.repositories.events import EventRepository
@@ -370,9 +371,9 @@ class ImportService:
                     history.record(lead_id, ActivityKind.DELETED, now=now, device=device,
                                    actor=actor, text=f"Import of {batch.file_name} undone")
             batch.status, batch.updated_at, batch.device_id = "undone", now, device
-            self.audit.record(AuditAction.IMPORT_UNDO, f"import of {batch.file_name}: "
-                              f"{len(created):,} removed, {restored:,} restored",
-                              len(created) + restored, session=session)
+            self.audit.add_to(AuditRepository(session), AuditAction.IMPORT_UNDO,
+                              f"import of {batch.file_name}: {len(created):,} removed, "
+                              f"{restored:,} restored", len(created) + restored)
         return len(created), restored
 
     # -- rejected rows, to fix and import again -----------------------------------------------

@@ -36,6 +36,7 @@ from app.services.audit_service import AuditService
 from app.services.context import ServiceContext
 from app.storage.db import driver_of
 from app.storage.orm import AssignmentRun, Queue
+from app.storage.repositories.audit import AuditRepository
 from app.storage.repositories.bulk_rows import utc_text
 from app.storage.repositories.distribution import DistributionRepository, iter_routing_facts
 from app.storage.repositories.history import HistoryRepository
@@ -180,7 +181,8 @@ class ReassignmentService:
                                         self.context.device_id)
             if run_id is not None:
                 repo.remember_round_robin(run_id, pointers_before, pointers_after)
-            self.audit.record(AuditAction.REASSIGN_ALL, description, len(moves), session=session)
+            self.audit.add_to(AuditRepository(session), AuditAction.REASSIGN_ALL, description,
+                              len(moves))
         return RunResult(run_id, tuple(moves))
 
     def record_automatic_moves_in(self, session: Session, moves: Sequence[Move],
