@@ -33,7 +33,7 @@ COMMAND_AREAS: dict[str, Area] = {
                      "events"), Area.ASSIGNMENT),
     "report": Area.REPORTS,
     "plan": Area.REPORTS,
-    **dict.fromkeys(("import", "registrations", "demo"), Area.IMPORTS),
+    **dict.fromkeys(("import", "registrations", "demo", "customers"), Area.IMPORTS),
     **dict.fromkeys(("export", "leads export", "export-person", "erase", "retention"),
                     Area.EXPORTS),
     **dict.fromkeys(("suppress", "backup", "backups", "restore", "migrate-to", "audit"),

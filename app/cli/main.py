@@ -45,6 +45,8 @@ examples:
   %(prog)s --db demo.sqlite demo --leads 10000
   %(prog)s registrations import attendees.csv --event "Hannover Messe 2026"
   %(prog)s scan --event "Hannover Messe 2026" < scans.jsonl
+  %(prog)s scan-image badge.jpg --event "Hannover Messe 2026"
+  %(prog)s card business-card.jpg --event "Hannover Messe 2026" --dry-run
   %(prog)s migrate-to postgresql://anna@db.example.com/leadline
 
 Run '%(prog)s COMMAND --help' (e.g. '%(prog)s leads --help') for a command's options."""
@@ -56,6 +58,7 @@ def build_parser(prog: str | None = None) -> CliParser:
         backup,
         booth,
         capture_images,
+        customers,
         dedupe,
         demo,
         distribution,
@@ -90,6 +93,7 @@ def build_parser(prog: str | None = None) -> CliParser:
     booth.register(tree)
     capture_images.register(tree)
     imports.register(tree)
+    customers.register(tree)
     dedupe.register(tree)
     suppress.register(tree)
     erasure.register(tree)

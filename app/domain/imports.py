@@ -89,6 +89,10 @@ class ImportReport:
     warned: tuple[WarnedRow, ...] = ()  # the first WARNED_ROWS_LISTED of counts.warned
 
 
+# import_batch.source_format of a customer and order import (app/services/customer_service.py).
+CUSTOMER_IMPORT_FORMAT = "customers"
+
+
 @dataclass(frozen=True)
 class BatchRecord:
     id: uuid.UUID
@@ -99,3 +103,4 @@ class BatchRecord:
     duplicates: int
     rejected: int
     mapping: str  # JSON
+    source_format: str = ""  # CUSTOMER_IMPORT_FORMAT for a customer and order import

@@ -13,6 +13,7 @@ from app.services.backup_service import BackupService
 from app.services.booth_service import BoothService
 from app.services.cadence_service import CadenceService
 from app.services.context import ServiceContext
+from app.services.customer_service import CustomerService
 from app.services.dedupe_service import DedupeService
 from app.services.enrichment_service import EnrichmentService
 from app.services.erasure_service import ErasureService
@@ -48,6 +49,7 @@ class Services:
     questions: QuestionService
     booth: BoothService
     imports: ImportService
+    customers: CustomerService
     dedupe: DedupeService
     suppressions: SuppressionService
     enrichment: EnrichmentService
@@ -101,6 +103,7 @@ class Services:
                    booth=BoothService(context, leads, questions, suppressions, enrichment,
                                       dedupe),
                    imports=imports,
+                   customers=CustomerService(context, leads, audit),
                    dedupe=dedupe,
                    suppressions=suppressions, enrichment=enrichment,
                    merges=MergeService(context, leads, dedupe, audit,

@@ -25,6 +25,7 @@ from app.domain.errors import ConflictError, NotFoundError, ValidationError
 from app.domain.history import ActivityKind
 from app.domain.ids import PackedIds, new_id
 from app.domain.imports import (
+    CUSTOMER_IMPORT_FORMAT,
     BatchRecord,
     DuplicatePolicy,
     ImportCounts,
@@ -340,7 +341,7 @@ class ImportService:
     def batches(self) -> list[BatchRecord]:
         with self.db.read() as session:
             return [BatchRecord(b.id, b.file_name, b.started_at, b.status, b.created_count,
-                                b.duplicate_count, b.rejected_count, b.mapping)
+                                b.duplicate_count, b.rejected_count, b.mapping, b.source_format)
                     for b in ImportRepository(session).batches()]
 
     def undo(self, batch_id: uuid.UUID) -> tuple[int, int]:
@@ -355,6 +356,9 @@ class ImportService:
                 raise NotFoundError(f"No import batch with id {batch_id}")
             if batch.status == "undone":
                 raise ConflictError(f"Import {batch.file_name} was already undone")
+            if batch.source_format == CUSTOMER_IMPORT_FORMAT:
+                raise ConflictError(f"{batch.file_name} was a customer import: undo it with "
+                                    "`customers undo` or from File → Import history")
             created, restored = [], 0
             history = HistoryRepository(session)
             for activity in repo.batch_activities(batch_id):

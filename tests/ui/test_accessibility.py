@@ -167,7 +167,7 @@ def _dialogs(services: Services, settings: QSettings, lead: LeadRecord,
     yield "follow-up settings", lambda: followup_settings_dialog(services, settings)
     yield "hand back", lambda: HandBackDialog("Anna Example")
     yield "recycle", lambda: RecycleDialog("Anna Example", today)
-    yield "import history", lambda: ImportHistoryDialog(services.imports)
+    yield "import history", lambda: ImportHistoryDialog(services.imports, services.customers)
     yield "import wizard", lambda: ImportWizard(services, runner)
     yield "profile", lambda: ProfileDialog(services.people)
     yield "questions", lambda: QuestionsDialog(services.questions, None)

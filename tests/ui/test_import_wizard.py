@@ -59,7 +59,7 @@ def test_wizard_imports_and_history_undoes(qtbot: Any, services: Services, tmp_p
     assert leads["Booth"].needs_review  # "ben@" kept and flagged
     assert services.imports.template_names() == ["Lead Retrieval DE"]
 
-    history = ImportHistoryDialog(services.imports)
+    history = ImportHistoryDialog(services.imports, services.customers)
     qtbot.addWidget(history)
     history.table.selectRow(0)
     history.undo_selected()

@@ -11,6 +11,8 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog
 from app.ui import messages
 from app.ui.dialogs import export_dialog
 from app.ui.dialogs.audit_dialog import AuditDialog
+from app.ui.dialogs.customer_import_wizard import CREDITED, CustomerImportWizard
+from app.ui.dialogs.customer_review_dialog import CustomerReviewDialog
 from app.ui.dialogs.import_history_dialog import ImportHistoryDialog
 from app.ui.dialogs.import_wizard import ImportWizard
 from app.ui.dialogs.reassign_dialog import ReassignDialog
@@ -41,6 +43,23 @@ class DataCommands:
         if changes:
             self.show_page(LEADS)
             self.apply_changes(changes)
+
+    def import_customers_chosen(self: MainWindow) -> None:
+        self.import_customers()
+
+    def import_customers(self: MainWindow, path: Path | None = None) -> None:
+        report = CustomerImportWizard.ask(self.services, self.runner, path, self)
+        if report is None:
+            return
+        self.apply_changes(CREDITED)
+        if report.review and messages.confirm(
+                self, "Customers imported", f"{counted(report.review, 'order')} could be "
+                "credited to a lead with a similar name. Look at them now?", "Review"):
+            self.review_customer_matches()
+
+    def review_customer_matches(self: MainWindow) -> None:
+        if CustomerReviewDialog.ask(self.services.customers, self):
+            self.apply_changes(CREDITED)
 
     def show_suppression_list(self: MainWindow) -> None:
         if SuppressionDialog.ask(self.services.suppressions, self):
@@ -91,7 +110,7 @@ class DataCommands:
         self.refresh_all()
 
     def show_import_history(self: MainWindow) -> None:
-        if ImportHistoryDialog.ask(self.services.imports, self):
+        if ImportHistoryDialog.ask(self.services.imports, self.services.customers, self):
             self.refresh_all()
 
     def load_demo(self: MainWindow) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,8 @@ from app.ui import messages
 from app.ui.style import warning_colour
 
 if TYPE_CHECKING:
+    from app.importers.tabular import Table
+    from app.ui.dialogs.customer_import_wizard import CustomerImportWizard
     from app.ui.dialogs.import_wizard import ImportWizard
 
 IGNORE = ""
@@ -37,12 +40,19 @@ _TARGETS = [("(ignore)", IGNORE), ("Full name (split)", "full_name")] + [
 
 
 class FilePage(QWizardPage):
-    def __init__(self, wizard: ImportWizard, path: Path | None) -> None:
+    """The first step of an import: the file, opened as a table when the person goes on."""
+
+    def __init__(self, wizard: ImportWizard | CustomerImportWizard, path: Path | None, *,
+                 opener: Callable[[Path], Table] | None = None,
+                 subtitle: str = "CSV, TSV, semicolon or pipe separated text, or XLSX, as the "
+                                 "lead retrieval service or registration desk hands it over.",
+                 kinds: str = "Lead exports") -> None:
         super().__init__()
         self.wiz = wizard
+        self.opener = opener or wizard.services.imports.open
+        self.kinds = kinds
         self.setTitle("Choose the file")
-        self.setSubTitle("CSV, TSV, semicolon or pipe separated text, or XLSX, as the lead "
-                         "retrieval service or registration desk hands it over.")
+        self.setSubTitle(subtitle)
         self.path_edit = QLineEdit(str(path) if path else "")
         self.path_edit.setPlaceholderText("Drop a file on the window, or browse")
         self.path_edit.setAccessibleName("File to import")
@@ -60,8 +70,8 @@ class FilePage(QWizardPage):
         layout.addStretch(1)
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import leads", "",
-                                              "Lead exports (*.csv *.tsv *.txt *.xlsx)")
+        path, _ = QFileDialog.getOpenFileName(self, self.wiz.windowTitle(), "",
+                                              f"{self.kinds} (*.csv *.tsv *.txt *.xlsx)")
         if path:
             self.path_edit.setText(path)
 
@@ -70,7 +80,7 @@ class FilePage(QWizardPage):
 
     def validatePage(self) -> bool:
         try:
-            table = self.wiz.services.imports.open(Path(self.path_edit.text().strip()))
+            table = self.opener(Path(self.path_edit.text().strip()))
         except LeadlineError as error:
             self.info.setText(f"<span style='color:#c62828'>{error}</span>")
             return False
