@@ -41,6 +41,8 @@ ERASED_SYNC_COLUMNS: dict[str, frozenset[str]] = {
     "task": frozenset({"title", "notes"}),
     "answer": frozenset({"value"}),
     "suppression": frozenset({"value", "note"}),  # the person's own do-not-contact entries
+    # Their orders stay (the company bought; revenue counts hold), without their address.
+    "customer_order": frozenset({"email"}),
 }
 
 # Versioned so a future change of normalisation cannot silently stop matching old tombstones.

@@ -148,10 +148,13 @@ class ErasureService:
         for lead in family:
             prints |= fingerprints_of(row_values(lead))
         entries = repo.suppression_ids(family)
+        orders = repo.orders_of(family)
         scrubbed = repo.scrub(family, now, device)
+        repo.scrub_orders(orders, now, device)
         # Older versions in the sync log (kept for merging) and in the last-sent shadow.
-        SyncRepository(session).purge_erased([lead.id.hex for lead in family],
-                                             ERASED_SYNC_COLUMNS, {"suppression": entries})
+        SyncRepository(session).purge_erased(
+            [lead.id.hex for lead in family], ERASED_SYNC_COLUMNS,
+            {"suppression": entries, "customer_order": [order.hex for order in orders]})
         repo.add_tombstone(Tombstone(
             id=new_id(), lead_id=lead_id, erased_at=now,
             actor_id=self.context.current_user_id, fingerprints=" ".join(sorted(prints)),

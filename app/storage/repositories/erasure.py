@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, exc, or_, select, text, update
+from sqlalchemy import delete, exc, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from app.domain.erasure import PERSONAL_LEAD_FIELDS, PERSONAL_LEAD_NULLABLE, TombstoneRecord
@@ -17,6 +17,7 @@ from app.storage.orm import (
     Activity,
     Answer,
     Base,
+    CustomerOrderRow,
     DismissedPair,
     Lead,
     Question,
@@ -138,6 +139,22 @@ class ErasureRepository:
                         model.id.in_(row_ids)))  # type: ignore[attr-defined]
         self.session.flush()
         return counts
+
+    def orders_of(self, leads: list[Lead]) -> list[uuid.UUID]:
+        """The customer orders credited to or suggested for these leads, or carrying one of
+        their email addresses (read before ``scrub`` empties them)."""
+        emails = sorted({lead.email.strip().lower() for lead in leads if lead.email.strip()})
+        found = CustomerOrderRow.lead_id.in_([lead.id for lead in leads])
+        if emails:
+            found = or_(found, func.lower(CustomerOrderRow.email).in_(emails))
+        return list(self.session.scalars(select(CustomerOrderRow.id).where(found)))
+
+    def scrub_orders(self, order_ids: list[uuid.UUID], now: dt.datetime,
+                     device: uuid.UUID) -> None:
+        if order_ids:
+            self.session.execute(update(CustomerOrderRow).where(
+                CustomerOrderRow.id.in_(order_ids)).values(email="", updated_at=now,
+                                                           device_id=device))
 
     def add_tombstone(self, row: Tombstone) -> None:
         self.session.add(row)

@@ -10,10 +10,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.domain.history import ActivityKind
-from app.storage.orm import Activity, Answer, Lead, Task
+from app.storage.orm import Activity, Answer, CustomerOrderRow, Lead, Task
 
-# The rows that belong to a lead and follow it into the survivor, by table name.
-_CHILD_TABLES: tuple[type[Activity] | type[Task] | type[Answer], ...] = (Activity, Task, Answer)
+# The rows that belong to a lead and follow it into the survivor, by table name: a customer's
+# orders too, so the revenue stays credited to the person.
+_CHILD_TABLES: tuple[type[Activity] | type[Task] | type[Answer] | type[CustomerOrderRow], ...] = (
+    Activity, Task, Answer, CustomerOrderRow)
 
 
 class MergeRepository:
@@ -21,7 +23,7 @@ class MergeRepository:
         self.session = session
 
     def move_children(self, source: uuid.UUID, target: uuid.UUID) -> dict[str, list[str]]:
-        """Give ``target`` the history, tasks and answers of ``source``; an answer to a question
+        """Give ``target`` the history, tasks, answers and orders of ``source``; an answer to a question
         ``target`` already answered stays behind. Returns the moved ids by table, for undo."""
         answered = set(self.session.scalars(select(Answer.question_id).where(
             Answer.lead_id == target, Answer.deleted_at.is_(None))))
