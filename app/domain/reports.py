@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from app.domain.leads import Channel, LeadStatus
 
+Money = tuple[tuple[str, int], ...]  # (currency, minor units) by currency, never added across
+
 
 @dataclass(frozen=True)
 class ReportFilters:
@@ -67,7 +69,19 @@ class ReturnRow:
     sql: int
     opportunities: int
     won: int
-    revenue: int
+    won_value: int = 0  # the deal values of the won leads (what the planner takes a deal as)
+    # Matched customer orders credited to the row (first touch, app/domain/attribution.py).
+    revenues: Money = ()
+
+    @property
+    def revenue(self) -> int:
+        """Revenue in the row's currency (for a source: its only currency, if one)."""
+        return dict(self.revenues).get(self.currency, 0)
+
+    @property
+    def mixed(self) -> bool:
+        """Some revenue is in a currency other than the row's: no return can be figured."""
+        return any(currency != self.currency for currency, _amount in self.revenues)
 
 
 @dataclass(frozen=True)
@@ -79,6 +93,7 @@ class MonthRow:
     opportunities: int
     won: int
     lost: int
+    revenues: Money = ()  # first-touch revenue of the month's leads, by currency
 
 
 @dataclass(frozen=True)
@@ -141,6 +156,10 @@ class DashboardNumbers:
     service_levels: tuple[ServiceLevelRow, ...]  # owners with the most measured leads
     ages: tuple[AgeBand, ...]  # each band's own edges; the filters' dates narrow it further
     filters: ReportFilters = ReportFilters()  # every number counts only these leads
+    # First-touch revenue of matched orders per channel and per event (every event, not only
+    # the biggest), by currency.
+    revenue_by_channel: tuple[tuple[Channel, Money], ...] = ()
+    revenue_by_event: tuple[tuple[uuid.UUID, Money], ...] = ()
 
     @property
     def is_filtered(self) -> bool:

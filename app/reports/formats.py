@@ -15,6 +15,11 @@ def fmt_money(minor: int | None, currency: str = "") -> str:
     return f"{minor / 100:,.2f} {currency}".strip()
 
 
+def fmt_revenue(money: tuple[tuple[str, int], ...]) -> str:
+    """Amounts per currency, each on its own line (currencies are never added together)."""
+    return "\n".join(fmt_money(amount, currency) for currency, amount in money) or "–"
+
+
 def fmt_pct(part: float, whole: float) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "–"
 

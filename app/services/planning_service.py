@@ -54,7 +54,7 @@ class PlanningService:
             rows = ReportRepository(session).return_rows(ReportFilters(created_from=start,
                                                                        created_before=end))
         history = FunnelHistory(*(sum(getattr(r, name) for r in rows) for name in
-                                  ("leads", "mql", "sql", "opportunities", "won", "revenue")))
+                                  ("leads", "mql", "sql", "opportunities", "won", "won_value")))
         currencies = Counter(r.currency for r in rows if r.is_event for _ in range(r.leads))
         currency = currencies.most_common(1)[0][0] if currencies else DEFAULT_CURRENCY
         last_month = f"{end.year - (end.month == 1):04d}-{(end.month - 2) % 12 + 1:02d}"

@@ -24,6 +24,7 @@ from app.reports.page import page_size_for
 from app.services.container import Services
 from app.storage.repositories.reports import ReportRepository
 from tests.conftest import FIXED_NOW, FakeClock
+from tests.unit.test_attribution import add_order
 
 pytestmark = pytest.mark.both_databases
 
@@ -147,7 +148,13 @@ def test_roi_report_cost_per_lead_and_return(services: Services, world: dict[str
                                              tmp_path: Path) -> None:
     leads: list[LeadRecord] = world["leads"]
     alpha = [r for r in leads if r.event_name == "Expo Alpha"]
-    revenue = sum(r.deal_value or 0 for r in alpha if r.status == LeadStatus.WON)
+    # Revenue is the matched customer orders (first touch), not the deal values of won leads.
+    won = next(r for r in alpha if r.status == LeadStatus.WON)
+    sql = next(r for r in alpha if r.status == LeadStatus.SQL)
+    add_order(services.context.db, won.id, 150_000)
+    add_order(services.context.db, sql.id, 20_000)  # ordered before sales marked it won
+    add_order(services.context.db, sql.id, 99_999, status="review")  # not matched yet
+    revenue = 170_000
     sqls = sum(1 for r in alpha if r.status in (LeadStatus.SQL, LeadStatus.CONVERTED,
                                                 LeadStatus.WON))
     cost = 100_000

@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.domain.attribution import add_money
 from app.domain.history import ActivityKind
 from app.domain.leads import CLOSED_STATUSES, Channel, FirstTouch, LeadStatus
 from app.domain.reports import (
@@ -24,6 +26,7 @@ from app.domain.reports import (
     DashboardNumbers,
     EventCount,
     LeadLine,
+    Money,
     MonthRow,
     ReportFilters,
     RepRow,
@@ -34,6 +37,7 @@ from app.domain.reports import (
 )
 from app.storage.orm import Activity, Event, Lead, Task, User
 from app.storage.portable import greatest, hours_between, year_month
+from app.storage.repositories.attribution import AttributionRepository, lead_where
 from app.storage.repositories.leads import first_touch_clause
 
 # Funnel order; exits (nurture, lost, disqualified) are no stage of their own.
@@ -81,16 +85,7 @@ class ReportRepository:
         self.session = session
 
     def _where(self, f: ReportFilters) -> list[ColumnElement[bool]]:
-        clauses: list[ColumnElement[bool]] = [Lead.deleted_at.is_(None)]
-        if f.event_id is not None:
-            clauses.append(Lead.event_id == f.event_id)
-        if f.owner_id is not None:
-            clauses.append(Lead.owner_id == f.owner_id)
-        if f.created_from is not None:
-            clauses.append(Lead.created_at >= f.created_from)
-        if f.created_before is not None:
-            clauses.append(Lead.created_at < f.created_before)
-        return clauses
+        return lead_where(f)
 
     def filter_names(self, f: ReportFilters) -> tuple[str, str]:
         """The event's name and the owner's "name (email)", for the title block."""
@@ -227,19 +222,26 @@ class ReportRepository:
                                               func.coalesce(Lead.deal_value, 0)), else_=0)), 0)]
 
     def return_rows(self, f: ReportFilters) -> list[ReturnRow]:
-        """One row per event (with its cost), then one per channel for leads with no event."""
+        """One row per event (with its cost), then one per channel for leads with no event;
+        revenue is the matched orders credited to each (first touch)."""
+        revenue = AttributionRepository(self.session).first_touch_revenue(
+            f, lambda lead: lead.event_id or lead.channel)
         events = self.session.execute(
-            select(Event.name, Event.cost, Event.currency, *self._stage_columns())
+            select(Event.id, Event.name, Event.cost, Event.currency, *self._stage_columns())
             .select_from(Lead).join(Event, Event.id == Lead.event_id)
             .where(*self._where(f)).group_by(Event.id).order_by(Event.name))
-        out = [ReturnRow(name, True, cost, currency or "EUR", *(int(v) for v in values))
-               for name, cost, currency, *values in events]
+        out = [ReturnRow(name, True, cost, (currency or "EUR").upper(),
+                         *(int(v) for v in values), revenues=revenue.get(event_id, ()))
+               for event_id, name, cost, currency, *values in events]
         channels = self.session.execute(
             select(Lead.channel, *self._stage_columns())
             .where(*self._where(f), Lead.event_id.is_(None)).group_by(Lead.channel)
             .order_by(Lead.channel))
-        out += [ReturnRow(_source_label(channel, True), False, None, "",
-                          *(int(v) for v in values)) for channel, *values in channels]
+        for channel, *values in channels:
+            money = revenue.get(Channel(channel), ())
+            out.append(ReturnRow(_source_label(channel, True), False, None,
+                                 money[0][0] if len(money) == 1 else "",
+                                 *(int(v) for v in values), revenues=money))
         return out
 
     # -- funnel by month --------------------------------------------------------------------------
@@ -248,7 +250,10 @@ class ReportRepository:
         rows = self.session.execute(
             select(month, *self._stage_columns()[:5], _count_if(Lead.status == LeadStatus.LOST))
             .where(*self._where(f)).group_by(month).order_by(month))
-        return [MonthRow(m, *(int(v) for v in values)) for m, *values in rows]
+        revenue = AttributionRepository(self.session).first_touch_revenue(
+            f, lambda lead: lead.created_at.astimezone(dt.UTC).strftime("%Y-%m"))
+        return [MonthRow(m, *(int(v) for v in values), revenues=revenue.get(m, ()))
+                for m, *values in rows]
 
     # -- dashboard ------------------------------------------------------------------------------
     def dashboard(self, now: dt.datetime, filters: ReportFilters | None = None,
@@ -291,12 +296,15 @@ class ReportRepository:
                            *([Lead.created_at < before] if before is not None else []),
                            literal(True)))
             for _label, since, before in bands]).select_from(Lead).where(*where, _open())).one()
+        revenue = AttributionRepository(self.session).first_touch_revenue(
+            f, lambda lead: (lead.channel, lead.event_id))
         return DashboardNumbers(
             now, total, open_, by_status,
             tuple((Channel(c), int(n)) for c, n in channels), shown,
             with_event - sum(e.leads for e in shown), total - with_event, tuple(rows),
             tuple(AgeBand(label, since, before, int(n))
-                  for (label, since, before), n in zip(bands, ages, strict=True)), f)
+                  for (label, since, before), n in zip(bands, ages, strict=True)), f,
+            _summed(revenue, 0), _summed(revenue, 1))
 
     # -- follow-up sheet --------------------------------------------------------------------------
     def sheet_owners(self, f: ReportFilters, until: dt.datetime,
@@ -337,6 +345,16 @@ class ReportRepository:
                                  name, company, phone or mobile, email, LeadStatus(status),
                                  str(getattr(rating, "value", rating or ""))))
         return out
+
+
+def _summed(revenue: dict[object, Money], part: int) -> tuple[tuple[Any, Money], ...]:
+    """Revenue keyed (channel, event) added up per channel (``part`` 0) or event (1)."""
+    grouped: dict[Any, list[tuple[str, int]]] = {}
+    for key, money in revenue.items():
+        value = key[part]  # type: ignore[index]
+        if value is not None:
+            grouped.setdefault(value, []).extend(money)
+    return tuple((k, add_money(v)) for k, v in grouped.items())
 
 
 def _source_label(name: object, is_channel: bool) -> str:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.attribution import Model
 from app.domain.errors import LeadlineError
 from app.services.container import Services
 from app.services.report_service import REPORT_KINDS, ReportCancelledError, ReportResult
@@ -52,11 +53,17 @@ REPORTS = {
     "funnel": ("Funnel by month",
                "How many leads came in each month and how far they got: MQL, SQL, "
                "opportunity, won or lost."),
+    "attribution": ("Attribution and conversion",
+                    "Revenue from matched customer orders per event, source and campaign, and "
+                    "the funnel to customer: rates, days between stages, cost per lead, SQL "
+                    "and customer, and return."),
     "followup": ("Follow-up sheet",
                  "A printable to-do list per rep: overdue tasks and the next 7 days (or the "
                  "dates chosen), with phone numbers. Without an owner: one sheet per rep."),
 }
 PAPER = (("Automatic (by locale)", None), ("A4", "A4"), ("Letter", "Letter"))
+MODELS = (("First touch: the lead's own show or source", Model.FIRST.value),
+          ("Even split across every show the person was at", Model.EVEN.value))
 _ANY_DATE = QDate(2000, 1, 1)
 
 
@@ -68,6 +75,7 @@ class ReportChoice:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     page_size: str | None = None
+    model: str = Model.FIRST.value  # attribution only
 
 
 def default_page_size(settings: object) -> str | None:
@@ -120,6 +128,10 @@ class ReportDialog(QDialog):
             self.paper_combo.addItem(label, value)
         self.paper_combo.setCurrentIndex(max(0, self.paper_combo.findData(
             default_page_size(settings or getattr(parent, "settings", None)))))
+        self.model_combo = QComboBox()
+        self.model_combo.setObjectName("reportModel")
+        for label, value in MODELS:
+            self.model_combo.addItem(label, value)
         self.dates_hint = QLabel()
         self.dates_hint.setWordWrap(True)
         self.dates_hint.setStyleSheet("color: palette(mid);")
@@ -132,6 +144,8 @@ class ReportDialog(QDialog):
         form.addRow("&From:", self.from_edit)
         form.addRow("&To:", self.to_edit)
         form.addRow("", self.dates_hint)
+        form.addRow("Re&venue:", self.model_combo)
+        self.form = form
         form.addRow("&Paper:", self.paper_combo)
 
         buttons = QDialogButtonBox()
@@ -175,6 +189,7 @@ class ReportDialog(QDialog):
         self.description.setText(REPORTS[kind][1])
         self.dates_hint.setText("Dates: the day each task is due." if kind == "followup"
                                 else "Dates: the day each lead came in (both inclusive).")
+        self.form.setRowVisible(self.model_combo, kind == "attribution")
 
     # -- the choice ---------------------------------------------------------------------------
     @staticmethod
@@ -188,7 +203,8 @@ class ReportDialog(QDialog):
     def choice(self) -> ReportChoice:
         return ReportChoice(self.kind_combo.currentData(), self.event_combo.currentData(),
                             self.owner_combo.currentData(), self._day(self.from_edit),
-                            self._day(self.to_edit), self.paper_combo.currentData())
+                            self._day(self.to_edit), self.paper_combo.currentData(),
+                            self.model_combo.currentData())
 
     def suggested_name(self) -> str:
         choice = self.choice()
@@ -268,7 +284,7 @@ class ReportDialog(QDialog):
                                   owner_id=choice.owner_id, date_from=choice.date_from,
                                   date_to=choice.date_to, page_size=choice.page_size,
                                   progress=state.report, cancelled=lambda: state.cancelled,
-                                  printing=printing)
+                                  printing=printing, model=choice.model)
 
         def finish() -> None:
             self.save_button.setEnabled(True)

@@ -45,6 +45,7 @@ from app.ui.pages.dashboard_bars import (
     percent,
     period_days,
     report_filters,
+    revenue_lines,
     share_lines,
 )
 from app.ui.pages.dashboard_charts import ChartCard, funnel_lines, plot_bars, plot_service
@@ -354,14 +355,16 @@ class DashboardPage(QWidget):
         plot_bars(self.cards[FUNNEL], self.bars[FUNNEL], self._opener(FUNNEL),
                   numbers=funnel_lines(numbers))
         plot_bars(self.cards[SOURCE], self.bars[SOURCE], self._opener(SOURCE),
-                  numbers=share_lines(self.bars[SOURCE], numbers.total))
+                  numbers=share_lines(self.bars[SOURCE], numbers.total)
+                  + revenue_lines(numbers, SOURCE))
         extra = []
         if numbers.other_events:
             extra.append(f"Other events: {numbers.other_events:,}")
         if numbers.filters.event_id is None:  # one event chosen: no other lines to show
             extra.append(f"No event: {numbers.no_event:,}")
         plot_bars(self.cards[EVENT], self.bars[EVENT], self._opener(EVENT),
-                  numbers=share_lines(self.bars[EVENT], numbers.total) + extra,
+                  numbers=share_lines(self.bars[EVENT], numbers.total) + extra
+                  + revenue_lines(numbers, EVENT),
                   empty="No leads came from an event yet.")
         plot_service(self.cards[SERVICE], numbers,
                      lambda category, series: self.bar_clicked(SERVICE, category, series))

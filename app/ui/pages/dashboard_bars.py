@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from app.domain.leads import FirstTouch, LeadQuery
-from app.domain.reports import ReportFilters
+from app.domain.reports import Money, ReportFilters
 from app.services.report_service import DashboardNumbers
 
 FUNNEL, SOURCE, EVENT, SERVICE, AGE = "funnel", "source", "event", "service", "age"
@@ -109,6 +109,27 @@ def bars_for(numbers: DashboardNumbers) -> dict[str, list[Bar]]:
         f, open_only=True, created_since=_later(band.since, f.created_from),
         created_before=_earlier(band.before, f.created_before))) for band in numbers.ages]
     return {FUNNEL: funnel, SOURCE: source, EVENT: event, SERVICE: service, AGE: age}
+
+
+def money_text(money: Money) -> str:
+    """Whole units per currency, e.g. "12,500 EUR + 800 USD" (never added together)."""
+    return " + ".join(f"{amount / 100:,.0f} {currency}" for currency, amount in money)
+
+
+def revenue_lines(numbers: DashboardNumbers, chart: str) -> list[str]:
+    """The revenue block under a source or event chart's counts, in the bars' order: matched
+    orders credited to each channel or event shown (first touch), as the ROI report counts."""
+    if chart == SOURCE:
+        channels = dict(numbers.revenue_by_channel)
+        named = [(c.label, channels[c]) for c, _n in numbers.by_channel if channels.get(c)]
+    else:
+        events = dict(numbers.revenue_by_event)
+        named = [(e.name, events[e.event_id]) for e in numbers.by_event
+                 if events.get(e.event_id)]
+    if not named:
+        return []
+    return ["", "<b>Revenue</b> (matched orders):",
+            *[f"{name}: <b>{money_text(money)}</b>" for name, money in named]]
 
 
 def share_lines(bars: list[Bar], whole: int) -> list[str]:
