@@ -1,0 +1,80 @@
+"""Business cards read offline: image → OCR lines (RapidOCR, models inside its wheel) → fields.
+
+RapidOCR is the optional ``ocr`` extra; its engine is loaded once, on the first card, and
+shared (one card at a time: the engine already uses every core).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.domain.business_card import extract_card_fields
+from app.domain.card_fields import CardFields, OcrLine
+from app.services.image_decoding import CaptureUnavailableError, open_image
+
+
+@dataclass(frozen=True)
+class CardReading:
+    """What one card said: the OCR lines, the field guesses, and how long reading took."""
+
+    lines: tuple[OcrLine, ...]
+    fields: CardFields
+    seconds: float
+
+
+class CardReader:
+    def __init__(self) -> None:
+        self._engine: Any = None
+        self._lock = threading.Lock()
+
+    def available(self) -> bool:
+        try:
+            rapidocr_engine()
+        except CaptureUnavailableError:
+            return False
+        return True
+
+    def read_lines(self, image: Any) -> list[OcrLine]:
+        """The text lines on a card image (a PIL image, or a file's path or bytes)."""
+        rapidocr_engine()  # CaptureUnavailableError before any work; numpy comes with it
+        import numpy as np
+
+        picture = open_image(Path(image) if isinstance(image, str) else image) \
+            if isinstance(image, (bytes, Path, str)) else image
+        # RapidOCR works on OpenCV's channel order.
+        pixels = np.ascontiguousarray(np.asarray(picture.convert("RGB"))[:, :, ::-1])
+        with self._lock:
+            result, _elapsed = self._load()(pixels)
+        lines: list[OcrLine] = []
+        for corners, text, score in result or ():
+            xs = [float(x) for x, _y in corners]
+            ys = [float(y) for _x, y in corners]
+            lines.append(OcrLine(str(text), (min(xs), min(ys), max(xs), max(ys)), float(score)))
+        return lines
+
+    def read_card(self, image: Any, region: str = "") -> CardReading:
+        """OCR a card and guess its fields; ``region`` is the event's country (national phones)."""
+        started = time.perf_counter()
+        lines = self.read_lines(image)
+        fields = extract_card_fields(lines, region)
+        return CardReading(tuple(lines), fields, time.perf_counter() - started)
+
+    def _load(self) -> Any:
+        if self._engine is None:
+            self._engine = rapidocr_engine()()
+        return self._engine
+
+
+def rapidocr_engine() -> Any:
+    """RapidOCR's engine class, or CaptureUnavailableError naming the extra that brings it."""
+    try:
+        import numpy  # noqa: F401 - onnxruntime's own dependency; a frozen app may lack it
+        from rapidocr_onnxruntime import RapidOCR
+    except ImportError:
+        raise CaptureUnavailableError("Business-card reading", "ocr", "rapidocr-onnxruntime") \
+            from None
+    return RapidOCR
