@@ -17,7 +17,8 @@ from app.domain.card_text import fold
 from app.services.card_reading import CardReader
 from tests.card_rendering import Card, e164, render_card
 
-pytest.importorskip("rapidocr_onnxruntime")
+pytest.importorskip("rapidocr")
+pytest.importorskip("onnxruntime")
 
 GERMAN = Card({"first_name": "Anna", "last_name": "Schäfer", "title": "Leiter Vertrieb",
                "company": "Brightline Analytics GmbH",

@@ -136,7 +136,7 @@ def test_commands_without_their_extra_name_it(tmp_path: Path, db_path: Path, cap
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     db = ["--db", str(db_path)]
     assert main([*db, "events", "add", "Expo", "--country", "DE"]) == 0
-    monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)
+    monkeypatch.setitem(sys.modules, "rapidocr", None)
     monkeypatch.setitem(sys.modules, "zxingcpp", None)
     capsys.readouterr()
     assert main([*db, "card", str(tmp_path / "card.png"), "--event", "Expo"]) == 1

@@ -55,7 +55,8 @@ HOOKED = {
 # guard that reports them unavailable, with the pip command that adds them.
 OPTIONAL_EXTRAS = {
     "zxingcpp": "camera extra: badge codes in images (one compiled extension module)",
-    "rapidocr_onnxruntime": "ocr extra: reads config.yaml and models/*.onnx from its folder",
+    "rapidocr": "ocr extra: reads config.yaml, default_models.yaml and models/*.onnx from its folder",
+    "onnxruntime": "ocr extra: the engine rapidocr runs its models on (compiled, with its own libs)",
 }
 # Pure-Python packages whose every import is a static import PyInstaller follows, with no data
 # files they read at run time. Checked: if one starts shipping data or extension modules, this
