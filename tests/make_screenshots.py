@@ -23,13 +23,13 @@ from app.storage.opening import open_database  # noqa: E402
 from app.ui.application import build_main_window, create_application  # noqa: E402
 from app.ui.dialogs.erasure_dialog import ErasureDialog  # noqa: E402
 from app.ui.dialogs.import_wizard import ImportWizard  # noqa: E402
-from app.ui.dialogs.plan_dialog import PlanDialog  # noqa: E402
 from app.ui.dialogs.reassign_dialog import ReassignDialog  # noqa: E402
 from app.ui.dialogs.report_dialog import ReportDialog  # noqa: E402
 from app.ui.dialogs.routing_rules_dialog import RoutingRulesDialog  # noqa: E402
 from app.ui.main_window import MainWindow  # noqa: E402
 from app.ui.navigation import ASSIGNMENT, BOOTH, DASHBOARD, DUPLICATES, HOME, LEADS  # noqa: E402
 from app.ui.workers import SynchronousRunner  # noqa: E402
+from tests.screenshot_revenue import revenue_screens  # noqa: E402
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "resources" / "screenshots"
 
@@ -72,6 +72,7 @@ def main(out: Path = DEFAULT_OUT, leads: int = 2000) -> None:
         manager = next(u for u in services.people.users() if u.role.value == "manager")
         services.people.sign_in(manager.id)
         window = _window(services, folder)
+        revenue_screens(app, services, window, folder, out, _save)  # before the dashboard's
         window.show_page(HOME)
         window.runner.wait()
         _save(app, window, out / "home.png")
@@ -84,7 +85,6 @@ def main(out: Path = DEFAULT_OUT, leads: int = 2000) -> None:
         reports.show()
         _save(app, reports, out / "report_dialog.png")
         reports.close()
-        _plan(app, services, window, out)
         window.show_page(LEADS)
         window.runner.wait()
         window.leads.table.selectRow(3)
@@ -153,17 +153,6 @@ def main(out: Path = DEFAULT_OUT, leads: int = 2000) -> None:
         _dark(app, window, out)
         window.close()
         database.dispose()
-
-
-def _plan(app: QApplication, services: Services, window: MainWindow, out: Path) -> None:
-    planner = PlanDialog(services, SynchronousRunner(), window)
-    planner.year_spin.setValue(services.context.clock().year)
-    planner.target_edit.setText("2500000")
-    planner.calculate()
-    planner.resize(760, 760)
-    planner.show()
-    _save(app, planner, out / "plan_dialog.png")
-    planner.close()
 
 
 def _distribution(app: QApplication, services: Services, window: MainWindow, out: Path) -> None:

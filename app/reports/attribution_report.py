@@ -65,7 +65,7 @@ def money_table(rows: Sequence[FunnelRow], st: Styles, page: PageSize) -> list[F
     if not costed:
         return []
     labels = ("Event", "Cost", "Revenue", "Per lead", "Per SQL", "Per customer", "Return")
-    widths = scaled((43, 25, 26, 18.5, 18.5, 21, 28), page)
+    widths = scaled((38, 23, 24, 21, 22, 25, 27), page)
     body = [[r.label, fmt_money(r.cost, r.cost_currency), fmt_revenue(r.revenue),
              _per(r, Stage.LEAD), _per(r, Stage.SQL), _per(r, Stage.CUSTOMER),
              fmt_return(r.roi)] for r in costed]

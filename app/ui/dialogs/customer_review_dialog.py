@@ -27,7 +27,7 @@ from app.ui import messages
 from app.ui.tables import read_only_rows
 from app.ui.wording import counted
 
-COLUMNS = ("Customer", "Email", "Order", "Date", "Amount", "Suggested lead", "Why", "Score")
+COLUMNS = ("Customer", "Email", "Order", "Date", "Amount", "Suggested lead", "Score", "Why")
 EMPTY_TEXT = ("Nothing to review. Orders whose lead is only a guess (a similar company name, "
               "or the same web domain under another name) appear here after a customer import.")
 
@@ -43,7 +43,8 @@ class CustomerReviewDialog(QDialog):
         self.summary.setWordWrap(True)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
-        read_only_rows(self.table, "Orders whose lead is a guess")
+        read_only_rows(self.table, "Orders whose lead is a guess", fit_columns=False)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._enable)
         self.table.doubleClicked.connect(lambda _index: self.confirm_selected())
         self.confirm_button = QPushButton("&Credit to this lead")
@@ -62,21 +63,24 @@ class CustomerReviewDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
         self.reload()
-        self.resize(1000, 520)
+        self.resize(1180, 540)
 
     def reload(self) -> None:
         self.orders = self.customers.review_list()
         self.table.setRowCount(len(self.orders))
         for row, order in enumerate(self.orders):
             cells = (order.company, order.email, order.order_number, order.order_date.isoformat(),
-                     format_money(order.amount, order.currency), order.lead_label, order.reason,
-                     f"{order.score}%")
+                     format_money(order.amount, order.currency), order.lead_label,
+                     f"{order.score}%", order.reason)
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if column in (4, 7):
+                if column in (4, 6):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, column, item)
+        self.table.resizeColumnsToContents()
+        for column in range(len(COLUMNS) - 1):  # long names stop at a width; "Why" takes the rest
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column), 240))
         self.summary.setText(
             f"{counted(len(self.orders), 'order')} to review: check that the suggested lead is "
             "the company that bought, then credit it, or say it is not." if self.orders
