@@ -80,6 +80,7 @@ def main(out: Path = DEFAULT_OUT, leads: int = 2000) -> None:
         window.runner.wait()
         app.processEvents()
         _save(app, window, out / "dashboard.png")
+        _save(app, window.dashboard.conversion, out / "dashboard_conversion.png")
         reports = ReportDialog(services, SynchronousRunner(), window)
         reports.event_combo.setCurrentIndex(1)
         reports.show()

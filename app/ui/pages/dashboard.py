@@ -49,6 +49,7 @@ from app.ui.pages.dashboard_bars import (
     share_lines,
 )
 from app.ui.pages.dashboard_charts import ChartCard, funnel_lines, plot_bars, plot_service
+from app.ui.pages.dashboard_conversion import ConversionCard
 from app.ui.pages.dashboard_filters import FilterRow
 from app.ui.style import ACCENT, make_heading, set_tone
 from app.ui.wording import noun_for
@@ -113,6 +114,7 @@ class DashboardPage(QWidget):
             EVENT: ChartCard("Leads by event", "The 8 events with the most leads."),
             AGE: ChartCard("Age of open leads", "Days since it came in."),
         }
+        self.conversion = ConversionCard()
         grid_widget = QWidget()
         self.grid = QGridLayout(grid_widget)
         self.grid.setContentsMargins(0, 0, 0, 0)
@@ -170,16 +172,18 @@ class DashboardPage(QWidget):
         if columns == self.columns:
             return
         self.columns = columns
-        for card in self.cards.values():
+        cards = [*(self.cards[key] for key in (FUNNEL, SERVICE, SOURCE, EVENT, AGE)),
+                 self.conversion]
+        for card in cards:
             self.grid.removeWidget(card)
-        for i, key in enumerate((FUNNEL, SERVICE, SOURCE, EVENT, AGE)):
-            self.grid.addWidget(self.cards[key], i // columns, i % columns)
+        for i, card in enumerate(cards):
+            self.grid.addWidget(card, i // columns, i % columns)
         for column in range(2):
             self.grid.setColumnStretch(column, 1 if column < columns else 0)
         # The funnel's ten bars and the events' lines need the height; the age chart's four
         # bars do with less.
-        stretches = (6, 6, 4) if columns == 2 else (6, 5, 4, 5, 3)
-        for row in range(5):
+        stretches = (6, 6, 5) if columns == 2 else (6, 5, 4, 5, 3, 5)
+        for row in range(6):
             self.grid.setRowStretch(row, stretches[row] if row < len(stretches) else 0)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -305,6 +309,9 @@ class DashboardPage(QWidget):
             self.refresh_button.setEnabled(True)
             if numbers is not None:
                 self.show_numbers(numbers, description)
+                if numbers.total:
+                    self.conversion.count(self.runner, self.services.attribution, filters,
+                                          lambda: generation == self._generation)
 
         def failed(error: Exception, _details: str) -> None:
             if generation != self._generation:
@@ -321,6 +328,7 @@ class DashboardPage(QWidget):
         if self._job is not None:
             self._job.cancel()
         self._job = None
+        self.conversion.stop()
         self._generation += 1
 
     def show_numbers(self, numbers: DashboardNumbers, description: str = "") -> None:
