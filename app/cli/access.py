@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.cli.context import CliContext, prog_name
 from app.domain.access import LOCKED_AREAS, Access, AccessDeniedError, Area
 from app.domain.booth_lock import LaptopLockedError
+from app.domain.errors import StorageError
 from app.paths import ServerAddress
 
 # The area of each command ("command" or "command action"); a command's own entry covers its
@@ -74,7 +75,7 @@ def refuse_unless_allowed(args: argparse.Namespace, ctx: CliContext) -> None:
     if path in FILE_COMMANDS:
         try:
             access = _file_state(ctx)
-        except (OSError, SQLAlchemyError, ValueError):
+        except (OSError, SQLAlchemyError, StorageError, ValueError):
             return  # a file that cannot be read at all: restore and backups report it
     else:
         people = ctx.services.people
