@@ -196,22 +196,14 @@ def write_csv(handle: IO[str], layout: Layout, leads: Iterable[Row]) -> int:
     return written
 
 
-def write_csv_rows(handle: IO[str], layout: Layout,
-                   chunks: Iterable[tuple[list[Sequence[Any]], Sequence[int]]]) -> int:
-    """``write_csv`` for rows that are already the layout's values, a chunk at a time, each
-    with the positions of the rows in which some text may begin like a formula (a superset:
-    only those rows are looked at cell by cell); returns the number of rows written."""
-    out = csv.writer(handle)
-    out.writerow(layout.header)
-    phones = [c.phone for c in layout.columns]
+def write_csv_text(handle: IO[str], layout: Layout, chunks: Iterable[tuple[str, int]]) -> int:
+    """``write_csv`` for lines already made (chunks of text in the layout's columns, formula-like
+    text neutralised, each with the number of rows it holds); returns the number of rows."""
+    csv.writer(handle).writerow(layout.header)
     written = 0
-    for rows, formula_like in chunks:
-        for position in formula_like:
-            rows[position] = [neutralise(cell, phone=phone)
-                              if cell.__class__ is str and cell and cell[0] in RISKY_FIRST_CHARACTERS
-                              else cell for cell, phone in zip(rows[position], phones, strict=True)]
-        out.writerows(rows)
-        written += len(rows)
+    for text, rows in chunks:
+        handle.write(text)
+        written += rows
     return written
 
 

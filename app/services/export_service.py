@@ -32,7 +32,7 @@ from app.files import atomic_write
 from app.services.audit_service import AuditService
 from app.services.lead_service import LeadService
 from app.services.suppression_service import SuppressionService
-from app.storage.repositories.exports import ExportRepository, RowChunk
+from app.storage.repositories.exports import CsvText, ExportRepository
 from app.storage.repositories.leads import LeadRepository
 
 CHUNK = 2_000
@@ -103,17 +103,17 @@ class ExportService:
             SALESFORCE_LEADS,
             native_layout,
             write_csv,
-            write_csv_rows,
+            write_csv_text,
         )
         from app.exporters.vcard_writer import write_vcards
         from app.exporters.xlsx_writer import write_xlsx
 
         excluded: dict[str, int] = {}
         if fmt is ExportFormat.CSV and not purpose.for_marketing:
-            # Every column, nobody left out: the rows go to the csv module as they are read.
+            # Every column, nobody left out: the lines are written as the database makes them.
             try:
                 with atomic_write(path, encoding="utf-8-sig", newline="") as text:
-                    written = audited(write_csv_rows(text, native_layout(lead_keys()),
+                    written = audited(write_csv_text(text, native_layout(lead_keys()),
                                                      self.csv_chunks(query, progress=progress,
                                                                      cancelled=cancelled)))
             except OSError as exc:
@@ -139,19 +139,18 @@ class ExportService:
         return ExportResult(path, written, excluded)
 
     def csv_chunks(self, query: LeadQuery, *, progress: Progress | None = None,
-                   cancelled: CancelCheck | None = None) -> Iterator[RowChunk]:
-        """The cells of the native CSV export of every lead the query lists, a chunk at a time,
-        with the rows the writer still checks for text that begins like a formula (see
-        ExportRepository.csv_rows); progress and cancelling as in ``rows``."""
+                   cancelled: CancelCheck | None = None) -> Iterator[CsvText]:
+        """The lines of the native CSV export of every lead the query lists, a chunk at a time
+        (see ExportRepository.csv_text); progress and cancelling as in ``rows``."""
         now = self.leads.context.clock()
         with self.leads.db.read() as session:
             total = LeadRepository(session).count(query, now)
             done = 0
-            for chunk in ExportRepository(session).csv_rows(query, now, CHUNK):
+            for chunk in ExportRepository(session).csv_text(query, now, CHUNK):
                 if cancelled is not None and cancelled():
                     raise ExportCancelledError("Export cancelled: no file was written.")
                 yield chunk
-                done += len(chunk[0])
+                done += chunk[1]
                 if progress is not None:
                     progress(min(done, total), total)
 

@@ -79,3 +79,32 @@ def test_the_csv_cells_are_what_write_csv_makes_of_the_rows(services: Services, 
               services.exports.rows(LeadQuery(), ExportPurpose.ALL, {}))
     assert target.read_bytes() == "\ufeff".encode() + expected.getvalue().encode()
     assert "'=cmd" in expected.getvalue() and ",+49 30 1234567," in expected.getvalue()
+
+
+# Cells SQLite's lines must not take as they are (see app/storage/repositories/export_lines).
+TRICKY = ['a"b', 'say "hi", ok', "x,y", "line\r\nbreak", "\n=x", "=a,b", "unit\x1fseparator",
+          "record\x1emark", "group\x1dsep", "nul\x00inside", "+49 30 12345,6", "'+49 30", ""]
+
+
+@pytest.mark.parametrize("query", [LeadQuery(), LeadQuery(sort=SortKey.OWNER), LeadQuery(sort=SortKey.EVENT),
+                                   LeadQuery(search="tricky")], ids=str)
+def test_the_csv_lines_are_what_write_csv_makes_of_tricky_cells(
+        services: Services, varied: None, tmp_path: Path, database_kind: str,
+        query: LeadQuery) -> None:
+    services.people.add_user('=Eve, "the" one', "eve@example.com", "rep", team=None)
+    services.people.add_user("Sep\x1farated", "sep@example.com", "rep", team=None)
+    for n, text in enumerate(TRICKY):
+        if "\x00" in text and database_kind == "postgresql":
+            continue  # PostgreSQL text cannot hold a NUL
+        services.leads.create({"first_name": text, "last_name": f"Tricky {n}", "company": text,
+                               "notes": text, "phone": text, "city": text,
+                               "email": "bob@" if n % 3 else "",
+                               "owner": "sep@example.com" if n == 4 else "eve@example.com"},
+                              lenient=True)
+    services.leads.create({"last_name": "Plain, but reviewed", "email": "ann@"}, lenient=True)
+    target = tmp_path / "leads.csv"
+    services.exports.export(query, target, ExportFormat.CSV)
+    expected = io.StringIO(newline="")
+    write_csv(expected, native_layout(lead_keys()), services.exports.rows(query, ExportPurpose.ALL, {}))
+    assert target.read_bytes() == "\ufeff".encode() + expected.getvalue().encode()
+    assert '"say ""hi"", ok"' in expected.getvalue() and "unit\x1fseparator" in expected.getvalue()

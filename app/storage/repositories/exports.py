@@ -8,11 +8,8 @@ object and a LeadRecord per lead were nine tenths of a CSV export's time, and SQ
 per-value processing was a tenth of what was left. Any other database takes the general path
 with the same result (a test compares both on varied leads).
 
-The native CSV export reads its cells instead (csv_rows): SQLite itself turns each value into
-the text write_csv would write, the formula guard of app/exporters/spreadsheet_safety included,
-so the rows go to the csv module as the driver returns them; only the rows with a review
-reason (which takes Python to read) are finished here and checked again by the writer. Reading
-and converting in Python took as long again as the csv module's writing.
+The native CSV export reads its text instead (csv_text): on SQLite, lines SQLite itself writes
+(see export_lines); elsewhere the csv module's lines of lead_dicts.
 """
 
 from __future__ import annotations
@@ -22,43 +19,21 @@ import functools
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import (
-    Boolean,
-    Integer,
-    LargeBinary,
-    String,
-    case,
-    cast,
-    func,
-    select,
-    type_coerce,
-)
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Boolean, bindparam
+from sqlalchemy.orm import Session
 
 from app.domain.leads import LeadQuery
 from app.domain.review import reason_text
 from app.domain.serialise import lead_keys, lead_to_dict
-from app.exporters.spreadsheet_safety import PHONE_COLUMNS, RISKY_FIRST_CHARACTERS
-from app.storage.orm import Event, Lead, Queue, Team, User
+from app.exporters.spreadsheet_safety import PHONE_COLUMNS
+from app.storage.orm import Lead
 from app.storage.orm.base import UTCDateTime
+from app.storage.repositories.export_cells import NAMES, UUIDS, cells_statement
+from app.storage.repositories.export_lines import chunk_text, csv_lines, line_statement
 from app.storage.repositories.leads import LeadRepository
 
-# A chunk of rows, and the positions of those the writer must still check for formula-like text.
-RowChunk = tuple[list[Sequence[Any]], list[int]]
-
-_owner, _event = aliased(User, name="export_owner"), aliased(Event, name="export_event")
-_team, _queue = aliased(Team, name="export_team"), aliased(Queue, name="export_queue")
-_NAMES: dict[str, Any] = {
-    "event": _event.name, "owner": _owner.email, "owner_name": _owner.name, "team": _team.name,
-    "queue": _queue.name,
-}
-_UUIDS = frozenset({"id", "event_id", "owner_id", "team_id", "queue_id", "captured_by_id",
-                    "merged_into_id", "device_id"})
-_RISKY_CODES = sorted(ord(character) for character in RISKY_FIRST_CHARACTERS)
-# An international phone number as spreadsheet_safety.looks_like_phone reads it: "+", a digit,
-# then digits and separators only, five digits at least, ASCII only (so no NUL hides the rest).
-_AT_LEAST_FIVE_DIGITS = "+[0-9]*[0-9]*[0-9]*[0-9]*[0-9]*"
-_NOT_A_PHONE_CHARACTER = "?*[^0-9 ()./-]*"
+# A chunk of the native CSV export: its lines (each ending in CRLF) and how many leads they hold.
+CsvText = tuple[str, int]
 
 
 def _iso_utc(stored: str) -> str:
@@ -85,53 +60,6 @@ def _uuid_text(stored: str) -> str:
     return f"{stored[:8]}-{stored[8:12]}-{stored[12:16]}-{stored[16:20]}-{stored[20:]}"
 
 
-def _selected(key: str) -> Any:
-    """What the statement reads for ``key``: names as text ('' when missing); every other
-    column as stored (flags and numbers as the integers SQLite holds, the rest as text)."""
-    if key in _NAMES:
-        return func.coalesce(_NAMES[key], "")
-    column = Lead.__table__.c[key]
-    if isinstance(column.type, Boolean | Integer):
-        return type_coerce(column, Integer)
-    return type_coerce(column, String)
-
-
-def _guarded(value: Any, cell: Any = None) -> Any:
-    """``cell`` (``value`` unless given) with neutralise's apostrophe when ``value`` begins
-    like a formula (see app/exporters/spreadsheet_safety)."""
-    cell = value if cell is None else cell
-    return case((func.unicode(value).in_(_RISKY_CODES), "'" + cell), else_=cell)
-
-
-def _csv_cell(key: str) -> Any:
-    """The native CSV export's cell for ``key``: what csv_layouts.write_csv makes of the
-    ``lead_to_dict`` value, worked out by SQLite (numbers stay numbers, the review reason is
-    converted afterwards)."""
-    value = _selected(key)
-    if key in _NAMES:
-        return _guarded(value)
-    column_type = Lead.__table__.c[key].type
-    if isinstance(column_type, Boolean):
-        return case((value != 0, "True"), (value == 0, "False"))
-    if isinstance(column_type, Integer) or key == "review_reason":
-        return value
-    if key in _UUIDS:  # 32 hex digits: the canonical text, as _uuid_text writes it
-        dashed = (func.substr(value, 1, 8) + "-" + func.substr(value, 9, 4) + "-"
-                  + func.substr(value, 13, 4) + "-" + func.substr(value, 17, 4) + "-"
-                  + func.substr(value, 21))
-        return _guarded(value, case((value != "", dashed), else_=value))
-    if isinstance(column_type, UTCDateTime):  # as _iso_utc writes what SQLAlchemy stores
-        iso = case((value.like("%.000000"), func.replace(func.substr(value, 1, 19), " ", "T")),
-                   else_=func.replace(value, " ", "T")) + "+00:00"
-        return _guarded(value, case((value != "", iso), else_=value))
-    if key in PHONE_COLUMNS:  # an international phone number stays as it is
-        phone = (value.op("GLOB", is_comparison=True)(_AT_LEAST_FIVE_DIGITS)
-                 & value.op("NOT GLOB", is_comparison=True)(_NOT_A_PHONE_CHARACTER)
-                 & (func.length(value) == func.length(cast(value, LargeBinary))))
-        return case((func.unicode(value).in_(_RISKY_CODES) & ~phone, "'" + value), else_=value)
-    return _guarded(value)
-
-
 def _converters(keys: tuple[str, ...]) -> list[tuple[int, Any]]:
     """(position, conversion) for the values that are not yet lead_to_dict's; a conversion
     takes the non-empty values (None and '' stay as they are)."""
@@ -140,9 +68,9 @@ def _converters(keys: tuple[str, ...]) -> list[tuple[int, Any]]:
     for position, key in enumerate(keys):
         if key == "id":
             found.append((position, _uuid_text))  # unique per lead: nothing to remember
-        elif key in _UUIDS:
+        elif key in UUIDS:
             found.append((position, uuid_texts.__getitem__))
-        elif key in _NAMES:
+        elif key in NAMES:
             continue
         elif isinstance(Lead.__table__.c[key].type, UTCDateTime):
             found.append((position, _iso_utc))
@@ -153,18 +81,13 @@ def _converters(keys: tuple[str, ...]) -> list[tuple[int, Any]]:
 
 def _flag_positions(keys: tuple[str, ...]) -> list[int]:
     return [n for n, key in enumerate(keys)
-            if key not in _NAMES and isinstance(Lead.__table__.c[key].type, Boolean)]
+            if key not in NAMES and isinstance(Lead.__table__.c[key].type, Boolean)]
 
 
 @functools.cache
-def _statement(export_keys: tuple[str, ...], csv_cells: bool) -> Any:
-    cell = _csv_cell if csv_cells else _selected
-    return (select(*(cell(key).label(f"export_{n}") for n, key in enumerate(export_keys)))
-            .select_from(Lead)
-            .outerjoin(_owner, _owner.id == Lead.owner_id)
-            .outerjoin(_event, _event.id == Lead.event_id)
-            .outerjoin(_team, _team.id == Lead.team_id)
-            .outerjoin(_queue, _queue.id == Lead.queue_id))
+def _cells_of_leads(keys: tuple[str, ...]) -> Any:
+    return (cells_statement(keys, True).add_columns(Lead.key)
+            .where(Lead.key.in_(bindparam("leads", expanding=True))))
 
 
 class ExportRepository:
@@ -182,7 +105,7 @@ class ExportRepository:
                 yield [lead_to_dict(r) for r in leads.records_for_keys(ordered[start:start + chunk])]
             return
         converters, flags = _converters(keys), _flag_positions(keys)
-        for rows in self._fetched(_statement(keys, False), query, now, chunk):
+        for rows in self._fetched(cells_statement(keys, False), query, now, chunk):
             # Column by column: one tight loop per converted column instead of one per value.
             columns = list(zip(*rows, strict=True))
             for position, convert in converters:
@@ -192,25 +115,31 @@ class ExportRepository:
                                            for v in columns[position]])
             yield [dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)]
 
-    def csv_rows(self, query: LeadQuery, now: dt.datetime, chunk: int) -> Iterator[RowChunk]:
-        """The cells of the native CSV export (every ``lead_keys()`` column), ``chunk`` leads at
-        a time: what write_csv makes of ``lead_dicts``, text that begins like a formula already
-        neutralised, but in the rows listed with each chunk (those the writer still checks:
-        all of them on databases other than SQLite)."""
+    def csv_text(self, query: LeadQuery, now: dt.datetime, chunk: int) -> Iterator[CsvText]:
+        """The lines of the native CSV export (every ``lead_keys()`` column) for the leads the
+        query lists, ``chunk`` leads at a time: what write_csv makes of ``lead_dicts``."""
         keys = lead_keys()
+        phones = [key in PHONE_COLUMNS for key in keys]
         if self.session.get_bind().dialect.name != "sqlite":
             for dicts in self.lead_dicts(query, now, chunk):
-                yield [tuple(lead[key] for key in keys) for lead in dicts], list(range(len(dicts)))
+                lines = csv_lines([tuple(lead[key] for key in keys) for lead in dicts], phones)
+                yield "".join(lines), len(dicts)
             return
+        for rows in self._fetched(line_statement(keys), query, now, chunk):
+            yield chunk_text(rows, lambda leads: self._cell_lines(leads, phones)), len(rows)
+
+    def _cell_lines(self, leads: list[int], phones: Sequence[bool]) -> list[str]:
+        """The CSV lines of these leads (by local key), in this order, from their cells
+        (export_cells.csv_cell): review reasons read here, as the driver returns the rest."""
+        keys = lead_keys()
         reason = keys.index("review_reason")
-        for rows in self._fetched(_statement(keys, True), query, now, chunk):
-            # Review reasons are few and need Python to be read: those rows are done here.
-            marked = [n for n, row in enumerate(rows) if row[reason]]
-            for n in marked:
-                cells = list(rows[n])
+        result = self.session.connection().execute(_cells_of_leads(keys), {"leads": leads})
+        by_key: dict[int, list[Any]] = {}
+        for *cells, key in result.cursor.fetchall():
+            if cells[reason]:
                 cells[reason] = reason_text(cells[reason])
-                rows[n] = tuple(cells)
-            yield rows, marked
+            by_key[key] = cells
+        return csv_lines([by_key[key] for key in leads], phones)
 
     def _fetched(self, statement: Any, query: LeadQuery, now: dt.datetime, chunk: int
                  ) -> Iterator[list[Sequence[Any]]]:
