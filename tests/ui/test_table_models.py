@@ -29,6 +29,7 @@ from app.ui.models.conflict_model import ConflictModel, ValueFormatter
 from app.ui.models.due_model import DueModel
 from app.ui.models.history_model import HistoryModel
 from app.ui.models.lead_table_model import LeadTableModel
+from app.ui.pages.dashboard_conversion import ConversionModel
 from app.ui.workers import SynchronousRunner
 from tests.conftest import FakeClock
 from tests.due_tasks import add_due_tasks
@@ -36,7 +37,7 @@ from tests.due_tasks import add_due_tasks
 UI = Path(__file__).resolve().parents[2] / "app" / "ui"
 MODEL_BASES = {"QAbstractItemModel", "QAbstractTableModel", "QAbstractListModel"}
 CHECKED: set[type[QAbstractItemModel]] = {LeadTableModel, HistoryModel, DueModel, ConflictModel,
-                                          MovesModel, AuditModel}
+                                          MovesModel, AuditModel, ConversionModel}
 
 
 @pytest.fixture(autouse=True)
@@ -117,6 +118,17 @@ def test_moves_model(qtmodeltester: Any, services: Services,
                        {owner.id: owner.name})
     model.set_moves(moves)
     assert model.rowCount() == 2
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_conversion_model(qtmodeltester: Any) -> None:
+    from app.domain.attribution import FunnelRow
+
+    model = ConversionModel()
+    model.set_rows([FunnelRow("Hannover Messe 2026", (120, 40, 30, 20, 6), (4.0, 2.5, 9.0, 30.0),
+                              (("EUR", 9_000_000),), 4_800_000, "EUR", 61.0),
+                    FunnelRow("No event", (80, 10, 5, 2, 1), (None, None, None, None))])
+    assert model.rowCount() == 2 and model.data(model.index(0, 7)) == "+88%"
     qtmodeltester.check(model, force_py=True)
 
 
