@@ -26,23 +26,26 @@ class LeadCredit:
         self.context, self.leads = context, leads
 
     def credit(self, session: Session, lead_id: uuid.UUID, orders: Sequence[CustomerOrder],
-               file_name: str, batch_id: uuid.UUID | None) -> tuple[int, dict[str, Any] | None, str]:
+               file_name: str, batch_id: uuid.UUID | None,
+               credited: Sequence[tuple[int, str]] | None = None
+               ) -> tuple[int, dict[str, Any] | None, str]:
         """The lead won (unless it already is) with the sum of its credited orders as deal value
         when they share one currency; each order named in its history. Returns (1 if newly won,
         the lead's status and deal value before and after when they changed, a note on a deal
-        value left alone)."""
-        lead = LeadRepository(session).find(lead_id)
+        value left alone). ``credited``: the lead's credited (amount, currency), when the caller
+        read them for many leads at once."""
+        lead = LeadRepository(session).find(lead_id, for_update=True)
         if lead is None:
             return 0, None, ""
         before = _state(lead)
         changes: dict[str, Any] = {}
         if lead.status is not LeadStatus.WON:
             changes["status"] = LeadStatus.WON
-        total, note = self._total(session, lead)
+        total, note = self._total(session, lead, credited)
         if total is not None and total != lead.deal_value:
             changes["deal_value"] = total
         if changes:
-            self.leads.update_in(session, lead_id, changes)
+            self.leads.change_in(session, lead_id, changes, locked=lead)
         for order in orders:
             self._history(session, lead_id, order.describe(file_name), batch_id)
         changed = {"before": before, "after": _state(lead)} if changes else None
@@ -87,9 +90,11 @@ class LeadCredit:
         return restored, kept
 
     @staticmethod
-    def _total(session: Session, lead: Lead) -> tuple[int | None, str]:
+    def _total(session: Session, lead: Lead, credited: Sequence[tuple[int, str]] | None = None
+               ) -> tuple[int | None, str]:
         """The sum of the lead's credited orders, or None (and why) when there is none to give."""
-        credited = CustomerRepository(session).credited(lead.id)
+        if credited is None:
+            credited = CustomerRepository(session).credited(lead.id)
         currencies = sorted({currency for _amount, currency in credited})
         if len(currencies) == 1:
             return sum(amount for amount, _currency in credited), ""

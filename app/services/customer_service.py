@@ -141,9 +141,10 @@ class CustomerService:
                 if row.match_status == OrderStatus.MATCHED.value and row.lead_id is not None:
                     credited.setdefault(row.lead_id, []).append(planned.order)
             session.flush()
+            totals = repo.credited_many(list(credited))
             for lead_id, orders in credited.items():
                 won, before, note = self.credit.credit(session, lead_id, orders, file_name,
-                                                       batch_id)
+                                                       batch_id, totals[lead_id])
                 report.leads_won += won
                 if before is not None:
                     undo["leads"][lead_id.hex] = before

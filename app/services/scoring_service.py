@@ -27,6 +27,7 @@ from app.domain.errors import NotFoundError, ValidationError, parse_choice
 from app.domain.history import APP_ACTOR_ID, ActivityKind, AutomaticChange
 from app.domain.ids import new_id
 from app.domain.leads import LeadRecord, LeadStatus
+from app.domain.people import UserRecord
 from app.domain.progress import CancelCheck, CancelledError, Progress
 from app.domain.scoring import (
     DEFAULT_SCORING_CONFIG,
@@ -62,6 +63,9 @@ from app.storage.repositories.scoring import (
     live_lead_count,
 )
 from app.storage.sequential import small_page_cache
+
+# session.info key of the countries the team's reps serve, read once per transaction.
+_SERVED_COUNTRIES = "scoring.served_countries"
 
 RESCORED_ON_KEY = "scoring_rescored_on"
 # Digest of what every lead's score depends on besides its own facts, when every lead was last
@@ -186,9 +190,7 @@ class ScoringService:
         from several screens and laptops, and a stale set would score leads wrongly.
         """
         with self.db.read() as session:
-            users = PeopleRepository(session).users()
-        return frozenset(t.upper() for u in users if u.can_receive_leads
-                         for t in u.territories if len(t) == 2)
+            return _served(PeopleRepository(session).users())
 
     def scoring_moment(self) -> dt.datetime:
         """The "now" scores are computed for: the start of today (UTC). Decay and "touched
@@ -246,7 +248,16 @@ class ScoringService:
             answers=answers_by_lead(connection, [key]).get(key, {}),
             activity_count=activity_counts(connection, [key]).get(key, 0),
             suppression_kinds=self.suppressions.index().reasons(contact),
-            served_countries=self.served_countries())
+            served_countries=self._served_in(session))
+
+    @staticmethod
+    def _served_in(session: Session) -> frozenset[str]:
+        """``served_countries`` read once per transaction (``session.info`` lives as long as
+        it): an import crediting 10,000 leads reads the user table once, not 10,000 times."""
+        served = session.info.get(_SERVED_COUNTRIES)
+        if served is None:
+            served = session.info[_SERVED_COUNTRIES] = _served(PeopleRepository(session).users())
+        return served
 
     def lead_saved(self, session: Session, lead: Lead, _created: bool = False) -> None:
         """Re-score a saved lead inside the caller's transaction; promote it past a threshold."""
@@ -342,3 +353,8 @@ class ScoringService:
         self.db.set_meta(RESCORED_INPUTS_KEY, inputs)
         return RescoreSummary(seen, changed, tuple(to_mql), tuple(to_sql),
                               time.perf_counter() - started)
+
+
+def _served(users: Sequence[UserRecord]) -> frozenset[str]:
+    return frozenset(t.upper() for u in users if u.can_receive_leads
+                     for t in u.territories if len(t) == 2)

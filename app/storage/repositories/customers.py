@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -51,6 +51,19 @@ class CustomerRepository:
                 CustomerOrderRow.lead_id == lead_id,
                 CustomerOrderRow.match_status == OrderStatus.MATCHED.value,
                 CustomerOrderRow.deleted_at.is_(None)))]
+
+    def credited_many(self, lead_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[tuple[int, str]]]:
+        """``credited`` for many leads in a few round trips (an import crediting thousands)."""
+        found: dict[uuid.UUID, list[tuple[int, str]]] = {lead_id: [] for lead_id in lead_ids}
+        for start in range(0, len(lead_ids), _CHUNK):
+            for lead_id, amount, currency in self.session.execute(
+                    select(CustomerOrderRow.lead_id, CustomerOrderRow.amount,
+                           CustomerOrderRow.currency).where(
+                        CustomerOrderRow.lead_id.in_(lead_ids[start:start + _CHUNK]),
+                        CustomerOrderRow.match_status == OrderStatus.MATCHED.value,
+                        CustomerOrderRow.deleted_at.is_(None))):
+                found[lead_id].append((amount, currency))
+        return found
 
     def review_queue(self, limit: int = 500) -> list[tuple[CustomerOrderRow, Lead | None]]:
         """Orders waiting for someone to confirm their suggested lead, oldest order first."""
