@@ -3,11 +3,13 @@ duplicates another, and turned into the lead and activity rows the import writes
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from app.domain.data_quality import NO_CONTACT_PERSON, SuppressionIndex, lacks_contact_person, review
@@ -17,6 +19,7 @@ from app.domain.imports import (
     WARNED_ROWS_LISTED,
     DuplicatePolicy,
     ImportCounts,
+    ImportReport,
     PreviewRow,
     RejectedRow,
     RowOutcome,
@@ -32,6 +35,7 @@ from app.domain.leads import FIELDS_BY_NAME, REFERENCE_KINDS, Channel, LeadStatu
 from app.domain.qualifiers import QuestionRecord, normalise_answer
 from app.domain.review import ReviewCode, ReviewReason, store_reasons
 from app.domain.value_vocabulary import originals_json, translate_fields
+from app.files import atomic_write
 from app.importers.mapping import ColumnMapping, apply_mapping
 from app.importers.rows import SourceRow
 from app.storage.repositories.history import history_row
@@ -253,3 +257,13 @@ def preview_row(row: ImportRow) -> PreviewRow:
     shown = {k: (v.label if isinstance(v, StrEnum) and hasattr(v, "label") else str(v))
              for k, v in {**row.values, **row.derived}.items() if v not in (None, "")}
     return PreviewRow(row.source.number, row.outcome, shown, dict(row.issues), row.reason)
+
+
+def write_rejected_rows(report: ImportReport, headers: Sequence[str], path: Path) -> None:
+    """CSV (UTF-8 with BOM, for Excel) of the rejected rows plus a reason column, to fix and
+    import again."""
+    with atomic_write(path, encoding="utf-8-sig", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow([*headers, "row", "reason"])
+        for row in report.rejected:
+            out.writerow([row.values.get(h, "") for h in headers] + [row.number, row.reason])

@@ -8,7 +8,6 @@ transaction. Cancel or a crash leaves the database as it was.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import uuid
@@ -43,7 +42,6 @@ from app.domain.progress import CancelCheck, Progress, stop_if_cancelled
 from app.domain.qualifiers import QuestionRecord
 from app.domain.review import ReviewCode
 from app.domain.value_vocabulary import VOCABULARY_FIELDS
-from app.files import atomic_write
 from app.importers.mapping import ColumnMapping, apply_mapping, guess_mapping
 from app.importers.tabular import Table, open_table
 from app.services.audit_service import AuditService
@@ -62,6 +60,7 @@ from app.services.import_rows import (
     preview_row,
     system_columns,
     validated_row,
+    write_rejected_rows,
 )
 from app.services.question_service import QuestionService
 
@@ -381,14 +380,7 @@ class ImportService:
         return len(created), restored
 
     # -- rejected rows, to fix and import again -----------------------------------------------
-    @staticmethod
-    def write_rejected(report: ImportReport, headers: Sequence[str], path: Path) -> None:
-        """CSV (UTF-8 with BOM, for Excel) of the rejected rows plus a reason column."""
-        with atomic_write(path, encoding="utf-8-sig", newline="") as handle:
-            out = csv.writer(handle)
-            out.writerow([*headers, "row", "reason"])
-            for row in report.rejected:
-                out.writerow([row.values.get(h, "") for h in headers] + [row.number, row.reason])
+    write_rejected = staticmethod(write_rejected_rows)
 
 
 def _restore_filled(lead: Lead | None, filled: Mapping[str, str], now: dt.datetime,
