@@ -21,7 +21,6 @@ from app.importers.table_layout import TableError
 if TYPE_CHECKING:
     from app.cli.context import CliContext, CommandTree
 
-EXIT_ROWS_REJECTED = 2
 
 
 def register(tree: CommandTree) -> None:
@@ -37,8 +36,10 @@ def register(tree: CommandTree) -> None:
     fields = ", ".join(CUSTOMER_FIELDS)
     run = actions.add(
         "import", help="import a customer or order file (one undoable batch)",
-        description="Exit code 2 when rows were rejected (each is named with its problem); "
-                    "the other orders are imported all the same unless --dry-run.",
+        description="Rows that cannot be imported are named with their problem (on stderr, "
+                    "and under \"rejected\" with --json); the other orders are imported all the "
+                    "same unless --dry-run, and the exit code is 0, as for `import`. A file that "
+                    "cannot be read, or a mapping that cannot be, exits 2.",
         epilog="examples:\n  %(prog)s rechnungen-2026-11.csv --dry-run\n"
                "  %(prog)s export.xlsx --map amount=\"Betrag netto\" --map domain=Website",
         handler=import_orders)
@@ -76,7 +77,7 @@ def import_orders(args: argparse.Namespace, ctx: CliContext) -> int:
     else:
         report = service.run(table, mapping, progress=progress)
     _print(ctx, report, args.dry_run, mapping)
-    return EXIT_ROWS_REJECTED if report.rejected else 0
+    return 0
 
 
 def _with_options(mapping: dict[str, str], specs: list[str]) -> dict[str, str]:
@@ -105,9 +106,9 @@ def _print(ctx: CliContext, report: CustomerImportReport, dry_run: bool,
         ctx.out.json({"dry_run": dry_run, **report.to_json(), "mapping": mapping})
         return
     verb = "would be" if dry_run else "were"
-    ctx.out.line(f"{report.read:,} rows read: {report.matched:,} orders matched to a lead, "
-                 f"{report.review:,} to review, {report.unmatched:,} without a lead, "
-                 f"{len(report.rejected):,} rows rejected")
+    ctx.out.line(f"{_count(report.read, 'row')} read: {_count(report.matched, 'order')} "
+                 f"matched to a lead, {report.review:,} to review, {report.unmatched:,} without "
+                 f"a lead, {_count(len(report.rejected), 'row')} rejected")
     ctx.out.line(f"Orders that {verb} created: {report.created:,}, updated: {report.updated:,}, "
                  f"unchanged: {report.unchanged:,}; leads won: {report.leads_won:,}")
     for note in report.notes[:50]:
@@ -116,6 +117,10 @@ def _print(ctx: CliContext, report: CustomerImportReport, dry_run: bool,
         print(f"row {row.row}: {row.reason}", file=sys.stderr)
     if report.batch_id:
         ctx.out.line(f"batch {report.batch_id} (undo with: customers undo {report.batch_id})")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def review(args: argparse.Namespace, ctx: CliContext) -> int:
