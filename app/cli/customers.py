@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from app.cli.context import CliContext, CommandTree
 
 
-
 def register(tree: CommandTree) -> None:
     customers = tree.add(
         "customers", help="import customers' orders from accounting and credit them to leads",
