@@ -16,6 +16,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
+from app.domain.card_fields import CardFields, FieldGuess  # noqa: E402
 from app.domain.leads import LeadQuery, LeadStatus  # noqa: E402
 from app.services.container import Services  # noqa: E402
 from app.services.demo_service import DemoService  # noqa: E402
@@ -152,6 +153,12 @@ def main(out: Path = DEFAULT_OUT, leads: int = 2000) -> None:
         _booth_lock(app, services, window, out)
         _small_screen(app, window, out)
         _dark(app, window, out)
+        window.show_page(BOOTH)
+        window.booth.clear_form()  # a business card read into the form: guesses to check
+        window.booth.images.fill_from_card(CardFields({n: FieldGuess(v, 0.86) for n, v in (
+            ("first_name", "Anna"), ("last_name", "Schäfer"), ("title", "Leiter Vertrieb"),
+            ("email", "anna.schaefer@brightline.de"), ("phone", "+49 30 1234567"))}), (folder / "card.jpg",))
+        _save(app, window, out / "booth_card.png")
         window.close()
         database.dispose()
 

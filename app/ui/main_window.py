@@ -40,6 +40,7 @@ from app.ui.notices import NoticeBar
 from app.ui.operations import NOTHING
 from app.ui.pages.assignment import AssignmentPage
 from app.ui.pages.booth.capture_page import CapturePage
+from app.ui.pages.booth.image_capture import is_image_file
 from app.ui.pages.dashboard import DashboardPage
 from app.ui.pages.data_health import DataHealthPage
 from app.ui.pages.duplicates import DuplicatesPage
@@ -77,7 +78,7 @@ class MainWindow(NavigationCommands, LeadCommands, DataCommands, BoothCommands, 
                                lambda: self.import_leads())
         self.leads.countsChanged.connect(self._show_counts)
         self.leads.searchCleared.connect(lambda: self.search.clear())
-        self.booth = CapturePage(services, settings)
+        self.booth = CapturePage(services, settings, runner=runner)
         self.booth.leadSaved.connect(lambda _record: self.apply_changes(LEADS_CHANGED))
         self.booth.newEventRequested.connect(self.new_event)
         self.booth.waitingLeadsRequested.connect(self.open_leads)
@@ -230,15 +231,29 @@ class MainWindow(NavigationCommands, LeadCommands, DataCommands, BoothCommands, 
         return super().eventFilter(watched, event)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if _dropped_file(event.mimeData()) is not None:
+        if _dropped_file(event.mimeData()) is not None or self._dropped_badge(event.mimeData()):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
+        badge = self._dropped_badge(event.mimeData())
+        if badge is not None:  # a badge photo or screenshot, scanned like a wedge scan
+            event.acceptProposedAction()
+            if self.may_open(Area.CAPTURE):
+                self.booth.images.scan_badge_file(badge)
+            return
         path = _dropped_file(event.mimeData())
         if path is not None:
             event.acceptProposedAction()
             if self.may_open(Area.IMPORTS):
                 self.import_leads(path)
+
+    def _dropped_badge(self, data: QMimeData) -> Path | None:
+        """One image file dropped while the booth shows; anywhere else files go to the import."""
+        urls = [u for u in data.urls() if u.isLocalFile()]
+        if self.pages.currentWidget() is not self.booth or len(urls) != 1:
+            return None
+        path = Path(urls[0].toLocalFile())
+        return path if is_image_file(path) else None
 
     def starts_in_tray(self) -> bool:
         """Start hidden behind the tray icon when this laptop asked for it and has a tray."""

@@ -1,4 +1,5 @@
-"""Booth administration: events, qualifier questions, registration lists, badge layout, scanner."""
+"""Booth commands: events, qualifier questions, registration lists, badge layout, scanner, and
+badge images and business cards read into the booth form."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from app.ui.dialogs.event_dialog import EventDialog
 from app.ui.dialogs.questions_dialog import QuestionsDialog
 from app.ui.dialogs.scan_log_dialog import ScanLogDialog
 from app.ui.dialogs.scanner_dialog import ScannerDialog
+from app.ui.navigation import BOOTH
 from app.ui.operations import Changes
+from app.ui.pages.booth.image_capture import IMAGE_FILTER
 from app.ui.wording import counted
 
 if TYPE_CHECKING:
@@ -112,3 +115,28 @@ class BoothCommands:
 
     def show_scan_log(self: MainWindow) -> None:
         ScanLogDialog.show_log(self.services.booth.scan_log(self.booth.event_id), self)
+
+    def scan_badge_image(self: MainWindow) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, "Scan a badge image", "", IMAGE_FILTER)
+        if path:
+            self.show_page(BOOTH)
+            self.booth.images.scan_badge_file(Path(path))
+
+    def paste_badge_image(self: MainWindow) -> None:
+        self.show_page(BOOTH)
+        self.booth.images.paste()
+
+    def read_business_card(self: MainWindow) -> None:
+        """The front's picture, then (if the back says more) the back's; read in the booth."""
+        front, _filter = QFileDialog.getOpenFileName(self, "Read a business card: the front", "",
+                                                     IMAGE_FILTER)
+        if not front:
+            return
+        back = ""
+        if messages.confirm(self, "Read a business card", "Does the back of the card say more "
+                            "(a mobile number, another language)? Then choose its picture too.",
+                            "Add the back…"):
+            back, _filter = QFileDialog.getOpenFileName(
+                self, "Read a business card: the back", str(Path(front).parent), IMAGE_FILTER)
+        self.show_page(BOOTH)
+        self.booth.images.read_card(Path(front), Path(back) if back else None)

@@ -40,8 +40,10 @@ from app.ui.local_settings import Booth, LocalSettings
 from app.ui.pages.booth.banner import BAD, IDLE, OK, READY, WARN, CaptureBanner
 from app.ui.pages.booth.capture_fields import CaptureFields
 from app.ui.pages.booth.drafts import DraftKeeping, UndoClearKeys, draft_note
+from app.ui.pages.booth.image_capture import ImageCapture
 from app.ui.pages.booth.scan_filter import ScanFilter
 from app.ui.pages.booth.side_panel import BoothSidePanel
+from app.ui.workers import SynchronousRunner, TaskRunner
 
 #: The menu bar's mnemonics (&File &Edit &View &Lead &Data &Booth &Help): no booth field uses them.
 MENU_MNEMONICS = frozenset("FEVLDBH")
@@ -57,9 +59,10 @@ class CapturePage(DraftKeeping, QWidget):
     waitingLeadsRequested = Signal(object)
 
     def __init__(self, services: Services, settings: QSettings,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self.services, self.local = services, LocalSettings(settings)
+        self._runner = runner or SynchronousRunner()  # badge images and cards are read on it
         self.editing: LeadRecord | None = None
         self._baseline = _EMPTY  # the form as opened: unchanged, there is nothing to keep
         self._cleared: CaptureForm | None = None  # what Esc took away, until Ctrl+Z or the next visitor
@@ -118,6 +121,8 @@ class CapturePage(DraftKeeping, QWidget):
 
         self.fields = CaptureFields(self._event_country)
         self.fields.submitted.connect(self.save)
+        self.images = ImageCapture(self, self._runner)
+        column.addWidget(self.images.progress)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -308,6 +313,7 @@ class CapturePage(DraftKeeping, QWidget):
         self._cleared = None
         self._scanned_payload = ""
         self.undo_clear_button.hide()
+        self.images.visitor_changed()
 
     def load_lead(self, record: LeadRecord) -> BoothDraft | None:
         """Open a captured lead in the form to add to it (recent list, repeat scans); an unsaved
@@ -343,7 +349,8 @@ class CapturePage(DraftKeeping, QWidget):
         self.fields.hide_hints()
         try:
             result = self.services.booth.capture(
-                event_id, self.fields.values(), answers=self.fields.qualifiers.answers(),
+                event_id, self.fields.values() | self.images.marks.review_values(),
+                answers=self.fields.qualifiers.answers(),
                 consent=self.fields.consent.isChecked(),
                 consent_text=CONSENT_WORDING if self.fields.consent.isChecked() else "",
                 lead_id=self.editing.id if self.editing else None)
