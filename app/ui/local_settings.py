@@ -184,6 +184,7 @@ class Scanner:
 
 class Booth:
     SAVE_ON_SCAN = BoolSetting("booth/save_on_scan", False)
+    CAMERA = TextSetting("booth/camera")  # the badge camera's device id; "": the first one
 
 
 class Dashboard:
