@@ -148,6 +148,8 @@ ACTIONS = (
                "Read the badge code in the picture on the clipboard"),
     ActionSpec("read_card", "Read a business &card…", "read_business_card", (),
                "Fill the booth form from a photo of a business card (read on this laptop)"),
+    ActionSpec("camera", "Scan with ca&mera", "toggle_camera", ("Ctrl+Shift+K",),
+               "Show or hide the webcam badge scanner on the Booth page"),
     ActionSpec("suppression", "&Suppression list…", "show_suppression_list"),
     ActionSpec("audit", "&Audit trail…", "show_audit_trail", (),
                "Who exported, reported, printed, erased or changed many leads at once, and when"),
@@ -236,7 +238,7 @@ AREAS: dict[str, Area] = {
          "clear_pin"),
         Area.ANYONE,
     ),
-    **dict.fromkeys(("new_event", "scan_image", "paste_image", "read_card"), Area.CAPTURE),
+    **dict.fromkeys(("new_event", "scan_image", "paste_image", "read_card", "camera"), Area.CAPTURE),
     **dict.fromkeys(("new", "save", "delete", "find", "why_score", "scan_log", "sync_now",
                      "conflicts"), Area.LEADS),
     **dict.fromkeys(("log_touch", "hand_back", "recycle", "export_ics"), Area.FOLLOW_UP),
@@ -318,8 +320,8 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "audit",
         ),
     ),
-    ("&Booth", ("scan_image", "paste_image", "read_card", "-", "questions", "registrations",
-                "layout", "-", "scanner", "scan_log")),
+    ("&Booth", ("camera", "scan_image", "paste_image", "read_card", "-", "questions",
+                "registrations", "layout", "-", "scanner", "scan_log")),
     ("&Help", ("shortcuts", "about")),
 )
 # The lead list's context menu (after Delete, which the list holds for its Del key).

@@ -8,6 +8,7 @@ from tests.benchmarks import (
     bench_attribution,
     bench_backup,
     bench_booth_scan,
+    bench_camera,
     bench_cards,
     bench_customers,
     bench_daily_jobs,
@@ -32,7 +33,7 @@ def main() -> int:
                bench_engine.main([str(leads)]), bench_distribution.main(leads),
                bench_my_day.main(leads), bench_daily_jobs.main(leads), bench_report.main(),
                bench_export.main(), bench_customers.main(), bench_attribution.main(leads),
-               bench_cards.main(), bench_sync.main(), bench_backup.main(leads)]
+               bench_cards.main(), bench_camera.main(), bench_sync.main(), bench_backup.main(leads)]
     print("all benchmarks within limits" if all(results) else "SOME BENCHMARKS EXCEEDED THEIR LIMITS")
     return 0 if all(results) else 1
 

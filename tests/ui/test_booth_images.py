@@ -179,7 +179,8 @@ def test_booth_menu_commands_open_files_and_paste(qtbot: Any, make_window: Any, 
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     window = make_window()
     booth_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Booth")
-    assert [a for a in booth_menu.actions()][:3] == [window.scan_image_action,
+    assert [a for a in booth_menu.actions()][:4] == [window.camera_action,
+                                                    window.scan_image_action,
                                                     window.paste_image_action,
                                                     window.read_card_action]
     pasted: list[str] = []

@@ -122,6 +122,12 @@ class BoothCommands:
             self.show_page(BOOTH)
             self.booth.images.scan_badge_file(Path(path))
 
+    def toggle_camera(self: MainWindow) -> None:
+        self.show_page(BOOTH)
+        panel = self.booth.toggle_camera()
+        if panel.isVisible():
+            panel.setFocus()
+
     def paste_badge_image(self: MainWindow) -> None:
         self.show_page(BOOTH)
         self.booth.images.paste()

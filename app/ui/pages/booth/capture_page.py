@@ -12,7 +12,7 @@ Field mnemonics avoid the menu bar's letters (Alt+F, E, V, L, D, B, H open the m
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
@@ -50,6 +50,9 @@ MENU_MNEMONICS = frozenset("FEVLDBH")
 _EMPTY = CaptureForm(None)
 
 
+if TYPE_CHECKING:
+    from app.ui.camera.camera_panel import CameraPanel
+
 class CapturePage(DraftKeeping, QWidget):
     """Emits ``leadSaved(record)`` so other screens can refresh."""
 
@@ -77,7 +80,11 @@ class CapturePage(DraftKeeping, QWidget):
         self.side.draftChosen.connect(self.resume_draft)
         self.side.leadChosen.connect(self._edit_recent)
         self.side.waitingClicked.connect(self._show_waiting)
-        outer.addWidget(self.side, 1)
+        self._settings = settings
+        self.camera: CameraPanel | None = None
+        self._right = QVBoxLayout()
+        self._right.addWidget(self.side, 1)
+        outer.addLayout(self._right, 1)
         self.scan_filter = ScanFilter(self, self.handle_scan, load_wedge_settings(settings))
         self._undo_keys = UndoClearKeys(self)
         QShortcut(QKeySequence("Escape"), self, self.clear_form,
@@ -248,6 +255,18 @@ class CapturePage(DraftKeeping, QWidget):
         app.removeEventFilter(self.scan_filter)
         app.removeEventFilter(self._undo_keys)
         super().hideEvent(event)
+
+    def toggle_camera(self) -> CameraPanel:
+        """Show (or hide) the webcam scanner; Qt Multimedia loads on first use only."""
+        if self.camera is None:
+            from app.ui.camera.camera_panel import CameraPanel
+            self.camera = CameraPanel(self._settings)
+            self.camera.payload_read.connect(self.handle_scan)
+            self._right.insertWidget(0, self.camera)
+            self.camera.show()  # added to a page already shown
+        else:
+            self.camera.setVisible(not self.camera.isVisible())
+        return self.camera
 
     def handle_scan(self, payload: str) -> ScanReading | None:
         """A badge was scanned: the visitor in the form so far is put aside as a draft (if
