@@ -30,8 +30,10 @@ def register(tree: CommandTree) -> None:
     scan = tree.add("scan-image", help="capture leads from badge codes in image files",
                     description="Decodes QR, PDF417, Data Matrix, Aztec, Code 128 and Code 39 "
                                 "badges in photos or screenshots and captures each like a "
-                                "scanner scan. Prints one JSON object per file. Exit code 0 "
-                                "when every file had a code, 2 otherwise.",
+                                "scanner scan: one visitor a file, from the code holding the "
+                                "most (a badge's QR code rather than its id barcode; the others "
+                                "are listed as not used). Prints one JSON object per file. Exit "
+                                "code 0 when every file had a code, 2 otherwise.",
                     epilog='example:\n  %(prog)s badge1.png badge2.jpg --event "Hannover '
                            'Messe 2026"',
                     handler=scan_images)
@@ -67,8 +69,12 @@ def scan_images(args: argparse.Namespace, ctx: CliContext) -> int:
             result.setdefault("error", f"{path.name}: no badge code found in the image")
             ctx.out.notice(f"error: {result['error']}")
             code = EXIT_BAD_FILES
+        # One photo is one visitor: a badge often carries a QR code with the details and a
+        # barcode with only its id, so the code with the most in it is scanned, the rest listed.
+        richest = max(found, key=lambda decoded: len(decoded.text), default=None)
         result["codes"] = [{"symbology": decoded.format, "payload": decoded.text,
-                            **_scanned(ctx, event, decoded.text, args.dry_run)}
+                            **(_scanned(ctx, event, decoded.text, args.dry_run)
+                               if decoded is richest else {"status": "not used"})}
                            for decoded in found]
         _emit(result)
     return code

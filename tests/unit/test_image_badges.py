@@ -143,3 +143,22 @@ def test_commands_without_their_extra_name_it(tmp_path: Path, db_path: Path, cap
     assert "pip install 'leadline[ocr]'" in capsys.readouterr().err
     assert main([*db, "scan-image", str(tmp_path / "badge.png"), "--event", "Expo"]) == 1
     assert "pip install 'leadline[camera]'" in capsys.readouterr().err
+
+
+def test_a_badge_photo_with_two_codes_is_one_visitor_on_the_command_line(
+        tmp_path: Path, db_path: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    db = ["--db", str(db_path)]
+    assert main([*db, "events", "add", "Expo", "--country", "DE"]) == 0
+    page = Image.new("L", (1400, 700), 255)
+    page.paste(code_image(VCARD, "QRCode"), (0, 0))
+    page.paste(code_image(BADGE_ID, "Code128"), (760, 200))
+    photo = tmp_path / "badge-front.png"
+    page.save(photo)
+    capsys.readouterr()
+    assert main([*db, "scan-image", str(photo), "--event", "Expo"]) == 0
+    (result,) = _json_lines(capsys.readouterr().out)
+    statuses = sorted(code["status"] for code in result["codes"])
+    assert statuses == ["created", "not used"], "the QR code's details, not a second visitor"
+    (used,) = [code for code in result["codes"] if code["status"] == "created"]
+    assert used["lead"]["last_name"] == "Müller"

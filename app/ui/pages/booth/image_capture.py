@@ -137,12 +137,14 @@ class ImageCapture:
             self._say(f"No badge code found in {name}: take the photo straight on, closer and "
                       "sharp, or type the badge id printed on it.", BAD)
             return
-        for code in codes:
-            self.page.handle_scan(code.text)
+        # One photo is one visitor: a badge often carries a QR code with the details and a
+        # barcode with only the badge id, so the code with the most in it is the scan.
+        richest = max(codes, key=lambda code: len(code.text))
+        self.page.handle_scan(richest.text)
         if len(codes) > 1:
             banner = self.page.banner
-            banner.say(f"{banner.text()} ({counted(len(codes), 'code')} in {name}: each was "
-                       "scanned in turn.)", banner.tone)
+            banner.say(f"{banner.text()} ({counted(len(codes), 'code')} in {name}: the "
+                       f"{richest.format} was read, it holds the most.)", banner.tone)
 
     # -- business cards -----------------------------------------------------------------------
     def read_card(self, front: Path, back: Path | None = None) -> None:
