@@ -40,3 +40,26 @@ def test_scan_with_camera_shows_the_panel_and_its_reads_fill_the_form(
     assert page.fields.edits["email"].text() == "anna.mueller@brightline.de"
     window.camera_action.trigger()
     assert not panel.isVisible(), "the same command hides it (and stops the camera)"
+
+
+def test_a_system_without_qt_multimedia_is_told_so(
+        make_window: Callable[[], MainWindow], services: Services,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Qt Multimedia needs PulseAudio's library on Linux: without it, a message, not a crash."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_multimedia(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "app.ui.camera.camera_panel":
+            raise ImportError("libpulse.so.0: cannot open shared object file")
+        return real_import(name, *args, **kwargs)
+
+    services.people.sign_in(services.people.add_user("Bea", "bea@example.com", Role.BOOTH).id)
+    window = make_window()
+    monkeypatch.setattr(builtins, "__import__", no_multimedia)
+    window.camera_action.trigger()
+    monkeypatch.undo()
+    page = window.booth
+    assert page.camera is None and window.pages.currentIndex() == BOOTH
+    assert "camera view cannot start" in page.banner.text() and "libpulse" in page.banner.text()

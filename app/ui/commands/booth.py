@@ -17,6 +17,7 @@ from app.ui.dialogs.scan_log_dialog import ScanLogDialog
 from app.ui.dialogs.scanner_dialog import ScannerDialog
 from app.ui.navigation import BOOTH
 from app.ui.operations import Changes
+from app.ui.pages.booth.banner import BAD
 from app.ui.pages.booth.image_capture import IMAGE_FILTER
 from app.ui.wording import counted
 
@@ -123,10 +124,21 @@ class BoothCommands:
             self.booth.images.scan_badge_file(Path(path))
 
     def toggle_camera(self: MainWindow) -> None:
+        """Show or hide the webcam scanner; Qt Multimedia loads on first use only, and a system
+        without what it needs (PulseAudio's library on Linux, a build without it) is told so."""
         self.show_page(BOOTH)
-        panel = self.booth.toggle_camera()
-        if panel.isVisible():
-            panel.setFocus()
+        page = self.booth
+        if page.camera is not None:
+            page.camera.setVisible(not page.camera.isVisible())
+            return
+        try:
+            from app.ui.camera.camera_panel import CameraPanel
+        except (ImportError, OSError) as error:
+            page.banner.say(f"The camera view cannot start on this computer ({error}). Scan "
+                            "with a handheld scanner, or open a badge photo (Booth → Scan a "
+                            "badge image…).", BAD)
+            return
+        page.add_camera(CameraPanel(page.settings))
 
     def paste_badge_image(self: MainWindow) -> None:
         self.show_page(BOOTH)

@@ -80,7 +80,7 @@ class CapturePage(DraftKeeping, QWidget):
         self.side.draftChosen.connect(self.resume_draft)
         self.side.leadChosen.connect(self._edit_recent)
         self.side.waitingClicked.connect(self._show_waiting)
-        self._settings = settings
+        self.settings = settings
         self.camera: CameraPanel | None = None
         self._right = QVBoxLayout()
         self._right.addWidget(self.side, 1)
@@ -256,17 +256,12 @@ class CapturePage(DraftKeeping, QWidget):
         app.removeEventFilter(self._undo_keys)
         super().hideEvent(event)
 
-    def toggle_camera(self) -> CameraPanel:
-        """Show (or hide) the webcam scanner; Qt Multimedia loads on first use only."""
-        if self.camera is None:
-            from app.ui.camera.camera_panel import CameraPanel
-            self.camera = CameraPanel(self._settings)
-            self.camera.payload_read.connect(self.handle_scan)
-            self._right.insertWidget(0, self.camera)
-            self.camera.show()  # added to a page already shown
-        else:
-            self.camera.setVisible(not self.camera.isVisible())
-        return self.camera
+    def add_camera(self, panel: CameraPanel) -> None:
+        """The webcam scanner above the last captures; its reads are scans like any."""
+        self.camera = panel
+        panel.payload_read.connect(self.handle_scan)
+        self._right.insertWidget(0, panel)
+        panel.show()  # added to a page already shown
 
     def handle_scan(self, payload: str) -> ScanReading | None:
         """A badge was scanned: the visitor in the form so far is put aside as a draft (if
