@@ -94,7 +94,9 @@ class Access:
         if self.user is None and self.pins_set:
             return (f"Nobody is signed in on this laptop, so only booth capture is open: say "
                     f"who you are first ({switch}).")
-        return refusal(self.user, area, switch)
+        role = self.user.role.label.lower() if self.user else "signed-out"
+        return (f"A {role} profile cannot open {area.label} on this laptop: ask an "
+                f"administrator, or switch to a profile that may ({switch}).")
 
 
 def roles_a_new_profile_may_take(signed_in: UserRecord | None, anyone_yet: bool) -> list[Role]:
@@ -115,9 +117,3 @@ def own_leads_only(user: UserRecord | None) -> uuid.UUID | None:
 
 class AccessDeniedError(LeadlineError):
     """A command or page outside the signed-in profile's role."""
-
-
-def refusal(user: UserRecord | None, area: Area, switch: str = "File → Switch user…") -> str:
-    role = user.role.label.lower() if user else "signed-out"
-    return (f"A {role} profile cannot open {area.label} on this laptop: ask an administrator, "
-            f"or switch to a profile that may ({switch}).")

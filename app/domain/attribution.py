@@ -229,6 +229,16 @@ class FunnelRow:
         return (revenue - self.cost) / self.cost
 
 
+def format_return(value: float | str | None, *, signed: bool = False) -> str:
+    """A return on cost as a percentage ("24%", or "+24%" ``signed``), MIXED as it is, "–"
+    without a cost: the printed reports and the dashboard say it the same way."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return "–"
+    return f"{100 * value:+,.0f}%" if signed else f"{100 * value:,.0f}%"
+
+
 @dataclass(frozen=True)
 class Cost:
     amount: int | None

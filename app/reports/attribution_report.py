@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 
 from reportlab.platypus import Flowable, Paragraph
 
-from app.domain.attribution import MIXED, Attribution, FunnelRow, Model, Stage
+from app.domain.attribution import MIXED, Attribution, FunnelRow, Model, Stage, format_return
 from app.reports.charts import bar_chart, funnel_chart
 from app.reports.formats import fmt_int, fmt_money, fmt_revenue
 from app.reports.headings import Filters, section, story_header
@@ -27,12 +27,6 @@ def fmt_days(value: float | None) -> str:
 
 def fmt_rate(value: float | None) -> str:
     return f"{100 * value:.0f}%" if value is not None else "–"
-
-
-def fmt_return(value: float | str | None) -> str:
-    if isinstance(value, str):
-        return value
-    return f"{100 * value:,.0f}%" if value is not None else "–"
 
 
 def _per(row: FunnelRow, stage: Stage) -> str:
@@ -68,7 +62,7 @@ def money_table(rows: Sequence[FunnelRow], st: Styles, page: PageSize) -> list[F
     widths = scaled((38, 23, 24, 21, 22, 25, 27), page)
     body = [[r.label, fmt_money(r.cost, r.cost_currency), fmt_revenue(r.revenue),
              _per(r, Stage.LEAD), _per(r, Stage.SQL), _per(r, Stage.CUSTOMER),
-             fmt_return(r.roi)] for r in costed]
+             format_return(r.roi)] for r in costed]
     return [Paragraph("Return on event spend", st.h2), data_table(labels, body, widths, st),
             Paragraph(f"Return = (revenue − cost) ÷ cost, in the event's currency; "
                       f"“{MIXED}” where revenue came in another currency (currencies are never "

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from reportlab.platypus import Flowable, Paragraph
 
-from app.domain.attribution import MIXED, add_money
+from app.domain.attribution import MIXED, add_money, format_return
 from app.domain.reports import ReturnRow
 from app.reports.charts import bar_chart
 from app.reports.formats import fmt_int, fmt_money, fmt_revenue
@@ -29,15 +29,11 @@ def roi(revenue: int, cost: int | None) -> float | None:
     return (revenue - cost) / cost if cost else None
 
 
-def fmt_roi(value: float | None) -> str:
-    return f"{100 * value:,.0f}%" if value is not None else "–"
-
-
 def row_return(row: ReturnRow) -> str:
     """The row's return on its cost, or MIXED when some revenue is in another currency."""
     if row.mixed and row.cost:
         return MIXED
-    return fmt_roi(roi(row.revenue, row.cost))
+    return format_return(roi(row.revenue, row.cost))
 
 
 def story(rows: list[ReturnRow], filters: Filters, now: dt.datetime, st: Styles,
@@ -83,7 +79,7 @@ def story(rows: list[ReturnRow], filters: Filters, now: dt.datetime, st: Styles,
                           fmt_money(per(cost, sum(r.leads for r in costed)), currency),
                           fmt_money(per(cost, sum(r.sql for r in costed)), currency),
                           fmt_money(per(cost, sum(r.won for r in costed)), currency),
-                          fmt_money(revenue, currency), fmt_roi(roi(revenue, cost))])
+                          fmt_money(revenue, currency), format_return(roi(revenue, cost))])
         yield Paragraph("Return on event spend", st.h2)
         yield data_table(labels, spend, widths, st, total_row=single and bool(costed))
         yield Paragraph("Return = (revenue − cost) ÷ cost. Per SQL divides the cost by the SQL+ "

@@ -48,7 +48,6 @@ from app.storage.orm import CustomerOrderRow, ImportBatch
 from app.storage.repositories.audit import AuditRepository
 from app.storage.repositories.customers import CustomerRepository, lead_label, record_of
 
-SOURCE_FORMAT = CUSTOMER_IMPORT_FORMAT
 NOTHING_IMPORTED = "Customer import cancelled: nothing was imported."
 _CHUNK = 1000
 # The columns an import writes from the file and the match; a re-import that would write the
@@ -112,7 +111,7 @@ class CustomerService:
         with self.db.write() as session:
             plan = self._plan(session, table, mapping, progress, cancelled)
             report = plan.report
-            batch = ImportBatch(id=batch_id, file_name=file_name, source_format=SOURCE_FORMAT,
+            batch = ImportBatch(id=batch_id, file_name=file_name, source_format=CUSTOMER_IMPORT_FORMAT,
                                 actor_id=self.context.current_user_id, started_at=now,
                                 status="running", mapping="", updated_at=now, device_id=device)
             session.add(batch)
@@ -232,7 +231,7 @@ class CustomerService:
         now, device = self.context.clock(), self.context.device_id
         with self.db.write() as session:
             batch = session.get(ImportBatch, batch_id)
-            if batch is None or batch.source_format != SOURCE_FORMAT:
+            if batch is None or batch.source_format != CUSTOMER_IMPORT_FORMAT:
                 raise NotFoundError(f"No customer import with id {batch_id}")
             if batch.status == "undone":
                 raise ConflictError(f"Customer import {batch.file_name} was already undone")

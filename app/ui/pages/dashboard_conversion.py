@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QFrame, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
-from app.domain.attribution import MIXED, Attribution, FunnelRow, Model, Stage
+from app.domain.attribution import MIXED, Attribution, FunnelRow, Model, Stage, format_return
 from app.domain.reports import ReportFilters
 from app.services.attribution_service import AttributionService
 from app.ui.style import SECONDARY, make_heading, set_tone
@@ -32,13 +32,6 @@ def _revenue(row: FunnelRow) -> str:
     return " + ".join(_whole(amount, currency) for currency, amount in row.revenue) or "–"
 
 
-def _return(row: FunnelRow) -> str:
-    roi = row.roi
-    if roi is None:
-        return "–"
-    return roi if isinstance(roi, str) else f"{roi:+.0%}"
-
-
 def cells(row: FunnelRow) -> tuple[str, ...]:
     customers, leads = row.count(Stage.CUSTOMER), row.leads
     share = f"{customers / leads:.0%}" if leads else "–"
@@ -46,7 +39,7 @@ def cells(row: FunnelRow) -> tuple[str, ...]:
     return (row.label, f"{leads:,}", f"{row.count(Stage.SQL):,}", f"{customers:,}", share,
             _revenue(row),
             _whole(per_customer, row.cost_currency) if per_customer is not None else "–",
-            _return(row))
+            format_return(row.roi, signed=True))
 
 
 class ConversionModel(QAbstractTableModel):
@@ -152,7 +145,7 @@ class ConversionCard(QFrame):
         self.model.set_rows(analysis.by_event)
         if not analysis.total:
             self.status.setText("No customer orders matched yet, so there is no revenue.")
-        elif any(_return(row) == MIXED for row in analysis.by_event):
+        elif any(row.roi == MIXED for row in analysis.by_event):
             self.status.setText(f"“{MIXED}”: revenue came in another currency than the "
                                 "event's cost (currencies are never added together).")
         else:
