@@ -81,9 +81,11 @@ def story(analysis: Attribution, filters: Filters, now: dt.datetime, st: Styles,
              if analysis.model is Model.FIRST else
              "even split: each order shared equally by every show where the person was "
              "captured (the earliest gets the odd cents)")
-    yield Paragraph(f"Revenue credited by {model}. Revenue counted: "
-                    f"<b>{fmt_revenue(analysis.total).replace(chr(10), ' + ')}</b> "
-                    "from matched orders.", st.body)
+    counted = (f"Revenue counted: <b>{fmt_revenue(analysis.total).replace(chr(10), ' + ')}</b> "
+               "from matched orders." if analysis.total else
+               "No revenue yet: no customer order is matched to a lead (Data → Import "
+               "customers and orders…, or `customers import`).")
+    yield Paragraph(f"Revenue credited by {model}. {counted}", st.body)
     totals = [sum(r.count(s) for r in analysis.by_source) for s in Stage]
     yield section("Funnel", st, funnel_chart(
         [(s.label if s is Stage.LEAD else f"{s.label}+", n) for s, n in zip(Stage, totals,

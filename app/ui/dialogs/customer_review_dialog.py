@@ -41,6 +41,8 @@ class CustomerReviewDialog(QDialog):
         self.orders: list[CustomerOrderRecord] = []
         self.summary = QLabel()
         self.summary.setWordWrap(True)
+        # With nothing to review the table hides: the words stay at the top, not mid-dialog.
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
         read_only_rows(self.table, "Orders whose lead is a guess", fit_columns=False)
