@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from app.domain.card_fields import CardFields, FieldGuess  # noqa: E402
 from app.domain.leads import LeadQuery, LeadStatus  # noqa: E402
+from app.services.card_pictures import card_pictures  # noqa: E402
 from app.services.container import Services  # noqa: E402
 from app.services.demo_service import DemoService  # noqa: E402
 from app.storage.opening import open_database  # noqa: E402
@@ -30,6 +31,7 @@ from app.ui.dialogs.routing_rules_dialog import RoutingRulesDialog  # noqa: E402
 from app.ui.main_window import MainWindow  # noqa: E402
 from app.ui.navigation import ASSIGNMENT, BOOTH, DASHBOARD, DUPLICATES, HOME, LEADS  # noqa: E402
 from app.ui.workers import SynchronousRunner  # noqa: E402
+from tests.card_rendering import Card, render_card  # noqa: E402
 from tests.screenshot_revenue import revenue_screens  # noqa: E402
 
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "resources" / "screenshots"
@@ -155,10 +157,25 @@ def main(out: Path = DEFAULT_OUT, leads: int = 2000) -> None:
         _dark(app, window, out)
         window.show_page(BOOTH)
         window.booth.clear_form()  # a business card read into the form: guesses to check
-        window.booth.images.fill_from_card(CardFields({n: FieldGuess(v, 0.86) for n, v in (
-            ("first_name", "Anna"), ("last_name", "Schäfer"), ("title", "Leiter Vertrieb"),
-            ("email", "anna.schaefer@brightline.de"), ("phone", "+49 30 1234567"))}), (folder / "card.jpg",))
+        card = {"first_name": "Anna", "last_name": "Schäfer", "title": "Leiter Vertrieb",
+                "company": "Brightline Analytics GmbH", "email": "anna.schaefer@brightline.de",
+                "phone": "+49301234567"}
+        picture = card_pictures(render_card(Card(card | {
+            "street": "Friedrichstraße 123", "postal_code": "10117", "city": "Berlin",
+            "country": "DE", "website": "www.brightline.de", "mobile": ""},
+            phone_text="030 1234567")))
+        window.booth.images.fill_from_card(
+            CardFields({n: FieldGuess(v, 0.86) for n, v in card.items()}),
+            (folder / "card.png",), picture)
         _save(app, window, out / "booth_card.png")
+        # Saved (the show's qualifier answered), the card's picture is the lead's Card tab.
+        saved = services.booth.capture(event.id, card, pictures=picture).lead
+        window.show_page(LEADS)
+        window.leads.model.refresh()
+        window.runner.wait()
+        window.leads.select_lead(saved)
+        window.leads.detail.tabs.setCurrentIndex(2)
+        _save(app, window, out / "lead_card.png")
         window.close()
         database.dispose()
 

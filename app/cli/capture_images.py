@@ -159,14 +159,19 @@ def _save_card(ctx: CliContext, event: EventRecord, path: Path, fields: CardFiel
               "review_reason": store_reasons([CARD_REVIEW]),
               "notes": f"Business card {path.name}" + (f". Also on the card: {unused}"
                                                        if unused else "")}
+    from app.services.card_pictures import card_pictures
+
+    pictures = card_pictures(path)  # kept with the lead, like the booth's form does
     try:
-        capture = ctx.services.booth.capture(event.id, values)
+        capture = ctx.services.booth.capture(event.id, values, pictures=pictures)
     except ValidationError as error:
         result.update(status="rejected", reason=str(error))
         ctx.out.notice(f"error: {path.name}: {error}")
         return EXIT_BAD_FILES
     result.update(status="created" if capture.created else "updated",
-                  lead=lead_to_dict(capture.lead))
+                  lead=lead_to_dict(capture.lead),
+                  pictures=[{"side": p.side.value, "width": p.width, "height": p.height,
+                             "bytes": len(p.jpeg)} for p in pictures])
     return EXIT_OK
 
 

@@ -43,6 +43,7 @@ ERASED_SYNC_COLUMNS: dict[str, frozenset[str]] = {
     "suppression": frozenset({"value", "note"}),  # the person's own do-not-contact entries
     # Their orders stay (the company bought; revenue counts hold), without their address.
     "customer_order": frozenset({"email"}),
+    "card_picture": frozenset({"data"}),  # the card itself: a face, a signature, numbers
 }
 
 # Versioned so a future change of normalisation cannot silently stop matching old tombstones.

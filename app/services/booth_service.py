@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from app.domain.booth_capture import (
     draft_to_json,
     screen_capture,
 )
+from app.domain.card_pictures import CardPicture
 from app.domain.contact_data import normalise_email
 from app.domain.errors import NotFoundError, StorageError, ValidationError
 from app.domain.history import ActivityKind
@@ -48,6 +49,7 @@ from app.services.question_service import QuestionService
 from app.services.suppression_service import SuppressionService
 from app.storage.orm import Lead
 from app.storage.repositories.booth import BoothRepository
+from app.storage.repositories.card_pictures import CardPictureRepository
 from app.storage.repositories.events import EventRepository
 from app.storage.repositories.history import HistoryRepository
 from app.storage.repositories.leads import LeadRepository
@@ -127,8 +129,8 @@ class BoothService:
     def capture(self, event_id: uuid.UUID, values: Mapping[str, Any], *,
                 answers: Mapping[uuid.UUID, Any] | None = None, consent: bool = False,
                 consent_text: str = "", lead_id: uuid.UUID | None = None,
-                raw_scan: str = "") -> CaptureResult:
-        """Save what was captured, with its answers, in one transaction.
+                raw_scan: str = "", pictures: Sequence[CardPicture] = ()) -> CaptureResult:
+        """Save what was captured, with its answers and card pictures, in one transaction.
 
         Doubtful email or phone is kept and flagged; a badge already captured at this event
         updates that lead instead of creating a second.
@@ -183,6 +185,7 @@ class BoothService:
                 repo.set_awaiting_registration(record.id, waiting, now, self.context.device_id)
             if answers:
                 self.questions.record_answers_in(session, record.id, answers, notify=False)
+            CardPictureRepository(session).add(record.id, pictures, now, self.context.device_id)
             self.leads.notify_changed(session, record.id, created=created)
             if raw_scan:
                 self._log(repo, event_id, raw_scan, "created" if created else "updated", "",

@@ -12,6 +12,7 @@ from app.services.audit_service import AuditService
 from app.services.backup_service import BackupService
 from app.services.booth_service import BoothService
 from app.services.cadence_service import CadenceService
+from app.services.card_pictures import CardPictureService
 from app.services.context import ServiceContext
 from app.services.customer_service import CustomerService
 from app.services.dedupe_service import DedupeService
@@ -48,6 +49,7 @@ class Services:
     events: EventService
     questions: QuestionService
     booth: BoothService
+    card_pictures: CardPictureService
     imports: ImportService
     customers: CustomerService
     dedupe: DedupeService
@@ -102,6 +104,7 @@ class Services:
                    events=EventService(context), questions=questions,
                    booth=BoothService(context, leads, questions, suppressions, enrichment,
                                       dedupe),
+                   card_pictures=CardPictureService(context),
                    imports=imports,
                    customers=CustomerService(context, leads, audit),
                    dedupe=dedupe,

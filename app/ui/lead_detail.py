@@ -28,6 +28,7 @@ from app.domain.review import reason_text
 from app.domain.value_vocabulary import describe_originals
 from app.services.lead_service import LeadService
 from app.ui import messages
+from app.ui.card_pictures_panel import CardPicturesPanel
 from app.ui.lead_form import FormChoices, LeadForm, to_service_values
 from app.ui.lead_tasks import LeadTasksPanel
 from app.ui.models.history_model import HistoryModel
@@ -148,6 +149,9 @@ class LeadDetailPane(QWidget):
         note_row.addWidget(add_note)
         history_layout.addLayout(note_row)
         self.tabs.addTab(history, "&History")
+        self.card_pictures = CardPicturesPanel()
+        self.tabs.addTab(self.card_pictures, "&Card")
+        self.tabs.setTabVisible(2, False)  # only for a lead read from a business card
         QShortcut(QKeySequence("Escape"), self.form, self.revert,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         return page
@@ -163,6 +167,7 @@ class LeadDetailPane(QWidget):
         self._show_header(record)
         self.tasks.show_tasks(record)
         self._load_history()
+        self._load_card_pictures()
         self._update_buttons()
 
     def _show_header(self, record: LeadRecord) -> None:
@@ -227,6 +232,13 @@ class LeadDetailPane(QWidget):
         rows = self.leads.history(self.record.id)
         self.history_model.set_rows(rows)
         self.tabs.setTabText(1, f"&History ({len(rows):,})")
+
+    def _load_card_pictures(self) -> None:
+        assert self.record is not None
+        pictures = self.services.card_pictures.pictures_of(self.record.id) \
+            if self.services is not None else []
+        self.card_pictures.show_pictures(pictures)
+        self.tabs.setTabVisible(2, bool(pictures))
 
     def _update_buttons(self) -> None:
         dirty = self.record is not None and self.form.is_dirty()

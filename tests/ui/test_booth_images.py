@@ -286,6 +286,8 @@ def test_a_card_prefills_empty_fields_marked_until_checked(
     lead = page.save()
     assert lead is not None and lead.first_name == "Anna-Maria" and lead.city == "Berlin"
     assert lead.needs_review and "business card" in lead.review_reason  # marks left unchecked
+    kept = services.card_pictures.pictures_of(lead.id)  # the card's picture, with the lead
+    assert [(p.side.value, p.width, p.height) for p in kept] == [("front", 1050, 600)]
     assert not edits["last_name"].property(MARK_PROPERTY)  # the next visitor starts unmarked
     assert not page.images.progress.isVisible()
 

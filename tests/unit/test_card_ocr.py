@@ -73,6 +73,8 @@ def test_card_command_prints_fields_and_creates_a_lead_for_review(
     assert (lead["last_name"], lead["city"], lead["country"]) == ("Moreau", "Paris", "FR")
     assert lead["needs_review"] is True and "business card" in lead["review_reason"]
     assert "julien.png" in lead["notes"]
+    assert [p["side"] for p in saved["pictures"]] == ["front"]  # the card kept with the lead
+    assert saved["pictures"][0]["bytes"] > 1000
 
 
 def test_card_command_names_each_file_it_cannot_read(tmp_path: Path, db_path: Path,

@@ -30,7 +30,7 @@ class Erasures:
         for table, row_id in touched:
             by_table.setdefault(table, []).append(row_id)
         owners: dict[RowKey, str] = {}
-        for table in ("task", "activity", "answer"):
+        for table in ("task", "activity", "answer", "card_picture"):
             for row_id, lead_id in repo.lead_of_rows(table, by_table.get(table, [])).items():
                 owners[(table, row_id)] = lead_id
         lead_ids = set(by_table.get("lead", [])) | set(owners.values())

@@ -16,6 +16,7 @@ ROW_TABLES: dict[str, type[orm.Base]] = {
     "question": orm.Question, "lead": orm.Lead, "task": orm.Task, "answer": orm.Answer,
     "suppression": orm.Suppression, "cadence": orm.CadenceRow, "score_rule": orm.ScoreRuleRow,
     "routing_rule": orm.RoutingRuleRow, "customer_order": orm.CustomerOrderRow,
+    "card_picture": orm.CardPictureRow,
     # Ids derive from the key (settings_service.setting_id), so every laptop edits one row.
     "shared_setting": orm.SharedSetting,
 }

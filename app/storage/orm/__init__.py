@@ -1,8 +1,9 @@
 """SQLAlchemy 2 typed tables for the whole mission. The only place table shapes are declared.
 
-Tables live in one module per family (people, events, leads, imports, customers, privacy,
-automation, sync_state); this package imports them all so ``Base.metadata`` is complete for Alembic
-(migrations/env.py), ``create_all`` and the bulk writer, and callers import tables from here.
+Tables live in one module per family (people, events, leads, imports, customers, card
+pictures, privacy, automation, sync_state); this package imports them all so ``Base.metadata``
+is complete for Alembic (migrations/env.py), ``create_all`` and the bulk writer, and callers
+import tables from here.
 
 Every synced row carries a UUIDv7 ``id``, ``updated_at`` (UTC) and ``device_id`` (the device
 that last changed it), which sync needs. Leads also have a local integer ``key``: SQLite's
@@ -20,6 +21,7 @@ from app.storage.orm.automation import (
     SharedSetting,
 )
 from app.storage.orm.base import NAMING, AppMeta, Base, Synced, UTCDateTime
+from app.storage.orm.card_pictures import CardPictureRow
 from app.storage.orm.customers import CustomerOrderRow
 from app.storage.orm.events import Answer, Event, Question, Registration, ScanLog
 from app.storage.orm.imports import CompanyDirectoryEntry, ImportBatch, MappingTemplate
@@ -72,6 +74,7 @@ __all__ = [
     "MappingTemplate",
     "CompanyDirectoryEntry",
     "CustomerOrderRow",
+    "CardPictureRow",
     "Suppression",
     "Tombstone",
     "AuditEntryRow",

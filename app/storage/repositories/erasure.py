@@ -17,6 +17,7 @@ from app.storage.orm import (
     Activity,
     Answer,
     Base,
+    CardPictureRow,
     CustomerOrderRow,
     DismissedPair,
     Lead,
@@ -75,6 +76,8 @@ class ErasureRepository:
             "task": list(self.session.scalars(select(Task).where(Task.lead_id.in_(ids))
                                               .order_by(Task.due_at))),
             "answer": list(self.session.scalars(select(Answer).where(Answer.lead_id.in_(ids)))),
+            "card_picture": list(self.session.scalars(select(CardPictureRow).where(
+                CardPictureRow.lead_id.in_(ids), CardPictureRow.deleted_at.is_(None)))),
             "scan_log": self._scans(ids, emails, badges),
             "registration": self._registrations(emails, badges),
             "suppression": list(self.session.scalars(select(Suppression).where(or_(
@@ -130,6 +133,9 @@ class ErasureRepository:
             old_value="", new_value="", text="", updated_at=now, device_id=device))
         self.session.execute(update(Task).where(Task.lead_id.in_(ids)).values(
             title="", notes="", updated_at=now, device_id=device))
+        self.session.execute(update(CardPictureRow).where(CardPictureRow.lead_id.in_(ids)).values(
+            data="", deleted_at=func.coalesce(CardPictureRow.deleted_at, now), updated_at=now,
+            device_id=device))
         for table, rows in related.items():
             if table in ("answer", "scan_log", "registration", "suppression", "dismissed_pair"):
                 row_ids = [row.id for row in rows]  # type: ignore[attr-defined]

@@ -10,12 +10,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.domain.history import ActivityKind
-from app.storage.orm import Activity, Answer, CustomerOrderRow, Lead, Task
+from app.storage.orm import Activity, Answer, CardPictureRow, CustomerOrderRow, Lead, Task
 
 # The rows that belong to a lead and follow it into the survivor, by table name: a customer's
 # orders too, so the revenue stays credited to the person.
-_CHILD_TABLES: tuple[type[Activity] | type[Task] | type[Answer] | type[CustomerOrderRow], ...] = (
-    Activity, Task, Answer, CustomerOrderRow)
+_CHILD_TABLES: tuple[type[Activity] | type[Task] | type[Answer] | type[CustomerOrderRow]
+                     | type[CardPictureRow], ...] = (
+    Activity, Task, Answer, CustomerOrderRow, CardPictureRow)
 
 
 class MergeRepository:
@@ -23,8 +24,9 @@ class MergeRepository:
         self.session = session
 
     def move_children(self, source: uuid.UUID, target: uuid.UUID) -> dict[str, list[str]]:
-        """Give ``target`` the history, tasks, answers and orders of ``source``; an answer to a question
-        ``target`` already answered stays behind. Returns the moved ids by table, for undo."""
+        """Give ``target`` the history, tasks, answers, orders and card pictures of ``source``;
+        an answer to a question ``target`` already answered stays behind. Returns the moved ids
+        by table, for undo."""
         answered = set(self.session.scalars(select(Answer.question_id).where(
             Answer.lead_id == target, Answer.deleted_at.is_(None))))
         moved: dict[str, list[str]] = {}

@@ -319,6 +319,7 @@ class LeadsPage(QWidget):
         """Select a lead if it is in the list (e.g. right after creating it)."""
         row = self.model.locate(record)
         if row is None:
+            self.table.selectionModel().clearSelection()  # no other lead looks chosen
             self.detail.show_lead(record)
             return
         index = self.model.index(row, 0)

@@ -24,7 +24,7 @@ class ErasedRows(OpLog, ReplicaState):
         return found
 
     def lead_of_rows(self, table: str, row_ids: Sequence[str]) -> dict[str, str]:
-        """row id -> lead_id of these task/activity/answer rows."""
+        """row id -> lead_id of these task/activity/answer/card_picture rows."""
         found: dict[str, str] = {}
         for chunk in in_batches(row_ids):
             marks = ",".join("?" * len(chunk))
@@ -49,7 +49,7 @@ class ErasedRows(OpLog, ReplicaState):
         return found
 
     def rows_of_leads(self, table: str, lead_ids: Sequence[str]) -> list[str]:
-        """Ids of the task/activity/answer rows of these leads."""
+        """Ids of the task/activity/answer/card_picture rows of these leads."""
         found: list[str] = []
         for chunk in in_batches(lead_ids):
             marks = ",".join("?" * len(chunk))
@@ -68,14 +68,14 @@ class ErasedRows(OpLog, ReplicaState):
     def purge_erased(self, lead_ids: Sequence[str], columns: Mapping[str, frozenset[str]],
                      other_rows: Mapping[str, Iterable[str]] | None = None) -> int:
         """Empty ``columns`` in every logged version of these leads' rows (the leads, and the
-        tasks, history and answers that belong to them) and forget what the shadow knew of
+        tasks, history, answers and card pictures that belong to them) and forget what the shadow knew of
         them. The log itself knows which answers belonged to a lead, also those the erasure
         deleted from their table. ``other_rows`` adds rows found otherwise (the person's
         do-not-contact entries). Returns the number of ops rewritten."""
         rows: dict[str, set[str]] = {"lead": set(lead_ids)}
         for table, ids in (other_rows or {}).items():
             rows.setdefault(table, set()).update(ids)
-        for table in ("task", "activity"):
+        for table in ("task", "activity", "card_picture"):
             rows.setdefault(table, set()).update(self.rows_of_leads(table, lead_ids))
         rows.setdefault("answer", set()).update(self._logged_rows_of_leads("answer", lead_ids))
         keys = [(t, r) for t, ids in rows.items() if columns.get(t) for r in ids]

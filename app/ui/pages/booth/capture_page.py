@@ -367,7 +367,8 @@ class CapturePage(DraftKeeping, QWidget):
                 answers=self.fields.qualifiers.answers(),
                 consent=self.fields.consent.isChecked(),
                 consent_text=CONSENT_WORDING if self.fields.consent.isChecked() else "",
-                lead_id=self.editing.id if self.editing else None)
+                lead_id=self.editing.id if self.editing else None,
+                pictures=self.images.marks.pictures)
         except ValidationError as error:
             self._show_errors(error)
             return None

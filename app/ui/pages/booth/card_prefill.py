@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction, QColor, QPalette
 from PySide6.QtWidgets import QLineEdit
 
 from app.domain.card_fields import CardFields, FieldGuess
+from app.domain.card_pictures import CardPicture
 from app.domain.review import ReviewCode, ReviewReason, store_reasons
 from app.ui.pages.booth.capture_fields import CaptureFields
 from app.ui.style import is_dark, review_icon
@@ -52,7 +53,8 @@ class CardMarks:
     def __init__(self, fields: CaptureFields, changed: Callable[[], None] = lambda: None) -> None:
         self.fields, self.changed = fields, changed  # ``changed``: after a mark came or went
         self._marks: dict[str, QAction] = {}
-        self.images: tuple[Path, ...] = ()  # the card's pictures, while its visitor is in the form
+        self.images: tuple[Path, ...] = ()  # the card's files, while its visitor is in the form
+        self.pictures: tuple[CardPicture, ...] = ()  # what is kept of them with the lead
         for name, edit in fields.edits.items():
             edit.textEdited.connect(lambda _text, n=name: self.confirm(n))
 
@@ -60,7 +62,8 @@ class CardMarks:
     def marked(self) -> tuple[str, ...]:
         return tuple(self._marks)
 
-    def prefill(self, card: CardFields, images: tuple[Path, ...] = ()) -> Prefilled:
+    def prefill(self, card: CardFields, images: tuple[Path, ...] = (),
+                pictures: tuple[CardPicture, ...] = ()) -> Prefilled:
         """Every guess into its empty field; a field the person already typed in keeps its text."""
         filled: list[str] = []
         kept: list[str] = []
@@ -81,7 +84,7 @@ class CardMarks:
                 filled.append(name)
         if card.unused and not self.fields.notes.toPlainText().strip():
             self.fields.notes.setPlainText("Also on the card: " + "; ".join(card.unused))
-        self.images = images
+        self.images, self.pictures = images, pictures
         return Prefilled(tuple(filled), tuple(kept), tuple(extra))
 
     def _mark(self, name: str, edit: QLineEdit, guess: FieldGuess) -> None:
@@ -117,7 +120,7 @@ class CardMarks:
     def clear(self) -> None:
         """The form moved on to another visitor: no marks, no card."""
         self.confirm_all()
-        self.images = ()
+        self.images, self.pictures = (), ()
 
     def review_values(self) -> dict[str, Any]:
         """Added to the values saved: a lead with card fields nobody checked waits for review."""

@@ -18,8 +18,10 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from app.domain.card_fields import CardFields
+from app.domain.card_pictures import CardPicture
 from app.domain.errors import LeadlineError
 from app.domain.progress import CancelledError
+from app.services.card_pictures import card_pictures
 from app.services.card_reading import CardReader, rapidocr_engine
 from app.services.image_decoding import DecodedCode, decode_image, zxing
 from app.ui.pages.booth.banner import BAD, OK, WARN
@@ -159,27 +161,28 @@ class ImageCapture:
         region = self.page.fields.default_country() or self.page.services.context.default_country
         reader = self.reader
 
-        def read(state: JobState) -> CardFields:
+        def read(state: JobState) -> tuple[CardFields, tuple[CardPicture, ...]]:
             first = reader.read_card(front, region)
-            if back is None:
-                return first.fields
             if state.cancelled:
                 raise CancelledError("Card reading stopped.")
-            return merge_sides(first.fields, reader.read_card(back, region).fields)
+            fields = first.fields if back is None else \
+                merge_sides(first.fields, reader.read_card(back, region).fields)
+            return fields, card_pictures(front, back)  # kept with the lead when it is saved
 
         images = (front,) if back is None else (front, back)
         self._start(read, f"Reading the card {front.name}… keep typing meanwhile: "
                           "what you type is kept.",
-                    lambda card: self.fill_from_card(card, images), card=True)
+                    lambda done: self.fill_from_card(done[0], images, done[1]), card=True)
 
-    def fill_from_card(self, card: CardFields, images: tuple[Path, ...]) -> None:
+    def fill_from_card(self, card: CardFields, images: tuple[Path, ...],
+                       pictures: tuple[CardPicture, ...] = ()) -> None:
         """A card's guesses into the form's empty fields, marked; the banner says what came."""
         if not card.guesses:
             self.progress.finished()
             self._say(f"No text found on {images[0].name}: photograph the card flat, in good "
                       "light, filling the picture.", BAD)
             return
-        done = self.marks.prefill(card, images)
+        done = self.marks.prefill(card, images, pictures)
         filled, kept, extra = (_names(names) for names in (done.filled, done.kept, done.extra))
         text = (f"From the card: {filled or 'nothing new'}. Check the marked fields (hover one "
                 "to see how sure the reading is)")
