@@ -166,7 +166,7 @@ def main(out: Path = DEFAULT_OUT, leads: int = 2000) -> None:
             phone_text="030 1234567")))
         window.booth.images.fill_from_card(
             CardFields({n: FieldGuess(v, 0.86) for n, v in card.items()}),
-            (folder / "card.png",), picture)
+            "card.png", picture)
         _save(app, window, out / "booth_card.png")
         # Saved (the show's qualifier answered), the card's picture is the lead's Card tab.
         saved = services.booth.capture(event.id, card, pictures=picture).lead

@@ -302,3 +302,32 @@ def test_the_two_sides_of_a_card_keep_the_surer_guess() -> None:
                                "first_name": "Anna"}
     assert merged.unused == ("tagline", "Since 1905")
     assert merge_sides(front, None) is front
+
+
+# Qt Multimedia's backend names the hardware helpers (VA-API, a GPU) a headless machine lacks.
+@pytest.mark.qt_log_ignore(r"Couldn't (load|resolve) (va|pipewire)", "No RHI backend",
+                           "does not support propagateSizeHints", extend=True)
+def test_a_card_photographed_with_the_camera_fills_the_form_and_stays_with_the_lead(
+        qtbot: Any, page: CapturePage, services: Services, tmp_path: Path) -> None:
+    """The camera's Photograph card, fed by a picture feed: read on the worker thread."""
+    pytest.importorskip("rapidocr")
+    pytest.importorskip("onnxruntime")
+    from app.ui.camera.camera_panel import CameraDevice, CameraPanel
+    from app.ui.camera.picture_feed import PictureFeed
+
+    settings = QSettings(str(tmp_path / "camera.ini"), QSettings.Format.IniFormat)
+    panel = CameraPanel(settings, cameras=lambda: [CameraDevice("usb-1", "Desk webcam")])
+    page.add_camera(panel)
+    feed = PictureFeed(panel.sink, fps=15, parent=panel)
+    feed.play([QImage.fromData(render_card(CARD))])
+    qtbot.waitUntil(panel.card_button.isEnabled, timeout=10_000)
+    panel._back_wait.setInterval(50)  # no back to turn over
+    panel.card_button.click()
+    qtbot.waitUntil(lambda: page.fields.edits["last_name"].text() != "", timeout=60_000)
+    feed.stop()
+    assert page.fields.edits["email"].text() == "anna.schaefer@brightline-analytics.de"
+    assert "from the camera" in page.images.progress.label.text()
+    lead = page.save()
+    assert lead is not None and lead.last_name == "Schäfer"
+    kept = services.card_pictures.pictures_of(lead.id)
+    assert [(p.side.value, p.width, p.height) for p in kept] == [("front", 1050, 600)]

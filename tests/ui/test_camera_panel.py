@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 import time
 from collections.abc import Callable
@@ -211,3 +212,54 @@ def test_a_slow_decode_drops_frames_and_never_holds_up_the_one_offering_them(qtb
     assert reads == ["000123"]
     decoder.stop()
     assert decoder.decoded_frames <= 2 and not decoder.running
+
+
+def card_frame(shade: int) -> QImage:
+    """A frame with a business card held up: a light card on the grey booth."""
+    page = Image.new("L", (1280, 720), 120)
+    page.paste(Image.new("L", (1050, 600), shade), (115, 60))
+    return qimage(page)
+
+
+def test_a_card_is_photographed_front_then_back(
+        qtbot: Any, make_panel: Callable[..., CameraPanel]) -> None:
+    panel = make_panel()
+    taken: list[tuple[bytes, bytes | None]] = []
+    panel.card_photographed.connect(lambda front, back: taken.append((front, back)))
+    assert not panel.card_button.isEnabled()  # nothing in view yet
+    feed = PictureFeed(panel.sink, fps=30, parent=panel)
+    feed.play([card_frame(250)])
+    qtbot.waitUntil(panel.card_button.isEnabled, timeout=5000)
+    panel.card_button.click()
+    assert panel.status.text() == camera_panel.FRONT_TAKEN and "back" in panel.card_button.text()
+    assert taken == []  # waiting for the back
+    feed.play([card_frame(230)])
+    qtbot.waitUntil(lambda: panel.view.image.pixelColor(200, 100).red() == 230, timeout=5000)
+    panel.card_button.click()
+    assert len(taken) == 1 and panel.status.text() == camera_panel.CARD_TAKEN
+    front, back = taken[0]
+    assert back is not None
+    shades = [Image.open(io.BytesIO(side)).convert("L").getpixel((200, 100)) for side in (front, back)]
+    assert shades == [250, 230]  # each side as it was in view, losslessly
+    assert "card" in panel.card_button.text().lower() and "back" not in panel.card_button.text()
+    feed.stop()
+
+
+def test_a_card_without_a_back_is_read_once_the_wait_is_over_or_the_camera_stops(
+        qtbot: Any, make_panel: Callable[..., CameraPanel]) -> None:
+    panel = make_panel()
+    taken: list[tuple[bytes, bytes | None]] = []
+    panel.card_photographed.connect(lambda front, back: taken.append((front, back)))
+    panel._back_wait.setInterval(100)
+    feed = PictureFeed(panel.sink, fps=30, parent=panel)
+    feed.play([card_frame(250)])
+    qtbot.waitUntil(panel.card_button.isEnabled, timeout=5000)
+    panel.card_button.click()
+    qtbot.waitUntil(lambda: len(taken) == 1, timeout=5000)
+    assert taken[0][1] is None
+    panel._back_wait.setInterval(60_000)
+    panel.card_button.click()
+    feed.stop()
+    panel.stop()  # the booth page was left: the front taken is still read
+    assert len(taken) == 2 and taken[1][1] is None
+    assert not panel.card_button.isEnabled()

@@ -1,9 +1,11 @@
-"""The booth's webcam badge scanner: choose a camera, see it live, every badge code read once.
+"""The booth's webcam badge scanner: choose a camera, see it live, every badge code read once;
+and business cards photographed with it, front and back.
 
-The panel only reads codes; whoever shows it connects ``payload_read`` to the booth page's
-``handle_scan``, so a camera read takes the wedge scanner's path (formats, duplicates,
-registration lookup, scan log). Frames arrive in ``sink`` (a QVideoSink): from the chosen
-QCamera, or from anything else that feeds a sink (tests and the benchmark use a PictureFeed).
+The panel only reads codes and takes pictures; whoever shows it connects ``payload_read`` to
+the booth page's ``handle_scan``, so a camera read takes the wedge scanner's path (formats,
+duplicates, registration lookup, scan log), and ``card_photographed`` to its card reading.
+Frames arrive in ``sink`` (a QVideoSink): from the chosen QCamera, or from anything else that
+feeds a sink (tests and the benchmark use a PictureFeed).
 """
 
 from __future__ import annotations
@@ -12,7 +14,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QCameraPermission, QRect, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QCameraPermission,
+    QIODevice,
+    QRect,
+    QSettings,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtMultimedia import (
     QCamera,
@@ -45,6 +57,11 @@ OFF = "Camera off: press Start, then hold a badge's code up to the camera."
 LOOKING = "Hold the badge's code up to the camera, about a hand's width away."
 READ = "Badge read."
 FLASH_MS = 400
+#: After the front is photographed, this long to turn the card over and photograph the back.
+BACK_WAIT_MS = 6000
+FRONT_TAKEN = ("Front taken. Turn the card over and press Photograph card again for the back, "
+               "or wait: it is read in a few seconds.")
+CARD_TAKEN = "Card photographed: reading it…"
 
 
 @dataclass(frozen=True)
@@ -113,6 +130,7 @@ class CameraPanel(QWidget):
     """Camera chooser, Start/Stop, the live view and a plain-language line saying what is up."""
 
     payload_read = Signal(str)
+    card_photographed = Signal(bytes, object)  # the front's PNG, the back's (or None)
 
     def __init__(self, settings: QSettings, parent: QWidget | None = None, *,
                  cameras: Callable[[], list[CameraDevice]] = system_cameras) -> None:
@@ -127,6 +145,13 @@ class CameraPanel(QWidget):
         self.chooser.activated.connect(self._chosen)
         self.start_button = QPushButton("Start")
         self.start_button.clicked.connect(self._toggle)
+        self.card_button = QPushButton("Photograph &card")
+        self.card_button.setToolTip("Hold a business card up to the camera, flat and filling "
+                                    "the view, then press this; press again for its back")
+        self.card_button.clicked.connect(self.photograph_card)
+        self._front: bytes | None = None
+        self._back_wait = QTimer(self, singleShot=True, interval=BACK_WAIT_MS)
+        self._back_wait.timeout.connect(self._card_done)
         self.status = QLabel()
         self.status.setObjectName("cameraStatus")
         self.status.setWordWrap(True)
@@ -138,6 +163,7 @@ class CameraPanel(QWidget):
         column = QVBoxLayout(self)
         column.addLayout(top)
         column.addWidget(self.view, 1)
+        column.addWidget(self.card_button)
         column.addWidget(self.status)
         self.sink = QVideoSink(self)
         self.sink.videoFrameChanged.connect(self._frame)
@@ -236,6 +262,7 @@ class CameraPanel(QWidget):
             self._session.deleteLater()
         self._camera = self._session = None
         self.decoder.stop()
+        self._card_done()  # a front taken before the camera stopped is still read
         self.view.clear()
         self.start_button.setText("Start")
         self._show_state()
@@ -256,6 +283,8 @@ class CameraPanel(QWidget):
             return  # a last frame after the page was left must not start the decoder again
         image = frame.toImage()
         self.view.show_image(image)
+        if not self.card_button.isEnabled():
+            self.card_button.setEnabled(True)
         if not self._unavailable:
             self.decoder.offer(image)
 
@@ -265,11 +294,35 @@ class CameraPanel(QWidget):
         self._say(READ)
         self.payload_read.emit(payload)
 
+    # -- business cards -----------------------------------------------------------------------
+    def photograph_card(self) -> None:
+        """The frame in view is the card's front; pressed again soon after, its back."""
+        if self.view.image.isNull():
+            return  # nothing in view yet
+        picture = png_bytes(self.view.image)
+        self.view.flash()
+        if self._front is None:
+            self._front = picture
+            self._back_wait.start()
+            self.card_button.setText("Photograph the &back")
+            self._say(FRONT_TAKEN)
+        else:
+            self._card_done(picture)
+
+    def _card_done(self, back: bytes | None = None) -> None:
+        self._back_wait.stop()
+        front, self._front = self._front, None
+        self.card_button.setText("Photograph &card")
+        if front is not None:
+            self._say(CARD_TAKEN)
+            self.card_photographed.emit(front, back)
+
     # -- states -------------------------------------------------------------------------------
     def _show_state(self) -> None:
         no_camera = self.chooser.count() == 0
         self.chooser.setEnabled(not no_camera)
         self.start_button.setEnabled(not (no_camera or self._unavailable))
+        self.card_button.setEnabled(not self.view.image.isNull())
         if self._unavailable:
             self._say(self._unavailable)
         elif no_camera:
@@ -279,3 +332,13 @@ class CameraPanel(QWidget):
 
     def _say(self, text: str) -> None:
         self.status.setText(text)
+
+
+def png_bytes(image: QImage) -> bytes:
+    """A frame as PNG (lossless: the card's small print is what OCR reads)."""
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    buffer.close()
+    return bytes(data.data())

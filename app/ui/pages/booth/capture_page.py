@@ -260,6 +260,7 @@ class CapturePage(DraftKeeping, QWidget):
         """The webcam scanner above the last captures; its reads are scans like any."""
         self.camera = panel
         panel.payload_read.connect(self.handle_scan)
+        panel.card_photographed.connect(self.images.read_card)
         self._right.insertWidget(0, panel)
         panel.show()  # added to a page already shown
 

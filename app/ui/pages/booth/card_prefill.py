@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtGui import QAction, QColor, QPalette
@@ -53,8 +52,8 @@ class CardMarks:
     def __init__(self, fields: CaptureFields, changed: Callable[[], None] = lambda: None) -> None:
         self.fields, self.changed = fields, changed  # ``changed``: after a mark came or went
         self._marks: dict[str, QAction] = {}
-        self.images: tuple[Path, ...] = ()  # the card's files, while its visitor is in the form
-        self.pictures: tuple[CardPicture, ...] = ()  # what is kept of them with the lead
+        self.source = ""  # the card's file name, while its visitor is in the form
+        self.pictures: tuple[CardPicture, ...] = ()  # what is kept of the card with the lead
         for name, edit in fields.edits.items():
             edit.textEdited.connect(lambda _text, n=name: self.confirm(n))
 
@@ -62,7 +61,7 @@ class CardMarks:
     def marked(self) -> tuple[str, ...]:
         return tuple(self._marks)
 
-    def prefill(self, card: CardFields, images: tuple[Path, ...] = (),
+    def prefill(self, card: CardFields, source: str = "",
                 pictures: tuple[CardPicture, ...] = ()) -> Prefilled:
         """Every guess into its empty field; a field the person already typed in keeps its text."""
         filled: list[str] = []
@@ -84,7 +83,7 @@ class CardMarks:
                 filled.append(name)
         if card.unused and not self.fields.notes.toPlainText().strip():
             self.fields.notes.setPlainText("Also on the card: " + "; ".join(card.unused))
-        self.images, self.pictures = images, pictures
+        self.source, self.pictures = source, pictures
         return Prefilled(tuple(filled), tuple(kept), tuple(extra))
 
     def _mark(self, name: str, edit: QLineEdit, guess: FieldGuess) -> None:
@@ -120,7 +119,7 @@ class CardMarks:
     def clear(self) -> None:
         """The form moved on to another visitor: no marks, no card."""
         self.confirm_all()
-        self.images, self.pictures = (), ()
+        self.source, self.pictures = "", ()
 
     def review_values(self) -> dict[str, Any]:
         """Added to the values saved: a lead with card fields nobody checked waits for review."""

@@ -43,6 +43,9 @@ def is_image_file(path: Path) -> bool:
     return path.suffix.lower() in IMAGE_SUFFIXES
 
 
+#: What a card photographed with the booth's camera is called in messages (it has no file).
+CAMERA_PICTURE = "from the camera"
+
 class CaptureProgress(QWidget):
     """The row under the banner: what is being read, a busy bar, Cancel; after a card, the
     "Checked" button that confirms every marked field at once."""
@@ -149,8 +152,9 @@ class ImageCapture:
                        f"{richest.format} was read, it holds the most.)", banner.tone)
 
     # -- business cards -----------------------------------------------------------------------
-    def read_card(self, front: Path, back: Path | None = None) -> None:
-        """Read the card (and its back) offline, then fill the form's empty fields."""
+    def read_card(self, front: Path | bytes, back: Path | bytes | None = None) -> None:
+        """Read the card (and its back: a file, or a camera's picture) offline, then fill the
+        form's empty fields."""
         if not self._may_start():
             return
         try:
@@ -169,20 +173,20 @@ class ImageCapture:
                 merge_sides(first.fields, reader.read_card(back, region).fields)
             return fields, card_pictures(front, back)  # kept with the lead when it is saved
 
-        images = (front,) if back is None else (front, back)
-        self._start(read, f"Reading the card {front.name}… keep typing meanwhile: "
+        name = front.name if isinstance(front, Path) else CAMERA_PICTURE
+        self._start(read, f"Reading the card {name}… keep typing meanwhile: "
                           "what you type is kept.",
-                    lambda done: self.fill_from_card(done[0], images, done[1]), card=True)
+                    lambda done: self.fill_from_card(done[0], name, done[1]), card=True)
 
-    def fill_from_card(self, card: CardFields, images: tuple[Path, ...],
+    def fill_from_card(self, card: CardFields, name: str,
                        pictures: tuple[CardPicture, ...] = ()) -> None:
         """A card's guesses into the form's empty fields, marked; the banner says what came."""
         if not card.guesses:
             self.progress.finished()
-            self._say(f"No text found on {images[0].name}: photograph the card flat, in good "
+            self._say(f"No text found on {name}: photograph the card flat, in good "
                       "light, filling the picture.", BAD)
             return
-        done = self.marks.prefill(card, images, pictures)
+        done = self.marks.prefill(card, name, pictures)
         filled, kept, extra = (_names(names) for names in (done.filled, done.kept, done.extra))
         text = (f"From the card: {filled or 'nothing new'}. Check the marked fields (hover one "
                 "to see how sure the reading is)")
@@ -195,7 +199,7 @@ class ImageCapture:
         if self._job is not None:
             return
         marked = self.marks.marked
-        name = self.marks.images[0].name if self.marks.images else "read"
+        name = self.marks.source or "read"
         self.progress.finished(f"Card {name}: {counted(len(marked), 'field')} to check."
                                if marked else "", marks=bool(marked))
 
