@@ -59,8 +59,8 @@ READ = "Badge read."
 FLASH_MS = 400
 #: After the front is photographed, this long to turn the card over and photograph the back.
 BACK_WAIT_MS = 6000
-FRONT_TAKEN = ("Front taken. Turn the card over and press Photograph card again for the back, "
-               "or wait: it is read in a few seconds.")
+FRONT_TAKEN = ("Front taken. Turn the card over and press Photograph the back, or wait: the "
+               "front alone is read in a few seconds.")
 CARD_TAKEN = "Card photographed: reading it…"
 
 
