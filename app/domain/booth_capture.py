@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.domain.card_pictures import CardPicture, CardSide, picture_bytes
 from app.domain.data_quality import SuppressionIndex, review
 from app.domain.enrichment import ENRICHABLE
 from app.domain.lead_validation import normalise_changes
@@ -36,6 +37,16 @@ class ScanReading:
 
 
 @dataclass(frozen=True)
+class CardOnForm:
+    """A business card read into the form: where it came from, the guesses nobody checked yet
+    (field -> how sure the reading was) and the pictures kept with the lead once it is saved."""
+
+    source: str
+    unchecked: Mapping[str, float] = field(default_factory=dict)
+    pictures: tuple[CardPicture, ...] = ()
+
+
+@dataclass(frozen=True)
 class CaptureForm:
     """What the booth form holds for one visitor, saved or not: every field, answer and tick."""
 
@@ -44,6 +55,7 @@ class CaptureForm:
     answers: Mapping[uuid.UUID, str] = field(default_factory=dict)
     consent: bool = False
     lead_id: uuid.UUID | None = None  # the captured lead being added to, if any
+    card: CardOnForm | None = None  # a business card read into the form, until it is saved
 
     @property
     def title(self) -> str:
@@ -115,7 +127,8 @@ def draft_to_json(draft: BoothDraft) -> dict[str, Any]:
             "values": dict(form.values),
             "answers": {str(k): v for k, v in form.answers.items()},
             "consent": form.consent,
-            "lead_id": str(form.lead_id) if form.lead_id else None}
+            "lead_id": str(form.lead_id) if form.lead_id else None,
+            "card": _card_to_json(form.card) if form.card else None}
 
 
 def draft_from_json(item: Mapping[str, Any]) -> BoothDraft:
@@ -124,5 +137,19 @@ def draft_from_json(item: Mapping[str, Any]) -> BoothDraft:
         values={str(k): str(v) for k, v in item["values"].items()},
         answers={uuid.UUID(k): str(v) for k, v in item["answers"].items()},
         consent=bool(item["consent"]),
-        lead_id=uuid.UUID(item["lead_id"]) if item["lead_id"] else None)
+        lead_id=uuid.UUID(item["lead_id"]) if item["lead_id"] else None,
+        card=_card_from_json(item["card"]) if item.get("card") else None)  # older drafts: none
     return BoothDraft(uuid.UUID(item["id"]), form, dt.datetime.fromisoformat(item["saved_at"]))
+
+
+def _card_to_json(card: CardOnForm) -> dict[str, Any]:
+    return {"source": card.source, "unchecked": dict(card.unchecked),
+            "pictures": [{"side": p.side.value, "width": p.width, "height": p.height,
+                          "jpeg": p.stored} for p in card.pictures]}
+
+
+def _card_from_json(item: Mapping[str, Any]) -> CardOnForm:
+    pictures = tuple(CardPicture(CardSide(p["side"]), picture_bytes(p["jpeg"]), int(p["width"]),
+                                 int(p["height"])) for p in item["pictures"])
+    return CardOnForm(str(item["source"]), {str(k): float(v) for k, v in item["unchecked"].items()},
+                      tuple(p for p in pictures if p.jpeg))

@@ -331,3 +331,36 @@ def test_a_card_photographed_with_the_camera_fills_the_form_and_stays_with_the_l
     assert lead is not None and lead.last_name == "Schäfer"
     kept = services.card_pictures.pictures_of(lead.id)
     assert [(p.side.value, p.width, p.height) for p in kept] == [("front", 1050, 600)]
+
+
+def test_a_card_in_the_form_survives_a_draft_and_an_undone_clear(
+        qtbot: Any, page: CapturePage, services: Services) -> None:
+    """A badge scanned over a card's visitor puts them aside: the marks and the card's picture
+    come back with the draft, and with Ctrl+Z after Esc."""
+    from app.services.card_pictures import card_pictures
+
+    pictures = card_pictures(render_card(CARD))
+    page.images.fill_from_card(CardFields({"first_name": FieldGuess("Anna", 0.91),
+                                           "last_name": FieldGuess("Schäfer", 0.62),
+                                           "email": FieldGuess("anna@brightline.de", 0.97)}),
+                               "anna.png", pictures)
+    edits = page.fields.edits
+    page.images.marks.confirm("email")
+    page.handle_scan("MECARD:N:Weber,Jonas;EMAIL:jonas@weber-mb.de;;")
+    assert edits["last_name"].text() == "Weber" and not edits["last_name"].property(MARK_PROPERTY)
+    assert page.images.marks.pictures == ()  # Jonas is not Anna's card
+    draft = services.booth.drafts()[0]
+    assert draft.form.card is not None and draft.form.card.source == "anna.png"
+    page.resume_draft(draft.id)
+    assert edits["last_name"].text() == "Schäfer" and edits["last_name"].property(MARK_PROPERTY)
+    assert "62 % sure" in edits["last_name"].toolTip()
+    assert not edits["email"].property(MARK_PROPERTY)  # checked before it was put aside
+    assert page.images.marks.pictures == pictures
+    assert "anna.png: 2 fields to check" in page.images.progress.label.text()
+    page.clear_form()
+    assert page.images.marks.pictures == ()
+    page.undo_clear()
+    assert edits["first_name"].property(MARK_PROPERTY) and page.images.marks.pictures == pictures
+    lead = page.save()
+    assert lead is not None and lead.needs_review
+    assert len(services.card_pictures.pictures_of(lead.id)) == 1

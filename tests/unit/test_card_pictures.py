@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import random
 import sqlite3
 from pathlib import Path
@@ -154,3 +155,27 @@ def test_a_merge_on_one_laptop_moves_the_card_on_the_other(
     converge(folder, a, b)
     assert len(b.services.card_pictures.pictures_of(typed.id)) == 1
     assert b.services.card_pictures.pictures_of(carded.id) == []
+
+
+def test_a_draft_keeps_its_card_and_an_older_draft_without_one_still_opens() -> None:
+    import datetime as dt
+    import uuid
+
+    from app.domain.booth_capture import (
+        BoothDraft,
+        CaptureForm,
+        CardOnForm,
+        draft_from_json,
+        draft_to_json,
+    )
+
+    pictures = card_pictures(photo(900, 500))
+    form = CaptureForm(None, {"first_name": "Anna"},
+                       card=CardOnForm("anna.jpg", {"first_name": 0.8}, pictures))
+    draft = BoothDraft(uuid.UUID(int=1), form, dt.datetime(2026, 11, 20, tzinfo=dt.UTC))
+    stored = json.loads(json.dumps(draft_to_json(draft)))
+    assert draft_from_json(stored) == draft
+    older = {k: v for k, v in stored.items() if k != "card"}
+    assert draft_from_json(older).form.card is None
+    stored["card"]["pictures"][0]["jpeg"] = "not base64!"
+    assert draft_from_json(stored).form.card == CardOnForm("anna.jpg", {"first_name": 0.8}, ())

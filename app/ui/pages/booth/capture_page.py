@@ -12,6 +12,7 @@ Field mnemonics avoid the menu bar's letters (Alt+F, E, V, L, D, B, H open the m
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
@@ -319,7 +320,8 @@ class CapturePage(DraftKeeping, QWidget):
     # -- the form -----------------------------------------------------------------------------
     def current_form(self) -> CaptureForm:
         """Everything the form holds now, exactly as typed (for drafts and undo)."""
-        return self.fields.form(self.event_id, self.editing.id if self.editing else None)
+        form = self.fields.form(self.event_id, self.editing.id if self.editing else None)
+        return replace(form, card=self.images.marks.on_form())
 
     def _reset_form(self) -> None:
         self.fields.reset()

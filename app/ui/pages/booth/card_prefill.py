@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtGui import QAction, QColor, QPalette
 from PySide6.QtWidgets import QLineEdit
 
+from app.domain.booth_capture import CardOnForm
 from app.domain.card_fields import CardFields, FieldGuess
 from app.domain.card_pictures import CardPicture
 from app.domain.review import ReviewCode, ReviewReason, store_reasons
@@ -52,6 +53,7 @@ class CardMarks:
     def __init__(self, fields: CaptureFields, changed: Callable[[], None] = lambda: None) -> None:
         self.fields, self.changed = fields, changed  # ``changed``: after a mark came or went
         self._marks: dict[str, QAction] = {}
+        self._sure: dict[str, float] = {}  # how sure each marked guess was
         self.source = ""  # the card's file name, while its visitor is in the form
         self.pictures: tuple[CardPicture, ...] = ()  # what is kept of the card with the lead
         for name, edit in fields.edits.items():
@@ -98,10 +100,12 @@ class CardMarks:
         tinted.setColor(QPalette.ColorRole.Base, mark_colour())
         edit.setPalette(tinted)
         self._marks[name] = action
+        self._sure[name] = guess.confidence
         self.changed()
 
     def confirm(self, name: str) -> None:
         action = self._marks.pop(name, None)
+        self._sure.pop(name, None)
         if action is None:
             return
         edit = self.fields.edits[name]
@@ -120,6 +124,24 @@ class CardMarks:
         """The form moved on to another visitor: no marks, no card."""
         self.confirm_all()
         self.source, self.pictures = "", ()
+
+    def on_form(self) -> CardOnForm | None:
+        """The card as the form holds it, for a draft or an undone clear; None without one."""
+        if not (self.source or self.pictures):
+            return None
+        return CardOnForm(self.source, dict(self._sure), self.pictures)
+
+    def restore(self, card: CardOnForm | None) -> None:
+        """A draft's card back in the form: its unchecked guesses marked again, its pictures."""
+        self.clear()
+        if card is None:
+            return
+        for name, sure in card.unchecked.items():
+            edit = self.fields.edits.get(name)
+            if edit is not None and edit.text().strip():
+                self._mark(name, edit, FieldGuess(edit.text(), sure))
+        self.source, self.pictures = card.source, card.pictures
+        self.changed()
 
     def review_values(self) -> dict[str, Any]:
         """Added to the values saved: a lead with card fields nobody checked waits for review."""

@@ -120,6 +120,7 @@ class DraftKeeping:
             except NotFoundError:
                 self.editing = None  # deleted meanwhile: saving makes it a new lead
         self.fields.show_form(form)
+        self.images.marks.restore(form.card)
         self.focus_first()
 
 
