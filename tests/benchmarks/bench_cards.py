@@ -1,4 +1,5 @@
-"""Business cards: share of fields read exactly, and seconds per card, on rendered cards.
+"""Business cards: share of fields read exactly, and seconds per card (reading it and making
+the picture kept with the lead), on rendered cards.
 
 Run: ``.venv/bin/python -m tests.benchmarks.bench_cards [CARDS]`` (default 40). The cards
 (tests/card_rendering.py) are clean renderings in German, French, Spanish and English, four
@@ -17,6 +18,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtGui import QGuiApplication  # noqa: E402
 
 from app.domain.card_text import fold  # noqa: E402
+from app.services.card_pictures import card_pictures  # noqa: E402
 from app.services.card_reading import CardReader  # noqa: E402
 from app.services.image_decoding import CaptureUnavailableError  # noqa: E402
 from tests.benchmarks.common import report  # noqa: E402
@@ -44,10 +46,12 @@ def main(count: int = 40) -> bool:
     misses: Counter[str] = Counter()
     examples: dict[str, str] = {}
     seconds = 0.0
+    kept = 0
     for card in cards:
         png = render_card(card)
         started = time.perf_counter()
         reading = reader.read_card(png, region="DE")  # a German show: foreign cards too
+        kept += len(card_pictures(png)[0].stored)  # the booth keeps the picture with the lead
         seconds += time.perf_counter() - started
         got = reading.fields.values()
         country = card.expected["country"]
@@ -67,6 +71,7 @@ def main(count: int = 40) -> bool:
     for name, example in examples.items():
         print(f"  e.g. {name}: {example}")
     print(f"      fields exact ignoring accents: {100 * folded / total:.1f} %")
+    print(f"      picture kept with each lead: {kept / len(cards) / 1000:.0f} KB on average")
     passed = report("card fields exact", 100 * exact / total, ACCURACY_LIMIT, "%",
                     higher_is_better=True)
     return report("card reading time", seconds / len(cards), SECONDS_LIMIT, "s/card") and passed
