@@ -150,7 +150,8 @@ class LeadDetailPane(QWidget):
         history_layout.addLayout(note_row)
         self.tabs.addTab(history, "&History")
         self.card_pictures = CardPicturesPanel()
-        self.tabs.addTab(self.card_pictures, "&Card")
+        # No mnemonic: every letter of "Card" is taken by the form's fields (Ctrl+Tab reaches it).
+        self.tabs.addTab(self.card_pictures, "Card")
         self.tabs.setTabVisible(2, False)  # only for a lead read from a business card
         QShortcut(QKeySequence("Escape"), self.form, self.revert,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)

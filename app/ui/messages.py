@@ -53,13 +53,16 @@ def confirm(parent: QWidget | None, title: str, text: str, action: str = "OK") -
     return box.clickedButton() is accept
 
 
-def choose(parent: QWidget | None, title: str, text: str, choices: list[str]) -> int | None:
-    """One of several answers (its index), or None for Cancel, which is the default."""
+def choose(parent: QWidget | None, title: str, text: str, choices: list[str],
+           default: int | None = None) -> int | None:
+    """One of several answers (its index), or None for Cancel, which is the default unless
+    ``default`` names a harmless answer (Enter takes it; Esc still cancels)."""
     box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton,
                       parent)
     buttons = [box.addButton(choice, QMessageBox.ButtonRole.AcceptRole) for choice in choices]
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(cancel)
+    box.setDefaultButton(cancel if default is None else buttons[default])
+    box.setEscapeButton(cancel)
     box.exec()
     clicked = box.clickedButton()
     return next((i for i, button in enumerate(buttons) if button is clicked), None)

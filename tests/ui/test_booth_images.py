@@ -19,6 +19,7 @@ from app.domain.leads import LeadQuery
 from app.domain.people import Role
 from app.services.container import Services
 from app.services.image_decoding import CaptureUnavailableError
+from app.ui import messages
 from app.ui.main_window import MainWindow
 from app.ui.navigation import BOOTH, LEADS
 from app.ui.pages.booth import image_capture
@@ -199,10 +200,19 @@ def test_booth_menu_commands_open_files_and_paste(qtbot: Any, make_window: Any, 
     assert pasted == ["pasted"] and field.text() == ""  # Ctrl+Shift+V, even in a booth field
     chosen: list[tuple[Path, Path | None]] = []
     monkeypatch.setattr(window.booth.images, "read_card", lambda f, b=None: chosen.append((f, b)))
-    files = iter([str(tmp_path / "front.jpg"), str(tmp_path / "back.jpg")])
+    files = iter([str(tmp_path / "front.jpg"), str(tmp_path / "back.jpg")] * 3)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (next(files), ""))
+    answers = iter([1, 0, None])  # Add the back…, Front only (Enter), Cancel (Esc)
+    asked: list[list[str]] = []
+    monkeypatch.setattr(messages, "choose", lambda _p, _t, _x, choices, default=None: (
+        asked.append([*choices, f"default {default}"]), next(answers))[1])
     window.read_card_action.trigger()
     assert chosen == [(tmp_path / "front.jpg", tmp_path / "back.jpg")]
+    assert asked[0] == ["Front only", "Add the back…", "default 0"]  # Enter reads the front
+    window.read_card_action.trigger()
+    assert chosen[1] == (tmp_path / "front.jpg", None)
+    window.read_card_action.trigger()
+    assert len(chosen) == 2  # cancelled: nothing read
     assert window.pages.currentWidget() is window.booth
 
 
@@ -363,4 +373,5 @@ def test_a_card_in_the_form_survives_a_draft_and_an_undone_clear(
     assert edits["first_name"].property(MARK_PROPERTY) and page.images.marks.pictures == pictures
     lead = page.save()
     assert lead is not None and lead.needs_review
+    assert "check later: read from a business card by OCR" in page.banner.text()  # no codes
     assert len(services.card_pictures.pictures_of(lead.id)) == 1

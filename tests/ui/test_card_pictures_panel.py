@@ -44,7 +44,7 @@ def test_the_card_tab_shows_the_sides_of_a_lead_read_from_a_card(
     pane.show_lead(typed)
     assert not pane.tabs.isTabVisible(2)
     pane.show_lead(services.leads.get(carded.id))
-    assert pane.tabs.isTabVisible(2) and pane.tabs.tabText(2) == "&Card"
+    assert pane.tabs.isTabVisible(2) and pane.tabs.tabText(2) == "Card"
     pane.tabs.setCurrentIndex(2)
     front = pane.card_pictures.findChild(QToolButton, "cardPicture_front")
     back = pane.card_pictures.findChild(QToolButton, "cardPicture_back")

@@ -151,9 +151,13 @@ class BoothCommands:
         if not front:
             return
         back = ""
-        if messages.confirm(self, "Read a business card", "Does the back of the card say more "
-                            "(a mobile number, another language)? Then choose its picture too.",
-                            "Add the back…"):
+        answer = messages.choose(
+            self, "Read a business card", "Does the back of the card say more (a mobile "
+            "number, another language)? Then choose its picture too.",
+            ["Front only", "Add the back…"], default=0)
+        if answer is None:
+            return
+        if answer == 1:
             back, _filter = QFileDialog.getOpenFileName(
                 self, "Read a business card: the back", str(Path(front).parent), IMAGE_FILTER)
         self.show_page(BOOTH)

@@ -33,6 +33,7 @@ from app.domain.booth import CONSENT_WORDING
 from app.domain.booth_capture import EXISTING, REJECTED, BoothDraft, CaptureForm, ScanReading
 from app.domain.errors import LeadlineError, ValidationError
 from app.domain.leads import LeadQuery, LeadRecord
+from app.domain.review import reason_text
 from app.services.container import Services
 from app.ui import messages
 from app.ui.dialogs.scanner_dialog import load_wedge_settings
@@ -381,7 +382,7 @@ class CapturePage(DraftKeeping, QWidget):
         self.services.events.remember_used(event_id)
         lead = result.lead
         verb = "Saved" if result.created else "Updated"
-        review = f" — check later: {lead.review_reason}" if lead.needs_review else ""
+        review = f" — check later: {reason_text(lead.review_reason)}" if lead.needs_review else ""
         self._banner(f"✓ {verb} {lead.display_name}{review}", WARN if review else OK)
         self._reset_form()
         self.focus_first()
