@@ -1,8 +1,8 @@
 """Laptops for sync tests: each its own database and fake clock, sharing one folder.
 
-tests/conftest.py registers this module as a plugin, so the ``folder``, ``laptops`` and
-``hub_server`` fixtures are there for every test; ``Laptop`` is imported where a test builds its
-own.
+tests/conftest.py registers this module as a plugin, so the ``folder``, ``laptops``,
+``newcomer``, ``empty_server`` and ``hub_server`` fixtures are there for every test; ``Laptop``
+is imported where a test builds its own.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from app.services.sync.report import SyncReport
 from app.storage.db import Database
 from app.storage.opening import open_database
 from tests.conftest import FIXED_NOW, FakeClock
-from tests.pg_server import copy_database, drop_database
+from tests.pg_server import copy_database, create_database, drop_database
 
 
 class Laptop:
@@ -61,6 +61,22 @@ def laptops(tmp_path: Path) -> Iterator[tuple[Laptop, Laptop]]:
     yield a, b
     a.close()
     b.close()
+
+
+@pytest.fixture
+def newcomer(tmp_path: Path) -> Iterator[Laptop]:
+    """A laptop joining the team: an empty file, the laptops' clock."""
+    laptop = Laptop(tmp_path / "new" / "leadline.sqlite", FakeClock(FIXED_NOW))
+    yield laptop
+    laptop.close()
+
+
+@pytest.fixture
+def empty_server(postgres_server: str) -> Iterator[ServerAddress]:
+    """An empty server database, as migrate-to wants it."""
+    url = create_database(postgres_server, f"move_{uuid.uuid4().hex[:12]}")
+    yield ServerAddress(url)
+    drop_database(url)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,6 @@ from app.storage.db import Database
 from app.storage.opening import open_database
 from app.storage.repositories.sync import replica_copy
 from tests.conftest import FIXED_NOW, FakeClock
-from tests.pg_server import create_database, drop_database
 from tests.sync_laptops import Laptop
 
 pytestmark = pytest.mark.postgresql
@@ -29,21 +27,6 @@ pytestmark = pytest.mark.postgresql
 @pytest.fixture
 def server(hub_server: tuple[ServerAddress, Services]) -> tuple[ServerAddress, Services]:
     return hub_server
-
-
-@pytest.fixture
-def newcomer(tmp_path: Path) -> Iterator[Laptop]:
-    laptop = Laptop(tmp_path / "new" / "leadline.sqlite", FakeClock(FIXED_NOW))
-    yield laptop
-    laptop.close()
-
-
-@pytest.fixture
-def empty_server(postgres_server: str) -> Iterator[ServerAddress]:
-    """An empty server database, as migrate-to wants it."""
-    url = create_database(postgres_server, f"move_{uuid.uuid4().hex[:12]}")
-    yield ServerAddress(url)
-    drop_database(url)
 
 
 def _office(address: ServerAddress, late: dt.timedelta = dt.timedelta()

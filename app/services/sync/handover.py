@@ -6,8 +6,10 @@ laptop's identity (two replicas, one name). Before the copy the laptop brings it
 up to date: a laptop that synced before records its pending edits (its log then holds every
 row, and the server continues from it); one that never synced has no log and, with no other
 replica anywhere, needs none: it records the rows as its baseline (their digests, "captured up
-to now"), so only later edits become ops. After the copy the server takes an identity of its
-own and the laptop counts as joined to the server's hub.
+to now"), so only later edits become ops. First of all it scores its leads as of today unless
+they are, so the server starts with those scores and neither side re-scores every lead at the
+first exchange. After the copy the server takes an identity of its own and the laptop counts
+as joined to the server's hub.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ _BASELINE_ROWS = 5 * CAPTURE_ROWS
 @contextmanager
 def handing_over(context: ServiceContext, server: ServerAddress) -> Iterator[None]:
     """Around migrate-to's copy: prepare the laptop's bookkeeping, and after a copy that
-    succeeded settle both sides; after one that failed the laptop is as it was."""
+    succeeded settle both sides; after one that failed the laptop is as it was (but for its
+    scores, brought to today as its daily re-score would)."""
     baseline = prepare_move(context)
     try:
         yield
@@ -51,6 +54,7 @@ def prepare_move(context: ServiceContext) -> bool:
     """Before the copy; True when the laptop never synced and recorded its rows as the
     baseline (they are not sent as ops to anyone: every replica starts from them)."""
     db = context.db
+    _rescore_if_stale(context)
     inc = lineage.incarnation(db)
     if inc is not None:
         if db.get_meta(meta.DB_PATH) == str(db.path.resolve()):
@@ -65,6 +69,16 @@ def prepare_move(context: ServiceContext) -> bool:
         for key in (meta.CAPTURED, meta.SYNCED_AT, BASELINE):
             meta.put(repo, key, stamp)
     return True
+
+
+def _rescore_if_stale(context: ServiceContext) -> None:
+    """Scores as of today before the copy, as the first exchange would otherwise make them on
+    both sides (every lead re-scored on the laptop and again, slower, on the server): the
+    server then holds the laptop's scores and what they were scored with, and neither side
+    re-scores. What the re-score changed (promotions) is recorded below like any edit."""
+    from app.services.container import Services
+
+    Services.build(context.db, context.clock).scoring.rescore_if_inputs_changed()
 
 
 def _record_digests(db: Database, table: str) -> None:

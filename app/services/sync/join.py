@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 
+from app.services.scoring_service import RESCORED_INPUTS_KEY, RESCORED_ON_KEY
 from app.services.sync import meta
 from app.services.sync.report import Progress
 from app.services.sync.tables import ROW_TABLES
@@ -23,10 +24,12 @@ from app.storage.repositories.sync.replica_copy import (
 from app.storage.repositories.sync.repository import SyncRepository
 
 # What the server's replica knows of the team's sync, which the laptop adopts with the rows.
-# Not its identity, nor where it published (its own ops, under its own identity).
+# Not its identity, nor where it published (its own ops, under its own identity). With the
+# copied scores goes what they were last all scored with (and when): the laptop re-scores every
+# lead only when its inputs differ from those, as the server would, not because it is new.
 ADOPTED_META = (meta.CAPTURED, meta.HLC, meta.CONFLICT_ROWS, meta.COVERED, meta.KNOWN,
                 meta.MERGE_STAMPS, meta.HELD, meta.SYNCED_AT, meta.NEWEST_SNAPSHOT,
-                meta.KEY_CHECK)
+                meta.KEY_CHECK, RESCORED_INPUTS_KEY, RESCORED_ON_KEY)
 # Set on a server whose rows are a baseline without ops: a laptop holding data of its own that
 # joins later needs every row as ops (a snapshot), so the server records them then, once.
 BASELINE = "sync_baseline_without_ops"
