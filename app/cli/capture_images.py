@@ -18,6 +18,8 @@ from app.domain.serialise import lead_to_dict
 from app.importers.badges import DelimitedLayout, ScanRejected, parse_scan
 
 if TYPE_CHECKING:
+    from PIL import Image
+
     from app.cli.context import CliContext, CommandTree
     from app.domain.card_fields import CardFields
     from app.domain.events import EventRecord
@@ -120,7 +122,7 @@ def _scanned(ctx: CliContext, event: EventRecord, payload: str, dry_run: bool
 
 def read_cards(args: argparse.Namespace, ctx: CliContext) -> int:
     from app.services.card_reading import CardReader, rapidocr_engine
-    from app.services.image_decoding import ImageUnreadableError
+    from app.services.image_decoding import ImageUnreadableError, open_image
 
     rapidocr_engine()  # CaptureUnavailableError before any file, naming the extra to install
     reader = CardReader()
@@ -130,7 +132,8 @@ def read_cards(args: argparse.Namespace, ctx: CliContext) -> int:
     for path in args.files:
         result: dict[str, Any] = {"file": str(path)}
         try:
-            reading = reader.read_card(_existing(path), region)
+            image = open_image(_existing(path))  # decoded once: read, then kept with the lead
+            reading = reader.read_card(image, region)
         except (ImageUnreadableError, FileNotFoundError) as error:
             result.update(status="error", error=str(error))
             ctx.out.notice(f"error: {error}")
@@ -147,13 +150,13 @@ def read_cards(args: argparse.Namespace, ctx: CliContext) -> int:
             ctx.out.notice(f"error: {result['error']}")
             code = EXIT_BAD_FILES
         elif not args.dry_run:
-            code = max(code, _save_card(ctx, event, path, reading.fields, result))
+            code = max(code, _save_card(ctx, event, path, image, reading.fields, result))
         _emit(result)
     return code
 
 
-def _save_card(ctx: CliContext, event: EventRecord, path: Path, fields: CardFields,
-               result: dict[str, Any]) -> int:
+def _save_card(ctx: CliContext, event: EventRecord, path: Path, image: Image.Image,
+               fields: CardFields, result: dict[str, Any]) -> int:
     unused = "; ".join(fields.unused)
     values = {**fields.values(), "needs_review": True,
               "review_reason": store_reasons([CARD_REVIEW]),
@@ -161,7 +164,7 @@ def _save_card(ctx: CliContext, event: EventRecord, path: Path, fields: CardFiel
                                                        if unused else "")}
     from app.services.card_pictures import card_pictures
 
-    pictures = card_pictures(path)  # kept with the lead, like the booth's form does
+    pictures = card_pictures(image)  # kept with the lead, like the booth's form does
     try:
         capture = ctx.services.booth.capture(event.id, values, pictures=pictures)
     except ValidationError as error:

@@ -46,8 +46,10 @@ def card_picture(source: Path | bytes | Image.Image, side: CardSide) -> CardPict
         edge = edge * 3 // 4  # a photo of noise: smaller until it fits
 
 
-def card_pictures(front: Path | bytes, back: Path | bytes | None = None) -> tuple[CardPicture, ...]:
-    """Both sides' pictures (the back only when there is one)."""
+def card_pictures(front: Path | bytes | Image.Image,
+                  back: Path | bytes | Image.Image | None = None) -> tuple[CardPicture, ...]:
+    """Both sides' pictures (the back only when there is one); pass the images OCR read to
+    decode each file once."""
     sides = [card_picture(front, CardSide.FRONT)]
     if back is not None:
         sides.append(card_picture(back, CardSide.BACK))

@@ -152,7 +152,8 @@ class LeadDetailPane(QWidget):
         self.card_pictures = CardPicturesPanel()
         # No mnemonic: every letter of "Card" is taken by the form's fields (Ctrl+Tab reaches it).
         self.tabs.addTab(self.card_pictures, "Card")
-        self.tabs.setTabVisible(2, False)  # only for a lead read from a business card
+        # Only for a lead read from a business card.
+        self.tabs.setTabVisible(self.tabs.indexOf(self.card_pictures), False)
         QShortcut(QKeySequence("Escape"), self.form, self.revert,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         return page
@@ -239,7 +240,7 @@ class LeadDetailPane(QWidget):
         pictures = self.services.card_pictures.pictures_of(self.record.id) \
             if self.services is not None else []
         self.card_pictures.show_pictures(pictures)
-        self.tabs.setTabVisible(2, bool(pictures))
+        self.tabs.setTabVisible(self.tabs.indexOf(self.card_pictures), bool(pictures))
 
     def _update_buttons(self) -> None:
         dirty = self.record is not None and self.form.is_dirty()

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.card_pictures import (
@@ -48,7 +48,3 @@ class CardPictureRepository:
         return [CardPictureRecord(row.id, row.lead_id, CardSide(row.side), row.width,
                                   row.height, picture_bytes(row.data), row.taken_at)
                 for row in rows]
-
-    def count_of_lead(self, lead_id: uuid.UUID) -> int:
-        return self.session.scalar(select(func.count()).select_from(CardPictureRow).where(
-            CardPictureRow.lead_id == lead_id, CardPictureRow.deleted_at.is_(None))) or 0

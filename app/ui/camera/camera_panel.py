@@ -14,17 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import (
-    QBuffer,
-    QByteArray,
-    QCameraPermission,
-    QIODevice,
-    QRect,
-    QSettings,
-    Qt,
-    QTimer,
-    Signal,
-)
+from PySide6.QtCore import QCameraPermission, QRect, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtMultimedia import (
     QCamera,
@@ -47,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import LeadlineError
 from app.services.image_decoding import zxing
-from app.ui.camera.frame_decoding import FrameDecoder
+from app.ui.camera.frame_decoding import FrameDecoder, png_bytes
 from app.ui.local_settings import Booth, LocalSettings
 
 NO_CAMERA = "No camera found. Connect a camera, or scan with a handheld scanner."
@@ -332,13 +322,3 @@ class CameraPanel(QWidget):
 
     def _say(self, text: str) -> None:
         self.status.setText(text)
-
-
-def png_bytes(image: QImage) -> bytes:
-    """A frame as PNG (lossless: the card's small print is what OCR reads)."""
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
-    buffer.close()
-    return bytes(data.data())

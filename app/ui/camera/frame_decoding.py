@@ -1,4 +1,5 @@
-"""Camera frames decoded on a thread of their own, latest frame only, each badge read once.
+"""Camera frames decoded on a thread of their own, latest frame only, each badge read once; and
+pictures (frames, pasted images) turned into what a worker thread can take.
 
 The view hands over every frame it shows and never waits: while a frame is being decoded, newer
 ones replace each other in a single slot, so a slow decode costs reads, never frames shown.
@@ -15,7 +16,7 @@ import time
 from collections.abc import Callable
 
 from PIL import Image
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, Signal
 from PySide6.QtGui import QImage
 
 from app.services.image_decoding import decode_image
@@ -33,6 +34,17 @@ def grey_picture(image: QImage) -> Image.Image:
     width, height, stride = grey.width(), grey.height(), grey.bytesPerLine()
     data = bytes(grey.constBits())  # a copy: the picture outlives the QImage
     return Image.frombuffer("L", (width, height), data, "raw", "L", stride, 1)
+
+
+def png_bytes(image: QImage) -> bytes:
+    """A picture as PNG bytes (lossless: a card's small print is what OCR reads), so a worker
+    thread gets plain bytes, never a Qt object."""
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    buffer.close()
+    return bytes(data.data())
 
 
 class RepeatFilter:

@@ -13,8 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice
-from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from app.domain.card_fields import CardFields
@@ -23,7 +21,8 @@ from app.domain.errors import LeadlineError
 from app.domain.progress import CancelledError
 from app.services.card_pictures import card_pictures
 from app.services.card_reading import CardReader, rapidocr_engine
-from app.services.image_decoding import DecodedCode, decode_image, zxing
+from app.services.image_decoding import DecodedCode, decode_image, open_image, zxing
+from app.ui.camera.frame_decoding import png_bytes
 from app.ui.pages.booth.banner import BAD, OK, WARN
 from app.ui.pages.booth.card_prefill import CardMarks, merge_sides
 from app.ui.wording import counted
@@ -166,12 +165,13 @@ class ImageCapture:
         reader = self.reader
 
         def read(state: JobState) -> tuple[CardFields, tuple[CardPicture, ...]]:
-            first = reader.read_card(front, region)
+            sides = [open_image(front)] + ([] if back is None else [open_image(back)])
+            fields = reader.read_card(sides[0], region).fields
             if state.cancelled:
                 raise CancelledError("Card reading stopped.")
-            fields = first.fields if back is None else \
-                merge_sides(first.fields, reader.read_card(back, region).fields)
-            return fields, card_pictures(front, back)  # kept with the lead when it is saved
+            if back is not None:
+                fields = merge_sides(fields, reader.read_card(sides[1], region).fields)
+            return fields, card_pictures(*sides)  # kept with the lead when it is saved
 
         name = front.name if isinstance(front, Path) else CAMERA_PICTURE
         self._start(read, f"Reading the card {name}… keep typing meanwhile: "
@@ -271,12 +271,3 @@ class ImageCapture:
 
 def _names(fields: tuple[str, ...]) -> str:
     return ", ".join(FIELD_NAMES.get(name, name.replace("_", " ")) for name in fields)
-
-
-def png_bytes(image: QImage) -> bytes:
-    """A QImage as PNG bytes: the worker thread gets plain bytes, never a Qt object."""
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
-    return bytes(data.data())
