@@ -31,13 +31,6 @@ class CardReader:
         self._engine: Any = None
         self._lock = threading.Lock()
 
-    def available(self) -> bool:
-        try:
-            rapidocr_engine()
-        except CaptureUnavailableError:
-            return False
-        return True
-
     def read_lines(self, image: Any) -> list[OcrLine]:
         """The text lines on a card image (a PIL image, or a file's path or bytes)."""
         rapidocr_engine()  # CaptureUnavailableError before any work; numpy comes with it

@@ -56,14 +56,6 @@ def zxing() -> Any:
     return zxingcpp
 
 
-def camera_available() -> bool:
-    try:
-        zxing()
-    except CaptureUnavailableError:
-        return False
-    return True
-
-
 def open_image(source: Path | bytes) -> Image.Image:
     """A file or its bytes as an upright RGB/grey image (phone photos carry their rotation)."""
     try:
